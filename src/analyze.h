@@ -1,0 +1,39 @@
+/*
+ * analyze: the pipeline. Reads each input, routes its events to one login
+ * context per connection (input → framer → phase → login) and hands every
+ * finished session to the report writer and the summary, as it ends.
+ */
+#ifndef XMPPFLOW_ANALYZE_H
+#define XMPPFLOW_ANALYZE_H
+
+#include <stdbool.h>
+
+#include "framer.h"
+#include "report.h"
+
+struct analyze_options {
+    bool show_secrets;
+    enum input_type forced;     /* INPUT_UNKNOWN: detect from the content */
+    const char *user;           /* keep only sessions of this user (NULL: all) */
+    const char *client;         /* keep only sessions from this client IP (NULL: all) */
+    struct framer_limits limits;
+};
+
+/*
+ * Returns a new analyzer writing finished sessions to |w| and adding them to
+ * |sm| (both borrowed until analyzer_free). |opt| is copied; its strings are
+ * borrowed.
+ */
+struct analyzer *analyzer_new(const struct analyze_options *opt, struct report_writer *w,
+                              struct summary *sm);
+void analyzer_free(struct analyzer *a);
+
+/*
+ * Analyses the input at |path| ("-" = standard input) and fills |info|
+ * (path, type, size, count, errors). Sessions still open at its end are
+ * finished. Returns 0, or -1 when the input could not be read or is neither a
+ * log nor a capture (the reason is in |info|'s errors).
+ */
+int analyzer_run(struct analyzer *a, const char *path, struct input_info *info);
+
+#endif

@@ -1,0 +1,656 @@
+/* ejlog: ejabberd log records → connection events (ejabberd-log-formats.md §2.3, §3, §4, §5). */
+#include <config.h>
+#include "ejlog.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* A record longer than this is cut (E7 already caps messages at 100 KiB). */
+#define MAX_RECORD (4u << 20)
+
+struct ejlog {
+    struct buf pending;  /* bytes of an incomplete line */
+    struct buf record;   /* the record being assembled (lines joined by '\n') */
+    bool record_cut;
+    long record_line, record_last;
+    long lines;
+    bool finished;
+    /* events waiting for ejlog_next(): each keeps its strings in |store| */
+    struct queued {
+        struct ejlog_event ev;
+        struct buf store;
+        /* offsets into store, (size_t)-1 when absent */
+        size_t o_pid, o_transport, o_data, o_client, o_server, o_mech, o_user, o_ip, o_reason,
+            o_jid, o_message;
+    } *queue;             /* a ring that grows: one feed can complete many records */
+    size_t qcap, qhead, qlen;
+    struct queued out; /* the event last handed out */
+};
+
+struct ejlog *
+ejlog_new(void)
+{
+    return xcalloc(1, sizeof(struct ejlog));
+}
+
+void
+ejlog_free(struct ejlog *r)
+{
+    if (!r)
+        return;
+    buf_clear(&r->pending);
+    buf_clear(&r->record);
+    for (size_t i = 0; i < r->qcap; i++)
+        buf_clear(&r->queue[i].store);
+    free(r->queue);
+    buf_clear(&r->out.store);
+    free(r);
+}
+
+long
+ejlog_lines(const struct ejlog *r)
+{
+    return r->lines;
+}
+
+/* ---- prefix parsing --------------------------------------------------- */
+
+static bool
+digits(const char *p, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    return true;
+}
+
+static int
+num(const char *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+struct prefix {
+    usec_t time;
+    const char *pid; /* logging pid, NULL if none */
+    size_t pid_len;
+    const char *msg; /* message part */
+};
+
+/*
+ * Parses "YYYY-MM-DD HH:MM:SS.ffffff(+HH:MM|Z) [level] <pid>@mfa msg" (E7) or
+ * the lager form with milliseconds and no zone (E2–E6, taken as UTC).
+ */
+static bool
+parse_prefix(const char *p, size_t n, struct prefix *out)
+{
+    if (n < 27 || !digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) || p[7] != '-' ||
+        !digits(p + 8, 2) || (p[10] != ' ' && p[10] != 'T') || !digits(p + 11, 2) ||
+        p[13] != ':' || !digits(p + 14, 2) || p[16] != ':' || !digits(p + 17, 2) || p[19] != '.')
+        return false;
+    size_t i = 20;
+    int frac_digits = 0;
+    long frac = 0;
+    while (i < n && p[i] >= '0' && p[i] <= '9' && frac_digits < 9) {
+        frac = frac * 10 + (p[i] - '0');
+        frac_digits++;
+        i++;
+    }
+    if (frac_digits != 3 && frac_digits != 6)
+        return false;
+    if (frac_digits == 3)
+        frac *= 1000;
+    long offset_s = 0;
+    if (i < n && p[i] == 'Z') {
+        i++;
+    } else if (i + 6 <= n && (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 2) &&
+               p[i + 3] == ':' && digits(p + i + 4, 2)) {
+        offset_s = (num(p + i + 1, 2) * 60L + num(p + i + 4, 2)) * 60L;
+        if (p[i] == '-')
+            offset_s = -offset_s;
+        i += 6;
+    } else if (i + 4 <= n && memcmp(p + i, " UTC", 4) == 0) {
+        i += 4;
+    }
+    if (i + 2 >= n || p[i] != ' ' || p[i + 1] != '[')
+        return false;
+    const char *close = memchr(p + i + 2, ']', n - i - 2 < 12 ? n - i - 2 : 12);
+    if (!close)
+        return false;
+    i = (size_t)(close - p) + 1;
+    int64_t days = days_from_civil(num(p, 4), (unsigned)num(p + 5, 2), (unsigned)num(p + 8, 2));
+    int64_t secs = days * 86400 + num(p + 11, 2) * 3600 + num(p + 14, 2) * 60 + num(p + 17, 2);
+    out->time = (secs - offset_s) * 1000000 + frac;
+    out->pid = NULL;
+    out->pid_len = 0;
+    while (i < n && p[i] == ' ')
+        i++;
+    if (i < n && p[i] == '<') {
+        const char *gt = memchr(p + i, '>', n - i);
+        if (gt && gt - (p + i) < 32) {
+            out->pid = p + i;
+            out->pid_len = (size_t)(gt - (p + i)) + 1;
+            i = (size_t)(gt - p) + 1;
+            if (i < n && p[i] == '@') {
+                const char *sp = memchr(p + i, ' ', n - i);
+                i = sp ? (size_t)(sp - p) : n;
+            }
+        }
+    }
+    while (i < n && p[i] == ' ')
+        i++;
+    out->msg = p + i;
+    return true;
+}
+
+bool
+ejlog_is_record_start(const char *line, size_t len)
+{
+    struct prefix pf;
+    return parse_prefix(line, len, &pf);
+}
+
+/* ---- Erlang term decoding (§5) ---------------------------------------- */
+
+static int
+decode_escape(char c)
+{
+    switch (c) {
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    case 'v':
+        return '\v';
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'e':
+        return 27;
+    case 's':
+        return ' ';
+    case 'd':
+        return 127;
+    default:
+        return (unsigned char)c;
+    }
+}
+
+/* Decodes the quoted text starting after the opening '"'; returns the index after the closing '"' or len. */
+static size_t
+decode_quoted(const char *p, size_t i, size_t len, struct buf *out, bool *closed)
+{
+    *closed = false;
+    while (i < len) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"') {
+            *closed = true;
+            return i + 1;
+        }
+        if (c == '\\' && i + 1 < len) {
+            buf_append_char(out, (char)decode_escape(p[i + 1]));
+            i += 2;
+            continue;
+        }
+        /* OTP logger writes Latin-1 characters as UTF-8: map U+0080–U+00FF back to one byte */
+        if ((c == 0xC2 || c == 0xC3) && i + 1 < len && ((unsigned char)p[i + 1] & 0xC0) == 0x80) {
+            buf_append_char(out, (char)(((c & 0x03) << 6) | ((unsigned char)p[i + 1] & 0x3F)));
+            i += 2;
+            continue;
+        }
+        buf_append_char(out, (char)c);
+        i++;
+    }
+    return i;
+}
+
+/* Decodes "1,2,3" integers (whitespace and newlines allowed) up to |end_ch|. */
+static size_t
+decode_int_list(const char *p, size_t i, size_t len, char end_ch, struct buf *out, bool *closed)
+{
+    *closed = false;
+    int v = -1;
+    while (i < len) {
+        char c = p[i];
+        if (c >= '0' && c <= '9') {
+            v = (v < 0 ? 0 : v * 10) + (c - '0');
+            if (v > 255)
+                v = 255;
+        } else if (c == ',' || c == end_ch) {
+            if (v >= 0)
+                buf_append_char(out, (char)v);
+            v = -1;
+            if (c == end_ch) {
+                *closed = true;
+                return i + 1;
+            }
+        } else if (c == '"') {
+            /* a string inside a list (deep iolist): take its text */
+            bool q;
+            i = decode_quoted(p, i + 1, len, out, &q);
+            continue;
+        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '[' && c != ']' &&
+                   c != '<' && c != '>') {
+            return i; /* not a byte list ("..." truncation marker and the like) */
+        }
+        i++;
+    }
+    return i;
+}
+
+int
+ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated)
+{
+    size_t i = 0;
+    bool closed = false;
+    *truncated = false;
+    while (i < len && (p[i] == ' ' || p[i] == '\n'))
+        i++;
+    if (i + 2 <= len && p[i] == '<' && p[i + 1] == '<') {
+        i += 2;
+        if (i < len && p[i] == '"') {
+            i = decode_quoted(p, i + 1, len, out, &closed);
+            closed = closed && i + 2 <= len && p[i] == '>' && p[i + 1] == '>';
+        } else if (i + 1 < len && p[i] == '>' && p[i + 1] == '>') {
+            closed = true;
+        } else {
+            i = decode_int_list(p, i, len, '>', out, &closed);
+        }
+    } else if (i < len && p[i] == '"') {
+        decode_quoted(p, i + 1, len, out, &closed);
+    } else if (i < len && p[i] == '[') {
+        /* a string as a list, maybe nested (E1 deep iolists) */
+        int depth = 0;
+        size_t k = i;
+        for (; k < len; k++) {
+            if (p[k] == '"') {
+                bool q;
+                k = decode_quoted(p, k + 1, len, out, &q) - 1;
+            } else if (p[k] == '[') {
+                depth++;
+            } else if (p[k] == ']') {
+                if (--depth == 0) {
+                    closed = true;
+                    break;
+                }
+            } else if (p[k] >= '0' && p[k] <= '9') {
+                int v = 0;
+                while (k < len && p[k] >= '0' && p[k] <= '9')
+                    v = v * 10 + (p[k++] - '0');
+                buf_append_char(out, (char)(v > 255 ? 255 : v));
+                k--;
+            }
+        }
+    } else {
+        return -1;
+    }
+    *truncated = !closed;
+    return 0;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static struct queued *
+push(struct ejlog *r, enum ejlog_kind kind, usec_t t)
+{
+    if (r->qlen == r->qcap) {
+        size_t cap = r->qcap ? r->qcap * 2 : 16;
+        struct queued *nq = xcalloc(cap, sizeof *nq);
+        for (size_t i = 0; i < r->qlen; i++)
+            nq[i] = r->queue[(r->qhead + i) % r->qcap];
+        free(r->queue);
+        r->queue = nq;
+        r->qcap = cap;
+        r->qhead = 0;
+    }
+    struct queued *q = &r->queue[(r->qhead + r->qlen++) % r->qcap];
+    buf_reset(&q->store);
+    memset(&q->ev, 0, sizeof q->ev);
+    q->o_pid = q->o_transport = q->o_data = q->o_client = q->o_server = q->o_mech = q->o_user =
+        q->o_ip = q->o_reason = q->o_jid = q->o_message = (size_t)-1;
+    q->ev.kind = kind;
+    q->ev.time = t;
+    q->ev.line = r->record_line;
+    q->ev.last_line = r->record_last;
+    return q;
+}
+
+/* Stores |n| bytes in the event's store; returns their offset. */
+static size_t
+keep(struct queued *q, const char *s, size_t n)
+{
+    size_t off = q->store.len;
+    buf_append(&q->store, s, n);
+    buf_append_char(&q->store, '\0');
+    return off;
+}
+
+static const char *
+at(const struct queued *q, size_t off)
+{
+    return off == (size_t)-1 ? NULL : q->store.data + off;
+}
+
+static void
+problem(struct ejlog *r, usec_t t, const char *msg)
+{
+    struct queued *q = push(r, EJ_PROBLEM, t);
+    if (q)
+        q->o_message = keep(q, msg, strlen(msg));
+}
+
+/* Finds "(tag|<pid>) " at |m|; returns the text after it, or NULL. */
+static const char *
+parse_tag(const char *m, const char *end, const char **tag, size_t *tag_len, const char **pid,
+          size_t *pid_len)
+{
+    if (m >= end || *m != '(')
+        return NULL;
+    const char *bar = memchr(m, '|', (size_t)(end - m) < 24 ? (size_t)(end - m) : 24);
+    if (!bar)
+        return NULL;
+    const char *close = memchr(bar, ')', (size_t)(end - bar) < 40 ? (size_t)(end - bar) : 40);
+    if (!close || close + 1 >= end || close[1] != ' ')
+        return NULL;
+    *tag = m + 1;
+    *tag_len = (size_t)(bar - m - 1);
+    *pid = bar + 1;
+    *pid_len = (size_t)(close - bar - 1);
+    return close + 2;
+}
+
+static bool
+starts(const char *p, const char *end, const char *lit)
+{
+    size_t n = strlen(lit);
+    return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+/* "A -> B": endpoints; strips nothing (19.08+ already brackets IPv6). */
+static void
+accept_line(struct ejlog *r, usec_t t, const char *pid, size_t pid_len, const char *rest,
+            const char *end)
+{
+    const char *arrow = NULL;
+    for (const char *s = rest; s + 4 <= end; s++)
+        if (memcmp(s, " -> ", 4) == 0) {
+            arrow = s;
+            break;
+        }
+    if (!arrow)
+        return;
+    const char *b = arrow + 4;
+    const char *bend = memchr(b, ' ', (size_t)(end - b));
+    if (!bend)
+        bend = end;
+    struct queued *q = push(r, EJ_ACCEPT, t);
+    if (!q)
+        return;
+    q->o_pid = keep(q, pid, pid_len);
+    q->o_client = keep(q, rest, (size_t)(arrow - rest));
+    q->o_server = keep(q, b, (size_t)(bend - b));
+}
+
+/* "Accepted c2s M authentication for U@D by B backend from IP" / "Failed c2s M authentication [for U@D ]from IP: reason" */
+static void
+auth_line(struct ejlog *r, usec_t t, bool ok, const char *tag, size_t tag_len, const char *pid,
+          size_t pid_len, const char *p, const char *end)
+{
+    const char *mech = p;
+    const char *sp = memchr(p, ' ', (size_t)(end - p));
+    if (!sp || !starts(sp, end, " authentication "))
+        return;
+    struct queued *q = push(r, EJ_AUTH, t);
+    if (!q)
+        return;
+    q->ev.ok = ok;
+    q->o_pid = keep(q, pid, pid_len);
+    q->o_transport = keep(q, tag, tag_len);
+    q->o_mech = keep(q, mech, (size_t)(sp - mech));
+    p = sp + strlen(" authentication ");
+    if (starts(p, end, "for ")) {
+        p += 4;
+        const char *e = memchr(p, ' ', (size_t)(end - p));
+        if (!e)
+            e = end;
+        q->o_user = keep(q, p, (size_t)(e - p));
+        p = e < end ? e + 1 : end;
+    }
+    const char *from = NULL;
+    for (const char *s = p; s + 5 <= end; s++)
+        if (memcmp(s, "from ", 5) == 0) {
+            from = s + 5;
+            break;
+        }
+    if (!from)
+        return;
+    if (ok) {
+        const char *e = memchr(from, ' ', (size_t)(end - from));
+        q->o_ip = keep(q, from, (size_t)((e ? e : end) - from));
+    } else {
+        /* the last ": " separates the address from the reason (IPv6 has colons) */
+        const char *sep = NULL;
+        for (const char *s = from; s + 2 <= end; s++)
+            if (s[0] == ':' && s[1] == ' ') {
+                sep = s;
+                break;
+            }
+        q->o_ip = keep(q, from, (size_t)((sep ? sep : end) - from));
+        if (sep)
+            q->o_reason = keep(q, sep + 2, (size_t)(end - sep - 2));
+    }
+}
+
+static void
+session_line(struct ejlog *r, usec_t t, enum ejlog_kind kind, const char *pid, size_t pid_len,
+             const char *p, const char *end)
+{
+    struct queued *q = push(r, kind, t);
+    if (!q)
+        return;
+    q->o_pid = keep(q, pid, pid_len);
+    const char *e = memchr(p, ':', (size_t)(end - p));
+    const char *sp = memchr(p, ' ', (size_t)(end - p));
+    if (sp && (!e || sp < e))
+        e = sp;
+    q->o_jid = keep(q, p, (size_t)((e ? e : end) - p));
+    if (e && e + 2 <= end && e[0] == ':' && e[1] == ' ')
+        q->o_reason = keep(q, e + 2, (size_t)(end - e - 2));
+}
+
+static void
+xml_line(struct ejlog *r, usec_t t, char dir, const char *tag, size_t tag_len, const char *pid,
+         size_t pid_len, const char *payload, const char *end)
+{
+    struct queued *q = push(r, EJ_XML, t);
+    if (!q)
+        return;
+    q->ev.dir = dir;
+    q->o_pid = keep(q, pid, pid_len);
+    q->o_transport = keep(q, tag, tag_len);
+    size_t off = q->store.len;
+    bool truncated = false;
+    if (ejlog_decode_term(payload, (size_t)(end - payload), &q->store, &truncated) < 0)
+        truncated = true;
+    q->ev.len = q->store.len - off;
+    buf_append_char(&q->store, '\0');
+    q->o_data = off;
+    q->ev.truncated = truncated || r->record_cut;
+}
+
+/* Classifies one complete record and queues at most one event. */
+static void
+process_record(struct ejlog *r)
+{
+    const char *p = r->record.data;
+    size_t n = r->record.len;
+    struct prefix pf;
+    if (!p || !parse_prefix(p, n, &pf))
+        return;
+    const char *end = p + n;
+    const char *m = pf.msg;
+    /* the first line holds everything but wrapped payloads */
+    const char *nl = memchr(m, '\n', (size_t)(end - m));
+    const char *line_end = nl ? nl : end;
+    const char *tag, *tpid;
+    size_t tag_len, tpid_len;
+    const char *rest = parse_tag(m, line_end, &tag, &tag_len, &tpid, &tpid_len);
+    if (rest) {
+        if (starts(rest, line_end, "Received XML on stream = "))
+            xml_line(r, pf.time, 'C', tag, tag_len, tpid, tpid_len, rest + 25, end);
+        else if (starts(rest, line_end, "Send XML on stream = "))
+            xml_line(r, pf.time, 'S', tag, tag_len, tpid, tpid_len, rest + 21, end);
+        else if (starts(rest, line_end, "Accepted c2s "))
+            auth_line(r, pf.time, true, tag, tag_len, tpid, tpid_len, rest + 13, line_end);
+        else if (starts(rest, line_end, "Failed c2s "))
+            auth_line(r, pf.time, false, tag, tag_len, tpid, tpid_len, rest + 11, line_end);
+        else if (starts(rest, line_end, "Opened c2s session for "))
+            session_line(r, pf.time, EJ_SESSION_OPEN, tpid, tpid_len, rest + 23, line_end);
+        else if (starts(rest, line_end, "Closing c2s session for "))
+            session_line(r, pf.time, EJ_CLOSING, tpid, tpid_len, rest + 24, line_end);
+        else if (starts(rest, line_end, "Closing c2s connection for "))
+            session_line(r, pf.time, EJ_CLOSING, tpid, tpid_len, rest + 27, line_end);
+        return;
+    }
+    if (*m == '(' && m + 1 < line_end && m[1] == '<') {
+        const char *close = memchr(m, ')', (size_t)(line_end - m));
+        if (close && starts(close, line_end, ") Accepted connection "))
+            accept_line(r, pf.time, m + 1, (size_t)(close - m - 1), close + 22, line_end);
+        return;
+    }
+    if (pf.pid && starts(m, line_end, "Running hook c2s_terminated: ejabberd_c2s:")) {
+        struct queued *q = push(r, EJ_TERMINATED, pf.time);
+        if (q)
+            q->o_pid = keep(q, pf.pid, pf.pid_len);
+        return;
+    }
+    if (starts(m, line_end, "ejabberd ")) {
+        const char *s = memmem(m, (size_t)(line_end - m), " is started in the node ", 24);
+        if (s)
+            push(r, EJ_RUN_START, pf.time);
+    }
+}
+
+static void
+flush_record(struct ejlog *r)
+{
+    if (r->record.len) {
+        process_record(r);
+        if (r->record_cut)
+            problem(r, 0, "record longer than 4 MiB: the rest was skipped");
+    }
+    buf_reset(&r->record);
+    r->record_cut = false;
+}
+
+static void
+take_line(struct ejlog *r, const char *line, size_t len)
+{
+    r->lines++;
+    if (len && line[len - 1] == '\r')
+        len--;
+    if (ejlog_is_record_start(line, len)) {
+        flush_record(r);
+        r->record_line = r->record_last = r->lines;
+        buf_append(&r->record, line, len);
+        return;
+    }
+    if (!r->record.len)
+        return; /* noise before the first record (a rotated file's partial record) */
+    r->record_last = r->lines;
+    if (r->record.len + len + 1 > MAX_RECORD) {
+        r->record_cut = true;
+        return;
+    }
+    buf_append_char(&r->record, '\n');
+    buf_append(&r->record, line, len);
+}
+
+void
+ejlog_feed(struct ejlog *r, const char *buf, size_t len)
+{
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) {
+            if (r->pending.len + (size_t)(end - p) > MAX_RECORD) {
+                /* a monstrous line: keep its start, which holds the prefix */
+                r->record_cut = true;
+                return;
+            }
+            buf_append(&r->pending, p, (size_t)(end - p));
+            return;
+        }
+        if (r->pending.len) {
+            buf_append(&r->pending, p, (size_t)(nl - p));
+            take_line(r, r->pending.data, r->pending.len);
+            buf_reset(&r->pending);
+        } else {
+            take_line(r, p, (size_t)(nl - p));
+        }
+        p = nl + 1;
+    }
+}
+
+void
+ejlog_finish(struct ejlog *r)
+{
+    if (r->finished)
+        return;
+    r->finished = true;
+    if (r->pending.len) {
+        take_line(r, r->pending.data, r->pending.len);
+        buf_reset(&r->pending);
+    }
+    flush_record(r);
+}
+
+bool
+ejlog_next(struct ejlog *r, struct ejlog_event *out)
+{
+    if (!r->qlen)
+        return false;
+    /* swap the queued slot into |out| storage so its strings outlive the queue slot */
+    struct queued *q = &r->queue[r->qhead];
+    struct buf tmp = r->out.store;
+    r->out = *q;
+    q->store = tmp;
+    r->qhead = (r->qhead + 1) % r->qcap;
+    r->qlen--;
+    struct queued *o = &r->out;
+    o->ev.pid = at(o, o->o_pid);
+    o->ev.transport = at(o, o->o_transport);
+    o->ev.data = at(o, o->o_data);
+    o->ev.client = at(o, o->o_client);
+    o->ev.server = at(o, o->o_server);
+    o->ev.mech = at(o, o->o_mech);
+    o->ev.user = at(o, o->o_user);
+    o->ev.ip = at(o, o->o_ip);
+    o->ev.reason = at(o, o->o_reason);
+    o->ev.jid = at(o, o->o_jid);
+    o->ev.message = at(o, o->o_message);
+    *out = o->ev;
+    return true;
+}

@@ -1,0 +1,73 @@
+/*
+ * ejlog: ejabberd log lines → connection events (ejabberd-log-formats.md;
+ * eras E7/E8 as written by ejabberd 20.01+ with OTP logger, and the lager
+ * prefix of E2–E6). Feed it the bytes of a log file; it assembles multi-line
+ * records, decodes Erlang ~p payloads (<<"…">> with escapes, decimal byte
+ * lists) and hands out one event per interesting record. Unknown lines are
+ * noise, not errors. No I/O.
+ */
+#ifndef XMPPFLOW_EJLOG_H
+#define XMPPFLOW_EJLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "report.h"
+
+enum ejlog_kind {
+    EJ_ACCEPT,       /* "(<pid>) Accepted connection PEER -> LOCAL" */
+    EJ_XML,          /* "(tag|<pid>) Received/Send XML on stream = …" */
+    EJ_AUTH,         /* "Accepted/Failed c2s MECH authentication …" */
+    EJ_SESSION_OPEN, /* "Opened c2s session for JID" */
+    EJ_CLOSING,      /* "Closing c2s session/connection for JID: reason" */
+    EJ_TERMINATED,   /* the c2s process ended (hook c2s_terminated) */
+    EJ_RUN_START,    /* "ejabberd VSN is started in the node …": pids restart */
+    EJ_PROBLEM,      /* damaged input: message says what */
+};
+
+struct ejlog_event {
+    enum ejlog_kind kind;
+    usec_t time;          /* UTC */
+    long line;            /* first line of the record (1-based) */
+    long last_line;
+    const char *pid;      /* connection key "<0.506.0>"; NULL for RUN_START / PROBLEM */
+    const char *transport; /* socket tag: "tcp", "tls", "http_bind", "websocket"; NULL if none */
+    char dir;             /* EJ_XML: 'C' (Received) or 'S' (Send) */
+    const char *data;     /* EJ_XML: the decoded payload bytes */
+    size_t len;
+    bool truncated;       /* EJ_XML: the logger cut the payload */
+    const char *client, *server; /* EJ_ACCEPT: "ip:port" as the report writes it */
+    bool ok;              /* EJ_AUTH */
+    const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
+    const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING */
+    const char *message;  /* EJ_PROBLEM */
+};
+
+/* Returns a new reader. */
+struct ejlog *ejlog_new(void);
+/* NULL is fine. */
+void ejlog_free(struct ejlog *r);
+/* Queues |len| bytes of the log; |buf| may be reused once this returns. */
+void ejlog_feed(struct ejlog *r, const char *buf, size_t len);
+/* Declares the end of the input; a last line without a newline is still read. */
+void ejlog_finish(struct ejlog *r);
+/*
+ * Fills |out| with the next event and returns true, or returns false when
+ * more input is needed. Pointers in |out| stay valid until the next call.
+ */
+bool ejlog_next(struct ejlog *r, struct ejlog_event *out);
+/* Lines read so far. */
+long ejlog_lines(const struct ejlog *r);
+
+/* True when |line| (|len| bytes, no newline) starts an ejabberd log record. */
+bool ejlog_is_record_start(const char *line, size_t len);
+
+/*
+ * Decodes an Erlang ~p rendering of a binary or string (<<"…">>, <<1,2>>,
+ * "…", [1,2]) from |p| into |out|. Sets |*truncated| when the term is cut
+ * short. Returns 0, or -1 when |p| is not such a term.
+ */
+int ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * source: reads one input file (or standard input) as plain bytes, gunzipping
+ * transparently, and tells what kind of input the first bytes look like.
+ */
+#ifndef XMPPFLOW_SOURCE_H
+#define XMPPFLOW_SOURCE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "report.h"
+
+/*
+ * Opens |path| ("-" = standard input). Returns NULL on failure with a
+ * one-line reason in |errbuf|.
+ */
+struct source *source_open(const char *path, char *errbuf, size_t errlen);
+/*
+ * Reads up to |len| decompressed bytes into |buf|. Returns the count, 0 at
+ * the end, or -1 on a read or decompression error (reason in |errbuf|; the
+ * bytes before it were delivered).
+ */
+ssize_t source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errlen);
+/* Bytes read from the file as stored (before decompression). */
+long long source_raw_bytes(const struct source *src);
+/* NULL is fine. */
+void source_close(struct source *src);
+
+/*
+ * Guesses the input type from its first |n| (decompressed) bytes: pcap and
+ * pcapng by magic number, ejabberd-log by a record prefix within the first
+ * lines. INPUT_UNKNOWN when it is neither.
+ */
+enum input_type source_detect(const char *head, size_t n);
+
+#endif

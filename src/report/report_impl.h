@@ -1,0 +1,53 @@
+/* report_impl: what report.c shares with the writers; no other module includes it. */
+#ifndef XMPPFLOW_REPORT_IMPL_H
+#define XMPPFLOW_REPORT_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "report.h"
+
+/*
+ * Everything a writer needs at report_finish: the kept sessions (sorted by
+ * id), the inputs and the summary. All borrowed for the duration of the call;
+ * |summary| is never NULL (report.c substitutes an empty one).
+ */
+struct report_run {
+    const struct report_options *opt; /* opt->tool_version is never NULL */
+    const struct session *const *sessions;
+    size_t nsessions;
+    const struct input_info *inputs;
+    size_t ninputs;
+    const struct summary *summary;
+};
+
+/*
+ * Writes |s| as one compact JSON object and a newline to |out|, then flushes
+ * |out| so a pipeline sees the line at once. Returns 0, or -1 when writing
+ * failed.
+ */
+int report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets);
+/* Writes the whole pretty-printed json document. Returns 0 or -1. */
+int report_json_write_document(FILE *out, const struct report_run *run);
+/* Writes the last jsonl line: {"tool", "inputs", "summary"}. Returns 0 or -1. */
+int report_json_write_last_line(FILE *out, const struct report_run *run);
+
+/* Writes the text report: sessions, inputs, summary. Returns 0 or -1. */
+int report_text_write(FILE *out, const struct report_run *run);
+
+/*
+ * Rounds a millisecond value to microseconds (3 decimals); writers show
+ * durations through it so text and JSON agree. |ms| must be finite and >= 0.
+ */
+double report_round_ms(double ms);
+
+/*
+ * Returns the length (1-4) of the well-formed UTF-8 sequence at |p|, or 0
+ * when the bytes there are not one (stray continuation byte, overlong form,
+ * surrogate, past U+10FFFF, cut short). |p| points at a non-NUL byte of a
+ * NUL-terminated string; nothing past a NUL is read.
+ */
+size_t report_utf8_len(const char *p);
+
+#endif

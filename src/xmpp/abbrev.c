@@ -1,0 +1,207 @@
+/* abbrev: one-line, secret-masked element summaries for the report. */
+#include <config.h>
+#include "abbrev.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "report.h"
+#include "sasl.h"
+#include "xalloc.h"
+
+#define MAX_ATTR_VALUE 48
+#define MAX_TEXT 40
+
+static void
+append_clipped(struct buf *b, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n && i < max; i++) {
+        char c = s[i];
+        buf_append_char(b, (c == '\n' || c == '\r' || c == '\t') ? ' ' : c);
+    }
+    if (n > max)
+        buf_append_str(b, "...");
+}
+
+static void
+append_qname(struct buf *b, const struct stanza *el)
+{
+    if (el->prefix) {
+        buf_append_str(b, el->prefix);
+        buf_append_char(b, ':');
+    }
+    buf_append_str(b, el->name);
+}
+
+/* "<name a='v' …>" with the attributes a reader needs (no xmlns noise). */
+static void
+append_start_tag(struct buf *b, const struct stanza *el)
+{
+    buf_append_char(b, '<');
+    append_qname(b, el);
+    for (size_t i = 0; i < el->nattrs; i++) {
+        const struct stanza_attr *a = &el->attrs[i];
+        buf_append_char(b, ' ');
+        if (a->prefix) {
+            buf_append_str(b, a->prefix);
+            buf_append_char(b, ':');
+        }
+        buf_append_str(b, a->name);
+        buf_append_str(b, "='");
+        append_clipped(b, a->value, MAX_ATTR_VALUE);
+        buf_append_char(b, '\'');
+    }
+    buf_append_char(b, '>');
+}
+
+static void
+append_secret(struct buf *b, const char *secret, bool show)
+{
+    buf_append_str(b, show ? secret : REPORT_HIDDEN);
+}
+
+/* The decoded identity of a SASL client payload, secret masked. */
+static void
+append_sasl_client(struct buf *b, const struct stanza *el, const char *mech, bool show)
+{
+    struct sasl_decoded d;
+    sasl_decode_client(mech, el->text, el->text_len, &d);
+    if (d.bad_base64 && !d.present) {
+        buf_append_str(b, " [bad base64]");
+    } else if (!d.present) {
+        buf_append_str(b, el->text_len ? " (empty)" : "");
+    } else if (d.cbflag[0] || d.authcid || d.authzid || d.secret) {
+        if (d.cbflag[0])
+            buf_printf(b, " cb=%s", d.cbflag);
+        if (d.authzid)
+            buf_printf(b, " authzid=\"%s\"", d.authzid);
+        if (d.authcid)
+            buf_printf(b, " authcid=\"%s\"", d.authcid);
+        if (d.secret) {
+            buf_append_str(b, " password=");
+            append_secret(b, d.secret, show);
+        }
+    } else {
+        buf_printf(b, " [redacted base64 %zu bytes]", el->text_len);
+    }
+    sasl_decoded_clear(&d);
+}
+
+static void
+append_features(struct buf *b, const struct stanza *el)
+{
+    for (size_t i = 0; i < el->nchildren; i++) {
+        const struct stanza *c = el->children[i];
+        buf_append_str(b, i ? ", " : " ");
+        buf_append_str(b, c->name);
+        if (strcmp(c->name, "mechanisms") == 0 || strcmp(c->name, "authentication") == 0) {
+            buf_append_char(b, '[');
+            bool first = true;
+            for (size_t k = 0; k < c->nchildren; k++) {
+                if (strcmp(c->children[k]->name, "mechanism") != 0)
+                    continue;
+                if (!first)
+                    buf_append_char(b, ' ');
+                append_clipped(b, c->children[k]->text, MAX_ATTR_VALUE);
+                first = false;
+            }
+            buf_append_char(b, ']');
+        } else if (stanza_child(c, "required", NULL)) {
+            buf_append_str(b, "(required)");
+        }
+    }
+}
+
+/* Payload children of an iq or a stanza: "bind[resource=laptop]" style. */
+static void
+append_children(struct buf *b, const struct stanza *el, bool show)
+{
+    for (size_t i = 0; i < el->nchildren && i < 4; i++) {
+        const struct stanza *c = el->children[i];
+        buf_append_char(b, ' ');
+        buf_append_str(b, c->name);
+        if (c->ns && strcmp(c->ns, NS_CLIENT) != 0 && strcmp(c->ns, NS_STANZAS) != 0) {
+            buf_append_str(b, "{");
+            append_clipped(b, c->ns, MAX_ATTR_VALUE);
+            buf_append_str(b, "}");
+        }
+        if (c->nchildren) {
+            buf_append_char(b, '[');
+            for (size_t k = 0; k < c->nchildren && k < 6; k++) {
+                const struct stanza *g = c->children[k];
+                if (k)
+                    buf_append_char(b, ' ');
+                buf_append_str(b, g->name);
+                bool secret = strcmp(g->name, "password") == 0 || strcmp(g->name, "digest") == 0 ||
+                              strcmp(g->name, "token") == 0;
+                if (g->text_len) {
+                    buf_append_char(b, '=');
+                    if (secret)
+                        append_secret(b, g->text, show);
+                    else
+                        append_clipped(b, g->text, MAX_TEXT);
+                }
+            }
+            if (c->nchildren > 6)
+                buf_append_str(b, " ...");
+            buf_append_char(b, ']');
+        } else if (c->text_len && strcmp(c->name, "body") != 0) {
+            buf_append_char(b, '=');
+            append_clipped(b, c->text, MAX_TEXT);
+        }
+    }
+    if (el->nchildren > 4)
+        buf_append_str(b, " ...");
+}
+
+char *
+abbrev_element(const struct stanza *el, enum event ev, const char *mech, bool show_secrets)
+{
+    struct buf b = {0};
+    switch (ev) {
+    case EV_FEATURES:
+        buf_append_str(&b, "<stream:features>");
+        append_features(&b, el);
+        break;
+    case EV_AUTH:
+    case EV_RESPONSE:
+        append_start_tag(&b, el);
+        append_sasl_client(&b, el, ev == EV_AUTH ? stanza_attr(el, "mechanism", NULL) : mech,
+                           show_secrets);
+        break;
+    case EV_CHALLENGE:
+    case EV_SUCCESS:
+        append_start_tag(&b, el);
+        if (el->text_len) {
+            long iter = ev == EV_CHALLENGE ? sasl_scram_iterations(el->text, el->text_len) : -1;
+            if (iter >= 0)
+                buf_printf(&b, " iterations=%ld", iter);
+            buf_printf(&b, " [base64 %zu bytes]", el->text_len);
+        }
+        break;
+    case EV_FAILURE:
+    case EV_STREAM_ERROR:
+    case EV_STARTTLS_FAILURE:
+    case EV_SM_FAILED:
+    case EV_COMPRESS_FAILURE: {
+        append_start_tag(&b, el);
+        const char *cond = phase_condition(el);
+        if (cond)
+            buf_printf(&b, " %s", cond);
+        const char *text = stanza_child_text(el, "text", NULL);
+        if (text && *text) {
+            buf_append_str(&b, " \"");
+            append_clipped(&b, text, 80);
+            buf_append_char(&b, '"');
+        }
+        break;
+    }
+    default:
+        append_start_tag(&b, el);
+        if (ev != EV_STREAM_OPEN && ev != EV_STREAM_RESTART)
+            append_children(&b, el, show_secrets);
+        break;
+    }
+    return b.data ? b.data : xstrdup("");
+}

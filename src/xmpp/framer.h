@@ -1,0 +1,75 @@
+/*
+ * framer: one direction of an XMPP stream, as bytes, cut into top-level elements
+ * (RFC 6120 §4, §11). Built on libxml2's push parser with SAX2 callbacks.
+ *
+ * The framer survives everything a hostile or broken peer can send: bytes split
+ * anywhere, stream restarts (RFC 6120 §4.3.3: a new <stream:stream>, with or
+ * without a new XML declaration, after TLS, SASL success or compression), XML
+ * errors, DTDs and entity bombs (never expanded), and elements larger than a
+ * configured cap (reported, never buffered beyond the cap).
+ */
+#ifndef XMPPFLOW_FRAMER_H
+#define XMPPFLOW_FRAMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stanza.h"
+
+enum frame_kind {
+    FRAME_STREAM_OPEN,  /* a <stream:stream> header (or a restart): el = header, no children */
+    FRAME_STREAM_CLOSE, /* </stream:stream> */
+    FRAME_ELEMENT,      /* a complete top-level element: el = the element tree */
+    FRAME_WHITESPACE,   /* whitespace between top-level elements (keep-alives) */
+    FRAME_ERROR,        /* malformed or restricted XML; the framer resynchronised after it */
+    FRAME_OVERSIZE,     /* an element above the size or depth cap; skipped */
+};
+
+struct frame {
+    enum frame_kind kind;
+    const struct stanza *el; /* FRAME_STREAM_OPEN / FRAME_ELEMENT; NULL otherwise */
+    bool xml_decl;           /* FRAME_STREAM_OPEN: an <?xml …?> declaration preceded it */
+    size_t offset;           /* byte offset of the frame's first byte in this direction */
+    size_t size;             /* bytes the frame spans */
+    const char *message;     /* FRAME_ERROR / FRAME_OVERSIZE: one-line description */
+};
+
+struct framer_limits {
+    size_t max_element; /* bytes; 0 = default (1 MiB) */
+    unsigned max_depth; /* nesting inside a top-level element; 0 = default (64) */
+};
+
+/*
+ * Returns a new framer. |label| (copied) names it in messages; |limits| may be
+ * NULL for the defaults.
+ */
+struct framer *framer_new(const char *label, const struct framer_limits *limits);
+/* NULL is fine. */
+void framer_free(struct framer *f);
+/*
+ * Queues the bytes of |buf| for parsing. The framer copies what it needs (at
+ * most the current element, bounded by max_element); |buf| may be reused once
+ * this returns. Never fails: malformed input becomes a FRAME_ERROR.
+ */
+void framer_feed(struct framer *f, const char *buf, size_t len);
+/*
+ * Declares the end of the input. A top-level element still open becomes a
+ * FRAME_ERROR ("input ended inside <name>") on the next framer_next().
+ */
+void framer_finish(struct framer *f);
+/*
+ * Declares that bytes are missing here (a TCP gap). The framer drops any
+ * partial element and resynchronises at the next top-level start tag.
+ */
+void framer_gap(struct framer *f);
+/*
+ * Fills |out| with the next finished frame and returns true, or returns false
+ * when more bytes are needed. Pointers in |out| stay valid until the next call
+ * on this framer.
+ */
+bool framer_next(struct framer *f, struct frame *out);
+
+/* Name of |kind| ("stream-open", "element", …). */
+const char *frame_kind_name(enum frame_kind kind);
+
+#endif

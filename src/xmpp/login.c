@@ -1,0 +1,1042 @@
+/* login: the login state machine and its findings (login-spec §2.3, §3; RFC 6120 §4–§7). */
+#include <config.h>
+#include "login.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "abbrev.h"
+#include "buf.h"
+#include "sasl.h"
+#include "xalloc.h"
+
+enum state {
+    ST_IDLE,          /* nothing seen yet */
+    ST_UNKNOWN,       /* picked up mid-stream: no ordering checks until a header */
+    ST_HDR_C,         /* client header sent */
+    ST_HDR_S,         /* server header sent, features due */
+    ST_NEG,           /* features received: negotiating */
+    ST_TLS_WAIT,      /* <starttls/> sent */
+    ST_TLS_HS,        /* <proceed/> received, TLS handshake running */
+    ST_RESTART_TLS,   /* TLS up: the client owes a new header */
+    ST_RESTART_SASL,  /* SASL success: the client owes a new header */
+    ST_RESTART_COMP,  /* compression on: the client owes a new header */
+    ST_SASL,          /* SASL exchange in progress */
+    ST_COMP_WAIT,     /* <compress/> sent */
+    ST_SM_WAIT,       /* <resume/> sent */
+    ST_DONE,          /* bound (or resumed, or legacy-authenticated) */
+    ST_CLOSING,       /* a stream close or stream error was sent */
+    ST_ANY,           /* table wildcard */
+};
+
+enum guard {
+    G_NONE,
+    G_STARTTLS_OFFERED,  /* the current features hold <starttls/> */
+    G_AUTHED,            /* authentication succeeded */
+    G_NOT_AUTHED,
+    G_CHALLENGE_PENDING, /* a challenge awaits its response */
+};
+
+/* Direction wildcard in the tables. */
+#define DIR_ANY '*'
+/* Event wildcard in the miss table. */
+#define EV_ANY EV__COUNT
+
+/*
+ * The transition table. A row applies when state, direction and event match
+ * and its guard holds; a failed guard records |code| (and the transition is
+ * still taken: the server decides what really happens next). ST_ANY rows are
+ * searched after the state's own rows. to == ST_ANY keeps the state.
+ */
+static const struct transition {
+    enum state from;
+    char dir;
+    enum event on;
+    enum guard guard;
+    const char *code; /* violation when the guard fails */
+    enum state to;
+    const char *ref;
+} login_table[] = {
+    /* from            dir  on                     guard                code  to               ref */
+    {ST_IDLE, 'C', EV_STREAM_OPEN, G_NONE, NULL, ST_HDR_C, "RFC 6120 §4.2"},
+    {ST_UNKNOWN, 'C', EV_STREAM_OPEN, G_NONE, NULL, ST_HDR_C, "RFC 6120 §4.2"},
+    {ST_UNKNOWN, 'C', EV_STREAM_RESTART, G_NONE, NULL, ST_HDR_C, "RFC 6120 §4.3.3"},
+    {ST_HDR_C, 'S', EV_STREAM_OPEN, G_NONE, NULL, ST_HDR_S, "RFC 6120 §4.2"},
+    {ST_HDR_S, 'S', EV_FEATURES, G_NONE, NULL, ST_NEG, "RFC 6120 §4.3.2"},
+    {ST_NEG, 'C', EV_STARTTLS, G_STARTTLS_OFFERED, "B7", ST_TLS_WAIT, "RFC 6120 §5.4.2.1"},
+    {ST_TLS_WAIT, 'S', EV_PROCEED, G_NONE, NULL, ST_TLS_HS, "RFC 6120 §5.4.2.3"},
+    {ST_TLS_WAIT, 'S', EV_STARTTLS_FAILURE, G_NONE, NULL, ST_CLOSING, "RFC 6120 §5.4.2.2"},
+    {ST_TLS_HS, '-', EV_TLS_ESTABLISHED, G_NONE, NULL, ST_RESTART_TLS, "RFC 6120 §5.4.3.3"},
+    {ST_IDLE, '-', EV_TLS_ESTABLISHED, G_NONE, NULL, ST_IDLE, "XEP-0368 §3"}, /* direct TLS */
+    {ST_RESTART_TLS, 'C', EV_STREAM_RESTART, G_NONE, NULL, ST_HDR_C, "RFC 6120 §5.4.3.3"},
+    {ST_RESTART_SASL, 'C', EV_STREAM_RESTART, G_NONE, NULL, ST_HDR_C, "RFC 6120 §6.4.6"},
+    {ST_RESTART_COMP, 'C', EV_STREAM_RESTART, G_NONE, NULL, ST_HDR_C, "XEP-0138 §2"},
+    {ST_NEG, 'C', EV_AUTH, G_NOT_AUTHED, "C3", ST_SASL, "RFC 6120 §6.4.2"},
+    {ST_SASL, 'S', EV_CHALLENGE, G_NONE, NULL, ST_SASL, "RFC 6120 §6.4.3"},
+    {ST_SASL, 'C', EV_RESPONSE, G_CHALLENGE_PENDING, "C5", ST_SASL, "RFC 6120 §6.4.3"},
+    {ST_SASL, 'C', EV_ABORT, G_NONE, NULL, ST_SASL, "RFC 6120 §6.4.4"},
+    {ST_SASL, 'C', EV_AUTH, G_NONE, NULL, ST_SASL, "RFC 6120 §6.4.2"},
+    {ST_SASL, 'S', EV_FAILURE, G_NONE, NULL, ST_NEG, "RFC 6120 §6.4.5"},
+    {ST_SASL, 'S', EV_SUCCESS, G_NONE, NULL, ST_RESTART_SASL, "RFC 6120 §6.4.6"},
+    {ST_NEG, 'C', EV_REGISTER_GET, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
+    {ST_NEG, 'C', EV_REGISTER_SET, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
+    {ST_NEG, 'S', EV_REGISTER_RESULT, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
+    {ST_NEG, 'S', EV_REGISTER_ERROR, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
+    {ST_NEG, 'C', EV_LEGACY_AUTH_GET, G_NOT_AUTHED, "C3", ST_NEG, "XEP-0078 §3.1"},
+    {ST_NEG, 'C', EV_LEGACY_AUTH_SET, G_NOT_AUTHED, "C3", ST_NEG, "XEP-0078 §3.1"},
+    {ST_NEG, 'S', EV_LEGACY_AUTH_RESULT, G_NONE, NULL, ST_DONE, "XEP-0078 §3.1"},
+    {ST_NEG, 'S', EV_LEGACY_AUTH_ERROR, G_NONE, NULL, ST_NEG, "XEP-0078 §3.1"},
+    {ST_NEG, 'C', EV_COMPRESS, G_NONE, NULL, ST_COMP_WAIT, "XEP-0138 §2"},
+    {ST_COMP_WAIT, 'S', EV_COMPRESSED, G_NONE, NULL, ST_RESTART_COMP, "XEP-0138 §2"},
+    {ST_COMP_WAIT, 'S', EV_COMPRESS_FAILURE, G_NONE, NULL, ST_NEG, "XEP-0138 §2"},
+    {ST_NEG, 'C', EV_BIND, G_AUTHED, "D1", ST_NEG, "RFC 6120 §7.6.1"},
+    {ST_NEG, 'S', EV_BIND_RESULT, G_NONE, NULL, ST_DONE, "RFC 6120 §7.6.1"},
+    {ST_NEG, 'S', EV_BIND_ERROR, G_NONE, NULL, ST_NEG, "RFC 6120 §7.6.2"},
+    {ST_NEG, 'C', EV_SM_RESUME, G_AUTHED, "F5", ST_SM_WAIT, "XEP-0198 §5"},
+    {ST_SM_WAIT, 'S', EV_SM_RESUMED, G_NONE, NULL, ST_DONE, "XEP-0198 §5"},
+    {ST_SM_WAIT, 'S', EV_SM_FAILED, G_NONE, NULL, ST_NEG, "XEP-0198 §5"},
+    {ST_DONE, 'C', EV_SESSION, G_NONE, NULL, ST_DONE, "RFC 3921 §3"},
+    {ST_DONE, 'S', EV_SESSION_RESULT, G_NONE, NULL, ST_DONE, "RFC 3921 §3"},
+    {ST_DONE, 'S', EV_SESSION_ERROR, G_NONE, NULL, ST_DONE, "RFC 3921 §3"},
+    {ST_DONE, 'C', EV_SM_ENABLE, G_NONE, NULL, ST_DONE, "XEP-0198 §3"},
+    {ST_DONE, 'S', EV_SM_ENABLED, G_NONE, NULL, ST_DONE, "XEP-0198 §3"},
+    {ST_DONE, 'S', EV_SM_FAILED, G_NONE, NULL, ST_DONE, "XEP-0198 §3"},
+    {ST_DONE, DIR_ANY, EV_SM_REQUEST, G_NONE, NULL, ST_DONE, "XEP-0198 §4"},
+    {ST_DONE, DIR_ANY, EV_SM_ACK, G_NONE, NULL, ST_DONE, "XEP-0198 §4"},
+    {ST_DONE, DIR_ANY, EV_STANZA_MESSAGE, G_NONE, NULL, ST_DONE, "RFC 6120 §8"},
+    {ST_DONE, DIR_ANY, EV_STANZA_PRESENCE, G_NONE, NULL, ST_DONE, "RFC 6120 §8"},
+    {ST_DONE, DIR_ANY, EV_STANZA_IQ, G_NONE, NULL, ST_DONE, "RFC 6120 §8"},
+    {ST_DONE, 'S', EV_IQ_RESULT, G_NONE, NULL, ST_DONE, "RFC 6120 §8.2.3"},
+    {ST_DONE, 'S', EV_IQ_ERROR, G_NONE, NULL, ST_DONE, "RFC 6120 §8.2.3"},
+    {ST_DONE, DIR_ANY, EV_REGISTER_GET, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
+    {ST_DONE, DIR_ANY, EV_REGISTER_SET, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
+    {ST_DONE, 'S', EV_REGISTER_RESULT, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
+    {ST_DONE, 'S', EV_REGISTER_ERROR, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
+    {ST_DONE, 'C', EV_CSI_ACTIVE, G_NONE, NULL, ST_DONE, "XEP-0352"},
+    {ST_DONE, 'C', EV_CSI_INACTIVE, G_NONE, NULL, ST_DONE, "XEP-0352"},
+    {ST_ANY, DIR_ANY, EV_STREAM_CLOSE, G_NONE, NULL, ST_CLOSING, "RFC 6120 §4.4"},
+    {ST_ANY, DIR_ANY, EV_STREAM_ERROR, G_NONE, NULL, ST_CLOSING, "RFC 6120 §4.9.1.1"},
+    {ST_CLOSING, DIR_ANY, EV_STREAM_CLOSE, G_NONE, NULL, ST_CLOSING, "RFC 6120 §4.4"},
+    {ST_ANY, '-', EV_TCP_OPEN, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, '-', EV_TCP_FIN, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, '-', EV_TCP_RST, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, '-', EV_GAP, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, '-', EV_LOG_AUTH_OK, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, '-', EV_LOG_AUTH_FAIL, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, DIR_ANY, EV_XML_ERROR, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, DIR_ANY, EV_OVERSIZE, G_NONE, NULL, ST_ANY, NULL},
+};
+
+/*
+ * What an unexpected client element means, by the state it arrived in. The
+ * first matching row names the violation; ST_ANY and EV_ANY are wildcards.
+ * Guards narrow a row to authenticated or unauthenticated contexts.
+ */
+static const struct miss_rule {
+    enum state state;
+    enum event on;
+    enum guard guard;
+    const char *code;
+} miss_table[] = {
+    {ST_CLOSING, EV_ANY, G_NONE, "K6"},          /* RFC 6120 §4.4 */
+    {ST_RESTART_TLS, EV_STREAM_CLOSE, G_NONE, "A13"}, /* RFC 6120 §4.3.3 */
+    {ST_RESTART_SASL, EV_STREAM_CLOSE, G_NONE, "A13"},
+    {ST_RESTART_TLS, EV_ANY, G_NONE, "B10"},     /* RFC 6120 §5.4.3.3 */
+    {ST_RESTART_SASL, EV_ANY, G_NONE, "C4"},     /* RFC 6120 §6.4.6 */
+    {ST_RESTART_COMP, EV_ANY, G_NONE, "G3"},     /* XEP-0138 §2 */
+    {ST_ANY, EV_STREAM_RESTART, G_NONE, "A11"},  /* RFC 6120 §4.3.3 */
+    {ST_ANY, EV_STREAM_OPEN, G_NONE, "A11"},
+    {ST_HDR_C, EV_AUTH, G_NONE, "C1"},           /* RFC 6120 §6.4.1 */
+    {ST_HDR_S, EV_AUTH, G_NONE, "C1"},
+    {ST_HDR_C, EV_ANY, G_NONE, "A3"},            /* RFC 6120 §4.3.2 */
+    {ST_HDR_S, EV_ANY, G_NONE, "A3"},
+    {ST_ANY, EV_STARTTLS, G_NONE, "B7"},         /* RFC 6120 §5.4.2.2 */
+    {ST_DONE, EV_AUTH, G_NONE, "C3"},            /* RFC 6120 §6.4.1 */
+    {ST_ANY, EV_AUTH, G_AUTHED, "C3"},
+    {ST_DONE, EV_BIND, G_NONE, "D9"},            /* RFC 6120 §7.1 */
+    {ST_ANY, EV_BIND, G_NOT_AUTHED, "D1"},       /* RFC 6120 §7.4 */
+    {ST_ANY, EV_RESPONSE, G_NONE, "C5"},         /* RFC 6120 §6.4.3 */
+    {ST_ANY, EV_SESSION, G_NONE, "D13"},         /* RFC 3921 §3 */
+    {ST_ANY, EV_SM_ENABLE, G_NOT_AUTHED, "F1"},  /* XEP-0198 §3 */
+    {ST_ANY, EV_SM_ENABLE, G_AUTHED, "F2"},
+    {ST_ANY, EV_SM_RESUME, G_NOT_AUTHED, "F5"},  /* XEP-0198 §10 */
+    {ST_ANY, EV_STANZA_MESSAGE, G_NOT_AUTHED, "D5"}, /* RFC 6120 §4.3.5 */
+    {ST_ANY, EV_STANZA_PRESENCE, G_NOT_AUTHED, "D5"},
+    {ST_ANY, EV_STANZA_IQ, G_NOT_AUTHED, "D5"},
+    {ST_ANY, EV_STANZA_MESSAGE, G_AUTHED, "D7"}, /* RFC 6120 §7.1 */
+    {ST_ANY, EV_STANZA_PRESENCE, G_AUTHED, "D7"},
+    {ST_ANY, EV_STANZA_IQ, G_AUTHED, "D7"},
+    {ST_ANY, EV_ANY, G_NONE, "A16"},             /* catch-all: order regression */
+};
+
+/* The findings this module emits: code → severity, reference, default wording. */
+static const struct rule {
+    const char *code;
+    enum severity severity;
+    const char *ref;
+    const char *message;
+} rules[] = {
+    {"A3", SEV_WARNING, "RFC 6120 §4.3.2", "negotiation element sent before the server's features"},
+    {"A4", SEV_WARNING, "RFC 6120 §4.7.3", "server stream header has no id"},
+    {"A5", SEV_WARNING, "RFC 6120 §4.3.3", "server reused a stream id after a restart"},
+    {"A6", SEV_WARNING, "RFC 6120 §4.7.2", "client stream header has no 'to'"},
+    {"A11", SEV_WARNING, "RFC 6120 §4.3.3", "new stream header without a restart trigger"},
+    {"A13", SEV_WARNING, "RFC 6120 §4.3.3", "stream closed where a restart was due"},
+    {"A16", SEV_WARNING, "RFC 6120 §4.3.7", "element out of login order"},
+    {"A17", SEV_INFO, NULL, "input starts in the middle of the stream; ordering checks suppressed"},
+    {"B1", SEV_ERROR, "RFC 6120 §13.8.3", "password sent without TLS"},
+    {"B2", SEV_ERROR, "RFC 6120 §13.8.1", "hashed credentials exchanged without TLS"},
+    {"B3", SEV_WARNING, "RFC 6120 §5.3.4", "STARTTLS was offered but the client went on in clear"},
+    {"B4", SEV_ERROR, "RFC 6120 §5.3.1", "STARTTLS was required but the client went on in clear"},
+    {"B6", SEV_WARNING, "RFC 6120 §5.4.1", "first features on a plaintext stream do not offer STARTTLS"},
+    {"B7", SEV_WARNING, "RFC 6120 §5.4.2.2", "STARTTLS sent where it was not offered"},
+    {"B10", SEV_WARNING, "RFC 6120 §5.4.3.3", "no new stream header after TLS"},
+    {"B11", SEV_WARNING, "RFC 6120 §5.4.3.3", "STARTTLS offered again after TLS"},
+    {"B12", SEV_WARNING, "RFC 6120 §13.8.3", "server offers a cleartext-password mechanism without TLS"},
+    {"C1", SEV_WARNING, "RFC 6120 §6.4.1", "auth sent before the server's features"},
+    {"C2", SEV_WARNING, "RFC 6120 §6.4.2", "mechanism not offered by the server"},
+    {"C3", SEV_WARNING, "RFC 6120 §6.4.1", "authentication attempted after it completed"},
+    {"C4", SEV_WARNING, "RFC 6120 §6.4.6", "no new stream header after SASL success"},
+    {"C5", SEV_WARNING, "RFC 6120 §6.4.3", "SASL element out of sequence"},
+    {"C7", SEV_INFO, "RFC 6120 §6.4.5", "SASL failure"},
+    {"C8", SEV_INFO, "RFC 6120 §6.4.5", "more than one mechanism tried"},
+    {"C11", SEV_WARNING, "RFC 6120 §13.8.3", "weaker mechanism chosen than the server offered"},
+    {"C12", SEV_ERROR, "XEP-0440 §4", "SCRAM without channel binding although -PLUS was offered"},
+    {"C21", SEV_WARNING, "RFC 6120 §6.4.6", "SASL success with no authentication in progress"},
+    {"D1", SEV_WARNING, "RFC 6120 §7.4", "resource binding before authentication"},
+    {"D3", SEV_WARNING, "RFC 6120 §7.4", "bind advertised before authentication"},
+    {"D4", SEV_WARNING, "RFC 6120 §7.4", "post-authentication features lack bind"},
+    {"D5", SEV_WARNING, "RFC 6120 §4.3.5", "stanza sent before authentication"},
+    {"D7", SEV_INFO, "RFC 6120 §7.1", "stanza sent before resource binding"},
+    {"D9", SEV_WARNING, "RFC 6120 §7.1", "second resource binding on one stream"},
+    {"D13", SEV_WARNING, "RFC 3921 §3", "session request before resource binding"},
+    {"D16", SEV_INFO, NULL, "login did not complete"},
+    {"E2", SEV_ERROR, "XEP-0077 §11", "registration password sent without TLS"},
+    {"E5", SEV_WARNING, "XEP-0078 §1", "obsolete legacy authentication (jabber:iq:auth) used"},
+    {"F1", SEV_WARNING, "XEP-0198 §3", "stream management enabled before authentication"},
+    {"F2", SEV_WARNING, "XEP-0198 §3", "stream management enabled before resource binding"},
+    {"F5", SEV_ERROR, "XEP-0198 §10", "stream resumption attempted before authentication"},
+    {"G3", SEV_WARNING, "XEP-0138 §2", "no new stream header after compression"},
+    {"K1", SEV_INFO, "RFC 6120 §4.9.1.1", "stream error"},
+    {"K4", SEV_INFO, "RFC 6120 §4.4", "connection ended without a stream close"},
+    {"K6", SEV_WARNING, "RFC 6120 §4.4", "data sent after the sender closed its stream"},
+    {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
+};
+
+enum iq_kind { IQ_REGISTER, IQ_LEGACY, IQ_BIND, IQ_SESSION };
+
+struct pending_iq {
+    char *id;
+    enum iq_kind kind;
+};
+
+struct login {
+    struct login_options opt;
+    struct session s;
+    enum state state;
+    bool started;          /* any event seen */
+    bool headers_seen;     /* a client header was seen: later ones are restarts */
+    bool tls_active;
+    bool authed;
+    bool bound;
+    bool challenge_pending;
+    bool starttls_offered; /* in the current features */
+    bool features_seen;
+    bool closed_c, closed_s;
+    bool stream_error;
+    bool registered;
+    bool log_closed;
+    char **stream_ids;
+    size_t nstream_ids;
+    struct pending_iq *pending;
+    size_t npending;
+    struct attempt *cur;   /* the attempt in progress, inside s.auth.attempts */
+    bool cur_decoded;      /* its credentials were decoded */
+    usec_t auth_start, auth_end, tls_time, bound_time;
+    unsigned auth_seq;     /* seq of the first credential-bearing step (for L1) */
+    char *last_event;      /* name of the last event, for D16 */
+    enum phase last_phase;
+};
+
+static const struct rule *
+find_rule(const char *code)
+{
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (strcmp(rules[i].code, code) == 0)
+            return &rules[i];
+    abort(); /* a code without a row is a bug in this file */
+}
+
+/* Records a violation; |fmt| NULL uses the rule's wording. */
+static void __attribute__((format(printf, 4, 5)))
+violation(struct login *l, const char *code, unsigned seq, const char *fmt, ...)
+{
+    const struct rule *r = find_rule(code);
+    /* one finding per rule and step (login-spec §2.2 rule 3, per step here) */
+    for (size_t i = 0; i < l->s.nviolations; i++)
+        if (strcmp(l->s.violations[i].code, code) == 0 && l->s.violations[i].seq == seq)
+            return;
+    l->s.violations = xreallocarray(l->s.violations, l->s.nviolations + 1, sizeof *l->s.violations);
+    struct violation *v = &l->s.violations[l->s.nviolations++];
+    memset(v, 0, sizeof *v);
+    snprintf(v->code, sizeof v->code, "%s", r->code);
+    v->severity = r->severity;
+    v->seq = seq;
+    v->ref = r->ref;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&v->message, fmt, ap) < 0)
+            v->message = NULL;
+        va_end(ap);
+    }
+    if (!v->message)
+        v->message = xstrdup(r->message);
+}
+
+static void
+set_severity_of_last(struct login *l, enum severity sev)
+{
+    if (l->s.nviolations)
+        l->s.violations[l->s.nviolations - 1].severity = sev;
+}
+
+static unsigned
+add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail, char *summary)
+{
+    struct session *s = &l->s;
+    if (!l->started) {
+        s->start = t;
+        l->started = true;
+    }
+    if (t > s->end)
+        s->end = t;
+    s->phases = xreallocarray(s->phases, s->nphases + 1, sizeof *s->phases);
+    struct phase_event *p = &s->phases[s->nphases++];
+    p->seq = (unsigned)s->nphases;
+    p->dir = dir;
+    p->time = t;
+    p->event = event_name(ev, detail);
+    p->phase = event_phase(ev);
+    p->summary = summary ? summary : xstrdup("");
+    free(l->last_event);
+    l->last_event = xstrdup(p->event);
+    if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR)
+        l->last_phase = p->phase;
+    return p->seq;
+}
+
+static bool
+guard_holds(const struct login *l, enum guard g)
+{
+    switch (g) {
+    case G_NONE:
+        return true;
+    case G_STARTTLS_OFFERED:
+        return l->starttls_offered && !l->tls_active;
+    case G_AUTHED:
+        return l->authed;
+    case G_NOT_AUTHED:
+        return !l->authed;
+    case G_CHALLENGE_PENDING:
+        return l->challenge_pending;
+    }
+    return false;
+}
+
+static bool
+dir_matches(char row, char dir)
+{
+    return row == DIR_ANY || row == dir;
+}
+
+static const struct transition *
+find_transition(enum state st, char dir, enum event ev)
+{
+    /* the state's own rows first, then the wildcard rows */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sizeof login_table / sizeof login_table[0]; i++) {
+            const struct transition *t = &login_table[i];
+            if ((pass == 0 ? t->from == st : t->from == ST_ANY) && t->on == ev &&
+                dir_matches(t->dir, dir))
+                return t;
+        }
+    return NULL;
+}
+
+/* Server authority: any row for (dir, event), whatever its state. */
+static const struct transition *
+find_forced(char dir, enum event ev)
+{
+    for (size_t i = 0; i < sizeof login_table / sizeof login_table[0]; i++)
+        if (login_table[i].on == ev && dir_matches(login_table[i].dir, dir))
+            return &login_table[i];
+    return NULL;
+}
+
+static const char *
+miss_code(const struct login *l, enum event ev)
+{
+    for (size_t i = 0; i < sizeof miss_table / sizeof miss_table[0]; i++) {
+        const struct miss_rule *m = &miss_table[i];
+        if ((m->state == ST_ANY || m->state == l->state) && (m->on == EV_ANY || m->on == ev) &&
+            guard_holds(l, m->guard))
+            return m->code;
+    }
+    return NULL;
+}
+
+/* Moves the machine for one event; records order violations (seq = its step). */
+static void
+step(struct login *l, char dir, enum event ev, unsigned seq)
+{
+    const struct transition *t = find_transition(l->state, dir, ev);
+    if (t) {
+        if (!guard_holds(l, t->guard) && t->code && l->state != ST_UNKNOWN)
+            violation(l, t->code, seq, NULL);
+    } else {
+        if (dir == 'C' && l->state != ST_UNKNOWN) {
+            const char *code = miss_code(l, ev);
+            if (code)
+                violation(l, code, seq, NULL);
+        }
+        if (dir == 'C' && l->state != ST_UNKNOWN && l->state != ST_IDLE)
+            return; /* a client cannot move the state on its own */
+        t = find_forced(dir, ev);
+        if (!t)
+            return;
+    }
+    if (t->to != ST_ANY)
+        l->state = t->to;
+}
+
+static bool
+mech_offered(const struct session *s, const char *mech)
+{
+    for (size_t i = 0; i < s->auth.noffered; i++)
+        if (strcasecmp(s->auth.offered[i], mech) == 0)
+            return true;
+    return false;
+}
+
+static bool
+offered_with_prefix(const struct session *s, const char *prefix)
+{
+    for (size_t i = 0; i < s->auth.noffered; i++)
+        if (strncasecmp(s->auth.offered[i], prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
+static bool
+plus_offered(const struct session *s)
+{
+    for (size_t i = 0; i < s->auth.noffered; i++) {
+        size_t n = strlen(s->auth.offered[i]);
+        if (n > 5 && strcasecmp(s->auth.offered[i] + n - 5, "-PLUS") == 0)
+            return true;
+    }
+    return false;
+}
+
+static void
+on_client_header(struct login *l, const struct stanza *el, unsigned seq)
+{
+    if (l->s.domain == NULL) {
+        const char *to = stanza_attr(el, "to", NULL);
+        if (to)
+            l->s.domain = xstrdup(to);
+        else
+            violation(l, "A6", seq, NULL);
+    }
+}
+
+static void
+on_server_header(struct login *l, const struct stanza *el, unsigned seq)
+{
+    const char *id = stanza_attr(el, "id", NULL);
+    if (!id) {
+        violation(l, "A4", seq, NULL);
+        return;
+    }
+    for (size_t i = 0; i < l->nstream_ids; i++)
+        if (strcmp(l->stream_ids[i], id) == 0) {
+            violation(l, "A5", seq, "server reused stream id '%s' after a restart", id);
+            break;
+        }
+    l->stream_ids = xreallocarray(l->stream_ids, l->nstream_ids + 1, sizeof *l->stream_ids);
+    l->stream_ids[l->nstream_ids++] = xstrdup(id);
+}
+
+static void
+on_features(struct login *l, const struct stanza *el, unsigned seq)
+{
+    struct session *s = &l->s;
+    bool first = !l->features_seen;
+    l->features_seen = true;
+    const struct stanza *starttls = stanza_child(el, "starttls", NS_TLS);
+    const struct stanza *mechs = stanza_child(el, "mechanisms", NS_SASL);
+    const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
+    l->starttls_offered = starttls != NULL;
+    if (starttls) {
+        s->tls.offered = TRI_TRUE;
+        bool required = stanza_child(starttls, "required", NULL) || el->nchildren == 1;
+        s->tls.required = required ? TRI_TRUE : TRI_FALSE;
+        if (l->tls_active)
+            violation(l, "B11", seq, NULL);
+    } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP) {
+        s->tls.offered = TRI_FALSE;
+        s->tls.required = TRI_FALSE;
+        violation(l, "B6", seq, NULL);
+    }
+    if (mechs) {
+        for (size_t i = 0; i < s->auth.noffered; i++)
+            free(s->auth.offered[i]);
+        s->auth.noffered = 0;
+        s->auth.offered_known = true;
+        for (size_t i = 0; i < mechs->nchildren; i++) {
+            const struct stanza *m = mechs->children[i];
+            if (strcmp(m->name, "mechanism") != 0 || !m->text_len)
+                continue;
+            s->auth.offered =
+                xreallocarray(s->auth.offered, s->auth.noffered + 1, sizeof *s->auth.offered);
+            s->auth.offered[s->auth.noffered++] = xstrdup(m->text);
+            if (!l->tls_active && sasl_mech_sends_secret(m->text))
+                violation(l, "B12", seq, "server offers %s without TLS", m->text);
+        }
+    }
+    if (bind && !l->authed)
+        violation(l, "D3", seq, NULL);
+    if (!bind && l->authed && !l->bound)
+        violation(l, "D4", seq, NULL);
+}
+
+static void
+remember_iq(struct login *l, const struct stanza *el, enum iq_kind kind)
+{
+    const char *id = stanza_attr(el, "id", NULL);
+    if (!id)
+        return;
+    l->pending = xreallocarray(l->pending, l->npending + 1, sizeof *l->pending);
+    l->pending[l->npending].id = xstrdup(id);
+    l->pending[l->npending].kind = kind;
+    l->npending++;
+}
+
+/* Names a server iq result/error after the request it answers (by id). */
+static enum event
+pair_iq(struct login *l, const struct stanza *el, enum event ev)
+{
+    const char *id = stanza_attr(el, "id", NULL);
+    if (!id)
+        return ev;
+    for (size_t i = 0; i < l->npending; i++) {
+        if (strcmp(l->pending[i].id, id) != 0)
+            continue;
+        enum iq_kind kind = l->pending[i].kind;
+        free(l->pending[i].id);
+        l->pending[i] = l->pending[--l->npending];
+        bool ok = ev != EV_IQ_ERROR;
+        switch (kind) {
+        case IQ_REGISTER:
+            return ok ? EV_REGISTER_RESULT : EV_REGISTER_ERROR;
+        case IQ_LEGACY:
+            return ok ? EV_LEGACY_AUTH_RESULT : EV_LEGACY_AUTH_ERROR;
+        case IQ_BIND:
+            return ok ? EV_BIND_RESULT : EV_BIND_ERROR;
+        case IQ_SESSION:
+            return ok ? EV_SESSION_RESULT : EV_SESSION_ERROR;
+        }
+    }
+    return ev;
+}
+
+static struct attempt *
+new_attempt(struct login *l, const char *mech, usec_t t)
+{
+    struct session *s = &l->s;
+    s->auth.attempts = xreallocarray(s->auth.attempts, s->auth.nattempts + 1, sizeof *s->auth.attempts);
+    struct attempt *a = &s->auth.attempts[s->auth.nattempts++];
+    memset(a, 0, sizeof *a);
+    a->mechanism = mech ? xstrdup(mech) : NULL;
+    a->result = AUTH_NONE;
+    a->tls = l->tls_active ? TRI_TRUE : TRI_FALSE;
+    if (l->auth_start == 0)
+        l->auth_start = t;
+    if (s->tls.before_auth == TRI_NULL)
+        s->tls.before_auth = l->tls_active ? TRI_TRUE : TRI_FALSE;
+    l->cur = a;
+    l->cur_decoded = false;
+    return a;
+}
+
+/* Records what a credential payload exposes: attempt fields and B1/B2/L1 material. */
+static void
+expose_credentials(struct login *l, struct attempt *a, const char *authzid, const char *authcid,
+                   const char *secret, unsigned seq)
+{
+    a->has_credentials = true;
+    free(a->credentials.authzid);
+    free(a->credentials.authcid);
+    a->credentials.authzid = xstrdup(authzid);
+    a->credentials.authcid = xstrdup(authcid);
+    if (secret) {
+        free(a->credentials.password);
+        a->credentials.password = xstrdup(secret);
+        a->plaintext = true;
+        if (!l->tls_active)
+            l->s.password_on_wire = true;
+        if (l->opt.from_log)
+            l->s.password_in_log = true;
+        if (!l->auth_seq)
+            l->auth_seq = seq;
+    }
+    if (authcid && !l->s.user) {
+        /* some clients send the bare JID as authcid (RFC 6120 §6.3.7) */
+        const char *at = strchr(authcid, '@');
+        l->s.user = at ? xstrndup(authcid, (size_t)(at - authcid)) : xstrdup(authcid);
+    }
+}
+
+static void
+decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
+{
+    struct attempt *a = l->cur;
+    if (!a || l->cur_decoded)
+        return;
+    struct sasl_decoded d;
+    sasl_decode_client(a->mechanism, el->text, el->text_len, &d);
+    if (!d.present && !d.bad_base64) {
+        sasl_decoded_clear(&d);
+        return; /* the data comes in a later <response> */
+    }
+    l->cur_decoded = true;
+    if (d.present && (d.authcid || d.authzid || d.secret))
+        expose_credentials(l, a, d.authzid, d.authcid, d.secret, seq);
+    if (!l->tls_active) {
+        if (d.has_secret)
+            violation(l, "B1", seq, "%s password of '%s' sent without TLS", a->mechanism,
+                      d.authcid ? d.authcid : "?");
+        else if (d.hash_material || sasl_mech_is_hashed(a->mechanism))
+            violation(l, "B2", seq, "%s exchange without TLS allows an offline dictionary attack",
+                      a->mechanism);
+    }
+    if (d.cbflag[0] == 'y' && plus_offered(&l->s))
+        violation(l, "C12", seq, "SCRAM client-first says '%s' (no channel binding) although %s",
+                  "y", "a -PLUS mechanism was offered");
+    sasl_decoded_clear(&d);
+}
+
+static void
+on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, unsigned seq)
+{
+    struct session *s = &l->s;
+    for (size_t i = 0; i < s->auth.nattempts; i++)
+        if (s->auth.attempts[i].mechanism && mech &&
+            strcasecmp(s->auth.attempts[i].mechanism, mech) != 0) {
+            violation(l, "C8", seq, "mechanism %s tried after %s", mech,
+                      s->auth.attempts[i].mechanism);
+            break;
+        }
+    new_attempt(l, mech, t);
+    l->challenge_pending = false;
+    if (!l->tls_active && s->tls.required == TRI_TRUE)
+        violation(l, "B4", seq, NULL);
+    else if (!l->tls_active && l->starttls_offered)
+        violation(l, "B3", seq, NULL);
+    if (mech && s->auth.offered_known && !mech_offered(s, mech))
+        violation(l, "C2", seq, "mechanism %s was not offered", mech);
+    if (mech && s->auth.offered_known) {
+        bool plain_like = sasl_mech_sends_secret(mech);
+        bool scram = strncasecmp(mech, "SCRAM-", 6) == 0;
+        size_t n = strlen(mech);
+        bool plus = scram && n > 5 && strcasecmp(mech + n - 5, "-PLUS") == 0;
+        if ((plain_like || strcasecmp(mech, "DIGEST-MD5") == 0) &&
+            offered_with_prefix(s, "SCRAM-"))
+            violation(l, "C11", seq, "%s chosen although SCRAM was offered", mech);
+        else if (scram && !plus && l->tls_active && plus_offered(s))
+            violation(l, "C11", seq, "%s chosen although a -PLUS variant was offered", mech);
+    }
+    decode_sasl_payload(l, el, seq);
+}
+
+static void
+on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsigned seq)
+{
+    struct attempt *a = l->cur;
+    l->challenge_pending = false;
+    if (!a)
+        return;
+    a->result = ok ? AUTH_SUCCESS : AUTH_FAILURE;
+    free(a->condition);
+    a->condition = !ok && condition ? xstrdup(condition) : NULL;
+    l->auth_end = t;
+    if (ok) {
+        l->authed = true;
+        l->s.auth.outcome = AUTH_SUCCESS;
+    } else {
+        if (l->s.auth.outcome != AUTH_SUCCESS)
+            l->s.auth.outcome = AUTH_FAILURE;
+        violation(l, "C7", seq, "%s authentication failed: %s", a->mechanism ? a->mechanism : "SASL",
+                  condition ? condition : "no condition");
+        if (condition && strcmp(condition, "invalid-authzid") == 0)
+            set_severity_of_last(l, SEV_WARNING);
+    }
+    l->cur = NULL;
+}
+
+static void
+on_register_set(struct login *l, const struct stanza *el, unsigned seq)
+{
+    const struct stanza *q = stanza_child(el, "query", NS_IQ_REGISTER);
+    const char *user = stanza_child_text(q, "username", NULL);
+    const char *pass = stanza_child_text(q, "password", NULL);
+    if (user && *user && !l->s.user)
+        l->s.user = xstrdup(user);
+    if (pass && *pass) {
+        if (!l->tls_active) {
+            l->s.password_on_wire = true;
+            violation(l, "E2", seq, "registration password of '%s' sent without TLS",
+                      user ? user : "?");
+        }
+        if (l->opt.from_log)
+            l->s.password_in_log = true;
+        if (!l->auth_seq)
+            l->auth_seq = seq;
+    }
+}
+
+static void
+on_legacy_set(struct login *l, const struct stanza *el, usec_t t, unsigned seq)
+{
+    const struct stanza *q = stanza_child(el, "query", NS_IQ_AUTH);
+    const char *user = stanza_child_text(q, "username", NULL);
+    const char *pass = stanza_child_text(q, "password", NULL);
+    const char *digest = stanza_child_text(q, "digest", NULL);
+    struct attempt *a = new_attempt(l, "legacy", t);
+    violation(l, "E5", seq, NULL);
+    expose_credentials(l, a, NULL, user && *user ? user : NULL, pass && *pass ? pass : NULL, seq);
+    if (!l->tls_active && pass && *pass)
+        violation(l, "B1", seq, "legacy-auth password of '%s' sent without TLS", user ? user : "?");
+    else if (!l->tls_active && digest && *digest)
+        violation(l, "B2", seq, "legacy-auth digest sent without TLS");
+}
+
+static void
+on_bind_result(struct login *l, const struct stanza *el, usec_t t)
+{
+    const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
+    const char *jid = bind ? stanza_child_text(bind, "jid", NULL) : NULL;
+    if (jid && *jid) {
+        free(l->s.jid);
+        l->s.jid = xstrdup(jid);
+        const char *at = strchr(jid, '@');
+        if (at && !l->s.user)
+            l->s.user = xstrndup(jid, (size_t)(at - jid));
+    }
+    l->bound = true;
+    l->bound_time = t;
+}
+
+static void
+on_stream_error(struct login *l, const char *cond, unsigned seq)
+{
+    l->stream_error = true;
+    violation(l, "K1", seq, "stream error: %s", cond ? cond : "undefined-condition");
+    if (cond && (strcmp(cond, "not-authorized") == 0 || strcmp(cond, "policy-violation") == 0))
+        set_severity_of_last(l, SEV_WARNING);
+}
+
+/* Bookkeeping for an element whose event is settled: facts and audit findings. */
+static void
+record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
+             const char *detail, usec_t t, unsigned seq)
+{
+    switch (ev) {
+    case EV_STREAM_OPEN:
+    case EV_STREAM_RESTART:
+        if (dir == 'C')
+            on_client_header(l, el, seq);
+        else
+            on_server_header(l, el, seq);
+        break;
+    case EV_FEATURES:
+        on_features(l, el, seq);
+        break;
+    case EV_AUTH:
+        on_auth(l, el, detail, t, seq);
+        break;
+    case EV_CHALLENGE:
+        l->challenge_pending = true;
+        break;
+    case EV_RESPONSE:
+        l->challenge_pending = false;
+        decode_sasl_payload(l, el, seq);
+        break;
+    case EV_SUCCESS:
+        on_sasl_verdict(l, true, NULL, t, seq);
+        break;
+    case EV_FAILURE:
+        on_sasl_verdict(l, false, detail, t, seq);
+        break;
+    case EV_REGISTER_GET:
+        remember_iq(l, el, IQ_REGISTER);
+        break;
+    case EV_REGISTER_SET:
+        remember_iq(l, el, IQ_REGISTER);
+        on_register_set(l, el, seq);
+        break;
+    case EV_REGISTER_RESULT:
+        l->registered = true;
+        break;
+    case EV_LEGACY_AUTH_GET:
+        remember_iq(l, el, IQ_LEGACY);
+        break;
+    case EV_LEGACY_AUTH_SET:
+        remember_iq(l, el, IQ_LEGACY);
+        on_legacy_set(l, el, t, seq);
+        break;
+    case EV_LEGACY_AUTH_RESULT:
+        on_sasl_verdict(l, true, NULL, t, seq);
+        l->bound = true;
+        l->bound_time = t;
+        break;
+    case EV_LEGACY_AUTH_ERROR:
+        on_sasl_verdict(l, false, detail, t, seq);
+        break;
+    case EV_BIND:
+        remember_iq(l, el, IQ_BIND);
+        break;
+    case EV_BIND_RESULT:
+        on_bind_result(l, el, t);
+        break;
+    case EV_SESSION:
+        remember_iq(l, el, IQ_SESSION);
+        break;
+    case EV_SM_RESUMED:
+        l->bound = true;
+        l->bound_time = t;
+        break;
+    case EV_STREAM_ERROR:
+        on_stream_error(l, detail, seq);
+        break;
+    case EV_STREAM_CLOSE:
+        if (dir == 'C')
+            l->closed_c = true;
+        else
+            l->closed_s = true;
+        break;
+    default:
+        break;
+    }
+}
+
+struct login *
+login_new(const struct login_options *opt)
+{
+    struct login *l = xcalloc(1, sizeof *l);
+    l->opt = *opt;
+    l->state = ST_IDLE;
+    l->s.transport = TRANSPORT_TCP;
+    l->s.durations.to_tls = l->s.durations.auth = l->s.durations.to_bound = -1;
+    return l;
+}
+
+void
+login_free(struct login *l)
+{
+    if (!l)
+        return;
+    session_clear(&l->s);
+    for (size_t i = 0; i < l->nstream_ids; i++)
+        free(l->stream_ids[i]);
+    free(l->stream_ids);
+    for (size_t i = 0; i < l->npending; i++)
+        free(l->pending[i].id);
+    free(l->pending);
+    free(l->last_event);
+    free(l);
+}
+
+struct session *
+login_session(struct login *l)
+{
+    return &l->s;
+}
+
+static void
+handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
+{
+    struct classified c;
+    phase_of(dir, el, &c);
+    enum event ev = c.event;
+    if (ev == EV_STREAM_OPEN && dir == 'C') {
+        if (l->headers_seen)
+            ev = EV_STREAM_RESTART;
+        l->headers_seen = true;
+    }
+    if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
+        ev = pair_iq(l, el, ev);
+    const char *detail = c.detail;
+    if (!l->started && ev != EV_STREAM_OPEN) {
+        /* login-spec §2.2 rule 5: picked up mid-stream */
+        l->state = ST_UNKNOWN;
+        unsigned seq0 = add_phase(l, dir, t, ev, detail,
+                                  abbrev_element(el, ev, NULL, l->opt.show_secrets));
+        violation(l, "A17", seq0, NULL);
+        record_facts(l, dir, el, ev, detail, t, seq0);
+        step(l, dir, ev, seq0);
+        return;
+    }
+    const char *mech = l->cur ? l->cur->mechanism : NULL;
+    unsigned seq = add_phase(l, dir, t, ev, detail, abbrev_element(el, ev, mech, l->opt.show_secrets));
+    record_facts(l, dir, el, ev, detail, t, seq);
+    step(l, dir, ev, seq);
+}
+
+void
+login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
+{
+    switch (fr->kind) {
+    case FRAME_STREAM_OPEN:
+    case FRAME_ELEMENT:
+        handle_element(l, dir, t, fr->el);
+        break;
+    case FRAME_STREAM_CLOSE: {
+        unsigned seq = add_phase(l, dir, t, EV_STREAM_CLOSE, NULL, xstrdup("</stream:stream>"));
+        record_facts(l, dir, NULL, EV_STREAM_CLOSE, NULL, t, seq);
+        step(l, dir, EV_STREAM_CLOSE, seq);
+        break;
+    }
+    case FRAME_WHITESPACE:
+        break; /* keep-alives: not a login step */
+    case FRAME_ERROR:
+        add_phase(l, dir, t, EV_XML_ERROR, NULL, xstrdup(fr->message ? fr->message : "malformed XML"));
+        break;
+    case FRAME_OVERSIZE:
+        add_phase(l, dir, t, EV_OVERSIZE, NULL, xstrdup(fr->message ? fr->message : "element too large"));
+        break;
+    }
+}
+
+void
+login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
+{
+    unsigned seq = add_phase(l, '-', t, ev, NULL, xstrdup(detail ? detail : ""));
+    if (ev == EV_TLS_ESTABLISHED) {
+        l->tls_active = true;
+        l->s.tls.negotiated = TRI_TRUE;
+        l->tls_time = t;
+    } else if (ev == EV_TCP_FIN || ev == EV_TCP_RST) {
+        l->log_closed = true;
+    }
+    step(l, '-', ev, seq);
+}
+
+void
+login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
+               const char *reason)
+{
+    struct buf b = {0};
+    buf_printf(&b, "server log: %s %s authentication for %s%s%s", ok ? "accepted" : "failed",
+               mech ? mech : "?", user ? user : "?", reason ? ": " : "", reason ? reason : "");
+    add_phase(l, '-', t, ok ? EV_LOG_AUTH_OK : EV_LOG_AUTH_FAIL, mech, b.data);
+    if (user && !l->s.user) {
+        const char *at = strchr(user, '@');
+        l->s.user = at ? xstrndup(user, (size_t)(at - user)) : xstrdup(user);
+    }
+    /* Info-level logs show no XML: the log line is then the only verdict. */
+    if (l->s.auth.nattempts == 0) {
+        struct attempt *a = new_attempt(l, mech, t);
+        a->tls = TRI_NULL;
+        a->result = ok ? AUTH_SUCCESS : AUTH_FAILURE;
+        l->cur = NULL;
+        l->auth_end = t;
+        l->s.auth.outcome = ok ? AUTH_SUCCESS : AUTH_FAILURE;
+        if (ok)
+            l->authed = true;
+    }
+}
+
+bool
+login_stream_over(const struct login *l)
+{
+    return (l->closed_c && l->closed_s) || l->stream_error;
+}
+
+static double
+ms_between(usec_t from, usec_t to)
+{
+    return to >= from ? (double)(to - from) / 1000.0 : 0.0;
+}
+
+struct session *
+login_finish(struct login *l, enum login_end how, usec_t t)
+{
+    struct session *s = &l->s;
+    if (t > s->end)
+        s->end = t;
+    if (!l->started)
+        s->start = s->end = t;
+    if (l->bound)
+        s->outcome = OUTCOME_ESTABLISHED;
+    else if (l->stream_error)
+        s->outcome = OUTCOME_ERROR;
+    else if (l->registered && s->auth.nattempts == 0)
+        s->outcome = OUTCOME_REGISTERED;
+    else if (s->auth.outcome == AUTH_FAILURE)
+        s->outcome = OUTCOME_AUTH_FAILED;
+    else if (how == LOGIN_END_INPUT_END && !login_stream_over(l))
+        s->outcome = OUTCOME_INCOMPLETE;
+    else
+        s->outcome = OUTCOME_ABORTED;
+
+    if (s->tls.negotiated == TRI_NULL && l->features_seen)
+        s->tls.negotiated = l->tls_active ? TRI_TRUE : TRI_FALSE;
+    if (s->auth.nattempts) {
+        struct attempt *chosen = &s->auth.attempts[s->auth.nattempts - 1];
+        for (size_t i = 0; i < s->auth.nattempts; i++)
+            if (s->auth.attempts[i].result == AUTH_SUCCESS)
+                chosen = &s->auth.attempts[i];
+        s->auth.mechanism = xstrdup(chosen->mechanism);
+    }
+
+    s->durations.total = ms_between(s->start, s->end);
+    if (l->tls_time)
+        s->durations.to_tls = ms_between(s->start, l->tls_time);
+    if (l->auth_start && l->auth_end)
+        s->durations.auth = ms_between(l->auth_start, l->auth_end);
+    if (l->bound_time)
+        s->durations.to_bound = ms_between(s->start, l->bound_time);
+
+    if (!l->bound) {
+        /* D16: low when the login stopped before any authentication verdict */
+        bool early = s->auth.outcome == AUTH_NONE && !l->registered;
+        const char *closer = l->stream_error             ? "stream error"
+                             : l->closed_c && l->closed_s ? "both sides closed the stream"
+                             : l->closed_c                ? "client closed the stream"
+                             : l->closed_s                ? "server closed the stream"
+                             : how == LOGIN_END_CLOSED    ? "connection closed without a stream close"
+                                                          : "input ended";
+        violation(l, "D16", 0, "login did not complete: last phase %s (%s), %s",
+                  phase_name(l->last_phase) ? phase_name(l->last_phase) : "none",
+                  l->last_event ? l->last_event : "no event", closer);
+        if (early)
+            set_severity_of_last(l, SEV_WARNING);
+    }
+    if (how == LOGIN_END_CLOSED && !l->closed_c && !l->closed_s && !l->stream_error && l->started) {
+        violation(l, "K4", 0, NULL);
+        if (!l->bound)
+            set_severity_of_last(l, SEV_WARNING);
+    }
+    if (s->password_in_log)
+        violation(l, "L1", l->auth_seq, "the password of '%s' is readable in the server log",
+                  s->user ? s->user : "?");
+
+    struct session *out = xmalloc(sizeof *out);
+    *out = *s;
+    memset(s, 0, sizeof *s);
+    return out;
+}

@@ -1,0 +1,68 @@
+/*
+ * login: the per-connection login state machine (login-spec §2.3). It takes
+ * classified elements and transport pseudo-events in order and builds the
+ * session report: phases, violations, TLS and auth facts, outcome.
+ *
+ * The machine is the transition table in login.c; each row names the spec
+ * section it implements. A (state, event) pair with no row is a violation,
+ * except that server elements always move the state (the server is
+ * authoritative, login-spec §2.2).
+ */
+#ifndef XMPPFLOW_LOGIN_H
+#define XMPPFLOW_LOGIN_H
+
+#include <stdbool.h>
+
+#include "framer.h"
+#include "phase.h"
+#include "report.h"
+
+struct login_options {
+    bool show_secrets;  /* summaries print decoded secrets instead of <hidden> */
+    bool from_log;      /* the XML was read from a server log (L1 applies) */
+};
+
+/* How the connection ended, as far as the input shows. */
+enum login_end {
+    LOGIN_END_CLOSED,    /* the transport closed (TCP FIN/RST, or the log says the c2s ended) */
+    LOGIN_END_INPUT_END, /* the input ended with the connection still open */
+};
+
+/* Returns a new login context; |opt| is copied. */
+struct login *login_new(const struct login_options *opt);
+/* NULL is fine. */
+void login_free(struct login *l);
+
+/*
+ * The session being built, for the caller to fill in what the login cannot
+ * know (id, input, transport, endpoints, log keys). Borrowed until
+ * login_finish() or login_free().
+ */
+struct session *login_session(struct login *l);
+
+/* Feeds one frame seen in direction |dir| ('C' or 'S') at time |t|. */
+void login_frame(struct login *l, char dir, usec_t t, const struct frame *fr);
+
+/*
+ * Feeds a transport or input pseudo-event (EV_TLS_ESTABLISHED, EV_TCP_FIN,
+ * EV_GAP, …). |detail| (may be NULL) goes into the event name or summary.
+ */
+void login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail);
+
+/*
+ * Feeds an authentication verdict from a server log line (ejabberd
+ * "Accepted/Failed c2s M authentication for U@D from IP[: reason]").
+ */
+void login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
+                    const char *reason);
+
+/* True once both sides closed the stream or a stream error ended it. */
+bool login_stream_over(const struct login *l);
+
+/*
+ * Ends the session: derives the outcome and the end-of-session findings.
+ * Returns the session; the caller owns it. |l| is still to be freed.
+ */
+struct session *login_finish(struct login *l, enum login_end how, usec_t t);
+
+#endif

@@ -1,0 +1,53 @@
+/* stanza: an XML element tree as the framer saw it (names, namespaces, attributes, text). */
+#ifndef XMPPFLOW_STANZA_H
+#define XMPPFLOW_STANZA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct stanza_attr {
+    char *name;   /* local name */
+    char *prefix; /* NULL when unprefixed */
+    char *ns;     /* namespace URI of a prefixed attribute (xml:lang → XML ns); NULL otherwise */
+    char *value;  /* entity-decoded value */
+};
+
+struct stanza {
+    char *name;   /* local name, e.g. "auth" */
+    char *prefix; /* NULL when unprefixed, e.g. "stream" for <stream:features> */
+    char *ns;     /* namespace URI in scope, NULL when none */
+    struct stanza_attr *attrs;
+    size_t nattrs;
+    char *text; /* character data directly inside this element, concatenated; never NULL */
+    size_t text_len;
+    struct stanza **children;
+    size_t nchildren;
+};
+
+/* Returns a new empty element named |name| (copied); |prefix| and |ns| may be NULL. */
+struct stanza *stanza_new(const char *name, const char *prefix, const char *ns);
+/* Frees |s| and its children. NULL is fine. */
+void stanza_free(struct stanza *s);
+/* Deep copy. */
+struct stanza *stanza_dup(const struct stanza *s);
+/* Appends an attribute (all strings copied; |prefix| and |ns| may be NULL). */
+void stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const char *ns,
+                     const char *value, size_t value_len);
+/* Appends character data. */
+void stanza_add_text(struct stanza *s, const char *text, size_t len);
+/* Appends |child|; takes ownership of it. */
+void stanza_add_child(struct stanza *s, struct stanza *child);
+
+/* Value of the attribute with local name |name| (any namespace when |ns| is NULL); NULL if absent. */
+const char *stanza_attr(const struct stanza *s, const char *name, const char *ns);
+/*
+ * First child with local name |name| (NULL = any name) in namespace |ns| (NULL = any
+ * namespace); NULL when there is none.
+ */
+const struct stanza *stanza_child(const struct stanza *s, const char *name, const char *ns);
+/* Text of child |name| in |ns| (see stanza_child), or NULL. */
+const char *stanza_child_text(const struct stanza *s, const char *name, const char *ns);
+/* True when the element's name and namespace are |name| and |ns| (|ns| NULL = any). */
+bool stanza_is(const struct stanza *s, const char *name, const char *ns);
+
+#endif

@@ -1,0 +1,567 @@
+#!/bin/bash
+# make-testdata.sh -- regenerate the xmppflow test data under testdata/.
+#
+# Run as root on Debian 12 (bookworm):   sudo ./testdata/make-testdata.sh
+#
+# What it does
+#   * installs (if missing) ejabberd python3-slixmpp go-sendxmpp tcpdump openssl
+#   * starts a PRIVATE ejabberd 23.01 node (xmppflow-test@localhost) whose
+#     config, spool (mnesia) and log directories live in a temporary
+#     directory; it listens on 127.0.0.1:5222 only (c2s, optional STARTTLS,
+#     self-signed certificate for xmppflow.test).  The system-wide ejabberd
+#     (/etc/ejabberd, /var/lib/ejabberd, "service ejabberd") is never used.
+#   * registers the test users (see the table below / PASSWORDS.md)
+#   * runs each scenario separately and, for each, writes
+#        testdata/<scenario>/ejabberd.log   log lines written during the scenario
+#        testdata/<scenario>/capture.pcap   tcpdump -i lo 'tcp port 5222'
+#        testdata/<scenario>/README         one-paragraph description
+#   * stops everything it started (by pid) and removes the temp dir.
+#
+# Test accounts (host xmppflow.test); tests grep outputs for these strings:
+#   alice@xmppflow.test   Wonderland-Secret-1
+#   bob@xmppflow.test     Builder-Secret-2
+#   wrong password used in scenario wrong-password:   Not-Alices-Password-9
+#   unknown user used in scenario unknown-user:  mallory@xmppflow.test / Mallory-Guess-3
+#
+# Options (environment):
+#   KEEP_WORKDIR=1   keep the temporary ejabberd directory (for debugging)
+#   SCENARIOS="a b"  only (re)generate these scenarios
+set -euo pipefail
+
+OUTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+XMPP_HOST=xmppflow.test
+NODE=xmppflow-test@localhost
+PORT=5222
+ALICE_PASS='Wonderland-Secret-1'
+BOB_PASS='Builder-Secret-2'
+WRONG_PASS='Not-Alices-Password-9'
+MALLORY_PASS='Mallory-Guess-3'
+PY=/usr/bin/python3          # Debian's python (has python3-slixmpp), not a pyenv shim
+
+ALL_SCENARIOS="starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
+drop-after-login wrong-password unknown-user disconnect-mid-sasl legacy-auth-no-tls go-sendxmpp
+concurrent"
+SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
+
+log() { printf '>>> %s\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "must be run as root (ejabberdctl switches to user ejabberd, tcpdump needs root)"
+
+# ---------------------------------------------------------------- packages
+need_pkgs=()
+for p in ejabberd python3-slixmpp go-sendxmpp tcpdump openssl; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    log "installing: ${need_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    # Do not let the package's postinst start the system-wide ejabberd.
+    policy_rc_created=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        policy_rc_created=1
+    fi
+    apt-get update
+    apt-get install -y "${need_pkgs[@]}" || { [ -n "$policy_rc_created" ] && rm -f /usr/sbin/policy-rc.d; exit 1; }
+    [ -n "$policy_rc_created" ] && rm -f /usr/sbin/policy-rc.d
+fi
+ejabberd_version=$(dpkg-query -W -f='${Version}' ejabberd)
+case $ejabberd_version in
+    23.01*) ;;
+    *) log "WARNING: ejabberd $ejabberd_version, test data was designed for 23.01";;
+esac
+
+# ---------------------------------------------------------------- workdir
+WORK=$(mktemp -d /tmp/xmppflow-testdata.XXXXXX)
+CONF=$WORK/conf SPOOL=$WORK/spool LOGS=$WORK/logs CLIENTS=$WORK/clients
+mkdir -p "$CONF" "$SPOOL" "$LOGS" "$CLIENTS"
+EJLOG=$LOGS/ejabberd.log
+PIDFILE=$WORK/ejabberd.pid
+
+EJ_PID=
+TCPDUMP_PID=
+BG_PIDS=()
+
+cleanup() {
+    local rc=$?
+    set +e
+    if [ -n "$TCPDUMP_PID" ] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
+        kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null
+    fi
+    for p in "${BG_PIDS[@]}"; do
+        kill -0 "$p" 2>/dev/null && kill "$p" 2>/dev/null
+    done
+    if [ -n "$EJ_PID" ] && kill -0 "$EJ_PID" 2>/dev/null; then
+        log "stopping private ejabberd (pid $EJ_PID)"
+        timeout 30 "${EJCTL[@]}" stop >/dev/null 2>&1
+        for _ in $(seq 1 40); do kill -0 "$EJ_PID" 2>/dev/null || break; sleep 0.5; done
+        if kill -0 "$EJ_PID" 2>/dev/null; then
+            log "ejabberd pid $EJ_PID still alive, sending SIGTERM"
+            kill "$EJ_PID"; sleep 2
+            kill -0 "$EJ_PID" 2>/dev/null && kill -KILL "$EJ_PID"
+        fi
+    fi
+    # The beam was started -detached, its helper processes (erl_child_setup,
+    # inet_gethost) die with it.  epmd is shared with the system, leave it.
+    if [ -z "${KEEP_WORKDIR:-}" ]; then
+        rm -rf "$WORK"
+    else
+        log "work directory kept: $WORK"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- certificate
+log "generating self-signed certificate for $XMPP_HOST"
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
+    -keyout "$CONF/key.pem" -out "$CONF/cert.pem" \
+    -subj "/CN=$XMPP_HOST" \
+    -addext "subjectAltName=DNS:$XMPP_HOST,DNS:*.$XMPP_HOST" 2>/dev/null
+cat "$CONF/cert.pem" "$CONF/key.pem" > "$CONF/$XMPP_HOST.pem"
+rm -f "$CONF/key.pem"
+
+# ---------------------------------------------------------------- ejabberd config
+cat > "$CONF/ejabberd.yml" <<EOF
+# private ejabberd instance for xmppflow test data (generated by make-testdata.sh)
+loglevel: debug
+log_rotate_count: 0
+log_rotate_size: infinity
+log_burst_limit_count: 1000000
+log_burst_limit_window_time: 1
+hide_sensitive_log_data: false
+
+hosts:
+  - "$XMPP_HOST"
+
+certfiles:
+  - "$CONF/$XMPP_HOST.pem"
+
+acme:
+  auto: false
+
+auth_method: internal
+auth_password_format: plain
+# nothing disabled: PLAIN, DIGEST-MD5, SCRAM-SHA-1/256/512 are all offered
+disable_sasl_mechanisms: []
+
+listen:
+  -
+    port: $PORT
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    max_stanza_size: 262144
+    access: c2s
+    shaper: none
+    starttls: true
+    starttls_required: false
+
+s2s_access: none
+
+acl:
+  loopback:
+    ip:
+      - 127.0.0.0/8
+      - ::1/128
+
+access_rules:
+  local:
+    allow: all
+  c2s:
+    allow: all
+  register:
+    allow: all
+  trusted_network:
+    allow: loopback
+
+api_permissions:
+  "console commands":
+    from:
+      - ejabberd_ctl
+    who: all
+    what: "*"
+
+shaper_rules:
+  max_user_sessions: 10
+
+modules:
+  mod_disco: {}
+  mod_caps: {}
+  mod_legacy_auth: {}
+  mod_ping: {}
+  mod_register:
+    ip_access: trusted_network
+    access: register
+  mod_roster:
+    versioning: true
+  mod_stream_mgmt: {}
+EOF
+
+# ejabberdctl sources <config-dir>/ejabberdctl.cfg: keep Erlang distribution on
+# loopback and use a private cookie, so the system ejabberd cookie is not used.
+cat > "$CONF/ejabberdctl.cfg" <<EOF
+ERLANG_NODE=$NODE
+INET_DIST_INTERFACE=127.0.0.1
+ERL_OPTIONS="-setcookie xmppflow-testdata-cookie"
+EOF
+
+# resolver config for the Erlang VM (ejabberdctl points ERL_INETRC here)
+cat > "$CONF/inetrc" <<'EOF'
+{lookup,["file","native"]}.
+{host,{127,0,0,1}, ["localhost"]}.
+{file, resolv, "/etc/resolv.conf"}.
+EOF
+
+chown -R ejabberd:ejabberd "$WORK"
+chmod 750 "$WORK"
+
+EJCTL=(ejabberdctl --config-dir "$CONF" --config "$CONF/ejabberd.yml"
+       --ctl-config "$CONF/ejabberdctl.cfg" --logs "$LOGS" --spool "$SPOOL" --node "$NODE")
+
+# ---------------------------------------------------------------- start ejabberd
+if ss -ltn "( sport = :$PORT )" | grep -q LISTEN; then
+    die "something already listens on port $PORT (system ejabberd?); refusing to continue"
+fi
+log "starting private ejabberd node $NODE in $WORK"
+export EJABBERD_PID_PATH=$PIDFILE
+"${EJCTL[@]}" start
+for _ in $(seq 1 60); do [ -s "$PIDFILE" ] && break; sleep 0.5; done
+[ -s "$PIDFILE" ] || die "ejabberd did not write its pid file; see $LOGS"
+EJ_PID=$(cat "$PIDFILE")
+log "ejabberd beam pid $EJ_PID"
+started=
+for _ in $(seq 1 60); do
+    kill -0 "$EJ_PID" 2>/dev/null || { cat "$LOGS"/*.log >&2; die "ejabberd died during start-up"; }
+    if "${EJCTL[@]}" status >/dev/null 2>&1; then started=1; break; fi
+    sleep 1
+done
+[ -n "$started" ] || die "ejabberd did not start; see $LOGS"
+for _ in $(seq 1 40); do
+    ss -ltn "( sport = :$PORT )" | grep -q LISTEN && break; sleep 0.5
+done
+ss -ltn "( sport = :$PORT )" | grep -q "127.0.0.1:$PORT" || die "ejabberd is not listening on 127.0.0.1:$PORT"
+
+"${EJCTL[@]}" register alice "$XMPP_HOST" "$ALICE_PASS"
+"${EJCTL[@]}" register bob "$XMPP_HOST" "$BOB_PASS"
+
+# ---------------------------------------------------------------- clients
+cat > "$CLIENTS/slixclient.py" <<'EOF'
+#!/usr/bin/python3
+"""Minimal slixmpp login client used by make-testdata.sh."""
+import argparse, asyncio, logging, ssl, sys
+import slixmpp
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--jid', required=True)
+ap.add_argument('--password', required=True)
+ap.add_argument('--mech', default=None, help='force this SASL mechanism')
+ap.add_argument('--no-tls', action='store_true', help='never do STARTTLS')
+ap.add_argument('--message-to', default=None)
+ap.add_argument('--send-delay', type=float, default=0.0,
+                help='seconds to wait after login before sending the message')
+ap.add_argument('--hold', type=float, default=0.5, help='seconds online before logout')
+ap.add_argument('--abort', action='store_true',
+                help='drop the TCP connection after login, without </stream:stream>')
+ap.add_argument('--debug', action='store_true')
+args = ap.parse_args()
+logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                    format='%(levelname)-8s %(message)s')
+
+outcome = {'auth': None}
+xmpp = slixmpp.ClientXMPP(args.jid, args.password, sasl_mech=args.mech)
+# the server certificate is self-signed: do not verify it
+xmpp.ssl_context.check_hostname = False
+xmpp.ssl_context.verify_mode = ssl.CERT_NONE
+if args.no_tls:
+    # allow PLAIN / DIGEST-MD5 on a clear-text stream
+    xmpp['feature_mechanisms'].unencrypted_plain = True
+    xmpp['feature_mechanisms'].unencrypted_digest = True
+# no reconnect attempts
+xmpp.reconnect_max_attempts = 0
+
+async def session_start(_):
+    outcome['auth'] = 'ok'
+    xmpp.send_presence()
+    try:
+        await xmpp.get_roster(timeout=5)
+    except Exception as e:  # noqa
+        print('roster failed:', e, file=sys.stderr)
+    if args.message_to:
+        await asyncio.sleep(args.send_delay)
+        xmpp.send_message(mto=args.message_to, mbody='hello from xmppflow test', mtype='chat')
+    await asyncio.sleep(args.hold)
+    if args.abort:
+        xmpp.abort()
+    else:
+        xmpp.disconnect()
+
+def failed_auth(stanza):
+    outcome['auth'] = 'failed'
+    print('auth failed:', stanza['condition'], file=sys.stderr)
+
+def failed_all_auth(_):
+    # slixmpp itself closes the stream (</stream:stream>) after this event
+    outcome['auth'] = 'failed'
+
+xmpp.add_event_handler('session_start', session_start)
+xmpp.add_event_handler('failed_auth', failed_auth)
+xmpp.add_event_handler('failed_all_auth', failed_all_auth)
+
+xmpp.connect(('127.0.0.1', 5222), force_starttls=not args.no_tls,
+             disable_starttls=args.no_tls)
+try:
+    xmpp.loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, 30))
+except asyncio.TimeoutError:
+    print('timeout', file=sys.stderr)
+    sys.exit(3)
+print('auth:', outcome['auth'])
+sys.exit(0 if outcome['auth'] == 'ok' else 1)
+EOF
+
+# raw-socket clients (no TLS) for the scenarios slixmpp cannot produce
+cat > "$CLIENTS/rawclient.py" <<'EOF'
+#!/usr/bin/python3
+"""Raw XMPP clients (no TLS) used by make-testdata.sh.
+
+  mid-sasl    : stream header, read features, <auth mechanism='SCRAM-SHA-1'>
+                with a valid client-first-message, read the challenge, then
+                close the TCP socket without answering.
+  legacy-auth : XEP-0078 jabber:iq:auth with a plaintext <password/>,
+                then a clean </stream:stream>.
+"""
+import base64, os, re, socket, sys, time
+
+HOST, PORT, DOMAIN = '127.0.0.1', 5222, 'xmppflow.test'
+
+def recv_until(s, pattern, timeout=5.0):
+    s.settimeout(timeout)
+    buf = b''
+    end = time.time() + timeout
+    while not re.search(pattern, buf) and time.time() < end:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+def stream_header(version=True):
+    v = " version='1.0'" if version else ''
+    return ("<?xml version='1.0'?><stream:stream to='%s' xmlns='jabber:client' "
+            "xmlns:stream='http://etherx.jabber.org/streams'%s xml:lang='en'>" % (DOMAIN, v)).encode()
+
+def mid_sasl(user):
+    s = socket.create_connection((HOST, PORT))
+    s.sendall(stream_header())
+    feats = recv_until(s, rb'</stream:features>')
+    sys.stderr.write(feats.decode(errors='replace') + '\n')
+    nonce = base64.b64encode(os.urandom(18)).decode()
+    client_first = 'n,,n=%s,r=%s' % (user, nonce)
+    s.sendall(("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>%s</auth>"
+               % base64.b64encode(client_first.encode()).decode()).encode())
+    chal = recv_until(s, rb'</challenge>')
+    sys.stderr.write(chal.decode(errors='replace') + '\n')
+    # give up here: no client-final-message, no </stream:stream>, just close.
+    s.close()
+    return b'<challenge' in chal
+
+def legacy_auth(user, password):
+    s = socket.create_connection((HOST, PORT))
+    s.sendall(stream_header())
+    feats = recv_until(s, rb'</stream:features>')
+    sys.stderr.write(feats.decode(errors='replace') + '\n')
+    s.sendall(("<iq type='get' id='auth1'><query xmlns='jabber:iq:auth'>"
+               "<username>%s</username></query></iq>" % user).encode())
+    sys.stderr.write(recv_until(s, rb"id='auth1'.*?</iq>|id='auth1'[^>]*/>").decode(errors='replace') + '\n')
+    s.sendall(("<iq type='set' id='auth2'><query xmlns='jabber:iq:auth'>"
+               "<username>%s</username><password>%s</password><resource>legacy</resource>"
+               "</query></iq>" % (user, password)).encode())
+    res = recv_until(s, rb"id='auth2'")
+    res += recv_until(s, rb'>', 1.0)
+    sys.stderr.write(res.decode(errors='replace') + '\n')
+    ok = b"type='result'" in res
+    if ok:
+        s.sendall(b"<presence/>")
+        time.sleep(0.5)
+    s.sendall(b'</stream:stream>')
+    recv_until(s, rb'</stream:stream>', 3.0)
+    s.close()
+    return ok
+
+if __name__ == '__main__':
+    mode = sys.argv[1]
+    if mode == 'mid-sasl':
+        ok = mid_sasl(sys.argv[2])
+    elif mode == 'legacy-auth':
+        ok = legacy_auth(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit('unknown mode ' + mode)
+    sys.exit(0 if ok else 1)
+EOF
+chmod 755 "$CLIENTS"/*.py
+chown -R ejabberd:ejabberd "$CLIENTS"
+
+slix() { "$PY" "$CLIENTS/slixclient.py" "$@"; }
+
+# ---------------------------------------------------------------- scenario runner
+# run_scenario NAME EXPECT_RC DESCRIPTION -- command...
+run_scenario() {
+    local name=$1 expect_rc=$2 desc=$3; shift 4
+    local dir=$OUTDIR/$name
+    case " $(echo $SCENARIOS) " in *" $name "*) ;; *) return 0;; esac
+    log "scenario $name"
+    rm -rf "$dir"; mkdir -p "$dir"
+
+    tcpdump -i lo -n -U -Z root -w "$dir/capture.pcap" "tcp port $PORT" 2>"$WORK/tcpdump.err" &
+    TCPDUMP_PID=$!
+    for _ in $(seq 1 50); do grep -q 'listening on' "$WORK/tcpdump.err" && break; sleep 0.1; done
+    sleep 0.5
+    local start_size
+    start_size=$(stat -c %s "$EJLOG")
+
+    local rc=0
+    "$@" >"$WORK/client.out" 2>"$WORK/client.err" || rc=$?
+
+    # let the server notice the close and log it, and logger flush
+    sleep 1.5
+    cp "$EJLOG" "$WORK/snapshot.log"
+    tail -c +"$((start_size + 1))" "$WORK/snapshot.log" > "$dir/ejabberd.log"
+
+    kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null || true
+    TCPDUMP_PID=
+
+    printf '%s\n' "$desc" | fold -s -w 78 | sed 's/ *$//' > "$dir/README"
+
+    if [ "$rc" != "$expect_rc" ]; then
+        cat "$WORK/client.out" "$WORK/client.err" >&2
+        die "scenario $name: client exit status $rc, expected $expect_rc"
+    fi
+    [ -s "$dir/ejabberd.log" ] || die "scenario $name: empty ejabberd.log"
+    grep -q 'Received XML on stream' "$dir/ejabberd.log" || die "scenario $name: no 'Received XML on stream' in log"
+    [ -s "$dir/capture.pcap" ] || die "scenario $name: empty capture"
+    log "   $(wc -l < "$dir/ejabberd.log") log lines, $(stat -c %s "$dir/capture.pcap") bytes of pcap"
+}
+
+# ---------------------------------------------------------------- scenarios
+run_scenario starttls-plain-ok 0 \
+  "alice@xmppflow.test logs in with slixmpp: STARTTLS, then SASL PLAIN (forced), success, resource bind, presence, roster get, clean </stream:stream>." -- \
+  slix --jid "alice@$XMPP_HOST/starttls-plain" --password "$ALICE_PASS" --mech PLAIN
+
+run_scenario plain-no-tls 0 \
+  "alice@xmppflow.test logs in with slixmpp WITHOUT TLS (STARTTLS offered but not used), SASL PLAIN on the clear-text stream: the password is visible in the capture (base64). Success, bind, presence, clean close." -- \
+  slix --jid "alice@$XMPP_HOST/plain-no-tls" --password "$ALICE_PASS" --mech PLAIN --no-tls
+
+run_scenario scram-sha1-ok 0 \
+  "bob@xmppflow.test logs in with slixmpp over STARTTLS using SASL SCRAM-SHA-1 (challenge/response/success with server signature), bind, presence, clean close." -- \
+  slix --jid "bob@$XMPP_HOST/scram-sha1" --password "$BOB_PASS" --mech SCRAM-SHA-1
+
+run_scenario scram-sha256-ok 0 \
+  "bob@xmppflow.test logs in with slixmpp over STARTTLS using SASL SCRAM-SHA-256, bind, presence, clean close." -- \
+  slix --jid "bob@$XMPP_HOST/scram-sha256" --password "$BOB_PASS" --mech SCRAM-SHA-256
+
+run_scenario digest-md5-ok 0 \
+  "alice@xmppflow.test logs in with slixmpp over STARTTLS using SASL DIGEST-MD5 (two challenges), bind, presence, clean close." -- \
+  slix --jid "alice@$XMPP_HOST/digest-md5" --password "$ALICE_PASS" --mech DIGEST-MD5
+
+run_scenario drop-after-login 0 \
+  "alice@xmppflow.test logs in with slixmpp over STARTTLS (SASL PLAIN), binds, sends presence, then drops the TCP connection without closing the stream (no </stream:stream> from the client): the server logs a 'Connection failed' close." -- \
+  slix --jid "alice@$XMPP_HOST/drop" --password "$ALICE_PASS" --mech PLAIN --abort
+
+run_scenario wrong-password 1 \
+  "alice@xmppflow.test tries SASL PLAIN over STARTTLS with the wrong password 'Not-Alices-Password-9': <failure><not-authorized/>, the client has no other mechanism allowed and closes the stream." -- \
+  slix --jid "alice@$XMPP_HOST/wrong" --password "$WRONG_PASS" --mech PLAIN
+
+run_scenario unknown-user 1 \
+  "mallory@xmppflow.test (not registered) tries SASL PLAIN over STARTTLS with password 'Mallory-Guess-3': <failure><not-authorized/>, the client closes the stream." -- \
+  slix --jid "mallory@$XMPP_HOST/unknown" --password "$MALLORY_PASS" --mech PLAIN
+
+run_scenario disconnect-mid-sasl 0 \
+  "raw Python socket client, no TLS: stream header, reads features, sends <auth mechanism='SCRAM-SHA-1'> with a client-first-message for user alice, reads the server <challenge/>, then closes the TCP connection without answering and without </stream:stream>." -- \
+  "$PY" "$CLIENTS/rawclient.py" mid-sasl alice
+
+run_scenario legacy-auth-no-tls 0 \
+  "raw Python socket client, no TLS: XEP-0078 legacy authentication (jabber:iq:auth get, then set with a clear-text <password>Builder-Secret-2</password> for bob, resource 'legacy'), success, presence, clean </stream:stream>." -- \
+  "$PY" "$CLIENTS/rawclient.py" legacy-auth bob "$BOB_PASS"
+
+run_scenario go-sendxmpp 0 \
+  "go-sendxmpp (go-xmpp library) as alice@xmppflow.test sends one chat message to bob@xmppflow.test (offline; no mod_offline, so the server bounces an error). STARTTLS on 127.0.0.1:5222 without certificate verification; go-xmpp picks DIGEST-MD5 from the offered list. The client closes the TCP connection without </stream:stream> ('Connection failed: connection closed')." -- \
+  sh -c "echo 'hello bob, from go-sendxmpp' | go-sendxmpp -n -j 127.0.0.1:$PORT -u alice@$XMPP_HOST -p '$ALICE_PASS' -f /dev/null bob@$XMPP_HOST"
+
+concurrent() {
+    local p1 p2 rc=0
+    slix --jid "alice@$XMPP_HOST/concurrent-a" --password "$ALICE_PASS" --mech PLAIN --hold 1.0 \
+         --send-delay 0.8 --message-to "bob@$XMPP_HOST" & p1=$!
+    slix --jid "bob@$XMPP_HOST/concurrent-b" --password "$BOB_PASS" --mech SCRAM-SHA-1 --hold 2.5 & p2=$!
+    BG_PIDS=("$p1" "$p2")
+    wait "$p1" || rc=1
+    wait "$p2" || rc=1
+    BG_PIDS=()
+    return $rc
+}
+run_scenario concurrent 0 \
+  "two slixmpp clients at the same time over STARTTLS: alice (PLAIN, sends a chat message to bob) and bob (SCRAM-SHA-1); their log lines interleave; both log in, bind, send presence and close cleanly." -- \
+  concurrent
+
+# ---------------------------------------------------------------- docs
+b64() { printf '%b' "$1" | base64 -w0; }
+cat > "$OUTDIR/PASSWORDS.md" <<EOF
+# Test accounts used by \`make-testdata.sh\`
+
+The data comes from a private ejabberd $ejabberd_version instance (host
+\`$XMPP_HOST\`, c2s on 127.0.0.1:$PORT, optional STARTTLS with a self-signed
+certificate, \`auth_password_format: plain\`, \`loglevel: debug\`). The
+passwords are distinctive so tests can check that they do (or do not) appear
+in xmppflow's output.
+
+| JID                  | password                | notes                                    |
+|----------------------|-------------------------|------------------------------------------|
+| alice@$XMPP_HOST  | \`$ALICE_PASS\`   | registered                               |
+| bob@$XMPP_HOST    | \`$BOB_PASS\`      | registered                               |
+| alice@$XMPP_HOST  | \`$WRONG_PASS\` | wrong password (scenario wrong-password) |
+| mallory@$XMPP_HOST| \`$MALLORY_PASS\`       | not registered (scenario unknown-user)   |
+
+SASL PLAIN payloads (base64 of \`\\0user\\0password\`) as they appear in
+\`<auth mechanism="PLAIN">\`:
+
+| user / password               | base64                                       |
+|-------------------------------|----------------------------------------------|
+| alice / $ALICE_PASS   | \`$(b64 "\\0alice\\0$ALICE_PASS")\` |
+| alice / $WRONG_PASS | \`$(b64 "\\0alice\\0$WRONG_PASS")\` |
+| mallory / $MALLORY_PASS     | \`$(b64 "\\0mallory\\0$MALLORY_PASS")\` |
+
+Where a password can be seen:
+
+* \`plain-no-tls\`: SASL PLAIN without TLS, so the base64 PLAIN payload is in
+  clear in \`capture.pcap\` (and in \`ejabberd.log\`).
+* \`legacy-auth-no-tls\`: \`<password>$BOB_PASS</password>\` (XEP-0078) in clear
+  in the capture and in the log.
+* ejabberd at \`loglevel: debug\` logs every received stanza after TLS
+  decryption, so the PLAIN payloads also appear in \`ejabberd.log\` of the
+  STARTTLS scenarios (starttls-plain-ok, drop-after-login, wrong-password,
+  unknown-user, concurrent); their captures only show TLS records.
+* SCRAM / DIGEST-MD5 scenarios never expose the password (only the user name).
+EOF
+
+{
+    echo "# xmppflow test data"
+    echo
+    echo "Generated by \`make-testdata.sh\` (run as root on Debian 12) from a private"
+    echo "ejabberd $ejabberd_version on 127.0.0.1:$PORT. Accounts and passwords: PASSWORDS.md."
+    echo "Each directory holds \`ejabberd.log\` (the server log lines written during"
+    echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`)."
+    echo
+    for d in "$OUTDIR"/*/; do
+        [ -f "$d/README" ] || continue
+        echo "## $(basename "$d")"
+        echo
+        cat "$d/README"
+        echo
+    done
+} > "$OUTDIR/README.md"
+
+log "done; scenarios written under $OUTDIR"
