@@ -13,7 +13,8 @@
 #define MAX_RECORD (4u << 20)
 
 struct ejlog {
-    struct buf pending;  /* bytes of an incomplete line */
+    struct buf pending;  /* bytes of an incomplete line (at most MAX_RECORD) */
+    bool pending_cut;    /* the line in |pending| was longer than MAX_RECORD */
     struct buf record;   /* the record being assembled (lines joined by '\n') */
     bool record_cut;
     long record_line, record_last;
@@ -471,12 +472,15 @@ session_line(struct ejlog *r, usec_t t, enum ejlog_kind kind, const char *pid, s
     if (!q)
         return;
     q->o_pid = keep(q, pid, pid_len);
-    const char *e = memchr(p, ':', (size_t)(end - p));
-    const char *sp = memchr(p, ' ', (size_t)(end - p));
-    if (sp && (!e || sp < e))
-        e = sp;
+    /* "JID" or "JID: reason"; a resource may hold ':' and ' ' ("host:4711", "Spark 2.8.3") */
+    const char *e = NULL;
+    for (const char *s = p; s + 2 <= end; s++)
+        if (s[0] == ':' && s[1] == ' ') {
+            e = s;
+            break;
+        }
     q->o_jid = keep(q, p, (size_t)((e ? e : end) - p));
-    if (e && e + 2 <= end && e[0] == ':' && e[1] == ' ')
+    if (e)
         q->o_reason = keep(q, e + 2, (size_t)(end - e - 2));
 }
 
@@ -565,22 +569,28 @@ flush_record(struct ejlog *r)
     r->record_cut = false;
 }
 
+/* |cut|: the line was longer than MAX_RECORD and |line| holds only its start. */
 static void
-take_line(struct ejlog *r, const char *line, size_t len)
+take_line(struct ejlog *r, const char *line, size_t len, bool cut)
 {
     r->lines++;
-    if (len && line[len - 1] == '\r')
+    if (len > MAX_RECORD) {
+        len = MAX_RECORD; /* the same cut whether the line came whole or in pieces */
+        cut = true;
+    }
+    if (!cut && len && line[len - 1] == '\r')
         len--;
     if (ejlog_is_record_start(line, len)) {
         flush_record(r);
         r->record_line = r->record_last = r->lines;
         buf_append(&r->record, line, len);
+        r->record_cut = cut;
         return;
     }
     if (!r->record.len)
         return; /* noise before the first record (a rotated file's partial record) */
     r->record_last = r->lines;
-    if (r->record.len + len + 1 > MAX_RECORD) {
+    if (cut || r->record.len + len + 1 > MAX_RECORD) {
         r->record_cut = true;
         return;
     }
@@ -594,21 +604,21 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
     const char *p = buf, *end = buf + len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) {
-            if (r->pending.len + (size_t)(end - p) > MAX_RECORD) {
-                /* a monstrous line: keep its start, which holds the prefix */
-                r->record_cut = true;
-                return;
+        size_t n = (size_t)((nl ? nl : end) - p);
+        if (!nl || r->pending.len) {
+            /* a monstrous line: keep its start, which holds the prefix */
+            if (r->pending.len + n > MAX_RECORD) {
+                n = MAX_RECORD - r->pending.len;
+                r->pending_cut = true;
             }
-            buf_append(&r->pending, p, (size_t)(end - p));
-            return;
-        }
-        if (r->pending.len) {
-            buf_append(&r->pending, p, (size_t)(nl - p));
-            take_line(r, r->pending.data, r->pending.len);
+            buf_append(&r->pending, p, n);
+            if (!nl)
+                return;
+            take_line(r, r->pending.data, r->pending.len, r->pending_cut);
             buf_reset(&r->pending);
+            r->pending_cut = false;
         } else {
-            take_line(r, p, (size_t)(nl - p));
+            take_line(r, p, n, false);
         }
         p = nl + 1;
     }
@@ -621,8 +631,9 @@ ejlog_finish(struct ejlog *r)
         return;
     r->finished = true;
     if (r->pending.len) {
-        take_line(r, r->pending.data, r->pending.len);
+        take_line(r, r->pending.data, r->pending.len, r->pending_cut);
         buf_reset(&r->pending);
+        r->pending_cut = false;
     }
     flush_record(r);
 }

@@ -38,6 +38,7 @@ append_qname(struct buf *b, const struct stanza *el)
 static void
 append_start_tag(struct buf *b, const struct stanza *el)
 {
+    bool empty = el->nchildren == 0 && el->text_len == 0 && !stanza_is(el, "stream", NS_STREAM);
     buf_append_char(b, '<');
     append_qname(b, el);
     for (size_t i = 0; i < el->nattrs; i++) {
@@ -52,7 +53,7 @@ append_start_tag(struct buf *b, const struct stanza *el)
         append_clipped(b, a->value, MAX_ATTR_VALUE);
         buf_append_char(b, '\'');
     }
-    buf_append_char(b, '>');
+    buf_append_str(b, empty ? "/>" : ">");
 }
 
 static void
@@ -121,7 +122,9 @@ append_children(struct buf *b, const struct stanza *el, bool show)
         const struct stanza *c = el->children[i];
         buf_append_char(b, ' ');
         buf_append_str(b, c->name);
-        if (c->ns && strcmp(c->ns, NS_CLIENT) != 0 && strcmp(c->ns, NS_STANZAS) != 0) {
+        /* the core namespaces (urn:ietf:params:xml:ns:xmpp-*) are implied by the name */
+        if (c->ns && strcmp(c->ns, NS_CLIENT) != 0 &&
+            strncmp(c->ns, "urn:ietf:params:xml:ns:xmpp-", 28) != 0) {
             buf_append_str(b, "{");
             append_clipped(b, c->ns, MAX_ATTR_VALUE);
             buf_append_str(b, "}");

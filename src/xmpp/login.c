@@ -84,6 +84,9 @@ static const struct transition {
     {ST_NEG, 'C', EV_REGISTER_SET, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
     {ST_NEG, 'S', EV_REGISTER_RESULT, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
     {ST_NEG, 'S', EV_REGISTER_ERROR, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
+    {ST_NEG, 'S', EV_REGISTER_FORM, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
+    {ST_NEG, 'S', EV_LEGACY_AUTH_FORM, G_NONE, NULL, ST_NEG, "XEP-0078 §3.1"},
+    {ST_DONE, 'S', EV_REGISTER_FORM, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
     {ST_NEG, 'C', EV_LEGACY_AUTH_GET, G_NOT_AUTHED, "C3", ST_NEG, "XEP-0078 §3.1"},
     {ST_NEG, 'C', EV_LEGACY_AUTH_SET, G_NOT_AUTHED, "C3", ST_NEG, "XEP-0078 §3.1"},
     {ST_NEG, 'S', EV_LEGACY_AUTH_RESULT, G_NONE, NULL, ST_DONE, "XEP-0078 §3.1"},
@@ -110,6 +113,7 @@ static const struct transition {
     {ST_DONE, DIR_ANY, EV_STANZA_IQ, G_NONE, NULL, ST_DONE, "RFC 6120 §8"},
     {ST_DONE, 'S', EV_IQ_RESULT, G_NONE, NULL, ST_DONE, "RFC 6120 §8.2.3"},
     {ST_DONE, 'S', EV_IQ_ERROR, G_NONE, NULL, ST_DONE, "RFC 6120 §8.2.3"},
+    {ST_NEG, 'S', EV_IQ_RESULT, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1, XEP-0078 §3.1"},
     {ST_DONE, DIR_ANY, EV_REGISTER_GET, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
     {ST_DONE, DIR_ANY, EV_REGISTER_SET, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
     {ST_DONE, 'S', EV_REGISTER_RESULT, G_NONE, NULL, ST_DONE, "XEP-0077 §3.3"},
@@ -230,6 +234,7 @@ enum iq_kind { IQ_REGISTER, IQ_LEGACY, IQ_BIND, IQ_SESSION };
 struct pending_iq {
     char *id;
     enum iq_kind kind;
+    bool get; /* a get: its result is a form (XEP-0077/0078 §3.1), not a verdict */
 };
 
 struct login {
@@ -254,9 +259,11 @@ struct login {
     size_t npending;
     struct attempt *cur;   /* the attempt in progress, inside s.auth.attempts */
     bool cur_decoded;      /* its credentials were decoded */
+    bool cb_downgrade;     /* its SCRAM client-first said 'y' while -PLUS was offered (C12) */
     usec_t auth_start, auth_end, tls_time, bound_time;
     unsigned auth_seq;     /* seq of the first credential-bearing step (for L1) */
     char *last_event;      /* name of the last event, for D16 */
+    char *legacy_jid;      /* the JID a pending jabber:iq:auth set will bind */
     enum phase last_phase;
 };
 
@@ -321,10 +328,11 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
     p->event = event_name(ev, detail);
     p->phase = event_phase(ev);
     p->summary = summary ? summary : xstrdup("");
-    free(l->last_event);
-    l->last_event = xstrdup(p->event);
-    if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR)
+    if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR) {
+        free(l->last_event);
+        l->last_event = xstrdup(p->event);
         l->last_phase = p->phase;
+    }
     return p->seq;
 }
 
@@ -492,6 +500,7 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
         violation(l, "B6", seq, NULL);
     }
     if (mechs) {
+        struct buf clear = {0};
         for (size_t i = 0; i < s->auth.noffered; i++)
             free(s->auth.offered[i]);
         s->auth.noffered = 0;
@@ -504,8 +513,11 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
                 xreallocarray(s->auth.offered, s->auth.noffered + 1, sizeof *s->auth.offered);
             s->auth.offered[s->auth.noffered++] = xstrdup(m->text);
             if (!l->tls_active && sasl_mech_sends_secret(m->text))
-                violation(l, "B12", seq, "server offers %s without TLS", m->text);
+                buf_printf(&clear, "%s%s", clear.len ? ", " : "", m->text);
         }
+        if (clear.len)
+            violation(l, "B12", seq, "server offers %s without TLS", clear.data);
+        buf_clear(&clear);
     }
     if (bind && !l->authed)
         violation(l, "D3", seq, NULL);
@@ -522,6 +534,8 @@ remember_iq(struct login *l, const struct stanza *el, enum iq_kind kind)
     l->pending = xreallocarray(l->pending, l->npending + 1, sizeof *l->pending);
     l->pending[l->npending].id = xstrdup(id);
     l->pending[l->npending].kind = kind;
+    const char *type = stanza_attr(el, "type", NULL);
+    l->pending[l->npending].get = type && strcmp(type, "get") == 0;
     l->npending++;
 }
 
@@ -536,9 +550,14 @@ pair_iq(struct login *l, const struct stanza *el, enum event ev)
         if (strcmp(l->pending[i].id, id) != 0)
             continue;
         enum iq_kind kind = l->pending[i].kind;
+        bool get = l->pending[i].get;
         free(l->pending[i].id);
         l->pending[i] = l->pending[--l->npending];
         bool ok = ev != EV_IQ_ERROR;
+        if (ok && get) /* the field list: nothing registered or authenticated yet */
+            return kind == IQ_REGISTER ? EV_REGISTER_FORM
+                   : kind == IQ_LEGACY ? EV_LEGACY_AUTH_FORM
+                                       : EV_IQ_RESULT;
         switch (kind) {
         case IQ_REGISTER:
             return ok ? EV_REGISTER_RESULT : EV_REGISTER_ERROR;
@@ -569,6 +588,7 @@ new_attempt(struct login *l, const char *mech, usec_t t)
         s->tls.before_auth = l->tls_active ? TRI_TRUE : TRI_FALSE;
     l->cur = a;
     l->cur_decoded = false;
+    l->cb_downgrade = false;
     return a;
 }
 
@@ -623,10 +643,23 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
             violation(l, "B2", seq, "%s exchange without TLS allows an offline dictionary attack",
                       a->mechanism);
     }
-    if (d.cbflag[0] == 'y' && plus_offered(&l->s))
+    l->cb_downgrade = d.cbflag[0] == 'y' && plus_offered(&l->s);
+    if (l->cb_downgrade)
         violation(l, "C12", seq, "SCRAM client-first says '%s' (no channel binding) although %s",
                   "y", "a -PLUS mechanism was offered");
     sasl_decoded_clear(&d);
+}
+
+/* B3/B4: credentials went out in clear although the server offered (or required) STARTTLS. */
+static void
+check_tls_skipped(struct login *l, unsigned seq)
+{
+    if (l->tls_active)
+        return;
+    if (l->s.tls.required == TRI_TRUE)
+        violation(l, "B4", seq, NULL);
+    else if (l->starttls_offered)
+        violation(l, "B3", seq, NULL);
 }
 
 static void
@@ -642,13 +675,11 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
         }
     new_attempt(l, mech, t);
     l->challenge_pending = false;
-    if (!l->tls_active && s->tls.required == TRI_TRUE)
-        violation(l, "B4", seq, NULL);
-    else if (!l->tls_active && l->starttls_offered)
-        violation(l, "B3", seq, NULL);
+    check_tls_skipped(l, seq);
     if (mech && s->auth.offered_known && !mech_offered(s, mech))
         violation(l, "C2", seq, "mechanism %s was not offered", mech);
-    if (mech && s->auth.offered_known) {
+    decode_sasl_payload(l, el, seq);
+    if (mech && s->auth.offered_known && !l->cb_downgrade) {
         bool plain_like = sasl_mech_sends_secret(mech);
         bool scram = strncasecmp(mech, "SCRAM-", 6) == 0;
         size_t n = strlen(mech);
@@ -659,7 +690,6 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
         else if (scram && !plus && l->tls_active && plus_offered(s))
             violation(l, "C11", seq, "%s chosen although a -PLUS variant was offered", mech);
     }
-    decode_sasl_payload(l, el, seq);
 }
 
 static void
@@ -696,6 +726,7 @@ on_register_set(struct login *l, const struct stanza *el, unsigned seq)
     if (user && *user && !l->s.user)
         l->s.user = xstrdup(user);
     if (pass && *pass) {
+        check_tls_skipped(l, seq);
         if (!l->tls_active) {
             l->s.password_on_wire = true;
             violation(l, "E2", seq, "registration password of '%s' sent without TLS",
@@ -717,6 +748,14 @@ on_legacy_set(struct login *l, const struct stanza *el, usec_t t, unsigned seq)
     const char *digest = stanza_child_text(q, "digest", NULL);
     struct attempt *a = new_attempt(l, "legacy", t);
     violation(l, "E5", seq, NULL);
+    check_tls_skipped(l, seq);
+    /* XEP-0078 binds the resource in the same step: remember the JID it will get */
+    const char *resource = stanza_child_text(q, "resource", NULL);
+    free(l->legacy_jid);
+    l->legacy_jid = user && *user && l->s.domain
+                        ? xasprintf("%s@%s%s%s", user, l->s.domain, resource && *resource ? "/" : "",
+                                    resource ? resource : "")
+                        : NULL;
     expose_credentials(l, a, NULL, user && *user ? user : NULL, pass && *pass ? pass : NULL, seq);
     if (!l->tls_active && pass && *pass)
         violation(l, "B1", seq, "legacy-auth password of '%s' sent without TLS", user ? user : "?");
@@ -772,7 +811,7 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         l->challenge_pending = true;
         break;
     case EV_RESPONSE:
-        l->challenge_pending = false;
+        /* challenge_pending is cleared after step(), whose C5 guard still needs it */
         decode_sasl_payload(l, el, seq);
         break;
     case EV_SUCCESS:
@@ -800,6 +839,10 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         break;
     case EV_LEGACY_AUTH_RESULT:
         on_sasl_verdict(l, true, NULL, t, seq);
+        if (l->legacy_jid && !l->s.jid) {
+            l->s.jid = l->legacy_jid;
+            l->legacy_jid = NULL;
+        }
         l->bound = true;
         l->bound_time = t;
         break;
@@ -857,6 +900,7 @@ login_free(struct login *l)
         free(l->pending[i].id);
     free(l->pending);
     free(l->last_event);
+    free(l->legacy_jid);
     free(l);
 }
 
@@ -894,6 +938,8 @@ handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
     unsigned seq = add_phase(l, dir, t, ev, detail, abbrev_element(el, ev, mech, l->opt.show_secrets));
     record_facts(l, dir, el, ev, detail, t, seq);
     step(l, dir, ev, seq);
+    if (ev == EV_RESPONSE)
+        l->challenge_pending = false; /* the challenge is answered */
 }
 
 void
@@ -1026,8 +1072,8 @@ login_finish(struct login *l, enum login_end how, usec_t t)
         if (early)
             set_severity_of_last(l, SEV_WARNING);
     }
-    if (how == LOGIN_END_CLOSED && !l->closed_c && !l->closed_s && !l->stream_error && l->started) {
-        violation(l, "K4", 0, NULL);
+    if (how == LOGIN_END_CLOSED && !l->closed_c && !l->stream_error && l->started) {
+        violation(l, "K4", 0, "the client ended the connection without closing its stream");
         if (!l->bound)
             set_severity_of_last(l, SEV_WARNING);
     }

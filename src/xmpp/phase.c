@@ -36,6 +36,8 @@ static const struct event_info {
     [EV_LEGACY_AUTH_SET] = {"legacy-auth-set", PHASE_AUTH},
     [EV_LEGACY_AUTH_RESULT] = {"legacy-auth-result", PHASE_AUTH},
     [EV_LEGACY_AUTH_ERROR] = {"legacy-auth-error", PHASE_AUTH},
+    [EV_REGISTER_FORM] = {"register-result", PHASE_REGISTER},
+    [EV_LEGACY_AUTH_FORM] = {"legacy-auth-result", PHASE_AUTH},
     [EV_COMPRESS] = {"compress", PHASE_COMPRESS},
     [EV_COMPRESSED] = {"compressed", PHASE_COMPRESS},
     [EV_COMPRESS_FAILURE] = {"compress-failure", PHASE_COMPRESS},

@@ -59,6 +59,8 @@ enum event {
     EV_LEGACY_AUTH_SET,
     EV_LEGACY_AUTH_RESULT,
     EV_LEGACY_AUTH_ERROR,
+    EV_REGISTER_FORM,    /* the answer to a register get: the spec names it register-result too */
+    EV_LEGACY_AUTH_FORM, /* the answer to an iq:auth get (field list): legacy-auth-result */
     /* XEP-0138 */
     EV_COMPRESS,
     EV_COMPRESSED,

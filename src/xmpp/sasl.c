@@ -248,10 +248,12 @@ sasl_decode_client(const char *mech, const char *b64, size_t len, struct sasl_de
         return;
     bool space = false;
     /* "=" alone is an empty initial response (RFC 6120 §6.4.2) */
-    size_t i = 0;
-    while (i < len && strchr(" \t\r\n", b64[i]))
+    size_t i = 0, j = len;
+    while (i < j && strchr(" \t\r\n", b64[i]))
         i++;
-    if (len - i >= 1 && b64[i] == '=' && len - i == 1)
+    while (j > i && strchr(" \t\r\n", b64[j - 1]))
+        j--;
+    if (j - i == 1 && b64[i] == '=')
         return;
     struct buf raw = {0};
     if (sasl_base64_decode(b64, len, &raw, &space) < 0) {

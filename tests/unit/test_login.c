@@ -1,1 +1,989 @@
+/* test_login: the login state machine driven by hand-built frames (login-spec 2.3, 3). */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <criterion/criterion.h>
+
+#include "framer.h"
+#include "login.h"
+#include "phase.h"
+#include "report.h"
+#include "stanza.h"
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+#define DOMAIN "xmppflow.test"
+#define ALICE_PW "Wonderland-Secret-1"
+#define ALICE_PLAIN "AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE=" /* \0alice\0Wonderland-Secret-1 */
+#define ALICE_WRONG "AGFsaWNlAE5vdC1BbGljZXMtUGFzc3dvcmQtOQ==" /* \0alice\0Not-Alices-Password-9 */
+/* disconnect-mid-sasl: n,,n=alice,r=YKomRI8KbZHwSkPD34MWJLzF and the server-first (i=4096) */
+#define ALICE_SCRAM_N "biwsbj1hbGljZSxyPVlLb21SSThLYlpId1NrUEQzNE1XSkx6Rg=="
+#define SERVER_FIRST                                                                               \
+    "cj1ZS29tUkk4S2JaSHdTa1BEMzRNV0pMekY3M3FIQ29aMUorWHp3ZUU2QTNMejJnPT0scz0yRzNINDVId1RQRi83RW5r" \
+    "SmhZbkRnPT0saT00MDk2"
+/* scram-sha1-ok: y,,n=bob,r=8518146703387727 */
+#define BOB_SCRAM_Y "eSwsbj1ib2Iscj04NTE4MTQ2NzAzMzg3NzI3"
+#define T0 INT64_C(1795618146284953)
+
+/* ---- building input ---------------------------------------------------------- */
+
+struct drv {
+    struct login *l;
+    usec_t t;
+};
+
+static void
+drv_init(struct drv *d, bool show_secrets, bool from_log)
+{
+    struct login_options opt = {.show_secrets = show_secrets, .from_log = from_log};
+    d->l = login_new(&opt);
+    cr_assert_not_null(d->l);
+    d->t = T0;
+}
+
+/* Feeds one frame; takes ownership of |el| (may be NULL). */
+static void
+feed(struct drv *d, char dir, enum frame_kind kind, struct stanza *el)
+{
+    struct frame fr;
+    memset(&fr, 0, sizeof fr);
+    fr.kind = kind;
+    fr.el = el;
+    d->t += 1000;
+    login_frame(d->l, dir, d->t, &fr);
+    stanza_free(el);
+}
+
+static struct stanza *
+mk(const char *name, const char *ns)
+{
+    return stanza_new(name, NULL, ns);
+}
+
+static struct stanza *
+with_attr(struct stanza *s, const char *name, const char *value)
+{
+    stanza_add_attr(s, name, NULL, NULL, value, strlen(value));
+    return s;
+}
+
+static struct stanza *
+with_text(struct stanza *s, const char *text)
+{
+    stanza_add_text(s, text, strlen(text));
+    return s;
+}
+
+static struct stanza *
+with_child(struct stanza *s, struct stanza *child)
+{
+    stanza_add_child(s, child);
+    return s;
+}
+
+static void
+c_el(struct drv *d, struct stanza *el)
+{
+    feed(d, 'C', FRAME_ELEMENT, el);
+}
+
+static void
+s_el(struct drv *d, struct stanza *el)
+{
+    feed(d, 'S', FRAME_ELEMENT, el);
+}
+
+static void
+c_open(struct drv *d)
+{
+    struct stanza *h = stanza_new("stream", "stream", NS_STREAM);
+    with_attr(h, "to", DOMAIN);
+    with_attr(h, "version", "1.0");
+    feed(d, 'C', FRAME_STREAM_OPEN, h);
+}
+
+static void
+s_open(struct drv *d, const char *id)
+{
+    struct stanza *h = stanza_new("stream", "stream", NS_STREAM);
+    with_attr(h, "id", id);
+    with_attr(h, "from", DOMAIN);
+    with_attr(h, "version", "1.0");
+    feed(d, 'S', FRAME_STREAM_OPEN, h);
+}
+
+static void
+c_close(struct drv *d)
+{
+    feed(d, 'C', FRAME_STREAM_CLOSE, NULL);
+}
+
+static void
+s_close(struct drv *d)
+{
+    feed(d, 'S', FRAME_STREAM_CLOSE, NULL);
+}
+
+enum { F_STARTTLS = 1, F_REQUIRED = 2, F_BIND = 4, F_SESSION = 8, F_IQAUTH = 16, F_REGISTER = 32 };
+
+/* Server features; |mechs| is a space-separated list or NULL for no <mechanisms/>. */
+static void
+s_features(struct drv *d, unsigned flags, const char *mechs)
+{
+    struct stanza *f = stanza_new("features", "stream", NS_STREAM);
+    if (mechs) {
+        struct stanza *ms = mk("mechanisms", NS_SASL);
+        char *copy = strdup(mechs), *save = NULL;
+        for (char *m = strtok_r(copy, " ", &save); m; m = strtok_r(NULL, " ", &save))
+            with_child(ms, with_text(mk("mechanism", NS_SASL), m));
+        free(copy);
+        with_child(f, ms);
+    }
+    if (flags & F_STARTTLS) {
+        struct stanza *st = mk("starttls", NS_TLS);
+        if (flags & F_REQUIRED)
+            with_child(st, mk("required", NS_TLS));
+        with_child(f, st);
+    }
+    if (flags & F_BIND)
+        with_child(f, mk("bind", NS_BIND));
+    if (flags & F_SESSION)
+        with_child(f, with_child(mk("session", NS_SESSION), mk("optional", NS_SESSION)));
+    if (flags & F_REGISTER)
+        with_child(f, mk("register", NS_FEAT_REGISTER));
+    if (flags & F_IQAUTH)
+        with_child(f, mk("auth", NS_FEAT_IQ_AUTH));
+    s_el(d, f);
+}
+
+static void
+tls_up(struct drv *d)
+{
+    d->t += 1000;
+    login_pseudo(d->l, EV_TLS_ESTABLISHED, d->t, NULL);
+}
+
+static struct stanza *
+iq(const char *type, const char *id, struct stanza *payload)
+{
+    struct stanza *s = mk("iq", NS_CLIENT);
+    with_attr(s, "type", type);
+    with_attr(s, "id", id);
+    if (payload)
+        with_child(s, payload);
+    return s;
+}
+
+static struct stanza *
+auth(const char *mech, const char *b64)
+{
+    struct stanza *a = with_attr(mk("auth", NS_SASL), "mechanism", mech);
+    return b64 ? with_text(a, b64) : a;
+}
+
+static struct stanza *
+sasl_failure(const char *cond)
+{
+    struct stanza *f = mk("failure", NS_SASL);
+    with_child(f, mk(cond, NS_SASL));
+    return with_child(f, with_text(mk("text", NS_SASL), "Invalid username or password"));
+}
+
+/* Up to the second features, TLS on: C hdr, S hdr, S feat, starttls, proceed, TLS, restart. */
+static void
+starttls_prologue(struct drv *d, const char *mechs_after_tls)
+{
+    c_open(d);
+    s_open(d, "s1");
+    s_features(d, F_STARTTLS | F_REGISTER, "SCRAM-SHA-1");
+    c_el(d, mk("starttls", NS_TLS));
+    s_el(d, mk("proceed", NS_TLS));
+    tls_up(d);
+    c_open(d);
+    s_open(d, "s2");
+    s_features(d, F_REGISTER, mechs_after_tls);
+}
+
+/* After SASL success: restart, features with bind, bind, bind result. */
+static void
+bind_epilogue(struct drv *d, const char *user)
+{
+    c_open(d);
+    s_open(d, "s3");
+    s_features(d, F_BIND | F_SESSION, NULL);
+    c_el(d, iq("set", "b1", with_child(mk("bind", NS_BIND), with_text(mk("resource", NS_BIND),
+                                                                        "laptop"))));
+    char jid[128];
+    snprintf(jid, sizeof jid, "%s@" DOMAIN "/laptop", user);
+    s_el(d, iq("result", "b1", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND), jid))));
+}
+
+static struct session *
+finish(struct drv *d, enum login_end how)
+{
+    d->t += 1000;
+    struct session *s = login_finish(d->l, how, d->t);
+    cr_assert_not_null(s);
+    login_free(d->l);
+    d->l = NULL;
+    return s;
+}
+
+static void
+session_free(struct session *s)
+{
+    session_clear(s);
+    free(s);
+}
+
+/* ---- checking ---------------------------------------------------------------- */
+
+static const struct violation *
+find_violation(const struct session *s, const char *code)
+{
+    for (size_t i = 0; i < s->nviolations; i++)
+        if (strcmp(s->violations[i].code, code) == 0)
+            return &s->violations[i];
+    return NULL;
+}
+
+/* "A3 B1 ..." for failure messages. */
+static const char *
+codes(const struct session *s)
+{
+    static char out[512];
+    out[0] = '\0';
+    for (size_t i = 0; i < s->nviolations; i++) {
+        size_t n = strlen(out);
+        snprintf(out + n, sizeof out - n, "%s%s@%u", i ? " " : "", s->violations[i].code,
+                 s->violations[i].seq);
+    }
+    return out;
+}
+
+static const char *
+events(const struct session *s)
+{
+    static char out[2048];
+    out[0] = '\0';
+    for (size_t i = 0; i < s->nphases; i++) {
+        size_t n = strlen(out);
+        snprintf(out + n, sizeof out - n, "%s%c:%s", i ? " " : "", s->phases[i].dir,
+                 s->phases[i].event);
+    }
+    return out;
+}
+
+static void
+expect_violation(const struct session *s, const char *code, enum severity sev)
+{
+    const struct violation *v = find_violation(s, code);
+    cr_expect_not_null(v, "no %s; violations: %s", code, codes(s));
+    if (v)
+        cr_expect_eq(v->severity, sev, "%s severity %s, want %s", code, severity_name(v->severity),
+                     severity_name(sev));
+}
+
+static void
+expect_no_violation(const struct session *s, const char *code)
+{
+    cr_expect_null(find_violation(s, code), "unexpected %s; violations: %s", code, codes(s));
+}
+
+/* The phase event named |name| (the first), or NULL. */
+static const struct phase_event *
+find_phase(const struct session *s, const char *name)
+{
+    for (size_t i = 0; i < s->nphases; i++)
+        if (strcmp(s->phases[i].event, name) == 0)
+            return &s->phases[i];
+    return NULL;
+}
+
+/* ---- full logins -------------------------------------------------------------- */
+
+static struct session *
+starttls_plain_login(bool show_secrets)
+{
+    struct drv d;
+    drv_init(&d, show_secrets, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    s_el(&d, mk("success", NS_SASL));
+    bind_epilogue(&d, "alice");
+    c_el(&d, mk("presence", NS_CLIENT));
+    s_el(&d, with_attr(mk("presence", NS_CLIENT), "from", "alice@" DOMAIN "/laptop"));
+    c_close(&d);
+    cr_expect_not(login_stream_over(d.l), "only the client closed");
+    s_close(&d);
+    cr_expect(login_stream_over(d.l));
+    return finish(&d, LOGIN_END_CLOSED);
+}
+
+Test(login, starttls_plain_bind_is_established)
+{
+    struct session *s = starttls_plain_login(false);
+    static const struct {
+        char dir;
+        const char *event;
+        enum phase phase;
+    } want[] = {
+        {'C', "stream-open", PHASE_STREAM},   {'S', "stream-open", PHASE_STREAM},
+        {'S', "features", PHASE_STREAM},      {'C', "starttls", PHASE_TLS},
+        {'S', "proceed", PHASE_TLS},          {'-', "tls-established", PHASE_TLS},
+        {'C', "stream-restart", PHASE_STREAM}, {'S', "stream-open", PHASE_STREAM},
+        {'S', "features", PHASE_STREAM},      {'C', "auth(PLAIN)", PHASE_AUTH},
+        {'S', "success", PHASE_AUTH},         {'C', "stream-restart", PHASE_STREAM},
+        {'S', "stream-open", PHASE_STREAM},   {'S', "features", PHASE_STREAM},
+        {'C', "bind", PHASE_BIND},            {'S', "bind-result", PHASE_BIND},
+        {'C', "stanza:presence", PHASE_ESTABLISHED}, {'S', "stanza:presence", PHASE_ESTABLISHED},
+        {'C', "stream-close", PHASE_CLOSE},   {'S', "stream-close", PHASE_CLOSE},
+    };
+    cr_assert_eq(s->nphases, NELEMS(want), "%zu phases: %s", s->nphases, events(s));
+    for (size_t i = 0; i < NELEMS(want); i++) {
+        cr_expect_str_eq(s->phases[i].event, want[i].event, "step %zu: %s", i + 1, events(s));
+        cr_expect_eq(s->phases[i].dir, want[i].dir, "step %zu", i + 1);
+        cr_expect_eq(s->phases[i].phase, want[i].phase, "step %zu", i + 1);
+        cr_expect_eq(s->phases[i].seq, i + 1, "step %zu", i + 1);
+        cr_expect_eq(s->phases[i].time, T0 + 1000 * (usec_t)(i + 1), "step %zu", i + 1);
+    }
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
+    cr_expect_eq(s->nviolations, 0, "violations: %s", codes(s));
+    cr_expect_eq(s->tls.offered, TRI_TRUE);
+    cr_expect_eq(s->tls.required, TRI_FALSE);
+    cr_expect_eq(s->tls.negotiated, TRI_TRUE);
+    cr_expect_eq(s->tls.before_auth, TRI_TRUE);
+    cr_assert_not_null(s->jid);
+    cr_expect_str_eq(s->jid, "alice@" DOMAIN "/laptop");
+    cr_assert_not_null(s->user);
+    cr_expect_str_eq(s->user, "alice");
+    cr_assert_not_null(s->domain);
+    cr_expect_str_eq(s->domain, DOMAIN);
+    cr_expect_eq(s->start, T0 + 1000);
+    cr_expect_eq(s->end, T0 + 21000);
+
+    cr_expect_eq(s->auth.outcome, AUTH_SUCCESS);
+    cr_expect(s->auth.offered_known);
+    cr_assert_eq(s->auth.noffered, 1);
+    cr_expect_str_eq(s->auth.offered[0], "PLAIN");
+    cr_assert_not_null(s->auth.mechanism);
+    cr_expect_str_eq(s->auth.mechanism, "PLAIN");
+    cr_assert_eq(s->auth.nattempts, 1);
+    const struct attempt *a = &s->auth.attempts[0];
+    cr_expect_str_eq(a->mechanism, "PLAIN");
+    cr_expect_eq(a->result, AUTH_SUCCESS);
+    cr_expect_null(a->condition);
+    cr_expect_eq(a->tls, TRI_TRUE);
+    cr_expect(a->plaintext);
+    cr_expect(a->has_credentials);
+    cr_expect_null(a->credentials.authzid);
+    cr_assert_not_null(a->credentials.authcid);
+    cr_expect_str_eq(a->credentials.authcid, "alice");
+    cr_assert_not_null(a->credentials.password);
+    cr_expect_str_eq(a->credentials.password, ALICE_PW); /* masking is the writer's job */
+    cr_expect_not(s->password_on_wire);
+    cr_expect_not(s->password_in_log);
+
+    /* durations: TLS at step 6, auth from step 10 to 11, bound at step 16 (ms) */
+    cr_expect_float_eq(s->durations.total, 20.0, 1e-9);
+    cr_expect_float_eq(s->durations.to_tls, 5.0, 1e-9);
+    cr_expect_float_eq(s->durations.auth, 1.0, 1e-9);
+    cr_expect_float_eq(s->durations.to_bound, 15.0, 1e-9);
+
+    const char *sum = s->phases[9].summary;
+    cr_assert_not_null(sum);
+    cr_expect_not_null(strstr(sum, REPORT_HIDDEN), "summary: %s", sum);
+    cr_expect_null(strstr(sum, ALICE_PW), "summary shows the password: %s", sum);
+    cr_expect_not_null(strstr(sum, "alice"), "summary: %s", sum);
+    for (size_t i = 0; i < s->nphases; i++)
+        cr_expect_null(strstr(s->phases[i].summary, ALICE_PW), "step %zu: %s", i + 1,
+                       s->phases[i].summary);
+    session_free(s);
+}
+
+Test(login, show_secrets_puts_the_password_in_the_summary)
+{
+    struct session *s = starttls_plain_login(true);
+    cr_assert_geq(s->nphases, 10);
+    const char *sum = s->phases[9].summary;
+    cr_expect_str_eq(s->phases[9].event, "auth(PLAIN)");
+    cr_expect_not_null(strstr(sum, ALICE_PW), "summary: %s", sum);
+    cr_expect_null(strstr(sum, REPORT_HIDDEN), "summary: %s", sum);
+    session_free(s);
+}
+
+Test(login, plain_without_tls_is_b1_and_b3)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS | F_REGISTER, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN)); /* step 4 */
+    s_el(&d, mk("success", NS_SASL));
+    bind_epilogue(&d, "alice");
+    c_close(&d);
+    s_close(&d);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
+    expect_violation(s, "B1", SEV_ERROR);
+    expect_violation(s, "B3", SEV_WARNING);
+    expect_violation(s, "B12", SEV_WARNING);
+    const struct violation *b1 = find_violation(s, "B1");
+    if (b1) {
+        cr_expect_eq(b1->seq, 4);
+        cr_expect_not_null(strstr(b1->message, "alice"), "%s", b1->message);
+        cr_expect_null(strstr(b1->message, ALICE_PW), "%s", b1->message);
+    }
+    expect_no_violation(s, "B4");
+    cr_expect_eq(s->tls.offered, TRI_TRUE);
+    cr_expect_eq(s->tls.negotiated, TRI_FALSE);
+    cr_expect_eq(s->tls.before_auth, TRI_FALSE);
+    cr_assert_eq(s->auth.nattempts, 1);
+    cr_expect_eq(s->auth.attempts[0].tls, TRI_FALSE);
+    cr_expect(s->password_on_wire);
+    cr_expect_eq(s->durations.to_tls, -1.0);
+    session_free(s);
+}
+
+Test(login, plain_where_tls_is_required_is_b4)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS | F_REQUIRED, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->tls.required, TRI_TRUE);
+    expect_violation(s, "B4", SEV_ERROR);
+    expect_violation(s, "B1", SEV_ERROR);
+    expect_no_violation(s, "B3");
+    session_free(s);
+}
+
+Test(login, wrong_password_is_auth_failed)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_WRONG));
+    s_el(&d, sasl_failure("not-authorized")); /* step 11 */
+    c_close(&d);
+    s_close(&d);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_AUTH_FAILED, "outcome %s", outcome_name(s->outcome));
+    const struct phase_event *f = find_phase(s, "failure(not-authorized)");
+    cr_assert_not_null(f, "events: %s", events(s));
+    cr_expect_eq(f->dir, 'S');
+    cr_expect_eq(f->phase, PHASE_AUTH);
+    expect_violation(s, "C7", SEV_INFO);
+    const struct violation *c7 = find_violation(s, "C7");
+    if (c7)
+        cr_expect_eq(c7->seq, f->seq);
+    expect_violation(s, "D16", SEV_INFO); /* a verdict was reached: not an early stop */
+    expect_no_violation(s, "K4");
+    cr_expect_eq(s->auth.outcome, AUTH_FAILURE);
+    cr_assert_eq(s->auth.nattempts, 1);
+    cr_expect_eq(s->auth.attempts[0].result, AUTH_FAILURE);
+    cr_assert_not_null(s->auth.attempts[0].condition);
+    cr_expect_str_eq(s->auth.attempts[0].condition, "not-authorized");
+    cr_expect_str_eq(s->auth.attempts[0].credentials.password, "Not-Alices-Password-9");
+    cr_expect_null(s->jid);
+    cr_expect_eq(s->durations.to_bound, -1.0);
+    session_free(s);
+}
+
+static void
+scram_until_challenge(struct drv *d)
+{
+    c_open(d);
+    s_open(d, "s1");
+    s_features(d, F_STARTTLS | F_REGISTER, "SCRAM-SHA-1 DIGEST-MD5");
+    c_el(d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    s_el(d, with_text(mk("challenge", NS_SASL), SERVER_FIRST)); /* step 5 */
+}
+
+Test(login, disconnect_mid_sasl_is_aborted)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    scram_until_challenge(&d);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_ABORTED, "outcome %s", outcome_name(s->outcome));
+    expect_violation(s, "D16", SEV_WARNING);
+    expect_violation(s, "K4", SEV_WARNING);
+    expect_violation(s, "B2", SEV_ERROR); /* SCRAM transcript in clear */
+    expect_violation(s, "B3", SEV_WARNING);
+    expect_no_violation(s, "B1");
+    const struct violation *d16 = find_violation(s, "D16");
+    if (d16) {
+        cr_expect_eq(d16->seq, 0);
+        cr_expect_not_null(strstr(d16->message, "challenge"), "%s", d16->message);
+    }
+    cr_assert_eq(s->auth.nattempts, 1);
+    const struct attempt *a = &s->auth.attempts[0];
+    cr_expect_str_eq(a->mechanism, "SCRAM-SHA-1");
+    cr_expect_eq(a->result, AUTH_NONE);
+    cr_expect_str_eq(a->credentials.authcid, "alice");
+    cr_expect_null(a->credentials.password);
+    cr_expect_not(a->plaintext);
+    cr_expect_eq(s->auth.outcome, AUTH_NONE);
+    cr_assert_eq(s->nphases, 5, "events: %s", events(s));
+    cr_expect_str_eq(s->phases[4].event, "challenge");
+    cr_expect_not_null(strstr(s->phases[4].summary, "iterations=4096"), "%s",
+                       s->phases[4].summary);
+    session_free(s);
+}
+
+Test(login, input_ending_mid_login_is_incomplete)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    scram_until_challenge(&d);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->outcome, OUTCOME_INCOMPLETE, "outcome %s", outcome_name(s->outcome));
+    expect_no_violation(s, "K4");
+    session_free(s);
+}
+
+Test(login, digest_md5_identity_comes_from_the_first_response)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "DIGEST-MD5");
+    c_el(&d, auth("DIGEST-MD5", NULL));
+    s_el(&d, with_text(mk("challenge", NS_SASL), "bm9uY2U9IjEiLHFvcD0iYXV0aCI="));
+    c_el(&d, with_text(mk("response", NS_SASL),
+                       "dXNlcm5hbWU9ImFsaWNlIixyZWFsbT0ieG1wcGZsb3cudGVzdCIsbm9uY2U9IjE2ODI2Nz"
+                       "UzNDU2Njk3NjkwNzMiLGNub25jZT0iNTExOTA1OTQ3NTU2NzYxOSIsbmM9MDAwMDAwMDEscW9w"
+                       "PWF1dGgsZGlnZXN0LXVyaT0ieG1wcC94bXBwZmxvdy50ZXN0IixyZXNwb25zZT04NjFiYmY2NT"
+                       "czYmE2NDEzNWNlMTgxYzdjNmZlNzA1OSxtYXhidWY9NjU1MzYsY2hhcnNldD11dGYtOA=="));
+    s_el(&d, with_text(mk("challenge", NS_SASL), "cnNwYXV0aD03YjYzYTk1NmIyZWUwOTQwZTZmZWQ5ZThlODU4ZjYxZg=="));
+    c_el(&d, mk("response", NS_SASL));
+    s_el(&d, mk("success", NS_SASL));
+    bind_epilogue(&d, "alice");
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED);
+    cr_assert_eq(s->auth.nattempts, 1, "attempts: %zu", s->auth.nattempts);
+    cr_expect_str_eq(s->auth.attempts[0].credentials.authcid, "alice");
+    cr_expect_null(s->auth.attempts[0].credentials.password);
+    cr_expect_eq(s->auth.attempts[0].result, AUTH_SUCCESS);
+    expect_no_violation(s, "C5");
+    expect_no_violation(s, "B2");
+    session_free(s);
+}
+
+Test(login, response_without_a_pending_challenge_is_c5)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    c_el(&d, with_text(mk("response", NS_SASL), "Yz1iaXdzLHI9YWJj")); /* step 11: no challenge */
+    s_el(&d, with_text(mk("challenge", NS_SASL), SERVER_FIRST));
+    c_el(&d, with_text(mk("response", NS_SASL), "Yz1iaXdzLHI9YWJj")); /* step 13: answers it */
+    c_el(&d, with_text(mk("response", NS_SASL), "Yz1iaXdzLHI9YWJj")); /* step 14: answers nothing */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    size_t n = 0;
+    for (size_t i = 0; i < s->nviolations; i++)
+        if (strcmp(s->violations[i].code, "C5") == 0) {
+            n++;
+            cr_expect(s->violations[i].seq == 11 || s->violations[i].seq == 14, "C5 at step %u",
+                      s->violations[i].seq);
+        }
+    cr_expect_eq(n, 2, "violations: %s", codes(s));
+    session_free(s);
+}
+
+/* ---- order violations --------------------------------------------------------- */
+
+Test(login, bind_before_auth_is_d1)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "PLAIN");
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND))); /* step 4 */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "D1", SEV_WARNING);
+    const struct violation *v = find_violation(s, "D1");
+    if (v)
+        cr_expect_eq(v->seq, 4);
+    cr_expect_str_eq(s->phases[3].event, "bind");
+    session_free(s);
+}
+
+Test(login, auth_before_features_is_c1)
+{
+    /* after the server header, and right after the client header */
+    for (int variant = 0; variant < 2; variant++) {
+        struct drv d;
+        drv_init(&d, false, false);
+        c_open(&d);
+        if (variant == 0)
+            s_open(&d, "s1");
+        c_el(&d, auth("PLAIN", ALICE_PLAIN));
+        struct session *s = finish(&d, LOGIN_END_INPUT_END);
+        expect_violation(s, "C1", SEV_WARNING);
+        const struct violation *v = find_violation(s, "C1");
+        if (v)
+            cr_expect_eq(v->seq, variant == 0 ? 3u : 2u, "variant %d", variant);
+        expect_no_violation(s, "A3");
+        session_free(s);
+    }
+}
+
+Test(login, restart_without_trigger_is_a11)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "PLAIN");
+    c_open(&d); /* step 4: nothing asked for a restart */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_str_eq(s->phases[3].event, "stream-restart");
+    expect_violation(s, "A11", SEV_WARNING);
+    const struct violation *v = find_violation(s, "A11");
+    if (v)
+        cr_expect_eq(v->seq, 4);
+    session_free(s);
+}
+
+Test(login, element_after_success_without_restart_is_c4)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    s_el(&d, mk("success", NS_SASL));
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND))); /* step 12 */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C4", SEV_WARNING);
+    const struct violation *v = find_violation(s, "C4");
+    if (v)
+        cr_expect_eq(v->seq, 12);
+    session_free(s);
+}
+
+Test(login, element_after_tls_without_restart_is_b10)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "PLAIN");
+    c_el(&d, mk("starttls", NS_TLS));
+    s_el(&d, mk("proceed", NS_TLS));
+    tls_up(&d);
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "B10", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, starttls_not_offered_is_b7)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, 0, "SCRAM-SHA-1");
+    c_el(&d, mk("starttls", NS_TLS));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "B7", SEV_WARNING);
+    expect_violation(s, "B6", SEV_WARNING);
+    cr_expect_eq(s->tls.offered, TRI_FALSE);
+    session_free(s);
+}
+
+Test(login, mid_stream_pickup_is_a17)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_el(&d, with_child(with_attr(mk("message", NS_CLIENT), "to", "bob@" DOMAIN),
+                        with_text(mk("body", NS_CLIENT), "hi")));
+    s_el(&d, mk("presence", NS_CLIENT));
+    c_el(&d, iq("get", "r1", mk("query", "jabber:iq:roster")));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_str_eq(s->phases[0].event, "stanza:message");
+    expect_violation(s, "A17", SEV_INFO);
+    const struct violation *v = find_violation(s, "A17");
+    if (v)
+        cr_expect_eq(v->seq, 1);
+    cr_expect_eq(s->nviolations, 2, "only A17 and D16: %s", codes(s));
+    expect_no_violation(s, "D5");
+    expect_no_violation(s, "A16");
+    session_free(s);
+}
+
+Test(login, stream_error_before_bind_is_error_outcome)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    s_el(&d, mk("success", NS_SASL));
+    c_open(&d);
+    s_open(&d, "s3");
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND)));
+    struct stanza *err = stanza_new("error", "stream", NS_STREAM);
+    with_child(err, mk("conflict", NS_STREAMS_ERR));
+    s_el(&d, err);
+    cr_expect(login_stream_over(d.l));
+    s_close(&d);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_ERROR, "outcome %s", outcome_name(s->outcome));
+    cr_expect_not_null(find_phase(s, "stream-error(conflict)"), "events: %s", events(s));
+    expect_violation(s, "K1", SEV_INFO);
+    const struct violation *k1 = find_violation(s, "K1");
+    if (k1)
+        cr_expect_not_null(strstr(k1->message, "conflict"), "%s", k1->message);
+    expect_no_violation(s, "K4");
+    session_free(s);
+}
+
+Test(login, data_after_client_close_is_k6)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "PLAIN");
+    c_close(&d);
+    c_el(&d, mk("presence", NS_CLIENT));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "K6", SEV_WARNING);
+    session_free(s);
+}
+
+/* ---- legacy auth --------------------------------------------------------------- */
+
+static struct stanza *
+legacy_query(bool with_password)
+{
+    struct stanza *q = mk("query", NS_IQ_AUTH);
+    with_child(q, with_text(mk("username", NS_IQ_AUTH), "bob"));
+    if (with_password)
+        with_child(q, with_text(mk("password", NS_IQ_AUTH), "Builder-Secret-2"));
+    with_child(q, with_text(mk("resource", NS_IQ_AUTH), "legacy"));
+    return q;
+}
+
+/* legacy-auth-no-tls up to the answer to the get (the field list). */
+static void
+legacy_until_fields(struct drv *d)
+{
+    c_open(d);
+    s_open(d, "s1");
+    s_features(d, F_STARTTLS | F_REGISTER | F_IQAUTH, "DIGEST-MD5 PLAIN SCRAM-SHA-1");
+    struct stanza *q = mk("query", NS_IQ_AUTH);
+    with_child(q, with_text(mk("username", NS_IQ_AUTH), "bob"));
+    c_el(d, iq("get", "auth1", q));
+    struct stanza *fields = mk("query", NS_IQ_AUTH);
+    with_child(fields, mk("username", NS_IQ_AUTH));
+    with_child(fields, mk("resource", NS_IQ_AUTH));
+    with_child(fields, mk("password", NS_IQ_AUTH));
+    with_child(fields, mk("digest", NS_IQ_AUTH));
+    s_el(d, iq("result", "auth1", fields));
+}
+
+Test(login, legacy_auth_over_plain_tcp_is_e5_and_b1)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    legacy_until_fields(&d);
+    c_el(&d, iq("set", "auth2", legacy_query(true))); /* step 6 */
+    s_el(&d, iq("result", "auth2", NULL));
+    c_el(&d, mk("presence", NS_CLIENT));
+    c_close(&d);
+    s_close(&d);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
+    cr_assert_eq(s->nphases, 10, "events: %s", events(s));
+    cr_expect_str_eq(s->phases[3].event, "legacy-auth-get");
+    cr_expect_str_eq(s->phases[5].event, "legacy-auth-set");
+    cr_expect_str_eq(s->phases[6].event, "legacy-auth-result", "events: %s", events(s));
+    cr_expect_str_eq(s->phases[7].event, "stanza:presence");
+    expect_violation(s, "E5", SEV_WARNING);
+    expect_violation(s, "B1", SEV_ERROR);
+    const struct violation *b1 = find_violation(s, "B1");
+    if (b1)
+        cr_expect_eq(b1->seq, 6);
+    const struct violation *e5 = find_violation(s, "E5");
+    if (e5)
+        cr_expect_eq(e5->seq, 6);
+    expect_no_violation(s, "A16");
+    expect_no_violation(s, "D16");
+    cr_assert_not_null(s->user);
+    cr_expect_str_eq(s->user, "bob");
+    cr_assert_eq(s->auth.nattempts, 1);
+    const struct attempt *a = &s->auth.attempts[0];
+    cr_expect_str_eq(a->mechanism, "legacy");
+    cr_expect_eq(a->result, AUTH_SUCCESS);
+    cr_expect_str_eq(a->credentials.authcid, "bob");
+    cr_expect_str_eq(a->credentials.password, "Builder-Secret-2");
+    cr_expect_eq(s->auth.outcome, AUTH_SUCCESS);
+    cr_expect(s->password_on_wire);
+    for (size_t i = 0; i < s->nphases; i++)
+        cr_expect_null(strstr(s->phases[i].summary, "Builder-Secret-2"), "step %zu: %s", i + 1,
+                       s->phases[i].summary);
+    session_free(s);
+}
+
+Test(login, legacy_auth_field_list_is_not_a_login)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    legacy_until_fields(&d);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->outcome, OUTCOME_INCOMPLETE, "outcome %s after only the field list",
+                 outcome_name(s->outcome));
+    cr_expect_eq(s->auth.outcome, AUTH_NONE);
+    cr_expect_eq(s->durations.to_bound, -1.0);
+    cr_expect_neq(strcmp(s->phases[4].event, "legacy-auth-result"), 0,
+                  "the field list is not a verdict: %s", events(s));
+    session_free(s);
+}
+
+Test(login, register_form_is_not_a_registration)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, iq("get", "reg1", mk("query", NS_IQ_REGISTER)));
+    struct stanza *form = mk("query", NS_IQ_REGISTER);
+    with_child(form, mk("username", NS_IQ_REGISTER));
+    with_child(form, mk("password", NS_IQ_REGISTER));
+    s_el(&d, iq("result", "reg1", form));
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_neq(s->outcome, OUTCOME_REGISTERED, "the form alone registered nobody: %s",
+                  events(s));
+    session_free(s);
+
+    /* the set and its result do register */
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, iq("get", "reg1", mk("query", NS_IQ_REGISTER)));
+    s_el(&d, iq("result", "reg1", mk("query", NS_IQ_REGISTER)));
+    struct stanza *q = mk("query", NS_IQ_REGISTER);
+    with_child(q, with_text(mk("username", NS_IQ_REGISTER), "carol"));
+    with_child(q, with_text(mk("password", NS_IQ_REGISTER), "Carol-Secret-4"));
+    c_el(&d, iq("set", "reg2", q));
+    s_el(&d, iq("result", "reg2", NULL));
+    s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_REGISTERED, "outcome %s: %s", outcome_name(s->outcome),
+                 events(s));
+    cr_expect_not_null(find_phase(s, "register-result"), "events: %s", events(s));
+    cr_expect_str_eq(s->user, "carol");
+    expect_no_violation(s, "E2"); /* over TLS */
+    session_free(s);
+}
+
+/* ---- credential audit ------------------------------------------------------------ */
+
+Test(login, plain_read_from_a_server_log_is_l1)
+{
+    struct drv d;
+    drv_init(&d, false, true);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN)); /* step 10 */
+    s_el(&d, mk("success", NS_SASL));
+    bind_epilogue(&d, "alice");
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "L1", SEV_ERROR);
+    const struct violation *l1 = find_violation(s, "L1");
+    if (l1) {
+        cr_expect_eq(l1->seq, 10);
+        cr_expect_not_null(strstr(l1->message, "alice"), "%s", l1->message);
+    }
+    cr_expect(s->password_in_log);
+    expect_no_violation(s, "B1"); /* TLS was on */
+    session_free(s);
+
+    /* the same login from a capture is not L1 */
+    struct session *cap = starttls_plain_login(false);
+    expect_no_violation(cap, "L1");
+    session_free(cap);
+}
+
+Test(login, scram_y_flag_while_plus_offered_is_c12)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1-PLUS SCRAM-SHA-1 PLAIN");
+    c_el(&d, auth("SCRAM-SHA-1", BOB_SCRAM_Y)); /* step 10 */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C12", SEV_ERROR);
+    const struct violation *v = find_violation(s, "C12");
+    if (v)
+        cr_expect_eq(v->seq, 10);
+    expect_violation(s, "C11", SEV_WARNING);
+    expect_no_violation(s, "B2");
+    cr_assert_eq(s->auth.nattempts, 1);
+    cr_expect_str_eq(s->auth.attempts[0].credentials.authcid, "bob");
+    session_free(s);
+
+    /* "y" is fine when no -PLUS mechanism was offered */
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1 PLAIN");
+    c_el(&d, auth("SCRAM-SHA-1", BOB_SCRAM_Y));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "C12");
+    expect_no_violation(s, "C11");
+    session_free(s);
+}
+
+Test(login, mechanism_not_offered_is_c2)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C2", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, log_verdict_alone_makes_an_attempt)
+{
+    struct drv d;
+    drv_init(&d, false, true);
+    c_open(&d);
+    s_open(&d, "s1");
+    login_log_auth(d.l, d.t + 10, false, "PLAIN", "mallory@" DOMAIN,
+                   "Invalid username or password");
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_AUTH_FAILED, "outcome %s", outcome_name(s->outcome));
+    cr_assert_eq(s->auth.nattempts, 1);
+    cr_expect_str_eq(s->auth.attempts[0].mechanism, "PLAIN");
+    cr_expect_eq(s->auth.attempts[0].result, AUTH_FAILURE);
+    cr_expect_eq(s->auth.attempts[0].tls, TRI_NULL);
+    cr_assert_not_null(s->user);
+    cr_expect_str_eq(s->user, "mallory");
+    const struct phase_event *p = find_phase(s, "log-auth-fail(PLAIN)");
+    cr_assert_not_null(p, "events: %s", events(s));
+    cr_expect_eq(p->dir, '-');
+    cr_expect_not_null(strstr(p->summary, "Invalid username or password"), "%s", p->summary);
+    session_free(s);
+}
+
+Test(login, free_and_finish_on_empty_input)
+{
+    login_free(NULL);
+    struct drv d;
+    drv_init(&d, false, false);
+    cr_expect_not_null(login_session(d.l));
+    cr_expect_not(login_stream_over(d.l));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->nphases, 0);
+    cr_expect_eq(s->outcome, OUTCOME_INCOMPLETE, "outcome %s", outcome_name(s->outcome));
+    expect_no_violation(s, "K4");
+    session_free(s);
+}

@@ -1,0 +1,1425 @@
+/* framer: XMPP stream bytes to top-level elements (RFC 6120 4, 11; libxml2 push parser). */
+#include <config.h>
+#include "framer.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+#include "buf.h"
+#include "xalloc.h"
+
+/*
+ * How it works. A byte-level scanner of our own walks every byte once and
+ * knows where each top-level construct (stream header, element, end tag,
+ * whitespace, comment, ...) begins and ends, and how deep we are inside the
+ * current top-level element. libxml2 only ever sees whole units: a stream
+ * header (XML declaration + <stream:stream ...>) right after a reset, or one
+ * complete top-level element. So:
+ *
+ *   - a frame comes out as soon as the final '>' of its element has been fed,
+ *     whatever libxml2 would otherwise hold back;
+ *   - libxml2 is always between elements when a unit ends, so a skipped
+ *     (oversize, DTD) element needs no parser reset;
+ *   - after a libxml2 error the parser is reset and the saved stream header is
+ *     replayed (its frames dropped) before the next unit, so namespace
+ *     context survives (RFC 6120 4.3.3 restarts use the same mechanism);
+ *   - memory is bounded by max_element: a unit is only buffered while it is
+ *     below the cap, and only when it spans several framer_feed() calls.
+ *
+ * Top level means depth 0: outside any top-level element, whether a stream
+ * is open or not.
+ */
+
+#define DEFAULT_MAX_ELEMENT ((size_t)1024 * 1024)
+#define DEFAULT_MAX_DEPTH 64u
+#define MIN_MAX_ELEMENT 64   /* every markup kind is known within this many bytes */
+#define HASH_STACK_MAX 1024u /* end tags deeper than this are not name-checked */
+#define NAME_KEEP 64         /* bytes of a tag name kept for messages */
+#define MSG_MAX 160
+#define DICT_MAX 10000 /* distinct names before libxml2's dictionary is thrown away */
+
+/* Messages of bad input RFC 6120 11 forbids start with this, so callers can tell. */
+#define RESTRICTED "restricted XML: "
+
+/*
+ * Replayed after framer_gap() when no header was ever seen (a capture that
+ * starts mid-stream): the c2s default namespace is the best guess.
+ */
+static const char synthetic_header[] = "<stream:stream xmlns='jabber:client' "
+                                       "xmlns:stream='http://etherx.jabber.org/streams'>";
+
+/*
+ * No DTD loading, no entity substitution, no network, UTF-8 only (RFC 6120
+ * 11.6), no huge-document relaxation; errors go to our serror callback only.
+ */
+#define PARSE_OPTIONS                                                                          \
+    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
+
+enum scan_state {
+    S_TEXT,         /* character data */
+    S_LT,           /* after '<' */
+    S_STAG_NAME,    /* start-tag name */
+    S_STAG,         /* start tag after its name */
+    S_STAG_SQ,      /* '...' attribute value */
+    S_STAG_DQ,      /* "..." attribute value */
+    S_STAG_SLASH,   /* '/' inside a start tag */
+    S_ETAG_NAME,    /* end-tag name */
+    S_ETAG,         /* end tag after its name */
+    S_PI_TARGET,    /* "<?" matching "xml" */
+    S_PI,           /* processing instruction body */
+    S_PI_Q,         /* '?' inside a PI */
+    S_BANG,         /* "<!" matching "--" or "[CDATA[" */
+    S_COMMENT,      /* comment body */
+    S_COMMENT_D1,   /* "-" inside a comment */
+    S_COMMENT_D2,   /* "--" inside a comment */
+    S_CDATA,        /* CDATA section body */
+    S_CDATA_B1,     /* "]" inside CDATA */
+    S_CDATA_B2,     /* "]]" inside CDATA */
+    S_DECL,         /* <!DOCTYPE ...> or another <!...> declaration */
+    S_DECL_SQ,      /* '...' inside a declaration */
+    S_DECL_DQ,      /* "..." inside a declaration */
+    S_DECL_LT,      /* '<' inside an internal subset */
+    S_DECL_BANG,    /* "<!" inside an internal subset */
+    S_DECL_BANG_D,  /* "<!-" inside an internal subset */
+};
+
+/* What the current top-level construct is. */
+enum unit {
+    U_NONE,    /* nothing open at top level */
+    U_MARKUP,  /* '<' seen, kind not known yet */
+    U_STAG,    /* start tag, name not complete */
+    U_ELEMENT, /* top-level element inside a stream */
+    U_STRAY,   /* element outside any stream (reported, skipped) */
+    U_HEADER,  /* <stream:stream ...> start tag */
+    U_PI,      /* "<?", target not known yet */
+    U_DECL,    /* <?xml ...?> */
+    U_ETAG,    /* end tag */
+    U_OTHER,   /* comment, PI, DTD, CDATA: not kept */
+};
+
+struct qframe {
+    enum frame_kind kind;
+    struct stanza *el;
+    bool xml_decl;
+    size_t offset;
+    size_t size;
+    char *message;
+};
+
+struct framer {
+    char *label;
+    size_t max_element;
+    unsigned max_depth;
+    bool finished;
+
+    /* Frames not yet handed out; |last| was handed out last and dies next call. */
+    struct qframe *q;
+    size_t qhead, qlen, qcap;
+    struct qframe last;
+
+    /* Scanner. */
+    enum scan_state state;
+    enum scan_state comment_ret; /* S_TEXT, or S_DECL inside an internal subset */
+    enum unit unit;
+    size_t pos;        /* bytes fed so far */
+    size_t lt_pos;     /* offset of the last markup '<' */
+    size_t unit_start; /* offset of the current top-level construct */
+    bool stream;       /* a stream header is open */
+    unsigned depth;    /* open elements of the current top-level element */
+    bool skip;         /* current unit already reported; neither kept nor parsed */
+    bool gap;          /* after framer_gap(): waiting for a start tag */
+    unsigned match;    /* progress through "xml", "--", "[CDATA[" */
+    unsigned brackets; /* '[' nesting inside a declaration */
+    bool etag_closes;  /* the end tag being read closes the stream */
+
+    /* Bytes of the current unit: buffered in |cur| only across feeds. */
+    bool capture;
+    size_t cap_from;  /* offset of the first byte of this feed not yet in |cur| */
+    size_t cap_limit; /* offset of the first byte over max_element */
+    struct buf cur;
+    const unsigned char *in; /* the buffer being fed ... */
+    size_t in_base;          /* ... and the offset of its first byte */
+
+    /* The tag name being read: hash, head for messages, local part. */
+    uint64_t hash;
+    size_t name_len;
+    char name[NAME_KEEP];
+    size_t local_len;
+    char local[8];
+    char top_name[NAME_KEEP + 1]; /* the current top-level element, for messages */
+    uint64_t *hstack;             /* hstack[d]: name hash of the open element at depth d */
+    unsigned hcap;
+    uint64_t stream_hash; /* name hash of the open stream header */
+    uint64_t hdr_hash;
+
+    /* Runs of top-level text. */
+    bool ws_run;
+    size_t ws_start;
+    bool text_run;
+    size_t text_start;
+    unsigned char text_head[3]; /* first bytes of the run, to spot a byte order mark */
+    unsigned text_head_len;
+
+    /* Stream headers. */
+    struct buf decl; /* a pending <?xml ...?> */
+    bool decl_pending;
+    size_t decl_start;
+    struct buf hdr; /* raw bytes of the last header, replayed after a reset */
+    bool hdr_ok;
+
+    /* libxml2 and the tree the SAX callbacks build. */
+    xmlSAXHandler sax;
+    xmlParserCtxtPtr ctxt;
+    bool parser_ready; /* ctxt is inside a stream, between elements */
+    struct stanza *root_el;
+    bool root_open, root_closed;
+    struct stanza **tree;
+    size_t ntree, tree_cap;
+    struct stanza *done;
+    struct buf scratch; /* attribute values being decoded */
+    bool out_of_sync;
+    bool err;
+    char errmsg[MSG_MAX];
+};
+
+/* Character classes for the scanner's inner loops. */
+enum {
+    CC_WS = 1,       /* XML whitespace */
+    CC_NAME_END = 2, /* ends a tag name */
+    CC_TAG = 4,      /* interesting inside a start tag */
+    CC_NAME_START = 8,
+    CC_DECL = 16, /* interesting inside a declaration */
+};
+
+static unsigned char cclass[256];
+
+static void
+init_classes(void)
+{
+    if (cclass['<'])
+        return;
+    for (int c = 0; c < 256; c++) {
+        unsigned char v = 0;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            v |= CC_WS | CC_NAME_END;
+        if (c == '/' || c == '>')
+            v |= CC_NAME_END;
+        if (c == '>' || c == '/' || c == '\'' || c == '"')
+            v |= CC_TAG;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80)
+            v |= CC_NAME_START;
+        if (c == '\'' || c == '"' || c == '[' || c == ']' || c == '<' || c == '>')
+            v |= CC_DECL;
+        cclass[c] = v;
+    }
+    cclass['<'] |= 0x80; /* marks the table as built; no class uses this bit */
+}
+
+#define IS_WS(c) (cclass[(unsigned char)(c)] & CC_WS)
+
+/* ---- messages and the frame queue ---- */
+
+/*
+ * Copies |s| (|len| bytes) into |out| as printable, valid UTF-8 of at most
+ * |cap|-1 bytes; control bytes and broken sequences become '?'.
+ */
+static void
+clean_copy(char *out, size_t cap, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0, i = 0;
+    while (i < len && o + 1 < cap) {
+        unsigned char c = p[i];
+        size_t n = 0;
+        if (c >= 0x20 && c < 0x7f)
+            n = 1;
+        else if (c >= 0xc2 && c <= 0xdf)
+            n = 2;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 3;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 4;
+        bool ok = n > 0 && i + n <= len && o + n < cap;
+        for (size_t k = 1; ok && k < n; k++)
+            ok = (p[i + k] & 0xc0) == 0x80;
+        if (ok && n == 3)
+            ok = !(c == 0xe0 && p[i + 1] < 0xa0) && !(c == 0xed && p[i + 1] >= 0xa0);
+        if (ok && n == 4)
+            ok = !(c == 0xf0 && p[i + 1] < 0x90) && !(c == 0xf4 && p[i + 1] >= 0x90);
+        if (!ok) {
+            if (n > 1 && !(i + n <= len))
+                break; /* a name cut short by NAME_KEEP: drop the tail */
+            out[o++] = '?';
+            i++;
+            continue;
+        }
+        memcpy(out + o, p + i, n);
+        o += n;
+        i += n;
+    }
+    out[o] = '\0';
+}
+
+static struct qframe *
+push_frame(struct framer *f, enum frame_kind kind, size_t offset, size_t size)
+{
+    if (f->qlen == f->qcap) {
+        f->qcap = f->qcap ? f->qcap * 2 : 16;
+        f->q = xreallocarray(f->q, f->qcap, sizeof(*f->q));
+    }
+    struct qframe *fr = &f->q[f->qlen++];
+    memset(fr, 0, sizeof(*fr));
+    fr->kind = kind;
+    fr->offset = offset;
+    fr->size = size;
+    return fr;
+}
+
+static void
+emit_msg(struct framer *f, enum frame_kind kind, size_t offset, size_t size, const char *msg)
+{
+    push_frame(f, kind, offset, size)->message = xstrdup(msg);
+}
+
+/* Emits |kind| with message "<pre><name><post>", the name cleaned for output. */
+static void
+emit_named(struct framer *f, enum frame_kind kind, size_t offset, size_t size, const char *pre,
+           const char *name, size_t name_len, const char *post)
+{
+    char clean[NAME_KEEP * 2 + 1];
+    clean_copy(clean, sizeof(clean), name, name_len);
+    push_frame(f, kind, offset, size)->message = xasprintf("%s%s%s", pre, clean, post);
+}
+
+static void
+flush_ws(struct framer *f, size_t at)
+{
+    if (!f->ws_run)
+        return;
+    f->ws_run = false;
+    push_frame(f, FRAME_WHITESPACE, f->ws_start, at - f->ws_start);
+}
+
+static void
+begin_text(struct framer *f, size_t at)
+{
+    f->text_run = true;
+    f->text_start = at;
+    f->text_head_len = 0;
+}
+
+static void
+flush_text(struct framer *f, size_t at)
+{
+    if (!f->text_run)
+        return;
+    f->text_run = false;
+    size_t size = at - f->text_start;
+    /* RFC 6120 11.5: no byte order mark; it is the usual text before <?xml */
+    bool bom = size == 3 && f->text_head_len == 3 && memcmp(f->text_head, "\xef\xbb\xbf", 3) == 0;
+    emit_msg(f, FRAME_ERROR, f->text_start, size,
+             bom ? RESTRICTED "byte order mark" : "text outside elements");
+}
+
+/* A pending <?xml?> was not followed by a stream header. */
+static void
+drop_decl(struct framer *f)
+{
+    if (!f->decl_pending)
+        return;
+    f->decl_pending = false;
+    emit_msg(f, FRAME_ERROR, f->decl_start, f->decl.len,
+             "XML declaration not followed by a stream header");
+    buf_reset(&f->decl);
+}
+
+/* ---- libxml2 ---- */
+
+static void
+tree_clear(struct framer *f)
+{
+    if (f->ntree)
+        stanza_free(f->tree[0]); /* the root owns the rest */
+    f->ntree = 0;
+    stanza_free(f->done);
+    f->done = NULL;
+    f->out_of_sync = false;
+}
+
+static void
+on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+         int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+         const xmlChar **attributes)
+{
+    struct framer *f = ctx;
+    /* Namespace declarations are not attributes (SAX2 keeps them apart); only a DTD
+     * supplies defaulted attributes, and none reaches libxml2. */
+    (void)nb_namespaces;
+    (void)namespaces;
+    (void)nb_defaulted;
+    struct stanza *s =
+        stanza_new((const char *)localname, (const char *)prefix, (const char *)uri);
+    for (int i = 0; i < nb_attributes; i++) {
+        const xmlChar **a = attributes + 5 * i;
+        const char *v = (const char *)a[3];
+        size_t n = (size_t)(a[4] - a[3]);
+        if (memchr(v, '&', n)) {
+            /*
+             * Without XML_PARSE_NOENT, libxml2 hands '&' (from &amp; or &#38;)
+             * over as "&#38;" for its own tree builder to decode again. No
+             * other '&' can be left in a value, so undo exactly that.
+             */
+            buf_reset(&f->scratch);
+            for (size_t k = 0; k < n; k++) {
+                buf_append_char(&f->scratch, v[k]);
+                if (v[k] == '&' && n - k >= 5 && memcmp(v + k, "&#38;", 5) == 0)
+                    k += 4;
+            }
+            v = f->scratch.data;
+            n = f->scratch.len;
+        }
+        stanza_add_attr(s, (const char *)a[0], (const char *)a[1], (const char *)a[2], v, n);
+    }
+    if (!f->root_open) {
+        stanza_free(f->root_el);
+        f->root_el = s;
+        f->root_open = true;
+        return;
+    }
+    if (f->ntree)
+        stanza_add_child(f->tree[f->ntree - 1], s);
+    if (f->ntree == f->tree_cap) {
+        f->tree_cap = f->tree_cap ? f->tree_cap * 2 : 16;
+        f->tree = xreallocarray(f->tree, f->tree_cap, sizeof(*f->tree));
+    }
+    f->tree[f->ntree++] = s;
+}
+
+static void
+on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    struct framer *f = ctx;
+    (void)localname;
+    (void)prefix;
+    (void)uri;
+    if (f->ntree == 0) {
+        if (f->root_open) {
+            f->root_open = false;
+            f->root_closed = true;
+        }
+        return;
+    }
+    struct stanza *s = f->tree[--f->ntree];
+    if (f->ntree)
+        return;
+    if (f->done) { /* two elements in one unit: the scanner and libxml2 disagree */
+        stanza_free(s);
+        f->out_of_sync = true;
+    } else {
+        f->done = s;
+    }
+}
+
+static void
+on_text(void *ctx, const xmlChar *ch, int len)
+{
+    struct framer *f = ctx;
+    if (f->ntree && len > 0)
+        stanza_add_text(f->tree[f->ntree - 1], (const char *)ch, (size_t)len);
+}
+
+#if LIBXML_VERSION >= 21200
+static void
+on_error(void *ctx, const xmlError *e)
+#else
+static void
+on_error(void *ctx, xmlErrorPtr e)
+#endif
+{
+    struct framer *f = ctx;
+    if (!e || e->level < XML_ERR_ERROR || f->err)
+        return;
+    f->err = true;
+    /* libxml2's first line only; it names elements and entities, never text content. */
+    const char *m = e->message ? e->message : "XML error";
+    size_t n = strcspn(m, "\n");
+    while (n && (m[n - 1] == ' ' || m[n - 1] == '\r'))
+        n--;
+    /* RFC 6120 11.1 (entity references) and 11.6 (UTF-8 only) */
+    size_t pre = 0;
+    if (e->code == XML_ERR_UNDECLARED_ENTITY || strncmp(m, "Input is not proper UTF-8", 25) == 0) {
+        pre = sizeof(RESTRICTED) - 1;
+        memcpy(f->errmsg, RESTRICTED, pre);
+    }
+    clean_copy(f->errmsg + pre, sizeof(f->errmsg) - pre, m, n);
+}
+
+/* A fresh parser (and a fresh dictionary once it has seen too many names). */
+static void
+parser_reset(struct framer *f)
+{
+    if (f->ctxt && f->ctxt->dict && xmlDictSize(f->ctxt->dict) > DICT_MAX) {
+        xmlFreeParserCtxt(f->ctxt);
+        f->ctxt = NULL;
+    }
+    if (!f->ctxt) {
+        f->ctxt = xmlCreatePushParserCtxt(&f->sax, f, NULL, 0, NULL);
+        if (!f->ctxt)
+            abort(); /* only fails when out of memory */
+    } else if (xmlCtxtResetPush(f->ctxt, NULL, 0, NULL, NULL) != 0) {
+        abort();
+    }
+    xmlCtxtUseOptions(f->ctxt, PARSE_OPTIONS);
+    tree_clear(f);
+    stanza_free(f->root_el);
+    f->root_el = NULL;
+    f->root_open = f->root_closed = false;
+    f->err = false;
+    f->parser_ready = false;
+}
+
+static void
+parse(struct framer *f, const char *data, size_t len)
+{
+    while (len) {
+        int n = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
+        int rc = xmlParseChunk(f->ctxt, data, n, 0);
+        if (rc != 0 && !f->err) {
+            f->err = true;
+            snprintf(f->errmsg, sizeof(f->errmsg), "XML error %d", rc);
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Resets libxml2 and replays the saved stream header, dropping its frames. */
+static void
+replay_header(struct framer *f)
+{
+    parser_reset(f);
+    if (f->hdr_ok)
+        parse(f, f->hdr.data, f->hdr.len);
+    if (!f->hdr_ok || f->err || !f->root_open) {
+        f->hdr_ok = false;
+        parser_reset(f);
+        parse(f, synthetic_header, sizeof(synthetic_header) - 1);
+    }
+    stanza_free(f->root_el);
+    f->root_el = NULL;
+    f->err = false;
+    f->parser_ready = true;
+}
+
+static void
+parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size)
+{
+    parser_reset(f);
+    parse(f, f->hdr.data, f->hdr.len);
+    if (f->err || !f->root_el) {
+        emit_msg(f, FRAME_ERROR, offset, size, f->err ? f->errmsg : "stream header did not parse");
+        f->hdr_ok = false;
+        return;
+    }
+    struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
+    fr->el = f->root_el;
+    fr->xml_decl = xml_decl;
+    f->root_el = NULL;
+    f->hdr_ok = true;
+    f->parser_ready = true;
+    if (f->root_closed) { /* <stream:stream .../> */
+        push_frame(f, FRAME_STREAM_CLOSE, offset + size, 0);
+        f->stream = false;
+        f->parser_ready = false;
+    }
+}
+
+static void
+parse_element(struct framer *f, const char *data, size_t len, size_t offset)
+{
+    if (!f->parser_ready)
+        replay_header(f);
+    f->err = false;
+    parse(f, data, len);
+    if (f->err || f->out_of_sync || !f->done || f->ntree) {
+        const char *msg = f->err ? f->errmsg : "parser out of step with the element boundary";
+        emit_msg(f, FRAME_ERROR, offset, len, msg);
+        tree_clear(f);
+        f->parser_ready = false;
+        return;
+    }
+    push_frame(f, FRAME_ELEMENT, offset, len)->el = f->done;
+    f->done = NULL;
+}
+
+/* ---- scanner actions ---- */
+
+static void
+start_capture(struct framer *f, size_t at)
+{
+    f->capture = true;
+    f->cap_from = at;
+    f->cap_limit = at + f->max_element;
+    if (f->cap_limit < at)
+        f->cap_limit = SIZE_MAX;
+    buf_reset(&f->cur);
+}
+
+static void
+stop_capture(struct framer *f)
+{
+    f->capture = false;
+    buf_reset(&f->cur);
+}
+
+/*
+ * The bytes of the current unit, ending before offset |end|: straight from the
+ * caller's buffer when the unit began in this feed, else from |cur|.
+ */
+static const char *
+unit_bytes(struct framer *f, size_t end, size_t *len)
+{
+    if (f->cur.len == 0 && f->unit_start >= f->in_base) {
+        *len = end - f->unit_start;
+        return (const char *)f->in + (f->unit_start - f->in_base);
+    }
+    buf_append(&f->cur, f->in + (f->cap_from - f->in_base), end - f->cap_from);
+    f->cap_from = end;
+    *len = f->cur.len;
+    return f->cur.data;
+}
+
+static void
+name_reset(struct framer *f)
+{
+    f->hash = 0xcbf29ce484222325ull; /* FNV-1a */
+    f->name_len = 0;
+    f->local_len = 0;
+}
+
+static inline void
+name_byte(struct framer *f, unsigned char c)
+{
+    f->hash = (f->hash ^ c) * 0x100000001b3ull;
+    if (f->name_len < NAME_KEEP)
+        f->name[f->name_len] = (char)c;
+    f->name_len++;
+    if (c == ':') {
+        f->local_len = 0;
+    } else {
+        if (f->local_len < sizeof(f->local))
+            f->local[f->local_len] = (char)c;
+        f->local_len++;
+    }
+}
+
+/* RFC 6120 4.2: the header is <stream> in any prefix (normally stream:stream). */
+static bool
+name_is_stream(const struct framer *f)
+{
+    return f->local_len == 6 && memcmp(f->local, "stream", 6) == 0;
+}
+
+static size_t
+kept_len(const struct framer *f)
+{
+    return f->name_len < NAME_KEEP ? f->name_len : NAME_KEEP;
+}
+
+static void
+keep_top_name(struct framer *f)
+{
+    size_t n = kept_len(f);
+    memcpy(f->top_name, f->name, n);
+    f->top_name[n] = '\0';
+}
+
+static void
+oversize(struct framer *f, size_t at)
+{
+    char post[80];
+    snprintf(post, sizeof(post), "> exceeds %zu bytes; skipped", f->max_element);
+    if (f->unit == U_STAG)
+        keep_top_name(f);
+    if (f->unit == U_DECL)
+        emit_named(f, FRAME_OVERSIZE, f->unit_start, at + 1 - f->unit_start, "XML declaration <",
+                   "?xml", 4, post);
+    else
+        emit_named(f, FRAME_OVERSIZE, f->unit_start, at + 1 - f->unit_start,
+                   f->unit == U_HEADER ? "stream header <" : "element <", f->top_name,
+                   strlen(f->top_name), post);
+    f->skip = true;
+    stop_capture(f);
+}
+
+/* '<' at top level. */
+static void
+start_markup(struct framer *f, size_t at)
+{
+    f->lt_pos = at;
+    f->unit = U_MARKUP;
+    f->unit_start = at;
+    start_capture(f, at);
+    f->state = S_LT;
+}
+
+/*
+ * The byte after a top-level '<' says what the markup is. Returns false when
+ * framer_gap() is waiting for a start tag and this is not one.
+ */
+static bool
+top_markup(struct framer *f, enum unit kind)
+{
+    if (f->gap && kind != U_STAG) {
+        f->unit = U_NONE;
+        stop_capture(f);
+        return false;
+    }
+    flush_text(f, f->lt_pos);
+    f->unit = kind;
+    if (kind == U_ETAG || kind == U_OTHER)
+        stop_capture(f);
+    return true;
+}
+
+/* A '<!' that is neither a comment nor CDATA: a DTD or garbage (RFC 6120 11.1). */
+static void
+bad_markup(struct framer *f, const char *msg, size_t at)
+{
+    if (f->unit == U_OTHER) {
+        emit_msg(f, FRAME_ERROR, f->lt_pos, at - f->lt_pos, msg);
+    } else if (!f->skip) {
+        emit_msg(f, FRAME_ERROR, f->lt_pos, at - f->lt_pos, msg);
+        f->skip = true;
+        stop_capture(f);
+    }
+    f->brackets = 0;
+    f->state = S_DECL;
+}
+
+/*
+ * A comment or processing instruction (RFC 6120 11.1). Between elements it is
+ * dropped; inside an element libxml2 skips it and the element still comes out.
+ */
+static void
+restricted(struct framer *f, const char *what, size_t at)
+{
+    if (f->unit == U_OTHER || (f->depth > 0 && !f->skip))
+        emit_named(f, FRAME_ERROR, f->lt_pos, at - f->lt_pos, RESTRICTED, what, strlen(what), "");
+}
+
+static void
+other_end(struct framer *f)
+{
+    if (f->unit == U_OTHER)
+        f->unit = U_NONE;
+}
+
+static void
+start_name_done(struct framer *f, size_t at)
+{
+    if (f->unit == U_STAG) {
+        keep_top_name(f);
+        if (name_is_stream(f)) {
+            f->unit = U_HEADER;
+            f->hdr_hash = f->hash;
+            f->gap = false;
+            return;
+        }
+        drop_decl(f);
+        if (f->gap) { /* assume we are inside a stream */
+            f->gap = false;
+            f->stream = true;
+        }
+        f->depth = 1;
+        if (f->hcap >= 1)
+            f->hstack[1] = f->hash;
+        if (f->stream) {
+            f->unit = U_ELEMENT;
+        } else {
+            f->unit = U_STRAY;
+            if (!f->skip) {
+                emit_named(f, FRAME_ERROR, f->unit_start, at - f->unit_start, "element <",
+                           f->name, kept_len(f), "> outside a stream");
+                f->skip = true;
+                stop_capture(f);
+            }
+        }
+        return;
+    }
+    unsigned d = f->depth + 1;
+    if (d > f->max_depth && !f->skip) {
+        char post[80];
+        snprintf(post, sizeof(post), "> nested deeper than %u levels; skipped", f->max_depth);
+        emit_named(f, FRAME_OVERSIZE, f->unit_start, at - f->unit_start, "element <",
+                   f->top_name, strlen(f->top_name), post);
+        f->skip = true;
+        stop_capture(f);
+    }
+    if (d <= f->hcap)
+        f->hstack[d] = f->hash;
+    if (d > f->depth) /* saturates instead of wrapping */
+        f->depth = d;
+}
+
+static void
+end_name_done(struct framer *f)
+{
+    if (f->unit == U_ETAG) {
+        keep_top_name(f);
+        f->etag_closes = f->stream && (f->hash == f->stream_hash || name_is_stream(f));
+        return;
+    }
+    unsigned d = f->depth;
+    if (d == 0)
+        return;
+    if (d > f->hcap || f->hstack[d] == f->hash) {
+        f->depth = d - 1;
+        return;
+    }
+    /* Mismatched end tag: close up to the element it names, as libxml2 will complain. */
+    for (unsigned k = d - 1; k >= 1; k--) {
+        if (f->hstack[k] == f->hash) {
+            f->depth = k - 1;
+            return;
+        }
+    }
+    if (f->unit == U_ELEMENT && (f->hash == f->stream_hash || name_is_stream(f))) {
+        f->depth = 0; /* </stream:stream> inside an element */
+        f->etag_closes = true;
+    }
+}
+
+static void
+stream_closed(struct framer *f, size_t offset, size_t end)
+{
+    push_frame(f, FRAME_STREAM_CLOSE, offset, end - offset);
+    f->stream = false;
+    f->parser_ready = false;
+}
+
+static void
+element_done(struct framer *f, size_t end)
+{
+    if (f->skip || f->unit == U_STRAY) {
+        f->skip = false;
+    } else {
+        size_t len;
+        const char *data = unit_bytes(f, end, &len);
+        parse_element(f, data, len, f->unit_start);
+    }
+    stop_capture(f);
+    f->unit = U_NONE;
+}
+
+static void
+header_done(struct framer *f, size_t end)
+{
+    bool xml_decl = f->decl_pending;
+    size_t offset = xml_decl ? f->decl_start : f->unit_start;
+    f->unit = U_NONE;
+    f->decl_pending = false;
+    f->stream = true;
+    f->stream_hash = f->hdr_hash;
+    f->depth = 0;
+    if (f->skip) {
+        f->skip = false;
+        f->hdr_ok = false;
+        f->parser_ready = false;
+    } else {
+        size_t len;
+        const char *data = unit_bytes(f, end, &len);
+        buf_reset(&f->hdr);
+        if (xml_decl)
+            buf_append(&f->hdr, f->decl.data, f->decl.len);
+        buf_append(&f->hdr, data, len);
+        parse_header(f, xml_decl, offset, end - offset);
+    }
+    buf_reset(&f->decl);
+    stop_capture(f);
+}
+
+static void
+stag_end(struct framer *f, bool empty, size_t end)
+{
+    f->state = S_TEXT;
+    if (f->unit == U_HEADER) {
+        header_done(f, end);
+        return;
+    }
+    if (empty && f->depth > 0)
+        f->depth--;
+    if (f->depth == 0)
+        element_done(f, end);
+}
+
+static void
+etag_end(struct framer *f, size_t end)
+{
+    f->state = S_TEXT;
+    if (f->unit == U_ETAG) {
+        f->unit = U_NONE;
+        drop_decl(f);
+        if (f->etag_closes)
+            stream_closed(f, f->lt_pos, end);
+        else
+            emit_named(f, FRAME_ERROR, f->lt_pos, end - f->lt_pos, "unexpected end tag </",
+                       f->top_name, strlen(f->top_name), ">");
+        return;
+    }
+    if (f->depth == 0) {
+        element_done(f, end);
+        if (f->etag_closes)
+            stream_closed(f, f->lt_pos, end);
+    }
+}
+
+/*
+ * RFC 6120 11.6: UTF-8 only. libxml2 is told to ignore the declared encoding,
+ * so report any other one here.
+ */
+static void
+check_encoding(struct framer *f, size_t end)
+{
+    const char *d = f->decl.data, *e = d + f->decl.len;
+    const char *k = memmem(d, f->decl.len, "encoding", 8);
+    if (!k)
+        return;
+    const char *v = k + 8;
+    while (v < e && (IS_WS(*v) || *v == '='))
+        v++;
+    if (v == e || (*v != '\'' && *v != '"'))
+        return;
+    const char *close = memchr(v + 1, *v, (size_t)(e - v - 1));
+    if (!close)
+        return;
+    size_t n = (size_t)(close - v - 1);
+    if (n == 5 && strncasecmp(v + 1, "UTF-8", 5) == 0)
+        return;
+    emit_named(f, FRAME_ERROR, f->unit_start, end - f->unit_start, RESTRICTED "encoding '", v + 1,
+               n < 32 ? n : 32, "' is not UTF-8");
+}
+
+static void
+pi_end(struct framer *f, size_t end)
+{
+    f->state = S_TEXT;
+    if (f->unit == U_DECL) {
+        if (f->skip) {
+            f->skip = false;
+        } else {
+            size_t len;
+            const char *data = unit_bytes(f, end, &len);
+            buf_reset(&f->decl);
+            buf_append(&f->decl, data, len); /* a second declaration replaces the first */
+            f->decl_pending = true;
+            f->decl_start = f->unit_start;
+            check_encoding(f, end);
+        }
+        stop_capture(f);
+        f->unit = U_NONE;
+    } else {
+        other_end(f);
+    }
+}
+
+/* Top-level character data from |i|; returns where to continue. */
+static size_t
+top_text(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    size_t base = f->in_base;
+    if (f->gap) {
+        const unsigned char *q = memchr(p + i, '<', stop - i);
+        if (!q)
+            return stop;
+        i = (size_t)(q - p);
+        start_markup(f, base + i);
+        return i + 1;
+    }
+    unsigned char c = p[i];
+    if (c == '<') {
+        flush_ws(f, base + i);
+        start_markup(f, base + i);
+        return i + 1;
+    }
+    if (IS_WS(c) && !f->text_run) {
+        if (!f->decl_pending && !f->ws_run) { /* whitespace after <?xml?> belongs to the header */
+            f->ws_run = true;
+            f->ws_start = base + i;
+        }
+        for (i++; i < stop && IS_WS(p[i]); i++)
+            ;
+        return i;
+    }
+    flush_ws(f, base + i);
+    if (!f->text_run) {
+        drop_decl(f);
+        begin_text(f, base + i);
+    }
+    const unsigned char *q = memchr(p + i, '<', stop - i);
+    size_t end = q ? (size_t)(q - p) : stop;
+    while (f->text_head_len < sizeof(f->text_head) && i < end)
+        f->text_head[f->text_head_len++] = p[i++];
+    return end;
+}
+
+/* ---- public API ---- */
+
+struct framer *
+framer_new(const char *label, const struct framer_limits *limits)
+{
+    init_classes();
+    xmlInitParser();
+    struct framer *f = xcalloc(1, sizeof(*f));
+    f->label = xstrdup(label ? label : "");
+    f->max_element = limits && limits->max_element ? limits->max_element : DEFAULT_MAX_ELEMENT;
+    if (f->max_element < MIN_MAX_ELEMENT)
+        f->max_element = MIN_MAX_ELEMENT;
+    f->max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
+    f->hcap = f->max_depth < HASH_STACK_MAX ? f->max_depth : HASH_STACK_MAX;
+    f->hstack = xcalloc(f->hcap + 1, sizeof(*f->hstack));
+    f->state = S_TEXT;
+    f->comment_ret = S_TEXT;
+
+    f->sax.initialized = XML_SAX2_MAGIC;
+    f->sax.startElementNs = on_start;
+    f->sax.endElementNs = on_end;
+    f->sax.characters = on_text;
+    f->sax.cdataBlock = on_text;
+    f->sax.serror = on_error;
+    return f;
+}
+
+static void
+qframe_clear(struct qframe *fr)
+{
+    stanza_free(fr->el);
+    free(fr->message);
+    memset(fr, 0, sizeof(*fr));
+}
+
+void
+framer_free(struct framer *f)
+{
+    if (!f)
+        return;
+    for (size_t i = f->qhead; i < f->qlen; i++)
+        qframe_clear(&f->q[i]);
+    free(f->q);
+    qframe_clear(&f->last);
+    tree_clear(f);
+    free(f->tree);
+    stanza_free(f->root_el);
+    if (f->ctxt)
+        xmlFreeParserCtxt(f->ctxt);
+    buf_clear(&f->cur);
+    buf_clear(&f->decl);
+    buf_clear(&f->hdr);
+    buf_clear(&f->scratch);
+    free(f->hstack);
+    free(f->label);
+    free(f);
+}
+
+void
+framer_feed(struct framer *f, const char *buf, size_t len)
+{
+    if (f->finished || len == 0)
+        return;
+    const unsigned char *p = (const unsigned char *)buf;
+    size_t base = f->pos;
+    f->in = p;
+    f->in_base = base;
+    if (f->capture)
+        f->cap_from = base;
+
+    size_t i = 0;
+    while (i < len) {
+        size_t stop = len;
+        if (f->capture) {
+            if (base + i >= f->cap_limit) {
+                oversize(f, base + i);
+                continue;
+            }
+            if (f->cap_limit - base < len)
+                stop = f->cap_limit - base;
+        }
+        unsigned char c = p[i];
+        const unsigned char *q;
+        switch (f->state) {
+        case S_TEXT:
+            if (f->depth == 0) {
+                i = top_text(f, p, i, stop);
+                break;
+            }
+            q = memchr(p + i, '<', stop - i);
+            if (!q) {
+                i = stop;
+                break;
+            }
+            i = (size_t)(q - p);
+            f->lt_pos = base + i;
+            f->state = S_LT;
+            i++;
+            break;
+
+        case S_LT:
+            if (c == '/') {
+                i++;
+                name_reset(f);
+                f->etag_closes = false;
+                f->state = S_ETAG_NAME;
+                if (f->unit == U_MARKUP && !top_markup(f, U_ETAG))
+                    f->state = S_TEXT;
+            } else if (c == '?') {
+                i++;
+                f->match = 0;
+                f->state = S_PI_TARGET;
+                if (f->unit == U_MARKUP && !top_markup(f, U_PI))
+                    f->state = S_TEXT;
+            } else if (c == '!') {
+                i++;
+                f->match = 0;
+                f->state = S_BANG;
+                if (f->unit == U_MARKUP && !top_markup(f, U_OTHER))
+                    f->state = S_TEXT;
+            } else if (cclass[c] & CC_NAME_START) {
+                name_reset(f);
+                f->state = S_STAG_NAME;
+                if (f->unit == U_MARKUP)
+                    top_markup(f, U_STAG);
+            } else {
+                /* Not markup: the '<' was text (an error libxml2 or we report). */
+                f->state = S_TEXT;
+                if (f->unit == U_MARKUP) {
+                    f->unit = U_NONE;
+                    stop_capture(f);
+                    if (!f->gap && !f->text_run) {
+                        drop_decl(f);
+                        begin_text(f, f->lt_pos);
+                        f->text_head[f->text_head_len++] = '<';
+                    }
+                }
+            }
+            break;
+
+        case S_STAG_NAME:
+            while (i < stop && !(cclass[p[i]] & CC_NAME_END))
+                name_byte(f, p[i++]);
+            if (i < stop) {
+                start_name_done(f, base + i);
+                f->state = S_STAG;
+            }
+            break;
+
+        case S_STAG:
+            while (i < stop && !(cclass[p[i]] & CC_TAG))
+                i++;
+            if (i == stop)
+                break;
+            c = p[i++];
+            if (c == '>')
+                stag_end(f, false, base + i);
+            else if (c == '/')
+                f->state = S_STAG_SLASH;
+            else
+                f->state = c == '\'' ? S_STAG_SQ : S_STAG_DQ;
+            break;
+
+        case S_STAG_SLASH:
+            if (c == '>') {
+                i++;
+                stag_end(f, true, base + i);
+            } else {
+                f->state = S_STAG;
+            }
+            break;
+
+        case S_STAG_SQ:
+        case S_STAG_DQ:
+            q = memchr(p + i, f->state == S_STAG_SQ ? '\'' : '"', stop - i);
+            if (!q) {
+                i = stop;
+                break;
+            }
+            i = (size_t)(q - p) + 1;
+            f->state = S_STAG;
+            break;
+
+        case S_ETAG_NAME:
+            while (i < stop && !(cclass[p[i]] & CC_NAME_END))
+                name_byte(f, p[i++]);
+            if (i < stop) {
+                end_name_done(f);
+                f->state = S_ETAG;
+            }
+            break;
+
+        case S_ETAG:
+            q = memchr(p + i, '>', stop - i);
+            if (!q) {
+                i = stop;
+                break;
+            }
+            i = (size_t)(q - p) + 1;
+            etag_end(f, base + i);
+            break;
+
+        case S_PI_TARGET:
+            if (f->match < 3 && c == "xml"[f->match]) {
+                f->match++;
+                i++;
+                break;
+            }
+            /* Only <?xml followed by space or '?' is a declaration. */
+            if (f->match == 3 && (IS_WS(c) || c == '?')) {
+                if (f->unit == U_PI)
+                    f->unit = U_DECL; /* inside an element, libxml2 rejects it */
+            } else {
+                if (f->unit == U_PI) {
+                    f->unit = U_OTHER;
+                    stop_capture(f);
+                }
+                restricted(f, "processing instruction", base + i);
+            }
+            f->state = S_PI;
+            break;
+
+        case S_PI:
+            q = memchr(p + i, '?', stop - i);
+            if (!q) {
+                i = stop;
+                break;
+            }
+            i = (size_t)(q - p) + 1;
+            f->state = S_PI_Q;
+            break;
+
+        case S_PI_Q:
+            i++;
+            if (c == '>')
+                pi_end(f, base + i);
+            else if (c != '?')
+                f->state = S_PI;
+            break;
+
+        case S_BANG:
+            if (f->match == 0 && c == '-') {
+                f->match = 1;
+                i++;
+            } else if (f->match == 0 && c == '[') {
+                f->match = 2;
+                i++;
+            } else if (f->match == 1) {
+                if (c == '-') {
+                    i++;
+                    f->comment_ret = S_TEXT;
+                    f->state = S_COMMENT;
+                    restricted(f, "comment", base + i);
+                } else {
+                    bad_markup(f, "malformed comment", base + i);
+                }
+            } else if (f->match >= 2) {
+                if (c != "CDATA["[f->match - 2]) {
+                    bad_markup(f, "malformed markup declaration", base + i);
+                    break;
+                }
+                i++;
+                if (++f->match == 8) {
+                    f->state = S_CDATA;
+                    if (f->unit == U_OTHER)
+                        emit_msg(f, FRAME_ERROR, f->lt_pos, base + i - f->lt_pos,
+                                 "text outside elements");
+                }
+            } else if (c >= 'A' && c <= 'Z') {
+                bad_markup(f, RESTRICTED "DTD", base + i);
+            } else {
+                bad_markup(f, "malformed markup declaration", base + i);
+            }
+            break;
+
+        case S_COMMENT:
+            q = memchr(p + i, '-', stop - i);
+            if (!q) {
+                i = stop;
+                break;
+            }
+            i = (size_t)(q - p) + 1;
+            f->state = S_COMMENT_D1;
+            break;
+
+        case S_COMMENT_D1:
+            i++;
+            f->state = c == '-' ? S_COMMENT_D2 : S_COMMENT;
+            break;
+
+        case S_COMMENT_D2:
+            i++;
+            if (c == '>') {
+                f->state = f->comment_ret;
+                if (f->state == S_TEXT)
+                    other_end(f);
+            } else if (c != '-') {
+                f->state = S_COMMENT;
+            }
+            break;
+
+        case S_CDATA:
+            q = memchr(p + i, ']', stop - i);
+            if (!q) {
+                i = stop;
+                break;
+            }
+            i = (size_t)(q - p) + 1;
+            f->state = S_CDATA_B1;
+            break;
+
+        case S_CDATA_B1:
+            i++;
+            f->state = c == ']' ? S_CDATA_B2 : S_CDATA;
+            break;
+
+        case S_CDATA_B2:
+            i++;
+            if (c == '>') {
+                f->state = S_TEXT;
+                other_end(f);
+            } else if (c != ']') {
+                f->state = S_CDATA;
+            }
+            break;
+
+        case S_DECL:
+            while (i < stop && !(cclass[p[i]] & CC_DECL))
+                i++;
+            if (i == stop)
+                break;
+            c = p[i++];
+            if (c == '\'')
+                f->state = S_DECL_SQ;
+            else if (c == '"')
+                f->state = S_DECL_DQ;
+            else if (c == '[')
+                f->brackets++;
+            else if (c == ']' && f->brackets)
+                f->brackets--;
+            else if (c == '<' && f->brackets)
+                f->state = S_DECL_LT;
+            else if (c == '>' && !f->brackets) {
+                f->state = S_TEXT;
+                other_end(f);
+            }
+            break;
+
+        case S_DECL_SQ:
+        case S_DECL_DQ:
+            q = memchr(p + i, f->state == S_DECL_SQ ? '\'' : '"', stop - i);
+            if (!q) {
+                i = stop;
+                break;
+            }
+            i = (size_t)(q - p) + 1;
+            f->state = S_DECL;
+            break;
+
+        case S_DECL_LT:
+        case S_DECL_BANG:
+        case S_DECL_BANG_D: {
+            /* "<!--" inside an internal subset starts a comment */
+            static const char want[] = "!--";
+            unsigned k = f->state - S_DECL_LT;
+            if (c != want[k]) {
+                f->state = S_DECL;
+                break;
+            }
+            i++;
+            if (f->state == S_DECL_BANG_D) {
+                f->comment_ret = S_DECL;
+                f->state = S_COMMENT;
+            } else {
+                f->state++;
+            }
+            break;
+        }
+        }
+    }
+
+    if (f->capture && f->cap_from < base + len) {
+        buf_append(&f->cur, p + (f->cap_from - base), base + len - f->cap_from);
+        f->cap_from = base + len;
+    }
+    f->pos = base + len;
+    f->in = NULL;
+}
+
+void
+framer_finish(struct framer *f)
+{
+    if (f->finished)
+        return;
+    f->finished = true;
+    flush_ws(f, f->pos);
+    flush_text(f, f->pos);
+    if (f->skip || f->gap)
+        return;
+    if (f->unit == U_STAG)
+        keep_top_name(f);
+    if (f->unit == U_STAG || f->unit == U_ELEMENT || f->unit == U_HEADER)
+        emit_named(f, FRAME_ERROR, f->unit_start, f->pos - f->unit_start, "input ended inside <",
+                   f->top_name, strlen(f->top_name), ">");
+}
+
+void
+framer_gap(struct framer *f)
+{
+    if (f->finished)
+        return;
+    flush_ws(f, f->pos);
+    flush_text(f, f->pos);
+    stop_capture(f);
+    f->unit = U_NONE;
+    f->skip = false;
+    f->depth = 0;
+    f->state = S_TEXT;
+    f->gap = true;
+    f->decl_pending = false;
+    buf_reset(&f->decl);
+}
+
+bool
+framer_next(struct framer *f, struct frame *out)
+{
+    qframe_clear(&f->last);
+    if (f->qhead == f->qlen) {
+        f->qhead = f->qlen = 0;
+        return false;
+    }
+    f->last = f->q[f->qhead++];
+    out->kind = f->last.kind;
+    out->el = f->last.el;
+    out->xml_decl = f->last.xml_decl;
+    out->offset = f->last.offset;
+    out->size = f->last.size;
+    out->message = f->last.message;
+    return true;
+}
+
+static const char *const kind_names[] = {
+    [FRAME_STREAM_OPEN] = "stream-open", [FRAME_STREAM_CLOSE] = "stream-close",
+    [FRAME_ELEMENT] = "element",         [FRAME_WHITESPACE] = "whitespace",
+    [FRAME_ERROR] = "error",             [FRAME_OVERSIZE] = "oversize",
+};
+
+const char *
+frame_kind_name(enum frame_kind kind)
+{
+    if ((unsigned)kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind])
+        return kind_names[kind];
+    return "unknown";
+}
