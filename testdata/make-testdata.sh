@@ -38,7 +38,7 @@ WRONG_PASS='Not-Alices-Password-9'
 MALLORY_PASS='Mallory-Guess-3'
 PY=/usr/bin/python3          # Debian's python (has python3-slixmpp), not a pyenv shim
 
-ALL_SCENARIOS="starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
+ALL_SCENARIOS="utf8-message starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
 drop-after-login wrong-password unknown-user disconnect-mid-sasl legacy-auth-no-tls go-sendxmpp
 concurrent"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
@@ -260,6 +260,7 @@ ap.add_argument('--password', required=True)
 ap.add_argument('--mech', default=None, help='force this SASL mechanism')
 ap.add_argument('--no-tls', action='store_true', help='never do STARTTLS')
 ap.add_argument('--message-to', default=None)
+ap.add_argument('--body', default='hello from xmppflow test', help='body of the message')
 ap.add_argument('--send-delay', type=float, default=0.0,
                 help='seconds to wait after login before sending the message')
 ap.add_argument('--hold', type=float, default=0.5, help='seconds online before logout')
@@ -291,7 +292,7 @@ async def session_start(_):
         print('roster failed:', e, file=sys.stderr)
     if args.message_to:
         await asyncio.sleep(args.send_delay)
-        xmpp.send_message(mto=args.message_to, mbody='hello from xmppflow test', mtype='chat')
+        xmpp.send_message(mto=args.message_to, mbody=args.body, mtype='chat')
     await asyncio.sleep(args.hold)
     if args.abort:
         xmpp.abort()
@@ -491,6 +492,11 @@ run_scenario legacy-auth-no-tls 0 \
 run_scenario go-sendxmpp 0 \
   "go-sendxmpp (go-xmpp library) as alice@xmppflow.test sends one chat message to bob@xmppflow.test (offline; no mod_offline, so the server bounces an error). STARTTLS on 127.0.0.1:5222 without certificate verification; go-xmpp picks DIGEST-MD5 from the offered list. The client closes the TCP connection without </stream:stream> ('Connection failed: connection closed')." -- \
   sh -c "echo 'hello bob, from go-sendxmpp' | go-sendxmpp -n -j 127.0.0.1:$PORT -u alice@$XMPP_HOST -p '$ALICE_PASS' -f /dev/null bob@$XMPP_HOST"
+
+run_scenario utf8-message 0 \
+  "alice@xmppflow.test logs in with slixmpp over STARTTLS (SASL SCRAM-SHA-256) with the non-ASCII resource 'café-Ж', and sends bob a chat message whose body mixes Latin-1, the euro sign, Cyrillic and an emoji: ejabberd logs such payloads as decimal byte lists wrapped over several lines." -- \
+  slix --jid "alice@$XMPP_HOST/café-Ж" --password "$ALICE_PASS" --mech SCRAM-SHA-256 \
+       --message-to "bob@$XMPP_HOST" --body 'Grüße € Привет 🎉'
 
 concurrent() {
     local p1 p2 rc=0

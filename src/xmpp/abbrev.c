@@ -3,6 +3,7 @@
 #include "abbrev.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "report.h"
@@ -167,8 +168,17 @@ abbrev_element(const struct stanza *el, enum event ev, const char *mech, bool sh
         buf_append_str(&b, "<stream:features>");
         append_features(&b, el);
         break;
-    case EV_AUTH:
     case EV_RESPONSE:
+        if (mech && strncasecmp(mech, "SCRAM-", 6) == 0) {
+            /* client-final-message (RFC 5802 §7): channel binding, nonce, proof */
+            append_start_tag(&b, el);
+            buf_append_str(&b, " client-final proof=");
+            append_secret(&b, "(not decoded)", show_secrets);
+            break;
+        }
+        /* the first response may carry the initial data: decode it like <auth> */
+        __attribute__((fallthrough));
+    case EV_AUTH:
         append_start_tag(&b, el);
         append_sasl_client(&b, el, ev == EV_AUTH ? stanza_attr(el, "mechanism", NULL) : mech,
                            show_secrets);
