@@ -2,6 +2,7 @@
 #include <config.h>
 #include "analyze.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct conn {
     struct framer *framer[2]; /* [0] client → server, [1] server → client */
     char *transport;          /* last socket tag seen: tcp, tls, … */
     bool terminated;          /* the log says the c2s process ended */
+    bool saw_xml;             /* any XML line (debug-level log) */
     struct conn *next_open;   /* open list, in session id order */
     struct conn *prev_open;
 };
@@ -38,6 +40,7 @@ struct analyzer {
     char *tombstone[TOMBSTONES];
     size_t tomb_next;
     const char *input_path;
+    usec_t last_time;  /* latest event time over all inputs */
 };
 
 static uint64_t
@@ -173,6 +176,8 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
         while (framer_next(c->framer[d], &fr))
             login_frame(c->login, d ? 'S' : 'C', t, &fr);
     }
+    if (!c->saw_xml)
+        login_no_xml(c->login);
     struct session *s = login_finish(c->login, how, t);
     if (keep_session(a, s)) {
         summary_add(a->summary, s);
@@ -274,6 +279,11 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     if (!ev->pid)
         return;
     struct conn *c = conn_find(a, ev->pid);
+    if (c && ev->kind == EJ_ACCEPT && login_session(c->login)->client) {
+        /* a second accept for an open pid: the node restarted without a banner in this log */
+        conn_finish(a, c, LOGIN_END_INPUT_END, ev->time);
+        c = NULL;
+    }
     if (!c) {
         if (ev->kind == EJ_ACCEPT)
             clear_tombstone(a, ev->pid); /* a reused pid is a new connection */
@@ -289,8 +299,10 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         free(s->server);
         s->client = xstrdup(ev->client);
         s->server = xstrdup(ev->server);
+        login_connected(c->login, ev->time);
         break;
     case EJ_XML: {
+        c->saw_xml = true;
         note_transport(c, ev->transport, ev->time);
         int d = ev->dir == 'S';
         bool server_closed = false;
@@ -311,7 +323,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         break;
     }
     case EJ_AUTH:
-        note_transport(c, ev->transport, ev->time);
+        /* not note_transport(): at info level the first tag seen may already be tls after STARTTLS */
         login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->reason);
         break;
     case EJ_SESSION_OPEN:
@@ -326,7 +338,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
 }
 
-static int
+/* Reads one log input into the shared connection table; sessions stay open for the next file. */
+static void
 run_log(struct analyzer *a, struct source *src, const char *head, size_t head_len,
         struct input_info *info)
 {
@@ -334,12 +347,11 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
     struct ejlog_event ev;
     char *chunk = xmalloc(READ_CHUNK);
     char errbuf[256];
-    usec_t last_time = 0;
     ejlog_feed(r, head, head_len);
     for (;;) {
         while (ejlog_next(r, &ev)) {
-            if (ev.time > last_time)
-                last_time = ev.time;
+            if (ev.time > a->last_time)
+                a->last_time = ev.time;
             on_log_event(a, &ev, info);
         }
         ssize_t n = source_read(src, chunk, READ_CHUNK, errbuf, sizeof errbuf);
@@ -355,15 +367,13 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
     }
     ejlog_finish(r);
     while (ejlog_next(r, &ev)) {
-        if (ev.time > last_time)
-            last_time = ev.time;
+        if (ev.time > a->last_time)
+            a->last_time = ev.time;
         on_log_event(a, &ev, info);
     }
     info->count = ejlog_lines(r);
-    finish_all(a, LOGIN_END_INPUT_END, last_time);
     ejlog_free(r);
     free(chunk);
-    return 0;
 }
 
 struct analyzer *
@@ -388,62 +398,141 @@ analyzer_free(struct analyzer *a)
     free(a);
 }
 
-int
-analyzer_run(struct analyzer *a, const char *path, struct input_info *info)
+/* An input opened and recognised, waiting for its turn. */
+struct pending_input {
+    size_t index;       /* in the command line */
+    struct source *src;
+    char *head;         /* the first bytes, already read for detection */
+    size_t head_len;
+    enum input_type type;
+    usec_t first_time;  /* logs: time of the first record */
+};
+
+/* Opens |path|, reads enough to recognise it; false (with the reason in |info|) when unusable. */
+static bool
+open_input(struct analyzer *a, const char *path, struct input_info *info, struct pending_input *in)
 {
     char errbuf[256];
-    memset(info, 0, sizeof *info);
     info->path = xstrdup(path);
     info->size_bytes = -1;
-    a->input_path = path;
-    struct source *src = source_open(path, errbuf, sizeof errbuf);
-    if (!src) {
+    in->src = source_open(path, errbuf, sizeof errbuf);
+    if (!in->src) {
         input_info_add_error(info, errbuf, 0, 0, -1);
-        return -1;
+        return false;
     }
-    /* detect from the first bytes (decompressed) */
-    char *head = xmalloc(READ_CHUNK);
-    size_t head_len = 0;
+    /* up to the first complete line (a pipe may deliver it slowly) or 4 KiB */
+    in->head = xmalloc(READ_CHUNK);
     bool read_failed = false;
-    while (head_len < 4096) {
-        ssize_t n = source_read(src, head + head_len, READ_CHUNK - head_len, errbuf, sizeof errbuf);
+    while (in->head_len < 4096 && !memchr(in->head, '\n', in->head_len)) {
+        ssize_t n = source_read(in->src, in->head + in->head_len, READ_CHUNK - in->head_len,
+                                errbuf, sizeof errbuf);
         if (n < 0) {
             read_failed = true;
             break;
         }
         if (n == 0)
             break;
-        head_len += (size_t)n;
+        in->head_len += (size_t)n;
     }
-    int rc = 0;
-    enum input_type type = a->opt.forced != INPUT_UNKNOWN ? a->opt.forced : source_detect(head, head_len);
-    if (read_failed && head_len == 0) {
-        input_info_add_error(info, errbuf, 0, 0, -1);
-        rc = -1;
-    } else if (head_len == 0) {
-        info->size_bytes = source_raw_bytes(src);
-        input_info_add_error(info, "empty input: neither an ejabberd log nor a capture", 0, 0, -1);
-        rc = -1;
-    } else if (type == INPUT_EJLOG) {
-        info->type = INPUT_EJLOG;
-        if (read_failed) {
-            char msg[320];
-            snprintf(msg, sizeof msg, "read stopped: %s", errbuf);
-            input_info_add_error(info, msg, 0, 0, (long long)head_len);
+    in->type = a->opt.forced != INPUT_UNKNOWN ? a->opt.forced
+                                              : source_detect(in->head, in->head_len);
+    const char *why = NULL;
+    if (read_failed && in->head_len == 0)
+        why = errbuf;
+    else if (in->head_len == 0)
+        why = "empty input: neither an ejabberd log nor a capture";
+    else if (in->type == INPUT_PCAP || in->type == INPUT_PCAPNG)
+        why = "capture input is not supported by this version yet";
+    else if (in->type != INPUT_EJLOG)
+        why = "not an ejabberd log or a pcap/pcapng capture";
+    if (why) {
+        info->type = in->type == INPUT_EJLOG ? INPUT_UNKNOWN : in->type;
+        info->size_bytes = source_raw_bytes(in->src);
+        input_info_add_error(info, why, 0, 0, -1);
+        return false;
+    }
+    info->type = in->type;
+    if (read_failed) {
+        char msg[320];
+        snprintf(msg, sizeof msg, "read stopped: %s", errbuf);
+        input_info_add_error(info, msg, 0, 0, (long long)in->head_len);
+    }
+    /* the first record's time orders rotated files */
+    in->first_time = INT64_MAX;
+    size_t i = 0;
+    while (i < in->head_len) {
+        const char *p = in->head + i;
+        const char *nl = memchr(p, '\n', in->head_len - i);
+        size_t len = nl ? (size_t)(nl - p) : in->head_len - i;
+        usec_t t;
+        if (ejlog_record_time(p, len, &t)) {
+            in->first_time = t;
+            break;
         }
-        rc = run_log(a, src, head, head_len, info);
-        info->size_bytes = source_raw_bytes(src);
-    } else if (type == INPUT_PCAP || type == INPUT_PCAPNG) {
-        info->type = type;
-        info->size_bytes = source_raw_bytes(src);
-        input_info_add_error(info, "capture input is not supported by this version yet", 0, 0, -1);
-        rc = -1;
-    } else {
-        info->size_bytes = source_raw_bytes(src);
-        input_info_add_error(info, "not an ejabberd log or a pcap/pcapng capture", 0, 0, -1);
-        rc = -1;
+        if (!nl)
+            break;
+        i += len + 1;
     }
-    free(head);
-    source_close(src);
-    return rc;
+    return true;
+}
+
+static void
+close_input(struct pending_input *in)
+{
+    source_close(in->src);
+    free(in->head);
+    in->src = NULL;
+    in->head = NULL;
+}
+
+static int
+by_first_time(const void *x, const void *y)
+{
+    const struct pending_input *a = x, *b = y;
+    if (a->first_time != b->first_time)
+        return a->first_time < b->first_time ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+size_t
+analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info *infos)
+{
+    size_t failed = 0, nready = 0;
+    struct pending_input *ready = xcalloc(n ? n : 1, sizeof *ready);
+    for (size_t i = 0; i < n; i++) {
+        memset(&infos[i], 0, sizeof infos[i]);
+        struct pending_input in = {.index = i};
+        if (!open_input(a, paths[i], &infos[i], &in)) {
+            failed++;
+            close_input(&in);
+            continue;
+        }
+        /* batch runs pass thousands of files: reopen each in turn, except standard input */
+        if (strcmp(paths[i], "-") != 0)
+            close_input(&in);
+        ready[nready++] = in;
+    }
+    qsort(ready, nready, sizeof *ready, by_first_time);
+    for (size_t k = 0; k < nready; k++) {
+        struct pending_input *in = &ready[k];
+        struct input_info *info = &infos[in->index];
+        a->input_path = paths[in->index];
+        if (!in->src) {
+            char errbuf[256];
+            in->src = source_open(paths[in->index], errbuf, sizeof errbuf);
+            in->head_len = 0;
+            if (!in->src) {
+                char msg[320];
+                snprintf(msg, sizeof msg, "cannot reopen: %s", errbuf);
+                input_info_add_error(info, msg, 0, 0, -1);
+                continue;
+            }
+        }
+        run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
+        info->size_bytes = source_raw_bytes(in->src);
+        close_input(in);
+    }
+    finish_all(a, LOGIN_END_INPUT_END, a->last_time);
+    free(ready);
+    return failed;
 }

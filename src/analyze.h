@@ -29,11 +29,14 @@ struct analyzer *analyzer_new(const struct analyze_options *opt, struct report_w
 void analyzer_free(struct analyzer *a);
 
 /*
- * Analyses the input at |path| ("-" = standard input) and fills |info|
- * (path, type, size, count, errors). Sessions still open at its end are
- * finished. Returns 0, or -1 when the input could not be read or is neither a
- * log nor a capture (the reason is in |info|'s errors).
+ * Analyses the inputs |paths| ("-" = standard input) and fills |infos[i]|
+ * (path, type, size, count, errors) for each, in command-line order. Log
+ * files are read as one stream of lines in time order (rotated files of one
+ * server: a connection may span two files), ordered by their first
+ * timestamp. Every session is finished by the time this returns. Returns the
+ * number of inputs that could not be read or are neither a log nor a capture
+ * (the reason is in their errors).
  */
-int analyzer_run(struct analyzer *a, const char *path, struct input_info *info);
+size_t analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info *infos);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,11 +86,14 @@ usage(FILE *out)
           out);
 }
 
-static int
-usage_error(const char *fmt, const char *arg)
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
 {
+    va_list ap;
     fputs("xmppflow: ", stderr);
-    fprintf(stderr, fmt, arg);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputs("\nTry 'xmppflow --help' for more information.\n", stderr);
     return EXIT_USAGE;
 }
@@ -225,10 +229,11 @@ main(int argc, char **argv)
     size_t ninputs = (size_t)(argc - optind);
     struct input_info *inputs = xcalloc(ninputs, sizeof *inputs);
     int status = EXIT_DONE;
+    if (analyzer_run(an, argv + optind, ninputs, inputs) > 0)
+        status = EXIT_BAD_INPUT;
     for (size_t i = 0; i < ninputs; i++) {
         const char *path = argv[optind + (int)i];
-        if (analyzer_run(an, path, &inputs[i]) < 0) {
-            status = EXIT_BAD_INPUT;
+        if (inputs[i].type == INPUT_UNKNOWN || (inputs[i].type != INPUT_EJLOG && inputs[i].nerrors)) {
             /* one line naming the file; the report carries the same message */
             fprintf(stderr, "xmppflow: %s: %s\n", path,
                     inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");

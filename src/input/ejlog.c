@@ -164,6 +164,16 @@ parse_prefix(const char *p, size_t n, struct prefix *out)
 }
 
 bool
+ejlog_record_time(const char *line, size_t len, usec_t *t)
+{
+    struct prefix pf;
+    if (!parse_prefix(line, len, &pf))
+        return false;
+    *t = pf.time;
+    return true;
+}
+
+bool
 ejlog_is_record_start(const char *line, size_t len)
 {
     struct prefix pf;
@@ -634,6 +644,14 @@ ejlog_finish(struct ejlog *r)
         take_line(r, r->pending.data, r->pending.len, r->pending_cut);
         buf_reset(&r->pending);
         r->pending_cut = false;
+        long line = r->lines;
+        flush_record(r);
+        /* a log written by a logger always ends its lines: this one was cut */
+        struct queued *q = push(r, EJ_PROBLEM, 0);
+        static const char msg[] = "the log ends in the middle of a line (cut or still being written)";
+        q->ev.line = q->ev.last_line = line;
+        q->o_message = keep(q, msg, sizeof msg - 1);
+        return;
     }
     flush_record(r);
 }

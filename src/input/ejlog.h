@@ -62,6 +62,8 @@ long ejlog_lines(const struct ejlog *r);
 
 /* True when |line| (|len| bytes, no newline) starts an ejabberd log record. */
 bool ejlog_is_record_start(const char *line, size_t len);
+/* Like ejlog_is_record_start(), and stores the record's UTC time in |*t|. */
+bool ejlog_record_time(const char *line, size_t len, usec_t *t);
 
 /*
  * Decodes an Erlang ~p rendering of a binary or string (<<"…">>, <<1,2>>,

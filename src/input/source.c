@@ -1,21 +1,38 @@
-/* source: file or stdin bytes, gunzipped when needed; input type detection. */
+/* source: file or stdin bytes, gunzipped when they start with the gzip magic; input type detection. */
 #include <config.h>
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <fcntl.h>
 #include <zlib.h>
 
 #include "ejlog.h"
 #include "xalloc.h"
 
+#define RAW_CHUNK (128 * 1024)
+
+/*
+ * read(2) rather than stdio or gzread: a read returns what a pipe holds, so a
+ * jsonl pipeline sees sessions while the producer is still writing.
+ */
 struct source {
-    gzFile gz;
+    int fd;
+    bool gzip;         /* decided on the first bytes */
+    bool decided;
+    bool raw_eof;
+    bool stream_end;   /* the current gzip member ended */
+    bool failed;
+    z_stream z;
+    unsigned char *raw; /* undecoded input */
+    size_t raw_len, raw_pos;
+    long long raw_total;
+    char error[160];
 };
 
 struct source *
@@ -26,51 +43,129 @@ source_open(const char *path, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "%s", strerror(errno));
         return NULL;
     }
-    gzFile gz = gzdopen(fd, "rb");
-    if (!gz) {
-        snprintf(errbuf, errlen, "cannot read: %s", strerror(errno ? errno : ENOMEM));
-        close(fd);
-        return NULL;
-    }
-    gzbuffer(gz, 256 * 1024);
     struct source *src = xcalloc(1, sizeof *src);
-    src->gz = gz;
+    src->fd = fd;
+    src->raw = xmalloc(RAW_CHUNK);
     return src;
+}
+
+/* Refills the raw buffer; false at the end of the file or on an error (src->error set). */
+static bool
+fill_raw(struct source *src)
+{
+    if (src->raw_eof)
+        return false;
+    for (;;) {
+        ssize_t n = read(src->fd, src->raw, RAW_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(src->error, sizeof src->error, "read error: %s", strerror(errno));
+            src->failed = true;
+            return false;
+        }
+        src->raw_len = (size_t)n;
+        src->raw_pos = 0;
+        src->raw_total += n;
+        if (n == 0)
+            src->raw_eof = true;
+        return n > 0;
+    }
+}
+
+static ssize_t
+read_gzip(struct source *src, char *buf, size_t len)
+{
+    src->z.next_out = (unsigned char *)buf;
+    src->z.avail_out = (uInt)len;
+    while (src->z.avail_out == len) {
+        if (src->raw_pos == src->raw_len && !fill_raw(src)) {
+            if (src->failed)
+                return -1;
+            if (!src->stream_end) {
+                snprintf(src->error, sizeof src->error,
+                         "compressed data ends early (truncated .gz) after %lld bytes",
+                         src->raw_total);
+                src->failed = true;
+                return len - src->z.avail_out ? (ssize_t)(len - src->z.avail_out) : -1;
+            }
+            return 0;
+        }
+        if (src->stream_end) {
+            /* another gzip member follows (concatenated .gz files are one stream) */
+            inflateReset(&src->z);
+            src->stream_end = false;
+        }
+        src->z.next_in = src->raw + src->raw_pos;
+        src->z.avail_in = (uInt)(src->raw_len - src->raw_pos);
+        int rc = inflate(&src->z, Z_NO_FLUSH);
+        src->raw_pos = src->raw_len - src->z.avail_in;
+        if (rc == Z_STREAM_END) {
+            src->stream_end = true;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            snprintf(src->error, sizeof src->error,
+                     "compressed data is damaged (%s) near byte %lld",
+                     src->z.msg ? src->z.msg : "inflate error",
+                     src->raw_total - (long long)(src->raw_len - src->raw_pos));
+            src->failed = true;
+            break;
+        }
+    }
+    size_t got = len - src->z.avail_out;
+    return got ? (ssize_t)got : -1;
 }
 
 ssize_t
 source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errlen)
 {
-    if (len > INT32_MAX)
-        len = INT32_MAX;
-    int n = gzread(src->gz, buf, (unsigned)len);
-    if (n < 0) {
-        int zerr = 0;
-        const char *msg = gzerror(src->gz, &zerr);
-        if (zerr == Z_ERRNO)
-            msg = strerror(errno);
-        snprintf(errbuf, errlen, "%s", msg && *msg ? msg : "read error");
+    if (len > UINT32_MAX / 2)
+        len = UINT32_MAX / 2;
+    if (src->failed) {
+        snprintf(errbuf, errlen, "%s", src->error);
         return -1;
     }
-    if (n == 0) {
-        int zerr = 0;
-        const char *msg = gzerror(src->gz, &zerr);
-        if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
-            snprintf(errbuf, errlen, "%s", msg && *msg ? msg : "decompression error");
-            return -1;
+    if (!src->decided) {
+        if (!fill_raw(src)) {
+            if (src->failed) {
+                snprintf(errbuf, errlen, "%s", src->error);
+                return -1;
+            }
+            return 0;
         }
-        if (zerr == Z_BUF_ERROR) {
-            snprintf(errbuf, errlen, "compressed data ends early (truncated .gz)");
+        /* a first read shorter than the magic is rare enough to treat as plain */
+        src->gzip = src->raw_len >= 2 && src->raw[0] == 0x1f && src->raw[1] == 0x8b;
+        src->decided = true;
+        if (src->gzip && inflateInit2(&src->z, 15 + 16) != Z_OK) {
+            snprintf(errbuf, errlen, "cannot start gzip decompression");
+            src->failed = true;
             return -1;
         }
     }
-    return n;
+    if (src->gzip) {
+        ssize_t n = read_gzip(src, buf, len);
+        if (n < 0)
+            snprintf(errbuf, errlen, "%s", src->error);
+        return n;
+    }
+    if (src->raw_pos == src->raw_len && !fill_raw(src)) {
+        if (src->failed) {
+            snprintf(errbuf, errlen, "%s", src->error);
+            return -1;
+        }
+        return 0;
+    }
+    size_t n = src->raw_len - src->raw_pos;
+    if (n > len)
+        n = len;
+    memcpy(buf, src->raw + src->raw_pos, n);
+    src->raw_pos += n;
+    return (ssize_t)n;
 }
 
 long long
 source_raw_bytes(const struct source *src)
 {
-    return (long long)gzoffset(src->gz);
+    return src->raw_total;
 }
 
 void
@@ -78,7 +173,10 @@ source_close(struct source *src)
 {
     if (!src)
         return;
-    gzclose(src->gz);
+    if (src->gzip)
+        inflateEnd(&src->z);
+    close(src->fd);
+    free(src->raw);
     free(src);
 }
 

@@ -193,6 +193,14 @@ put_tls(struct buf *b, const struct session *s)
     end_line(b);
 }
 
+
+/* "none" reads badly in a sentence: the report field keeps it, the text says what it means. */
+static const char *
+verdict_words(enum auth_result r)
+{
+    return r == AUTH_NONE ? "no verdict" : auth_result_name(r);
+}
+
 static void
 put_auth(struct buf *b, const struct session *s)
 {
@@ -201,7 +209,7 @@ put_auth(struct buf *b, const struct session *s)
         buf_append_str(b, "no attempt");
     } else {
         put_clean(b, s->auth.mechanism ? s->auth.mechanism : "(unnamed)");
-        buf_printf(b, ": %s (%zu %s)", auth_result_name(s->auth.outcome), s->auth.nattempts,
+        buf_printf(b, ": %s (%zu %s)", verdict_words(s->auth.outcome), s->auth.nattempts,
                    plural((long)s->auth.nattempts, "attempt", "attempts"));
     }
     if (s->auth.offered_known) {
@@ -348,7 +356,7 @@ put_attempts(struct buf *b, const struct session *s, bool show_secrets)
         const struct attempt *a = &s->auth.attempts[i];
         mech[i] = clean_dup(a->mechanism ? a->mechanism : "(unnamed)");
         struct buf r = {0};
-        buf_append_str(&r, auth_result_name(a->result));
+        buf_append_str(&r, verdict_words(a->result));
         if (a->condition) {
             buf_append_str(&r, " (");
             put_clean(&r, a->condition);

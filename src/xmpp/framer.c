@@ -197,29 +197,21 @@ enum {
     CC_DECL = 16, /* interesting inside a declaration */
 };
 
-static unsigned char cclass[256];
+#define CLASS(c)                                                                               \
+    ((((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n') ? CC_WS | CC_NAME_END : 0) |      \
+     (((c) == '/' || (c) == '>') ? CC_NAME_END : 0) |                                             \
+     (((c) == '>' || (c) == '/' || (c) == '\'' || (c) == '"') ? CC_TAG : 0) |                      \
+     ((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_' || (c) == ':' ||    \
+       (c) >= 0x80)                                                                               \
+          ? CC_NAME_START                                                                         \
+          : 0) |                                                                                  \
+     (((c) == '\'' || (c) == '"' || (c) == '[' || (c) == ']' || (c) == '<' || (c) == '>') ? CC_DECL \
+                                                                                     : 0))
+#define CLASS4(c) CLASS(c), CLASS((c) + 1), CLASS((c) + 2), CLASS((c) + 3)
+#define CLASS16(c) CLASS4(c), CLASS4((c) + 4), CLASS4((c) + 8), CLASS4((c) + 12)
+#define CLASS64(c) CLASS16(c), CLASS16((c) + 16), CLASS16((c) + 32), CLASS16((c) + 48)
 
-static void
-init_classes(void)
-{
-    if (cclass['<'])
-        return;
-    for (int c = 0; c < 256; c++) {
-        unsigned char v = 0;
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            v |= CC_WS | CC_NAME_END;
-        if (c == '/' || c == '>')
-            v |= CC_NAME_END;
-        if (c == '>' || c == '/' || c == '\'' || c == '"')
-            v |= CC_TAG;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80)
-            v |= CC_NAME_START;
-        if (c == '\'' || c == '"' || c == '[' || c == ']' || c == '<' || c == '>')
-            v |= CC_DECL;
-        cclass[c] = v;
-    }
-    cclass['<'] |= 0x80; /* marks the table as built; no class uses this bit */
-}
+static const unsigned char cclass[256] = {CLASS64(0), CLASS64(64), CLASS64(128), CLASS64(192)};
 
 #define IS_WS(c) (cclass[(unsigned char)(c)] & CC_WS)
 
@@ -974,7 +966,6 @@ top_text(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 struct framer *
 framer_new(const char *label, const struct framer_limits *limits)
 {
-    init_classes();
     xmlInitParser();
     struct framer *f = xcalloc(1, sizeof(*f));
     f->label = xstrdup(label ? label : "");
@@ -1027,6 +1018,349 @@ framer_free(struct framer *f)
     free(f);
 }
 
+/*
+ * The scanner, one function per state. Each consumes bytes of |p| from |i|
+ * (never past |stop|, which keeps the size cap exact), may change state, and
+ * returns where to continue. Offsets in the stream are f->in_base + index.
+ */
+typedef size_t step_fn(struct framer *f, const unsigned char *p, size_t i, size_t stop);
+
+/* Moves to |state| past the byte at |q|, or consumes everything when |q| is NULL. */
+static size_t
+skip_to(struct framer *f, const unsigned char *p, const unsigned char *q, size_t stop,
+        enum scan_state state)
+{
+    if (!q)
+        return stop;
+    f->state = state;
+    return (size_t)(q - p) + 1;
+}
+
+static size_t
+step_text(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    if (f->depth == 0)
+        return top_text(f, p, i, stop);
+    const unsigned char *q = memchr(p + i, '<', stop - i);
+    if (q)
+        f->lt_pos = f->in_base + (size_t)(q - p);
+    return skip_to(f, p, q, stop, S_LT);
+}
+
+static size_t
+step_lt(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    unsigned char c = p[i];
+    bool top = f->unit == U_MARKUP;
+    if (c == '/') {
+        name_reset(f);
+        f->etag_closes = false;
+        f->state = top && !top_markup(f, U_ETAG) ? S_TEXT : S_ETAG_NAME;
+        return i + 1;
+    }
+    if (c == '?' || c == '!') {
+        f->match = 0;
+        if (top && !top_markup(f, c == '?' ? U_PI : U_OTHER))
+            f->state = S_TEXT;
+        else
+            f->state = c == '?' ? S_PI_TARGET : S_BANG;
+        return i + 1;
+    }
+    if (cclass[c] & CC_NAME_START) {
+        name_reset(f);
+        f->state = S_STAG_NAME;
+        if (top)
+            top_markup(f, U_STAG);
+        return i; /* the name's first byte */
+    }
+    /* Not markup: the '<' was text, which libxml2 or we will report. */
+    f->state = S_TEXT;
+    if (top) {
+        f->unit = U_NONE;
+        stop_capture(f);
+        if (!f->gap && !f->text_run) {
+            drop_decl(f);
+            begin_text(f, f->lt_pos);
+            f->text_head[f->text_head_len++] = '<';
+        }
+    }
+    return i; /* this byte may start markup itself */
+}
+
+static size_t
+step_stag_name(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    while (i < stop && !(cclass[p[i]] & CC_NAME_END))
+        name_byte(f, p[i++]);
+    if (i < stop) {
+        start_name_done(f, f->in_base + i);
+        f->state = S_STAG;
+    }
+    return i;
+}
+
+static size_t
+step_stag(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    while (i < stop && !(cclass[p[i]] & CC_TAG))
+        i++;
+    if (i == stop)
+        return i;
+    unsigned char c = p[i++];
+    if (c == '>')
+        stag_end(f, false, f->in_base + i);
+    else if (c == '/')
+        f->state = S_STAG_SLASH;
+    else
+        f->state = c == '\'' ? S_STAG_SQ : S_STAG_DQ;
+    return i;
+}
+
+static size_t
+step_stag_slash(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    if (p[i] != '>') {
+        f->state = S_STAG; /* a stray '/': libxml2 will complain */
+        return i;
+    }
+    stag_end(f, true, f->in_base + i + 1);
+    return i + 1;
+}
+
+static size_t
+step_stag_quote(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    int quote = f->state == S_STAG_SQ ? '\'' : '"';
+    return skip_to(f, p, memchr(p + i, quote, stop - i), stop, S_STAG);
+}
+
+static size_t
+step_etag_name(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    while (i < stop && !(cclass[p[i]] & CC_NAME_END))
+        name_byte(f, p[i++]);
+    if (i < stop) {
+        end_name_done(f);
+        f->state = S_ETAG;
+    }
+    return i;
+}
+
+static size_t
+step_etag(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    i = skip_to(f, p, memchr(p + i, '>', stop - i), stop, S_TEXT);
+    if (f->state == S_TEXT)
+        etag_end(f, f->in_base + i);
+    return i;
+}
+
+static size_t
+step_pi_target(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    unsigned char c = p[i];
+    if (f->match < 3 && c == "xml"[f->match]) {
+        f->match++;
+        return i + 1;
+    }
+    /* Only <?xml followed by space or '?' is a declaration. */
+    if (f->match == 3 && (IS_WS(c) || c == '?')) {
+        if (f->unit == U_PI)
+            f->unit = U_DECL; /* inside an element, libxml2 rejects it */
+    } else {
+        if (f->unit == U_PI) {
+            f->unit = U_OTHER;
+            stop_capture(f);
+        }
+        restricted(f, "processing instruction", f->in_base + i);
+    }
+    f->state = S_PI;
+    return i;
+}
+
+static size_t
+step_pi(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    return skip_to(f, p, memchr(p + i, '?', stop - i), stop, S_PI_Q);
+}
+
+static size_t
+step_pi_q(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    if (p[i] == '>')
+        pi_end(f, f->in_base + i + 1);
+    else if (p[i] != '?')
+        f->state = S_PI;
+    return i + 1;
+}
+
+/* After "<!": "--" is a comment, "[CDATA[" a CDATA section, anything else a declaration. */
+static size_t
+step_bang(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    static const char cdata[] = "[CDATA[";
+    unsigned char c = p[i];
+    size_t at = f->in_base + i;
+    if (f->match == 0 && c == '-') {
+        f->match = 100; /* inside "--" */
+        return i + 1;
+    }
+    if (f->match == 100) {
+        if (c != '-') {
+            bad_markup(f, "malformed comment", at);
+            return i;
+        }
+        f->comment_ret = S_TEXT;
+        f->state = S_COMMENT;
+        restricted(f, "comment", at + 1);
+        return i + 1;
+    }
+    if (f->match < sizeof(cdata) - 1 && c == cdata[f->match]) {
+        if (++f->match < sizeof(cdata) - 1)
+            return i + 1;
+        f->state = S_CDATA;
+        if (f->unit == U_OTHER)
+            emit_msg(f, FRAME_ERROR, f->lt_pos, at + 1 - f->lt_pos, "text outside elements");
+        return i + 1;
+    }
+    /* <!DOCTYPE, <!ENTITY, <!ELEMENT, <!ATTLIST ... (RFC 6120 11.1) */
+    bad_markup(f, f->match == 0 && c >= 'A' && c <= 'Z' ? RESTRICTED "DTD"
+                                                        : "malformed markup declaration",
+               at);
+    return i;
+}
+
+static size_t
+step_comment(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    return skip_to(f, p, memchr(p + i, '-', stop - i), stop, S_COMMENT_D1);
+}
+
+static size_t
+step_comment_dash(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    unsigned char c = p[i];
+    if (f->state == S_COMMENT_D1) {
+        f->state = c == '-' ? S_COMMENT_D2 : S_COMMENT;
+    } else if (c == '>') {
+        f->state = f->comment_ret;
+        if (f->state == S_TEXT)
+            other_end(f);
+    } else if (c != '-') {
+        f->state = S_COMMENT;
+    }
+    return i + 1;
+}
+
+static size_t
+step_cdata(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    return skip_to(f, p, memchr(p + i, ']', stop - i), stop, S_CDATA_B1);
+}
+
+static size_t
+step_cdata_bracket(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    unsigned char c = p[i];
+    if (f->state == S_CDATA_B1) {
+        f->state = c == ']' ? S_CDATA_B2 : S_CDATA;
+    } else if (c == '>') {
+        f->state = S_TEXT;
+        other_end(f);
+    } else if (c != ']') {
+        f->state = S_CDATA;
+    }
+    return i + 1;
+}
+
+/* A declaration ends at the first '>' outside quotes and outside [ internal subset ]. */
+static size_t
+step_decl(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    while (i < stop && !(cclass[p[i]] & CC_DECL))
+        i++;
+    if (i == stop)
+        return i;
+    unsigned char c = p[i++];
+    if (c == '\'')
+        f->state = S_DECL_SQ;
+    else if (c == '"')
+        f->state = S_DECL_DQ;
+    else if (c == '[')
+        f->brackets++;
+    else if (c == ']' && f->brackets)
+        f->brackets--;
+    else if (c == '<' && f->brackets)
+        f->state = S_DECL_LT;
+    else if (c == '>' && !f->brackets) {
+        f->state = S_TEXT;
+        other_end(f);
+    }
+    return i;
+}
+
+static size_t
+step_decl_quote(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    int quote = f->state == S_DECL_SQ ? '\'' : '"';
+    return skip_to(f, p, memchr(p + i, quote, stop - i), stop, S_DECL);
+}
+
+/* "<!--" inside an internal subset starts a comment that may hold ']' or '>'. */
+static size_t
+step_decl_comment_start(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    (void)stop;
+    static const char want[] = "!--";
+    unsigned k = (unsigned)(f->state - S_DECL_LT);
+    if (p[i] != want[k]) {
+        f->state = S_DECL;
+        return i;
+    }
+    if (f->state == S_DECL_BANG_D) {
+        f->comment_ret = S_DECL;
+        f->state = S_COMMENT;
+    } else {
+        f->state++;
+    }
+    return i + 1;
+}
+
+static step_fn *const steps[] = {
+    [S_TEXT] = step_text,
+    [S_LT] = step_lt,
+    [S_STAG_NAME] = step_stag_name,
+    [S_STAG] = step_stag,
+    [S_STAG_SQ] = step_stag_quote,
+    [S_STAG_DQ] = step_stag_quote,
+    [S_STAG_SLASH] = step_stag_slash,
+    [S_ETAG_NAME] = step_etag_name,
+    [S_ETAG] = step_etag,
+    [S_PI_TARGET] = step_pi_target,
+    [S_PI] = step_pi,
+    [S_PI_Q] = step_pi_q,
+    [S_BANG] = step_bang,
+    [S_COMMENT] = step_comment,
+    [S_COMMENT_D1] = step_comment_dash,
+    [S_COMMENT_D2] = step_comment_dash,
+    [S_CDATA] = step_cdata,
+    [S_CDATA_B1] = step_cdata_bracket,
+    [S_CDATA_B2] = step_cdata_bracket,
+    [S_DECL] = step_decl,
+    [S_DECL_SQ] = step_decl_quote,
+    [S_DECL_DQ] = step_decl_quote,
+    [S_DECL_LT] = step_decl_comment_start,
+    [S_DECL_BANG] = step_decl_comment_start,
+    [S_DECL_BANG_D] = step_decl_comment_start,
+};
+
 void
 framer_feed(struct framer *f, const char *buf, size_t len)
 {
@@ -1050,304 +1384,7 @@ framer_feed(struct framer *f, const char *buf, size_t len)
             if (f->cap_limit - base < len)
                 stop = f->cap_limit - base;
         }
-        unsigned char c = p[i];
-        const unsigned char *q;
-        switch (f->state) {
-        case S_TEXT:
-            if (f->depth == 0) {
-                i = top_text(f, p, i, stop);
-                break;
-            }
-            q = memchr(p + i, '<', stop - i);
-            if (!q) {
-                i = stop;
-                break;
-            }
-            i = (size_t)(q - p);
-            f->lt_pos = base + i;
-            f->state = S_LT;
-            i++;
-            break;
-
-        case S_LT:
-            if (c == '/') {
-                i++;
-                name_reset(f);
-                f->etag_closes = false;
-                f->state = S_ETAG_NAME;
-                if (f->unit == U_MARKUP && !top_markup(f, U_ETAG))
-                    f->state = S_TEXT;
-            } else if (c == '?') {
-                i++;
-                f->match = 0;
-                f->state = S_PI_TARGET;
-                if (f->unit == U_MARKUP && !top_markup(f, U_PI))
-                    f->state = S_TEXT;
-            } else if (c == '!') {
-                i++;
-                f->match = 0;
-                f->state = S_BANG;
-                if (f->unit == U_MARKUP && !top_markup(f, U_OTHER))
-                    f->state = S_TEXT;
-            } else if (cclass[c] & CC_NAME_START) {
-                name_reset(f);
-                f->state = S_STAG_NAME;
-                if (f->unit == U_MARKUP)
-                    top_markup(f, U_STAG);
-            } else {
-                /* Not markup: the '<' was text (an error libxml2 or we report). */
-                f->state = S_TEXT;
-                if (f->unit == U_MARKUP) {
-                    f->unit = U_NONE;
-                    stop_capture(f);
-                    if (!f->gap && !f->text_run) {
-                        drop_decl(f);
-                        begin_text(f, f->lt_pos);
-                        f->text_head[f->text_head_len++] = '<';
-                    }
-                }
-            }
-            break;
-
-        case S_STAG_NAME:
-            while (i < stop && !(cclass[p[i]] & CC_NAME_END))
-                name_byte(f, p[i++]);
-            if (i < stop) {
-                start_name_done(f, base + i);
-                f->state = S_STAG;
-            }
-            break;
-
-        case S_STAG:
-            while (i < stop && !(cclass[p[i]] & CC_TAG))
-                i++;
-            if (i == stop)
-                break;
-            c = p[i++];
-            if (c == '>')
-                stag_end(f, false, base + i);
-            else if (c == '/')
-                f->state = S_STAG_SLASH;
-            else
-                f->state = c == '\'' ? S_STAG_SQ : S_STAG_DQ;
-            break;
-
-        case S_STAG_SLASH:
-            if (c == '>') {
-                i++;
-                stag_end(f, true, base + i);
-            } else {
-                f->state = S_STAG;
-            }
-            break;
-
-        case S_STAG_SQ:
-        case S_STAG_DQ:
-            q = memchr(p + i, f->state == S_STAG_SQ ? '\'' : '"', stop - i);
-            if (!q) {
-                i = stop;
-                break;
-            }
-            i = (size_t)(q - p) + 1;
-            f->state = S_STAG;
-            break;
-
-        case S_ETAG_NAME:
-            while (i < stop && !(cclass[p[i]] & CC_NAME_END))
-                name_byte(f, p[i++]);
-            if (i < stop) {
-                end_name_done(f);
-                f->state = S_ETAG;
-            }
-            break;
-
-        case S_ETAG:
-            q = memchr(p + i, '>', stop - i);
-            if (!q) {
-                i = stop;
-                break;
-            }
-            i = (size_t)(q - p) + 1;
-            etag_end(f, base + i);
-            break;
-
-        case S_PI_TARGET:
-            if (f->match < 3 && c == "xml"[f->match]) {
-                f->match++;
-                i++;
-                break;
-            }
-            /* Only <?xml followed by space or '?' is a declaration. */
-            if (f->match == 3 && (IS_WS(c) || c == '?')) {
-                if (f->unit == U_PI)
-                    f->unit = U_DECL; /* inside an element, libxml2 rejects it */
-            } else {
-                if (f->unit == U_PI) {
-                    f->unit = U_OTHER;
-                    stop_capture(f);
-                }
-                restricted(f, "processing instruction", base + i);
-            }
-            f->state = S_PI;
-            break;
-
-        case S_PI:
-            q = memchr(p + i, '?', stop - i);
-            if (!q) {
-                i = stop;
-                break;
-            }
-            i = (size_t)(q - p) + 1;
-            f->state = S_PI_Q;
-            break;
-
-        case S_PI_Q:
-            i++;
-            if (c == '>')
-                pi_end(f, base + i);
-            else if (c != '?')
-                f->state = S_PI;
-            break;
-
-        case S_BANG:
-            if (f->match == 0 && c == '-') {
-                f->match = 1;
-                i++;
-            } else if (f->match == 0 && c == '[') {
-                f->match = 2;
-                i++;
-            } else if (f->match == 1) {
-                if (c == '-') {
-                    i++;
-                    f->comment_ret = S_TEXT;
-                    f->state = S_COMMENT;
-                    restricted(f, "comment", base + i);
-                } else {
-                    bad_markup(f, "malformed comment", base + i);
-                }
-            } else if (f->match >= 2) {
-                if (c != "CDATA["[f->match - 2]) {
-                    bad_markup(f, "malformed markup declaration", base + i);
-                    break;
-                }
-                i++;
-                if (++f->match == 8) {
-                    f->state = S_CDATA;
-                    if (f->unit == U_OTHER)
-                        emit_msg(f, FRAME_ERROR, f->lt_pos, base + i - f->lt_pos,
-                                 "text outside elements");
-                }
-            } else if (c >= 'A' && c <= 'Z') {
-                bad_markup(f, RESTRICTED "DTD", base + i);
-            } else {
-                bad_markup(f, "malformed markup declaration", base + i);
-            }
-            break;
-
-        case S_COMMENT:
-            q = memchr(p + i, '-', stop - i);
-            if (!q) {
-                i = stop;
-                break;
-            }
-            i = (size_t)(q - p) + 1;
-            f->state = S_COMMENT_D1;
-            break;
-
-        case S_COMMENT_D1:
-            i++;
-            f->state = c == '-' ? S_COMMENT_D2 : S_COMMENT;
-            break;
-
-        case S_COMMENT_D2:
-            i++;
-            if (c == '>') {
-                f->state = f->comment_ret;
-                if (f->state == S_TEXT)
-                    other_end(f);
-            } else if (c != '-') {
-                f->state = S_COMMENT;
-            }
-            break;
-
-        case S_CDATA:
-            q = memchr(p + i, ']', stop - i);
-            if (!q) {
-                i = stop;
-                break;
-            }
-            i = (size_t)(q - p) + 1;
-            f->state = S_CDATA_B1;
-            break;
-
-        case S_CDATA_B1:
-            i++;
-            f->state = c == ']' ? S_CDATA_B2 : S_CDATA;
-            break;
-
-        case S_CDATA_B2:
-            i++;
-            if (c == '>') {
-                f->state = S_TEXT;
-                other_end(f);
-            } else if (c != ']') {
-                f->state = S_CDATA;
-            }
-            break;
-
-        case S_DECL:
-            while (i < stop && !(cclass[p[i]] & CC_DECL))
-                i++;
-            if (i == stop)
-                break;
-            c = p[i++];
-            if (c == '\'')
-                f->state = S_DECL_SQ;
-            else if (c == '"')
-                f->state = S_DECL_DQ;
-            else if (c == '[')
-                f->brackets++;
-            else if (c == ']' && f->brackets)
-                f->brackets--;
-            else if (c == '<' && f->brackets)
-                f->state = S_DECL_LT;
-            else if (c == '>' && !f->brackets) {
-                f->state = S_TEXT;
-                other_end(f);
-            }
-            break;
-
-        case S_DECL_SQ:
-        case S_DECL_DQ:
-            q = memchr(p + i, f->state == S_DECL_SQ ? '\'' : '"', stop - i);
-            if (!q) {
-                i = stop;
-                break;
-            }
-            i = (size_t)(q - p) + 1;
-            f->state = S_DECL;
-            break;
-
-        case S_DECL_LT:
-        case S_DECL_BANG:
-        case S_DECL_BANG_D: {
-            /* "<!--" inside an internal subset starts a comment */
-            static const char want[] = "!--";
-            unsigned k = f->state - S_DECL_LT;
-            if (c != want[k]) {
-                f->state = S_DECL;
-                break;
-            }
-            i++;
-            if (f->state == S_DECL_BANG_D) {
-                f->comment_ret = S_DECL;
-                f->state = S_COMMENT;
-            } else {
-                f->state++;
-            }
-            break;
-        }
-        }
+        i = steps[f->state](f, p, i, stop);
     }
 
     if (f->capture && f->cap_from < base + len) {

@@ -7,6 +7,14 @@
  * without a new XML declaration, after TLS, SASL success or compression), XML
  * errors, DTDs and entity bombs (never expanded), and elements larger than a
  * configured cap (reported, never buffered beyond the cap).
+ *
+ * Messages of FRAME_ERROR and FRAME_OVERSIZE are one line of printable UTF-8
+ * that never quotes character data. Input RFC 6120 §11 forbids (DTD, comment,
+ * processing instruction, undeclared entity reference, byte order mark,
+ * non-UTF-8 bytes or declared encoding) gets a message starting
+ * "restricted XML: ". A comment or PI inside an element is reported that way
+ * and the element still follows; anything malformed replaces its element.
+ * Nothing is ever written to stderr.
  */
 #ifndef XMPPFLOW_FRAMER_H
 #define XMPPFLOW_FRAMER_H
@@ -30,18 +38,19 @@ struct frame {
     const struct stanza *el; /* FRAME_STREAM_OPEN / FRAME_ELEMENT; NULL otherwise */
     bool xml_decl;           /* FRAME_STREAM_OPEN: an <?xml …?> declaration preceded it */
     size_t offset;           /* byte offset of the frame's first byte in this direction */
-    size_t size;             /* bytes the frame spans */
+    size_t size;             /* bytes the frame spans (a header's includes its <?xml?>;
+                                an oversize element's ends at the first byte over the cap) */
     const char *message;     /* FRAME_ERROR / FRAME_OVERSIZE: one-line description */
 };
 
 struct framer_limits {
-    size_t max_element; /* bytes; 0 = default (1 MiB) */
+    size_t max_element; /* bytes; 0 = default (1 MiB); at least 64 */
     unsigned max_depth; /* nesting inside a top-level element; 0 = default (64) */
 };
 
 /*
- * Returns a new framer. |label| (copied) names it in messages; |limits| may be
- * NULL for the defaults.
+ * Returns a new framer. |label| (copied; NULL is fine) names it for debugging;
+ * frame messages do not repeat it. |limits| may be NULL for the defaults.
  */
 struct framer *framer_new(const char *label, const struct framer_limits *limits);
 /* NULL is fine. */
@@ -49,7 +58,8 @@ void framer_free(struct framer *f);
 /*
  * Queues the bytes of |buf| for parsing. The framer copies what it needs (at
  * most the current element, bounded by max_element); |buf| may be reused once
- * this returns. Never fails: malformed input becomes a FRAME_ERROR.
+ * this returns. Never fails: malformed input becomes a FRAME_ERROR. Frames
+ * queue up until framer_next() takes them. Ignored after framer_finish().
  */
 void framer_feed(struct framer *f, const char *buf, size_t len);
 /*
@@ -59,7 +69,9 @@ void framer_feed(struct framer *f, const char *buf, size_t len);
 void framer_finish(struct framer *f);
 /*
  * Declares that bytes are missing here (a TCP gap). The framer drops any
- * partial element and resynchronises at the next top-level start tag.
+ * partial element and resynchronises at the next start tag, taken to be a
+ * top-level one (a heuristic). Without any stream header seen so far it
+ * assumes a client stream (default namespace jabber:client).
  */
 void framer_gap(struct framer *f);
 /*

@@ -227,6 +227,7 @@ static const struct rule {
     {"K4", SEV_INFO, "RFC 6120 §4.4", "connection ended without a stream close"},
     {"K6", SEV_WARNING, "RFC 6120 §4.4", "data sent after the sender closed its stream"},
     {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
+    {"L3", SEV_INFO, NULL, "info-level log: only outcomes are available"},
 };
 
 enum iq_kind { IQ_REGISTER, IQ_LEGACY, IQ_BIND, IQ_SESSION };
@@ -242,6 +243,8 @@ struct login {
     struct session s;
     enum state state;
     bool started;          /* any event seen */
+    bool have_start;       /* s.start is set (by an event or by login_connected) */
+    bool no_xml;           /* the input shows no XML for this connection */
     bool headers_seen;     /* a client header was seen: later ones are restarts */
     bool tls_active;
     bool authed;
@@ -315,7 +318,9 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
 {
     struct session *s = &l->s;
     if (!l->started) {
-        s->start = t;
+        if (!l->have_start || t < s->start)
+            s->start = t;
+        l->have_start = true;
         l->started = true;
     }
     if (t > s->end)
@@ -1006,6 +1011,23 @@ login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char 
     }
 }
 
+void
+login_connected(struct login *l, usec_t t)
+{
+    if (!l->have_start || t < l->s.start) {
+        l->s.start = t;
+        l->have_start = true;
+    }
+    if (t > l->s.end)
+        l->s.end = t;
+}
+
+void
+login_no_xml(struct login *l)
+{
+    l->no_xml = true;
+}
+
 bool
 login_stream_over(const struct login *l)
 {
@@ -1024,7 +1046,7 @@ login_finish(struct login *l, enum login_end how, usec_t t)
     struct session *s = &l->s;
     if (t > s->end)
         s->end = t;
-    if (!l->started)
+    if (!l->have_start)
         s->start = s->end = t;
     if (l->bound)
         s->outcome = OUTCOME_ESTABLISHED;
@@ -1057,15 +1079,19 @@ login_finish(struct login *l, enum login_end how, usec_t t)
     if (l->bound_time)
         s->durations.to_bound = ms_between(s->start, l->bound_time);
 
-    if (!l->bound) {
+    if (l->no_xml)
+        violation(l, "L3", 0, "the log shows no XML for this connection (log level below debug): "
+                              "only the server's verdicts are known");
+    if (!l->bound && !l->no_xml) {
         /* D16: low when the login stopped before any authentication verdict */
         bool early = s->auth.outcome == AUTH_NONE && !l->registered;
-        const char *closer = l->stream_error             ? "stream error"
-                             : l->closed_c && l->closed_s ? "both sides closed the stream"
-                             : l->closed_c                ? "client closed the stream"
-                             : l->closed_s                ? "server closed the stream"
-                             : how == LOGIN_END_CLOSED    ? "connection closed without a stream close"
-                                                          : "input ended";
+        const char *closer =
+            l->stream_error                           ? "ended by a stream error"
+            : l->closed_c                             ? "the client closed its stream"
+            : how == LOGIN_END_CLOSED && l->closed_s  ? "the client dropped the connection, then the server closed its stream"
+            : how == LOGIN_END_CLOSED                 ? "the connection ended without a stream close"
+            : l->closed_s                             ? "the server closed its stream, then the input ended"
+                                                      : "the input ended";
         violation(l, "D16", 0, "login did not complete: last phase %s (%s), %s",
                   phase_name(l->last_phase) ? phase_name(l->last_phase) : "none",
                   l->last_event ? l->last_event : "no event", closer);

@@ -56,6 +56,19 @@ void login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail);
 void login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
                     const char *reason);
 
+/*
+ * The connection was accepted at |t| (a log's "Accepted connection" line,
+ * which the logger may write after the connection's first lines): the session
+ * starts there if that is earlier than its first event.
+ */
+void login_connected(struct login *l, usec_t t);
+
+/*
+ * The input showed no XML for this connection (an info-level log): only the
+ * log's verdicts are known (L3).
+ */
+void login_no_xml(struct login *l);
+
 /* True once both sides closed the stream or a stream error ended it. */
 bool login_stream_over(const struct login *l);
 

@@ -12,6 +12,11 @@ struct stanza_attr {
     char *value;  /* entity-decoded value */
 };
 
+/*
+ * All strings belong to the stanza and are released by stanza_free(); never
+ * free or replace one on its own (they share allocations). Namespace
+ * declarations (xmlns, xmlns:p) are not attributes.
+ */
 struct stanza {
     char *name;   /* local name, e.g. "auth" */
     char *prefix; /* NULL when unprefixed, e.g. "stream" for <stream:features> */

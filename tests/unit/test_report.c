@@ -961,7 +961,7 @@ Test(text, session_block_reads_as_a_write_up)
         "Session 2: bosh ? -> ?, incomplete\n",
         "\n  user    (unknown), jid (not bound), domain (unknown)\n",
         "\n  TLS     offer not visible, requirement not visible, negotiation not visible\n",
-        "\n  auth    (unnamed): none (1 attempt)\n",
+        "\n  auth    (unnamed): no verdict (1 attempt)\n",
         "\n  time    2026-11-24T09:46:38.644636Z, 5.0 ms in all\n",
         "\n  Violations: none\n",
         "Session 3: tcp [2001:db8::1]:40000 -> [2001:db8::2]:5222, auth-failed\n",
