@@ -579,8 +579,11 @@ flush_record(struct ejlog *r)
     r->record_cut = false;
 }
 
-/* |cut|: the line was longer than MAX_RECORD and |line| holds only its start. */
-static void
+/*
+ * |cut|: the line was longer than MAX_RECORD and |line| holds only its start.
+ * Returns true when the line belongs to a record (it is not noise).
+ */
+static bool
 take_line(struct ejlog *r, const char *line, size_t len, bool cut)
 {
     r->lines++;
@@ -595,17 +598,23 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
         r->record_line = r->record_last = r->lines;
         buf_append(&r->record, line, len);
         r->record_cut = cut;
-        return;
+        /* An XML line whose term closes on it is complete: handle it now rather than at the
+         * next line, so a pipeline sees a session end as soon as its last line arrives. */
+        if (!cut && len >= 2 && line[len - 2] == '>' && line[len - 1] == '>' &&
+            memmem(line, len, " XML on stream = ", 17))
+            flush_record(r);
+        return true;
     }
     if (!r->record.len)
-        return; /* noise before the first record (a rotated file's partial record) */
+        return false; /* noise before the first record (a rotated file's partial record) */
     r->record_last = r->lines;
     if (cut || r->record.len + len + 1 > MAX_RECORD) {
         r->record_cut = true;
-        return;
+        return true;
     }
     buf_append_char(&r->record, '\n');
     buf_append(&r->record, line, len);
+    return true;
 }
 
 void
@@ -641,11 +650,13 @@ ejlog_finish(struct ejlog *r)
         return;
     r->finished = true;
     if (r->pending.len) {
-        take_line(r, r->pending.data, r->pending.len, r->pending_cut);
+        bool in_record = take_line(r, r->pending.data, r->pending.len, r->pending_cut);
         buf_reset(&r->pending);
         r->pending_cut = false;
         long line = r->lines;
         flush_record(r);
+        if (!in_record)
+            return; /* noise, not a log line: nothing was cut */
         /* a log written by a logger always ends its lines: this one was cut */
         struct queued *q = push(r, EJ_PROBLEM, 0);
         static const char msg[] = "the log ends in the middle of a line (cut or still being written)";

@@ -2,6 +2,7 @@
 #include <config.h>
 #include "framer.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,35 +59,35 @@ static const char synthetic_header[] = "<stream:stream xmlns='jabber:client' "
  * No DTD loading, no entity substitution, no network, UTF-8 only (RFC 6120
  * 11.6), no huge-document relaxation; errors go to our serror callback only.
  */
-#define PARSE_OPTIONS                                                                          \
+#define PARSE_OPTIONS                                                                              \
     (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
 
 enum scan_state {
-    S_TEXT,         /* character data */
-    S_LT,           /* after '<' */
-    S_STAG_NAME,    /* start-tag name */
-    S_STAG,         /* start tag after its name */
-    S_STAG_SQ,      /* '...' attribute value */
-    S_STAG_DQ,      /* "..." attribute value */
-    S_STAG_SLASH,   /* '/' inside a start tag */
-    S_ETAG_NAME,    /* end-tag name */
-    S_ETAG,         /* end tag after its name */
-    S_PI_TARGET,    /* "<?" matching "xml" */
-    S_PI,           /* processing instruction body */
-    S_PI_Q,         /* '?' inside a PI */
-    S_BANG,         /* "<!" matching "--" or "[CDATA[" */
-    S_COMMENT,      /* comment body */
-    S_COMMENT_D1,   /* "-" inside a comment */
-    S_COMMENT_D2,   /* "--" inside a comment */
-    S_CDATA,        /* CDATA section body */
-    S_CDATA_B1,     /* "]" inside CDATA */
-    S_CDATA_B2,     /* "]]" inside CDATA */
-    S_DECL,         /* <!DOCTYPE ...> or another <!...> declaration */
-    S_DECL_SQ,      /* '...' inside a declaration */
-    S_DECL_DQ,      /* "..." inside a declaration */
-    S_DECL_LT,      /* '<' inside an internal subset */
-    S_DECL_BANG,    /* "<!" inside an internal subset */
-    S_DECL_BANG_D,  /* "<!-" inside an internal subset */
+    S_TEXT,        /* character data */
+    S_LT,          /* after '<' */
+    S_STAG_NAME,   /* start-tag name */
+    S_STAG,        /* start tag after its name */
+    S_STAG_SQ,     /* '...' attribute value */
+    S_STAG_DQ,     /* "..." attribute value */
+    S_STAG_SLASH,  /* '/' inside a start tag */
+    S_ETAG_NAME,   /* end-tag name */
+    S_ETAG,        /* end tag after its name */
+    S_PI_TARGET,   /* "<?" matching "xml" */
+    S_PI,          /* processing instruction body */
+    S_PI_Q,        /* '?' inside a PI */
+    S_BANG,        /* "<!" matching "--" or "[CDATA[" */
+    S_COMMENT,     /* comment body */
+    S_COMMENT_D1,  /* "-" inside a comment */
+    S_COMMENT_D2,  /* "--" inside a comment */
+    S_CDATA,       /* CDATA section body */
+    S_CDATA_B1,    /* "]" inside CDATA */
+    S_CDATA_B2,    /* "]]" inside CDATA */
+    S_DECL,        /* <!DOCTYPE ...> or another <!...> declaration */
+    S_DECL_SQ,     /* '...' inside a declaration */
+    S_DECL_DQ,     /* "..." inside a declaration */
+    S_DECL_LT,     /* '<' inside an internal subset */
+    S_DECL_BANG,   /* "<!" inside an internal subset */
+    S_DECL_BANG_D, /* "<!-" inside an internal subset */
 };
 
 /* What the current top-level construct is. */
@@ -197,16 +198,17 @@ enum {
     CC_DECL = 16, /* interesting inside a declaration */
 };
 
-#define CLASS(c)                                                                               \
-    ((((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n') ? CC_WS | CC_NAME_END : 0) |      \
-     (((c) == '/' || (c) == '>') ? CC_NAME_END : 0) |                                             \
+#define CLASS(c)                                                                                   \
+    ((((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n') ? CC_WS | CC_NAME_END : 0) |       \
+     (((c) == '/' || (c) == '>') ? CC_NAME_END : 0) |                                              \
      (((c) == '>' || (c) == '/' || (c) == '\'' || (c) == '"') ? CC_TAG : 0) |                      \
-     ((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_' || (c) == ':' ||    \
-       (c) >= 0x80)                                                                               \
-          ? CC_NAME_START                                                                         \
-          : 0) |                                                                                  \
-     (((c) == '\'' || (c) == '"' || (c) == '[' || (c) == ']' || (c) == '<' || (c) == '>') ? CC_DECL \
-                                                                                     : 0))
+     ((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_' || (c) == ':' ||     \
+       (c) >= 0x80)                                                                                \
+          ? CC_NAME_START                                                                          \
+          : 0) |                                                                                   \
+     (((c) == '\'' || (c) == '"' || (c) == '[' || (c) == ']' || (c) == '<' || (c) == '>')          \
+          ? CC_DECL                                                                                \
+          : 0))
 #define CLASS4(c) CLASS(c), CLASS((c) + 1), CLASS((c) + 2), CLASS((c) + 3)
 #define CLASS16(c) CLASS4(c), CLASS4((c) + 4), CLASS4((c) + 8), CLASS4((c) + 12)
 #define CLASS64(c) CLASS16(c), CLASS16((c) + 16), CLASS16((c) + 32), CLASS16((c) + 48)
@@ -355,8 +357,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
     (void)nb_namespaces;
     (void)namespaces;
     (void)nb_defaulted;
-    struct stanza *s =
-        stanza_new((const char *)localname, (const char *)prefix, (const char *)uri);
+    struct stanza *s = stanza_new((const char *)localname, (const char *)prefix, (const char *)uri);
     for (int i = 0; i < nb_attributes; i++) {
         const xmlChar **a = attributes + 5 * i;
         const char *v = (const char *)a[3];
@@ -480,7 +481,7 @@ static void
 parse(struct framer *f, const char *data, size_t len)
 {
     while (len) {
-        int n = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
+        int n = len > (size_t)INT_MAX ? INT_MAX : (int)len;
         int rc = xmlParseChunk(f->ctxt, data, n, 0);
         if (rc != 0 && !f->err) {
             f->err = true;
@@ -737,8 +738,8 @@ start_name_done(struct framer *f, size_t at)
         } else {
             f->unit = U_STRAY;
             if (!f->skip) {
-                emit_named(f, FRAME_ERROR, f->unit_start, at - f->unit_start, "element <",
-                           f->name, kept_len(f), "> outside a stream");
+                emit_named(f, FRAME_ERROR, f->unit_start, at - f->unit_start, "element <", f->name,
+                           kept_len(f), "> outside a stream");
                 f->skip = true;
                 stop_capture(f);
             }
@@ -749,8 +750,8 @@ start_name_done(struct framer *f, size_t at)
     if (d > f->max_depth && !f->skip) {
         char post[80];
         snprintf(post, sizeof(post), "> nested deeper than %u levels; skipped", f->max_depth);
-        emit_named(f, FRAME_OVERSIZE, f->unit_start, at - f->unit_start, "element <",
-                   f->top_name, strlen(f->top_name), post);
+        emit_named(f, FRAME_OVERSIZE, f->unit_start, at - f->unit_start, "element <", f->top_name,
+                   strlen(f->top_name), post);
         f->skip = true;
         stop_capture(f);
     }
@@ -1229,8 +1230,9 @@ step_bang(struct framer *f, const unsigned char *p, size_t i, size_t stop)
         return i + 1;
     }
     /* <!DOCTYPE, <!ENTITY, <!ELEMENT, <!ATTLIST ... (RFC 6120 11.1) */
-    bad_markup(f, f->match == 0 && c >= 'A' && c <= 'Z' ? RESTRICTED "DTD"
-                                                        : "malformed markup declaration",
+    bad_markup(f,
+               f->match == 0 && c >= 'A' && c <= 'Z' ? RESTRICTED "DTD"
+                                                     : "malformed markup declaration",
                at);
     return i;
 }
@@ -1448,9 +1450,12 @@ framer_next(struct framer *f, struct frame *out)
 }
 
 static const char *const kind_names[] = {
-    [FRAME_STREAM_OPEN] = "stream-open", [FRAME_STREAM_CLOSE] = "stream-close",
-    [FRAME_ELEMENT] = "element",         [FRAME_WHITESPACE] = "whitespace",
-    [FRAME_ERROR] = "error",             [FRAME_OVERSIZE] = "oversize",
+    [FRAME_STREAM_OPEN] = "stream-open",
+    [FRAME_STREAM_CLOSE] = "stream-close",
+    [FRAME_ELEMENT] = "element",
+    [FRAME_WHITESPACE] = "whitespace",
+    [FRAME_ERROR] = "error",
+    [FRAME_OVERSIZE] = "oversize",
 };
 
 const char *

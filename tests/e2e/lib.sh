@@ -192,14 +192,6 @@ golden() {
     esac
 }
 
-# is_asan: the binary under test was built with AddressSanitizer.
-is_asan() {
-    if command -v ldd >/dev/null 2>&1 && ldd "$XMPPFLOW" 2>/dev/null | grep -q 'libasan'; then
-        return 0
-    fi
-    grep -q '__asan_init' "$XMPPFLOW" 2>/dev/null
-}
-
 # render_golden FORMAT OUT ERR: run the binary on ./ejabberd.log (the current
 # directory is the scenario, so the report says "input": "ejabberd.log") in
 # FORMAT; OUT gets standard output with the tool version replaced by

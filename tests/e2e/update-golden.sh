@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if [ $# -eq 0 ]; then
+    # shellcheck disable=SC2046 # scenario names have no spaces
     set -- $(scenarios)
 fi
 status=0
@@ -21,7 +22,7 @@ for s in "$@"; do
         status=1
         continue
     fi
-    cd "$TESTDATA/$s"
+    cd "$TESTDATA/$s" || exit 1
     for fmt in text json jsonl; do
         exp=$(golden "$fmt")
         render_golden "$fmt" "$T/new" "$T/err"

@@ -816,6 +816,11 @@ Test(ejlog, last_line_without_newline_is_read_at_finish)
     cr_expect_str_eq(e.data, "<a/>");
     cr_expect_not(e.truncated);
     cr_expect_eq(e.line, 1);
+    /* a logger always ends its lines: the missing newline is reported as a cut */
+    cr_assert(ejlog_next(r, &e), "the cut line is reported");
+    cr_expect_eq(e.kind, EJ_PROBLEM);
+    cr_expect_eq(e.line, 1);
+    cr_expect(strstr(e.message, "middle of a line") != NULL, "%s", e.message);
     cr_expect_not(ejlog_next(r, &e));
     cr_expect_eq(ejlog_lines(r), 1);
     ejlog_finish(r); /* twice is harmless */
@@ -824,21 +829,29 @@ Test(ejlog, last_line_without_newline_is_read_at_finish)
     ejlog_free(r);
 }
 
-Test(ejlog, a_record_is_handed_out_once_the_next_one_starts)
+Test(ejlog, a_complete_xml_line_is_handed_out_at_once)
 {
+    /* a closed <<"...">> cannot continue on the next line: a pipeline gets it now */
     const char *a = E7 " [notice] <0.517.0> " TAG "Received XML on stream = <<\"<a/>\">>\n";
+    const char *auth = E7 " [info] <0.517.0>@ejabberd_c2s:process_auth_result/3:272 " TAG
+                          "Accepted c2s PLAIN authentication for alice@xmppflow.test by mnesia "
+                          "backend from 127.0.0.1\n";
     const char *b = E7 " [notice] <0.517.0> " TAG "Send XML on stream = <<\"<b/>\">>\n";
     struct ejlog *r = ejlog_new();
     struct ejlog_event e;
     ejlog_feed(r, a, strlen(a));
-    cr_expect_not(ejlog_next(r, &e), "a record may still have continuation lines");
+    cr_assert(ejlog_next(r, &e), "a complete XML line needs no next line");
+    cr_expect_str_eq(e.data, "<a/>");
+    ejlog_feed(r, auth, strlen(auth));
+    cr_expect_not(ejlog_next(r, &e), "other records may still have continuation lines");
     ejlog_feed(r, b, strlen(b));
     cr_assert(ejlog_next(r, &e));
-    cr_expect_str_eq(e.data, "<a/>");
-    cr_expect_not(ejlog_next(r, &e));
-    ejlog_finish(r);
+    cr_expect_eq(e.kind, EJ_AUTH);
     cr_assert(ejlog_next(r, &e));
     cr_expect_str_eq(e.data, "<b/>");
+    cr_expect_not(ejlog_next(r, &e));
+    ejlog_finish(r);
+    cr_expect_not(ejlog_next(r, &e));
     ejlog_free(r);
 }
 
