@@ -5,16 +5,23 @@
 #
 # What it does
 #   * installs (if missing) ejabberd python3-slixmpp go-sendxmpp tcpdump openssl
+#     tshark (for dumpcap, which writes pcapng)
 #   * starts a PRIVATE ejabberd 23.01 node (xmppflow-test@localhost) whose
 #     config, spool (mnesia) and log directories live in a temporary
-#     directory; it listens on 127.0.0.1:5222 only (c2s, optional STARTTLS,
-#     self-signed certificate for xmppflow.test).  The system-wide ejabberd
-#     (/etc/ejabberd, /var/lib/ejabberd, "service ejabberd") is never used.
+#     directory; it listens on 127.0.0.1:5222 and [::1]:5222 only (c2s,
+#     optional STARTTLS, self-signed certificate for xmppflow.test).  The
+#     system-wide ejabberd (/etc/ejabberd, /var/lib/ejabberd, "service
+#     ejabberd") is never used.
 #   * registers the test users (see the table below / PASSWORDS.md)
 #   * runs each scenario separately and, for each, writes
 #        testdata/<scenario>/ejabberd.log   log lines written during the scenario
 #        testdata/<scenario>/capture.pcap   tcpdump -i lo 'tcp port 5222'
 #        testdata/<scenario>/README         one-paragraph description
+#     (a few scenarios capture differently: pcapng-scram writes
+#     capture.pcapng with dumpcap, sll-plain-no-tls captures on 'any' in the
+#     Linux cooked v1 and v2 link types, ipv6-starttls-plain (client on ::1,
+#     second c2s listener on [::1]:5222) also keeps a gzipped copy; see
+#     run_scenario's CAP_* options below)
 #   * stops everything it started (by pid) and removes the temp dir.
 #
 # Test accounts (host xmppflow.test); tests grep outputs for these strings:
@@ -26,6 +33,9 @@
 # Options (environment):
 #   KEEP_WORKDIR=1   keep the temporary ejabberd directory (for debugging)
 #   SCENARIOS="a b"  only (re)generate these scenarios
+#
+# Derived captures (split, reordered, damaged, other link types) are made
+# from these real ones by testdata/make-derived.py (no root, no ejabberd).
 set -euo pipefail
 
 OUTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,7 +50,7 @@ PY=/usr/bin/python3          # Debian's python (has python3-slixmpp), not a pyen
 
 ALL_SCENARIOS="utf8-message starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
 drop-after-login wrong-password unknown-user disconnect-mid-sasl legacy-auth-no-tls go-sendxmpp
-concurrent"
+concurrent ipv6-starttls-plain pcapng-scram sll-plain-no-tls"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 
 log() { printf '>>> %s\n' "$*" >&2; }
@@ -50,7 +60,7 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- packages
 need_pkgs=()
-for p in ejabberd python3-slixmpp go-sendxmpp tcpdump openssl; do
+for p in ejabberd python3-slixmpp go-sendxmpp tcpdump openssl tshark; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -81,15 +91,15 @@ EJLOG=$LOGS/ejabberd.log
 PIDFILE=$WORK/ejabberd.pid
 
 EJ_PID=
-TCPDUMP_PID=
+CAP_PIDS=()
 BG_PIDS=()
 
 cleanup() {
     local rc=$?
     set +e
-    if [ -n "$TCPDUMP_PID" ] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
-        kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null
-    fi
+    for p in "${CAP_PIDS[@]}"; do
+        kill -0 "$p" 2>/dev/null && { kill -INT "$p"; wait "$p" 2>/dev/null; }
+    done
     for p in "${BG_PIDS[@]}"; do
         kill -0 "$p" 2>/dev/null && kill "$p" 2>/dev/null
     done
@@ -152,6 +162,15 @@ listen:
   -
     port: $PORT
     ip: "127.0.0.1"
+    module: ejabberd_c2s
+    max_stanza_size: 262144
+    access: c2s
+    shaper: none
+    starttls: true
+    starttls_required: false
+  -
+    port: $PORT
+    ip: "::1"
     module: ejabberd_c2s
     max_stanza_size: 262144
     access: c2s
@@ -243,6 +262,7 @@ for _ in $(seq 1 40); do
     ss -ltn "( sport = :$PORT )" | grep -q LISTEN && break; sleep 0.5
 done
 ss -ltn "( sport = :$PORT )" | grep -q "127.0.0.1:$PORT" || die "ejabberd is not listening on 127.0.0.1:$PORT"
+ss -ltn "( sport = :$PORT )" | grep -q "\[::1\]:$PORT" || die "ejabberd is not listening on [::1]:$PORT"
 
 "${EJCTL[@]}" register alice "$XMPP_HOST" "$ALICE_PASS"
 "${EJCTL[@]}" register bob "$XMPP_HOST" "$BOB_PASS"
@@ -256,6 +276,8 @@ import slixmpp
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--jid', required=True)
+ap.add_argument('--host', default='127.0.0.1',
+                help='server address to connect to (127.0.0.1 or ::1), port 5222')
 ap.add_argument('--password', required=True)
 ap.add_argument('--mech', default=None, help='force this SASL mechanism')
 ap.add_argument('--no-tls', action='store_true', help='never do STARTTLS')
@@ -311,7 +333,7 @@ xmpp.add_event_handler('session_start', session_start)
 xmpp.add_event_handler('failed_auth', failed_auth)
 xmpp.add_event_handler('failed_all_auth', failed_all_auth)
 
-xmpp.connect(('127.0.0.1', 5222), force_starttls=not args.no_tls,
+xmpp.connect((args.host, 5222), force_starttls=not args.no_tls,
              disable_starttls=args.no_tls)
 try:
     xmpp.loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, 30))
@@ -410,7 +432,48 @@ chown -R ejabberd:ejabberd "$CLIENTS"
 slix() { "$PY" "$CLIENTS/slixclient.py" "$@"; }
 
 # ---------------------------------------------------------------- scenario runner
+# start_capture FILE IFACE FORMAT DLT ERRFILE: start one capture of
+# 'tcp port $PORT' in the background and wait until it listens; its pid is
+# appended to CAP_PIDS.  FORMAT pcap uses tcpdump (DLT: tcpdump -y, empty for
+# the interface's default), FORMAT pcapng uses dumpcap (tcpdump 4.99 / libpcap
+# 1.10 cannot write pcapng; dumpcap writes it by default).
+start_capture() {
+    local file=$1 iface=$2 format=$3 dlt=$4 err=$5 ready
+    case $format in
+    pcap)
+        if [ -n "$dlt" ]; then
+            tcpdump -i "$iface" -y "$dlt" -n -U -Z root -w "$file" "tcp port $PORT" 2>"$err" &
+        else
+            tcpdump -i "$iface" -n -U -Z root -w "$file" "tcp port $PORT" 2>"$err" &
+        fi
+        ready='listening on' ;;
+    pcapng)
+        [ -z "$dlt" ] || die "CAP_DLT is not supported with CAP_FORMAT=pcapng"
+        dumpcap -i "$iface" -n -q -f "tcp port $PORT" -w "$file" 2>"$err" &
+        ready='Capturing on' ;;
+    *) die "unknown capture format '$format' (pcap or pcapng)" ;;
+    esac
+    CAP_PIDS+=("$!")
+    for _ in $(seq 1 50); do grep -q "$ready" "$err" && break; sleep 0.1; done
+    grep -q "$ready" "$err" || { cat "$err" >&2; die "capture $file did not start"; }
+}
+
 # run_scenario NAME EXPECT_RC DESCRIPTION -- command...
+#
+# Capture options, from the environment of the call (CAP_IFACE=any run_scenario ...);
+# the defaults are the plain 'tcpdump -i lo -w capture.pcap' of most scenarios:
+#   CAP_IFACE   interface to capture on                       (default lo)
+#   CAP_FORMAT  pcap (tcpdump) or pcapng (dumpcap)            (default pcap)
+#   CAP_FILE    file name in the scenario directory  (default capture.pcap,
+#               capture.pcapng for CAP_FORMAT=pcapng)
+#   CAP_DLT     link-layer type, tcpdump -y (pcap only)       (default: what
+#               tcpdump picks: EN10MB for lo; LINUX_SLL2 for 'any' with
+#               tcpdump 4.99, although 'tcpdump -L' lists LINUX_SLL first)
+#   CAP2_FILE, CAP2_IFACE, CAP2_FORMAT, CAP2_DLT
+#               a second capture of the same run, running at the same time
+#               (only if CAP2_FILE is set; the others default as above)
+#   CAP_GZIP=1  also write CAP_FILE.gz (gzip -9 -n: no name, no time stamp,
+#               so the same capture always gives the same .gz)
 run_scenario() {
     local name=$1 expect_rc=$2 desc=$3; shift 4
     local dir=$OUTDIR/$name
@@ -418,9 +481,15 @@ run_scenario() {
     log "scenario $name"
     rm -rf "$dir"; mkdir -p "$dir"
 
-    tcpdump -i lo -n -U -Z root -w "$dir/capture.pcap" "tcp port $PORT" 2>"$WORK/tcpdump.err" &
-    TCPDUMP_PID=$!
-    for _ in $(seq 1 50); do grep -q 'listening on' "$WORK/tcpdump.err" && break; sleep 0.1; done
+    local iface=${CAP_IFACE:-lo} format=${CAP_FORMAT:-pcap} dlt=${CAP_DLT:-} file
+    file=${CAP_FILE:-capture.$format}
+    local files=("$file")
+    start_capture "$dir/$file" "$iface" "$format" "$dlt" "$WORK/tcpdump.err"
+    if [ -n "${CAP2_FILE:-}" ]; then
+        files+=("$CAP2_FILE")
+        start_capture "$dir/$CAP2_FILE" "${CAP2_IFACE:-$iface}" "${CAP2_FORMAT:-pcap}" \
+            "${CAP2_DLT:-}" "$WORK/tcpdump2.err"
+    fi
     sleep 0.5
     local start_size
     start_size=$(stat -c %s "$EJLOG")
@@ -433,8 +502,11 @@ run_scenario() {
     cp "$EJLOG" "$WORK/snapshot.log"
     tail -c +"$((start_size + 1))" "$WORK/snapshot.log" > "$dir/ejabberd.log"
 
-    kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null || true
-    TCPDUMP_PID=
+    local p f
+    for p in "${CAP_PIDS[@]}"; do
+        kill -INT "$p"; wait "$p" 2>/dev/null || true
+    done
+    CAP_PIDS=()
 
     printf '%s\n' "$desc" | fold -s -w 78 | sed 's/ *$//' > "$dir/README"
 
@@ -444,8 +516,15 @@ run_scenario() {
     fi
     [ -s "$dir/ejabberd.log" ] || die "scenario $name: empty ejabberd.log"
     grep -q 'Received XML on stream' "$dir/ejabberd.log" || die "scenario $name: no 'Received XML on stream' in log"
-    [ -s "$dir/capture.pcap" ] || die "scenario $name: empty capture"
-    log "   $(wc -l < "$dir/ejabberd.log") log lines, $(stat -c %s "$dir/capture.pcap") bytes of pcap"
+    for f in "${files[@]}"; do
+        [ -s "$dir/$f" ] || die "scenario $name: empty capture $f"
+        chmod 644 "$dir/$f"     # dumpcap creates its file mode 0600
+    done
+    if [ -n "${CAP_GZIP:-}" ]; then
+        gzip -9 -n -c "$dir/$file" > "$dir/$file.gz"
+        files+=("$file.gz")
+    fi
+    log "   $(wc -l < "$dir/ejabberd.log") log lines; $(for f in "${files[@]}"; do printf '%s %s bytes ' "$f" "$(stat -c %s "$dir/$f")"; done)"
 }
 
 # ---------------------------------------------------------------- scenarios
@@ -513,6 +592,20 @@ run_scenario concurrent 0 \
   "two slixmpp clients at the same time over STARTTLS: alice (PLAIN, sends a chat message to bob) and bob (SCRAM-SHA-1); their log lines interleave; both log in, bind, send presence and close cleanly." -- \
   concurrent
 
+# -- the same kinds of login, captured differently (transport / file format)
+
+CAP_GZIP=1 run_scenario ipv6-starttls-plain 0 \
+  "alice@xmppflow.test logs in with slixmpp over IPv6 (::1 -> [::1]:5222, ejabberd's second c2s listener): STARTTLS, then SASL PLAIN (forced), success, bind, presence, roster get, clean </stream:stream>. capture.pcap is tcpdump -i lo (Ethernet + IPv6); capture.pcap.gz is the same file compressed with gzip -9 -n." -- \
+  slix --host ::1 --jid "alice@$XMPP_HOST/ipv6-starttls" --password "$ALICE_PASS" --mech PLAIN
+
+CAP_FORMAT=pcapng run_scenario pcapng-scram 0 \
+  "bob@xmppflow.test logs in with slixmpp over STARTTLS using SASL SCRAM-SHA-1, bind, presence, clean close (as scram-sha1-ok), but captured by dumpcap on lo into capture.pcapng (pcapng: section header, interface description and enhanced packet blocks) instead of a classic pcap file." -- \
+  slix --jid "bob@$XMPP_HOST/pcapng-scram" --password "$BOB_PASS" --mech SCRAM-SHA-1
+
+CAP_IFACE=any CAP_DLT=LINUX_SLL CAP2_FILE=capture-sll2.pcap CAP2_DLT=LINUX_SLL2 run_scenario sll-plain-no-tls 0 \
+  "alice@xmppflow.test logs in with slixmpp WITHOUT TLS, SASL PLAIN on the clear-text stream (as plain-no-tls; the password is visible in the capture), success, bind, presence, clean close, captured twice at the same time with tcpdump -i any: capture.pcap with -y LINUX_SLL (Linux cooked v1, 16-byte header) and capture-sll2.pcap with -y LINUX_SLL2 (Linux cooked v2, 20-byte header, tcpdump 4.99's default for 'any')." -- \
+  slix --jid "alice@$XMPP_HOST/sll-plain-no-tls" --password "$ALICE_PASS" --mech PLAIN --no-tls
+
 # ---------------------------------------------------------------- docs
 b64() { printf '%b' "$1" | base64 -w0; }
 cat > "$OUTDIR/PASSWORDS.md" <<EOF
@@ -558,11 +651,20 @@ EOF
     echo
     echo "Generated by \`make-testdata.sh\` (run as root on Debian 12) from a private"
     echo "ejabberd $ejabberd_version on 127.0.0.1:$PORT. Accounts and passwords: PASSWORDS.md."
+    echo "ejabberd also listens on [::1]:$PORT (used by ipv6-starttls-plain only)."
     echo "Each directory holds \`ejabberd.log\` (the server log lines written during"
-    echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`)."
+    echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`),"
+    echo "except where its section below says otherwise: pcapng-scram has"
+    echo "\`capture.pcapng\` (dumpcap), sll-plain-no-tls was captured on \`-i any\`"
+    echo "(Linux cooked v1 \`capture.pcap\` and v2 \`capture-sll2.pcap\`),"
+    echo "ipv6-starttls-plain also has \`capture.pcap.gz\`."
+    echo
+    echo "\`derived/\` holds captures made from these real ones by \`make-derived.py\`"
+    echo "(re-segmented, reordered, duplicated, damaged, other link types); see"
+    echo "\`derived/README\`. \`bad/\` holds hand-made broken logs (\`bad/README.handmade\`)."
     echo
     for d in "$OUTDIR"/*/; do
-        [ -f "$d/README" ] || continue
+        [ -f "$d/README" ] && [ -f "$d/ejabberd.log" ] || continue
         echo "## $(basename "$d")"
         echo
         cat "$d/README"
