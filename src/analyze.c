@@ -3,16 +3,22 @@
 #include "analyze.h"
 
 #include <stdint.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
+#include "decode.h"
 #include "ejlog.h"
 #include "login.h"
+#include "reasm.h"
+#include "tlsrec.h"
 #include "source.h"
 #include "xalloc.h"
 
 #define READ_CHUNK (256 * 1024)
+#define PCAP_ERRBUF_LEN PCAP_ERRBUF_SIZE
 /* Finished connections remembered so that their late log lines are not a new session. */
 #define TOMBSTONES 4096
 
@@ -26,6 +32,14 @@ struct conn {
     bool saw_xml;             /* any XML line (debug-level log) */
     struct conn *next_open;   /* open list, in session id order */
     struct conn *prev_open;
+    /* captures only */
+    struct reasm *reasm[2];   /* [0] client → server, [1] server → client */
+    struct tlsrec *tls;       /* non-NULL once the bytes are TLS records */
+    bool fin[2], rst;
+    bool proceed_seen;        /* the server sent <proceed/>: TLS follows */
+    usec_t last_seen;
+    uint8_t client_addr[16];  /* to tell the directions apart */
+    uint16_t client_port;
 };
 
 struct analyzer {
@@ -41,6 +55,7 @@ struct analyzer {
     size_t tomb_next;
     const char *input_path;
     usec_t last_time;  /* latest event time over all inputs */
+    bool reading_log;  /* the input being read is a log (else a capture) */
 };
 
 static uint64_t
@@ -123,16 +138,18 @@ conn_new(struct analyzer *a, const char *key, long line)
         table_grow(a);
     struct conn *c = xcalloc(1, sizeof *c);
     c->key = xstrdup(key);
-    struct login_options lo = {.show_secrets = a->opt.show_secrets, .from_log = true};
+    struct login_options lo = {.show_secrets = a->opt.show_secrets, .from_log = a->reading_log};
     c->login = login_new(&lo);
     c->framer[0] = framer_new("client", &a->opt.limits);
     c->framer[1] = framer_new("server", &a->opt.limits);
     struct session *s = login_session(c->login);
     s->id = ++a->next_id;
     s->input = xstrdup(a->input_path);
-    s->has_log = true;
-    s->log_pid = xstrdup(key);
-    s->first_line = s->last_line = line;
+    if (a->reading_log) {
+        s->has_log = true;
+        s->log_pid = xstrdup(key);
+        s->first_line = s->last_line = line;
+    }
     *table_slot(a, key) = c;
     a->nopen++;
     c->prev_open = a->open_tail;
@@ -167,9 +184,16 @@ keep_session(const struct analyzer *a, const struct session *s)
     return client_matches(a->opt.client, s->client);
 }
 
+static void deliver_stream(struct analyzer *a, struct conn *c, int d);
+
 static void
 conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
 {
+    for (int d = 0; d < 2 && c->reasm[0]; d++) {
+        /* whatever waits behind a hole is read after a gap */
+        reasm_flush(c->reasm[d]);
+        deliver_stream(a, c, d);
+    }
     for (int d = 0; d < 2; d++) {
         struct frame fr;
         framer_finish(c->framer[d]);
@@ -202,6 +226,9 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     login_free(c->login);
     framer_free(c->framer[0]);
     framer_free(c->framer[1]);
+    reasm_free(c->reasm[0]);
+    reasm_free(c->reasm[1]);
+    tlsrec_free(c->tls);
     free(c->transport);
     free(c->key);
     free(c);
@@ -345,6 +372,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
 {
     struct ejlog *r = ejlog_new();
     struct ejlog_event ev;
+    a->reading_log = true;
     char *chunk = xmalloc(READ_CHUNK);
     char errbuf[256];
     ejlog_feed(r, head, head_len);
@@ -374,6 +402,323 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
     info->count = ejlog_lines(r);
     ejlog_free(r);
     free(chunk);
+}
+
+
+/* ---- captures ------------------------------------------------------------ */
+
+/* Idle connections are closed after this much capture time: memory stays bounded. */
+#define IDLE_USEC (30LL * 60 * 1000000)
+static const unsigned default_ports[] = {5222, 5223, 5280, 5443, 443};
+
+static bool
+xmpp_port(const struct analyzer *a, unsigned port)
+{
+    for (size_t i = 0; i < sizeof default_ports / sizeof default_ports[0]; i++)
+        if (default_ports[i] == port)
+            return true;
+    for (size_t i = 0; i < a->opt.nports; i++)
+        if (a->opt.ports[i] == port)
+            return true;
+    return false;
+}
+
+/* "4|addr|port|addr|port" in hex, lower endpoint first, so both directions find it. */
+static void
+flow_key(const struct packet_info *p, char *out, size_t outlen)
+{
+    size_t alen = p->ip_version == 6 ? 16 : 4;
+    const uint8_t *a = p->src, *b = p->dst;
+    uint16_t pa = p->sport, pb = p->dport;
+    int cmp = memcmp(a, b, alen);
+    if (cmp > 0 || (cmp == 0 && pa > pb)) {
+        a = p->dst;
+        b = p->src;
+        pa = p->dport;
+        pb = p->sport;
+    }
+    size_t n = (size_t)snprintf(out, outlen, "%d|", p->ip_version);
+    for (size_t i = 0; i < alen && n + 2 < outlen; i++)
+        n += (size_t)snprintf(out + n, outlen - n, "%02x", a[i]);
+    n += (size_t)snprintf(out + n, outlen - n, "|%u|", pa);
+    for (size_t i = 0; i < alen && n + 2 < outlen; i++)
+        n += (size_t)snprintf(out + n, outlen - n, "%02x", b[i]);
+    snprintf(out + n, outlen - n, "|%u", pb);
+}
+
+/* Which side opened the connection, for a packet of a flow not seen before; -1: not XMPP. */
+static int
+guess_client_is_src(const struct analyzer *a, const struct packet_info *p)
+{
+    if ((p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+        return 1;
+    if ((p->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+        return 0;
+    if (xmpp_port(a, p->dport))
+        return 1;
+    if (xmpp_port(a, p->sport))
+        return 0;
+    /* by content: a client opens with a header that has 'to' and no 'id' */
+    if (p->payload_len >= 5 && p->payload[0] == '<') {
+        const char *d = (const char *)p->payload;
+        size_t n = p->payload_len;
+        if (memmem(d, n, "stream", 6) || memmem(d, n, "<?xml", 5))
+            return memmem(d, n, " id=", 4) ? 0 : 1;
+    }
+    return -1;
+}
+
+static bool
+flow_is_xmpp_candidate(const struct analyzer *a, const struct packet_info *p)
+{
+    if (p->flags & TCP_SYN)
+        return xmpp_port(a, p->dport) || xmpp_port(a, p->sport);
+    return guess_client_is_src(a, p) >= 0;
+}
+
+static void
+tls_events(struct conn *c, usec_t t)
+{
+    struct tlsrec_event ev;
+    while (tlsrec_next(c->tls, &ev)) {
+        switch (ev.kind) {
+        case TLSREC_CLIENT_HELLO: {
+            char detail[600];
+            snprintf(detail, sizeof detail, "ClientHello SNI %s, ALPN %s", ev.sni ? ev.sni : "(none)",
+                     ev.alpn ? ev.alpn : "(none)");
+            struct session *s = login_session(c->login);
+            if (ev.sni && !s->domain)
+                s->domain = xstrdup(ev.sni);
+            login_pseudo(c->login, EV_TLS_CLIENT_HELLO, t, detail);
+            break;
+        }
+        case TLSREC_ESTABLISHED: {
+            char detail[80];
+            snprintf(detail, sizeof detail, "TLS handshake complete (%s)",
+                     ev.version == 0x0304   ? "TLS 1.3"
+                     : ev.version == 0x0303 ? "TLS 1.2"
+                     : ev.version == 0x0302 ? "TLS 1.1"
+                     : ev.version == 0x0301 ? "TLS 1.0"
+                                            : "version not seen");
+            login_pseudo(c->login, EV_TLS_ESTABLISHED, t, detail);
+            login_opaque(c->login); /* no key log support yet */
+            break;
+        }
+        case TLSREC_ALERT:
+            login_pseudo(c->login, EV_TLS_ALERT, t, ev.dir ? "alert from the server" : "alert from the client");
+            break;
+        case TLSREC_NOT_TLS:
+            login_pseudo(c->login, EV_XML_ERROR, t,
+                         ev.dir ? "server bytes where TLS records were due" : "client bytes where TLS records were due");
+            break;
+        }
+    }
+}
+
+/* Hands the in-order bytes of direction |d| to the framer (XML) or the TLS watcher. */
+static void
+deliver_stream(struct analyzer *a, struct conn *c, int d)
+{
+    (void)a;
+    struct reasm_chunk ch;
+    while (reasm_next(c->reasm[d], &ch)) {
+        switch (ch.kind) {
+        case REASM_DATA:
+            if (c->tls) {
+                tlsrec_feed(c->tls, d, ch.data, ch.len);
+                tls_events(c, ch.time);
+                break;
+            }
+            if (!c->saw_xml && d == 0 && tlsrec_looks_like_client_hello(ch.data, ch.len)) {
+                /* direct TLS (XEP-0368): TLS from the first byte */
+                login_session(c->login)->transport = TRANSPORT_TLS;
+                c->tls = tlsrec_new();
+                tlsrec_feed(c->tls, d, ch.data, ch.len);
+                tls_events(c, ch.time);
+                break;
+            }
+            c->saw_xml = true;
+            framer_feed(c->framer[d], (const char *)ch.data, ch.len);
+            struct frame fr;
+            while (framer_next(c->framer[d], &fr)) {
+                login_frame(c->login, d ? 'S' : 'C', ch.time, &fr);
+                if (d == 1 && fr.kind == FRAME_ELEMENT && stanza_is(fr.el, "proceed", NS_TLS))
+                    c->proceed_seen = true;
+            }
+            if (c->proceed_seen && !c->tls) {
+                /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
+                c->tls = tlsrec_new();
+            }
+            break;
+        case REASM_GAP: {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%zu %s bytes missing from the capture", ch.len,
+                     d ? "server" : "client");
+            if (!c->tls)
+                framer_gap(c->framer[d]);
+            login_pseudo(c->login, EV_GAP, ch.time, msg);
+            break;
+        }
+        case REASM_FIN:
+            c->fin[d] = true;
+            login_pseudo(c->login, EV_TCP_FIN, ch.time, d ? "server sent FIN" : "client sent FIN");
+            break;
+        case REASM_CONFLICT: {
+            char msg[96];
+            snprintf(msg, sizeof msg, "retransmission with different bytes (%zu bytes; first copy kept)",
+                     ch.len);
+            login_pseudo(c->login, EV_GAP, ch.time, msg);
+            break;
+        }
+        }
+    }
+}
+
+static struct conn *
+capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *p, bool src_is_client,
+                 long packet)
+{
+    struct conn *c = conn_new(a, key, packet);
+    c->reasm[0] = reasm_new(0);
+    c->reasm[1] = reasm_new(0);
+    struct session *s = login_session(c->login);
+    char ep[64];
+    const uint8_t *caddr = src_is_client ? p->src : p->dst, *saddr = src_is_client ? p->dst : p->src;
+    uint16_t cport = src_is_client ? p->sport : p->dport, sport = src_is_client ? p->dport : p->sport;
+    decode_format_endpoint(p->ip_version, caddr, cport, ep, sizeof ep);
+    s->client = xstrdup(ep);
+    decode_format_endpoint(p->ip_version, saddr, sport, ep, sizeof ep);
+    s->server = xstrdup(ep);
+    memcpy(c->client_addr, caddr, 16);
+    c->client_port = cport;
+    if (sport == 5223)
+        s->transport = TRANSPORT_TLS;
+    return c;
+}
+
+static void
+evict_idle(struct analyzer *a, usec_t now)
+{
+    /* the open list is in id order, not idle order: walk it all, but only now and then */
+    for (struct conn *c = a->open_head, *next; c; c = next) {
+        next = c->next_open;
+        if (c->reasm[0] && now - c->last_seen > IDLE_USEC)
+            conn_finish(a, c, LOGIN_END_INPUT_END, c->last_seen);
+    }
+}
+
+static void
+on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info *info,
+          long *decode_problems)
+{
+    struct packet_info p;
+    enum decode_result r = decode_packet(cp->linktype, cp->data, cp->caplen, &p);
+    if (r != DECODE_OK) {
+        if ((r == DECODE_TRUNCATED || r == DECODE_MALFORMED) && (*decode_problems)++ < 5) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%s packet headers (ignored)",
+                     r == DECODE_TRUNCATED ? "cut" : "malformed");
+            input_info_add_error(info, msg, 0, cp->number, -1);
+        }
+        return;
+    }
+    char key[160];
+    flow_key(&p, key, sizeof key);
+    struct conn *c = conn_find(a, key);
+    bool syn_only = (p.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    if (c && syn_only && (c->fin[0] || c->fin[1] || c->rst)) {
+        /* the port pair is used again after a close: a new connection */
+        conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
+        c = NULL;
+    }
+    if (!c) {
+        if (syn_only)
+            clear_tombstone(a, key);
+        else if (is_tombstone(a, key))
+            return; /* trailing ACKs and FINs of a connection already reported */
+        if (!flow_is_xmpp_candidate(a, &p))
+            return;
+        int src_client = guess_client_is_src(a, &p);
+        if (src_client < 0)
+            src_client = xmpp_port(a, p.dport) ? 1 : 0;
+        c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
+        if (!syn_only && !(p.flags & TCP_SYN)) {
+            /* picked up mid-stream: the framers start inside a stream they never saw open */
+            login_midstream(c->login, cp->time, "capture starts in the middle of this connection");
+            framer_gap(c->framer[0]);
+            framer_gap(c->framer[1]);
+        }
+    }
+    c->last_seen = cp->time;
+    int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
+    if (syn_only && d == 0)
+        login_pseudo(c->login, EV_TCP_OPEN, cp->time, "SYN");
+    if (p.payload_len < p.wire_payload_len) {
+        /* snaplen cut the payload: what is missing is a gap, not data */
+        reasm_add(c->reasm[d], p.seq, p.payload, p.payload_len, p.flags & TCP_SYN, false, cp->time,
+                  cp->number);
+    } else {
+        reasm_add(c->reasm[d], p.seq, p.payload, p.payload_len, p.flags & TCP_SYN, p.flags & TCP_FIN,
+                  cp->time, cp->number);
+    }
+    deliver_stream(a, c, d);
+    if (p.flags & TCP_RST) {
+        c->rst = true;
+        login_pseudo(c->login, EV_TCP_RST, cp->time, d ? "server sent RST" : "client sent RST");
+        conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
+        return;
+    }
+    if (c->fin[0] && c->fin[1])
+        conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
+}
+
+static void
+run_capture(struct analyzer *a, struct source *src, const char *head, size_t head_len,
+            struct input_info *info)
+{
+    char errbuf[PCAP_ERRBUF_LEN];
+    a->reading_log = false;
+    struct capture *cap = capture_open(src, head, head_len, errbuf, sizeof errbuf);
+    if (!cap) {
+        input_info_add_error(info, errbuf, 0, 0, -1);
+        info->unusable = true;
+        return;
+    }
+    if (!decode_linktype_supported(capture_linktype(cap))) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "link type %s (%d) is not supported", capture_linktype_name(capture_linktype(cap)),
+                 capture_linktype(cap));
+        input_info_add_error(info, msg, 0, 0, -1);
+        info->unusable = true;
+        capture_close(cap);
+        return;
+    }
+    struct capture_packet cp;
+    long problems = 0, packets = 0;
+    usec_t next_evict = 0;
+    int rc;
+    while ((rc = capture_next(cap, &cp, errbuf, sizeof errbuf)) == 1) {
+        packets++;
+        if (cp.time > a->last_time)
+            a->last_time = cp.time;
+        on_packet(a, &cp, info, &problems);
+        if (cp.time >= next_evict) {
+            evict_idle(a, cp.time);
+            next_evict = cp.time + 60 * 1000000LL;
+        }
+    }
+    if (rc < 0) {
+        char msg[PCAP_ERRBUF_LEN + 64];
+        snprintf(msg, sizeof msg, "read stopped after packet %ld: %s", packets, errbuf);
+        input_info_add_error(info, msg, 0, packets + 1, -1);
+    }
+    if (problems > 5) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%ld packets with cut or malformed headers in all", problems);
+        input_info_add_error(info, msg, 0, 0, -1);
+    }
+    info->count = packets;
+    capture_close(cap);
 }
 
 struct analyzer *
@@ -441,12 +786,10 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
         why = errbuf;
     else if (in->head_len == 0)
         why = "empty input: neither an ejabberd log nor a capture";
-    else if (in->type == INPUT_PCAP || in->type == INPUT_PCAPNG)
-        why = "capture input is not supported by this version yet";
-    else if (in->type != INPUT_EJLOG)
+    else if (in->type != INPUT_EJLOG && in->type != INPUT_PCAP && in->type != INPUT_PCAPNG)
         why = "not an ejabberd log or a pcap/pcapng capture";
     if (why) {
-        info->type = in->type == INPUT_EJLOG ? INPUT_UNKNOWN : in->type;
+        info->type = INPUT_UNKNOWN;
         info->size_bytes = source_raw_bytes(in->src);
         input_info_add_error(info, why, 0, 0, -1);
         return false;
@@ -528,7 +871,12 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
                 continue;
             }
         }
-        run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
+        if (in->type == INPUT_EJLOG)
+            run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
+        else
+            run_capture(a, in->src, in->head ? in->head : "", in->head_len, info);
+        if (info->unusable)
+            failed++;
         info->size_bytes = source_raw_bytes(in->src);
         close_input(in);
     }

@@ -17,6 +17,8 @@ struct analyze_options {
     const char *user;           /* keep only sessions of this user (NULL: all) */
     const char *client;         /* keep only sessions from this client IP (NULL: all) */
     struct framer_limits limits;
+    const unsigned *ports;      /* extra XMPP c2s ports for captures (--port) */
+    size_t nports;
 };
 
 /*

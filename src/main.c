@@ -139,6 +139,8 @@ main(int argc, char **argv)
     const char *output = NULL;
     int fail_threshold = -1;
     bool quiet = false;
+    unsigned ports[64];
+    size_t nports = 0;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:o:qhV", long_options, NULL)) != -1) {
@@ -176,7 +178,9 @@ main(int argc, char **argv)
             size_t port;
             if (!parse_size(optarg, &port) || port > 65535)
                 return usage_error("bad port '%s'", optarg);
-            break; /* captures come with a later version; accepted for scripts now */
+            if (nports < sizeof ports / sizeof ports[0])
+                ports[nports++] = (unsigned)port;
+            break;
         }
         case OPT_KEYLOG:
             if (access(optarg, R_OK) != 0) {
@@ -214,6 +218,8 @@ main(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("%s", "no input FILE given");
+    aopt.ports = ports;
+    aopt.nports = nports;
 
     FILE *out = stdout;
     if (output && strcmp(output, "-") != 0) {
@@ -233,7 +239,7 @@ main(int argc, char **argv)
         status = EXIT_BAD_INPUT;
     for (size_t i = 0; i < ninputs; i++) {
         const char *path = argv[optind + (int)i];
-        if (inputs[i].type == INPUT_UNKNOWN || (inputs[i].type != INPUT_EJLOG && inputs[i].nerrors)) {
+        if (inputs[i].type == INPUT_UNKNOWN || inputs[i].unusable) {
             /* one line naming the file; the report carries the same message */
             fprintf(stderr, "xmppflow: %s: %s\n", path,
                     inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");

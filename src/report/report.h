@@ -143,6 +143,7 @@ struct input_info {
     long long count;      /* packets (pcap/pcapng) or lines (ejabberd-log) */
     struct input_error *errors;
     size_t nerrors;
+    bool unusable;        /* recognised, but nothing in it can be analysed (exit status 3) */
 };
 
 /* Appends an error to |in| (|message| copied; line/packet 0 and offset -1 when unknown). */

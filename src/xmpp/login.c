@@ -124,6 +124,8 @@ static const struct transition {
     {ST_ANY, DIR_ANY, EV_STREAM_ERROR, G_NONE, NULL, ST_CLOSING, "RFC 6120 §4.9.1.1"},
     {ST_CLOSING, DIR_ANY, EV_STREAM_CLOSE, G_NONE, NULL, ST_CLOSING, "RFC 6120 §4.4"},
     {ST_ANY, '-', EV_TCP_OPEN, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, '-', EV_TLS_CLIENT_HELLO, G_NONE, NULL, ST_ANY, NULL},
+    {ST_ANY, '-', EV_TLS_ALERT, G_NONE, NULL, ST_ANY, NULL},
     {ST_ANY, '-', EV_TCP_FIN, G_NONE, NULL, ST_ANY, NULL},
     {ST_ANY, '-', EV_TCP_RST, G_NONE, NULL, ST_ANY, NULL},
     {ST_ANY, '-', EV_GAP, G_NONE, NULL, ST_ANY, NULL},
@@ -227,6 +229,7 @@ static const struct rule {
     {"K4", SEV_INFO, "RFC 6120 §4.4", "connection ended without a stream close"},
     {"K6", SEV_WARNING, "RFC 6120 §4.4", "data sent after the sender closed its stream"},
     {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
+    {"L2", SEV_INFO, NULL, "login continued inside TLS without keys"},
     {"L3", SEV_INFO, NULL, "info-level log: only outcomes are available"},
 };
 
@@ -245,6 +248,9 @@ struct login {
     bool started;          /* any event seen */
     bool have_start;       /* s.start is set (by an event or by login_connected) */
     bool no_xml;           /* the input shows no XML for this connection */
+    bool opaque;           /* encrypted without a key from some point on */
+    bool midstream;        /* the input began after the connection did */
+    unsigned opaque_seq;   /* the step where visibility ended */
     bool headers_seen;     /* a client header was seen: later ones are restarts */
     bool tls_active;
     bool authed;
@@ -499,7 +505,7 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
         s->tls.required = required ? TRI_TRUE : TRI_FALSE;
         if (l->tls_active)
             violation(l, "B11", seq, NULL);
-    } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP) {
+    } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP && !l->midstream) {
         s->tls.offered = TRI_FALSE;
         s->tls.required = TRI_FALSE;
         violation(l, "B6", seq, NULL);
@@ -1023,6 +1029,25 @@ login_connected(struct login *l, usec_t t)
 }
 
 void
+login_midstream(struct login *l, usec_t t, const char *detail)
+{
+    unsigned seq = add_phase(l, '-', t, EV_GAP, NULL, xstrdup(detail ? detail : ""));
+    l->state = ST_UNKNOWN;
+    l->midstream = true;
+    l->headers_seen = true; /* the next client header is a restart */
+    violation(l, "A17", seq, NULL);
+}
+
+void
+login_opaque(struct login *l)
+{
+    if (!l->opaque) {
+        l->opaque = true;
+        l->opaque_seq = (unsigned)l->s.nphases;
+    }
+}
+
+void
 login_no_xml(struct login *l)
 {
     l->no_xml = true;
@@ -1050,6 +1075,8 @@ login_finish(struct login *l, enum login_end how, usec_t t)
         s->start = s->end = t;
     if (l->bound)
         s->outcome = OUTCOME_ESTABLISHED;
+    else if (l->opaque && !l->stream_error && s->auth.outcome != AUTH_FAILURE)
+        s->outcome = OUTCOME_OPAQUE;
     else if (l->stream_error)
         s->outcome = OUTCOME_ERROR;
     else if (l->registered && s->auth.nattempts == 0)
@@ -1082,7 +1109,11 @@ login_finish(struct login *l, enum login_end how, usec_t t)
     if (l->no_xml)
         violation(l, "L3", 0, "the log shows no XML for this connection (log level below debug): "
                               "only the server's verdicts are known");
-    if (!l->bound && !l->no_xml) {
+    if (l->opaque)
+        violation(l, "L2", l->opaque_seq ? l->opaque_seq : 0,
+                  "the login went on inside TLS without a key: ordering past this point was not "
+                  "checked");
+    if (!l->bound && !l->no_xml && !l->opaque) {
         /* D16: low when the login stopped before any authentication verdict */
         bool early = s->auth.outcome == AUTH_NONE && !l->registered;
         const char *closer =
@@ -1098,7 +1129,7 @@ login_finish(struct login *l, enum login_end how, usec_t t)
         if (early)
             set_severity_of_last(l, SEV_WARNING);
     }
-    if (how == LOGIN_END_CLOSED && !l->closed_c && !l->stream_error && l->started) {
+    if (how == LOGIN_END_CLOSED && !l->closed_c && !l->stream_error && l->started && !l->opaque) {
         violation(l, "K4", 0, "the client ended the connection without closing its stream");
         if (!l->bound)
             set_severity_of_last(l, SEV_WARNING);

@@ -69,6 +69,20 @@ void login_connected(struct login *l, usec_t t);
  */
 void login_no_xml(struct login *l);
 
+/*
+ * From now on the connection is encrypted and the input holds no key: the
+ * rest of the login cannot be seen (outcome opaque unless it was already
+ * established, L2).
+ */
+void login_opaque(struct login *l);
+
+/*
+ * The input starts in the middle of this connection (a capture begun after
+ * the connection opened): the login is picked up where it is, ordering checks
+ * wait for the next stream header (login-spec §2.2 rule 5, A17).
+ */
+void login_midstream(struct login *l, usec_t t, const char *detail);
+
 /* True once both sides closed the stream or a stream error ended it. */
 bool login_stream_over(const struct login *l);
 

@@ -72,6 +72,8 @@ static const struct event_info {
     [EV_CSI_INACTIVE] = {"csi-inactive", PHASE_ESTABLISHED},
     [EV_OTHER] = {"other", PHASE_NONE},
     [EV_TCP_OPEN] = {"tcp-open", PHASE_CONNECT},
+    [EV_TLS_CLIENT_HELLO] = {"tls-client-hello", PHASE_TLS},
+    [EV_TLS_ALERT] = {"tls-alert", PHASE_TLS},
     [EV_TCP_FIN] = {"tcp-fin", PHASE_CLOSE},
     [EV_TCP_RST] = {"tcp-rst", PHASE_CLOSE},
     [EV_GAP] = {"gap", PHASE_NONE},

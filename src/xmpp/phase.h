@@ -101,6 +101,8 @@ enum event {
     EV_OTHER, /* detail = element name */
     /* transport and input pseudo-events (dir '-') */
     EV_TCP_OPEN,
+    EV_TLS_CLIENT_HELLO,
+    EV_TLS_ALERT,
     EV_TCP_FIN,
     EV_TCP_RST,
     EV_GAP,

@@ -1,0 +1,172 @@
+/* capture: pcap and pcapng packets through libpcap's offline reader, fed from a source. */
+#include <config.h>
+#include "capture.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "xalloc.h"
+
+/*
+ * libpcap reads savefiles only through a FILE*, so fopencookie() (glibc)
+ * wraps the source: the cookie's read hands out the saved head first, then
+ * decompressed bytes from source_read(). pcap_close() fcloses that FILE*.
+ */
+struct capture {
+    struct source *src; /* borrowed */
+    char *head;         /* bytes read before capture_open; handed to libpcap first */
+    size_t head_len, head_pos;
+    pcap_t *pcap;       /* owns the cookie FILE* once open */
+    bool file_closed;   /* the cookie's close ran (pcap_close or fclose) */
+    bool source_failed; /* source_read() failed; source_error says why */
+    char source_error[256];
+    int status; /* 1 while packets may follow, then the final 0 or -1 */
+    char final_error[PCAP_ERRBUF_SIZE];
+    long number; /* of the last packet delivered */
+};
+
+static ssize_t
+cookie_read(void *cookie, char *buf, size_t size)
+{
+    struct capture *c = cookie;
+    if (c->head_pos < c->head_len) {
+        size_t n = c->head_len - c->head_pos;
+        if (n > size)
+            n = size;
+        memcpy(buf, c->head + c->head_pos, n);
+        c->head_pos += n;
+        return (ssize_t)n;
+    }
+    if (c->source_failed) {
+        errno = EIO;
+        return -1;
+    }
+    ssize_t n = source_read(c->src, buf, size, c->source_error, sizeof c->source_error);
+    if (n < 0) {
+        /* libpcap then reports "error reading dump file: ..."; ours is more precise */
+        c->source_failed = true;
+        errno = EIO;
+        return -1;
+    }
+    return n;
+}
+
+static int
+cookie_close(void *cookie)
+{
+    struct capture *c = cookie;
+    c->file_closed = true;
+    return 0;
+}
+
+/* The reason to report: the source's own message when it was the source that failed. */
+static const char *
+failure_reason(const struct capture *c, const char *pcap_msg)
+{
+    if (c->source_failed)
+        return c->source_error;
+    if (pcap_msg && pcap_msg[0])
+        return pcap_msg;
+    return "unreadable capture file";
+}
+
+struct capture *
+capture_open(struct source *src, const char *head, size_t head_len, char *errbuf, size_t errlen)
+{
+    struct capture *c = xcalloc(1, sizeof *c);
+    c->src = src;
+    if (head_len > 0) {
+        c->head = xmalloc(head_len);
+        memcpy(c->head, head, head_len);
+        c->head_len = head_len;
+    }
+    cookie_io_functions_t io = {
+        .read = cookie_read,
+        .write = NULL,
+        .seek = NULL,
+        .close = cookie_close,
+    };
+    FILE *fp = fopencookie(c, "r", io);
+    if (!fp) {
+        snprintf(errbuf, errlen, "cannot open a stream: %s", strerror(errno));
+        free(c->head);
+        free(c);
+        return NULL;
+    }
+    char pcap_err[PCAP_ERRBUF_SIZE] = "";
+    c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
+    if (!c->pcap) {
+        snprintf(errbuf, errlen, "%s", failure_reason(c, pcap_err));
+        /* on failure libpcap leaves the FILE* to its caller */
+        if (!c->file_closed)
+            fclose(fp);
+        free(c->head);
+        free(c);
+        return NULL;
+    }
+    c->status = 1;
+    return c;
+}
+
+void
+capture_close(struct capture *c)
+{
+    if (!c)
+        return;
+    if (c->pcap)
+        pcap_close(c->pcap);
+    free(c->head);
+    free(c);
+}
+
+int
+capture_next(struct capture *c, struct capture_packet *out, char *errbuf, size_t errlen)
+{
+    if (c->status == 1) {
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int r = pcap_next_ex(c->pcap, &h, &data);
+        if (r == 1) {
+            out->time = (usec_t)h->ts.tv_sec * 1000000 + (usec_t)h->ts.tv_usec;
+            out->linktype = pcap_datalink(c->pcap);
+            out->data = data;
+            out->caplen = h->caplen;
+            out->len = h->len;
+            out->number = ++c->number;
+            return 1;
+        }
+        if (r == PCAP_ERROR_BREAK && !c->source_failed) {
+            c->status = 0;
+        } else {
+            /* PCAP_ERROR; 0 (a live timeout) cannot happen offline */
+            const char *why = r == PCAP_ERROR ? pcap_geterr(c->pcap) : "unexpected end of capture";
+            snprintf(c->final_error, sizeof c->final_error, "%s", failure_reason(c, why));
+            c->status = -1;
+        }
+    }
+    if (c->status < 0)
+        snprintf(errbuf, errlen, "%s", c->final_error);
+    return c->status;
+}
+
+int
+capture_linktype(const struct capture *c)
+{
+    return pcap_datalink(c->pcap);
+}
+
+const char *
+capture_linktype_name(int linktype)
+{
+    static char unknown[32];
+    const char *name = pcap_datalink_val_to_name(linktype);
+    if (name)
+        return name;
+    snprintf(unknown, sizeof unknown, "DLT %d", linktype);
+    return unknown;
+}
