@@ -423,9 +423,25 @@ xmpp_port(const struct analyzer *a, unsigned port)
     return false;
 }
 
-/* "4|addr|port|addr|port" in hex, lower endpoint first, so both directions find it. */
+/* Appends |n| bytes as hex. */
+static char *
+put_hex(char *o, const uint8_t *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        *o++ = digits[b[i] >> 4];
+        *o++ = digits[b[i] & 15];
+    }
+    return o;
+}
+
+/*
+ * The connection key: version, then the lower endpoint first so that both
+ * directions find it, in hex (keys are C strings). Called for every packet:
+ * no printf.
+ */
 static void
-flow_key(const struct packet_info *p, char *out, size_t outlen)
+flow_key(const struct packet_info *p, char out[static 80])
 {
     size_t alen = p->ip_version == 6 ? 16 : 4;
     const uint8_t *a = p->src, *b = p->dst;
@@ -437,13 +453,14 @@ flow_key(const struct packet_info *p, char *out, size_t outlen)
         pa = p->dport;
         pb = p->sport;
     }
-    size_t n = (size_t)snprintf(out, outlen, "%d|", p->ip_version);
-    for (size_t i = 0; i < alen && n + 2 < outlen; i++)
-        n += (size_t)snprintf(out + n, outlen - n, "%02x", a[i]);
-    n += (size_t)snprintf(out + n, outlen - n, "|%u|", pa);
-    for (size_t i = 0; i < alen && n + 2 < outlen; i++)
-        n += (size_t)snprintf(out + n, outlen - n, "%02x", b[i]);
-    snprintf(out + n, outlen - n, "|%u", pb);
+    uint8_t ports[4] = {(uint8_t)(pa >> 8), (uint8_t)pa, (uint8_t)(pb >> 8), (uint8_t)pb};
+    char *o = out;
+    *o++ = p->ip_version == 6 ? '6' : '4';
+    o = put_hex(o, a, alen);
+    o = put_hex(o, ports, 2);
+    o = put_hex(o, b, alen);
+    o = put_hex(o, ports + 2, 2);
+    *o = '\0';
 }
 
 /* Which side opened the connection, for a packet of a flow not seen before; -1: not XMPP. */
@@ -622,8 +639,8 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         }
         return;
     }
-    char key[160];
-    flow_key(&p, key, sizeof key);
+    char key[80];
+    flow_key(&p, key);
     struct conn *c = conn_find(a, key);
     bool syn_only = (p.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
     if (c && syn_only && (c->fin[0] || c->fin[1] || c->rst)) {

@@ -139,6 +139,7 @@ main(int argc, char **argv)
     const char *output = NULL;
     int fail_threshold = -1;
     bool quiet = false;
+    const char *keylog = NULL;
     unsigned ports[64];
     size_t nports = 0;
     int c;
@@ -187,6 +188,7 @@ main(int argc, char **argv)
                 fprintf(stderr, "xmppflow: %s: %s\n", optarg, strerror(errno));
                 return EXIT_BAD_INPUT;
             }
+            keylog = optarg;
             break;
         case OPT_USER:
             aopt.user = optarg;
@@ -220,6 +222,9 @@ main(int argc, char **argv)
         return usage_error("%s", "no input FILE given");
     aopt.ports = ports;
     aopt.nports = nports;
+    if (keylog && !quiet)
+        fprintf(stderr, "xmppflow: %s: TLS decryption is not supported by this version yet; "
+                        "TLS sessions stay opaque\n", keylog);
 
     FILE *out = stdout;
     if (output && strcmp(output, "-") != 0) {
