@@ -9,9 +9,12 @@
 #   * starts a PRIVATE ejabberd 23.01 node (xmppflow-test@localhost) whose
 #     config, spool (mnesia) and log directories live in a temporary
 #     directory; it listens on 127.0.0.1:5222 and [::1]:5222 only (c2s,
-#     optional STARTTLS, self-signed certificate for xmppflow.test).  The
-#     system-wide ejabberd (/etc/ejabberd, /var/lib/ejabberd, "service
-#     ejabberd") is never used.
+#     optional STARTTLS, self-signed certificate for xmppflow.test), plus a
+#     third c2s listener on 127.0.0.1:5322 with starttls_required: true (used
+#     by starttls-required-refusal only).  In-band registration (XEP-0077) is
+#     open to loopback clients, with or without TLS, and without the
+#     per-IP registration_timeout.  The system-wide ejabberd (/etc/ejabberd,
+#     /var/lib/ejabberd, "service ejabberd") is never used.
 #   * registers the test users (see the table below / PASSWORDS.md)
 #   * runs each scenario separately and, for each, writes
 #        testdata/<scenario>/ejabberd.log   log lines written during the scenario
@@ -20,8 +23,9 @@
 #     (a few scenarios capture differently: pcapng-scram writes
 #     capture.pcapng with dumpcap, sll-plain-no-tls captures on 'any' in the
 #     Linux cooked v1 and v2 link types, ipv6-starttls-plain (client on ::1,
-#     second c2s listener on [::1]:5222) also keeps a gzipped copy; see
-#     run_scenario's CAP_* options below)
+#     second c2s listener on [::1]:5222) also keeps a gzipped copy,
+#     starttls-required-refusal captures 'tcp port 5322'; see run_scenario's
+#     CAP_* options below)
 #   * stops everything it started (by pid) and removes the temp dir.
 #
 # Test accounts (host xmppflow.test); tests grep outputs for these strings:
@@ -29,6 +33,11 @@
 #   bob@xmppflow.test     Builder-Secret-2
 #   wrong password used in scenario wrong-password:   Not-Alices-Password-9
 #   unknown user used in scenario unknown-user:  mallory@xmppflow.test / Mallory-Guess-3
+#   carol@xmppflow.test   Carol-Register-4   created by in-band registration over
+#                                            STARTTLS (scenario ibr-register)
+#   dave@xmppflow.test    Dave-Register-5    created by in-band registration
+#                                            without TLS (scenario ibr-register-no-tls)
+#   wrong password for bob in scenario legacy-auth-error:  Bob-Wrong-6
 #
 # Options (environment):
 #   KEEP_WORKDIR=1   keep the temporary ejabberd directory (for debugging)
@@ -46,11 +55,17 @@ ALICE_PASS='Wonderland-Secret-1'
 BOB_PASS='Builder-Secret-2'
 WRONG_PASS='Not-Alices-Password-9'
 MALLORY_PASS='Mallory-Guess-3'
+CAROL_PASS='Carol-Register-4'      # in-band registration (ibr-register)
+DAVE_PASS='Dave-Register-5'        # in-band registration without TLS (ibr-register-no-tls)
+BOB_WRONG_PASS='Bob-Wrong-6'       # legacy-auth-error
+TLSREQ_PORT=5322                   # c2s listener with starttls_required: true
 PY=/usr/bin/python3          # Debian's python (has python3-slixmpp), not a pyenv shim
 
 ALL_SCENARIOS="utf8-message starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
 drop-after-login wrong-password unknown-user disconnect-mid-sasl legacy-auth-no-tls go-sendxmpp
-concurrent ipv6-starttls-plain pcapng-scram sll-plain-no-tls"
+concurrent ipv6-starttls-plain pcapng-scram sll-plain-no-tls
+scram-sha256-plus ibr-register ibr-register-no-tls sm-resume stream-error-conflict
+starttls-required-refusal legacy-auth-error"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 
 log() { printf '>>> %s\n' "$*" >&2; }
@@ -155,6 +170,10 @@ acme:
 
 auth_method: internal
 auth_password_format: plain
+# in-band registration (mod_register): no minimum delay between two
+# registrations from the same IP address (default 600 s), so that
+# ibr-register and ibr-register-no-tls can both run in one go
+registration_timeout: infinity
 # nothing disabled: PLAIN, DIGEST-MD5, SCRAM-SHA-1/256/512 are all offered
 disable_sasl_mechanisms: []
 
@@ -177,6 +196,16 @@ listen:
     shaper: none
     starttls: true
     starttls_required: false
+  -
+    # STARTTLS is mandatory here (scenario starttls-required-refusal only)
+    port: $TLSREQ_PORT
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    max_stanza_size: 262144
+    access: c2s
+    shaper: none
+    starttls: true
+    starttls_required: true
 
 s2s_access: none
 
@@ -241,9 +270,11 @@ EJCTL=(ejabberdctl --config-dir "$CONF" --config "$CONF/ejabberd.yml"
        --ctl-config "$CONF/ejabberdctl.cfg" --logs "$LOGS" --spool "$SPOOL" --node "$NODE")
 
 # ---------------------------------------------------------------- start ejabberd
-if ss -ltn "( sport = :$PORT )" | grep -q LISTEN; then
-    die "something already listens on port $PORT (system ejabberd?); refusing to continue"
-fi
+for p in "$PORT" "$TLSREQ_PORT"; do
+    if ss -ltn "( sport = :$p )" | grep -q LISTEN; then
+        die "something already listens on port $p (system ejabberd?); refusing to continue"
+    fi
+done
 log "starting private ejabberd node $NODE in $WORK"
 export EJABBERD_PID_PATH=$PIDFILE
 "${EJCTL[@]}" start
@@ -263,6 +294,8 @@ for _ in $(seq 1 40); do
 done
 ss -ltn "( sport = :$PORT )" | grep -q "127.0.0.1:$PORT" || die "ejabberd is not listening on 127.0.0.1:$PORT"
 ss -ltn "( sport = :$PORT )" | grep -q "\[::1\]:$PORT" || die "ejabberd is not listening on [::1]:$PORT"
+ss -ltn "( sport = :$TLSREQ_PORT )" | grep -q "127.0.0.1:$TLSREQ_PORT" ||
+    die "ejabberd is not listening on 127.0.0.1:$TLSREQ_PORT"
 
 "${EJCTL[@]}" register alice "$XMPP_HOST" "$ALICE_PASS"
 "${EJCTL[@]}" register bob "$XMPP_HOST" "$BOB_PASS"

@@ -188,45 +188,77 @@ static const struct rule {
     {"A4", SEV_WARNING, "RFC 6120 §4.7.3", "server stream header has no id"},
     {"A5", SEV_WARNING, "RFC 6120 §4.3.3", "server reused a stream id after a restart"},
     {"A6", SEV_WARNING, "RFC 6120 §4.7.2", "client stream header has no 'to'"},
+    {"A10", SEV_WARNING, "RFC 6120 §5.3.3", "whitespace sent in the middle of a negotiation step"},
     {"A11", SEV_WARNING, "RFC 6120 §4.3.3", "new stream header without a restart trigger"},
     {"A13", SEV_WARNING, "RFC 6120 §4.3.3", "stream closed where a restart was due"},
+    {"A14", SEV_WARNING, "RFC 6120 §4.3.5", "new features on a stream whose negotiation was complete"},
+    {"A15", SEV_WARNING, "RFC 6120 §11.1", "restricted XML (comment, processing instruction, DTD, entity or bad encoding)"},
     {"A16", SEV_WARNING, "RFC 6120 §4.3.7", "element out of login order"},
     {"A17", SEV_INFO, NULL, "input starts in the middle of the stream; ordering checks suppressed"},
     {"B1", SEV_ERROR, "RFC 6120 §13.8.3", "password sent without TLS"},
     {"B2", SEV_ERROR, "RFC 6120 §13.8.1", "hashed credentials exchanged without TLS"},
     {"B3", SEV_WARNING, "RFC 6120 §5.3.4", "STARTTLS was offered but the client went on in clear"},
     {"B4", SEV_ERROR, "RFC 6120 §5.3.1", "STARTTLS was required but the client went on in clear"},
+    {"B5", SEV_ERROR, "RFC 6120 §5.3.1", "the server went on although it required STARTTLS"},
     {"B6", SEV_WARNING, "RFC 6120 §5.4.1", "first features on a plaintext stream do not offer STARTTLS"},
     {"B7", SEV_WARNING, "RFC 6120 §5.4.2.2", "STARTTLS sent where it was not offered"},
+    {"B8", SEV_INFO, "RFC 6120 §5.4.2.2", "the server refused STARTTLS"},
     {"B10", SEV_WARNING, "RFC 6120 §5.4.3.3", "no new stream header after TLS"},
     {"B11", SEV_WARNING, "RFC 6120 §5.4.3.3", "STARTTLS offered again after TLS"},
     {"B12", SEV_WARNING, "RFC 6120 §13.8.3", "server offers a cleartext-password mechanism without TLS"},
+    {"B13", SEV_INFO, "RFC 6120 §5.4.3.2", "the TLS handshake failed"},
+    {"B14", SEV_WARNING, "XEP-0368 §3", "direct TLS ClientHello without SNI or without ALPN xmpp-client"},
+    {"B17", SEV_WARNING, "XEP-0077 §11", "registration or legacy authentication offered without TLS"},
+    {"B18", SEV_WARNING, "RFC 6120 §5.3.1", "STARTTLS is required, yet other features are offered too"},
     {"C1", SEV_WARNING, "RFC 6120 §6.4.1", "auth sent before the server's features"},
     {"C2", SEV_WARNING, "RFC 6120 §6.4.2", "mechanism not offered by the server"},
     {"C3", SEV_WARNING, "RFC 6120 §6.4.1", "authentication attempted after it completed"},
     {"C4", SEV_WARNING, "RFC 6120 §6.4.6", "no new stream header after SASL success"},
     {"C5", SEV_WARNING, "RFC 6120 §6.4.3", "SASL element out of sequence"},
+    {"C6", SEV_WARNING, "RFC 6120 §6.4.4", "SASL abort not answered with failure(aborted)"},
     {"C7", SEV_INFO, "RFC 6120 §6.4.5", "SASL failure"},
     {"C8", SEV_INFO, "RFC 6120 §6.4.5", "more than one mechanism tried"},
+    {"C9", SEV_WARNING, "RFC 6120 §6.4.5", "more SASL failures on one stream than a server should allow"},
     {"C11", SEV_WARNING, "RFC 6120 §13.8.3", "weaker mechanism chosen than the server offered"},
     {"C12", SEV_ERROR, "XEP-0440 §4", "SCRAM without channel binding although -PLUS was offered"},
+    {"C14", SEV_INFO, "RFC 6120 §6.3.8", "authorization identity differs from the authenticated user"},
+    {"C16", SEV_WARNING, "RFC 6120 §6.3.5", "SASL data is not clean base64"},
+    {"C18", SEV_INFO, "XEP-0175 §3", "anonymous login"},
+    {"C19", SEV_WARNING, "RFC 6331", "obsolete mechanism (DIGEST-MD5 or CRAM-MD5)"},
+    {"C20", SEV_WARNING, "RFC 7677 §4", "SCRAM iteration count below 4096"},
     {"C21", SEV_WARNING, "RFC 6120 §6.4.6", "SASL success with no authentication in progress"},
     {"D1", SEV_WARNING, "RFC 6120 §7.4", "resource binding before authentication"},
+    {"D2", SEV_WARNING, "RFC 6120 §7.4", "resource binding although the features do not offer it"},
     {"D3", SEV_WARNING, "RFC 6120 §7.4", "bind advertised before authentication"},
     {"D4", SEV_WARNING, "RFC 6120 §7.4", "post-authentication features lack bind"},
     {"D5", SEV_WARNING, "RFC 6120 §4.3.5", "stanza sent before authentication"},
     {"D7", SEV_INFO, "RFC 6120 §7.1", "stanza sent before resource binding"},
     {"D9", SEV_WARNING, "RFC 6120 §7.1", "second resource binding on one stream"},
+    {"D11", SEV_INFO, "RFC 6120 §7.6.2", "resource binding refused"},
+    {"D12", SEV_INFO, "RFC 6120 §7.7.1", "the server bound another resource than requested"},
     {"D13", SEV_WARNING, "RFC 3921 §3", "session request before resource binding"},
+    {"D14", SEV_INFO, "RFC 6121 App. E", "session request although the server does not offer it"},
+    {"D15", SEV_WARNING, "RFC 3921 §3", "session offered as mandatory, but the client skipped it"},
     {"D16", SEV_INFO, NULL, "login did not complete"},
+    {"E1", SEV_INFO, "XEP-0077 §8", "registration although the server does not offer it"},
     {"E2", SEV_ERROR, "XEP-0077 §11", "registration password sent without TLS"},
     {"E5", SEV_WARNING, "XEP-0078 §1", "obsolete legacy authentication (jabber:iq:auth) used"},
+    {"E6", SEV_WARNING, "XEP-0078 §3.1", "legacy authentication after a failed SASL attempt"},
+    {"E7", SEV_WARNING, "XEP-0078 §3.1", "legacy authentication without username or resource"},
+    {"E8", SEV_ERROR, "XEP-0078 §3.1", "the server's error echoes the credentials"},
+    {"E9", SEV_INFO, "XEP-0077 §3.2", "account removed"},
     {"F1", SEV_WARNING, "XEP-0198 §3", "stream management enabled before authentication"},
     {"F2", SEV_WARNING, "XEP-0198 §3", "stream management enabled before resource binding"},
+    {"F3", SEV_WARNING, "XEP-0198 §2", "stream management enabled although not offered"},
+    {"F4", SEV_WARNING, "XEP-0198 §3", "stream management enabled twice"},
     {"F5", SEV_ERROR, "XEP-0198 §10", "stream resumption attempted before authentication"},
+    {"F7", SEV_INFO, "XEP-0198 §5", "stream resumption failed"},
+    {"F8", SEV_WARNING, "XEP-0198 §4", "stream management request or ack before it was enabled"},
     {"G3", SEV_WARNING, "XEP-0138 §2", "no new stream header after compression"},
     {"K1", SEV_INFO, "RFC 6120 §4.9.1.1", "stream error"},
+    {"K3", SEV_WARNING, "RFC 6120 §4.9.1.2", "stream error sent before the server's stream header"},
     {"K4", SEV_INFO, "RFC 6120 §4.4", "connection ended without a stream close"},
+    {"K5", SEV_WARNING, "RFC 6120 §4.4", "one side closed its stream and the other never answered"},
     {"K6", SEV_WARNING, "RFC 6120 §4.4", "data sent after the sender closed its stream"},
     {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
     {"L2", SEV_INFO, NULL, "login continued inside TLS without keys"},
@@ -250,6 +282,16 @@ struct login {
     bool no_xml;           /* the input shows no XML for this connection */
     bool opaque;           /* encrypted without a key from some point on */
     bool midstream;        /* the input began after the connection did */
+    /* what the current features offer */
+    bool bind_offered, session_offered, session_optional, sm_offered, register_offered;
+    bool b4_seen;          /* the client ignored required STARTTLS: the server must not go on */
+    bool abort_pending;    /* <abort/> awaits failure(aborted) */
+    bool sasl_failed;      /* a SASL attempt failed (E6) */
+    bool sm_enabled;
+    bool session_done;
+    bool stanza_seen;      /* the client sent a stanza after binding (D15) */
+    unsigned epoch_failures; /* SASL failures since the last stream header (C9) */
+    char *bind_resource;   /* resource the client asked for (D12) */
     unsigned opaque_seq;   /* the step where visibility ended */
     bool headers_seen;     /* a client header was seen: later ones are restarts */
     bool tls_active;
@@ -499,10 +541,27 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
     const struct stanza *mechs = stanza_child(el, "mechanisms", NS_SASL);
     const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
     l->starttls_offered = starttls != NULL;
+    if (l->bound && el->nchildren)
+        violation(l, "A14", seq, NULL);
+    l->bind_offered = bind != NULL;
+    const struct stanza *session = stanza_child(el, "session", NS_SESSION);
+    l->session_offered = session != NULL;
+    l->session_optional = session && stanza_child(session, "optional", NULL);
+    l->sm_offered = stanza_child(el, "sm", NS_SM3) || stanza_child(el, "sm", NS_SM2);
+    l->register_offered = stanza_child(el, "register", NS_FEAT_REGISTER) != NULL;
+    bool iqauth_offered = stanza_child(el, "auth", NS_FEAT_IQ_AUTH) != NULL;
+    if (!l->tls_active && (l->register_offered || iqauth_offered))
+        violation(l, "B17", seq, "%s offered without TLS",
+                  l->register_offered && iqauth_offered ? "registration and legacy authentication"
+                  : l->register_offered                 ? "registration"
+                                                        : "legacy authentication");
     if (starttls) {
         s->tls.offered = TRI_TRUE;
-        bool required = stanza_child(starttls, "required", NULL) || el->nchildren == 1;
+        bool marked = stanza_child(starttls, "required", NULL) != NULL;
+        bool required = marked || el->nchildren == 1;
         s->tls.required = required ? TRI_TRUE : TRI_FALSE;
+        if (marked && el->nchildren > 1)
+            violation(l, "B18", seq, NULL);
         if (l->tls_active)
             violation(l, "B11", seq, NULL);
     } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP && !l->midstream) {
@@ -644,8 +703,18 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
         return; /* the data comes in a later <response> */
     }
     l->cur_decoded = true;
+    if (d.bad_base64)
+        violation(l, "C16", seq, d.present ? "SASL data wrapped with whitespace"
+                                           : "SASL data is not valid base64");
     if (d.present && (d.authcid || d.authzid || d.secret))
         expose_credentials(l, a, d.authzid, d.authcid, d.secret, seq);
+    if (d.authzid && d.authcid) {
+        /* an authzid is a bare JID; the same user under its own name is no proxy */
+        const char *at = strchr(d.authzid, '@');
+        size_t local = at ? (size_t)(at - d.authzid) : strlen(d.authzid);
+        if (strlen(d.authcid) != local || strncmp(d.authcid, d.authzid, local) != 0)
+            violation(l, "C14", seq, "'%s' asks to act as '%s'", d.authcid, d.authzid);
+    }
     if (!l->tls_active) {
         if (d.has_secret)
             violation(l, "B1", seq, "%s password of '%s' sent without TLS", a->mechanism,
@@ -667,8 +736,10 @@ check_tls_skipped(struct login *l, unsigned seq)
 {
     if (l->tls_active)
         return;
-    if (l->s.tls.required == TRI_TRUE)
+    if (l->s.tls.required == TRI_TRUE) {
         violation(l, "B4", seq, NULL);
+        l->b4_seen = true;
+    }
     else if (l->starttls_offered)
         violation(l, "B3", seq, NULL);
 }
@@ -687,6 +758,10 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
     new_attempt(l, mech, t);
     l->challenge_pending = false;
     check_tls_skipped(l, seq);
+    if (mech && strcasecmp(mech, "ANONYMOUS") == 0)
+        violation(l, "C18", seq, NULL);
+    if (mech && (strcasecmp(mech, "DIGEST-MD5") == 0 || strcasecmp(mech, "CRAM-MD5") == 0))
+        violation(l, "C19", seq, "%s is historic", mech);
     if (mech && s->auth.offered_known && !mech_offered(s, mech))
         violation(l, "C2", seq, "mechanism %s was not offered", mech);
     decode_sasl_payload(l, el, seq);
@@ -722,6 +797,8 @@ on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsig
             l->s.auth.outcome = AUTH_FAILURE;
         violation(l, "C7", seq, "%s authentication failed: %s", a->mechanism ? a->mechanism : "SASL",
                   condition ? condition : "no condition");
+        if (++l->epoch_failures == 6) /* RFC 6120 §6.4.5: servers allow 2 to 5 retries */
+            violation(l, "C9", seq, "%u failed attempts on one stream", l->epoch_failures);
         if (condition && strcmp(condition, "invalid-authzid") == 0)
             set_severity_of_last(l, SEV_WARNING);
     }
@@ -734,6 +811,10 @@ on_register_set(struct login *l, const struct stanza *el, unsigned seq)
     const struct stanza *q = stanza_child(el, "query", NS_IQ_REGISTER);
     const char *user = stanza_child_text(q, "username", NULL);
     const char *pass = stanza_child_text(q, "password", NULL);
+    if (stanza_child(q, "remove", NULL))
+        violation(l, "E9", seq, "account removal requested");
+    if (!l->authed && !l->register_offered && l->features_seen)
+        violation(l, "E1", seq, NULL);
     if (user && *user && !l->s.user)
         l->s.user = xstrdup(user);
     if (pass && *pass) {
@@ -757,8 +838,19 @@ on_legacy_set(struct login *l, const struct stanza *el, usec_t t, unsigned seq)
     const char *user = stanza_child_text(q, "username", NULL);
     const char *pass = stanza_child_text(q, "password", NULL);
     const char *digest = stanza_child_text(q, "digest", NULL);
+    bool after_sasl_failure = false;
+    for (size_t i = 0; i < l->s.auth.nattempts; i++)
+        if (l->s.auth.attempts[i].result == AUTH_FAILURE &&
+            strcmp(l->s.auth.attempts[i].mechanism ? l->s.auth.attempts[i].mechanism : "", "legacy") != 0)
+            after_sasl_failure = true;
     struct attempt *a = new_attempt(l, "legacy", t);
     violation(l, "E5", seq, NULL);
+    if (after_sasl_failure)
+        violation(l, "E6", seq, NULL);
+    const char *res = stanza_child_text(q, "resource", NULL);
+    if (!user || !*user || !res || !*res)
+        violation(l, "E7", seq, "legacy authentication without %s",
+                  !user || !*user ? "username" : "resource");
     check_tls_skipped(l, seq);
     /* XEP-0078 binds the resource in the same step: remember the JID it will get */
     const char *resource = stanza_child_text(q, "resource", NULL);
@@ -799,6 +891,22 @@ on_stream_error(struct login *l, const char *cond, unsigned seq)
         set_severity_of_last(l, SEV_WARNING);
 }
 
+/* E8: an error reply that carries the request's password or digest back (XEP-0078 §3.1). */
+static void
+check_echo(struct login *l, const struct stanza *el, unsigned seq)
+{
+    for (size_t i = 0; i < el->nchildren; i++) {
+        const struct stanza *q = el->children[i];
+        if (strcmp(q->name, "query") != 0)
+            continue;
+        const char *pass = stanza_child_text(q, "password", NULL);
+        const char *digest = stanza_child_text(q, "digest", NULL);
+        if ((pass && *pass) || (digest && *digest))
+            violation(l, "E8", seq, "the server's error repeats the %s it was sent",
+                      pass && *pass ? "password" : "digest");
+    }
+}
+
 /* Bookkeeping for an element whose event is settled: facts and audit findings. */
 static void
 record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
@@ -818,27 +926,57 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
     case EV_AUTH:
         on_auth(l, el, detail, t, seq);
         break;
-    case EV_CHALLENGE:
+    case EV_CHALLENGE: {
         l->challenge_pending = true;
+        if (l->b4_seen)
+            violation(l, "B5", seq, NULL);
+        const char *mech = l->cur ? l->cur->mechanism : NULL;
+        long iter = mech && strncasecmp(mech, "SCRAM-", 6) == 0
+                        ? sasl_scram_iterations(el->text, el->text_len)
+                        : -1;
+        if (iter >= 0 && iter < 4096)
+            violation(l, "C20", seq, "SCRAM iteration count %ld (at least 4096)", iter);
+        break;
+    }
+    case EV_ABORT:
+        l->abort_pending = true;
+        break;
+    case EV_STARTTLS_FAILURE:
+        violation(l, "B8", seq, NULL);
         break;
     case EV_RESPONSE:
         /* challenge_pending is cleared after step(), whose C5 guard still needs it */
         decode_sasl_payload(l, el, seq);
         break;
     case EV_SUCCESS:
+        if (l->b4_seen)
+            violation(l, "B5", seq, NULL);
         on_sasl_verdict(l, true, NULL, t, seq);
         break;
     case EV_FAILURE:
+        if (l->abort_pending && (!detail || strcmp(detail, "aborted") != 0))
+            violation(l, "C6", seq, NULL);
+        l->abort_pending = false;
         on_sasl_verdict(l, false, detail, t, seq);
         break;
     case EV_REGISTER_GET:
         remember_iq(l, el, IQ_REGISTER);
+        if (!l->authed && !l->register_offered && l->features_seen)
+            violation(l, "E1", seq, NULL);
+        break;
+    case EV_REGISTER_ERROR:
+    case EV_LEGACY_AUTH_ERROR:
+        check_echo(l, el, seq);
+        if (ev == EV_LEGACY_AUTH_ERROR)
+            on_sasl_verdict(l, false, detail, t, seq);
         break;
     case EV_REGISTER_SET:
         remember_iq(l, el, IQ_REGISTER);
         on_register_set(l, el, seq);
         break;
     case EV_REGISTER_RESULT:
+        if (l->b4_seen)
+            violation(l, "B5", seq, NULL);
         l->registered = true;
         break;
     case EV_LEGACY_AUTH_GET:
@@ -857,23 +995,70 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         l->bound = true;
         l->bound_time = t;
         break;
-    case EV_LEGACY_AUTH_ERROR:
-        on_sasl_verdict(l, false, detail, t, seq);
-        break;
-    case EV_BIND:
+    case EV_BIND: {
         remember_iq(l, el, IQ_BIND);
+        if (l->authed && l->features_seen && !l->bind_offered && !l->bound)
+            violation(l, "D2", seq, NULL);
+        const struct stanza *b = stanza_child(el, "bind", NS_BIND);
+        free(l->bind_resource);
+        l->bind_resource = xstrdup(b ? stanza_child_text(b, "resource", NULL) : NULL);
         break;
+    }
     case EV_BIND_RESULT:
         on_bind_result(l, el, t);
+        if (l->bind_resource && *l->bind_resource && l->s.jid) {
+            const char *slash = strchr(l->s.jid, '/');
+            if (slash && strcmp(slash + 1, l->bind_resource) != 0)
+                violation(l, "D12", seq, "asked for resource '%s', got '%s'", l->bind_resource,
+                          slash + 1);
+        }
+        break;
+    case EV_BIND_ERROR:
+        violation(l, "D11", seq, "resource binding refused: %s", detail ? detail : "no condition");
         break;
     case EV_SESSION:
         remember_iq(l, el, IQ_SESSION);
+        if (l->features_seen && !l->session_offered)
+            violation(l, "D14", seq, NULL);
+        break;
+    case EV_SESSION_RESULT:
+        l->session_done = true;
+        break;
+    case EV_SM_ENABLE:
+        if (l->sm_enabled)
+            violation(l, "F4", seq, NULL);
+        else if (l->features_seen && !l->sm_offered)
+            violation(l, "F3", seq, NULL);
+        break;
+    case EV_SM_ENABLED:
+        l->sm_enabled = true;
+        break;
+    case EV_SM_FAILED:
+        if (l->state == ST_SM_WAIT)
+            violation(l, "F7", seq, "stream resumption failed: %s", detail ? detail : "no condition");
+        break;
+    case EV_SM_REQUEST:
+    case EV_SM_ACK:
+        if (!l->sm_enabled)
+            violation(l, "F8", seq, NULL);
         break;
     case EV_SM_RESUMED:
         l->bound = true;
+        l->sm_enabled = true;
         l->bound_time = t;
         break;
+    case EV_STANZA_MESSAGE:
+    case EV_STANZA_PRESENCE:
+    case EV_STANZA_IQ:
+        if (dir == 'C' && l->bound && !l->stanza_seen) {
+            l->stanza_seen = true;
+            if (l->session_offered && !l->session_optional && !l->session_done)
+                violation(l, "D15", seq, NULL);
+        }
+        break;
     case EV_STREAM_ERROR:
+        if (dir == 'S' && l->state == ST_HDR_C)
+            violation(l, "K3", seq, NULL);
         on_stream_error(l, detail, seq);
         break;
     case EV_STREAM_CLOSE:
@@ -912,6 +1097,7 @@ login_free(struct login *l)
     free(l->pending);
     free(l->last_event);
     free(l->legacy_jid);
+    free(l->bind_resource);
     free(l);
 }
 
@@ -931,6 +1117,7 @@ handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
         if (l->headers_seen)
             ev = EV_STREAM_RESTART;
         l->headers_seen = true;
+        l->epoch_failures = 0;
     }
     if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
         ev = pair_iq(l, el, ev);
@@ -968,10 +1155,19 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
         break;
     }
     case FRAME_WHITESPACE:
-        break; /* keep-alives: not a login step */
-    case FRAME_ERROR:
-        add_phase(l, dir, t, EV_XML_ERROR, NULL, xstrdup(fr->message ? fr->message : "malformed XML"));
+        /* keep-alives are no login step, but not inside TLS or SASL negotiation (RFC 6120 §5.3.3, §6.3.5) */
+        if (l->state == ST_TLS_WAIT || l->state == ST_SASL)
+            violation(l, "A10", l->s.nphases ? (unsigned)l->s.nphases : 0,
+                      "whitespace from the %s during %s", dir == 'C' ? "client" : "server",
+                      l->state == ST_SASL ? "SASL" : "STARTTLS");
         break;
+    case FRAME_ERROR: {
+        unsigned seq = add_phase(l, dir, t, EV_XML_ERROR, NULL,
+                                 xstrdup(fr->message ? fr->message : "malformed XML"));
+        if (fr->message && strncmp(fr->message, "restricted XML", 14) == 0)
+            violation(l, "A15", seq, "%s", fr->message);
+        break;
+    }
     case FRAME_OVERSIZE:
         add_phase(l, dir, t, EV_OVERSIZE, NULL, xstrdup(fr->message ? fr->message : "element too large"));
         break;
@@ -988,6 +1184,8 @@ login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
         l->tls_time = t;
     } else if (ev == EV_TCP_FIN || ev == EV_TCP_RST) {
         l->log_closed = true;
+    } else if (ev == EV_TLS_ALERT && !l->tls_active) {
+        violation(l, "B13", seq, "%s", detail ? detail : "TLS alert during the handshake");
     }
     step(l, '-', ev, seq);
 }
@@ -1134,6 +1332,10 @@ login_finish(struct login *l, enum login_end how, usec_t t)
         if (!l->bound)
             set_severity_of_last(l, SEV_WARNING);
     }
+    if (how == LOGIN_END_CLOSED && (l->closed_c != l->closed_s) && !l->stream_error && !l->opaque &&
+        !l->no_xml)
+        violation(l, "K5", 0, "the %s closed its stream; the %s never closed its own",
+                  l->closed_c ? "client" : "server", l->closed_c ? "server" : "client");
     if (s->password_in_log)
         violation(l, "L1", l->auth_seq, "the password of '%s' is readable in the server log",
                   s->user ? s->user : "?");

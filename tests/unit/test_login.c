@@ -351,7 +351,10 @@ Test(login, starttls_plain_bind_is_established)
         cr_expect_eq(s->phases[i].time, T0 + 1000 * (usec_t)(i + 1), "step %zu", i + 1);
     }
     cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
-    cr_expect_eq(s->nviolations, 0, "violations: %s", codes(s));
+    /* the client followed every rule; the only finding is the server's register feature
+     * offered before TLS (B17, XEP-0077 §11) */
+    cr_expect_eq(s->nviolations, 1, "violations: %s", codes(s));
+    expect_violation(s, "B17", SEV_WARNING);
     cr_expect_eq(s->tls.offered, TRI_TRUE);
     cr_expect_eq(s->tls.required, TRI_FALSE);
     cr_expect_eq(s->tls.negotiated, TRI_TRUE);
@@ -988,5 +991,345 @@ Test(login, free_and_finish_on_empty_input)
     cr_expect_eq(s->nphases, 0);
     cr_expect_eq(s->outcome, OUTCOME_INCOMPLETE, "outcome %s", outcome_name(s->outcome));
     expect_no_violation(s, "K4");
+    session_free(s);
+}
+
+/* ---- one hand-made stream per finding the real server does not produce ------------ */
+
+/* Logs in with PLAIN over TLS up to the post-auth features (bind offered, session optional). */
+static void
+tls_plain_until_bind_features(struct drv *d)
+{
+    starttls_prologue(d, "SCRAM-SHA-1 PLAIN");
+    c_el(d, auth("PLAIN", ALICE_PLAIN));
+    s_el(d, mk("success", NS_SASL));
+    c_open(d);
+    s_open(d, "s3");
+}
+
+Test(login, required_starttls_ignored_and_answered_is_b4_and_b5)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS | F_REQUIRED, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    s_el(&d, mk("success", NS_SASL));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "B4", SEV_ERROR);
+    expect_violation(s, "B5", SEV_ERROR);
+    expect_violation(s, "B18", SEV_WARNING); /* required, yet mechanisms offered too */
+    expect_violation(s, "B1", SEV_ERROR);
+    session_free(s);
+}
+
+Test(login, starttls_refused_is_b8)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "SCRAM-SHA-1");
+    c_el(&d, mk("starttls", NS_TLS));
+    s_el(&d, mk("failure", NS_TLS));
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "B8", SEV_INFO);
+    session_free(s);
+}
+
+Test(login, features_that_offer_registration_before_tls_are_b17)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS | F_IQAUTH, "SCRAM-SHA-1");
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "B17", SEV_WARNING);
+    const struct violation *v = find_violation(s, "B17");
+    cr_assert_not_null(v);
+    cr_expect(strstr(v->message, "legacy authentication") != NULL, "%s", v->message);
+    session_free(s);
+}
+
+Test(login, abort_answered_with_another_condition_is_c6)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    s_el(&d, with_text(mk("challenge", NS_SASL), SERVER_FIRST));
+    c_el(&d, mk("abort", NS_SASL));
+    s_el(&d, sasl_failure("not-authorized"));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C6", SEV_WARNING);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    c_el(&d, mk("abort", NS_SASL));
+    s_el(&d, sasl_failure("aborted"));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "C6");
+    session_free(s);
+}
+
+Test(login, six_failures_on_one_stream_are_c9)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    for (int i = 0; i < 6; i++) {
+        c_el(&d, auth("PLAIN", ALICE_WRONG));
+        s_el(&d, sasl_failure("not-authorized"));
+    }
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C9", SEV_WARNING);
+    cr_expect_eq(s->auth.nattempts, 6);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    for (int i = 0; i < 5; i++) {
+        c_el(&d, auth("PLAIN", ALICE_WRONG));
+        s_el(&d, sasl_failure("not-authorized"));
+    }
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "C9");
+    session_free(s);
+}
+
+Test(login, proxy_authorization_is_c14)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    /* "admin@xmppflow.test\0alice\0Wonderland-Secret-1" */
+    c_el(&d, auth("PLAIN", "YWRtaW5AeG1wcGZsb3cudGVzdABhbGljZQBXb25kZXJsYW5kLVNlY3JldC0x"));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C14", SEV_INFO);
+    session_free(s);
+}
+
+Test(login, wrapped_base64_is_c16)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, auth("PLAIN", "AGFsaWNlAFdvbmRl\ncmxhbmQtU2VjcmV0LTE="));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C16", SEV_WARNING);
+    cr_expect_str_eq(s->auth.attempts[0].credentials.authcid, "alice");
+    session_free(s);
+}
+
+Test(login, anonymous_and_obsolete_mechanisms_are_c18_and_c19)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "ANONYMOUS DIGEST-MD5");
+    c_el(&d, auth("ANONYMOUS", NULL));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C18", SEV_INFO);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "DIGEST-MD5");
+    c_el(&d, auth("DIGEST-MD5", NULL));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C19", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, few_scram_iterations_are_c20)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    /* r=...,s=...,i=1024 */
+    s_el(&d, with_text(mk("challenge", NS_SASL), "cj1hYmMscz1abTl2YkE9PSxpPTEwMjQ="));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C20", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, bind_findings_d2_d11_d12)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_SESSION, NULL); /* no <bind/>: D4 for the server, D2 for the client */
+    c_el(&d, iq("set", "b1", with_child(mk("bind", NS_BIND), with_text(mk("resource", NS_BIND), "r"))));
+    struct stanza *err = iq("error", "b1", NULL);
+    with_child(err, with_child(mk("error", NS_CLIENT), mk("conflict", NS_STANZAS)));
+    s_el(&d, err);
+    c_el(&d, iq("set", "b2", with_child(mk("bind", NS_BIND), with_text(mk("resource", NS_BIND), "r"))));
+    s_el(&d, iq("result", "b2", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND), "alice@" DOMAIN "/other"))));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "D4", SEV_WARNING);
+    expect_violation(s, "D2", SEV_WARNING);
+    expect_violation(s, "D11", SEV_INFO);
+    expect_violation(s, "D12", SEV_INFO);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED);
+    session_free(s);
+}
+
+Test(login, session_findings_d14_and_d15)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL); /* no session feature */
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND)));
+    s_el(&d, iq("result", "b1", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND), "alice@" DOMAIN "/x"))));
+    c_el(&d, iq("set", "s1", mk("session", NS_SESSION)));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "D14", SEV_INFO);
+    session_free(s);
+
+    /* session offered without <optional/>: skipping it is D15 */
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    struct stanza *f = stanza_new("features", "stream", NS_STREAM);
+    with_child(f, mk("bind", NS_BIND));
+    with_child(f, mk("session", NS_SESSION));
+    s_el(&d, f);
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND)));
+    s_el(&d, iq("result", "b1", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND), "alice@" DOMAIN "/x"))));
+    c_el(&d, mk("presence", NS_CLIENT));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "D15", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, sm_findings_f3_f4_f7_f8)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL); /* no <sm/> */
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND)));
+    s_el(&d, iq("result", "b1", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND), "alice@" DOMAIN "/x"))));
+    c_el(&d, mk("r", NS_SM3));
+    c_el(&d, mk("enable", NS_SM3));
+    s_el(&d, with_attr(mk("enabled", NS_SM3), "id", "sm1"));
+    c_el(&d, mk("enable", NS_SM3));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "F8", SEV_WARNING);
+    expect_violation(s, "F3", SEV_WARNING);
+    expect_violation(s, "F4", SEV_WARNING);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, with_attr(with_attr(mk("resume", NS_SM3), "previd", "old"), "h", "0"));
+    s_el(&d, with_child(mk("failed", NS_SM3), mk("item-not-found", NS_STANZAS)));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "F7", SEV_INFO);
+    session_free(s);
+}
+
+Test(login, legacy_findings_e6_e7_e8)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_WRONG));
+    s_el(&d, sasl_failure("not-authorized"));
+    struct stanza *q = mk("query", NS_IQ_AUTH);
+    with_child(q, with_text(mk("username", NS_IQ_AUTH), "alice"));
+    with_child(q, with_text(mk("password", NS_IQ_AUTH), "Bob-Wrong-6"));
+    c_el(&d, iq("set", "a1", q));
+    struct stanza *echo = mk("query", NS_IQ_AUTH);
+    with_child(echo, with_text(mk("username", NS_IQ_AUTH), "alice"));
+    with_child(echo, with_text(mk("password", NS_IQ_AUTH), "Bob-Wrong-6"));
+    struct stanza *err = iq("error", "a1", echo);
+    with_child(err, with_child(mk("error", NS_CLIENT), mk("not-authorized", NS_STANZAS)));
+    s_el(&d, err);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "E6", SEV_WARNING);
+    expect_violation(s, "E7", SEV_WARNING); /* no resource */
+    expect_violation(s, "E8", SEV_ERROR);
+    /* the echoed password is masked in the step summary */
+    const struct phase_event *p = find_phase(s, "legacy-auth-error(not-authorized)");
+    cr_assert_not_null(p, "events: %s", events(s));
+    cr_expect(strstr(p->summary, "Bob-Wrong-6") == NULL, "%s", p->summary);
+    cr_expect(strstr(p->summary, "<hidden>") != NULL, "%s", p->summary);
+    session_free(s);
+}
+
+Test(login, registration_findings_e1_e9)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "SCRAM-SHA-1"); /* no <register/> */
+    struct stanza *q = mk("query", NS_IQ_REGISTER);
+    with_child(q, mk("remove", NS_IQ_REGISTER));
+    c_el(&d, iq("set", "r1", q));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "E1", SEV_INFO);
+    expect_violation(s, "E9", SEV_INFO);
+    session_free(s);
+}
+
+Test(login, stream_findings_a10_a14_a15_k3_k5)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "SCRAM-SHA-1");
+    c_el(&d, mk("starttls", NS_TLS));
+    feed(&d, 'C', FRAME_WHITESPACE, NULL);
+    struct frame fr = {.kind = FRAME_ERROR, .message = "restricted XML: comment"};
+    login_frame(d.l, 'C', d.t + 1, &fr);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "A10", SEV_WARNING);
+    expect_violation(s, "A15", SEV_WARNING);
+    session_free(s);
+
+    /* a stream error before the server's own header: K3; the client never closed: K5 */
+    drv_init(&d, false, false);
+    c_open(&d);
+    struct stanza *e = stanza_new("error", "stream", NS_STREAM);
+    with_child(e, mk("host-unknown", NS_STREAMS_ERR));
+    s_el(&d, e);
+    s_close(&d);
+    s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "K3", SEV_WARNING);
+    cr_expect_eq(s->outcome, OUTCOME_ERROR);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND)));
+    s_el(&d, iq("result", "b1", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND), "alice@" DOMAIN "/x"))));
+    s_features(&d, F_BIND, NULL); /* features again after the login is complete */
+    c_close(&d);
+    s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "A14", SEV_WARNING);
+    expect_violation(s, "K5", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, tls_alert_during_the_handshake_is_b13)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "SCRAM-SHA-1");
+    c_el(&d, mk("starttls", NS_TLS));
+    s_el(&d, mk("proceed", NS_TLS));
+    login_pseudo(d.l, EV_TLS_ALERT, d.t + 1, "alert from the server");
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "B13", SEV_INFO);
     session_free(s);
 }
