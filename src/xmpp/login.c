@@ -225,7 +225,7 @@ static const struct rule {
     {"C16", SEV_WARNING, "RFC 6120 §6.3.5", "SASL data is not clean base64"},
     {"C18", SEV_INFO, "XEP-0175 §3", "anonymous login"},
     {"C19", SEV_WARNING, "RFC 6331", "obsolete mechanism (DIGEST-MD5 or CRAM-MD5)"},
-    {"C20", SEV_WARNING, "RFC 7677 §4", "SCRAM iteration count below 4096"},
+    {"C20", SEV_WARNING, "RFC 7677", "SCRAM iteration count below 4096"},
     {"C21", SEV_WARNING, "RFC 6120 §6.4.6", "SASL success with no authentication in progress"},
     {"D1", SEV_WARNING, "RFC 6120 §7.4", "resource binding before authentication"},
     {"D2", SEV_WARNING, "RFC 6120 §7.4", "resource binding although the features do not offer it"},
@@ -291,6 +291,7 @@ struct login {
     bool session_done;
     bool stanza_seen;      /* the client sent a stanza after binding (D15) */
     unsigned epoch_failures; /* SASL failures since the last stream header (C9) */
+    bool whitespace_reported; /* A10 already recorded in this stream epoch */
     char *bind_resource;   /* resource the client asked for (D12) */
     unsigned opaque_seq;   /* the step where visibility ended */
     bool headers_seen;     /* a client header was seen: later ones are restarts */
@@ -1118,6 +1119,7 @@ handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
             ev = EV_STREAM_RESTART;
         l->headers_seen = true;
         l->epoch_failures = 0;
+        l->whitespace_reported = false;
     }
     if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
         ev = pair_iq(l, el, ev);
@@ -1156,10 +1158,15 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
     }
     case FRAME_WHITESPACE:
         /* keep-alives are no login step, but not inside TLS or SASL negotiation (RFC 6120 §5.3.3, §6.3.5) */
-        if (l->state == ST_TLS_WAIT || l->state == ST_SASL)
+        if ((l->state == ST_TLS_WAIT || l->state == ST_SASL) && !l->whitespace_reported) {
+            /* one finding per stream epoch (login-spec §2.2 rule 3) */
+            l->whitespace_reported = true;
             violation(l, "A10", l->s.nphases ? (unsigned)l->s.nphases : 0,
                       "whitespace from the %s during %s", dir == 'C' ? "client" : "server",
                       l->state == ST_SASL ? "SASL" : "STARTTLS");
+            if (l->state == ST_SASL)
+                l->s.violations[l->s.nviolations - 1].ref = "RFC 6120 §6.3.5";
+        }
         break;
     case FRAME_ERROR: {
         unsigned seq = add_phase(l, dir, t, EV_XML_ERROR, NULL,
@@ -1332,10 +1339,10 @@ login_finish(struct login *l, enum login_end how, usec_t t)
         if (!l->bound)
             set_severity_of_last(l, SEV_WARNING);
     }
-    if (how == LOGIN_END_CLOSED && (l->closed_c != l->closed_s) && !l->stream_error && !l->opaque &&
+    /* a client that dropped the connection is K4; K5 is a server that ignored the client's close */
+    if (how == LOGIN_END_CLOSED && l->closed_c && !l->closed_s && !l->stream_error && !l->opaque &&
         !l->no_xml)
-        violation(l, "K5", 0, "the %s closed its stream; the %s never closed its own",
-                  l->closed_c ? "client" : "server", l->closed_c ? "server" : "client");
+        violation(l, "K5", 0, "the client closed its stream; the server never closed its own");
     if (s->password_in_log)
         violation(l, "L1", l->auth_seq, "the password of '%s' is readable in the server log",
                   s->user ? s->user : "?");

@@ -1294,7 +1294,7 @@ Test(login, stream_findings_a10_a14_a15_k3_k5)
     expect_violation(s, "A15", SEV_WARNING);
     session_free(s);
 
-    /* a stream error before the server's own header: K3; the client never closed: K5 */
+    /* a stream error before the server's own header: K3 */
     drv_init(&d, false, false);
     c_open(&d);
     struct stanza *e = stanza_new("error", "stream", NS_STREAM);
