@@ -499,16 +499,9 @@ tls_events(struct conn *c, usec_t t)
     struct tlsrec_event ev;
     while (tlsrec_next(c->tls, &ev)) {
         switch (ev.kind) {
-        case TLSREC_CLIENT_HELLO: {
-            char detail[600];
-            snprintf(detail, sizeof detail, "ClientHello SNI %s, ALPN %s", ev.sni ? ev.sni : "(none)",
-                     ev.alpn ? ev.alpn : "(none)");
-            struct session *s = login_session(c->login);
-            if (ev.sni && !s->domain)
-                s->domain = xstrdup(ev.sni);
-            login_pseudo(c->login, EV_TLS_CLIENT_HELLO, t, detail);
+        case TLSREC_CLIENT_HELLO:
+            login_client_hello(c->login, t, ev.sni, ev.alpn);
             break;
-        }
         case TLSREC_ESTABLISHED: {
             char detail[80];
             snprintf(detail, sizeof detail, "TLS handshake complete (%s)",
@@ -517,6 +510,7 @@ tls_events(struct conn *c, usec_t t)
                      : ev.version == 0x0302 ? "TLS 1.1"
                      : ev.version == 0x0301 ? "TLS 1.0"
                                             : "version not seen");
+            login_tls_version(c->login, ev.version);
             login_pseudo(c->login, EV_TLS_ESTABLISHED, t, detail);
             login_opaque(c->login); /* no key log support yet */
             break;

@@ -24,6 +24,7 @@ enum state {
     ST_RESTART_SASL,  /* SASL success: the client owes a new header */
     ST_RESTART_COMP,  /* compression on: the client owes a new header */
     ST_SASL,          /* SASL exchange in progress */
+    ST_SASL2,         /* SASL2 exchange in progress (XEP-0388) */
     ST_COMP_WAIT,     /* <compress/> sent */
     ST_SM_WAIT,       /* <resume/> sent */
     ST_DONE,          /* bound (or resumed, or legacy-authenticated) */
@@ -80,6 +81,15 @@ static const struct transition {
     {ST_SASL, 'C', EV_AUTH, G_NONE, NULL, ST_SASL, "RFC 6120 §6.4.2"},
     {ST_SASL, 'S', EV_FAILURE, G_NONE, NULL, ST_NEG, "RFC 6120 §6.4.5"},
     {ST_SASL, 'S', EV_SUCCESS, G_NONE, NULL, ST_RESTART_SASL, "RFC 6120 §6.4.6"},
+    {ST_NEG, 'C', EV_SASL2_AUTHENTICATE, G_NOT_AUTHED, "C3", ST_SASL2, "XEP-0388 §2.3"},
+    {ST_SASL2, 'S', EV_SASL2_CHALLENGE, G_NONE, NULL, ST_SASL2, "XEP-0388 §2.5"},
+    {ST_SASL2, 'C', EV_SASL2_RESPONSE, G_NONE, NULL, ST_SASL2, "XEP-0388 §2.5"},
+    {ST_SASL2, 'S', EV_SASL2_CONTINUE, G_NONE, NULL, ST_SASL2, "XEP-0388 §2.6.3"},
+    {ST_SASL2, 'C', EV_SASL2_NEXT, G_NONE, NULL, ST_SASL2, "XEP-0388 §2.6.3"},
+    {ST_SASL2, DIR_ANY, EV_SASL2_TASK_DATA, G_NONE, NULL, ST_SASL2, "XEP-0388 §2.6.3"},
+    {ST_SASL2, 'C', EV_SASL2_ABORT, G_NONE, NULL, ST_SASL2, "XEP-0388 §4.5"},
+    {ST_SASL2, 'S', EV_SASL2_FAILURE, G_NONE, NULL, ST_NEG, "XEP-0388 §2.6.2"},
+    {ST_SASL2, 'S', EV_SASL2_SUCCESS, G_NONE, NULL, ST_NEG, "XEP-0388 §2.6.1"},
     {ST_NEG, 'C', EV_REGISTER_GET, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
     {ST_NEG, 'C', EV_REGISTER_SET, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
     {ST_NEG, 'S', EV_REGISTER_RESULT, G_NONE, NULL, ST_NEG, "XEP-0077 §3.1"},
@@ -147,6 +157,9 @@ static const struct miss_rule {
     const char *code;
 } miss_table[] = {
     {ST_CLOSING, EV_ANY, G_NONE, "K6"},          /* RFC 6120 §4.4 */
+    {ST_SASL2, EV_ANY, G_NONE, "H1"},            /* XEP-0388 §2.4 */
+    {ST_DONE, EV_SM_RESUME, G_NONE, "F6"},       /* XEP-0198 §5 */
+    {ST_ANY, EV_SASL2_AUTHENTICATE, G_AUTHED, "C3"},
     {ST_RESTART_TLS, EV_STREAM_CLOSE, G_NONE, "A13"}, /* RFC 6120 §4.3.3 */
     {ST_RESTART_SASL, EV_STREAM_CLOSE, G_NONE, "A13"},
     {ST_RESTART_TLS, EV_ANY, G_NONE, "B10"},     /* RFC 6120 §5.4.3.3 */
@@ -171,9 +184,9 @@ static const struct miss_rule {
     {ST_ANY, EV_STANZA_MESSAGE, G_NOT_AUTHED, "D5"}, /* RFC 6120 §4.3.5 */
     {ST_ANY, EV_STANZA_PRESENCE, G_NOT_AUTHED, "D5"},
     {ST_ANY, EV_STANZA_IQ, G_NOT_AUTHED, "D5"},
-    {ST_ANY, EV_STANZA_MESSAGE, G_AUTHED, "D7"}, /* RFC 6120 §7.1 */
-    {ST_ANY, EV_STANZA_PRESENCE, G_AUTHED, "D7"},
-    {ST_ANY, EV_STANZA_IQ, G_AUTHED, "D7"},
+    {ST_ANY, EV_STANZA_MESSAGE, G_AUTHED, NULL}, /* D6/D7 by addressee: record_facts() */
+    {ST_ANY, EV_STANZA_PRESENCE, G_AUTHED, NULL},
+    {ST_ANY, EV_STANZA_IQ, G_AUTHED, NULL},
     {ST_ANY, EV_ANY, G_NONE, "A16"},             /* catch-all: order regression */
 };
 
@@ -184,10 +197,13 @@ static const struct rule {
     const char *ref;
     const char *message;
 } rules[] = {
+    {"A2", SEV_WARNING, "RFC 6120 §4.3.2", "the server sent something else than its features after its stream header"},
     {"A3", SEV_WARNING, "RFC 6120 §4.3.2", "negotiation element sent before the server's features"},
     {"A4", SEV_WARNING, "RFC 6120 §4.7.3", "server stream header has no id"},
     {"A5", SEV_WARNING, "RFC 6120 §4.3.3", "server reused a stream id after a restart"},
     {"A6", SEV_WARNING, "RFC 6120 §4.7.2", "client stream header has no 'to'"},
+    {"A7", SEV_INFO, "RFC 6120 §4.7.5", "stream header without version: pre-1.0 semantics, no features"},
+    {"A8", SEV_WARNING, "RFC 6120 §4.7.1", "the client's JID was sent in an unprotected stream header"},
     {"A10", SEV_WARNING, "RFC 6120 §5.3.3", "whitespace sent in the middle of a negotiation step"},
     {"A11", SEV_WARNING, "RFC 6120 §4.3.3", "new stream header without a restart trigger"},
     {"A13", SEV_WARNING, "RFC 6120 §4.3.3", "stream closed where a restart was due"},
@@ -203,11 +219,13 @@ static const struct rule {
     {"B6", SEV_WARNING, "RFC 6120 §5.4.1", "first features on a plaintext stream do not offer STARTTLS"},
     {"B7", SEV_WARNING, "RFC 6120 §5.4.2.2", "STARTTLS sent where it was not offered"},
     {"B8", SEV_INFO, "RFC 6120 §5.4.2.2", "the server refused STARTTLS"},
+    {"B9", SEV_WARNING, "RFC 6120 §5.4.2.3", "cleartext data during the TLS handshake"},
     {"B10", SEV_WARNING, "RFC 6120 §5.4.3.3", "no new stream header after TLS"},
     {"B11", SEV_WARNING, "RFC 6120 §5.4.3.3", "STARTTLS offered again after TLS"},
     {"B12", SEV_WARNING, "RFC 6120 §13.8.3", "server offers a cleartext-password mechanism without TLS"},
     {"B13", SEV_INFO, "RFC 6120 §5.4.3.2", "the TLS handshake failed"},
     {"B14", SEV_WARNING, "XEP-0368 §3", "direct TLS ClientHello without SNI or without ALPN xmpp-client"},
+    {"B16", SEV_ERROR, "XEP-0388 §3", "SASL2 used on a stream without TLS"},
     {"B17", SEV_WARNING, "XEP-0077 §11", "registration or legacy authentication offered without TLS"},
     {"B18", SEV_WARNING, "RFC 6120 §5.3.1", "STARTTLS is required, yet other features are offered too"},
     {"C1", SEV_WARNING, "RFC 6120 §6.4.1", "auth sent before the server's features"},
@@ -221,6 +239,7 @@ static const struct rule {
     {"C9", SEV_WARNING, "RFC 6120 §6.4.5", "more SASL failures on one stream than a server should allow"},
     {"C11", SEV_WARNING, "RFC 6120 §13.8.3", "weaker mechanism chosen than the server offered"},
     {"C12", SEV_ERROR, "XEP-0440 §4", "SCRAM without channel binding although -PLUS was offered"},
+    {"C13", SEV_WARNING, "RFC 9266", "channel binding tls-unique over TLS 1.3, where it is not defined"},
     {"C14", SEV_INFO, "RFC 6120 §6.3.8", "authorization identity differs from the authenticated user"},
     {"C16", SEV_WARNING, "RFC 6120 §6.3.5", "SASL data is not clean base64"},
     {"C18", SEV_INFO, "XEP-0175 §3", "anonymous login"},
@@ -232,8 +251,11 @@ static const struct rule {
     {"D3", SEV_WARNING, "RFC 6120 §7.4", "bind advertised before authentication"},
     {"D4", SEV_WARNING, "RFC 6120 §7.4", "post-authentication features lack bind"},
     {"D5", SEV_WARNING, "RFC 6120 §4.3.5", "stanza sent before authentication"},
+    {"D6", SEV_WARNING, "RFC 6120 §7.1", "stanza to another entity sent before resource binding"},
     {"D7", SEV_INFO, "RFC 6120 §7.1", "stanza sent before resource binding"},
+    {"D8", SEV_WARNING, "RFC 6120 §4.3.5", "the server answered a stanza sent before authentication or binding"},
     {"D9", SEV_WARNING, "RFC 6120 §7.1", "second resource binding on one stream"},
+    {"D10", SEV_WARNING, "RFC 6120 §7.7.3", "more failed bind attempts than a server should allow"},
     {"D11", SEV_INFO, "RFC 6120 §7.6.2", "resource binding refused"},
     {"D12", SEV_INFO, "RFC 6120 §7.7.1", "the server bound another resource than requested"},
     {"D13", SEV_WARNING, "RFC 3921 §3", "session request before resource binding"},
@@ -242,6 +264,8 @@ static const struct rule {
     {"D16", SEV_INFO, NULL, "login did not complete"},
     {"E1", SEV_INFO, "XEP-0077 §8", "registration although the server does not offer it"},
     {"E2", SEV_ERROR, "XEP-0077 §11", "registration password sent without TLS"},
+    {"E3", SEV_WARNING, "XEP-0077 §3.1.1", "after registering, the client went on without authenticating"},
+    {"E4", SEV_WARNING, "XEP-0077 §3.1.1", "more than one registration on one stream"},
     {"E5", SEV_WARNING, "XEP-0078 §1", "obsolete legacy authentication (jabber:iq:auth) used"},
     {"E6", SEV_WARNING, "XEP-0078 §3.1", "legacy authentication after a failed SASL attempt"},
     {"E7", SEV_WARNING, "XEP-0078 §3.1", "legacy authentication without username or resource"},
@@ -252,14 +276,26 @@ static const struct rule {
     {"F3", SEV_WARNING, "XEP-0198 §2", "stream management enabled although not offered"},
     {"F4", SEV_WARNING, "XEP-0198 §3", "stream management enabled twice"},
     {"F5", SEV_ERROR, "XEP-0198 §10", "stream resumption attempted before authentication"},
+    {"F6", SEV_WARNING, "XEP-0198 §5", "stream resumption on a stream that already bound a resource"},
     {"F7", SEV_INFO, "XEP-0198 §5", "stream resumption failed"},
     {"F8", SEV_WARNING, "XEP-0198 §4", "stream management request or ack before it was enabled"},
+    {"F11", SEV_INFO, "XEP-0198 §7", "connection dropped while resumable: the server keeps the session"},
+    {"G1", SEV_WARNING, "XEP-0170 §2.2", "compression negotiated before authentication"},
+    {"G2", SEV_WARNING, "XEP-0138 §7", "stream compression used (obsolete; open to CRIME-style attacks)"},
     {"G3", SEV_WARNING, "XEP-0138 §2", "no new stream header after compression"},
+    {"G4", SEV_WARNING, "XEP-0138 §2", "compression method not offered"},
+    {"H1", SEV_WARNING, "XEP-0388 §2.4", "element outside SASL2 during SASL2"},
+    {"H2", SEV_WARNING, "XEP-0388 §2.3", "SASL2 mechanism not offered"},
+    {"H3", SEV_WARNING, "XEP-0388 §2.6.1", "SASL2 success not followed by features"},
+    {"H8", SEV_INFO, "XEP-0484 §3.3", "FAST token issued"},
+    {"H9", SEV_WARNING, "XEP-0388 §2.3", "user-agent id is not a UUID"},
     {"K1", SEV_INFO, "RFC 6120 §4.9.1.1", "stream error"},
+    {"K2", SEV_WARNING, "RFC 6120 §4.9.1.1", "data sent after a stream error"},
     {"K3", SEV_WARNING, "RFC 6120 §4.9.1.2", "stream error sent before the server's stream header"},
     {"K4", SEV_INFO, "RFC 6120 §4.4", "connection ended without a stream close"},
     {"K5", SEV_WARNING, "RFC 6120 §4.4", "one side closed its stream and the other never answered"},
     {"K6", SEV_WARNING, "RFC 6120 §4.4", "data sent after the sender closed its stream"},
+    {"K7", SEV_WARNING, "RFC 6120 §4.9.3.19", "redirect (see-other-host) before TLS"},
     {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
     {"L2", SEV_INFO, NULL, "login continued inside TLS without keys"},
     {"L3", SEV_INFO, NULL, "info-level log: only outcomes are available"},
@@ -292,6 +328,19 @@ struct login {
     bool stanza_seen;      /* the client sent a stanza after binding (D15) */
     unsigned epoch_failures; /* SASL failures since the last stream header (C9) */
     bool whitespace_reported; /* A10 already recorded in this stream epoch */
+    bool prebind_pending;  /* a stanza went out before auth or bind: the server must not answer (D8) */
+    bool sm_resumable;     /* <enabled resume='true'/> (F11) */
+    bool sasl2_success;    /* features must follow at once (H3) */
+    char stream_error_by;  /* 'C' or 'S' once a stream error was sent (K2) */
+    unsigned bind_errors, registrations;
+    char **compress_methods; /* offered by the current features (G4) */
+    size_t ncompress_methods;
+    char **sasl2_mechs;    /* SASL2 <authentication> mechanisms (H2) */
+    size_t nsasl2_mechs;
+    bool sasl2_offered;
+    bool client_version10; /* the client's header said version 1.0 (A2) */
+    bool e3_checked;       /* the first client step after a registration was judged (E3) */
+    unsigned tls_version;  /* from a capture's ServerHello; 0 unknown */
     char *bind_resource;   /* resource the client asked for (D12) */
     unsigned opaque_seq;   /* the step where visibility ended */
     bool headers_seen;     /* a client header was seen: later ones are restarts */
@@ -318,6 +367,39 @@ struct login {
     char *legacy_jid;      /* the JID a pending jabber:iq:auth set will bind */
     enum phase last_phase;
 };
+
+static void
+free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Replaces |*v| with the texts of |parent|'s children named |name|. */
+static void
+collect_texts(char ***v, size_t *n, const struct stanza *parent, const char *name)
+{
+    free_list(*v, *n);
+    *v = NULL;
+    *n = 0;
+    for (size_t i = 0; parent && i < parent->nchildren; i++) {
+        const struct stanza *c = parent->children[i];
+        if (strcmp(c->name, name) != 0 || !c->text_len)
+            continue;
+        *v = xreallocarray(*v, *n + 1, sizeof **v);
+        (*v)[(*n)++] = xstrdup(c->text);
+    }
+}
+
+static bool
+in_list(char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(v[i], s) == 0)
+            return true;
+    return false;
+}
 
 static const struct rule *
 find_rule(const char *code)
@@ -438,6 +520,7 @@ find_forced(char dir, enum event ev)
     return NULL;
 }
 
+/* The finding for an unexpected client event: a code, "" for none, NULL when no row matches. */
 static const char *
 miss_code(const struct login *l, enum event ev)
 {
@@ -445,7 +528,7 @@ miss_code(const struct login *l, enum event ev)
         const struct miss_rule *m = &miss_table[i];
         if ((m->state == ST_ANY || m->state == l->state) && (m->on == EV_ANY || m->on == ev) &&
             guard_holds(l, m->guard))
-            return m->code;
+            return m->code ? m->code : "";
     }
     return NULL;
 }
@@ -461,7 +544,7 @@ step(struct login *l, char dir, enum event ev, unsigned seq)
     } else {
         if (dir == 'C' && l->state != ST_UNKNOWN) {
             const char *code = miss_code(l, ev);
-            if (code)
+            if (code && *code)
                 violation(l, code, seq, NULL);
         }
         if (dir == 'C' && l->state != ST_UNKNOWN && l->state != ST_IDLE)
@@ -506,6 +589,13 @@ plus_offered(const struct session *s)
 static void
 on_client_header(struct login *l, const struct stanza *el, unsigned seq)
 {
+    const char *version = stanza_attr(el, "version", NULL);
+    l->client_version10 = version && strtod(version, NULL) >= 1.0;
+    if (!version)
+        violation(l, "A7", seq, "the client's stream header has no version");
+    const char *from = stanza_attr(el, "from", NULL);
+    if (from && *from && !l->tls_active)
+        violation(l, "A8", seq, "'%s' sent in a stream header without TLS", from);
     if (l->s.domain == NULL) {
         const char *to = stanza_attr(el, "to", NULL);
         if (to)
@@ -518,6 +608,8 @@ on_client_header(struct login *l, const struct stanza *el, unsigned seq)
 static void
 on_server_header(struct login *l, const struct stanza *el, unsigned seq)
 {
+    if (!stanza_attr(el, "version", NULL) && l->client_version10)
+        violation(l, "A7", seq, "the server's stream header has no version");
     const char *id = stanza_attr(el, "id", NULL);
     if (!id) {
         violation(l, "A4", seq, NULL);
@@ -550,6 +642,13 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
     l->session_optional = session && stanza_child(session, "optional", NULL);
     l->sm_offered = stanza_child(el, "sm", NS_SM3) || stanza_child(el, "sm", NS_SM2);
     l->register_offered = stanza_child(el, "register", NS_FEAT_REGISTER) != NULL;
+    collect_texts(&l->compress_methods, &l->ncompress_methods,
+                  stanza_child(el, "compression", NS_FEAT_COMPRESS), "method");
+    const struct stanza *sasl2 = stanza_child(el, "authentication", NS_SASL2);
+    if (sasl2) {
+        l->sasl2_offered = true;
+        collect_texts(&l->sasl2_mechs, &l->nsasl2_mechs, sasl2, "mechanism");
+    }
     bool iqauth_offered = stanza_child(el, "auth", NS_FEAT_IQ_AUTH) != NULL;
     if (!l->tls_active && (l->register_offered || iqauth_offered))
         violation(l, "B17", seq, "%s offered without TLS",
@@ -724,6 +823,8 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
             violation(l, "B2", seq, "%s exchange without TLS allows an offline dictionary attack",
                       a->mechanism);
     }
+    if (strcmp(d.cbflag, "p=tls-unique") == 0 && l->tls_version == 0x0304)
+        violation(l, "C13", seq, NULL);
     l->cb_downgrade = d.cbflag[0] == 'y' && plus_offered(&l->s);
     if (l->cb_downgrade)
         violation(l, "C12", seq, "SCRAM client-first says '%s' (no channel binding) although %s",
@@ -892,6 +993,62 @@ on_stream_error(struct login *l, const char *cond, unsigned seq)
         set_severity_of_last(l, SEV_WARNING);
 }
 
+static bool
+looks_like_uuid(const char *s)
+{
+    /* 8-4-4-4-12 hex digits (RFC 9562 §4) */
+    static const int groups[] = {8, 4, 4, 4, 12};
+    for (int g = 0; g < 5; g++) {
+        for (int i = 0; i < groups[g]; i++, s++)
+            if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+                return false;
+        if (g < 4 && *s++ != '-')
+            return false;
+    }
+    return *s == '\0';
+}
+
+static void
+on_sasl2_authenticate(struct login *l, const struct stanza *el, const char *mech, usec_t t,
+                      unsigned seq)
+{
+    new_attempt(l, mech, t);
+    if (!l->tls_active)
+        violation(l, "B16", seq, NULL);
+    if (mech && l->nsasl2_mechs && !in_list(l->sasl2_mechs, l->nsasl2_mechs, mech))
+        violation(l, "H2", seq, "SASL2 mechanism %s was not offered", mech);
+    const struct stanza *ua = stanza_child(el, "user-agent", NULL);
+    const char *id = ua ? stanza_attr(ua, "id", NULL) : NULL;
+    if (id && !looks_like_uuid(id))
+        violation(l, "H9", seq, "user-agent id '%s' is not a UUID", id);
+    const struct stanza *ir = stanza_child(el, "initial-response", NULL);
+    if (ir)
+        decode_sasl_payload(l, ir, seq);
+}
+
+static void
+on_sasl2_success(struct login *l, const struct stanza *el, usec_t t, unsigned seq)
+{
+    on_sasl_verdict(l, true, NULL, t, seq);
+    const char *authz = stanza_child_text(el, "authorization-identifier", NULL);
+    if (!authz)
+        authz = stanza_child_text(el, "authorization-identity", NULL); /* XEP-0484 examples */
+    const struct stanza *bound = stanza_child(el, "bound", NULL);
+    const struct stanza *resumed = stanza_child(el, "resumed", NULL);
+    if (authz && *authz && (bound || resumed)) {
+        free(l->s.jid);
+        l->s.jid = xstrdup(authz);
+    }
+    if (bound || resumed) {
+        l->bound = true;
+        l->bound_time = t;
+    }
+    if (stanza_child(el, "token", NULL))
+        violation(l, "H8", seq, NULL);
+    /* XEP-0388 §2.6.1: features at once, unless the session was resumed inline */
+    l->sasl2_success = !resumed;
+}
+
 /* E8: an error reply that carries the request's password or digest back (XEP-0078 §3.1). */
 static void
 check_echo(struct login *l, const struct stanza *el, unsigned seq)
@@ -974,6 +1131,8 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
     case EV_REGISTER_SET:
         remember_iq(l, el, IQ_REGISTER);
         on_register_set(l, el, seq);
+        if (!l->authed && ++l->registrations == 2)
+            violation(l, "E4", seq, NULL);
         break;
     case EV_REGISTER_RESULT:
         if (l->b4_seen)
@@ -1016,6 +1175,8 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         break;
     case EV_BIND_ERROR:
         violation(l, "D11", seq, "resource binding refused: %s", detail ? detail : "no condition");
+        if (++l->bind_errors == 11) /* RFC 6120 §7.7.3: servers allow 5 to 10 */
+            violation(l, "D10", seq, "%u failed bind attempts", l->bind_errors);
         break;
     case EV_SESSION:
         remember_iq(l, el, IQ_SESSION);
@@ -1031,9 +1192,12 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         else if (l->features_seen && !l->sm_offered)
             violation(l, "F3", seq, NULL);
         break;
-    case EV_SM_ENABLED:
+    case EV_SM_ENABLED: {
         l->sm_enabled = true;
+        const char *resume = stanza_attr(el, "resume", NULL);
+        l->sm_resumable = resume && (strcmp(resume, "true") == 0 || strcmp(resume, "1") == 0);
         break;
+    }
     case EV_SM_FAILED:
         if (l->state == ST_SM_WAIT)
             violation(l, "F7", seq, "stream resumption failed: %s", detail ? detail : "no condition");
@@ -1048,9 +1212,53 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         l->sm_enabled = true;
         l->bound_time = t;
         break;
+    case EV_SASL2_AUTHENTICATE:
+        on_sasl2_authenticate(l, el, detail, t, seq);
+        break;
+    case EV_SASL2_RESPONSE:
+        decode_sasl_payload(l, el, seq);
+        break;
+    case EV_SASL2_SUCCESS:
+        on_sasl2_success(l, el, t, seq);
+        break;
+    case EV_SASL2_FAILURE:
+        on_sasl_verdict(l, false, detail, t, seq);
+        break;
+    case EV_COMPRESS: {
+        if (!l->authed)
+            violation(l, "G1", seq, NULL);
+        const char *method = stanza_child_text(el, "method", NULL);
+        if (method && l->features_seen && !in_list(l->compress_methods, l->ncompress_methods, method))
+            violation(l, "G4", seq, "compression method '%s' was not offered", method);
+        break;
+    }
+    case EV_COMPRESSED:
+        violation(l, "G2", seq, NULL);
+        break;
     case EV_STANZA_MESSAGE:
     case EV_STANZA_PRESENCE:
     case EV_STANZA_IQ:
+        if (dir == 'C' && l->state != ST_UNKNOWN && !l->bound) {
+            if (!l->authed) {
+                l->prebind_pending = true; /* D5 comes from the miss table */
+            } else {
+                /* RFC 6120 §7.1: before binding only the server or the own account may be addressed */
+                const char *to = stanza_attr(el, "to", NULL);
+                size_t ulen = l->s.user ? strlen(l->s.user) : 0;
+                bool local = !to || (l->s.domain && strcasecmp(to, l->s.domain) == 0) ||
+                             (l->s.user && strncasecmp(to, l->s.user, ulen) == 0 && to[ulen] == '@' &&
+                              l->s.domain && strcasecmp(to + ulen + 1, l->s.domain) == 0);
+                if (local) {
+                    violation(l, "D7", seq, NULL);
+                } else {
+                    violation(l, "D6", seq, "stanza to '%s' before resource binding", to);
+                    l->prebind_pending = true;
+                }
+            }
+        } else if (dir == 'S' && l->prebind_pending && !l->bound) {
+            violation(l, "D8", seq, NULL);
+            l->prebind_pending = false;
+        }
         if (dir == 'C' && l->bound && !l->stanza_seen) {
             l->stanza_seen = true;
             if (l->session_offered && !l->session_optional && !l->session_done)
@@ -1060,6 +1268,10 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
     case EV_STREAM_ERROR:
         if (dir == 'S' && l->state == ST_HDR_C)
             violation(l, "K3", seq, NULL);
+        if (detail && strcmp(detail, "see-other-host") == 0 && !l->tls_active)
+            violation(l, "K7", seq, NULL);
+        if (!l->stream_error_by)
+            l->stream_error_by = dir;
         on_stream_error(l, detail, seq);
         break;
     case EV_STREAM_CLOSE:
@@ -1099,6 +1311,8 @@ login_free(struct login *l)
     free(l->last_event);
     free(l->legacy_jid);
     free(l->bind_resource);
+    free_list(l->compress_methods, l->ncompress_methods);
+    free_list(l->sasl2_mechs, l->nsasl2_mechs);
     free(l);
 }
 
@@ -1106,6 +1320,34 @@ struct session *
 login_session(struct login *l)
 {
     return &l->s;
+}
+
+/* Findings about what may follow what, beyond the transition table. */
+static void
+check_sequence(struct login *l, char dir, enum event ev, unsigned seq)
+{
+    if (dir == 'S' && l->state == ST_HDR_S && l->client_version10 && ev != EV_FEATURES &&
+        ev != EV_STREAM_ERROR && ev != EV_STREAM_CLOSE)
+        violation(l, "A2", seq, NULL);
+    if (dir == 'S' && l->sasl2_success) {
+        l->sasl2_success = false;
+        if (ev != EV_FEATURES)
+            violation(l, "H3", seq, NULL);
+    }
+    if (l->stream_error_by == dir && ev != EV_STREAM_CLOSE)
+        violation(l, "K2", seq, "the %s went on after its stream error", dir == 'C' ? "client" : "server");
+    if (dir == 'C' && l->registered && !l->authed && !l->e3_checked) {
+        switch (ev) {
+        case EV_AUTH: case EV_SASL2_AUTHENTICATE: case EV_LEGACY_AUTH_GET: case EV_LEGACY_AUTH_SET:
+        case EV_REGISTER_GET: case EV_REGISTER_SET: case EV_STREAM_CLOSE: case EV_STREAM_RESTART:
+        case EV_STARTTLS:
+            break;
+        default:
+            violation(l, "E3", seq, NULL);
+            break;
+        }
+        l->e3_checked = true;
+    }
 }
 
 static void
@@ -1136,8 +1378,11 @@ handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
     }
     const char *mech = l->cur ? l->cur->mechanism : NULL;
     unsigned seq = add_phase(l, dir, t, ev, detail, abbrev_element(el, ev, mech, l->opt.show_secrets));
+    check_sequence(l, dir, ev, seq);
     record_facts(l, dir, el, ev, detail, t, seq);
     step(l, dir, ev, seq);
+    if (ev == EV_SASL2_SUCCESS && l->bound)
+        l->state = ST_DONE; /* bound or resumed inline (XEP-0386, XEP-0198 §9) */
     if (ev == EV_RESPONSE)
         l->challenge_pending = false; /* the challenge is answered */
 }
@@ -1152,6 +1397,7 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
         break;
     case FRAME_STREAM_CLOSE: {
         unsigned seq = add_phase(l, dir, t, EV_STREAM_CLOSE, NULL, xstrdup("</stream:stream>"));
+        check_sequence(l, dir, EV_STREAM_CLOSE, seq);
         record_facts(l, dir, NULL, EV_STREAM_CLOSE, NULL, t, seq);
         step(l, dir, EV_STREAM_CLOSE, seq);
         break;
@@ -1191,6 +1437,8 @@ login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
         l->tls_time = t;
     } else if (ev == EV_TCP_FIN || ev == EV_TCP_RST) {
         l->log_closed = true;
+    } else if (ev == EV_XML_ERROR && l->state == ST_TLS_HS) {
+        violation(l, "B9", seq, "%s", detail ? detail : "cleartext during the TLS handshake");
     } else if (ev == EV_TLS_ALERT && !l->tls_active) {
         violation(l, "B13", seq, "%s", detail ? detail : "TLS alert during the handshake");
     }
@@ -1250,6 +1498,31 @@ login_opaque(struct login *l)
         l->opaque = true;
         l->opaque_seq = (unsigned)l->s.nphases;
     }
+}
+
+void
+login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn)
+{
+    char detail[600];
+    snprintf(detail, sizeof detail, "ClientHello SNI %s, ALPN %s", sni ? sni : "(none)",
+             alpn ? alpn : "(none)");
+    if (sni && !l->s.domain)
+        l->s.domain = xstrdup(sni);
+    login_pseudo(l, EV_TLS_CLIENT_HELLO, t, detail);
+    /* XEP-0368 §3: SNI is the JID domain (MUST), ALPN offers xmpp-client (SHOULD) */
+    bool xmpp_alpn = false;
+    for (const char *p = alpn; p && (p = strstr(p, "xmpp-client")); p++)
+        if ((p == alpn || p[-1] == ',') && (p[11] == '\0' || p[11] == ','))
+            xmpp_alpn = true;
+    if (l->s.transport == TRANSPORT_TLS && (!sni || !xmpp_alpn))
+        violation(l, "B14", (unsigned)l->s.nphases, "direct TLS ClientHello %s",
+                  !sni ? "without SNI" : "without ALPN xmpp-client");
+}
+
+void
+login_tls_version(struct login *l, unsigned version)
+{
+    l->tls_version = version;
 }
 
 void
@@ -1339,6 +1612,8 @@ login_finish(struct login *l, enum login_end how, usec_t t)
         if (!l->bound)
             set_severity_of_last(l, SEV_WARNING);
     }
+    if (l->sm_resumable && how == LOGIN_END_CLOSED && !l->closed_c && !l->opaque)
+        violation(l, "F11", 0, NULL);
     /* a client that dropped the connection is K4; K5 is a server that ignored the client's close */
     if (how == LOGIN_END_CLOSED && l->closed_c && !l->closed_s && !l->stream_error && !l->opaque &&
         !l->no_xml)

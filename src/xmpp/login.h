@@ -83,6 +83,16 @@ void login_opaque(struct login *l);
  */
 void login_midstream(struct login *l, usec_t t, const char *detail);
 
+/*
+ * A TLS ClientHello was seen at |t| with server name |sni| and ALPN protocols
+ * |alpn| (comma-separated; either may be NULL). On direct TLS (XEP-0368) both
+ * are expected (B14).
+ */
+void login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn);
+
+/* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
+void login_tls_version(struct login *l, unsigned version);
+
 /* True once both sides closed the stream or a stream error ended it. */
 bool login_stream_over(const struct login *l);
 

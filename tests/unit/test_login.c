@@ -1333,3 +1333,279 @@ Test(login, tls_alert_during_the_handshake_is_b13)
     expect_violation(s, "B13", SEV_INFO);
     session_free(s);
 }
+
+/* ---- second batch: headers, SASL2, compression, SM, addressing -------------------- */
+
+static void
+bound_alice(struct drv *d)
+{
+    tls_plain_until_bind_features(d);
+    s_features(d, F_BIND, NULL);
+    c_el(d, iq("set", "b1", mk("bind", NS_BIND)));
+    s_el(d, iq("result", "b1", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND), "alice@" DOMAIN "/x"))));
+}
+
+Test(login, header_findings_a2_a7_a8)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    struct stanza *h = stanza_new("stream", "stream", NS_STREAM);
+    with_attr(h, "to", DOMAIN);
+    with_attr(h, "from", "alice@" DOMAIN);
+    with_attr(h, "version", "1.0");
+    c_el(&d, h);
+    s_open(&d, "s1");
+    s_el(&d, mk("message", NS_CLIENT)); /* not the features */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "A8", SEV_WARNING);
+    expect_violation(s, "A2", SEV_WARNING);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    struct stanza *old = stanza_new("stream", "stream", NS_STREAM);
+    with_attr(old, "to", DOMAIN);
+    c_el(&d, old);
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "A7", SEV_INFO);
+    session_free(s);
+}
+
+Test(login, cleartext_during_the_tls_handshake_is_b9)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "SCRAM-SHA-1");
+    c_el(&d, mk("starttls", NS_TLS));
+    s_el(&d, mk("proceed", NS_TLS));
+    login_pseudo(d.l, EV_XML_ERROR, d.t + 1, "client bytes where TLS records were due");
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "B9", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, direct_tls_without_sni_or_alpn_is_b14)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    login_session(d.l)->transport = TRANSPORT_TLS;
+    login_client_hello(d.l, d.t + 1, NULL, "h2,http/1.1");
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "B14", SEV_WARNING);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    login_session(d.l)->transport = TRANSPORT_TLS;
+    login_client_hello(d.l, d.t + 1, DOMAIN, "xmpp-client");
+    s = finish(&d, LOGIN_END_CLOSED);
+    expect_no_violation(s, "B14");
+    cr_expect_str_eq(s->domain, DOMAIN);
+    session_free(s);
+}
+
+Test(login, tls_unique_over_tls13_is_c13)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "SCRAM-SHA-1");
+    c_el(&d, mk("starttls", NS_TLS));
+    s_el(&d, mk("proceed", NS_TLS));
+    login_tls_version(d.l, 0x0304);
+    tls_up(&d);
+    c_open(&d);
+    s_open(&d, "s2");
+    s_features(&d, 0, "SCRAM-SHA-1-PLUS SCRAM-SHA-1");
+    /* p=tls-unique,,n=alice,r=abc */
+    c_el(&d, auth("SCRAM-SHA-1-PLUS", "cD10bHMtdW5pcXVlLCxuPWFsaWNlLHI9YWJj"));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C13", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, addressing_before_bind_is_d6_or_d7_and_answers_are_d8)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, with_attr(mk("message", NS_CLIENT), "to", "bob@" DOMAIN));
+    s_el(&d, with_attr(mk("message", NS_CLIENT), "from", "bob@" DOMAIN));
+    c_el(&d, with_attr(mk("presence", NS_CLIENT), "to", "alice@" DOMAIN));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "D6", SEV_WARNING);
+    expect_violation(s, "D8", SEV_WARNING);
+    expect_violation(s, "D7", SEV_INFO);
+    session_free(s);
+}
+
+Test(login, eleven_bind_errors_are_d10)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL);
+    for (int i = 0; i < 11; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "b%d", i);
+        c_el(&d, iq("set", id, mk("bind", NS_BIND)));
+        struct stanza *err = iq("error", id, NULL);
+        with_child(err, with_child(mk("error", NS_CLIENT), mk("conflict", NS_STANZAS)));
+        s_el(&d, err);
+    }
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "D10", SEV_WARNING);
+    session_free(s);
+}
+
+static struct stanza *
+register_set(const char *user)
+{
+    struct stanza *q = mk("query", NS_IQ_REGISTER);
+    with_child(q, with_text(mk("username", NS_IQ_REGISTER), user));
+    with_child(q, with_text(mk("password", NS_IQ_REGISTER), "Handmade-Secret-0"));
+    return q;
+}
+
+Test(login, registration_then_other_things_is_e3_and_twice_is_e4)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, iq("set", "r1", register_set("carol")));
+    s_el(&d, iq("result", "r1", NULL));
+    c_el(&d, iq("set", "r2", register_set("dave")));
+    s_el(&d, iq("result", "r2", NULL));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "E4", SEV_WARNING);
+    cr_expect_eq(s->outcome, OUTCOME_REGISTERED, "%s", outcome_name(s->outcome));
+    session_free(s);
+
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, iq("set", "r1", register_set("carol")));
+    s_el(&d, iq("result", "r1", NULL));
+    c_el(&d, mk("presence", NS_CLIENT));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "E3", SEV_WARNING);
+    session_free(s);
+}
+
+Test(login, resume_after_bind_is_f6_and_a_dropped_resumable_stream_is_f11)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    bound_alice(&d);
+    c_el(&d, with_attr(with_attr(mk("resume", NS_SM3), "previd", "x"), "h", "0"));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "F6", SEV_WARNING);
+    session_free(s);
+
+    drv_init(&d, false, false);
+    bound_alice(&d);
+    c_el(&d, with_attr(mk("enable", NS_SM3), "resume", "true"));
+    s_el(&d, with_attr(with_attr(mk("enabled", NS_SM3), "id", "sm1"), "resume", "true"));
+    s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "F11", SEV_INFO);
+    expect_violation(s, "K4", SEV_INFO);
+    session_free(s);
+}
+
+Test(login, compression_findings_g1_g2_g4)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    struct stanza *f = stanza_new("features", "stream", NS_STREAM);
+    with_child(f, with_child(mk("compression", NS_FEAT_COMPRESS), with_text(mk("method", NS_FEAT_COMPRESS), "zlib")));
+    with_child(f, with_child(mk("mechanisms", NS_SASL), with_text(mk("mechanism", NS_SASL), "SCRAM-SHA-1")));
+    s_el(&d, f);
+    c_el(&d, with_child(mk("compress", NS_COMPRESS), with_text(mk("method", NS_COMPRESS), "lzw")));
+    s_el(&d, mk("compressed", NS_COMPRESS));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "G1", SEV_WARNING);
+    expect_violation(s, "G4", SEV_WARNING);
+    expect_violation(s, "G2", SEV_WARNING);
+    session_free(s);
+}
+
+static void
+sasl2_features(struct drv *d)
+{
+    struct stanza *f = stanza_new("features", "stream", NS_STREAM);
+    struct stanza *a = mk("authentication", NS_SASL2);
+    with_child(a, with_text(mk("mechanism", NS_SASL2), "SCRAM-SHA-256"));
+    with_child(f, a);
+    s_el(d, f);
+}
+
+Test(login, sasl2_findings_b16_h1_h2_h3_h8_h9)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    sasl2_features(&d);
+    struct stanza *a = with_attr(mk("authenticate", NS_SASL2), "mechanism", "PLAIN");
+    with_child(a, with_text(mk("initial-response", NS_SASL2), "AGFsaWNlAEhhbmRtYWRlLVNlY3JldC0w"));
+    with_child(a, with_attr(mk("user-agent", NS_SASL2), "id", "not-a-uuid"));
+    c_el(&d, a);
+    c_el(&d, mk("presence", NS_CLIENT)); /* not a SASL2 element */
+    struct stanza *ok = mk("success", NS_SASL2);
+    with_child(ok, with_text(mk("authorization-identifier", NS_SASL2), "alice@" DOMAIN));
+    with_child(ok, with_attr(mk("token", "urn:xmpp:fast:0"), "token", "secret-token"));
+    s_el(&d, ok);
+    s_el(&d, mk("message", NS_CLIENT)); /* features were due */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "B16", SEV_ERROR);
+    expect_violation(s, "H2", SEV_WARNING);
+    expect_violation(s, "H9", SEV_WARNING);
+    expect_violation(s, "H1", SEV_WARNING);
+    expect_violation(s, "H8", SEV_INFO);
+    expect_violation(s, "H3", SEV_WARNING);
+    cr_expect_eq(s->auth.outcome, AUTH_SUCCESS);
+    cr_expect_str_eq(s->auth.attempts[0].credentials.authcid, "alice");
+    session_free(s);
+}
+
+Test(login, sasl2_with_inline_bind_is_established)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-256");
+    struct stanza *a = with_attr(mk("authenticate", NS_SASL2), "mechanism", "PLAIN");
+    with_child(a, with_text(mk("initial-response", NS_SASL2), "AGFsaWNlAEhhbmRtYWRlLVNlY3JldC0w"));
+    c_el(&d, a);
+    struct stanza *ok = mk("success", NS_SASL2);
+    with_child(ok, with_text(mk("authorization-identifier", NS_SASL2), "alice@" DOMAIN "/bound2"));
+    with_child(ok, mk("bound", "urn:xmpp:bind:0"));
+    s_el(&d, ok);
+    s_features(&d, 0, NULL);
+    c_el(&d, mk("presence", NS_CLIENT));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "%s", outcome_name(s->outcome));
+    cr_expect_str_eq(s->jid, "alice@" DOMAIN "/bound2");
+    expect_no_violation(s, "B16");
+    expect_no_violation(s, "H3");
+    expect_no_violation(s, "D5");
+    session_free(s);
+}
+
+Test(login, data_after_a_stream_error_is_k2_and_redirect_in_clear_is_k7)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    struct stanza *e = stanza_new("error", "stream", NS_STREAM);
+    with_child(e, mk("see-other-host", NS_STREAMS_ERR));
+    s_el(&d, e);
+    s_el(&d, mk("message", NS_CLIENT));
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "K7", SEV_WARNING);
+    expect_violation(s, "K2", SEV_WARNING);
+    session_free(s);
+}
