@@ -277,6 +277,7 @@ summary_free(struct summary *sm)
     for (size_t i = 0; i < sm->nplaintext_users; i++)
         free(sm->plaintext_users[i]);
     free(sm->plaintext_users);
+    free(sm->plaintext_where);
     for (size_t i = 0; i < sm->nby_code; i++)
         free(sm->by_code[i].name);
     free(sm->by_code);
@@ -329,19 +330,26 @@ count_code(struct summary *sm, const char *code)
 }
 
 static void
-add_user(struct summary *sm, const char *user)
+add_user(struct summary *sm, const char *user, unsigned where)
 {
     size_t i = 0;
     int c = 1;
     while (i < sm->nplaintext_users && (c = strcmp(sm->plaintext_users[i], user)) < 0)
         i++;
-    if (i < sm->nplaintext_users && c == 0)
+    if (i < sm->nplaintext_users && c == 0) {
+        sm->plaintext_where[i] |= (unsigned char)where;
         return;
+    }
     sm->plaintext_users =
         xreallocarray(sm->plaintext_users, sm->nplaintext_users + 1, sizeof(*sm->plaintext_users));
+    sm->plaintext_where =
+        xreallocarray(sm->plaintext_where, sm->nplaintext_users + 1, sizeof(*sm->plaintext_where));
     memmove(&sm->plaintext_users[i + 1], &sm->plaintext_users[i],
             (sm->nplaintext_users - i) * sizeof(*sm->plaintext_users));
+    memmove(&sm->plaintext_where[i + 1], &sm->plaintext_where[i],
+            (sm->nplaintext_users - i) * sizeof(*sm->plaintext_where));
     sm->plaintext_users[i] = xstrdup(user);
+    sm->plaintext_where[i] = (unsigned char)where;
     sm->nplaintext_users++;
 }
 
@@ -381,9 +389,13 @@ summary_add(struct summary *sm, const struct session *s)
         plaintext = s->auth.attempts[i].plaintext;
     if (plaintext) {
         sm->plaintext_sessions++;
+        unsigned where = (s->password_on_wire ? PLAINTEXT_ON_WIRE : 0) |
+                         (s->password_in_log ? PLAINTEXT_IN_LOG : 0);
+        sm->plaintext_on_wire += s->password_on_wire;
+        sm->plaintext_in_log += s->password_in_log;
         const char *user = plaintext_user(s);
         if (user)
-            add_user(sm, user);
+            add_user(sm, user, where);
     }
 
     for (size_t i = 0; i < s->nviolations; i++) {

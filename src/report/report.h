@@ -157,6 +157,9 @@ struct name_count {
     long count;
 };
 
+#define PLAINTEXT_ON_WIRE 1
+#define PLAINTEXT_IN_LOG 2
+
 /* The run's summary, accumulated one finished session at a time. */
 struct summary {
     long sessions;
@@ -166,7 +169,9 @@ struct summary {
     size_t nby_mechanism;
     long plaintext_sessions;
     char **plaintext_users;          /* sorted, unique */
+    unsigned char *plaintext_where;  /* per user: PLAINTEXT_ON_WIRE | PLAINTEXT_IN_LOG */
     size_t nplaintext_users;
+    long plaintext_on_wire, plaintext_in_log; /* sessions, by where the password was readable */
     struct name_count *by_code;      /* violation code counts, sorted by code */
     size_t nby_code;
     double *latencies;               /* durations_ms.to_bound of each session that has one */

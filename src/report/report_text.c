@@ -578,11 +578,17 @@ put_summary(struct buf *b, const struct summary *sm)
     if (sm->plaintext_sessions == 0) {
         buf_append_str(b, "none");
     } else {
-        buf_printf(b, "%ld %s", sm->plaintext_sessions,
-                   plural(sm->plaintext_sessions, "session", "sessions"));
+        buf_printf(b, "%ld %s (%ld on the wire, %ld in the server log)", sm->plaintext_sessions,
+                   plural(sm->plaintext_sessions, "session", "sessions"), sm->plaintext_on_wire,
+                   sm->plaintext_in_log);
         for (size_t i = 0; i < sm->nplaintext_users; i++) {
             buf_append_str(b, i ? ", " : "; users: ");
             put_clean(b, sm->plaintext_users[i]);
+            unsigned w = sm->plaintext_where ? sm->plaintext_where[i] : 0;
+            if (w)
+                buf_printf(b, " (%s)", w == (PLAINTEXT_ON_WIRE | PLAINTEXT_IN_LOG) ? "wire, log"
+                                       : w == PLAINTEXT_ON_WIRE                   ? "wire"
+                                                                                  : "log");
         }
     }
     end_line(b);

@@ -71,6 +71,8 @@ append_sasl_client(struct buf *b, const struct stanza *el, const char *mech, boo
     sasl_decode_client(mech, el->text, el->text_len, &d);
     if (d.bad_base64 && !d.present) {
         buf_append_str(b, " [bad base64]");
+    } else if (d.malformed) {
+        buf_printf(b, " [malformed %s data, %zu bytes of base64]", mech ? mech : "SASL", el->text_len);
     } else if (!d.present) {
         buf_append_str(b, el->text_len ? " (empty)" : "");
     } else if (d.cbflag[0] || d.authcid || d.authzid || d.secret) {
@@ -80,8 +82,16 @@ append_sasl_client(struct buf *b, const struct stanza *el, const char *mech, boo
             buf_printf(b, " authzid=\"%s\"", d.authzid);
         if (d.authcid)
             buf_printf(b, " authcid=\"%s\"", d.authcid);
+        if (d.realm)
+            buf_printf(b, " realm=\"%s\"", d.realm);
+        if (d.digest_uri)
+            buf_printf(b, " digest-uri=\"%s\"", d.digest_uri);
+        if (d.qop)
+            buf_printf(b, " qop=%s", d.qop);
+        if (d.digest_uri) /* DIGEST-MD5: the response hash is the secret part */
+            buf_append_str(b, " response=" REPORT_HIDDEN);
         if (d.secret) {
-            buf_append_str(b, " password=");
+            buf_append_str(b, d.token ? " token=" : " password=");
             append_secret(b, d.secret, show);
         }
     } else {

@@ -806,6 +806,9 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
     if (d.bad_base64)
         violation(l, "C16", seq, d.present ? "SASL data wrapped with whitespace"
                                            : "SASL data is not valid base64");
+    else if (d.malformed)
+        violation(l, "C16", seq, "%s data does not follow the mechanism's syntax",
+                  a->mechanism ? a->mechanism : "SASL");
     if (d.present && (d.authcid || d.authzid || d.secret))
         expose_credentials(l, a, d.authzid, d.authcid, d.secret, seq);
     if (d.authzid && d.authcid) {

@@ -182,6 +182,9 @@ decode_digest(const char *p, size_t n, struct sasl_decoded *d)
     d->hash_material = true;
     d->authcid = digest_field(p, n, "username");
     d->authzid = digest_field(p, n, "authzid");
+    d->realm = digest_field(p, n, "realm");
+    d->digest_uri = digest_field(p, n, "digest-uri");
+    d->qop = digest_field(p, n, "qop");
     if (!d->authcid)
         d->malformed = true;
 }
@@ -271,6 +274,7 @@ sasl_decode_client(const char *mech, const char *b64, size_t len, struct sasl_de
     size_t n = raw.len;
     if (mech_is(mech, "PLAIN") || mech_is(mech, "X-OAUTH2") || mech_is(mech, "X-GOOGLE-TOKEN")) {
         decode_plain(p, n, d);
+        d->token = !mech_is(mech, "PLAIN");
     } else if (mech_prefix(mech, "SCRAM-")) {
         decode_scram(p, n, d);
     } else if (mech_is(mech, "DIGEST-MD5")) {
@@ -286,6 +290,7 @@ sasl_decode_client(const char *mech, const char *b64, size_t len, struct sasl_de
             const char *e = memchr(s, '\x01', n - (size_t)(s - p));
             d->secret = xstrndup(s, e ? (size_t)(e - s) : n - (size_t)(s - p));
             d->has_secret = true;
+            d->token = true;
         }
         const char *a = memmem(p, n, ",a=", 3);
         if (a) {
@@ -294,9 +299,13 @@ sasl_decode_client(const char *mech, const char *b64, size_t len, struct sasl_de
             if (e)
                 d->authzid = xstrndup(s, (size_t)(e - s));
         }
+    } else if (mech_is(mech, "LOGIN")) {
+        /* draft-murchison-sasl-login: the first response is the user name */
+        d->authcid = xstrndup(p, n);
     } else if (sasl_mech_sends_secret(mech)) {
         d->secret = xstrndup(p, n);
         d->has_secret = true;
+        d->token = true;
     }
     buf_clear(&raw);
 }
@@ -330,6 +339,9 @@ sasl_decoded_clear(struct sasl_decoded *d)
 {
     free(d->authzid);
     free(d->authcid);
+    free(d->realm);
+    free(d->digest_uri);
+    free(d->qop);
     if (d->secret) {
         /* wipe the secret before freeing: it should not linger in core dumps */
         memset(d->secret, 0, strlen(d->secret));

@@ -21,6 +21,10 @@ struct sasl_decoded {
     char *authcid;
     char *secret;       /* the readable secret; NULL when none */
     char cbflag[48];    /* SCRAM gs2 channel-binding flag: "n", "y", "p=tls-unique"; "" else */
+    char *realm;        /* DIGEST-MD5: realm, digest-uri and qop of the response; NULL else */
+    char *digest_uri;
+    char *qop;
+    bool token;         /* the secret is a token (OAuth), not a password */
 };
 
 /*

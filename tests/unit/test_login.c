@@ -1609,3 +1609,22 @@ Test(login, data_after_a_stream_error_is_k2_and_redirect_in_clear_is_k7)
     expect_violation(s, "K2", SEV_WARNING);
     session_free(s);
 }
+
+Test(login, malformed_plain_is_c16_and_oauth_tokens_are_masked_as_tokens)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN X-OAUTH2");
+    c_el(&d, auth("PLAIN", "YWxpY2U=")); /* "alice": no NUL separators */
+    s_el(&d, sasl_failure("malformed-request"));
+    /* "\0alice\0ya29.token-value" */
+    c_el(&d, auth("X-OAUTH2", "AGFsaWNlAHlhMjkudG9rZW4tdmFsdWU="));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C16", SEV_WARNING);
+    const struct phase_event *p = find_phase(s, "auth(X-OAUTH2)");
+    cr_assert_not_null(p, "%s", events(s));
+    cr_expect(strstr(p->summary, "token=<hidden>") != NULL, "%s", p->summary);
+    cr_expect(strstr(p->summary, "ya29") == NULL, "%s", p->summary);
+    cr_expect_str_eq(s->auth.attempts[1].credentials.password, "ya29.token-value");
+    session_free(s);
+}

@@ -994,7 +994,7 @@ Test(text, inputs_and_summary_follow_the_sessions)
         "  by outcome           established 1, auth-failed 1, incomplete 1\n"
         "  by transport         tcp 2, bosh 1\n"
         "  by mechanism         none 1, PLAIN 2\n"
-        "  plaintext passwords  2 sessions; users: alice, bob\n"
+        "  plaintext passwords  2 sessions (1 on the wire, 0 in the server log); users: alice, bob (wire)\n"
         "  violations by code   A17 1, B1 1, C7 1\n"
         "  login latency        p50 60.0 ms, p90 60.0 ms, p99 60.0 ms, max 60.0 ms (1 session)\n",
     };
