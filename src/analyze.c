@@ -21,6 +21,8 @@
 #define PCAP_ERRBUF_LEN PCAP_ERRBUF_SIZE
 /* Finished connections remembered so that their late log lines are not a new session. */
 #define TOMBSTONES 4096
+/* Stream management ids of finished sessions, for the JID of a later resumption (XEP-0198 §5). */
+#define SM_IDS 1024
 
 /* One client connection as keyed in a log (the c2s pid). */
 struct conn {
@@ -55,6 +57,10 @@ struct analyzer {
     size_t tomb_next;
     const char *input_path;
     usec_t last_time;  /* latest event time over all inputs */
+    struct sm_entry {
+        char *id, *jid;
+    } sm_ids[SM_IDS];  /* a ring: the oldest is forgotten first */
+    size_t sm_next;
     bool reading_log;  /* the input being read is a log (else a capture) */
 };
 
@@ -186,6 +192,29 @@ keep_session(const struct analyzer *a, const struct session *s)
 
 static void deliver_stream(struct analyzer *a, struct conn *c, int d);
 
+/*
+ * A resumed session binds no resource: its JID is the one of the session it
+ * resumed, remembered here by stream management id.
+ */
+static void
+link_resumption(struct analyzer *a, struct session *s, const char *sm_id, const char *previd)
+{
+    if (previd && !s->jid)
+        for (size_t i = 0; i < SM_IDS; i++)
+            if (a->sm_ids[i].id && strcmp(a->sm_ids[i].id, previd) == 0) {
+                s->jid = xstrdup(a->sm_ids[i].jid);
+                break;
+            }
+    if (sm_id && s->jid) {
+        struct sm_entry *e = &a->sm_ids[a->sm_next];
+        free(e->id);
+        free(e->jid);
+        e->id = xstrdup(sm_id);
+        e->jid = xstrdup(s->jid);
+        a->sm_next = (a->sm_next + 1) % SM_IDS;
+    }
+}
+
 static void
 conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
 {
@@ -202,7 +231,9 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     }
     if (!c->saw_xml)
         login_no_xml(c->login);
+    const char *sm_id = login_sm_id(c->login), *previd = login_resumed_from(c->login);
     struct session *s = login_finish(c->login, how, t);
+    link_resumption(a, s, sm_id, previd);
     if (keep_session(a, s)) {
         summary_add(a->summary, s);
         report_session(a->writer, s);
@@ -356,6 +387,11 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     case EJ_SESSION_OPEN:
         break;
     case EJ_CLOSING:
+        c->terminated = true;
+        /* mod_stream_mgmt keeps the session for a resumption, but the connection is gone */
+        if (ev->reason && strstr(ev->reason, "for stream resumption"))
+            conn_finish(a, c, LOGIN_END_CLOSED, ev->time);
+        break;
     case EJ_TERMINATED:
         c->terminated = true;
         break;
@@ -750,6 +786,10 @@ analyzer_free(struct analyzer *a)
     finish_all(a, LOGIN_END_INPUT_END, 0);
     for (size_t i = 0; i < TOMBSTONES; i++)
         free(a->tombstone[i]);
+    for (size_t i = 0; i < SM_IDS; i++) {
+        free(a->sm_ids[i].id);
+        free(a->sm_ids[i].jid);
+    }
     free(a->table);
     free(a);
 }

@@ -377,6 +377,73 @@ print('auth:', outcome['auth'])
 sys.exit(0 if outcome['auth'] == 'ok' else 1)
 EOF
 
+cat > "$CLIENTS/slixregister.py" <<'EOF'
+#!/usr/bin/python3
+"""slixmpp in-band registration (XEP-0077) client used by make-testdata.sh:
+STARTTLS, <iq type='get'> jabber:iq:register, <iq type='set'> with the
+username and password of JID, then </stream:stream> (no SASL login)."""
+import argparse, asyncio, logging, ssl, sys
+import slixmpp
+
+ap = argparse.ArgumentParser()
+ap.add_argument('--jid', required=True)
+ap.add_argument('--password', required=True)
+ap.add_argument('--debug', action='store_true')
+args = ap.parse_args()
+logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                    format='%(levelname)-8s %(message)s')
+
+outcome = {'register': None}
+xmpp = slixmpp.ClientXMPP(args.jid, args.password)
+xmpp.ssl_context.check_hostname = False
+xmpp.ssl_context.verify_mode = ssl.CERT_NONE
+xmpp.reconnect_max_attempts = 0
+# slixmpp 1.8.3 holds back every stanza but bind/session until the session
+# has started ('NOT SENT' in its debug log), so the registration <iq/>s would
+# never leave and ejabberd would close the idle stream after 30 s.  Let them
+# through (the attribute slixmpp's own test suite sets).
+xmpp._always_send_everything = True
+xmpp.register_plugin('xep_0030')
+xmpp.register_plugin('xep_0004')
+xmpp.register_plugin('xep_0066')
+xmpp.register_plugin('xep_0077')
+
+async def register(form):
+    # form: the server's answer to the registration <iq type='get'>
+    resp = xmpp.Iq()
+    resp['type'] = 'set'
+    resp['register']['username'] = xmpp.boundjid.user
+    resp['register']['password'] = xmpp.password
+    try:
+        await resp.send(timeout=10)
+        outcome['register'] = 'ok'
+    except slixmpp.exceptions.IqError as e:
+        outcome['register'] = 'failed'
+        print('registration failed:', e.iq['error']['condition'], file=sys.stderr)
+    except slixmpp.exceptions.IqTimeout:
+        outcome['register'] = 'timeout'
+    # Close the stream right here: awaiting the disconnection keeps slixmpp
+    # from going on to the next stream feature (SASL login).
+    await xmpp.disconnect()
+
+xmpp.add_event_handler('register', register)
+xmpp.connect(('127.0.0.1', 5222), force_starttls=True)
+try:
+    xmpp.loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, 30))
+except asyncio.TimeoutError:
+    print('timeout', file=sys.stderr)
+    sys.exit(3)
+# cancel what is still pending (slixmpp's send/filter tasks) before the
+# interpreter exits: left to the garbage collector at shutdown, they crash
+# Python 3.11 here (segmentation fault while collecting asyncio.Queue.get)
+pending = asyncio.all_tasks(xmpp.loop)
+for task in pending:
+    task.cancel()
+xmpp.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+print('register:', outcome['register'])
+sys.exit(0 if outcome['register'] == 'ok' else 1)
+EOF
+
 # raw-socket clients (no TLS) for the scenarios slixmpp cannot produce
 cat > "$CLIENTS/rawclient.py" <<'EOF'
 #!/usr/bin/python3
@@ -387,10 +454,23 @@ cat > "$CLIENTS/rawclient.py" <<'EOF'
                 close the TCP socket without answering.
   legacy-auth : XEP-0078 jabber:iq:auth with a plaintext <password/>,
                 then a clean </stream:stream>.
+  register    : XEP-0077 in-band registration (jabber:iq:register get, then
+                set with a plaintext <password/>), then </stream:stream>.
+  sm-resume   : XEP-0198: SASL PLAIN, bind, <enable resume='true'/>,
+                presence, <r/>, TCP close without </stream:stream>; then a
+                second connection: SASL PLAIN, <resume previd=... h='0'/>,
+                presence, clean </stream:stream>.
+  plain-before-starttls PORT : SASL PLAIN on a listener that requires
+                STARTTLS, without doing STARTTLS; then </stream:stream>.
+
+Exit status: 0 when the login / registration / resumption succeeded, 1 when
+the server refused it, 3 on an unexpected error.
 """
 import base64, os, re, socket, sys, time
 
 HOST, PORT, DOMAIN = '127.0.0.1', 5222, 'xmppflow.test'
+SASL_NS = 'urn:ietf:params:xml:ns:xmpp-sasl'
+SM_NS = 'urn:xmpp:sm:3'
 
 def recv_until(s, pattern, timeout=5.0):
     s.settimeout(timeout)
@@ -449,40 +529,153 @@ def legacy_auth(user, password):
     s.close()
     return ok
 
-if __name__ == '__main__':
+def show(data):
+    sys.stderr.write(data.decode(errors='replace') + '\n')
+    return data
+
+def iq_reply(s, iq_id, timeout=5.0):
+    """Read until the complete reply to <iq id=iq_id> has arrived."""
+    pat = (r"<iq\b[^>]*\bid=['\"]%s['\"][^>]*(/>|>.*?</iq>)" % re.escape(iq_id)).encode()
+    s.settimeout(timeout)
+    buf = b''
+    end = time.time() + timeout
+    while not re.search(pat, buf, re.S) and time.time() < end:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    return show(buf)
+
+def close_stream(s):
+    s.sendall(b'</stream:stream>')
+    show(recv_until(s, rb'</stream:stream>', 3.0))
+    s.close()
+
+def sasl_plain(s, user, password):
+    """Stream header, features, SASL PLAIN, stream restart, features."""
+    s.sendall(stream_header())
+    show(recv_until(s, rb'</stream:features>'))
+    token = base64.b64encode(('\0%s\0%s' % (user, password)).encode()).decode()
+    s.sendall(("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>" % (SASL_NS, token)).encode())
+    res = show(recv_until(s, rb'<success[^>]*/>|</success>|</failure>'))
+    if b'<success' not in res:
+        return False
+    s.sendall(stream_header())
+    show(recv_until(s, rb'</stream:features>'))
+    return True
+
+def register(user, password):
+    s = socket.create_connection((HOST, PORT))
+    s.sendall(stream_header())
+    show(recv_until(s, rb'</stream:features>'))
+    s.sendall(b"<iq type='get' id='reg1'><query xmlns='jabber:iq:register'/></iq>")
+    iq_reply(s, 'reg1')
+    s.sendall(("<iq type='set' id='reg2'><query xmlns='jabber:iq:register'>"
+               "<username>%s</username><password>%s</password>"
+               "</query></iq>" % (user, password)).encode())
+    res = iq_reply(s, 'reg2')
+    ok = b"type='result'" in res or b'type="result"' in res
+    close_stream(s)
+    return ok
+
+def sm_resume(user, password, resource):
+    # first connection: log in, bind, enable resumable stream management
+    s = socket.create_connection((HOST, PORT))
+    if not sasl_plain(s, user, password):
+        close_stream(s)
+        return False
+    s.sendall(("<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+               "<resource>%s</resource></bind></iq>" % resource).encode())
+    iq_reply(s, 'bind1')
+    s.sendall(("<enable xmlns='%s' resume='true'/>" % SM_NS).encode())
+    enabled = show(recv_until(s, rb'<enabled[^>]*>|</failed>|<failed[^>]*/>'))
+    m = re.search(rb"<enabled[^>]*\bid=['\"]([^'\"]+)['\"]", enabled)
+    if not m:
+        close_stream(s)
+        return False
+    previd = m.group(1).decode()
+    s.sendall(("<presence/><r xmlns='%s'/>" % SM_NS).encode())
+    show(recv_until(s, rb'<a [^>]*/>'))
+    # drop the connection: no </stream:stream>, the session waits for resumption
+    s.close()
+    time.sleep(1.0)
+
+    # second connection: log in again and resume the first session
+    s = socket.create_connection((HOST, PORT))
+    if not sasl_plain(s, user, password):
+        close_stream(s)
+        return False
+    s.sendall(("<resume xmlns='%s' previd='%s' h='0'/>" % (SM_NS, previd)).encode())
+    res = show(recv_until(s, rb'<resumed[^>]*>|</failed>|<failed[^>]*/>'))
+    ok = b'<resumed' in res
+    if ok:
+        s.sendall(b'<presence/>')
+        show(recv_until(s, rb'</presence>|<presence[^>]*/>', 1.0))
+    close_stream(s)
+    return ok
+
+def plain_before_starttls(user, password, port):
+    s = socket.create_connection((HOST, port))
+    s.sendall(stream_header())
+    show(recv_until(s, rb'</stream:features>'))
+    # ignore the mandatory <starttls><required/></starttls> and log in anyway
+    token = base64.b64encode(('\0%s\0%s' % (user, password)).encode()).decode()
+    s.sendall(("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>" % (SASL_NS, token)).encode())
+    res = show(recv_until(s, rb'<success[^>]*/>|</success>|</failure>|</stream:stream>'))
+    close_stream(s)
+    return b'<success' in res
+
+def main():
     mode = sys.argv[1]
     if mode == 'mid-sasl':
-        ok = mid_sasl(sys.argv[2])
+        return mid_sasl(sys.argv[2])
     elif mode == 'legacy-auth':
-        ok = legacy_auth(sys.argv[2], sys.argv[3])
-    else:
-        sys.exit('unknown mode ' + mode)
+        return legacy_auth(sys.argv[2], sys.argv[3])
+    elif mode == 'register':
+        return register(sys.argv[2], sys.argv[3])
+    elif mode == 'sm-resume':
+        return sm_resume(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif mode == 'plain-before-starttls':
+        return plain_before_starttls(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    sys.exit('unknown mode ' + mode)
+
+if __name__ == '__main__':
+    try:
+        ok = main()
+    except Exception as e:  # noqa
+        import traceback
+        traceback.print_exc()
+        sys.exit(3)
     sys.exit(0 if ok else 1)
 EOF
 chmod 755 "$CLIENTS"/*.py
 chown -R ejabberd:ejabberd "$CLIENTS"
 
 slix() { "$PY" "$CLIENTS/slixclient.py" "$@"; }
+raw() { "$PY" "$CLIENTS/rawclient.py" "$@"; }
 
 # ---------------------------------------------------------------- scenario runner
-# start_capture FILE IFACE FORMAT DLT ERRFILE: start one capture of
-# 'tcp port $PORT' in the background and wait until it listens; its pid is
-# appended to CAP_PIDS.  FORMAT pcap uses tcpdump (DLT: tcpdump -y, empty for
+# start_capture FILE IFACE FORMAT DLT ERRFILE FILTER: start one capture of
+# FILTER (e.g. 'tcp port 5222') in the background and wait until it listens;
+# its pid is appended to CAP_PIDS.  FORMAT pcap uses tcpdump (DLT: tcpdump -y, empty for
 # the interface's default), FORMAT pcapng uses dumpcap (tcpdump 4.99 / libpcap
 # 1.10 cannot write pcapng; dumpcap writes it by default).
 start_capture() {
-    local file=$1 iface=$2 format=$3 dlt=$4 err=$5 ready
+    local file=$1 iface=$2 format=$3 dlt=$4 err=$5 filter=$6 ready
     case $format in
     pcap)
         if [ -n "$dlt" ]; then
-            tcpdump -i "$iface" -y "$dlt" -n -U -Z root -w "$file" "tcp port $PORT" 2>"$err" &
+            tcpdump -i "$iface" -y "$dlt" -n -U -Z root -w "$file" "$filter" 2>"$err" &
         else
-            tcpdump -i "$iface" -n -U -Z root -w "$file" "tcp port $PORT" 2>"$err" &
+            tcpdump -i "$iface" -n -U -Z root -w "$file" "$filter" 2>"$err" &
         fi
         ready='listening on' ;;
     pcapng)
         [ -z "$dlt" ] || die "CAP_DLT is not supported with CAP_FORMAT=pcapng"
-        dumpcap -i "$iface" -n -q -f "tcp port $PORT" -w "$file" 2>"$err" &
+        dumpcap -i "$iface" -n -q -f "$filter" -w "$file" 2>"$err" &
         ready='Capturing on' ;;
     *) die "unknown capture format '$format' (pcap or pcapng)" ;;
     esac
@@ -507,6 +700,7 @@ start_capture() {
 #               (only if CAP2_FILE is set; the others default as above)
 #   CAP_GZIP=1  also write CAP_FILE.gz (gzip -9 -n: no name, no time stamp,
 #               so the same capture always gives the same .gz)
+#   CAP_FILTER  capture filter, for both captures     (default 'tcp port 5222')
 run_scenario() {
     local name=$1 expect_rc=$2 desc=$3; shift 4
     local dir=$OUTDIR/$name
@@ -515,13 +709,14 @@ run_scenario() {
     rm -rf "$dir"; mkdir -p "$dir"
 
     local iface=${CAP_IFACE:-lo} format=${CAP_FORMAT:-pcap} dlt=${CAP_DLT:-} file
+    local filter=${CAP_FILTER:-tcp port $PORT}
     file=${CAP_FILE:-capture.$format}
     local files=("$file")
-    start_capture "$dir/$file" "$iface" "$format" "$dlt" "$WORK/tcpdump.err"
+    start_capture "$dir/$file" "$iface" "$format" "$dlt" "$WORK/tcpdump.err" "$filter"
     if [ -n "${CAP2_FILE:-}" ]; then
         files+=("$CAP2_FILE")
         start_capture "$dir/$CAP2_FILE" "${CAP2_IFACE:-$iface}" "${CAP2_FORMAT:-pcap}" \
-            "${CAP2_DLT:-}" "$WORK/tcpdump2.err"
+            "${CAP2_DLT:-}" "$WORK/tcpdump2.err" "$filter"
     fi
     sleep 0.5
     local start_size
@@ -639,6 +834,49 @@ CAP_IFACE=any CAP_DLT=LINUX_SLL CAP2_FILE=capture-sll2.pcap CAP2_DLT=LINUX_SLL2 
   "alice@xmppflow.test logs in with slixmpp WITHOUT TLS, SASL PLAIN on the clear-text stream (as plain-no-tls; the password is visible in the capture), success, bind, presence, clean close, captured twice at the same time with tcpdump -i any: capture.pcap with -y LINUX_SLL (Linux cooked v1, 16-byte header) and capture-sll2.pcap with -y LINUX_SLL2 (Linux cooked v2, 20-byte header, tcpdump 4.99's default for 'any')." -- \
   slix --jid "alice@$XMPP_HOST/sll-plain-no-tls" --password "$ALICE_PASS" --mech PLAIN --no-tls
 
+# -- more login flows: channel binding, in-band registration, stream
+#    management resumption, stream errors, refusals
+
+run_scenario scram-sha256-plus 0 \
+  "bob@xmppflow.test logs in with slixmpp over STARTTLS using SASL SCRAM-SHA-256-PLUS (channel binding: ejabberd offers the -PLUS mechanisms only after STARTTLS; the client-first-message starts with the GS2 header 'p=tls-unique,,' and the c= attribute of the client-final-message carries that header plus the client's TLS Finished message; TLS 1.3 is negotiated and both slixmpp and ejabberd take the client Finished for tls-unique), success with server signature, bind, presence, clean close." -- \
+  slix --jid "bob@$XMPP_HOST/scram-sha256-plus" --password "$BOB_PASS" --mech SCRAM-SHA-256-PLUS
+
+run_scenario ibr-register 0 \
+  "slixmpp (plugin xep_0077) registers the new account carol@xmppflow.test in-band (XEP-0077) over STARTTLS: <iq type='get'> jabber:iq:register, the server's form, <iq type='set'> with <username>carol</username><password>Carol-Register-4</password>, result, then a clean </stream:stream> without logging in." -- \
+  "$PY" "$CLIENTS/slixregister.py" --jid "carol@$XMPP_HOST" --password "$CAROL_PASS"
+
+run_scenario ibr-register-no-tls 0 \
+  "raw Python socket client, no TLS: in-band registration (XEP-0077) of the new account dave@xmppflow.test: <iq type='get'> jabber:iq:register, then <iq type='set'> with a clear-text <password>Dave-Register-5</password> (visible in the capture), result, clean </stream:stream> without logging in." -- \
+  raw register dave "$DAVE_PASS"
+
+run_scenario sm-resume 0 \
+  "raw Python socket client, no TLS, two TCP connections: alice@xmppflow.test logs in with SASL PLAIN, binds resource 'sm-resume', enables stream management (XEP-0198) with <enable resume='true'/>, gets <enabled id=... resume='true'/>, sends presence and <r/> (answered by <a h=.../>), then drops the TCP connection without </stream:stream>; the session waits for resumption. The second connection logs in with SASL PLAIN again and, instead of binding, sends <resume previd=... h='0'/>: <resumed/>, the server resends its unacknowledged stanzas, presence, clean </stream:stream>." -- \
+  raw sm-resume alice "$ALICE_PASS" sm-resume
+
+stream_error_conflict() {
+    local p1 p2 rc=0
+    slix --jid "alice@$XMPP_HOST/dup" --password "$ALICE_PASS" --mech PLAIN --no-tls --hold 4.0 & p1=$!
+    BG_PIDS=("$p1")
+    sleep 1.5
+    slix --jid "alice@$XMPP_HOST/dup" --password "$ALICE_PASS" --mech PLAIN --no-tls --hold 0.5 & p2=$!
+    BG_PIDS=("$p1" "$p2")
+    wait "$p1" || rc=1
+    wait "$p2" || rc=1
+    BG_PIDS=()
+    return $rc
+}
+run_scenario stream-error-conflict 0 \
+  "two slixmpp logins of alice@xmppflow.test WITHOUT TLS (SASL PLAIN, password visible in the capture) with the same full JID alice@xmppflow.test/dup: the second logs in while the first is still online; ejabberd replaces the old session, so the first connection gets <stream:error><conflict/> ('Replaced by new connection') and is closed; the second sends presence and closes cleanly." -- \
+  stream_error_conflict
+
+CAP_FILTER="tcp port $TLSREQ_PORT" run_scenario starttls-required-refusal 1 \
+  "raw Python socket client on ejabberd's third c2s listener 127.0.0.1:5322, which has starttls_required: true (features: <starttls><required/></starttls>): the client ignores STARTTLS and sends <auth mechanism='PLAIN'> with alice's password in clear (visible in the capture); ejabberd refuses with <failure><encryption-required/></failure>, the client closes the stream. The capture is 'tcp port 5322' (not a default XMPP port: xmppflow needs --port 5322)." -- \
+  raw plain-before-starttls alice "$ALICE_PASS" "$TLSREQ_PORT"
+
+run_scenario legacy-auth-error 1 \
+  "raw Python socket client, no TLS: XEP-0078 legacy authentication for bob with the WRONG clear-text password <password>Bob-Wrong-6</password> (resource 'legacy'): ejabberd answers <iq type='error'> with <not-authorized/>, echoing the query, password included; the client closes the stream." -- \
+  raw legacy-auth bob "$BOB_WRONG_PASS"
+
 # ---------------------------------------------------------------- docs
 b64() { printf '%b' "$1" | base64 -w0; }
 cat > "$OUTDIR/PASSWORDS.md" <<EOF
@@ -646,9 +884,10 @@ cat > "$OUTDIR/PASSWORDS.md" <<EOF
 
 The data comes from a private ejabberd $ejabberd_version instance (host
 \`$XMPP_HOST\`, c2s on 127.0.0.1:$PORT, optional STARTTLS with a self-signed
-certificate, \`auth_password_format: plain\`, \`loglevel: debug\`). The
-passwords are distinctive so tests can check that they do (or do not) appear
-in xmppflow's output.
+certificate, \`auth_password_format: plain\`, \`loglevel: debug\`; a second
+listener on 127.0.0.1:$TLSREQ_PORT requires STARTTLS). The passwords are
+distinctive so tests can check that they do (or do not) appear in xmppflow's
+output.
 
 | JID                  | password                | notes                                    |
 |----------------------|-------------------------|------------------------------------------|
@@ -656,6 +895,9 @@ in xmppflow's output.
 | bob@$XMPP_HOST    | \`$BOB_PASS\`      | registered                               |
 | alice@$XMPP_HOST  | \`$WRONG_PASS\` | wrong password (scenario wrong-password) |
 | mallory@$XMPP_HOST| \`$MALLORY_PASS\`       | not registered (scenario unknown-user)   |
+| carol@$XMPP_HOST  | \`$CAROL_PASS\`      | registered in-band over STARTTLS (scenario ibr-register) |
+| dave@$XMPP_HOST   | \`$DAVE_PASS\`       | registered in-band without TLS (scenario ibr-register-no-tls) |
+| bob@$XMPP_HOST    | \`$BOB_WRONG_PASS\`           | wrong password (scenario legacy-auth-error) |
 
 SASL PLAIN payloads (base64 of \`\\0user\\0password\`) as they appear in
 \`<auth mechanism="PLAIN">\`:
@@ -672,11 +914,24 @@ Where a password can be seen:
   clear in \`capture.pcap\` (and in \`ejabberd.log\`).
 * \`legacy-auth-no-tls\`: \`<password>$BOB_PASS</password>\` (XEP-0078) in clear
   in the capture and in the log.
+* \`legacy-auth-error\`: \`<password>$BOB_WRONG_PASS</password>\` (XEP-0078, wrong
+  password) in clear in the capture and in the log, twice: ejabberd's
+  \`<iq type='error'>\` echoes the query, password included.
+* \`ibr-register-no-tls\`: \`<password>$DAVE_PASS</password>\` (XEP-0077
+  registration) in clear in the capture and in the log.
+* \`ibr-register\`: \`<password>$CAROL_PASS</password>\` in the log only (the
+  registration runs inside TLS).
+* \`sm-resume\`, \`stream-error-conflict\`, \`starttls-required-refusal\`: SASL
+  PLAIN for alice without TLS, so alice's base64 PLAIN payload is in clear in
+  the capture and in the log (twice in sm-resume and stream-error-conflict:
+  two logins). In starttls-required-refusal the server refuses it
+  (\`<encryption-required/>\`), but it has been sent.
 * ejabberd at \`loglevel: debug\` logs every received stanza after TLS
   decryption, so the PLAIN payloads also appear in \`ejabberd.log\` of the
   STARTTLS scenarios (starttls-plain-ok, drop-after-login, wrong-password,
   unknown-user, concurrent); their captures only show TLS records.
-* SCRAM / DIGEST-MD5 scenarios never expose the password (only the user name).
+* SCRAM / DIGEST-MD5 scenarios (including scram-sha256-plus) never expose the
+  password (only the user name).
 EOF
 
 {
@@ -684,7 +939,9 @@ EOF
     echo
     echo "Generated by \`make-testdata.sh\` (run as root on Debian 12) from a private"
     echo "ejabberd $ejabberd_version on 127.0.0.1:$PORT. Accounts and passwords: PASSWORDS.md."
-    echo "ejabberd also listens on [::1]:$PORT (used by ipv6-starttls-plain only)."
+    echo "ejabberd also listens on [::1]:$PORT (used by ipv6-starttls-plain only) and on"
+    echo "127.0.0.1:$TLSREQ_PORT with \`starttls_required: true\` (used by"
+    echo "starttls-required-refusal only, captured with 'tcp port $TLSREQ_PORT')."
     echo "Each directory holds \`ejabberd.log\` (the server log lines written during"
     echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`),"
     echo "except where its section below says otherwise: pcapng-scram has"

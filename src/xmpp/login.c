@@ -339,6 +339,8 @@ struct login {
     size_t nsasl2_mechs;
     bool sasl2_offered;
     bool client_version10; /* the client's header said version 1.0 (A2) */
+    char *sm_id;           /* <enabled id> */
+    char *resumed_from;    /* <resumed previd> */
     bool e3_checked;       /* the first client step after a registration was judged (E3) */
     unsigned tls_version;  /* from a capture's ServerHello; 0 unknown */
     char *bind_resource;   /* resource the client asked for (D12) */
@@ -1199,6 +1201,11 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         l->sm_enabled = true;
         const char *resume = stanza_attr(el, "resume", NULL);
         l->sm_resumable = resume && (strcmp(resume, "true") == 0 || strcmp(resume, "1") == 0);
+        const char *id = stanza_attr(el, "id", NULL);
+        if (id) {
+            free(l->sm_id);
+            l->sm_id = xstrdup(id);
+        }
         break;
     }
     case EV_SM_FAILED:
@@ -1210,11 +1217,17 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         if (!l->sm_enabled)
             violation(l, "F8", seq, NULL);
         break;
-    case EV_SM_RESUMED:
+    case EV_SM_RESUMED: {
         l->bound = true;
         l->sm_enabled = true;
         l->bound_time = t;
+        const char *previd = stanza_attr(el, "previd", NULL);
+        if (previd) {
+            free(l->resumed_from);
+            l->resumed_from = xstrdup(previd);
+        }
         break;
+    }
     case EV_SASL2_AUTHENTICATE:
         on_sasl2_authenticate(l, el, detail, t, seq);
         break;
@@ -1314,6 +1327,8 @@ login_free(struct login *l)
     free(l->last_event);
     free(l->legacy_jid);
     free(l->bind_resource);
+    free(l->sm_id);
+    free(l->resumed_from);
     free_list(l->compress_methods, l->ncompress_methods);
     free_list(l->sasl2_mechs, l->nsasl2_mechs);
     free(l);
@@ -1520,6 +1535,18 @@ login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn)
     if (l->s.transport == TRANSPORT_TLS && (!sni || !xmpp_alpn))
         violation(l, "B14", (unsigned)l->s.nphases, "direct TLS ClientHello %s",
                   !sni ? "without SNI" : "without ALPN xmpp-client");
+}
+
+const char *
+login_sm_id(const struct login *l)
+{
+    return l->sm_id;
+}
+
+const char *
+login_resumed_from(const struct login *l)
+{
+    return l->resumed_from;
 }
 
 void

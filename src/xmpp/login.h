@@ -93,6 +93,14 @@ void login_client_hello(struct login *l, usec_t t, const char *sni, const char *
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);
 
+/*
+ * Stream management ids (XEP-0198 §5): the id the server gave this stream
+ * (<enabled id>), and the id of the stream this one resumed (<resumed previd>).
+ * NULL when none; borrowed until login_free().
+ */
+const char *login_sm_id(const struct login *l);
+const char *login_resumed_from(const struct login *l);
+
 /* True once both sides closed the stream or a stream error ended it. */
 bool login_stream_over(const struct login *l);
 
