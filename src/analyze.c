@@ -271,7 +271,8 @@ finish_all(struct analyzer *a, enum login_end how, usec_t t)
     while (a->open_head) {
         struct conn *c = a->open_head;
         usec_t end = login_session(c->login)->end;
-        conn_finish(a, c, how, end > t ? end : t);
+        /* the log said the c2s process ended: the connection is closed, not cut off */
+        conn_finish(a, c, c->terminated ? LOGIN_END_CLOSED : how, end > t ? end : t);
     }
 }
 
@@ -318,6 +319,24 @@ drain(struct conn *c, int d, usec_t t, bool *server_closed)
     }
 }
 
+/* True when |data| begins a stream: an XML declaration or a stream header. */
+static bool
+starts_stream(const char *data, size_t len)
+{
+    while (len && (*data == ' ' || *data == '\n' || *data == '\r' || *data == '\t')) {
+        data++;
+        len--;
+    }
+    if (len >= 5 && memcmp(data, "<?xml", 5) == 0)
+        return true;
+    const char *gt = memchr(data, '>', len);
+    const char *sp = memchr(data, ' ', len);
+    const char *end = sp && (!gt || sp < gt) ? sp : gt;
+    /* "<stream:stream", "<stream", any prefix: the local name is "stream" */
+    return end && end - data >= 7 && memcmp(end - 6, "stream", 6) == 0 &&
+           (end[-7] == ':' || end[-7] == '<');
+}
+
 static void
 on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
 {
@@ -360,6 +379,12 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         login_connected(c->login, ev->time);
         break;
     case EJ_XML: {
+        if (!c->saw_xml && !starts_stream(ev->data, ev->len) && !login_session(c->login)->nphases) {
+            /* the log begins after this connection did (rotation, a changed log level) */
+            login_midstream(c->login, ev->time, "log starts in the middle of this connection");
+            framer_gap(c->framer[0]);
+            framer_gap(c->framer[1]);
+        }
         c->saw_xml = true;
         note_transport(c, ev->transport, ev->time);
         int d = ev->dir == 'S';
@@ -375,8 +400,10 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
             framer_feed(c->framer[d], ev->data, ev->len);
         }
         drain(c, d, ev->time, &server_closed);
-        /* ejabberd closes the socket right after its own </stream:stream> once the c2s ended */
-        if ((server_closed && c->terminated) || login_stream_over(c->login))
+        /* ejabberd closes the socket right after its own </stream:stream> once the c2s ended;
+         * after a stream error it still sends that close, so data after the error is seen (K2) */
+        if ((server_closed && (c->terminated || login_stream_over(c->login))) ||
+            login_both_closed(c->login))
             conn_finish(a, c, LOGIN_END_CLOSED, ev->time);
         break;
     }
@@ -394,6 +421,9 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         break;
     case EJ_TERMINATED:
         c->terminated = true;
+        break;
+    case EJ_TLS_FAILED:
+        login_pseudo(c->login, EV_TLS_ALERT, ev->time, ev->reason ? ev->reason : "TLS failed");
         break;
     case EJ_RUN_START:
     case EJ_PROBLEM:

@@ -546,6 +546,12 @@ process_record(struct ejlog *r)
             session_line(r, pf.time, EJ_CLOSING, tpid, tpid_len, rest + 24, line_end);
         else if (starts(rest, line_end, "Closing c2s connection for "))
             session_line(r, pf.time, EJ_CLOSING, tpid, tpid_len, rest + 27, line_end);
+        else if (starts(rest, line_end, "Failed to secure c2s connection: ")) {
+            struct queued *q = push(r, EJ_TLS_FAILED, pf.time);
+            q->o_pid = keep(q, tpid, tpid_len);
+            q->o_transport = keep(q, tag, tag_len);
+            q->o_reason = keep(q, rest + 33, (size_t)(line_end - rest - 33));
+        }
         return;
     }
     if (*m == '(' && m + 1 < line_end && m[1] == '<') {

@@ -22,6 +22,7 @@ enum ejlog_kind {
     EJ_SESSION_OPEN, /* "Opened c2s session for JID" */
     EJ_CLOSING,      /* "Closing c2s session/connection for JID: reason" */
     EJ_TERMINATED,   /* the c2s process ended (hook c2s_terminated) */
+    EJ_TLS_FAILED,   /* "Failed to secure c2s connection: reason" (STARTTLS failed) */
     EJ_RUN_START,    /* "ejabberd VSN is started in the node …": pids restart */
     EJ_PROBLEM,      /* damaged input: message says what */
 };

@@ -157,6 +157,7 @@ static const struct miss_rule {
     const char *code;
 } miss_table[] = {
     {ST_CLOSING, EV_ANY, G_NONE, "K6"},          /* RFC 6120 §4.4 */
+    {ST_TLS_HS, EV_ANY, G_NONE, "B9"},           /* RFC 6120 §5.4.2.3 */
     {ST_SASL2, EV_ANY, G_NONE, "H1"},            /* XEP-0388 §2.4 */
     {ST_DONE, EV_SM_RESUME, G_NONE, "F6"},       /* XEP-0198 §5 */
     {ST_ANY, EV_SASL2_AUTHENTICATE, G_AUTHED, "C3"},
@@ -339,9 +340,12 @@ struct login {
     size_t nsasl2_mechs;
     bool sasl2_offered;
     bool client_version10; /* the client's header said version 1.0 (A2) */
+    char **cb_types;       /* XEP-0440 channel-binding types offered (C13) */
+    size_t ncb_types;
     char *sm_id;           /* <enabled id> */
     char *resumed_from;    /* <resumed previd> */
     bool e3_checked;       /* the first client step after a registration was judged (E3) */
+    bool legacy_stream;    /* a side omitted version: no features follow (RFC 6120 §4.7.5) */
     unsigned tls_version;  /* from a capture's ServerHello; 0 unknown */
     char *bind_resource;   /* resource the client asked for (D12) */
     unsigned opaque_seq;   /* the step where visibility ended */
@@ -610,8 +614,10 @@ on_client_header(struct login *l, const struct stanza *el, unsigned seq)
 static void
 on_server_header(struct login *l, const struct stanza *el, unsigned seq)
 {
-    if (!stanza_attr(el, "version", NULL) && l->client_version10)
+    bool server10 = stanza_attr(el, "version", NULL) != NULL;
+    if (!server10 && l->client_version10)
         violation(l, "A7", seq, "the server's stream header has no version");
+    l->legacy_stream = !server10 || !l->client_version10;
     const char *id = stanza_attr(el, "id", NULL);
     if (!id) {
         violation(l, "A4", seq, NULL);
@@ -650,6 +656,21 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
     if (sasl2) {
         l->sasl2_offered = true;
         collect_texts(&l->sasl2_mechs, &l->nsasl2_mechs, sasl2, "mechanism");
+        if (!l->tls_active)
+            violation(l, "B16", seq, "SASL2 offered on a stream without TLS");
+    }
+    const struct stanza *cb = stanza_child(el, "sasl-channel-binding", "urn:xmpp:sasl-cb:0");
+    if (cb) {
+        free_list(l->cb_types, l->ncb_types);
+        l->cb_types = NULL;
+        l->ncb_types = 0;
+        for (size_t i = 0; i < cb->nchildren; i++) {
+            const char *type = stanza_attr(cb->children[i], "type", NULL);
+            if (!type)
+                continue;
+            l->cb_types = xreallocarray(l->cb_types, l->ncb_types + 1, sizeof *l->cb_types);
+            l->cb_types[l->ncb_types++] = xstrdup(type);
+        }
     }
     bool iqauth_offered = stanza_child(el, "auth", NS_FEAT_IQ_AUTH) != NULL;
     if (!l->tls_active && (l->register_offered || iqauth_offered))
@@ -830,6 +851,10 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
     }
     if (strcmp(d.cbflag, "p=tls-unique") == 0 && l->tls_version == 0x0304)
         violation(l, "C13", seq, NULL);
+    else if (strncmp(d.cbflag, "p=", 2) == 0 && l->ncb_types &&
+             !in_list(l->cb_types, l->ncb_types, d.cbflag + 2))
+        violation(l, "C13", seq, "channel binding %s is not among the types the server offers",
+                  d.cbflag + 2);
     l->cb_downgrade = d.cbflag[0] == 'y' && plus_offered(&l->s);
     if (l->cb_downgrade)
         violation(l, "C12", seq, "SCRAM client-first says '%s' (no channel binding) although %s",
@@ -902,12 +927,14 @@ on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsig
     } else {
         if (l->s.auth.outcome != AUTH_SUCCESS)
             l->s.auth.outcome = AUTH_FAILURE;
-        violation(l, "C7", seq, "%s authentication failed: %s", a->mechanism ? a->mechanism : "SASL",
-                  condition ? condition : "no condition");
+        bool sasl = !a->mechanism || strcmp(a->mechanism, "legacy") != 0;
+        if (sasl)
+            violation(l, "C7", seq, "%s authentication failed: %s",
+                      a->mechanism ? a->mechanism : "SASL", condition ? condition : "no condition");
+        if (sasl && condition && strcmp(condition, "invalid-authzid") == 0)
+            set_severity_of_last(l, SEV_WARNING);
         if (++l->epoch_failures == 6) /* RFC 6120 §6.4.5: servers allow 2 to 5 retries */
             violation(l, "C9", seq, "%u failed attempts on one stream", l->epoch_failures);
-        if (condition && strcmp(condition, "invalid-authzid") == 0)
-            set_severity_of_last(l, SEV_WARNING);
     }
     l->cur = NULL;
 }
@@ -1114,9 +1141,13 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
     case EV_SUCCESS:
         if (l->b4_seen)
             violation(l, "B5", seq, NULL);
+        if (!l->cur && l->state != ST_UNKNOWN)
+            violation(l, "C21", seq, NULL);
         on_sasl_verdict(l, true, NULL, t, seq);
         break;
     case EV_FAILURE:
+        if (!l->cur && l->state != ST_UNKNOWN)
+            violation(l, "C5", seq, "SASL failure with no authentication in progress");
         if (l->abort_pending && (!detail || strcmp(detail, "aborted") != 0))
             violation(l, "C6", seq, NULL);
         l->abort_pending = false;
@@ -1254,6 +1285,8 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
     case EV_STANZA_MESSAGE:
     case EV_STANZA_PRESENCE:
     case EV_STANZA_IQ:
+    case EV_IQ_RESULT:
+    case EV_IQ_ERROR:
         if (dir == 'C' && l->state != ST_UNKNOWN && !l->bound) {
             if (!l->authed) {
                 l->prebind_pending = true; /* D5 comes from the miss table */
@@ -1329,6 +1362,7 @@ login_free(struct login *l)
     free(l->bind_resource);
     free(l->sm_id);
     free(l->resumed_from);
+    free_list(l->cb_types, l->ncb_types);
     free_list(l->compress_methods, l->ncompress_methods);
     free_list(l->sasl2_mechs, l->nsasl2_mechs);
     free(l);
@@ -1344,6 +1378,10 @@ login_session(struct login *l)
 static void
 check_sequence(struct login *l, char dir, enum event ev, unsigned seq)
 {
+    /* RFC 6120 §4.3.3: a restart is a new header, never a close first */
+    if (dir == 'C' && ev == EV_STREAM_CLOSE &&
+        (l->state == ST_RESTART_TLS || l->state == ST_RESTART_SASL || l->state == ST_RESTART_COMP))
+        violation(l, "A13", seq, NULL);
     if (dir == 'S' && l->state == ST_HDR_S && l->client_version10 && ev != EV_FEATURES &&
         ev != EV_STREAM_ERROR && ev != EV_STREAM_CLOSE)
         violation(l, "A2", seq, NULL);
@@ -1401,6 +1439,8 @@ handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
     step(l, dir, ev, seq);
     if (ev == EV_SASL2_SUCCESS && l->bound)
         l->state = ST_DONE; /* bound or resumed inline (XEP-0386, XEP-0198 §9) */
+    if (ev == EV_STREAM_OPEN && dir == 'S' && l->legacy_stream && l->state == ST_HDR_S)
+        l->state = ST_NEG; /* pre-1.0: no features, legacy authentication may start */
     if (ev == EV_RESPONSE)
         l->challenge_pending = false; /* the challenge is answered */
 }
@@ -1559,6 +1599,12 @@ void
 login_no_xml(struct login *l)
 {
     l->no_xml = true;
+}
+
+bool
+login_both_closed(const struct login *l)
+{
+    return l->closed_c && l->closed_s;
 }
 
 bool

@@ -103,6 +103,8 @@ const char *login_resumed_from(const struct login *l);
 
 /* True once both sides closed the stream or a stream error ended it. */
 bool login_stream_over(const struct login *l);
+/* True once both sides closed their streams. */
+bool login_both_closed(const struct login *l);
 
 /*
  * Ends the session: derives the outcome and the end-of-session findings.
