@@ -7,8 +7,8 @@
 # logs to bench/out/ (BENCH_DIR=DIR to put them elsewhere; they are deleted
 # afterwards unless KEEP=1), and prints one table. Needs GNU time (/usr/bin/time).
 # RUNS=N: runs per command (the best is kept; default 3).
-# The capture benchmark (pcap/pcapng, against tshark and a bare libpcap loop)
-# comes with capture input.
+# The capture benchmark (pcap, against tshark and a bare libpcap loop) is
+# run-capture.sh.
 set -eu
 LC_ALL=C
 export LC_ALL

@@ -183,7 +183,6 @@ scenarios() {
 }
 
 # golden FORMAT: basename of the golden file for a log input in FORMAT.
-# One place to rename them; captures will get expected-pcap.* later.
 golden() {
     case $1 in
     text) echo expected-log.txt ;;
@@ -192,14 +191,63 @@ golden() {
     esac
 }
 
-# render_golden FORMAT OUT ERR: run the binary on ./ejabberd.log (the current
-# directory is the scenario, so the report says "input": "ejabberd.log") in
-# FORMAT; OUT gets standard output with the tool version replaced by
-# @VERSION@ (a release must not touch every golden), ERR standard error; $rc.
+# captures: "scenario/file" for every real capture of a scenario (the
+# testdata/<scenario>/capture*.pcap, capture*.pcapng and their .gz), sorted.
+# testdata/derived/ holds no capture* file, so it is not listed.
+captures() {
+    for d in "$TESTDATA"/*/; do
+        d=${d%/}
+        for f in "$d"/capture*.pcap "$d"/capture*.pcapng "$d"/capture*.pcap.gz "$d"/capture*.pcapng.gz; do
+            [ -f "$f" ] && echo "$(basename "$d")/$(basename "$f")"
+        done
+    done | sort
+    return 0
+}
+
+# golden_pcap CAPTURE FORMAT: basename of the golden file for the capture file
+# CAPTURE (a basename, as listed by captures) in FORMAT. Several captures of one
+# scenario must not collide:
+#   capture.pcap -> expected-pcap.*        capture-sll2.pcap -> expected-pcap-sll2.*
+#   capture.pcapng -> expected-pcapng.*    capture.pcap.gz   -> expected-pcap-gz.*
+golden_pcap() {
+    gp_base=${1%.gz}
+    gp_kind=${gp_base##*.}
+    gp_tag=${gp_base%.*}
+    gp_tag=${gp_tag#capture}
+    gp_name=expected-$gp_kind$gp_tag
+    [ "$gp_base" = "$1" ] || gp_name=$gp_name-gz
+    case $2 in
+    text) echo "$gp_name.txt" ;;
+    json) echo "$gp_name.json" ;;
+    jsonl) echo "$gp_name.jsonl" ;;
+    esac
+}
+
+# pcap_args SCENARIO: the options the captures of SCENARIO need (its README says
+# why); their goldens are rendered with them, and captures.sh runs with them.
+pcap_args() {
+    case $1 in
+    starttls-required-refusal) echo "--port 5322" ;; # a c2s listener on 5322, not a default port
+    esac
+    return 0
+}
+
+# render_golden FORMAT OUT ERR [INPUT [OPTION...]]: run the binary with OPTIONs on
+# ./INPUT (default ejabberd.log; the current directory is the scenario, so the
+# report names the input relative to it, e.g. "input": "ejabberd.log") in
+# FORMAT; OUT gets standard output with the tool version replaced by @VERSION@
+# (a release must not touch every golden), ERR standard error; $rc.
 render_golden() {
-    xf render -f "$1" ejabberd.log
+    rg_fmt=$1
+    rg_out=$2
+    rg_err=$3
+    shift 3
+    [ $# -gt 0 ] || set -- ejabberd.log
+    rg_in=$1
+    shift
+    xf render -f "$rg_fmt" "$@" "$rg_in"
     v=$("$XMPPFLOW" --version | sed -n 's/^xmppflow //p' | sed 's/[.[\*^$/]/\\&/g')
     sed -e "s/\(\"version\": *\"\)$v\"/\1@VERSION@\"/g" \
-        -e "s/xmppflow $v/xmppflow @VERSION@/g" "$T/render.out" >"$2"
-    cp "$T/render.err" "$3"
+        -e "s/xmppflow $v/xmppflow @VERSION@/g" "$T/render.out" >"$rg_out"
+    cp "$T/render.err" "$rg_err"
 }
