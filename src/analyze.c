@@ -53,8 +53,9 @@ struct analyzer {
     struct conn **table;
     size_t table_cap, nopen;
     struct conn *open_head, *open_tail;
-    char *tombstone[TOMBSTONES];
+    char *tombstone[TOMBSTONES]; /* a ring: the oldest is forgotten first */
     size_t tomb_next;
+    int tomb_slot[TOMBSTONES * 4]; /* hash of ring indices (-1 empty): lookups are per packet */
     const char *input_path;
     usec_t last_time;  /* latest event time over all inputs */
     struct sm_entry {
@@ -110,23 +111,75 @@ table_remove(struct analyzer *a, struct conn *c)
     }
 }
 
+#define TOMB_MASK (TOMBSTONES * 4 - 1)
+
+/* Slot of |key| in the tombstone hash, or -1. */
+static int
+tomb_find(const struct analyzer *a, const char *key)
+{
+    for (size_t i = (size_t)hash_key(key) & TOMB_MASK; a->tomb_slot[i] >= 0; i = (i + 1) & TOMB_MASK)
+        if (strcmp(a->tombstone[a->tomb_slot[i]], key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void
+tomb_insert_index(struct analyzer *a, int ring)
+{
+    size_t i = (size_t)hash_key(a->tombstone[ring]) & TOMB_MASK;
+    while (a->tomb_slot[i] >= 0)
+        i = (i + 1) & TOMB_MASK;
+    a->tomb_slot[i] = ring;
+}
+
+/* Forgets the tombstone in hash slot |slot| (linear probing: re-insert the rest of the run). */
+static void
+tomb_remove_slot(struct analyzer *a, int slot)
+{
+    int ring = a->tomb_slot[slot];
+    free(a->tombstone[ring]);
+    a->tombstone[ring] = NULL;
+    a->tomb_slot[slot] = -1;
+    for (size_t j = ((size_t)slot + 1) & TOMB_MASK; a->tomb_slot[j] >= 0; j = (j + 1) & TOMB_MASK) {
+        int moved = a->tomb_slot[j];
+        a->tomb_slot[j] = -1;
+        tomb_insert_index(a, moved);
+    }
+}
+
 static bool
 is_tombstone(const struct analyzer *a, const char *key)
 {
-    for (size_t i = 0; i < TOMBSTONES; i++)
-        if (a->tombstone[i] && strcmp(a->tombstone[i], key) == 0)
-            return true;
-    return false;
+    return tomb_find(a, key) >= 0;
 }
 
 static void
 clear_tombstone(struct analyzer *a, const char *key)
 {
-    for (size_t i = 0; i < TOMBSTONES; i++)
-        if (a->tombstone[i] && strcmp(a->tombstone[i], key) == 0) {
-            free(a->tombstone[i]);
-            a->tombstone[i] = NULL;
-        }
+    int slot = tomb_find(a, key);
+    if (slot >= 0)
+        tomb_remove_slot(a, slot);
+}
+
+static void
+add_tombstone(struct analyzer *a, const char *key)
+{
+    clear_tombstone(a, key);
+    if (a->tombstone[a->tomb_next])
+        tomb_remove_slot(a, tomb_find(a, a->tombstone[a->tomb_next]));
+    a->tombstone[a->tomb_next] = xstrdup(key);
+    tomb_insert_index(a, (int)a->tomb_next);
+    a->tomb_next = (a->tomb_next + 1) % TOMBSTONES;
+}
+
+static void
+clear_tombstones(struct analyzer *a)
+{
+    for (size_t i = 0; i < TOMBSTONES; i++) {
+        free(a->tombstone[i]);
+        a->tombstone[i] = NULL;
+    }
+    memset(a->tomb_slot, 0xff, sizeof a->tomb_slot);
 }
 
 static struct conn *
@@ -251,9 +304,7 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
         c->next_open->prev_open = c->prev_open;
     else
         a->open_tail = c->prev_open;
-    free(a->tombstone[a->tomb_next]);
-    a->tombstone[a->tomb_next] = xstrdup(c->key);
-    a->tomb_next = (a->tomb_next + 1) % TOMBSTONES;
+    add_tombstone(a, c->key);
     login_free(c->login);
     framer_free(c->framer[0]);
     framer_free(c->framer[1]);
@@ -347,10 +398,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     if (ev->kind == EJ_RUN_START) {
         /* the node restarted: every c2s of the old run is gone and pids start over */
         finish_all(a, LOGIN_END_CLOSED, ev->time);
-        for (size_t i = 0; i < TOMBSTONES; i++) {
-            free(a->tombstone[i]);
-            a->tombstone[i] = NULL;
-        }
+        clear_tombstones(a);
         return;
     }
     if (!ev->pid)
@@ -730,6 +778,12 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
     int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
     if (syn_only && d == 0)
         login_pseudo(c->login, EV_TCP_OPEN, cp->time, "SYN");
+    if (p.flags & TCP_ACK) {
+        /* the acknowledgement was sent after what it covers: bytes it covers that the
+         * capture lacks are a gap before this packet's own data, not at the close */
+        reasm_acked(c->reasm[1 - d], p.ack, cp->time, cp->number);
+        deliver_stream(a, c, 1 - d);
+    }
     if (p.payload_len < p.wire_payload_len) {
         /* snaplen cut the payload: what is missing is a gap, not data */
         reasm_add(c->reasm[d], p.seq, p.payload, p.payload_len, p.flags & TCP_SYN, false, cp->time,
@@ -763,8 +817,11 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
     }
     if (!decode_linktype_supported(capture_linktype(cap))) {
         char msg[160];
-        snprintf(msg, sizeof msg, "link type %s (%d) is not supported", capture_linktype_name(capture_linktype(cap)),
-                 capture_linktype(cap));
+        const char *name = capture_linktype_name(capture_linktype(cap));
+        if (strncmp(name, "DLT ", 4) == 0)
+            snprintf(msg, sizeof msg, "link type %d is not supported", capture_linktype(cap));
+        else
+            snprintf(msg, sizeof msg, "link type %s (%d) is not supported", name, capture_linktype(cap));
         input_info_add_error(info, msg, 0, 0, -1);
         info->unusable = true;
         capture_close(cap);
@@ -805,6 +862,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
     a->opt = *opt;
     a->writer = w;
     a->summary = sm;
+    memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */
     return a;
 }
 

@@ -467,6 +467,32 @@ reasm_flush(struct reasm *r)
     }
 }
 
+void
+reasm_acked(struct reasm *r, uint32_t ack, usec_t t, long packet)
+{
+    if (!r->started || r->flushed)
+        return;
+    int64_t rel = seq_diff(ack, r->next_seq);
+    if (rel <= 0 || rel > MAX_WINDOW)
+        return;
+    begin_call(r);
+    uint64_t target = r->commit + (uint64_t)rel;
+    if (r->fin_seen && target > r->fin_off)
+        target = r->fin_off;
+    /* holes with captured bytes after them: the peer has the bytes, the capture does not */
+    while (r->plo < r->phi && r->pieces[r->plo].start <= target) {
+        declare_gap(r, r->pieces[r->plo].start - r->commit, t, packet);
+        drain(r, t, packet);
+    }
+    /* acknowledged bytes never captured; one sequence number may be an uncaptured FIN */
+    if (target > r->commit + 1 && !(r->fin_seen && r->fin_done))
+        declare_gap(r, target - r->commit, t, packet);
+    if (r->fin_seen && !r->fin_done && r->commit == r->fin_off) {
+        push(r, REASM_FIN, 0, 0, t, packet);
+        r->fin_done = true;
+    }
+}
+
 uint64_t
 reasm_offset(const struct reasm *r)
 {

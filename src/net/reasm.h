@@ -44,6 +44,14 @@ void reasm_free(struct reasm *r);
 void reasm_add(struct reasm *r, uint32_t seq, const uint8_t *data, size_t len, bool syn, bool fin,
                usec_t t, long packet);
 
+/*
+ * The peer acknowledged every byte before sequence number |ack| (RFC 9293
+ * §3.4): a hole below it will never be filled from this capture, so it
+ * becomes a REASM_GAP now and the bytes stored after it are delivered,
+ * instead of waiting for reasm_flush().
+ */
+void reasm_acked(struct reasm *r, uint32_t ack, usec_t t, long packet);
+
 /* Next chunk in sequence order; false when nothing more can be delivered yet. */
 bool reasm_next(struct reasm *r, struct reasm_chunk *out);
 

@@ -335,11 +335,15 @@ summary_json(const struct summary *sm)
 static int
 dump(FILE *out, json_t *j, size_t flags)
 {
-    int rc = json_dumpf(j, out, flags);
+    /* one write per document: json_dumpf() writes token by token */
+    char *text = json_dumps(j, flags);
     json_decref(j);
-    if (rc != 0 || fputc('\n', out) == EOF)
+    if (!text)
         return -1;
-    return 0;
+    size_t n = strlen(text);
+    int rc = fwrite(text, 1, n, out) == n && fputc('\n', out) != EOF ? 0 : -1;
+    free(text);
+    return rc;
 }
 
 int
