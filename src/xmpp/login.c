@@ -166,6 +166,8 @@ static const struct miss_rule {
     {ST_RESTART_TLS, EV_ANY, G_NONE, "B10"},     /* RFC 6120 §5.4.3.3 */
     {ST_RESTART_SASL, EV_ANY, G_NONE, "C4"},     /* RFC 6120 §6.4.6 */
     {ST_RESTART_COMP, EV_ANY, G_NONE, "G3"},     /* XEP-0138 §2 */
+    {ST_SASL, EV_STREAM_RESTART, G_NONE, "A12"}, /* RFC 6120 §4.3.3: pipelined */
+    {ST_TLS_WAIT, EV_STREAM_RESTART, G_NONE, "A12"},
     {ST_ANY, EV_STREAM_RESTART, G_NONE, "A11"},  /* RFC 6120 §4.3.3 */
     {ST_ANY, EV_STREAM_OPEN, G_NONE, "A11"},
     {ST_HDR_C, EV_AUTH, G_NONE, "C1"},           /* RFC 6120 §6.4.1 */
@@ -207,6 +209,7 @@ static const struct rule {
     {"A8", SEV_WARNING, "RFC 6120 §4.7.1", "the client's JID was sent in an unprotected stream header"},
     {"A10", SEV_WARNING, "RFC 6120 §5.3.3", "whitespace sent in the middle of a negotiation step"},
     {"A11", SEV_WARNING, "RFC 6120 §4.3.3", "new stream header without a restart trigger"},
+    {"A12", SEV_WARNING, "RFC 6120 §4.3.3", "restart header sent before the server's proceed or success (pipelined)"},
     {"A13", SEV_WARNING, "RFC 6120 §4.3.3", "stream closed where a restart was due"},
     {"A14", SEV_WARNING, "RFC 6120 §4.3.5", "new features on a stream whose negotiation was complete"},
     {"A15", SEV_WARNING, "RFC 6120 §11.1", "restricted XML (comment, processing instruction, DTD, entity or bad encoding)"},
@@ -242,6 +245,7 @@ static const struct rule {
     {"C12", SEV_ERROR, "XEP-0440 §4", "SCRAM without channel binding although -PLUS was offered"},
     {"C13", SEV_WARNING, "RFC 9266", "channel binding tls-unique over TLS 1.3, where it is not defined"},
     {"C14", SEV_INFO, "RFC 6120 §6.3.8", "authorization identity differs from the authenticated user"},
+    {"C15", SEV_WARNING, "RFC 6120 §6.4.6", "the authenticated identity differs from the stream header's from"},
     {"C16", SEV_WARNING, "RFC 6120 §6.3.5", "SASL data is not clean base64"},
     {"C18", SEV_INFO, "XEP-0175 §3", "anonymous login"},
     {"C19", SEV_WARNING, "RFC 6331", "obsolete mechanism (DIGEST-MD5 or CRAM-MD5)"},
@@ -280,7 +284,9 @@ static const struct rule {
     {"F6", SEV_WARNING, "XEP-0198 §5", "stream resumption on a stream that already bound a resource"},
     {"F7", SEV_INFO, "XEP-0198 §5", "stream resumption failed"},
     {"F8", SEV_WARNING, "XEP-0198 §4", "stream management request or ack before it was enabled"},
+    {"F9", SEV_WARNING, "XEP-0198 §4", "acknowledged more stanzas than were sent"},
     {"F11", SEV_INFO, "XEP-0198 §7", "connection dropped while resumable: the server keeps the session"},
+    {"F12", SEV_WARNING, "XEP-0198 §9.2", "features sent after a SASL2 success that resumed the session"},
     {"G1", SEV_WARNING, "XEP-0170 §2.2", "compression negotiated before authentication"},
     {"G2", SEV_WARNING, "XEP-0138 §7", "stream compression used (obsolete; open to CRIME-style attacks)"},
     {"G3", SEV_WARNING, "XEP-0138 §2", "no new stream header after compression"},
@@ -288,6 +294,9 @@ static const struct rule {
     {"H1", SEV_WARNING, "XEP-0388 §2.4", "element outside SASL2 during SASL2"},
     {"H2", SEV_WARNING, "XEP-0388 §2.3", "SASL2 mechanism not offered"},
     {"H3", SEV_WARNING, "XEP-0388 §2.6.1", "SASL2 success not followed by features"},
+    {"H4", SEV_WARNING, "XEP-0388 §2.6.2", "inline results returned with a SASL2 failure"},
+    {"H5", SEV_WARNING, "XEP-0386 §3.1", "Bind2 offered or used outside the SASL2 inline element"},
+    {"H6", SEV_WARNING, "XEP-0386 §3.2", "both resumed and bound in one SASL2 success"},
     {"H8", SEV_INFO, "XEP-0484 §3.3", "FAST token issued"},
     {"H9", SEV_WARNING, "XEP-0388 §2.3", "user-agent id is not a UUID"},
     {"K1", SEV_INFO, "RFC 6120 §4.9.1.1", "stream error"},
@@ -340,6 +349,9 @@ struct login {
     size_t nsasl2_mechs;
     bool sasl2_offered;
     bool client_version10; /* the client's header said version 1.0 (A2) */
+    char *header_from;     /* bare JID in the client's last protected header (C15) */
+    bool inline_resumed;   /* the SASL2 success resumed the session (F12) */
+    unsigned long sent[2]; /* stanzas sent by C [0] and S [1] since SM was enabled (F9) */
     char **cb_types;       /* XEP-0440 channel-binding types offered (C13) */
     size_t ncb_types;
     char *sm_id;           /* <enabled id> */
@@ -602,6 +614,10 @@ on_client_header(struct login *l, const struct stanza *el, unsigned seq)
     const char *from = stanza_attr(el, "from", NULL);
     if (from && *from && !l->tls_active)
         violation(l, "A8", seq, "'%s' sent in a stream header without TLS", from);
+    if (from && *from) {
+        free(l->header_from);
+        l->header_from = xstrdup(from);
+    }
     if (l->s.domain == NULL) {
         const char *to = stanza_attr(el, "to", NULL);
         if (to)
@@ -642,8 +658,14 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
     const struct stanza *mechs = stanza_child(el, "mechanisms", NS_SASL);
     const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
     l->starttls_offered = starttls != NULL;
-    if (l->bound && el->nchildren)
+    if (l->inline_resumed) {
+        violation(l, "F12", seq, NULL);
+        l->inline_resumed = false;
+    } else if (l->bound && el->nchildren) {
         violation(l, "A14", seq, NULL);
+    }
+    if (stanza_child(el, "bind", "urn:xmpp:bind:0"))
+        violation(l, "H5", seq, "Bind2 offered as a stream feature, outside SASL2 <inline>");
     l->bind_offered = bind != NULL;
     const struct stanza *session = stanza_child(el, "session", NS_SESSION);
     l->session_offered = session != NULL;
@@ -924,6 +946,16 @@ on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsig
     if (ok) {
         l->authed = true;
         l->s.auth.outcome = AUTH_SUCCESS;
+        const char *who = a->has_credentials ? a->credentials.authcid : NULL;
+        if (who && l->header_from) {
+            const char *at = strchr(l->header_from, '@');
+            size_t local = at ? (size_t)(at - l->header_from) : strlen(l->header_from);
+            const char *wat = strchr(who, '@');
+            size_t wlocal = wat ? (size_t)(wat - who) : strlen(who);
+            if (local != wlocal || strncmp(who, l->header_from, local) != 0)
+                violation(l, "C15", seq, "authenticated as '%s', the stream header said '%s'", who,
+                          l->header_from);
+        }
     } else {
         if (l->s.auth.outcome != AUTH_SUCCESS)
             l->s.auth.outcome = AUTH_FAILURE;
@@ -1077,6 +1109,9 @@ on_sasl2_success(struct login *l, const struct stanza *el, usec_t t, unsigned se
     }
     if (stanza_child(el, "token", NULL))
         violation(l, "H8", seq, NULL);
+    if (bound && resumed)
+        violation(l, "H6", seq, NULL);
+    l->inline_resumed = resumed != NULL;
     /* XEP-0388 §2.6.1: features at once, unless the session was resumed inline */
     l->sasl2_success = !resumed;
 }
@@ -1247,6 +1282,15 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
     case EV_SM_ACK:
         if (!l->sm_enabled)
             violation(l, "F8", seq, NULL);
+        if (ev == EV_SM_ACK && l->sm_enabled) {
+            /* <a h/> counts the stanzas the other side sent (XEP-0198 §4); h wraps at 2^32 */
+            const char *h = stanza_attr(el, "h", NULL);
+            unsigned long other = l->sent[dir == 'C' ? 1 : 0] & 0xffffffffUL;
+            char *end;
+            unsigned long v = h ? strtoul(h, &end, 10) : 0;
+            if (h && end != h && v > other && !l->resumed_from)
+                violation(l, "F9", seq, "h=%lu but only %lu stanzas were sent", v, other);
+        }
         break;
     case EV_SM_RESUMED: {
         l->bound = true;
@@ -1269,6 +1313,9 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         on_sasl2_success(l, el, t, seq);
         break;
     case EV_SASL2_FAILURE:
+        if (stanza_child(el, "bound", NULL) || stanza_child(el, "enabled", NULL) ||
+            stanza_child(el, "token", NULL))
+            violation(l, "H4", seq, NULL);
         on_sasl_verdict(l, false, detail, t, seq);
         break;
     case EV_COMPRESS: {
@@ -1308,6 +1355,8 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
             violation(l, "D8", seq, NULL);
             l->prebind_pending = false;
         }
+        if (l->sm_enabled)
+            l->sent[dir == 'C' ? 0 : 1]++;
         if (dir == 'C' && l->bound && !l->stanza_seen) {
             l->stanza_seen = true;
             if (l->session_offered && !l->session_optional && !l->session_done)
@@ -1362,6 +1411,7 @@ login_free(struct login *l)
     free(l->bind_resource);
     free(l->sm_id);
     free(l->resumed_from);
+    free(l->header_from);
     free_list(l->cb_types, l->ncb_types);
     free_list(l->compress_methods, l->ncompress_methods);
     free_list(l->sasl2_mechs, l->nsasl2_mechs);
