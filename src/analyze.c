@@ -56,6 +56,19 @@ struct analyzer {
     char *tombstone[TOMBSTONES]; /* a ring: the oldest is forgotten first */
     size_t tomb_next;
     int tomb_slot[TOMBSTONES * 4]; /* hash of ring indices (-1 empty): lookups are per packet */
+    /*
+     * Handshakes on ports not known as XMPP, direct-mapped by key: when content shows
+     * later that the connection is XMPP, it starts at its SYN, not mid-stream.
+     */
+    struct syn_seen {
+        char key[80];
+        usec_t time;
+        uint32_t isn[2];     /* [0] the SYN's, [1] the SYN-ACK's */
+        bool have_synack;
+        uint8_t client[16];  /* the SYN's sender */
+        uint16_t client_port;
+        long packet;
+    } syns[1024];
     const char *input_path;
     usec_t last_time;  /* latest event time over all inputs */
     struct sm_entry {
@@ -699,6 +712,27 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
     }
 }
 
+/* Keeps the SYN / SYN-ACK of a connection on a port not known as XMPP. */
+static void
+remember_handshake(struct syn_seen *sy, const char *key, const struct packet_info *p,
+                   const struct capture_packet *cp, bool known)
+{
+    if (!(p->flags & TCP_SYN))
+        return;
+    if (!(p->flags & TCP_ACK)) {
+        snprintf(sy->key, sizeof sy->key, "%s", key);
+        sy->time = cp->time;
+        sy->packet = cp->number;
+        sy->isn[0] = p->seq;
+        sy->have_synack = false;
+        memcpy(sy->client, p->src, 16);
+        sy->client_port = p->sport;
+    } else if (known) {
+        sy->isn[1] = p->seq;
+        sy->have_synack = true;
+    }
+}
+
 static struct conn *
 capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *p, bool src_is_client,
                  long packet)
@@ -761,13 +795,28 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
             clear_tombstone(a, key);
         else if (is_tombstone(a, key))
             return; /* trailing ACKs and FINs of a connection already reported */
-        if (!flow_is_xmpp_candidate(a, &p))
+        struct syn_seen *sy = &a->syns[hash_key(key) % (sizeof a->syns / sizeof a->syns[0])];
+        bool known = strcmp(sy->key, key) == 0;
+        if (!flow_is_xmpp_candidate(a, &p)) {
+            remember_handshake(sy, key, &p, cp, known);
             return;
+        }
         int src_client = guess_client_is_src(a, &p);
         if (src_client < 0)
             src_client = xmpp_port(a, p.dport) ? 1 : 0;
+        if (known && !(p.flags & TCP_SYN)) {
+            /* the client is whoever sent the SYN */
+            src_client = memcmp(p.src, sy->client, p.ip_version == 6 ? 16 : 4) == 0 &&
+                         p.sport == sy->client_port;
+        }
         c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
-        if (!syn_only && !(p.flags & TCP_SYN)) {
+        if (known && !(p.flags & TCP_SYN)) {
+            login_pseudo(c->login, EV_TCP_OPEN, sy->time, "SYN (recognised as XMPP by content)");
+            reasm_add(c->reasm[0], sy->isn[0], NULL, 0, true, false, sy->time, sy->packet);
+            if (sy->have_synack)
+                reasm_add(c->reasm[1], sy->isn[1], NULL, 0, true, false, sy->time, sy->packet);
+            sy->key[0] = '\0';
+        } else if (!syn_only && !(p.flags & TCP_SYN)) {
             /* picked up mid-stream: the framers start inside a stream they never saw open */
             login_midstream(c->login, cp->time, "capture starts in the middle of this connection");
             framer_gap(c->framer[0]);
