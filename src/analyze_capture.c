@@ -1,0 +1,386 @@
+/* analyze_capture: packets → TCP reassembly → framers or the TLS watcher → login contexts. */
+#include <config.h>
+#include "analyze_impl.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "xalloc.h"
+
+#define PCAP_ERRBUF_LEN PCAP_ERRBUF_SIZE
+
+/* ---- captures ------------------------------------------------------------ */
+
+/* Idle connections are closed after this much capture time: memory stays bounded. */
+#define IDLE_USEC (30LL * 60 * 1000000)
+static const unsigned default_ports[] = {5222, 5223, 5280, 5443, 443};
+
+static bool
+xmpp_port(const struct analyzer *a, unsigned port)
+{
+    for (size_t i = 0; i < sizeof default_ports / sizeof default_ports[0]; i++)
+        if (default_ports[i] == port)
+            return true;
+    for (size_t i = 0; i < a->opt.nports; i++)
+        if (a->opt.ports[i] == port)
+            return true;
+    return false;
+}
+
+/* Appends |n| bytes as hex. */
+static char *
+put_hex(char *o, const uint8_t *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        *o++ = digits[b[i] >> 4];
+        *o++ = digits[b[i] & 15];
+    }
+    return o;
+}
+
+/*
+ * The connection key: version, then the lower endpoint first so that both
+ * directions find it, in hex (keys are C strings). Called for every packet:
+ * no printf.
+ */
+static void
+flow_key(const struct packet_info *p, char out[static 80])
+{
+    size_t alen = p->ip_version == 6 ? 16 : 4;
+    const uint8_t *a = p->src, *b = p->dst;
+    uint16_t pa = p->sport, pb = p->dport;
+    int cmp = memcmp(a, b, alen);
+    if (cmp > 0 || (cmp == 0 && pa > pb)) {
+        a = p->dst;
+        b = p->src;
+        pa = p->dport;
+        pb = p->sport;
+    }
+    uint8_t ports[4] = {(uint8_t)(pa >> 8), (uint8_t)pa, (uint8_t)(pb >> 8), (uint8_t)pb};
+    char *o = out;
+    *o++ = p->ip_version == 6 ? '6' : '4';
+    o = put_hex(o, a, alen);
+    o = put_hex(o, ports, 2);
+    o = put_hex(o, b, alen);
+    o = put_hex(o, ports + 2, 2);
+    *o = '\0';
+}
+
+/* Which side opened the connection, for a packet of a flow not seen before; -1: not XMPP. */
+static int
+guess_client_is_src(const struct analyzer *a, const struct packet_info *p)
+{
+    if ((p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+        return 1;
+    if ((p->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+        return 0;
+    if (xmpp_port(a, p->dport))
+        return 1;
+    if (xmpp_port(a, p->sport))
+        return 0;
+    /* by content: a client opens with a header that has 'to' and no 'id' */
+    if (p->payload_len >= 5 && p->payload[0] == '<') {
+        const char *d = (const char *)p->payload;
+        size_t n = p->payload_len;
+        if (memmem(d, n, "stream", 6) || memmem(d, n, "<?xml", 5))
+            return memmem(d, n, " id=", 4) ? 0 : 1;
+    }
+    return -1;
+}
+
+static bool
+flow_is_xmpp_candidate(const struct analyzer *a, const struct packet_info *p)
+{
+    if (p->flags & TCP_SYN)
+        return xmpp_port(a, p->dport) || xmpp_port(a, p->sport);
+    return guess_client_is_src(a, p) >= 0;
+}
+
+static void
+tls_events(struct conn *c, usec_t t)
+{
+    struct tlsrec_event ev;
+    while (tlsrec_next(c->tls, &ev)) {
+        switch (ev.kind) {
+        case TLSREC_CLIENT_HELLO:
+            login_client_hello(c->login, t, ev.sni, ev.alpn);
+            break;
+        case TLSREC_ESTABLISHED: {
+            char detail[80];
+            snprintf(detail, sizeof detail, "TLS handshake complete (%s)",
+                     ev.version == 0x0304   ? "TLS 1.3"
+                     : ev.version == 0x0303 ? "TLS 1.2"
+                     : ev.version == 0x0302 ? "TLS 1.1"
+                     : ev.version == 0x0301 ? "TLS 1.0"
+                                            : "version not seen");
+            login_tls_version(c->login, ev.version);
+            login_pseudo(c->login, EV_TLS_ESTABLISHED, t, detail);
+            login_opaque(c->login); /* no key log support yet */
+            break;
+        }
+        case TLSREC_ALERT:
+            login_pseudo(c->login, EV_TLS_ALERT, t, ev.dir ? "alert from the server" : "alert from the client");
+            break;
+        case TLSREC_NOT_TLS:
+            login_pseudo(c->login, EV_XML_ERROR, t,
+                         ev.dir ? "server bytes where TLS records were due" : "client bytes where TLS records were due");
+            break;
+        }
+    }
+}
+
+/* Hands the in-order bytes of direction |d| to the framer (XML) or the TLS watcher. */
+void
+deliver_stream(struct analyzer *a, struct conn *c, int d)
+{
+    (void)a;
+    struct reasm_chunk ch;
+    while (reasm_next(c->reasm[d], &ch)) {
+        switch (ch.kind) {
+        case REASM_DATA:
+            if (c->tls) {
+                tlsrec_feed(c->tls, d, ch.data, ch.len);
+                tls_events(c, ch.time);
+                break;
+            }
+            if (!c->saw_xml && d == 0 && tlsrec_looks_like_client_hello(ch.data, ch.len)) {
+                /* direct TLS (XEP-0368): TLS from the first byte */
+                login_session(c->login)->transport = TRANSPORT_TLS;
+                c->tls = tlsrec_new();
+                tlsrec_feed(c->tls, d, ch.data, ch.len);
+                tls_events(c, ch.time);
+                break;
+            }
+            c->saw_xml = true;
+            framer_feed(c->framer[d], (const char *)ch.data, ch.len);
+            struct frame fr;
+            while (framer_next(c->framer[d], &fr)) {
+                login_frame(c->login, d ? 'S' : 'C', ch.time, &fr);
+                if (d == 1 && fr.kind == FRAME_ELEMENT && stanza_is(fr.el, "proceed", NS_TLS))
+                    c->proceed_seen = true;
+            }
+            if (c->proceed_seen && !c->tls) {
+                /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
+                c->tls = tlsrec_new();
+            }
+            break;
+        case REASM_GAP: {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%zu %s bytes missing from the capture", ch.len,
+                     d ? "server" : "client");
+            if (!c->tls)
+                framer_gap(c->framer[d]);
+            login_pseudo(c->login, EV_GAP, ch.time, msg);
+            break;
+        }
+        case REASM_FIN:
+            c->fin[d] = true;
+            login_pseudo(c->login, EV_TCP_FIN, ch.time, d ? "server sent FIN" : "client sent FIN");
+            break;
+        case REASM_CONFLICT: {
+            char msg[96];
+            snprintf(msg, sizeof msg, "retransmission with different bytes (%zu bytes; first copy kept)",
+                     ch.len);
+            login_pseudo(c->login, EV_GAP, ch.time, msg);
+            break;
+        }
+        }
+    }
+}
+
+/* Keeps the SYN / SYN-ACK of a connection on a port not known as XMPP. */
+static void
+remember_handshake(struct syn_seen *sy, const char *key, const struct packet_info *p,
+                   const struct capture_packet *cp, bool known)
+{
+    if (!(p->flags & TCP_SYN))
+        return;
+    if (!(p->flags & TCP_ACK)) {
+        snprintf(sy->key, sizeof sy->key, "%s", key);
+        sy->time = cp->time;
+        sy->packet = cp->number;
+        sy->isn[0] = p->seq;
+        sy->have_synack = false;
+        memcpy(sy->client, p->src, 16);
+        sy->client_port = p->sport;
+    } else if (known) {
+        sy->isn[1] = p->seq;
+        sy->have_synack = true;
+    }
+}
+
+static struct conn *
+capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *p, bool src_is_client,
+                 long packet)
+{
+    struct conn *c = conn_new(a, key, packet);
+    c->reasm[0] = reasm_new(0);
+    c->reasm[1] = reasm_new(0);
+    struct session *s = login_session(c->login);
+    char ep[64];
+    const uint8_t *caddr = src_is_client ? p->src : p->dst, *saddr = src_is_client ? p->dst : p->src;
+    uint16_t cport = src_is_client ? p->sport : p->dport, sport = src_is_client ? p->dport : p->sport;
+    decode_format_endpoint(p->ip_version, caddr, cport, ep, sizeof ep);
+    s->client = xstrdup(ep);
+    decode_format_endpoint(p->ip_version, saddr, sport, ep, sizeof ep);
+    s->server = xstrdup(ep);
+    memcpy(c->client_addr, caddr, 16);
+    c->client_port = cport;
+    if (sport == 5223)
+        s->transport = TRANSPORT_TLS;
+    return c;
+}
+
+static void
+evict_idle(struct analyzer *a, usec_t now)
+{
+    /* the open list is in id order, not idle order: walk it all, but only now and then */
+    for (struct conn *c = a->open_head, *next; c; c = next) {
+        next = c->next_open;
+        if (c->reasm[0] && now - c->last_seen > IDLE_USEC)
+            conn_finish(a, c, LOGIN_END_INPUT_END, c->last_seen);
+    }
+}
+
+static void
+on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info *info,
+          long *decode_problems)
+{
+    struct packet_info p;
+    enum decode_result r = decode_packet(cp->linktype, cp->data, cp->caplen, &p);
+    if (r != DECODE_OK) {
+        if ((r == DECODE_TRUNCATED || r == DECODE_MALFORMED) && (*decode_problems)++ < 5) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%s packet headers (ignored)",
+                     r == DECODE_TRUNCATED ? "cut" : "malformed");
+            input_info_add_error(info, msg, 0, cp->number, -1);
+        }
+        return;
+    }
+    char key[80];
+    flow_key(&p, key);
+    struct conn *c = conn_find(a, key);
+    bool syn_only = (p.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    if (c && syn_only && (c->fin[0] || c->fin[1] || c->rst)) {
+        /* the port pair is used again after a close: a new connection */
+        conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
+        c = NULL;
+    }
+    if (!c) {
+        if (syn_only)
+            clear_tombstone(a, key);
+        else if (is_tombstone(a, key))
+            return; /* trailing ACKs and FINs of a connection already reported */
+        struct syn_seen *sy = &a->syns[hash_key(key) % (sizeof a->syns / sizeof a->syns[0])];
+        bool known = strcmp(sy->key, key) == 0;
+        if (!flow_is_xmpp_candidate(a, &p)) {
+            remember_handshake(sy, key, &p, cp, known);
+            return;
+        }
+        int src_client = guess_client_is_src(a, &p);
+        if (src_client < 0)
+            src_client = xmpp_port(a, p.dport) ? 1 : 0;
+        if (known && !(p.flags & TCP_SYN)) {
+            /* the client is whoever sent the SYN */
+            src_client = memcmp(p.src, sy->client, p.ip_version == 6 ? 16 : 4) == 0 &&
+                         p.sport == sy->client_port;
+        }
+        c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
+        if (known && !(p.flags & TCP_SYN)) {
+            login_pseudo(c->login, EV_TCP_OPEN, sy->time, "SYN (recognised as XMPP by content)");
+            reasm_add(c->reasm[0], sy->isn[0], NULL, 0, true, false, sy->time, sy->packet);
+            if (sy->have_synack)
+                reasm_add(c->reasm[1], sy->isn[1], NULL, 0, true, false, sy->time, sy->packet);
+            sy->key[0] = '\0';
+        } else if (!syn_only && !(p.flags & TCP_SYN)) {
+            /* picked up mid-stream: the framers start inside a stream they never saw open */
+            login_midstream(c->login, cp->time, "capture starts in the middle of this connection");
+            framer_gap(c->framer[0]);
+            framer_gap(c->framer[1]);
+        }
+    }
+    c->last_seen = cp->time;
+    int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
+    if (syn_only && d == 0)
+        login_pseudo(c->login, EV_TCP_OPEN, cp->time, "SYN");
+    if (p.flags & TCP_ACK) {
+        /* the acknowledgement was sent after what it covers: bytes it covers that the
+         * capture lacks are a gap before this packet's own data, not at the close */
+        reasm_acked(c->reasm[1 - d], p.ack, cp->time, cp->number);
+        deliver_stream(a, c, 1 - d);
+    }
+    if (p.payload_len < p.wire_payload_len) {
+        /* snaplen cut the payload: what is missing is a gap, not data */
+        reasm_add(c->reasm[d], p.seq, p.payload, p.payload_len, p.flags & TCP_SYN, false, cp->time,
+                  cp->number);
+    } else {
+        reasm_add(c->reasm[d], p.seq, p.payload, p.payload_len, p.flags & TCP_SYN, p.flags & TCP_FIN,
+                  cp->time, cp->number);
+    }
+    deliver_stream(a, c, d);
+    if (p.flags & TCP_RST) {
+        c->rst = true;
+        login_pseudo(c->login, EV_TCP_RST, cp->time, d ? "server sent RST" : "client sent RST");
+        conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
+        return;
+    }
+    if (c->fin[0] && c->fin[1])
+        conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
+}
+
+void
+run_capture(struct analyzer *a, struct source *src, const char *head, size_t head_len,
+            struct input_info *info)
+{
+    char errbuf[PCAP_ERRBUF_LEN];
+    a->reading_log = false;
+    struct capture *cap = capture_open(src, head, head_len, errbuf, sizeof errbuf);
+    if (!cap) {
+        input_info_add_error(info, errbuf, 0, 0, -1);
+        info->unusable = true;
+        return;
+    }
+    if (!decode_linktype_supported(capture_linktype(cap))) {
+        char msg[160];
+        const char *name = capture_linktype_name(capture_linktype(cap));
+        if (strncmp(name, "DLT ", 4) == 0)
+            snprintf(msg, sizeof msg, "link type %d is not supported", capture_linktype(cap));
+        else
+            snprintf(msg, sizeof msg, "link type %s (%d) is not supported", name, capture_linktype(cap));
+        input_info_add_error(info, msg, 0, 0, -1);
+        info->unusable = true;
+        capture_close(cap);
+        return;
+    }
+    struct capture_packet cp;
+    long problems = 0, packets = 0;
+    usec_t next_evict = 0;
+    int rc;
+    while ((rc = capture_next(cap, &cp, errbuf, sizeof errbuf)) == 1) {
+        packets++;
+        if (cp.time > a->last_time)
+            a->last_time = cp.time;
+        on_packet(a, &cp, info, &problems);
+        if (cp.time >= next_evict) {
+            evict_idle(a, cp.time);
+            next_evict = cp.time + 60 * 1000000LL;
+        }
+    }
+    if (rc < 0) {
+        char msg[PCAP_ERRBUF_LEN + 64];
+        snprintf(msg, sizeof msg, "read stopped after packet %ld: %s", packets, errbuf);
+        input_info_add_error(info, msg, 0, packets + 1, -1);
+    }
+    if (problems > 5) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%ld packets with cut or malformed headers in all", problems);
+        input_info_add_error(info, msg, 0, 0, -1);
+    }
+    info->count = packets;
+    capture_close(cap);
+}

@@ -1,0 +1,101 @@
+/*
+ * analyze_impl: what the three parts of the pipeline share (analyze.c: inputs and
+ * the connection table; analyze_log.c: log events; analyze_capture.c: packets).
+ * Internal to analyze*.c.
+ */
+#ifndef XMPPFLOW_ANALYZE_IMPL_H
+#define XMPPFLOW_ANALYZE_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyze.h"
+#include "framer.h"
+#include "login.h"
+#include "reasm.h"
+#include "source.h"
+#include "tlsrec.h"
+
+#define READ_CHUNK (256 * 1024)
+/* Finished connections remembered so that their late log lines are not a new session. */
+#define TOMBSTONES 4096
+/* Stream management ids of finished sessions, for the JID of a later resumption (XEP-0198 §5). */
+#define SM_IDS 1024
+
+/* One client connection: a c2s pid in a log, a TCP 4-tuple in a capture. */
+struct conn {
+    char *key;
+    struct login *login;
+    struct framer *framer[2]; /* [0] client → server, [1] server → client */
+    char *transport;          /* last socket tag seen: tcp, tls, … */
+    bool terminated;          /* the log says the c2s process ended */
+    bool saw_xml;             /* any XML line (debug-level log) */
+    struct conn *next_open;   /* open list, in session id order */
+    struct conn *prev_open;
+    /* captures only */
+    struct reasm *reasm[2];   /* [0] client → server, [1] server → client */
+    struct tlsrec *tls;       /* non-NULL once the bytes are TLS records */
+    bool fin[2], rst;
+    bool proceed_seen;        /* the server sent <proceed/>: TLS follows */
+    usec_t last_seen;
+    uint8_t client_addr[16];  /* to tell the directions apart */
+    uint16_t client_port;
+};
+
+struct analyzer {
+    struct analyze_options opt;
+    struct report_writer *writer;
+    struct summary *summary;
+    unsigned next_id;
+    /* open connections: a hash table for lookup plus a list in id order */
+    struct conn **table;
+    size_t table_cap, nopen;
+    struct conn *open_head, *open_tail;
+    char *tombstone[TOMBSTONES]; /* a ring: the oldest is forgotten first */
+    size_t tomb_next;
+    int tomb_slot[TOMBSTONES * 4]; /* hash of ring indices (-1 empty): lookups are per packet */
+    /*
+     * Handshakes on ports not known as XMPP, direct-mapped by key: when content shows
+     * later that the connection is XMPP, it starts at its SYN, not mid-stream.
+     */
+    struct syn_seen {
+        char key[80];
+        usec_t time;
+        uint32_t isn[2];     /* [0] the SYN's, [1] the SYN-ACK's */
+        bool have_synack;
+        uint8_t client[16];  /* the SYN's sender */
+        uint16_t client_port;
+        long packet;
+    } syns[1024];
+    const char *input_path;
+    usec_t last_time;  /* latest event time over all inputs */
+    struct sm_entry {
+        char *id, *jid;
+    } sm_ids[SM_IDS];  /* a ring: the oldest is forgotten first */
+    size_t sm_next;
+    bool reading_log;  /* the input being read is a log (else a capture) */
+};
+
+uint64_t hash_key(const char *s);
+/* The open connection keyed |key|, or NULL. */
+struct conn *conn_find(struct analyzer *a, const char *key);
+/* A new open connection; its session's id is the next one. */
+struct conn *conn_new(struct analyzer *a, const char *key, long line);
+/* Ends |c|: its session goes to the report (or is dropped by the filters); |c| is freed. */
+void conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t);
+/* Ends every open connection, in session id order. */
+void finish_all(struct analyzer *a, enum login_end how, usec_t t);
+bool is_tombstone(const struct analyzer *a, const char *key);
+void clear_tombstone(struct analyzer *a, const char *key);
+void clear_tombstones(struct analyzer *a);
+
+/* Hands the reassembled bytes of direction |d| on (analyze_capture.c). */
+void deliver_stream(struct analyzer *a, struct conn *c, int d);
+
+/* Reads one log input / one capture input; the first |head_len| bytes are |head|. */
+void run_log(struct analyzer *a, struct source *src, const char *head, size_t head_len,
+             struct input_info *info);
+void run_capture(struct analyzer *a, struct source *src, const char *head, size_t head_len,
+                 struct input_info *info);
+
+#endif

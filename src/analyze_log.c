@@ -1,0 +1,201 @@
+/* analyze_log: ejabberd log events → per-connection framers and login contexts. */
+#include <config.h>
+#include "analyze_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ejlog.h"
+#include "xalloc.h"
+
+static enum transport
+transport_of_tag(const char *tag)
+{
+    if (strcmp(tag, "http_bind") == 0)
+        return TRANSPORT_BOSH;
+    if (strcmp(tag, "websocket") == 0)
+        return TRANSPORT_WEBSOCKET;
+    if (strncmp(tag, "tls", 3) == 0)
+        return TRANSPORT_TLS;
+    return TRANSPORT_TCP;
+}
+
+/* The socket tag of a c2s line: the first one fixes the transport; tcp → tls is STARTTLS done. */
+static void
+note_transport(struct conn *c, const char *tag, usec_t t)
+{
+    if (!tag)
+        return;
+    struct session *s = login_session(c->login);
+    if (!c->transport) {
+        s->transport = transport_of_tag(tag);
+        if (s->transport == TRANSPORT_TLS)
+            login_pseudo(c->login, EV_TLS_ESTABLISHED, t, "direct TLS (socket tagged tls from the start)");
+    } else if (strncmp(c->transport, "tcp", 3) == 0 && strncmp(tag, "tls", 3) == 0) {
+        login_pseudo(c->login, EV_TLS_ESTABLISHED, t, "socket tag switched from tcp to tls");
+    }
+    if (!c->transport || strcmp(c->transport, tag) != 0) {
+        free(c->transport);
+        c->transport = xstrdup(tag);
+    }
+}
+
+static void
+drain(struct conn *c, int d, usec_t t, bool *server_closed)
+{
+    struct frame fr;
+    while (framer_next(c->framer[d], &fr)) {
+        login_frame(c->login, d ? 'S' : 'C', t, &fr);
+        if (d == 1 && fr.kind == FRAME_STREAM_CLOSE)
+            *server_closed = true;
+    }
+}
+
+/* True when |data| begins a stream: an XML declaration or a stream header. */
+static bool
+starts_stream(const char *data, size_t len)
+{
+    while (len && (*data == ' ' || *data == '\n' || *data == '\r' || *data == '\t')) {
+        data++;
+        len--;
+    }
+    if (len >= 5 && memcmp(data, "<?xml", 5) == 0)
+        return true;
+    const char *gt = memchr(data, '>', len);
+    const char *sp = memchr(data, ' ', len);
+    const char *end = sp && (!gt || sp < gt) ? sp : gt;
+    /* "<stream:stream", "<stream", any prefix: the local name is "stream" */
+    return end && end - data >= 7 && memcmp(end - 6, "stream", 6) == 0 &&
+           (end[-7] == ':' || end[-7] == '<');
+}
+
+static void
+on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
+{
+    if (ev->kind == EJ_PROBLEM) {
+        input_info_add_error(info, ev->message, ev->line, 0, -1);
+        return;
+    }
+    if (ev->kind == EJ_RUN_START) {
+        /* the node restarted: every c2s of the old run is gone and pids start over */
+        finish_all(a, LOGIN_END_CLOSED, ev->time);
+        clear_tombstones(a);
+        return;
+    }
+    if (!ev->pid)
+        return;
+    struct conn *c = conn_find(a, ev->pid);
+    if (c && ev->kind == EJ_ACCEPT && login_session(c->login)->client) {
+        /* a second accept for an open pid: the node restarted without a banner in this log */
+        conn_finish(a, c, LOGIN_END_INPUT_END, ev->time);
+        c = NULL;
+    }
+    if (!c) {
+        if (ev->kind == EJ_ACCEPT)
+            clear_tombstone(a, ev->pid); /* a reused pid is a new connection */
+        else if (ev->kind == EJ_TERMINATED || ev->kind == EJ_CLOSING || is_tombstone(a, ev->pid))
+            return; /* the tail of a connection already reported */
+        c = conn_new(a, ev->pid, ev->line);
+    }
+    struct session *s = login_session(c->login);
+    s->last_line = ev->last_line;
+    switch (ev->kind) {
+    case EJ_ACCEPT:
+        free(s->client);
+        free(s->server);
+        s->client = xstrdup(ev->client);
+        s->server = xstrdup(ev->server);
+        login_connected(c->login, ev->time);
+        break;
+    case EJ_XML: {
+        if (!c->saw_xml && !starts_stream(ev->data, ev->len) && !login_session(c->login)->nphases) {
+            /* the log begins after this connection did (rotation, a changed log level) */
+            login_midstream(c->login, ev->time, "log starts in the middle of this connection");
+            framer_gap(c->framer[0]);
+            framer_gap(c->framer[1]);
+        }
+        c->saw_xml = true;
+        note_transport(c, ev->transport, ev->time);
+        int d = ev->dir == 'S';
+        bool server_closed = false;
+        if (ev->truncated) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%s payload cut by the logger; %s stream resynchronised",
+                     ev->dir == 'C' ? "received" : "sent", d ? "server" : "client");
+            input_info_add_error(info, msg, ev->line, 0, -1);
+            framer_gap(c->framer[d]);
+            login_pseudo(c->login, EV_GAP, ev->time, msg);
+        } else {
+            framer_feed(c->framer[d], ev->data, ev->len);
+        }
+        drain(c, d, ev->time, &server_closed);
+        /* ejabberd closes the socket right after its own </stream:stream> once the c2s ended;
+         * after a stream error it still sends that close, so data after the error is seen (K2) */
+        if ((server_closed && (c->terminated || login_stream_over(c->login))) ||
+            login_both_closed(c->login))
+            conn_finish(a, c, LOGIN_END_CLOSED, ev->time);
+        break;
+    }
+    case EJ_AUTH:
+        /* not note_transport(): at info level the first tag seen may already be tls after STARTTLS */
+        login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->reason);
+        break;
+    case EJ_SESSION_OPEN:
+        break;
+    case EJ_CLOSING:
+        c->terminated = true;
+        /* mod_stream_mgmt keeps the session for a resumption, but the connection is gone */
+        if (ev->reason && strstr(ev->reason, "for stream resumption"))
+            conn_finish(a, c, LOGIN_END_CLOSED, ev->time);
+        break;
+    case EJ_TERMINATED:
+        c->terminated = true;
+        break;
+    case EJ_TLS_FAILED:
+        login_pseudo(c->login, EV_TLS_ALERT, ev->time, ev->reason ? ev->reason : "TLS failed");
+        break;
+    case EJ_RUN_START:
+    case EJ_PROBLEM:
+        break;
+    }
+}
+
+/* Reads one log input into the shared connection table; sessions stay open for the next file. */
+void
+run_log(struct analyzer *a, struct source *src, const char *head, size_t head_len,
+        struct input_info *info)
+{
+    struct ejlog *r = ejlog_new();
+    struct ejlog_event ev;
+    a->reading_log = true;
+    char *chunk = xmalloc(READ_CHUNK);
+    char errbuf[256];
+    ejlog_feed(r, head, head_len);
+    for (;;) {
+        while (ejlog_next(r, &ev)) {
+            if (ev.time > a->last_time)
+                a->last_time = ev.time;
+            on_log_event(a, &ev, info);
+        }
+        ssize_t n = source_read(src, chunk, READ_CHUNK, errbuf, sizeof errbuf);
+        if (n < 0) {
+            char msg[320];
+            snprintf(msg, sizeof msg, "read stopped: %s", errbuf);
+            input_info_add_error(info, msg, ejlog_lines(r) + 1, 0, -1);
+            break;
+        }
+        if (n == 0)
+            break;
+        ejlog_feed(r, chunk, (size_t)n);
+    }
+    ejlog_finish(r);
+    while (ejlog_next(r, &ev)) {
+        if (ev.time > a->last_time)
+            a->last_time = ev.time;
+        on_log_event(a, &ev, info);
+    }
+    info->count = ejlog_lines(r);
+    ejlog_free(r);
+    free(chunk);
+}
