@@ -576,15 +576,6 @@ step(struct login *l, char dir, enum event ev, unsigned seq)
 }
 
 static bool
-mech_offered(const struct session *s, const char *mech)
-{
-    for (size_t i = 0; i < s->auth.noffered; i++)
-        if (strcasecmp(s->auth.offered[i], mech) == 0)
-            return true;
-    return false;
-}
-
-static bool
 offered_with_prefix(const struct session *s, const char *prefix)
 {
     for (size_t i = 0; i < s->auth.noffered; i++)
@@ -596,12 +587,25 @@ offered_with_prefix(const struct session *s, const char *prefix)
 static bool
 plus_offered(const struct session *s)
 {
-    for (size_t i = 0; i < s->auth.noffered; i++) {
-        size_t n = strlen(s->auth.offered[i]);
-        if (n > 5 && strcasecmp(s->auth.offered[i] + n - 5, "-PLUS") == 0)
+    for (size_t i = 0; i < s->auth.noffered; i++)
+        if (sasl_mech_is_plus(s->auth.offered[i]))
             return true;
-    }
     return false;
+}
+
+/* Length of the local part of |jid| ("alice" in alice@host), the whole string without '@'. */
+static size_t
+localpart_len(const char *jid)
+{
+    const char *at = strchr(jid, '@');
+    return at ? (size_t)(at - jid) : strlen(jid);
+}
+
+static bool
+same_localpart(const char *a, const char *b)
+{
+    size_t n = localpart_len(a);
+    return n == localpart_len(b) && strncmp(a, b, n) == 0;
 }
 
 static void
@@ -830,8 +834,7 @@ expose_credentials(struct login *l, struct attempt *a, const char *authzid, cons
     }
     if (authcid && !l->s.user) {
         /* some clients send the bare JID as authcid (RFC 6120 §6.3.7) */
-        const char *at = strchr(authcid, '@');
-        l->s.user = at ? xstrndup(authcid, (size_t)(at - authcid)) : xstrdup(authcid);
+        l->s.user = xstrndup(authcid, localpart_len(authcid));
     }
 }
 
@@ -858,8 +861,7 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
         expose_credentials(l, a, d.authzid, d.authcid, d.secret, seq);
     if (d.authzid && d.authcid) {
         /* an authzid is a bare JID; the same user under its own name is no proxy */
-        const char *at = strchr(d.authzid, '@');
-        size_t local = at ? (size_t)(at - d.authzid) : strlen(d.authzid);
+        size_t local = localpart_len(d.authzid);
         if (strlen(d.authcid) != local || strncmp(d.authcid, d.authzid, local) != 0)
             violation(l, "C14", seq, "'%s' asks to act as '%s'", d.authcid, d.authzid);
     }
@@ -916,14 +918,13 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
         violation(l, "C18", seq, NULL);
     if (mech && (strcasecmp(mech, "DIGEST-MD5") == 0 || strcasecmp(mech, "CRAM-MD5") == 0))
         violation(l, "C19", seq, "%s is historic", mech);
-    if (mech && s->auth.offered_known && !mech_offered(s, mech))
+    if (mech && s->auth.offered_known && !in_list(s->auth.offered, s->auth.noffered, mech))
         violation(l, "C2", seq, "mechanism %s was not offered", mech);
     decode_sasl_payload(l, el, seq);
     if (mech && s->auth.offered_known && !l->cb_downgrade) {
         bool plain_like = sasl_mech_sends_secret(mech);
         bool scram = strncasecmp(mech, "SCRAM-", 6) == 0;
-        size_t n = strlen(mech);
-        bool plus = scram && n > 5 && strcasecmp(mech + n - 5, "-PLUS") == 0;
+        bool plus = scram && sasl_mech_is_plus(mech);
         if ((plain_like || strcasecmp(mech, "DIGEST-MD5") == 0) &&
             offered_with_prefix(s, "SCRAM-"))
             violation(l, "C11", seq, "%s chosen although SCRAM was offered", mech);
@@ -947,15 +948,9 @@ on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsig
         l->authed = true;
         l->s.auth.outcome = AUTH_SUCCESS;
         const char *who = a->has_credentials ? a->credentials.authcid : NULL;
-        if (who && l->header_from) {
-            const char *at = strchr(l->header_from, '@');
-            size_t local = at ? (size_t)(at - l->header_from) : strlen(l->header_from);
-            const char *wat = strchr(who, '@');
-            size_t wlocal = wat ? (size_t)(wat - who) : strlen(who);
-            if (local != wlocal || strncmp(who, l->header_from, local) != 0)
+        if (who && l->header_from && !same_localpart(who, l->header_from))
                 violation(l, "C15", seq, "authenticated as '%s', the stream header said '%s'", who,
                           l->header_from);
-        }
     } else {
         if (l->s.auth.outcome != AUTH_SUCCESS)
             l->s.auth.outcome = AUTH_FAILURE;
@@ -1561,10 +1556,8 @@ login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char 
     buf_printf(&b, "server log: %s %s authentication for %s%s%s", ok ? "accepted" : "failed",
                mech ? mech : "?", user ? user : "?", reason ? ": " : "", reason ? reason : "");
     add_phase(l, '-', t, ok ? EV_LOG_AUTH_OK : EV_LOG_AUTH_FAIL, mech, b.data);
-    if (user && !l->s.user) {
-        const char *at = strchr(user, '@');
-        l->s.user = at ? xstrndup(user, (size_t)(at - user)) : xstrdup(user);
-    }
+    if (user && !l->s.user)
+        l->s.user = xstrndup(user, localpart_len(user));
     /* Info-level logs show no XML: the log line is then the only verdict. */
     if (l->s.auth.nattempts == 0) {
         struct attempt *a = new_attempt(l, mech, t);

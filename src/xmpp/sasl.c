@@ -219,6 +219,13 @@ sasl_mech_is_hashed(const char *mech)
     return mech_prefix(mech, "SCRAM-") || mech_is(mech, "DIGEST-MD5") || mech_is(mech, "CRAM-MD5");
 }
 
+bool
+sasl_mech_is_plus(const char *mech)
+{
+    size_t n = mech ? strlen(mech) : 0;
+    return n > 5 && strcasecmp(mech + n - 5, "-PLUS") == 0;
+}
+
 int
 sasl_mech_rank(const char *mech)
 {
@@ -227,8 +234,7 @@ sasl_mech_rank(const char *mech)
     if (mech_is(mech, "EXTERNAL"))
         return 100;
     if (mech_prefix(mech, "SCRAM-")) {
-        size_t n = strlen(mech);
-        bool plus = n > 5 && strcasecmp(mech + n - 5, "-PLUS") == 0;
+        bool plus = sasl_mech_is_plus(mech);
         int r = 60;
         if (mech_prefix(mech, "SCRAM-SHA-512"))
             r = 64;

@@ -49,6 +49,8 @@ long sasl_scram_iterations(const char *b64, size_t len);
 bool sasl_mech_sends_secret(const char *mech);
 /* True for challenge-response mechanisms whose transcript allows offline attack (SCRAM, DIGEST-MD5, …). */
 bool sasl_mech_is_hashed(const char *mech);
+/* True for a channel-binding variant (SCRAM-SHA-1-PLUS, …: RFC 5802 §4). */
+bool sasl_mech_is_plus(const char *mech);
 /*
  * A rough preference rank for C11 (higher is stronger): EXTERNAL and
  * SCRAM-*-PLUS first, then SCRAM by hash size, DIGEST-MD5, then PLAIN and the
