@@ -138,14 +138,35 @@ format_time(usec_t t, char *out, size_t outlen)
         secs = MAX_SECONDS;
         usec = 999999;
     }
-    time_t tt = (time_t)secs;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm)) {
-        snprintf(out, outlen, "1970-01-01T00:00:00.000000Z");
-        return;
+    /*
+     * A report writes the same second many times over (every event of a
+     * login), so the date and time part of the last second is kept.
+     */
+    static _Thread_local int64_t cached_secs = INT64_MIN;
+    static _Thread_local char cached[80]; /* "YYYY-MM-DDTHH:MM:SS" (room for any int) */
+    if (secs != cached_secs) {
+        time_t tt = (time_t)secs;
+        struct tm tm;
+        if (!gmtime_r(&tt, &tm)) {
+            snprintf(out, outlen, "1970-01-01T00:00:00.000000Z");
+            return;
+        }
+        snprintf(cached, sizeof(cached), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        cached_secs = secs;
     }
-    snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)usec);
+    char full[32];
+    memcpy(full, cached, 19);
+    full[19] = '.';
+    for (int i = 25; i >= 20; i--) {
+        full[i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    full[26] = 'Z';
+    full[27] = '\0';
+    size_t n = outlen - 1 < 27 ? outlen - 1 : 27;
+    memcpy(out, full, n);
+    out[n] = '\0';
 }
 
 double

@@ -1,355 +1,374 @@
-/* report_json: the json and jsonl writers (report.schema.json), with Jansson. */
+/* report_json: the json and jsonl writers (report.schema.json). */
 #include <config.h>
 #include "report_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "buf.h"
+#include "json_writer.h"
 #include "xalloc.h"
 
 /*
- * Jansson keeps insertion order, so every object is built in the schema's
- * key order. Durations are rounded to 3 decimals; 15 significant digits
- * print such a value exactly (123.4, not 123.40000000000001).
+ * Every object is written in the schema's key order. Durations are rounded
+ * to 3 decimals and printed with 15 significant digits, which shows such a
+ * value exactly (123.4, not 123.40000000000001).
  */
-#define DUMP_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
-/* Appends |s| to |b| with every invalid UTF-8 sequence replaced by U+FFFD. */
+/* The key and a string member; NULL is null. */
 static void
-utf8_repair(struct buf *b, const char *s)
+str(struct json_writer *w, const char *key, const char *s)
 {
-    while (*s) {
-        size_t len = report_utf8_len(s);
-        if (len) {
-            buf_append(b, s, len);
-            s += len;
-        } else {
-            buf_append_str(b, "\xef\xbf\xbd");
-            s++;
-        }
-    }
+    json_writer_key(w, key);
+    json_writer_string(w, s);
 }
 
-/* A JSON string for |s|; null when |s| is NULL. Input text may be any bytes. */
-static json_t *
-jstr(const char *s)
+/* A string member the schema requires to be a string: |fallback| for NULL or "". */
+static void
+str_or(struct json_writer *w, const char *key, const char *s, const char *fallback)
 {
-    if (!s)
-        return json_null();
-    json_t *j = json_string(s);
-    if (j)
-        return j;
-    struct buf b = {0};
-    utf8_repair(&b, s);
-    j = json_string(buf_str(&b));
-    buf_clear(&b);
-    return j ? j : json_string("");
+    str(w, key, s && *s ? s : fallback);
 }
 
-/* A JSON string for a field the schema requires to be a string. */
-static json_t *
-jstr_or(const char *s, const char *fallback)
+static void
+integer(struct json_writer *w, const char *key, int64_t v)
 {
-    return jstr(s && *s ? s : fallback);
+    json_writer_key(w, key);
+    json_writer_int(w, v);
 }
 
-static json_t *
-jtri(enum tri t)
+static void
+tri(struct json_writer *w, const char *key, enum tri t)
 {
-    switch (t) {
-    case TRI_TRUE:
-        return json_true();
-    case TRI_FALSE:
-        return json_false();
-    case TRI_NULL:
-    default:
-        return json_null();
-    }
+    json_writer_key(w, key);
+    if (t == TRI_TRUE || t == TRI_FALSE)
+        json_writer_bool(w, t == TRI_TRUE);
+    else
+        json_writer_null(w);
 }
 
-static json_t *
-jtime(usec_t t)
+static void
+time_member(struct json_writer *w, const char *key, usec_t t)
 {
     char tmp[32];
     format_time(t, tmp, sizeof(tmp));
-    return json_string(tmp);
+    str(w, key, tmp);
 }
 
 /* Milliseconds rounded to microseconds; null when negative or not a number. */
-static json_t *
-jms(double ms)
+static void
+ms(struct json_writer *w, const char *key, double v)
 {
-    if (!(ms >= 0) || ms > 1e300)
-        return json_null();
-    return json_real(report_round_ms(ms) + 0.0);
-}
-
-static json_t *
-jname(const char *name)
-{
-    return name ? json_string(name) : json_null();
+    json_writer_key(w, key);
+    if (!(v >= 0) || v > 1e300)
+        json_writer_null(w);
+    else
+        json_writer_real(w, report_round_ms(v) + 0.0);
 }
 
 static void
-set(json_t *o, const char *key, json_t *v)
+credentials_json(struct json_writer *w, const struct credentials *c, bool show_secrets)
 {
-    /* json_object_set_new() steals |v|; a NULL |v| would drop the key. */
-    json_object_set_new(o, key, v ? v : json_null());
-}
-
-static json_t *
-credentials_json(const struct credentials *c, bool show_secrets)
-{
-    json_t *o = json_object();
-    set(o, "authzid", jstr(c->authzid));
-    set(o, "authcid", jstr(c->authcid));
+    json_writer_object_begin(w);
+    str(w, "authzid", c->authzid);
+    str(w, "authcid", c->authcid);
     if (!c->password)
-        set(o, "password", json_null());
+        str(w, "password", NULL);
     else
-        set(o, "password", show_secrets ? jstr(c->password) : json_string(REPORT_HIDDEN));
-    return o;
+        str(w, "password", show_secrets ? c->password : REPORT_HIDDEN);
+    json_writer_object_end(w);
 }
 
-static json_t *
-attempt_json(const struct attempt *a, bool show_secrets)
+static void
+attempt_json(struct json_writer *w, const struct attempt *a, bool show_secrets)
 {
-    json_t *o = json_object();
-    set(o, "mechanism", jstr(a->mechanism && *a->mechanism ? a->mechanism : NULL));
-    set(o, "result", json_string(auth_result_name(a->result)));
-    set(o, "condition", jstr(a->condition));
-    set(o, "tls", jtri(a->tls));
-    set(o, "plaintext", json_boolean(a->plaintext));
-    set(o, "credentials",
-        a->has_credentials ? credentials_json(&a->credentials, show_secrets) : json_null());
-    return o;
+    json_writer_object_begin(w);
+    str(w, "mechanism", a->mechanism && *a->mechanism ? a->mechanism : NULL);
+    str(w, "result", auth_result_name(a->result));
+    str(w, "condition", a->condition);
+    tri(w, "tls", a->tls);
+    json_writer_key(w, "plaintext");
+    json_writer_bool(w, a->plaintext);
+    json_writer_key(w, "credentials");
+    if (a->has_credentials)
+        credentials_json(w, &a->credentials, show_secrets);
+    else
+        json_writer_null(w);
+    json_writer_object_end(w);
 }
 
-static json_t *
-phase_event_json(const struct phase_event *e)
+static void
+phase_event_json(struct json_writer *w, const struct phase_event *e)
 {
     char dir[2] = {e->dir == 'C' || e->dir == 'S' ? e->dir : '-', '\0'};
-    json_t *o = json_object();
-    set(o, "seq", json_integer(e->seq));
-    set(o, "dir", json_string(dir));
-    set(o, "time", jtime(e->time));
-    set(o, "event", jstr_or(e->event, "unknown"));
-    set(o, "phase", jname(phase_name(e->phase)));
-    set(o, "summary", jstr_or(e->summary, ""));
-    return o;
+    json_writer_object_begin(w);
+    integer(w, "seq", e->seq);
+    str(w, "dir", dir);
+    time_member(w, "time", e->time);
+    str_or(w, "event", e->event, "unknown");
+    str(w, "phase", phase_name(e->phase));
+    str_or(w, "summary", e->summary, "");
+    json_writer_object_end(w);
 }
 
-static json_t *
-violation_json(const struct violation *v)
+static void
+violation_json(struct json_writer *w, const struct violation *v)
 {
     char code[sizeof(v->code) + 1];
     memcpy(code, v->code, sizeof(v->code));
     code[sizeof(v->code)] = '\0';
-    json_t *o = json_object();
-    set(o, "code", jstr(code));
-    set(o, "severity", json_string(severity_name(v->severity)));
-    set(o, "seq", v->seq ? json_integer(v->seq) : json_null());
-    set(o, "message", jstr_or(v->message, "(no message)"));
-    set(o, "ref", jstr(v->ref));
-    return o;
+    json_writer_object_begin(w);
+    str(w, "code", code);
+    str(w, "severity", severity_name(v->severity));
+    json_writer_key(w, "seq");
+    if (v->seq)
+        json_writer_int(w, v->seq);
+    else
+        json_writer_null(w);
+    str_or(w, "message", v->message, "(no message)");
+    str(w, "ref", v->ref);
+    json_writer_object_end(w);
 }
 
-static json_t *
-session_json(const struct session *s, bool show_secrets)
+static void
+session_json(struct json_writer *w, const struct session *s, bool show_secrets)
 {
-    json_t *o = json_object();
-    set(o, "id", json_integer(s->id));
-    set(o, "input", jstr_or(s->input, ""));
-    set(o, "transport", json_string(transport_name(s->transport)));
-    set(o, "client", jstr(s->client));
-    set(o, "server", jstr(s->server));
-    set(o, "domain", jstr(s->domain));
-    set(o, "start", jtime(s->start));
-    set(o, "end", jtime(s->end));
-    set(o, "user", jstr(s->user));
-    set(o, "jid", jstr(s->jid));
+    json_writer_object_begin(w);
+    integer(w, "id", s->id);
+    str_or(w, "input", s->input, "");
+    str(w, "transport", transport_name(s->transport));
+    str(w, "client", s->client);
+    str(w, "server", s->server);
+    str(w, "domain", s->domain);
+    time_member(w, "start", s->start);
+    time_member(w, "end", s->end);
+    str(w, "user", s->user);
+    str(w, "jid", s->jid);
 
-    json_t *tls = json_object();
-    set(tls, "offered", jtri(s->tls.offered));
-    set(tls, "required", jtri(s->tls.required));
-    set(tls, "negotiated", jtri(s->tls.negotiated));
-    set(tls, "before_auth", jtri(s->tls.before_auth));
-    set(o, "tls", tls);
+    json_writer_key(w, "tls");
+    json_writer_object_begin(w);
+    tri(w, "offered", s->tls.offered);
+    tri(w, "required", s->tls.required);
+    tri(w, "negotiated", s->tls.negotiated);
+    tri(w, "before_auth", s->tls.before_auth);
+    json_writer_object_end(w);
 
-    json_t *auth = json_object();
+    json_writer_key(w, "auth");
+    json_writer_object_begin(w);
+    json_writer_key(w, "offered");
     if (s->auth.offered_known) {
-        json_t *offered = json_array();
+        json_writer_array_begin(w);
         for (size_t i = 0; i < s->auth.noffered; i++)
-            json_array_append_new(offered, jstr_or(s->auth.offered[i], "unknown"));
-        set(auth, "offered", offered);
+            json_writer_string(w, s->auth.offered[i] && *s->auth.offered[i] ? s->auth.offered[i]
+                                                                               : "unknown");
+        json_writer_array_end(w);
     } else {
-        set(auth, "offered", json_null());
+        json_writer_null(w);
     }
-    set(auth, "mechanism",
-        jstr(s->auth.mechanism && *s->auth.mechanism ? s->auth.mechanism : NULL));
-    json_t *attempts = json_array();
+    str(w, "mechanism", s->auth.mechanism && *s->auth.mechanism ? s->auth.mechanism : NULL);
+    json_writer_key(w, "attempts");
+    json_writer_array_begin(w);
     for (size_t i = 0; i < s->auth.nattempts; i++)
-        json_array_append_new(attempts, attempt_json(&s->auth.attempts[i], show_secrets));
-    set(auth, "attempts", attempts);
-    set(auth, "outcome", json_string(auth_result_name(s->auth.outcome)));
-    set(o, "auth", auth);
+        attempt_json(w, &s->auth.attempts[i], show_secrets);
+    json_writer_array_end(w);
+    str(w, "outcome", auth_result_name(s->auth.outcome));
+    json_writer_object_end(w);
 
-    set(o, "outcome", json_string(outcome_name(s->outcome)));
+    str(w, "outcome", outcome_name(s->outcome));
 
-    json_t *phases = json_array();
+    json_writer_key(w, "phases");
+    json_writer_array_begin(w);
     for (size_t i = 0; i < s->nphases; i++)
-        json_array_append_new(phases, phase_event_json(&s->phases[i]));
-    set(o, "phases", phases);
+        phase_event_json(w, &s->phases[i]);
+    json_writer_array_end(w);
 
-    json_t *violations = json_array();
+    json_writer_key(w, "violations");
+    json_writer_array_begin(w);
     for (size_t i = 0; i < s->nviolations; i++)
-        json_array_append_new(violations, violation_json(&s->violations[i]));
-    set(o, "violations", violations);
+        violation_json(w, &s->violations[i]);
+    json_writer_array_end(w);
 
-    json_t *d = json_object();
+    json_writer_key(w, "durations_ms");
+    json_writer_object_begin(w);
     /* total is not nullable in the schema: a negative one is shown as 0. */
-    set(d, "total", jms(s->durations.total >= 0 ? s->durations.total : 0));
-    set(d, "to_tls", jms(s->durations.to_tls));
-    set(d, "auth", jms(s->durations.auth));
-    set(d, "to_bound", jms(s->durations.to_bound));
-    set(o, "durations_ms", d);
+    ms(w, "total", s->durations.total >= 0 ? s->durations.total : 0);
+    ms(w, "to_tls", s->durations.to_tls);
+    ms(w, "auth", s->durations.auth);
+    ms(w, "to_bound", s->durations.to_bound);
+    json_writer_object_end(w);
 
     if (s->has_log) {
-        json_t *log = json_object();
-        set(log, "pid", jstr(s->log_pid));
+        json_writer_key(w, "log");
+        json_writer_object_begin(w);
+        str(w, "pid", s->log_pid);
         if (s->first_line > 0)
-            set(log, "first_line", json_integer(s->first_line));
+            integer(w, "first_line", s->first_line);
         if (s->last_line > 0)
-            set(log, "last_line", json_integer(s->last_line));
-        set(o, "log", log);
+            integer(w, "last_line", s->last_line);
+        json_writer_object_end(w);
     }
-    return o;
+    json_writer_object_end(w);
 }
 
-static json_t *
-tool_json(const struct report_run *run)
+static void
+tool_json(struct json_writer *w, const struct report_run *run)
 {
-    json_t *o = json_object();
-    set(o, "name", json_string("xmppflow"));
-    set(o, "version", jstr_or(run->opt->tool_version, "unknown"));
-    return o;
+    json_writer_object_begin(w);
+    str(w, "name", "xmppflow");
+    str_or(w, "version", run->opt->tool_version, "unknown");
+    json_writer_object_end(w);
 }
 
-static json_t *
-input_json(const struct input_info *in)
+static void
+input_json(struct json_writer *w, const struct input_info *in)
 {
-    json_t *o = json_object();
-    set(o, "path", jstr_or(in->path, ""));
-    set(o, "type", jname(input_type_name(in->type)));
-    set(o, "size_bytes", in->size_bytes >= 0 ? json_integer(in->size_bytes) : json_null());
-    json_int_t count = in->count >= 0 ? in->count : 0;
+    json_writer_object_begin(w);
+    str_or(w, "path", in->path, "");
+    str(w, "type", input_type_name(in->type));
+    json_writer_key(w, "size_bytes");
+    if (in->size_bytes >= 0)
+        json_writer_int(w, in->size_bytes);
+    else
+        json_writer_null(w);
+    int64_t count = in->count >= 0 ? in->count : 0;
     if (in->type == INPUT_PCAP || in->type == INPUT_PCAPNG)
-        set(o, "packets", json_integer(count));
+        integer(w, "packets", count);
     else if (in->type == INPUT_EJLOG)
-        set(o, "lines", json_integer(count));
-    json_t *errors = json_array();
+        integer(w, "lines", count);
+    json_writer_key(w, "errors");
+    json_writer_array_begin(w);
     for (size_t i = 0; i < in->nerrors; i++) {
         const struct input_error *e = &in->errors[i];
-        json_t *eo = json_object();
-        set(eo, "message", jstr_or(e->message, "(no message)"));
+        json_writer_object_begin(w);
+        str_or(w, "message", e->message, "(no message)");
         if (e->line > 0)
-            set(eo, "line", json_integer(e->line));
+            integer(w, "line", e->line);
         if (e->packet > 0)
-            set(eo, "packet", json_integer(e->packet));
+            integer(w, "packet", e->packet);
         if (e->offset >= 0)
-            set(eo, "offset", json_integer(e->offset));
-        json_array_append_new(errors, eo);
+            integer(w, "offset", e->offset);
+        json_writer_object_end(w);
     }
-    set(o, "errors", errors);
-    return o;
+    json_writer_array_end(w);
+    json_writer_object_end(w);
 }
 
-static json_t *
-inputs_json(const struct report_run *run)
+static void
+inputs_json(struct json_writer *w, const struct report_run *run)
 {
-    json_t *a = json_array();
+    json_writer_array_begin(w);
     for (size_t i = 0; i < run->ninputs; i++)
-        json_array_append_new(a, input_json(&run->inputs[i]));
-    return a;
+        input_json(w, &run->inputs[i]);
+    json_writer_array_end(w);
 }
 
-static json_t *
-name_counts_json(const struct name_count *v, size_t n)
+/*
+ * A {name: count} object. Names are repaired to UTF-8 first; two names that
+ * repair to the same key become one member, at the first one's place, with
+ * the last one's count (what an object built key by key holds).
+ */
+static void
+name_counts_json(struct json_writer *w, const struct name_count *v, size_t n)
 {
-    json_t *o = json_object();
+    struct buf *keys = n ? xcalloc(n, sizeof(*keys)) : NULL;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].name)
+            json_append_string(&keys[i], v[i].name);
+    json_writer_object_begin(w);
     for (size_t i = 0; i < n; i++) {
         if (!v[i].name)
             continue;
-        /* Keys must be valid UTF-8 too; a repaired key is still unique enough. */
-        json_t *key = jstr(v[i].name);
-        json_object_set_new(o, json_string_value(key), json_integer(v[i].count));
-        json_decref(key);
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = v[k].name && strcmp(buf_str(&keys[k]), buf_str(&keys[i])) == 0;
+        if (seen)
+            continue;
+        int64_t count = v[i].count;
+        for (size_t j = i + 1; j < n; j++)
+            if (v[j].name && strcmp(buf_str(&keys[j]), buf_str(&keys[i])) == 0)
+                count = v[j].count;
+        /* the repaired key is the member name: write it as a key would be */
+        json_writer_key(w, v[i].name);
+        json_writer_int(w, count);
     }
-    return o;
+    json_writer_object_end(w);
+    for (size_t i = 0; i < n; i++)
+        buf_clear(&keys[i]);
+    free(keys);
 }
 
-static json_t *
-summary_json(const struct summary *sm)
+static void
+summary_json(struct json_writer *w, const struct summary *sm)
 {
-    json_t *o = json_object();
-    set(o, "sessions", json_integer(sm->sessions));
+    json_writer_object_begin(w);
+    integer(w, "sessions", sm->sessions);
 
-    json_t *by_outcome = json_object();
+    json_writer_key(w, "by_outcome");
+    json_writer_object_begin(w);
     for (int i = OUTCOME_ESTABLISHED; i <= OUTCOME_OPAQUE; i++)
         if (sm->by_outcome[i] > 0)
-            set(by_outcome, outcome_name((enum outcome)i), json_integer(sm->by_outcome[i]));
-    set(o, "by_outcome", by_outcome);
+            integer(w, outcome_name((enum outcome)i), sm->by_outcome[i]);
+    json_writer_object_end(w);
 
-    json_t *by_transport = json_object();
+    json_writer_key(w, "by_transport");
+    json_writer_object_begin(w);
     for (int i = TRANSPORT_TCP; i <= TRANSPORT_WEBSOCKET; i++)
         if (sm->by_transport[i] > 0)
-            set(by_transport, transport_name((enum transport)i), json_integer(sm->by_transport[i]));
-    set(o, "by_transport", by_transport);
+            integer(w, transport_name((enum transport)i), sm->by_transport[i]);
+    json_writer_object_end(w);
 
-    set(o, "by_mechanism", name_counts_json(sm->by_mechanism, sm->nby_mechanism));
+    json_writer_key(w, "by_mechanism");
+    name_counts_json(w, sm->by_mechanism, sm->nby_mechanism);
 
-    json_t *plain = json_object();
-    set(plain, "sessions", json_integer(sm->plaintext_sessions));
-    json_t *users = json_array();
+    json_writer_key(w, "plaintext_auth");
+    json_writer_object_begin(w);
+    integer(w, "sessions", sm->plaintext_sessions);
+    json_writer_key(w, "users");
+    json_writer_array_begin(w);
     for (size_t i = 0; i < sm->nplaintext_users; i++)
-        json_array_append_new(users, jstr_or(sm->plaintext_users[i], ""));
-    set(plain, "users", users);
-    set(o, "plaintext_auth", plain);
+        json_writer_string(w, sm->plaintext_users[i] ? sm->plaintext_users[i] : "");
+    json_writer_array_end(w);
+    json_writer_object_end(w);
 
-    json_t *viol = json_object();
-    set(viol, "by_code", name_counts_json(sm->by_code, sm->nby_code));
-    set(o, "violations", viol);
+    json_writer_key(w, "violations");
+    json_writer_object_begin(w);
+    json_writer_key(w, "by_code");
+    name_counts_json(w, sm->by_code, sm->nby_code);
+    json_writer_object_end(w);
 
-    json_t *lat = json_object();
-    set(lat, "p50", jms(summary_percentile(sm, 50)));
-    set(lat, "p90", jms(summary_percentile(sm, 90)));
-    set(lat, "p99", jms(summary_percentile(sm, 99)));
-    set(lat, "max", jms(summary_percentile(sm, 100)));
-    set(o, "latency_ms", lat);
-    return o;
+    json_writer_key(w, "latency_ms");
+    json_writer_object_begin(w);
+    ms(w, "p50", summary_percentile(sm, 50));
+    ms(w, "p90", summary_percentile(sm, 90));
+    ms(w, "p99", summary_percentile(sm, 99));
+    ms(w, "max", summary_percentile(sm, 100));
+    json_writer_object_end(w);
+    json_writer_object_end(w);
 }
 
-/* Dumps |j| (and releases it) followed by a newline. Returns 0 or -1. */
+/* Writes |b| and a newline to |out| in one call, then empties |b|. Returns 0 or -1. */
 static int
-dump(FILE *out, json_t *j, size_t flags)
+emit(FILE *out, struct buf *b)
 {
-    /* one write per document: json_dumpf() writes token by token */
-    char *text = json_dumps(j, flags);
-    json_decref(j);
-    if (!text)
-        return -1;
-    size_t n = strlen(text);
-    int rc = fwrite(text, 1, n, out) == n && fputc('\n', out) != EOF ? 0 : -1;
-    free(text);
+    buf_append_char(b, '\n');
+    int rc = fwrite(b->data, 1, b->len, out) == b->len ? 0 : -1;
+    buf_reset(b);
     return rc;
 }
+
+/*
+ * One buffer for all the jsonl lines of a run: it grows to the largest
+ * session once instead of being allocated for each.
+ */
+static _Thread_local struct buf line_buf;
 
 int
 report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets)
 {
-    int rc = dump(out, session_json(s, show_secrets), DUMP_FLAGS | JSON_COMPACT);
+    struct json_writer w;
+    json_writer_init(&w, &line_buf, 0);
+    session_json(&w, s, show_secrets);
+    int rc = emit(out, &line_buf);
     if (fflush(out) != 0)
         rc = -1;
     return rc;
@@ -358,23 +377,42 @@ report_json_write_session_line(FILE *out, const struct session *s, bool show_sec
 int
 report_json_write_document(FILE *out, const struct report_run *run)
 {
-    json_t *doc = json_object();
-    set(doc, "tool", tool_json(run));
-    set(doc, "inputs", inputs_json(run));
-    json_t *sessions = json_array();
+    struct buf b = {0};
+    struct json_writer w;
+    json_writer_init(&w, &b, 2);
+    json_writer_object_begin(&w);
+    json_writer_key(&w, "tool");
+    tool_json(&w, run);
+    json_writer_key(&w, "inputs");
+    inputs_json(&w, run);
+    json_writer_key(&w, "sessions");
+    json_writer_array_begin(&w);
     for (size_t i = 0; i < run->nsessions; i++)
-        json_array_append_new(sessions, session_json(run->sessions[i], run->opt->show_secrets));
-    set(doc, "sessions", sessions);
-    set(doc, "summary", summary_json(run->summary));
-    return dump(out, doc, DUMP_FLAGS | JSON_INDENT(2));
+        session_json(&w, run->sessions[i], run->opt->show_secrets);
+    json_writer_array_end(&w);
+    json_writer_key(&w, "summary");
+    summary_json(&w, run->summary);
+    json_writer_object_end(&w);
+    int rc = emit(out, &b);
+    buf_clear(&b);
+    return rc;
 }
 
 int
 report_json_write_last_line(FILE *out, const struct report_run *run)
 {
-    json_t *o = json_object();
-    set(o, "tool", tool_json(run));
-    set(o, "inputs", inputs_json(run));
-    set(o, "summary", summary_json(run->summary));
-    return dump(out, o, DUMP_FLAGS | JSON_COMPACT);
+    struct json_writer w;
+    json_writer_init(&w, &line_buf, 0);
+    json_writer_object_begin(&w);
+    json_writer_key(&w, "tool");
+    tool_json(&w, run);
+    json_writer_key(&w, "inputs");
+    inputs_json(&w, run);
+    json_writer_key(&w, "summary");
+    summary_json(&w, run->summary);
+    json_writer_object_end(&w);
+    int rc = emit(out, &line_buf);
+    /* the last line of the run: the buffer is not needed any more */
+    buf_clear(&line_buf);
+    return rc;
 }
