@@ -3,6 +3,7 @@
 #include "json_writer.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -184,10 +185,52 @@ json_writer_int(struct json_writer *w, int64_t v)
     buf_append(w->out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+/*
+ * The reports' reals are milliseconds rounded to microseconds. Below 10^12
+ * such a value is exactly micro / 1000 for an integer micro, and "%.15g"
+ * prints it as its decimal digits without trailing zeros: that is written
+ * here by hand, snprintf() being the slowest part of a report line.
+ */
+static bool
+append_milli(struct buf *out, double v)
+{
+    if (!(v >= 0 && v < 1e12) || signbit(v))
+        return false;
+    int64_t micro = (int64_t)(v * 1000 + 0.5);
+    if ((double)micro / 1000 != v)
+        return false;
+    char tmp[32];
+    char *end = tmp + sizeof(tmp);
+    char *p = end;
+    int64_t frac = micro % 1000, whole = micro / 1000;
+    if (frac) {
+        int digits = 3;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        while (digits--) {
+            *--p = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+    } else {
+        *--p = '0';
+    }
+    *--p = '.';
+    do {
+        *--p = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    buf_append(out, p, (size_t)(end - p));
+    return true;
+}
+
 void
 json_writer_real(struct json_writer *w, double v)
 {
     if (!before_value(w))
+        return;
+    if (append_milli(w->out, v))
         return;
     char tmp[64];
     int n = snprintf(tmp, sizeof(tmp), "%.15g", v);
@@ -218,68 +261,77 @@ json_writer_real(struct json_writer *w, double v)
     buf_append(w->out, tmp, (size_t)n);
 }
 
+/* Bytes a JSON string holds as they are: printable ASCII but " and \. */
+#define PLAIN(c) ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+#define PLAIN4(c) PLAIN(c), PLAIN((c) + 1), PLAIN((c) + 2), PLAIN((c) + 3)
+#define PLAIN16(c) PLAIN4(c), PLAIN4((c) + 4), PLAIN4((c) + 8), PLAIN4((c) + 12)
+#define PLAIN64(c) PLAIN16(c), PLAIN16((c) + 16), PLAIN16((c) + 32), PLAIN16((c) + 48)
+static const unsigned char plain[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192)};
+
 void
 json_append_string(struct buf *out, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    buf_append_char(out, '"');
+    size_t n = strlen(s);
+    /* Room for the worst case (every byte a \u00XX escape), then no more checks. */
+    if (out->len + 6 * n + 3 > out->cap)
+        buf_grow(out, 6 * n + 2);
+    char *d = out->data + out->len;
+    *d++ = '"';
     const unsigned char *p = (const unsigned char *)s;
     for (;;) {
-        /* A run of bytes written as they are: printable ASCII but " and \. */
-        const unsigned char *run = p;
-        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-            p++;
-        if (p != run)
-            buf_append(out, run, (size_t)(p - run));
+        while (plain[*p])
+            *d++ = (char)*p++;
         unsigned c = *p;
         if (c == 0)
             break;
         if (c >= 0x80) {
             size_t len = report_utf8_len((const char *)p);
             if (len) {
-                buf_append(out, p, len);
+                memcpy(d, p, len);
+                d += len;
                 p += len;
             } else {
-                buf_append(out, "\xef\xbf\xbd", 3);
+                memcpy(d, "\xef\xbf\xbd", 3); /* at most 3 bytes for 1: within 6 */
+                d += 3;
                 p++;
             }
             continue;
         }
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t len = 2;
+        *d++ = '\\';
         switch (c) {
         case '"':
-            esc[1] = '"';
+            *d++ = '"';
             break;
         case '\\':
-            esc[1] = '\\';
+            *d++ = '\\';
             break;
         case '\b':
-            esc[1] = 'b';
+            *d++ = 'b';
             break;
         case '\f':
-            esc[1] = 'f';
+            *d++ = 'f';
             break;
         case '\n':
-            esc[1] = 'n';
+            *d++ = 'n';
             break;
         case '\r':
-            esc[1] = 'r';
+            *d++ = 'r';
             break;
         case '\t':
-            esc[1] = 't';
+            *d++ = 't';
             break;
         default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 0xf];
-            len = 6;
+            *d++ = 'u';
+            *d++ = '0';
+            *d++ = '0';
+            *d++ = hex[c >> 4];
+            *d++ = hex[c & 0xf];
             break;
         }
-        buf_append(out, esc, len);
         p++;
     }
-    buf_append_char(out, '"');
+    *d++ = '"';
+    *d = '\0';
+    out->len = (size_t)(d - out->data);
 }

@@ -139,31 +139,40 @@ format_time(usec_t t, char *out, size_t outlen)
         usec = 999999;
     }
     /*
-     * A report writes the same second many times over (every event of a
-     * login), so the date and time part of the last second is kept.
+     * By hand rather than gmtime_r() and snprintf(): a report writes a time
+     * for every event. Days since 1970 to a proleptic Gregorian date by
+     * 400-year eras, with years starting in March so the leap day comes last
+     * (the civil_from_days method H. Hinnant describes).
      */
-    static _Thread_local int64_t cached_secs = INT64_MIN;
-    static _Thread_local char cached[80]; /* "YYYY-MM-DDTHH:MM:SS" (room for any int) */
-    if (secs != cached_secs) {
-        time_t tt = (time_t)secs;
-        struct tm tm;
-        if (!gmtime_r(&tt, &tm)) {
-            snprintf(out, outlen, "1970-01-01T00:00:00.000000Z");
-            return;
+    int64_t days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int year = (int)(yoe + era * 400 + (month <= 2));
+    int hour = (int)(rem / 3600), minute = (int)(rem / 60 % 60), second = (int)(rem % 60);
+
+    char full[28];
+    const struct {
+        int value, width, at;
+    } fields[] = {{year, 4, 0},    {month, 2, 5},   {day, 2, 8},          {hour, 2, 11},
+                  {minute, 2, 14}, {second, 2, 17}, {(int)usec, 6, 20}};
+    memcpy(full, "0000-00-00T00:00:00.000000Z", sizeof(full));
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        int v = fields[i].value;
+        for (int k = fields[i].at + fields[i].width - 1; k >= fields[i].at; k--) {
+            full[k] = (char)('0' + v % 10);
+            v /= 10;
         }
-        snprintf(cached, sizeof(cached), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-        cached_secs = secs;
     }
-    char full[32];
-    memcpy(full, cached, 19);
-    full[19] = '.';
-    for (int i = 25; i >= 20; i--) {
-        full[i] = (char)('0' + usec % 10);
-        usec /= 10;
-    }
-    full[26] = 'Z';
-    full[27] = '\0';
     size_t n = outlen - 1 < 27 ? outlen - 1 : 27;
     memcpy(out, full, n);
     out[n] = '\0';

@@ -9,8 +9,8 @@
 
 #include "xalloc.h"
 
-static void
-reserve(struct buf *b, size_t extra)
+void
+buf_grow(struct buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
@@ -39,28 +39,6 @@ buf_clear(struct buf *b)
 }
 
 void
-buf_append(struct buf *b, const void *data, size_t len)
-{
-    reserve(b, len);
-    if (len)
-        memcpy(b->data + b->len, data, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-}
-
-void
-buf_append_str(struct buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
-void
-buf_append_char(struct buf *b, char c)
-{
-    buf_append(b, &c, 1);
-}
-
-void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -69,7 +47,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
     va_end(ap);
     if (n <= 0)
         return;
-    reserve(b, (size_t)n);
+    buf_grow(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);

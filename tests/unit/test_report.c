@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -333,6 +334,29 @@ Test(report, format_time_writes_rfc3339_utc_with_microseconds)
         char out[28];
         format_time(rows[i].t, out, sizeof(out));
         cr_expect_str_eq(out, rows[i].want, "row %zu", i);
+    }
+}
+
+/* Against the C library over the whole range, leap years and negative times included. */
+Test(report, format_time_agrees_with_gmtime_everywhere)
+{
+    srand(4242);
+    for (int i = 0; i < 200000; i++) {
+        /* years 0001..9999 */
+        int64_t secs = INT64_C(-62135596800) +
+                       (int64_t)((((uint64_t)rand() << 31) ^ (uint64_t)rand()) %
+                                 UINT64_C(315537897600));
+        if (i < 1000) /* and densely around the epoch and 2000-02-29 */
+            secs = (i % 2 ? INT64_C(951782400) : 0) + (i - 500) * INT64_C(43201);
+        int usec = rand() % 1000000;
+        time_t tt = (time_t)secs;
+        struct tm tm;
+        cr_assert_not_null(gmtime_r(&tt, &tm));
+        char want[64], got[40];
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+        format_time(secs * 1000000 + usec, got, sizeof(got));
+        cr_assert_str_eq(got, want, "seconds %lld", (long long)secs);
     }
 }
 
