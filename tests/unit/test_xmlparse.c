@@ -1,0 +1,201 @@
+/* test_xmlparse: the restricted-XML unit parser (trees, namespaces, references, errors). */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "buf.h"
+#include "xmlparse.h"
+
+#define STREAMS "http://etherx.jabber.org/streams"
+#define XML_NS "http://www.w3.org/XML/1998/namespace"
+
+/* name{ns}[prefix] attrs (name{ns}=value) "text" (children) */
+static void
+dump(struct buf *b, const struct stanza *s)
+{
+    buf_printf(b, "%s%s%s{%s}", s->prefix ? s->prefix : "", s->prefix ? ":" : "", s->name,
+               s->ns ? s->ns : "-");
+    for (size_t i = 0; i < s->nattrs; i++)
+        buf_printf(b, " %s%s%s{%s}=%s", s->attrs[i].prefix ? s->attrs[i].prefix : "",
+                   s->attrs[i].prefix ? ":" : "", s->attrs[i].name,
+                   s->attrs[i].ns ? s->attrs[i].ns : "-", s->attrs[i].value);
+    if (s->text_len)
+        buf_printf(b, " \"%s\"", s->text);
+    if (s->nchildren) {
+        buf_append_str(b, " (");
+        for (size_t i = 0; i < s->nchildren; i++) {
+            if (i)
+                buf_append_str(b, ", ");
+            dump(b, s->children[i]);
+        }
+        buf_append_str(b, ")");
+    }
+}
+
+/* The c2s header's bindings, as the framer keeps them for a stream. */
+static void
+client_scope(struct xml_scope *sc)
+{
+    static const char hdr[] = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                              "xmlns:stream='" STREAMS "' to='example.org' version='1.0'>";
+    bool closed;
+    char err[160];
+    struct stanza *h = xmlparse_header(hdr, sizeof(hdr) - 1, sc, &closed, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    stanza_free(h);
+}
+
+/* The element's tree as text, or "error: MESSAGE". */
+static char *
+parse(const char *xml)
+{
+    struct xml_scope sc = {0};
+    client_scope(&sc);
+    size_t before = sc.n;
+    char err[160];
+    struct stanza *s = xmlparse_element(xml, strlen(xml), &sc, err, sizeof(err));
+    cr_expect_eq(sc.n, before, "the element's declarations do not outlive it");
+    struct buf b = {0};
+    if (s)
+        dump(&b, s);
+    else
+        buf_printf(&b, "error: %s", err);
+    stanza_free(s);
+    xml_scope_clear(&sc);
+    char *out = strdup(buf_str(&b));
+    buf_clear(&b);
+    return out;
+}
+
+static void
+expect_tree(const char *xml, const char *want)
+{
+    char *got = parse(xml);
+    cr_expect_str_eq(got, want, "input: %s", xml);
+    free(got);
+}
+
+static void
+expect_error(const char *xml, const char *start)
+{
+    char *got = parse(xml);
+    cr_expect(strncmp(got, "error: ", 7) == 0 && strstr(got, start) != NULL,
+              "input: %s\ngot: %s\nwanted an error with: %s", xml, got, start);
+    free(got);
+}
+
+Test(xmlparse, header_bindings_and_a_closed_header)
+{
+    struct xml_scope sc = {0};
+    bool closed = true;
+    char err[160];
+    const char h[] = "<stream:stream xmlns:stream='" STREAMS "' xmlns='jabber:client' to='a'>";
+    struct stanza *s = xmlparse_header(h, sizeof(h) - 1, &sc, &closed, err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    cr_expect_not(closed);
+    cr_expect_str_eq(s->name, "stream");
+    cr_expect_str_eq(s->prefix, "stream");
+    cr_expect_str_eq(s->ns, STREAMS);
+    cr_expect_eq(s->nattrs, 1, "xmlns declarations are not attributes");
+    cr_expect_eq(sc.n, 2);
+    stanza_free(s);
+    xml_scope_clear(&sc);
+
+    const char e[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<stream:stream "
+                     "xmlns:stream='" STREAMS "'/>";
+    s = xmlparse_header(e, sizeof(e) - 1, &sc, &closed, err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    cr_expect(closed);
+    stanza_free(s);
+    xml_scope_clear(&sc);
+
+    const char bad[] = "<stream:stream to='a'>"; /* prefix never declared */
+    s = xmlparse_header(bad, sizeof(bad) - 1, &sc, &closed, err, sizeof(err));
+    cr_expect_null(s);
+    cr_expect(strstr(err, "Namespace prefix stream") != NULL, "%s", err);
+    cr_expect_eq(sc.n, 0);
+    xml_scope_clear(&sc);
+}
+
+Test(xmlparse, trees_namespaces_and_attributes)
+{
+    expect_tree("<presence/>", "presence{jabber:client}");
+    expect_tree("<iq type='set' id=\"b1\"><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+                "<resource>r</resource></bind></iq>",
+                "iq{jabber:client} type{-}=set id{-}=b1 (bind{urn:ietf:params:xml:ns:xmpp-bind} "
+                "(resource{urn:ietf:params:xml:ns:xmpp-bind} \"r\"))");
+    expect_tree("<stream:features><x:a xmlns:x='urn:x' x:k='v' xml:lang='en'/></stream:features>",
+                "stream:features{" STREAMS "} (x:a{urn:x} x:k{urn:x}=v xml:lang{" XML_NS "}=en)");
+    /* a default namespace undeclared */
+    expect_tree("<a xmlns=''><b/></a>", "a{-} (b{-})");
+    /* mixed text is concatenated per element */
+    expect_tree("<message><body>a<b/>c</body>\n</message>",
+                "message{jabber:client} \"\n\" (body{jabber:client} \"ac\" (b{jabber:client}))");
+}
+
+Test(xmlparse, references_line_ends_and_cdata)
+{
+    expect_tree("<a t='x&amp;y&lt;&#65;&#x42;&apos;&quot;'>1 &lt; 2 &gt; 0 &#233;</a>",
+                "a{jabber:client} t{-}=x&y<AB'\" \"1 < 2 > 0 \xc3\xa9\"");
+    /* attribute values: whitespace characters become spaces, "\r\n" one space */
+    expect_tree("<a t='1\t2\n3\r\n4'/>", "a{jabber:client} t{-}=1 2 3 4");
+    /* a character reference is not normalised */
+    expect_tree("<a t='1&#10;2'/>", "a{jabber:client} t{-}=1\n2");
+    /* text: "\r\n" and "\r" are "\n" */
+    expect_tree("<a>1\r\n2\r3</a>", "a{jabber:client} \"1\n2\n3\"");
+    expect_tree("<a><![CDATA[<not-a-tag> & ]]>x</a>", "a{jabber:client} \"<not-a-tag> & x\"");
+    expect_tree("<a><!-- c --><?pi data?>t</a>", "a{jabber:client} \"t\"");
+    expect_tree("<a>\xf0\x9f\x98\x80</a>", "a{jabber:client} \"\xf0\x9f\x98\x80\"");
+}
+
+Test(xmlparse, errors_name_the_problem_without_the_text)
+{
+    expect_error("<a>&nbsp;</a>", "restricted XML: Entity 'nbsp' not defined");
+    expect_error("<a>\xc3\x28</a>", "restricted XML: Input is not proper UTF-8");
+    expect_error("<a t='\xff'/>", "restricted XML: Input is not proper UTF-8");
+    expect_error("<a><b></a>", "Opening and ending tag mismatch: b and a");
+    expect_error("<a><b>", "Premature end of data in tag b");
+    expect_error("<p:a/>", "Namespace prefix p on a is not defined");
+    expect_error("<a p:t='1'/>", "Namespace prefix p for t on a is not defined");
+    expect_error("<a t='1' t='2'/>", "Attribute t redefined");
+    expect_error("<a xmlns:p='u' xmlns:q='u' p:t='1' q:t='2'/>", "Namespaced Attribute t redefined");
+    expect_error("<a t='<'/>", "Unescaped '<' not allowed");
+    expect_error("<a t=1/>", "AttValue");
+    expect_error("<a t/>", "Specification mandates value");
+    expect_error("<a>]]></a>", "Sequence ']]>' not allowed");
+    expect_error("<a>\x01</a>", "PCDATA invalid Char value 1");
+    expect_error("<a>&#0;</a>", "invalid xmlChar value 0");
+    expect_error("<a>&#xD800;</a>", "invalid xmlChar value");
+    expect_error("<a>&amp</a>", "expecting ';'");
+    expect_error("<a><!-- x -- y --></a>", "Double hyphen within comment");
+    expect_error("<a><?xml version='1.0'?></a>", "XML declaration allowed only at the start");
+    expect_error("<a><!DOCTYPE x></a>", "invalid element name");
+    expect_error("<a/><b/>", "Extra content at the end");
+    expect_error("<a xmlns:p=''/>", "Empty XML namespace is not allowed");
+    expect_error("<a xmlns:xml='urn:other'/>", "reserved prefix");
+    expect_error("<a:b:c/>", "Failed to parse QName");
+    expect_error("<1a/>", "invalid name");
+    expect_error("<a\x01/>", "attributes construct error");
+    expect_error("", "Start tag expected");
+    /* a message never carries the element's text */
+    char *got = parse("<auth mechanism='PLAIN'>AGFsaWNlAHNlY3JldA==&bogus;</auth>");
+    cr_expect_null(strstr(got, "AGFs"), "%s", got);
+    free(got);
+}
+
+Test(xmlparse, deep_nesting_is_bounded)
+{
+    struct buf b = {0};
+    for (int i = 0; i < 2000; i++)
+        buf_append_str(&b, "<a>");
+    for (int i = 0; i < 2000; i++)
+        buf_append_str(&b, "</a>");
+    char *got = parse(buf_str(&b));
+    cr_expect(strstr(got, "Excessive depth") != NULL, "%.80s", got);
+    free(got);
+    buf_clear(&b);
+}
