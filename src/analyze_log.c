@@ -109,7 +109,16 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         login_connected(c->login, ev->time);
         break;
     case EJ_XML: {
-        if (!c->saw_xml && !starts_stream(ev->data, ev->len) && !login_session(c->login)->nphases) {
+        /*
+         * A c2s socket whose "Accepted connection" line is in the log is seen from
+         * its first byte: XML that does not open a stream is then sent outside one
+         * (A1), not a sign that the log began late.
+         */
+        bool from_start = s->client && ev->transport &&
+                          (strncmp(ev->transport, "tcp", 3) == 0 ||
+                           strncmp(ev->transport, "tls", 3) == 0);
+        if (!c->saw_xml && !from_start && !starts_stream(ev->data, ev->len) &&
+            !login_session(c->login)->nphases) {
             /* the log begins after this connection did (rotation, a changed log level) */
             login_midstream(c->login, ev->time, "log starts in the middle of this connection");
             framer_gap(c->framer[0]);

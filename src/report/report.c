@@ -528,8 +528,10 @@ line_thread_main(void *arg)
         if (n == LINE_QUEUE)
             pthread_cond_signal(&t->not_full);
         pthread_mutex_unlock(&t->lock);
-        if (n == 0)
-            return NULL; /* closing, and nothing left */
+        if (n == 0) {
+            report_json_release_line_buffer(); /* closing, and nothing left */
+            return NULL;
+        }
         for (size_t i = 0; i < n; i++) {
             if (report_json_write_session_line(w->out, batch[i], w->opt.show_secrets) < 0)
                 w->failed = true;

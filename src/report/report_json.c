@@ -374,6 +374,12 @@ report_json_write_session_line(FILE *out, const struct session *s, bool show_sec
     return rc;
 }
 
+void
+report_json_release_line_buffer(void)
+{
+    buf_clear(&line_buf);
+}
+
 int
 report_json_write_document(FILE *out, const struct report_run *run)
 {

@@ -96,7 +96,7 @@ enum unit {
     U_MARKUP,  /* '<' seen, kind not known yet */
     U_STAG,    /* start tag, name not complete */
     U_ELEMENT, /* top-level element inside a stream */
-    U_STRAY,   /* element outside any stream (reported, skipped) */
+    U_STRAY,   /* element outside any stream (framed, marked outside) */
     U_HEADER,  /* <stream:stream ...> start tag */
     U_PI,      /* "<?", target not known yet */
     U_DECL,    /* <?xml ...?> */
@@ -108,6 +108,7 @@ struct qframe {
     enum frame_kind kind;
     struct stanza *el;
     bool xml_decl;
+    bool outside;
     size_t offset;
     size_t size;
     char *message;
@@ -138,6 +139,7 @@ struct framer {
     unsigned match;    /* progress through "xml", "--", "[CDATA[" */
     unsigned brackets; /* '[' nesting inside a declaration */
     bool etag_closes;  /* the end tag being read closes the stream */
+    bool stray_seen;   /* an element came outside a stream since the last close */
 
     /* Bytes of the current unit: buffered in |cur| only across feeds. */
     bool capture;
@@ -354,8 +356,6 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
     struct framer *f = ctx;
     /* Namespace declarations are not attributes (SAX2 keeps them apart); only a DTD
      * supplies defaulted attributes, and none reaches libxml2. */
-    (void)nb_namespaces;
-    (void)namespaces;
     (void)nb_defaulted;
     struct stanza *s = stanza_new((const char *)localname, (const char *)prefix, (const char *)uri);
     for (int i = 0; i < nb_attributes; i++) {
@@ -380,6 +380,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
         stanza_add_attr(s, (const char *)a[0], (const char *)a[1], (const char *)a[2], v, n);
     }
     if (!f->root_open) {
+        /* the stream's content namespace (RFC 6120 4.8.2): the header's xmlns='...' */
+        for (int i = 0; i < nb_namespaces; i++)
+            if (!namespaces[2 * i] && namespaces[2 * i + 1])
+                stanza_set_default_ns(s, (const char *)namespaces[2 * i + 1]);
         stanza_free(f->root_el);
         f->root_el = s;
         f->root_open = true;
@@ -534,7 +538,7 @@ parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size)
 }
 
 static void
-parse_element(struct framer *f, const char *data, size_t len, size_t offset)
+parse_element(struct framer *f, const char *data, size_t len, size_t offset, bool outside)
 {
     if (!f->parser_ready)
         replay_header(f);
@@ -547,8 +551,12 @@ parse_element(struct framer *f, const char *data, size_t len, size_t offset)
         f->parser_ready = false;
         return;
     }
-    push_frame(f, FRAME_ELEMENT, offset, len)->el = f->done;
+    struct qframe *fr = push_frame(f, FRAME_ELEMENT, offset, len);
+    fr->el = f->done;
+    fr->outside = outside;
     f->done = NULL;
+    if (outside)
+        f->stray_seen = true;
 }
 
 /* ---- scanner actions ---- */
@@ -733,17 +741,12 @@ start_name_done(struct framer *f, size_t at)
         f->depth = 1;
         if (f->hcap >= 1)
             f->hstack[1] = f->hash;
-        if (f->stream) {
-            f->unit = U_ELEMENT;
-        } else {
-            f->unit = U_STRAY;
-            if (!f->skip) {
-                emit_named(f, FRAME_ERROR, f->unit_start, at - f->unit_start, "element <", f->name,
-                           kept_len(f), "> outside a stream");
-                f->skip = true;
-                stop_capture(f);
-            }
-        }
+        /*
+         * Outside a stream (RFC 6120 4.2: a header comes first; 4.4: nothing
+         * after the close) the element is still framed, under the same caps,
+         * and marked: the login judges it (A1, K3, K6).
+         */
+        f->unit = f->stream ? U_ELEMENT : U_STRAY;
         return;
     }
     unsigned d = f->depth + 1;
@@ -766,7 +769,8 @@ end_name_done(struct framer *f)
 {
     if (f->unit == U_ETAG) {
         keep_top_name(f);
-        f->etag_closes = f->stream && (f->hash == f->stream_hash || name_is_stream(f));
+        f->etag_closes = f->stream ? f->hash == f->stream_hash || name_is_stream(f)
+                                   : f->stray_seen && name_is_stream(f);
         return;
     }
     unsigned d = f->depth;
@@ -792,20 +796,22 @@ end_name_done(struct framer *f)
 static void
 stream_closed(struct framer *f, size_t offset, size_t end)
 {
-    push_frame(f, FRAME_STREAM_CLOSE, offset, end - offset);
+    /* no stream open: the close of the one that stray elements assumed */
+    push_frame(f, FRAME_STREAM_CLOSE, offset, end - offset)->outside = !f->stream;
     f->stream = false;
+    f->stray_seen = false;
     f->parser_ready = false;
 }
 
 static void
 element_done(struct framer *f, size_t end)
 {
-    if (f->skip || f->unit == U_STRAY) {
+    if (f->skip) {
         f->skip = false;
     } else {
         size_t len;
         const char *data = unit_bytes(f, end, &len);
-        parse_element(f, data, len, f->unit_start);
+        parse_element(f, data, len, f->unit_start, f->unit == U_STRAY);
     }
     stop_capture(f);
     f->unit = U_NONE;
@@ -819,6 +825,7 @@ header_done(struct framer *f, size_t end)
     f->unit = U_NONE;
     f->decl_pending = false;
     f->stream = true;
+    f->stray_seen = false;
     f->stream_hash = f->hdr_hash;
     f->depth = 0;
     if (f->skip) {
@@ -1409,7 +1416,7 @@ framer_finish(struct framer *f)
         return;
     if (f->unit == U_STAG)
         keep_top_name(f);
-    if (f->unit == U_STAG || f->unit == U_ELEMENT || f->unit == U_HEADER)
+    if (f->unit == U_STAG || f->unit == U_ELEMENT || f->unit == U_STRAY || f->unit == U_HEADER)
         emit_named(f, FRAME_ERROR, f->unit_start, f->pos - f->unit_start, "input ended inside <",
                    f->top_name, strlen(f->top_name), ">");
 }
@@ -1427,6 +1434,7 @@ framer_gap(struct framer *f)
     f->depth = 0;
     f->state = S_TEXT;
     f->gap = true;
+    f->stray_seen = false;
     f->decl_pending = false;
     buf_reset(&f->decl);
 }
@@ -1443,6 +1451,7 @@ framer_next(struct framer *f, struct frame *out)
     out->kind = f->last.kind;
     out->el = f->last.el;
     out->xml_decl = f->last.xml_decl;
+    out->outside = f->last.outside;
     out->offset = f->last.offset;
     out->size = f->last.size;
     out->message = f->last.message;

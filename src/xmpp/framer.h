@@ -41,6 +41,15 @@ struct frame {
     size_t size;             /* bytes the frame spans (a header's includes its <?xml?>;
                                 an oversize element's ends at the first byte over the cap) */
     const char *message;     /* FRAME_ERROR / FRAME_OVERSIZE: one-line description */
+    /*
+     * FRAME_ELEMENT / FRAME_STREAM_CLOSE: sent where no stream was open, before
+     * the first stream header or after the stream's close (RFC 6120 §4.2 wants
+     * a header first, §4.4 nothing after the close). Such an element is parsed
+     * in the namespace context of the last header (jabber:client when there
+     * was none). A </stream:stream> outside a stream is a close only after such
+     * an element: it ends the stream those elements assumed.
+     */
+    bool outside;
 };
 
 struct framer_limits {

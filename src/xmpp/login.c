@@ -156,7 +156,8 @@ static const struct miss_rule {
     enum guard guard;
     const char *code;
 } miss_table[] = {
-    {ST_CLOSING, EV_ANY, G_NONE, "K6"},          /* RFC 6120 §4.4 */
+    {ST_IDLE, EV_ANY, G_NONE, "A1"},             /* RFC 6120 §4.2: the header comes first */
+    {ST_CLOSING, EV_ANY, G_NONE, NULL},          /* K6 (own close) and K2: check_sequence() */
     {ST_TLS_HS, EV_ANY, G_NONE, "B9"},           /* RFC 6120 §5.4.2.3 */
     {ST_SASL2, EV_ANY, G_NONE, "H1"},            /* XEP-0388 §2.4 */
     {ST_DONE, EV_SM_RESUME, G_NONE, "F6"},       /* XEP-0198 §5 */
@@ -200,6 +201,7 @@ static const struct rule {
     const char *ref;
     const char *message;
 } rules[] = {
+    {"A1", SEV_WARNING, "RFC 6120 §4.2", "the client sent data before its stream header"},
     {"A2", SEV_WARNING, "RFC 6120 §4.3.2", "the server sent something else than its features after its stream header"},
     {"A3", SEV_WARNING, "RFC 6120 §4.3.2", "negotiation element sent before the server's features"},
     {"A4", SEV_WARNING, "RFC 6120 §4.7.3", "server stream header has no id"},
@@ -207,6 +209,7 @@ static const struct rule {
     {"A6", SEV_WARNING, "RFC 6120 §4.7.2", "client stream header has no 'to'"},
     {"A7", SEV_INFO, "RFC 6120 §4.7.5", "stream header without version: pre-1.0 semantics, no features"},
     {"A8", SEV_WARNING, "RFC 6120 §4.7.1", "the client's JID was sent in an unprotected stream header"},
+    {"A9", SEV_WARNING, "RFC 6120 §4.8.2", "wrong stream or content namespace in the client's stream header"},
     {"A10", SEV_WARNING, "RFC 6120 §5.3.3", "whitespace sent in the middle of a negotiation step"},
     {"A11", SEV_WARNING, "RFC 6120 §4.3.3", "new stream header without a restart trigger"},
     {"A12", SEV_WARNING, "RFC 6120 §4.3.3", "restart header sent before the server's proceed or success (pipelined)"},
@@ -247,6 +250,7 @@ static const struct rule {
     {"C14", SEV_INFO, "RFC 6120 §6.3.8", "authorization identity differs from the authenticated user"},
     {"C15", SEV_WARNING, "RFC 6120 §6.4.6", "the authenticated identity differs from the stream header's from"},
     {"C16", SEV_WARNING, "RFC 6120 §6.3.5", "SASL data is not clean base64"},
+    {"C17", SEV_WARNING, "RFC 6120 §6.4.2", "empty SASL data not sent as '='"},
     {"C18", SEV_INFO, "XEP-0175 §3", "anonymous login"},
     {"C19", SEV_WARNING, "RFC 6331", "obsolete mechanism (DIGEST-MD5 or CRAM-MD5)"},
     {"C20", SEV_WARNING, "RFC 7677", "SCRAM iteration count below 4096"},
@@ -384,6 +388,11 @@ struct login {
     char *last_event;      /* name of the last event, for D16 */
     char *legacy_jid;      /* the JID a pending jabber:iq:auth set will bind */
     enum phase last_phase;
+    enum phase max_rank;   /* highest phase of the client's negotiation elements (A16) */
+    enum phase rank_back;  /* the lower phase the client last went back to (A16) */
+    unsigned order_seq;    /* last step the state machine already found out of order */
+    bool auth_no_data;     /* the attempt's <auth/> held no data, no challenge yet (C17) */
+    unsigned auth_no_data_seq;
 };
 
 static void
@@ -557,13 +566,17 @@ step(struct login *l, char dir, enum event ev, unsigned seq)
 {
     const struct transition *t = find_transition(l->state, dir, ev);
     if (t) {
-        if (!guard_holds(l, t->guard) && t->code && l->state != ST_UNKNOWN)
+        if (!guard_holds(l, t->guard) && t->code && l->state != ST_UNKNOWN) {
             violation(l, t->code, seq, NULL);
+            l->order_seq = seq;
+        }
     } else {
         if (dir == 'C' && l->state != ST_UNKNOWN) {
             const char *code = miss_code(l, ev);
-            if (code && *code)
+            if (code && *code) {
                 violation(l, code, seq, NULL);
+                l->order_seq = seq;
+            }
         }
         if (dir == 'C' && l->state != ST_UNKNOWN && l->state != ST_IDLE)
             return; /* a client cannot move the state on its own */
@@ -611,6 +624,15 @@ same_localpart(const char *a, const char *b)
 static void
 on_client_header(struct login *l, const struct stanza *el, unsigned seq)
 {
+    if (!el->ns || strcmp(el->ns, NS_STREAM) != 0) {
+        violation(l, "A9", seq, "the stream header is qualified by %s%s%s, not by the stream namespace",
+                  el->ns ? "'" : "", el->ns ? el->ns : "no namespace", el->ns ? "'" : "");
+        l->s.violations[l->s.nviolations - 1].ref = "RFC 6120 §4.8.1";
+    } else if (el->default_ns && strcmp(el->default_ns, NS_CLIENT) != 0) {
+        /* a client-to-server stream's content namespace is jabber:client (s2s: jabber:server) */
+        violation(l, "A9", seq, "content namespace '%s' on a client stream, not '" NS_CLIENT "'",
+                  el->default_ns);
+    }
     const char *version = stanza_attr(el, "version", NULL);
     l->client_version10 = version && strtod(version, NULL) >= 1.0;
     if (!version)
@@ -913,6 +935,9 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
         }
     new_attempt(l, mech, t);
     l->challenge_pending = false;
+    /* RFC 6120 §6.4.2: no character data = no initial response; an empty one is "=" */
+    l->auth_no_data = el->text_len == strspn(el->text, " \t\r\n");
+    l->auth_no_data_seq = seq;
     check_tls_skipped(l, seq);
     if (mech && strcasecmp(mech, "ANONYMOUS") == 0)
         violation(l, "C18", seq, NULL);
@@ -1148,6 +1173,7 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         break;
     case EV_CHALLENGE: {
         l->challenge_pending = true;
+        l->auth_no_data = false; /* the server asked for the data: the empty <auth/> was right */
         if (l->b4_seen)
             violation(l, "B5", seq, NULL);
         const char *mech = l->cur ? l->cur->mechanism : NULL;
@@ -1173,6 +1199,13 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
             violation(l, "B5", seq, NULL);
         if (!l->cur && l->state != ST_UNKNOWN)
             violation(l, "C21", seq, NULL);
+        if (l->cur && l->auth_no_data)
+            /* success with no challenge: the server took "no initial response" for an empty one */
+            violation(l, "C17", l->auth_no_data_seq,
+                      "<auth/> for %s carried no data and the server accepted it as an empty initial "
+                      "response: a zero-length response is sent as '='",
+                      l->cur->mechanism ? l->cur->mechanism : "SASL");
+        l->auth_no_data = false;
         on_sasl_verdict(l, true, NULL, t, seq);
         break;
     case EV_FAILURE:
@@ -1181,6 +1214,7 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         if (l->abort_pending && (!detail || strcmp(detail, "aborted") != 0))
             violation(l, "C6", seq, NULL);
         l->abort_pending = false;
+        l->auth_no_data = false;
         on_sasl_verdict(l, false, detail, t, seq);
         break;
     case EV_REGISTER_GET:
@@ -1437,6 +1471,10 @@ check_sequence(struct login *l, char dir, enum event ev, unsigned seq)
     }
     if (l->stream_error_by == dir && ev != EV_STREAM_CLOSE)
         violation(l, "K2", seq, "the %s went on after its stream error", dir == 'C' ? "client" : "server");
+    /* RFC 6120 §4.4: after its own </stream:stream> a side sends nothing more */
+    if ((dir == 'C' ? l->closed_c : l->closed_s) && ev != EV_STREAM_CLOSE)
+        violation(l, "K6", seq, "the %s sent data after closing its stream",
+                  dir == 'C' ? "client" : "server");
     if (dir == 'C' && l->registered && !l->authed && !l->e3_checked) {
         switch (ev) {
         case EV_AUTH: case EV_SASL2_AUTHENTICATE: case EV_LEGACY_AUTH_GET: case EV_LEGACY_AUTH_SET:
@@ -1451,12 +1489,59 @@ check_sequence(struct login *l, char dir, enum event ev, unsigned seq)
     }
 }
 
+/*
+ * login-spec §2.5 rank check, the safety net behind the specific rules: the
+ * phase of the client's negotiation elements does not go back (TLS <
+ * REGISTER < AUTH < BIND < SESSION < SM). Equal phases may repeat (another
+ * registration, another SASL attempt after a failure). Left out: compression,
+ * which may come before or after authentication (XEP-0170 §2.2) and late after
+ * bind; registration once authenticated (a password change or cancellation,
+ * XEP-0077 §3.2, §3.3); session and stream management in any order once bound.
+ * A resumption stands for bind (a failed one leaves bind to do, XEP-0198 §5).
+ * A step the state machine already found out of order (B7, C3, ...) is not
+ * reported twice.
+ */
 static void
-handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
+check_rank(struct login *l, char dir, enum event ev, unsigned seq)
 {
+    if (dir != 'C')
+        return;
+    enum phase p = ev == EV_SM_RESUME ? PHASE_BIND : event_phase(ev);
+    switch (p) {
+    case PHASE_TLS:
+    case PHASE_REGISTER:
+    case PHASE_AUTH:
+    case PHASE_BIND:
+    case PHASE_SESSION:
+    case PHASE_SM:
+        break;
+    default:
+        return; /* headers, compression, stanzas, closes */
+    }
+    bool exempt = (p == PHASE_REGISTER && l->authed) ||
+                  (l->bound && (p == PHASE_SESSION || p == PHASE_SM));
+    /* one finding per step back: what follows in the phase it went back to is not another */
+    if (p < l->max_rank && !exempt && l->order_seq != seq && p != l->rank_back)
+        violation(l, "A16", seq, "%s (phase %s) after the client reached phase %s",
+                  l->s.phases[seq - 1].event, phase_name(p), phase_name(l->max_rank));
+    if (p < l->max_rank && !exempt)
+        l->rank_back = p;
+    if (p > l->max_rank)
+        l->max_rank = p;
+}
+
+static void
+handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
+{
+    const struct stanza *el = fr->el;
     struct classified c;
     phase_of(dir, el, &c);
     enum event ev = c.event;
+    if (fr->kind == FRAME_STREAM_OPEN && ev != EV_STREAM_OPEN) {
+        /* a header outside the stream namespace: still a header (A9 in on_client_header) */
+        ev = EV_STREAM_OPEN;
+        c.detail = NULL;
+    }
     if (ev == EV_STREAM_OPEN && dir == 'C') {
         if (l->headers_seen)
             ev = EV_STREAM_RESTART;
@@ -1467,8 +1552,8 @@ handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
     if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
         ev = pair_iq(l, el, ev);
     const char *detail = c.detail;
-    if (!l->started && ev != EV_STREAM_OPEN) {
-        /* login-spec §2.2 rule 5: picked up mid-stream */
+    if (!l->started && ev != EV_STREAM_OPEN && !fr->outside) {
+        /* login-spec §2.2 rule 5: picked up mid-stream (outside a stream it is A1 or K3 instead) */
         l->state = ST_UNKNOWN;
         unsigned seq0 = add_phase(l, dir, t, ev, detail,
                                   abbrev_element(el, ev, NULL, l->opt.show_secrets));
@@ -1481,7 +1566,10 @@ handle_element(struct login *l, char dir, usec_t t, const struct stanza *el)
     unsigned seq = add_phase(l, dir, t, ev, detail, abbrev_element(el, ev, mech, l->opt.show_secrets));
     check_sequence(l, dir, ev, seq);
     record_facts(l, dir, el, ev, detail, t, seq);
+    bool unknown = l->state == ST_UNKNOWN;
     step(l, dir, ev, seq);
+    if (!unknown)
+        check_rank(l, dir, ev, seq);
     if (ev == EV_SASL2_SUCCESS && l->bound)
         l->state = ST_DONE; /* bound or resumed inline (XEP-0386, XEP-0198 §9) */
     if (ev == EV_STREAM_OPEN && dir == 'S' && l->legacy_stream && l->state == ST_HDR_S)
@@ -1496,7 +1584,7 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
     switch (fr->kind) {
     case FRAME_STREAM_OPEN:
     case FRAME_ELEMENT:
-        handle_element(l, dir, t, fr->el);
+        handle_element(l, dir, t, fr);
         break;
     case FRAME_STREAM_CLOSE: {
         unsigned seq = add_phase(l, dir, t, EV_STREAM_CLOSE, NULL, xstrdup("</stream:stream>"));

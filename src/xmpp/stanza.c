@@ -81,6 +81,7 @@ stanza_free(struct stanza *s)
     free(s->attrs);
     if (s->text != empty_text)
         free(s->text);
+    free(s->default_ns); /* its own allocation: only stream headers have one */
     free(s); /* name, prefix and ns live in the same block */
 }
 
@@ -90,6 +91,7 @@ stanza_dup(const struct stanza *s)
     if (!s)
         return NULL;
     struct stanza *d = stanza_new(s->name, s->prefix, s->ns);
+    stanza_set_default_ns(d, s->default_ns);
     for (size_t i = 0; i < s->nattrs; i++) {
         const struct stanza_attr *a = &s->attrs[i];
         stanza_add_attr(d, a->name, a->prefix, a->ns, a->value, strlen(a->value));
@@ -122,6 +124,13 @@ stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const ch
                      ns ? strlen(ns) : 0};
     char **dst[4] = {&a->value, &a->name, &a->prefix, &a->ns};
     pack(0, 4, src, len, dst);
+}
+
+void
+stanza_set_default_ns(struct stanza *s, const char *ns)
+{
+    free(s->default_ns);
+    s->default_ns = ns ? xstrdup(ns) : NULL;
 }
 
 void

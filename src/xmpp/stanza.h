@@ -27,6 +27,13 @@ struct stanza {
     size_t text_len;
     struct stanza **children;
     size_t nchildren;
+    /*
+     * The default namespace this element declares (xmlns='…'), NULL when it
+     * declares none. The framer records it on stream headers only (the
+     * stream's content namespace, RFC 6120 §4.8.2); elsewhere it stays NULL.
+     * Set it with stanza_set_default_ns().
+     */
+    char *default_ns;
 };
 
 /* Returns a new empty element named |name| (copied); |prefix| and |ns| may be NULL. */
@@ -38,6 +45,8 @@ struct stanza *stanza_dup(const struct stanza *s);
 /* Appends an attribute (all strings copied; |prefix| and |ns| may be NULL). */
 void stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const char *ns,
                      const char *value, size_t value_len);
+/* Sets (or with NULL clears) the default namespace |s| declares; |ns| is copied. */
+void stanza_set_default_ns(struct stanza *s, const char *ns);
 /* Appends character data. */
 void stanza_add_text(struct stanza *s, const char *text, size_t len);
 /* Appends |child|; takes ownership of it. */

@@ -603,7 +603,7 @@ read_text(struct parser *ps)
     }
 }
 
-/* Checks the characters of a CDATA section body and appends it (line ends normalised). */
+/* Checks the characters of a CDATA section body and copies it to ps->text. */
 static bool
 read_cdata(struct parser *ps, const unsigned char *close)
 {
@@ -619,11 +619,7 @@ read_cdata(struct parser *ps, const unsigned char *close)
             fail(ps, "CData section invalid Char value %u", c);
             return false;
         }
-        if (c == '\r') {
-            if (ps->p + 1 < close && ps->p[1] == '\n')
-                ps->p++;
-            c = '\n';
-        }
+        /* line ends are left as they are here, as libxml2's push parser leaves them */
         buf_append_char(&ps->text, (char)c);
         ps->p++;
     }
@@ -860,6 +856,7 @@ xmlparse_element(const char *data, size_t len, const struct xml_scope *scope, ch
             goto out;
         }
     }
+    skip_ws(&ps); /* whitespace after the element is the stream's, not the element's */
     if (ps.p != ps.end) {
         fail(&ps, "Extra content at the end of the document");
         stanza_free(root);

@@ -175,6 +175,8 @@ put_frame(struct buf *b, const struct frame *fr, bool full)
     buf_append_str(b, frame_kind_name(fr->kind));
     if (fr->xml_decl)
         buf_append_str(b, "+decl");
+    if (fr->outside)
+        buf_append_str(b, "+outside");
     if (full)
         buf_printf(b, " @%zu+%zu", fr->offset, fr->size);
     if (fr->message)
@@ -301,7 +303,19 @@ now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *const streams[] = {client_stream, server_stream, rough_stream};
+/*
+ * Elements outside any stream: a stanza before the first header, a stream
+ * error with no header (the server's), its close, a header, its close, then
+ * data after the close and a stray end tag.
+ */
+static const char stray_stream[] =
+    "<presence id='p1'/>"
+    "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"
+    "</stream:stream>"
+    "<stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'>"
+    "</stream:stream><message to='a@b'><body>late</body></message></x>";
+
+static const char *const streams[] = {client_stream, server_stream, rough_stream, stray_stream};
 
 /* ---- the same frames whatever the splits ---- */
 
@@ -609,15 +623,77 @@ Test(framer, close_then_new_stream)
     free(got);
 }
 
-Test(framer, data_after_close_is_an_error)
+Test(framer, data_after_close_is_framed_outside_the_stream)
 {
     char *got = trace(HDR "</stream:stream><message/>junk</x>" HDR "<b/>", false);
     cr_expect_str_eq(got, HDR_SUMMARY "stream-close\n"
-                                      "error: element <message> outside a stream\n"
+                                      "element+outside <message{jabber:client}/>\n"
                                       "error: text outside elements\n"
                                       "error: unexpected end tag </x>\n" HDR_SUMMARY
                                       "element <b{jabber:client}/>\n");
     free(got);
+}
+
+Test(framer, element_before_any_header_is_framed_outside_the_stream)
+{
+    /* RFC 6120 4.2: the header comes first; the login judges what came instead (A1, K3) */
+    char *got = trace(stray_stream, false);
+    cr_expect_str_eq(got, "element+outside <presence{jabber:client} id='p1'/>\n"
+                          "element+outside <stream:error{" NS_STREAMS "}><host-unknown{"
+                          "urn:ietf:params:xml:ns:xmpp-streams}/></stream:error>\n"
+                          "stream-close+outside\n"
+                          "stream-open <stream:stream{" NS_STREAMS "}/>\n"
+                          "stream-close\n"
+                          "element+outside <message{jabber:server} to='a@b'><body{jabber:server}>"
+                          "late</body></message>\n"
+                          "error: unexpected end tag </x>\n");
+    free(got);
+}
+
+Test(framer, close_outside_a_stream_without_stray_data_stays_an_error)
+{
+    char *got = trace("</stream:stream>" HDR "</stream:stream></stream:stream>", false);
+    cr_expect_str_eq(got, "error: unexpected end tag </stream:stream>\n" HDR_SUMMARY
+                          "stream-close\n"
+                          "error: unexpected end tag </stream:stream>\n");
+    free(got);
+}
+
+Test(framer, elements_outside_a_stream_keep_the_size_cap)
+{
+    /* hostile input: a huge element with no stream is skipped at the cap like any other */
+    struct framer_limits lim = {.max_element = 64};
+    struct buf in = {0};
+    buf_append_str(&in, "<message><body>");
+    for (int i = 0; i < 4096; i++)
+        buf_append_str(&in, "xxxxxxxx");
+    buf_append_str(&in, "</body></message><presence/>");
+    char *got = trace_limits(buf_str(&in), &lim);
+    cr_expect_str_eq(got, "oversize: element <message> exceeds 64 bytes; skipped\n"
+                          "element+outside <presence{jabber:client}/>\n");
+    free(got);
+    buf_clear(&in);
+}
+
+Test(framer, header_records_its_default_namespace)
+{
+    struct framer *f = framer_new("test", NULL);
+    static const char in[] =
+        "<stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS "'>"
+        "<stream:stream xmlns:stream='" NS_STREAMS "'><message xmlns='jabber:client'/>";
+    framer_feed(f, in, sizeof(in) - 1);
+    struct frame fr;
+    cr_assert(framer_next(f, &fr));
+    cr_assert_eq(fr.kind, FRAME_STREAM_OPEN);
+    cr_expect_str_eq(fr.el->default_ns, "jabber:server");
+    cr_assert(framer_next(f, &fr));
+    cr_assert_eq(fr.kind, FRAME_STREAM_OPEN);
+    cr_expect_null(fr.el->default_ns, "no xmlns='...' on the second header");
+    cr_assert(framer_next(f, &fr));
+    cr_assert_eq(fr.kind, FRAME_ELEMENT);
+    cr_expect_null(fr.el->default_ns, "only headers record it");
+    cr_expect_not(fr.outside);
+    framer_free(f);
 }
 
 Test(framer, close_inside_an_element_ends_element_and_stream)

@@ -1628,3 +1628,291 @@ Test(login, malformed_plain_is_c16_and_oauth_tokens_are_masked_as_tokens)
     cr_expect_str_eq(s->auth.attempts[1].credentials.password, "ya29.token-value");
     session_free(s);
 }
+
+/* ---- bytes through the real framers (what a log or a capture feeds) ------------ */
+
+struct pipe {
+    struct drv d;
+    struct framer *f[2]; /* [0] client, [1] server */
+};
+
+static void
+pipe_init(struct pipe *p)
+{
+    drv_init(&p->d, false, false);
+    p->f[0] = framer_new("client", NULL);
+    p->f[1] = framer_new("server", NULL);
+}
+
+static void
+pipe_feed(struct pipe *p, char dir, const char *bytes)
+{
+    struct framer *f = p->f[dir == 'S'];
+    framer_feed(f, bytes, strlen(bytes));
+    struct frame fr;
+    while (framer_next(f, &fr)) {
+        p->d.t += 1000;
+        login_frame(p->d.l, dir, p->d.t, &fr);
+    }
+}
+
+static struct session *
+pipe_finish(struct pipe *p, enum login_end how)
+{
+    framer_free(p->f[0]);
+    framer_free(p->f[1]);
+    return finish(&p->d, how);
+}
+
+#define P_STREAMS "xmlns:stream='http://etherx.jabber.org/streams'"
+#define P_C_HDR "<stream:stream to='" DOMAIN "' version='1.0' xmlns='jabber:client' " P_STREAMS ">"
+#define P_S_HDR "<?xml version='1.0'?><stream:stream id='%s' from='" DOMAIN "' version='1.0' " \
+                "xmlns='jabber:client' " P_STREAMS ">"
+#define P_S_ERROR(cond) "<stream:error><" cond " xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"
+
+static void
+pipe_server_header(struct pipe *p, const char *id)
+{
+    char hdr[512];
+    snprintf(hdr, sizeof hdr, P_S_HDR, id);
+    pipe_feed(p, 'S', hdr);
+}
+
+Test(login, data_before_the_stream_header_is_a1_not_a_mid_stream_pickup)
+{
+    struct pipe p;
+    pipe_init(&p);
+    pipe_feed(&p, 'C', "<presence id='p1'/>");
+    pipe_server_header(&p, "s1");
+    pipe_feed(&p, 'S', P_S_ERROR("invalid-xml") "</stream:stream>");
+    struct session *s = pipe_finish(&p, LOGIN_END_CLOSED);
+    cr_expect_str_eq(s->phases[0].event, "stanza:presence", "%s", events(s));
+    expect_violation(s, "A1", SEV_WARNING);
+    const struct violation *v = find_violation(s, "A1");
+    if (v)
+        cr_expect_eq(v->seq, 1);
+    expect_no_violation(s, "A17");
+    expect_no_violation(s, "D5");
+    expect_violation(s, "K1", SEV_INFO);
+    cr_expect_eq(s->outcome, OUTCOME_ERROR);
+    session_free(s);
+}
+
+Test(login, stream_error_without_the_server_header_is_k3_through_the_framer)
+{
+    struct pipe p;
+    pipe_init(&p);
+    pipe_feed(&p, 'C', P_C_HDR);
+    pipe_feed(&p, 'S', P_S_ERROR("host-unknown") "</stream:stream>");
+    struct session *s = pipe_finish(&p, LOGIN_END_CLOSED);
+    cr_expect_str_eq(events(s), "C:stream-open S:stream-error(host-unknown) S:stream-close");
+    expect_violation(s, "K3", SEV_WARNING);
+    expect_violation(s, "K1", SEV_INFO);
+    expect_no_violation(s, "K5");
+    session_free(s);
+}
+
+Test(login, data_after_the_own_close_is_k6_through_the_framer)
+{
+    struct pipe p;
+    pipe_init(&p);
+    pipe_feed(&p, 'C', P_C_HDR);
+    pipe_server_header(&p, "s1");
+    pipe_feed(&p, 'S', "<stream:features/>");
+    pipe_feed(&p, 'C', "</stream:stream><presence type='unavailable'/>");
+    pipe_feed(&p, 'S', "</stream:stream>");
+    struct session *s = pipe_finish(&p, LOGIN_END_CLOSED);
+    cr_expect_str_eq(events(s), "C:stream-open S:stream-open S:features C:stream-close "
+                                "C:stanza:presence S:stream-close");
+    expect_violation(s, "K6", SEV_WARNING);
+    const struct violation *v = find_violation(s, "K6");
+    if (v)
+        cr_expect_eq(v->seq, 5);
+    session_free(s);
+
+    /* the server closed first: the client may still send before its own close (RFC 6120 §4.4) */
+    pipe_init(&p);
+    pipe_feed(&p, 'C', P_C_HDR);
+    pipe_server_header(&p, "s1");
+    pipe_feed(&p, 'S', "<stream:features/></stream:stream>");
+    pipe_feed(&p, 'C', "<presence type='unavailable'/></stream:stream>");
+    s = pipe_finish(&p, LOGIN_END_CLOSED);
+    expect_no_violation(s, "K6");
+    session_free(s);
+
+    /* the server's own data after its close is K6 too */
+    pipe_init(&p);
+    pipe_feed(&p, 'C', P_C_HDR);
+    pipe_server_header(&p, "s1");
+    pipe_feed(&p, 'S', "<stream:features/></stream:stream><message><body>bye</body></message>");
+    s = pipe_finish(&p, LOGIN_END_INPUT_END);
+    expect_violation(s, "K6", SEV_WARNING);
+    session_free(s);
+}
+
+static void
+c_header_ns(struct drv *d, const char *ns, const char *default_ns)
+{
+    struct stanza *h = stanza_new("stream", "stream", ns);
+    with_attr(h, "to", DOMAIN);
+    with_attr(h, "version", "1.0");
+    stanza_set_default_ns(h, default_ns);
+    feed(d, 'C', FRAME_STREAM_OPEN, h);
+}
+
+Test(login, wrong_content_or_stream_namespace_is_a9)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_header_ns(&d, NS_STREAM, "jabber:server");
+    s_open(&d, "s1");
+    s_el(&d, with_child(stanza_new("error", "stream", NS_STREAM), mk("invalid-namespace", NS_STREAMS_ERR)));
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "A9", SEV_WARNING);
+    session_free(s);
+
+    /* jabber:client, or no content namespace at all (RFC 6120 §4.8.2: declaring it is a MAY) */
+    drv_init(&d, false, false);
+    c_header_ns(&d, NS_STREAM, NS_CLIENT);
+    s_open(&d, "s1");
+    c_header_ns(&d, NS_STREAM, NULL);
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "A9");
+    session_free(s);
+
+    /* a header outside the stream namespace (RFC 6120 §4.8.1): still the stream's opening */
+    drv_init(&d, false, false);
+    c_header_ns(&d, NS_CLIENT, NS_CLIENT);
+    s_open(&d, "s1");
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "A9", SEV_WARNING);
+    cr_expect_str_eq(events(s), "C:stream-open S:stream-open");
+    expect_no_violation(s, "A17");
+    session_free(s);
+}
+
+static struct stanza *
+register_iq(const char *type, const char *id)
+{
+    struct stanza *q = mk("query", NS_IQ_REGISTER);
+    if (strcmp(type, "set") == 0) {
+        with_child(q, with_text(mk("username", NS_IQ_REGISTER), "alice"));
+        with_child(q, with_text(mk("password", NS_IQ_REGISTER), "Handmade-Secret-0"));
+    }
+    return iq(type, id, q);
+}
+
+Test(login, going_back_to_registration_after_sasl_is_a16)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1");
+    c_el(&d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    s_el(&d, sasl_failure("not-authorized"));
+    c_el(&d, register_iq("get", "r1"));
+    s_el(&d, iq("result", "r1", mk("query", NS_IQ_REGISTER)));
+    c_el(&d, register_iq("set", "r2"));
+    s_el(&d, iq("result", "r2", NULL));
+    c_el(&d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "A16", SEV_WARNING);
+    const struct violation *v = find_violation(s, "A16");
+    if (v)
+        cr_expect_str_eq(s->phases[v->seq - 1].event, "register-get");
+    size_t n = 0;
+    for (size_t i = 0; i < s->nviolations; i++)
+        n += strcmp(s->violations[i].code, "A16") == 0;
+    cr_expect_eq(n, 1, "one A16 for one step back: %s", codes(s));
+    session_free(s);
+}
+
+Test(login, the_usual_orders_are_no_a16)
+{
+    /* TLS, registration, SASL (XEP-0170), a second attempt after a failure, bind, sm before session */
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN");
+    c_el(&d, register_iq("get", "r1"));
+    s_el(&d, iq("result", "r1", mk("query", NS_IQ_REGISTER)));
+    c_el(&d, register_iq("set", "r2"));
+    s_el(&d, iq("result", "r2", NULL));
+    c_el(&d, auth("PLAIN", ALICE_WRONG));
+    s_el(&d, sasl_failure("not-authorized"));
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    s_el(&d, mk("success", NS_SASL));
+    bind_epilogue(&d, "alice");
+    c_el(&d, mk("enable", NS_SM3));
+    s_el(&d, with_attr(mk("enabled", NS_SM3), "id", "sm1"));
+    c_el(&d, iq("set", "s1", mk("session", NS_SESSION)));
+    s_el(&d, iq("result", "s1", NULL));
+    /* a password change once logged in (XEP-0077 §3.3) */
+    c_el(&d, register_iq("set", "r3"));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "A16");
+    session_free(s);
+
+    /* a failed resumption leaves bind to do (XEP-0198 §5) */
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, with_attr(with_attr(mk("resume", NS_SM3), "previd", "old"), "h", "0"));
+    s_el(&d, with_child(mk("failed", NS_SM3), mk("item-not-found", NS_STANZAS)));
+    c_el(&d, iq("set", "b1", mk("bind", NS_BIND)));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "A16");
+    session_free(s);
+
+    /* a step back the state machine names itself is not A16 as well: starttls after auth is B7 */
+    drv_init(&d, false, false);
+    tls_plain_until_bind_features(&d);
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, mk("starttls", NS_TLS));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "B7", SEV_WARNING);
+    expect_no_violation(s, "A16");
+    session_free(s);
+}
+
+Test(login, empty_auth_taken_as_an_empty_initial_response_is_c17)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "EXTERNAL SCRAM-SHA-1");
+    c_el(&d, auth("EXTERNAL", NULL));
+    s_el(&d, mk("success", NS_SASL));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "C17", SEV_WARNING);
+    const struct violation *v = find_violation(s, "C17");
+    if (v)
+        cr_expect_str_eq(s->phases[v->seq - 1].event, "auth(EXTERNAL)");
+    session_free(s);
+
+    /* RFC 6120 §6.4.2: "=" is the empty initial response */
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "EXTERNAL SCRAM-SHA-1");
+    c_el(&d, auth("EXTERNAL", "="));
+    s_el(&d, mk("success", NS_SASL));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "C17");
+    session_free(s);
+
+    /* no initial response, and the server asks for it with an empty challenge */
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "EXTERNAL SCRAM-SHA-1");
+    c_el(&d, auth("EXTERNAL", NULL));
+    s_el(&d, mk("challenge", NS_SASL));
+    c_el(&d, mk("response", NS_SASL));
+    s_el(&d, mk("success", NS_SASL));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "C17");
+    session_free(s);
+
+    /* no initial response, refused at once: nothing was taken as data */
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "EXTERNAL SCRAM-SHA-1");
+    c_el(&d, auth("EXTERNAL", NULL));
+    s_el(&d, sasl_failure("invalid-mechanism"));
+    s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "C17");
+    session_free(s);
+}

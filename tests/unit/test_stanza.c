@@ -259,3 +259,18 @@ Test(stanza, dup_and_free_accept_null)
     cr_expect_null(stanza_dup(NULL));
     stanza_free(NULL);
 }
+
+Test(stanza, default_namespace_is_copied_by_dup_and_freed)
+{
+    struct stanza *s = stanza_new("stream", "stream", "http://etherx.jabber.org/streams");
+    cr_expect_null(s->default_ns);
+    stanza_set_default_ns(s, "jabber:client");
+    stanza_set_default_ns(s, "jabber:server"); /* replaces, no leak */
+    struct stanza *d = stanza_dup(s);
+    cr_expect_str_eq(d->default_ns, "jabber:server");
+    cr_expect_neq(d->default_ns, s->default_ns);
+    stanza_set_default_ns(d, NULL);
+    cr_expect_null(d->default_ns);
+    stanza_free(s);
+    stanza_free(d);
+}

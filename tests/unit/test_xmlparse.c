@@ -199,3 +199,212 @@ Test(xmlparse, deep_nesting_is_bounded)
     free(got);
     buf_clear(&b);
 }
+
+/*
+ * Against libxml2, the parser the framer used before: every element the real
+ * test logs hold, and hand-made variations, give the same tree (or both
+ * refuse it).
+ */
+#include <dirent.h>
+
+#include <libxml/parser.h>
+
+#include "ejlog.h"
+
+struct ref_tree {
+    struct stanza *stack[256];
+    size_t depth;
+    struct stanza *top[8]; /* top-level elements inside the stream */
+    size_t ntop;
+    bool error;
+};
+
+static void
+ref_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+          int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+          const xmlChar **attributes)
+{
+    (void)nb_namespaces;
+    (void)namespaces;
+    (void)nb_defaulted;
+    struct ref_tree *t = ctx;
+    struct stanza *s = stanza_new((const char *)localname, (const char *)prefix, (const char *)uri);
+    for (int i = 0; i < nb_attributes; i++) {
+        const xmlChar **a = attributes + 5 * i;
+        /* libxml2 hands '&' over as "&#38;" without XML_PARSE_NOENT; undo just that */
+        struct buf v = {0};
+        for (const xmlChar *p = a[3]; p < a[4]; p++) {
+            buf_append_char(&v, (char)*p);
+            if (*p == '&' && a[4] - p >= 5 && memcmp(p, "&#38;", 5) == 0)
+                p += 4;
+        }
+        stanza_add_attr(s, (const char *)a[0], (const char *)a[1], (const char *)a[2],
+                        v.data ? v.data : "", v.len);
+        buf_clear(&v);
+    }
+    if (t->depth == 1 && t->ntop < 8)
+        t->top[t->ntop++] = s;
+    else if (t->depth > 1)
+        stanza_add_child(t->stack[t->depth - 1], s);
+    else
+        stanza_free(s); /* the stream header: only its context matters here */
+    if (t->depth < 256)
+        t->stack[t->depth] = s;
+    t->depth++;
+}
+
+static void
+ref_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)localname;
+    (void)prefix;
+    (void)uri;
+    struct ref_tree *t = ctx;
+    if (t->depth)
+        t->depth--;
+}
+
+static void
+ref_text(void *ctx, const xmlChar *ch, int len)
+{
+    struct ref_tree *t = ctx;
+    if (t->depth > 1 && len > 0)
+        stanza_add_text(t->stack[t->depth - 1], (const char *)ch, (size_t)len);
+}
+
+static void
+ref_error(void *ctx, const xmlError *e)
+{
+    struct ref_tree *t = ctx;
+    if (e && e->level >= XML_ERR_ERROR)
+        t->error = true;
+}
+
+#define REF_HEADER "<stream:stream xmlns='jabber:client' xmlns:stream='" STREAMS "'>"
+
+/* libxml2's tree for |xml| inside the c2s header: "ok TREE", "many" or "error". */
+static char *
+reference(const char *xml, size_t len)
+{
+    xmlSAXHandler sax = {0};
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = ref_start;
+    sax.endElementNs = ref_end;
+    sax.characters = ref_text;
+    sax.cdataBlock = ref_text;
+    sax.serror = (xmlStructuredErrorFunc)ref_error;
+    struct ref_tree t = {0};
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&sax, &t, NULL, 0, NULL);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                XML_PARSE_IGNORE_ENC);
+    xmlParseChunk(ctxt, REF_HEADER, (int)strlen(REF_HEADER), 0);
+    xmlParseChunk(ctxt, xml, (int)len, 0);
+    bool complete = t.depth == 1; /* back inside the stream only */
+    xmlFreeParserCtxt(ctxt);
+    struct buf b = {0};
+    if (t.error || !complete)
+        buf_append_str(&b, "error");
+    else if (t.ntop != 1)
+        buf_append_str(&b, "many");
+    else {
+        buf_append_str(&b, "ok ");
+        dump(&b, t.top[0]);
+    }
+    for (size_t i = 0; i < t.ntop; i++)
+        stanza_free(t.top[i]);
+    char *out = strdup(buf_str(&b));
+    buf_clear(&b);
+    return out;
+}
+
+/* Ours in the same form; "ok" trees must match libxml2's, "error" must be an error too. */
+static void
+expect_as_libxml2(const char *xml, size_t len, const char *where)
+{
+    char *want = reference(xml, len);
+    if (strcmp(want, "many") == 0) {
+        free(want);
+        return;
+    }
+    struct xml_scope sc = {0};
+    client_scope(&sc);
+    char err[160];
+    struct stanza *s = xmlparse_element(xml, len, &sc, err, sizeof(err));
+    struct buf b = {0};
+    if (s) {
+        buf_append_str(&b, "ok ");
+        dump(&b, s);
+    } else {
+        buf_append_str(&b, "error");
+    }
+    cr_expect_str_eq(buf_str(&b), want, "%s: %.*s\nours:    %s (%s)\nlibxml2: %s", where,
+                     (int)(len < 300 ? len : 300), xml, buf_str(&b), s ? "-" : err, want);
+    stanza_free(s);
+    buf_clear(&b);
+    xml_scope_clear(&sc);
+    free(want);
+}
+
+Test(xmlparse, same_trees_as_libxml2_on_every_element_of_the_test_logs)
+{
+    const char *top = getenv("TESTDATA");
+    cr_assert_not_null(top, "TESTDATA is set by the test harness");
+    DIR *d = opendir(top);
+    cr_assert_not_null(d);
+    size_t checked = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s/ejabberd.log", top, de->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        struct ejlog *r = ejlog_new();
+        char chunk[65536];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            ejlog_feed(r, chunk, n);
+        ejlog_finish(r);
+        fclose(f);
+        struct ejlog_event ev;
+        while (ejlog_next(r, &ev)) {
+            if (ev.kind != EJ_XML || ev.truncated || !ev.len || ev.data[0] != '<')
+                continue;
+            if (ev.len >= 14 && (memcmp(ev.data, "<stream:stream", 14) == 0 ||
+                                 memcmp(ev.data, "<?xml", 5) == 0 || memcmp(ev.data, "</", 2) == 0))
+                continue;
+            expect_as_libxml2(ev.data, ev.len, de->d_name);
+            checked++;
+        }
+        ejlog_free(r);
+    }
+    closedir(d);
+    cr_expect_gt(checked, 250, "elements checked: %zu", checked);
+}
+
+Test(xmlparse, same_verdicts_as_libxml2_on_odd_elements)
+{
+    static const char *const cases[] = {
+        "<a/>", "<a></a>", "<a >x</a >", "<a\n\tb = 'c'\n/>", "<a b=\"'\" c='\"'/>",
+        "<a>&lt;&gt;&amp;&quot;&apos;&#x10FFFF;&#1114111;</a>", "<a>&#x110000;</a>",
+        "<a>&#xFFFE;</a>", "<a>&#9;&#10;&#13;</a>", "<a t='&#9;&#13;'/>", "<a>\t\n</a>",
+        "<a><b/><b/>t<c>u</c>v</a>", "<x:a xmlns:x='u'><x:b/><b/></x:a>",
+        "<a xmlns='u'><b xmlns=''/></a>", "<a xml:lang='en' xml:space='x'/>",
+        "<a xmlns:p='u1'><p:b xmlns:p='u2' p:c='1'/></a>", "<a b='1' xmlns:p='u' p:b='2'/>",
+        "<a>]]</a>", "<a>]</a>", "<a>]>]</a>", "<a><![CDATA[]]]]><![CDATA[>]]></a>",
+        "<a><![CDATA[a\r\nb]]></a>", "<a>\r</a>", "<a t='\r'/>", "<a>\xc2\x80\xef\xbf\xbd</a>",
+        "<a>\xef\xbf\xbe</a>", "<a>\xed\xa0\x80</a>", "<a>\xf4\x90\x80\x80</a>", "<a>\xc0\x80</a>",
+        "<a>\x7f</a>", "<a>\x0b</a>", "<a>&#x;</a>", "<a>&#;</a>", "<a>&#-1;</a>",
+        "<a>&foo;</a>", "<a>& b</a>", "<a t='&'/>", "<a t='a&#38;b'/>", "<a t='&amp;#38;'/>",
+        "<a><!----></a>", "<a><!-- - --></a>", "<a><!---></a>", "<a><?p?></a>",
+        "<a><?p x?></a>", "<a><?XmL x?></a>", "<a><?xml-stylesheet x?></a>", "<a>x</b>",
+        "<a><b></b ></a>", "<a><b></ b></a>", "<a/ >", "<a b='1'c='2'/>", "<a:/>", "<:a/>",
+        "<a xmlns:a=''/>", "<a xmlns=''/>", "<xmlns:a/>", "<a xmlns:xmlns='u'/>",
+        "<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>",
+        "<a xmlns:xml='http://www.w3.org/XML/1998/namespace'/>", "<a-b.c_d/>", "<a\xc3\xa9/>",
+        "<\xc3\xa9/>", "<a>&#x41;&#65;</a>", "<a t=''/>", "<a t='x\"y'/>", "<a><b>",
+        "<a t='1' T='2'/>", "<a>text", "<a><b/></a>\n",
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_as_libxml2(cases[i], strlen(cases[i]), "case");
+}
