@@ -234,7 +234,6 @@ main(int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
     }
-    ropt.background_lines = true; /* the analysis need not wait for the output */
     struct report_writer *w = report_writer_new(&ropt, out);
     struct summary *sm = summary_new();
     struct analyzer *an = analyzer_new(&aopt, w, sm);

@@ -2,7 +2,6 @@
 #include <config.h>
 #include "report.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,119 +477,14 @@ summary_percentile(const struct summary *sm, double p)
 
 /* The writer dispatcher. */
 
-/*
- * jsonl lines are formatted and written by a thread of their own, so the
- * analysis never waits for them: on a capture of nothing but logins that was
- * a fifth of the run. One queue, first in first out, so the lines come in the
- * order the sessions ended, as without the thread. The queue is bounded: when
- * the output is slower than the analysis, the analysis waits, and memory stays
- * flat.
- */
-#define LINE_QUEUE 256
-
-struct line_thread {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t not_empty, not_full;
-    struct session *queue[LINE_QUEUE];
-    size_t head, len;
-    bool closing; /* no more sessions: write what is queued and stop */
-};
-
 struct report_writer {
     struct report_options opt; /* tool_version points to version below */
     char *version;
     FILE *out;
     struct session **sessions; /* kept for text and json, in arrival order */
     size_t nsessions;
-    bool failed; /* a jsonl line could not be written (the line thread's, read after the join) */
-    struct line_thread *lines; /* NULL: jsonl lines are written by the caller */
+    bool failed; /* a jsonl line could not be written */
 };
-
-static void session_free(struct session *s);
-
-static void *
-line_thread_main(void *arg)
-{
-    struct report_writer *w = arg;
-    struct line_thread *t = w->lines;
-    struct session *batch[LINE_QUEUE];
-    for (;;) {
-        /* Takes all that is queued at once: one lock round per batch, not per line. */
-        pthread_mutex_lock(&t->lock);
-        while (t->len == 0 && !t->closing)
-            pthread_cond_wait(&t->not_empty, &t->lock);
-        size_t n = t->len;
-        for (size_t i = 0; i < n; i++)
-            batch[i] = t->queue[(t->head + i) % LINE_QUEUE];
-        t->head = (t->head + n) % LINE_QUEUE;
-        t->len = 0;
-        if (n == LINE_QUEUE)
-            pthread_cond_signal(&t->not_full);
-        pthread_mutex_unlock(&t->lock);
-        if (n == 0) {
-            report_json_release_line_buffer(); /* closing, and nothing left */
-            return NULL;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (report_json_write_session_line(w->out, batch[i], w->opt.show_secrets) < 0)
-                w->failed = true;
-            session_free(batch[i]);
-        }
-    }
-}
-
-static void
-line_thread_start(struct report_writer *w)
-{
-    struct line_thread *t = xcalloc(1, sizeof(*t));
-    if (pthread_mutex_init(&t->lock, NULL) != 0) {
-        free(t);
-        return;
-    }
-    pthread_cond_init(&t->not_empty, NULL);
-    pthread_cond_init(&t->not_full, NULL);
-    w->lines = t;
-    if (pthread_create(&t->thread, NULL, line_thread_main, w) != 0) {
-        /* no thread: the lines are written in line, as they always could be */
-        pthread_cond_destroy(&t->not_empty);
-        pthread_cond_destroy(&t->not_full);
-        pthread_mutex_destroy(&t->lock);
-        free(t);
-        w->lines = NULL;
-    }
-}
-
-static void
-line_thread_put(struct line_thread *t, struct session *s)
-{
-    pthread_mutex_lock(&t->lock);
-    while (t->len == LINE_QUEUE)
-        pthread_cond_wait(&t->not_full, &t->lock);
-    t->queue[(t->head + t->len) % LINE_QUEUE] = s;
-    if (t->len++ == 0) /* the thread may be waiting for just this */
-        pthread_cond_signal(&t->not_empty);
-    pthread_mutex_unlock(&t->lock);
-}
-
-/* Lets the thread write what is queued, waits for it, and releases it. */
-static void
-line_thread_stop(struct report_writer *w)
-{
-    struct line_thread *t = w->lines;
-    if (!t)
-        return;
-    pthread_mutex_lock(&t->lock);
-    t->closing = true;
-    pthread_cond_signal(&t->not_empty);
-    pthread_mutex_unlock(&t->lock);
-    pthread_join(t->thread, NULL);
-    pthread_cond_destroy(&t->not_empty);
-    pthread_cond_destroy(&t->not_full);
-    pthread_mutex_destroy(&t->lock);
-    free(t);
-    w->lines = NULL;
-}
 
 struct report_writer *
 report_writer_new(const struct report_options *opt, FILE *out)
@@ -600,8 +494,6 @@ report_writer_new(const struct report_options *opt, FILE *out)
     w->version = xstrdup(opt->tool_version && *opt->tool_version ? opt->tool_version : "unknown");
     w->opt.tool_version = w->version;
     w->out = out;
-    if (w->opt.format == REPORT_JSONL && w->opt.background_lines)
-        line_thread_start(w);
     return w;
 }
 
@@ -627,7 +519,6 @@ report_writer_free(struct report_writer *w)
 {
     if (!w)
         return;
-    line_thread_stop(w);
     drop_sessions(w);
     free(w->version);
     free(w);
@@ -636,10 +527,6 @@ report_writer_free(struct report_writer *w)
 void
 report_session(struct report_writer *w, struct session *s)
 {
-    if (w->opt.format == REPORT_JSONL && w->lines) {
-        line_thread_put(w->lines, s);
-        return;
-    }
     if (w->opt.format == REPORT_JSONL) {
         if (report_json_write_session_line(w->out, s, w->opt.show_secrets) < 0)
             w->failed = true;
@@ -663,7 +550,6 @@ report_finish(struct report_writer *w, const struct input_info *inputs, size_t n
               const struct summary *sm)
 {
     static const struct summary empty;
-    line_thread_stop(w); /* every session line is out before the last line */
     /* Ids are unique, so an unstable sort still gives one order. */
     if (w->nsessions > 1)
         qsort(w->sessions, w->nsessions, sizeof(*w->sessions), session_id_cmp);

@@ -192,13 +192,6 @@ struct report_options {
     enum report_format format;
     bool show_secrets;
     const char *tool_version;
-    /*
-     * jsonl: format and write the lines on a thread of their own, in the
-     * order the sessions are handed over, so the caller does not wait for
-     * them. A line then appears shortly after report_session() returns, not
-     * before; all are out when report_finish() returns.
-     */
-    bool background_lines;
 };
 
 /*

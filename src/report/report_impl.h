@@ -28,8 +28,6 @@ struct report_run {
  * failed.
  */
 int report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets);
-/* Releases the calling thread's line buffer (a thread that wrote lines, as it ends). */
-void report_json_release_line_buffer(void);
 /* Writes the whole pretty-printed json document. Returns 0 or -1. */
 int report_json_write_document(FILE *out, const struct report_run *run);
 /* Writes the last jsonl line: {"tool", "inputs", "summary"}. Returns 0 or -1. */

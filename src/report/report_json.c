@@ -360,7 +360,7 @@ emit(FILE *out, struct buf *b)
  * One buffer for all the jsonl lines of a run: it grows to the largest
  * session once instead of being allocated for each.
  */
-static _Thread_local struct buf line_buf;
+static struct buf line_buf;
 
 int
 report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets)
@@ -372,12 +372,6 @@ report_json_write_session_line(FILE *out, const struct session *s, bool show_sec
     if (fflush(out) != 0)
         rc = -1;
     return rc;
-}
-
-void
-report_json_release_line_buffer(void)
-{
-    buf_clear(&line_buf);
 }
 
 int

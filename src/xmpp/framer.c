@@ -1,4 +1,4 @@
-/* framer: XMPP stream bytes to top-level elements (RFC 6120 4, 11; libxml2 push parser). */
+/* framer: XMPP stream bytes to top-level elements (RFC 6120 4, 11). */
 #include <config.h>
 #include "framer.h"
 
@@ -9,29 +9,30 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
-
 #include "buf.h"
 #include "xalloc.h"
+#include "xmlparse.h"
 
 /*
  * How it works. A byte-level scanner of our own walks every byte once and
  * knows where each top-level construct (stream header, element, end tag,
  * whitespace, comment, ...) begins and ends, and how deep we are inside the
- * current top-level element. libxml2 only ever sees whole units: a stream
- * header (XML declaration + <stream:stream ...>) right after a reset, or one
- * complete top-level element. So:
+ * current top-level element. The XML parser (xmlparse.c) only ever sees
+ * whole units: a stream header (XML declaration + <stream:stream ...>), or
+ * one complete top-level element read with the bindings of the stream's
+ * header. So:
  *
- *   - a frame comes out as soon as the final '>' of its element has been fed,
- *     whatever libxml2 would otherwise hold back;
- *   - libxml2 is always between elements when a unit ends, so a skipped
- *     (oversize, DTD) element needs no parser reset;
- *   - after a libxml2 error the parser is reset and the saved stream header is
- *     replayed (its frames dropped) before the next unit, so namespace
- *     context survives (RFC 6120 4.3.3 restarts use the same mechanism);
+ *   - a frame comes out as soon as the final '>' of its element has been fed;
+ *   - a unit that does not parse, or is skipped (oversize, DTD), leaves no
+ *     parser state behind: the next one is read as if it had not been there;
+ *   - the namespace context is the last header's (RFC 6120 4.3.3 restarts
+ *     bring a new one), or a guessed c2s one when no header was seen;
  *   - memory is bounded by max_element: a unit is only buffered while it is
  *     below the cap, and only when it spans several framer_feed() calls.
+ *
+ * (Until 0.1 each unit went through a libxml2 push parser; xmlparse.c builds
+ * the same trees and refuses the same inputs, which its tests check against
+ * libxml2, in a fraction of the time.)
  *
  * Top level means depth 0: outside any top-level element, whether a stream
  * is open or not.
@@ -43,24 +44,16 @@
 #define HASH_STACK_MAX 1024u /* end tags deeper than this are not name-checked */
 #define NAME_KEEP 64         /* bytes of a tag name kept for messages */
 #define MSG_MAX 160
-#define DICT_MAX 10000 /* distinct names before libxml2's dictionary is thrown away */
 
 /* Messages of bad input RFC 6120 11 forbids start with this, so callers can tell. */
 #define RESTRICTED "restricted XML: "
 
 /*
- * Replayed after framer_gap() when no header was ever seen (a capture that
- * starts mid-stream): the c2s default namespace is the best guess.
+ * The bindings used when no header was seen (a capture that starts
+ * mid-stream, elements before any header): the c2s ones are the best guess.
  */
 static const char synthetic_header[] = "<stream:stream xmlns='jabber:client' "
                                        "xmlns:stream='http://etherx.jabber.org/streams'>";
-
-/*
- * No DTD loading, no entity substitution, no network, UTF-8 only (RFC 6120
- * 11.6), no huge-document relaxation; errors go to our serror callback only.
- */
-#define PARSE_OPTIONS                                                                              \
-    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
 
 enum scan_state {
     S_TEXT,        /* character data */
@@ -173,21 +166,16 @@ struct framer {
     struct buf decl; /* a pending <?xml ...?> */
     bool decl_pending;
     size_t decl_start;
-    struct buf hdr; /* raw bytes of the last header, replayed after a reset */
-    bool hdr_ok;
+    struct buf hdr; /* raw bytes of the header being parsed (with its <?xml?>) */
 
-    /* libxml2 and the tree the SAX callbacks build. */
-    xmlSAXHandler sax;
-    xmlParserCtxtPtr ctxt;
-    bool parser_ready; /* ctxt is inside a stream, between elements */
-    struct stanza *root_el;
-    bool root_open, root_closed;
-    struct stanza **tree;
-    size_t ntree, tree_cap;
-    struct stanza *done;
-    struct buf scratch; /* attribute values being decoded */
-    bool out_of_sync;
-    bool err;
+    /*
+     * Namespace bindings the stream's elements are read with: the last
+     * header's (scope_ok), else those of synthetic_header (made when first
+     * needed).
+     */
+    struct xml_scope scope;
+    bool scope_ok;
+    struct xml_scope synthetic;
     char errmsg[MSG_MAX];
 };
 
@@ -335,226 +323,62 @@ drop_decl(struct framer *f)
     buf_reset(&f->decl);
 }
 
-/* ---- libxml2 ---- */
+/* ---- parsing units ---- */
 
-static void
-tree_clear(struct framer *f)
+/* The bindings elements are read with now. */
+static const struct xml_scope *
+element_scope(struct framer *f)
 {
-    if (f->ntree)
-        stanza_free(f->tree[0]); /* the root owns the rest */
-    f->ntree = 0;
-    stanza_free(f->done);
-    f->done = NULL;
-    f->out_of_sync = false;
-}
-
-static void
-on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-         int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
-         const xmlChar **attributes)
-{
-    struct framer *f = ctx;
-    /* Namespace declarations are not attributes (SAX2 keeps them apart); only a DTD
-     * supplies defaulted attributes, and none reaches libxml2. */
-    (void)nb_defaulted;
-    struct stanza *s = stanza_new((const char *)localname, (const char *)prefix, (const char *)uri);
-    for (int i = 0; i < nb_attributes; i++) {
-        const xmlChar **a = attributes + 5 * i;
-        const char *v = (const char *)a[3];
-        size_t n = (size_t)(a[4] - a[3]);
-        if (memchr(v, '&', n)) {
-            /*
-             * Without XML_PARSE_NOENT, libxml2 hands '&' (from &amp; or &#38;)
-             * over as "&#38;" for its own tree builder to decode again. No
-             * other '&' can be left in a value, so undo exactly that.
-             */
-            buf_reset(&f->scratch);
-            for (size_t k = 0; k < n; k++) {
-                buf_append_char(&f->scratch, v[k]);
-                if (v[k] == '&' && n - k >= 5 && memcmp(v + k, "&#38;", 5) == 0)
-                    k += 4;
-            }
-            v = f->scratch.data;
-            n = f->scratch.len;
-        }
-        stanza_add_attr(s, (const char *)a[0], (const char *)a[1], (const char *)a[2], v, n);
+    if (f->scope_ok)
+        return &f->scope;
+    if (!f->synthetic.n) {
+        bool closed;
+        struct stanza *h = xmlparse_header(synthetic_header, sizeof(synthetic_header) - 1,
+                                           &f->synthetic, &closed, NULL, 0);
+        stanza_free(h);
     }
-    if (!f->root_open) {
-        /* the stream's content namespace (RFC 6120 4.8.2): the header's xmlns='...' */
-        for (int i = 0; i < nb_namespaces; i++)
-            if (!namespaces[2 * i] && namespaces[2 * i + 1])
-                stanza_set_default_ns(s, (const char *)namespaces[2 * i + 1]);
-        stanza_free(f->root_el);
-        f->root_el = s;
-        f->root_open = true;
-        return;
-    }
-    if (f->ntree)
-        stanza_add_child(f->tree[f->ntree - 1], s);
-    if (f->ntree == f->tree_cap) {
-        f->tree_cap = f->tree_cap ? f->tree_cap * 2 : 16;
-        f->tree = xreallocarray(f->tree, f->tree_cap, sizeof(*f->tree));
-    }
-    f->tree[f->ntree++] = s;
-}
-
-static void
-on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
-{
-    struct framer *f = ctx;
-    (void)localname;
-    (void)prefix;
-    (void)uri;
-    if (f->ntree == 0) {
-        if (f->root_open) {
-            f->root_open = false;
-            f->root_closed = true;
-        }
-        return;
-    }
-    struct stanza *s = f->tree[--f->ntree];
-    if (f->ntree)
-        return;
-    if (f->done) { /* two elements in one unit: the scanner and libxml2 disagree */
-        stanza_free(s);
-        f->out_of_sync = true;
-    } else {
-        f->done = s;
-    }
-}
-
-static void
-on_text(void *ctx, const xmlChar *ch, int len)
-{
-    struct framer *f = ctx;
-    if (f->ntree && len > 0)
-        stanza_add_text(f->tree[f->ntree - 1], (const char *)ch, (size_t)len);
-}
-
-#if LIBXML_VERSION >= 21200
-static void
-on_error(void *ctx, const xmlError *e)
-#else
-static void
-on_error(void *ctx, xmlErrorPtr e)
-#endif
-{
-    struct framer *f = ctx;
-    if (!e || e->level < XML_ERR_ERROR || f->err)
-        return;
-    f->err = true;
-    /* libxml2's first line only; it names elements and entities, never text content. */
-    const char *m = e->message ? e->message : "XML error";
-    size_t n = strcspn(m, "\n");
-    while (n && (m[n - 1] == ' ' || m[n - 1] == '\r'))
-        n--;
-    /* RFC 6120 11.1 (entity references) and 11.6 (UTF-8 only) */
-    size_t pre = 0;
-    if (e->code == XML_ERR_UNDECLARED_ENTITY || strncmp(m, "Input is not proper UTF-8", 25) == 0) {
-        pre = sizeof(RESTRICTED) - 1;
-        memcpy(f->errmsg, RESTRICTED, pre);
-    }
-    clean_copy(f->errmsg + pre, sizeof(f->errmsg) - pre, m, n);
-}
-
-/* A fresh parser (and a fresh dictionary once it has seen too many names). */
-static void
-parser_reset(struct framer *f)
-{
-    if (f->ctxt && f->ctxt->dict && xmlDictSize(f->ctxt->dict) > DICT_MAX) {
-        xmlFreeParserCtxt(f->ctxt);
-        f->ctxt = NULL;
-    }
-    if (!f->ctxt) {
-        f->ctxt = xmlCreatePushParserCtxt(&f->sax, f, NULL, 0, NULL);
-        if (!f->ctxt)
-            abort(); /* only fails when out of memory */
-    } else if (xmlCtxtResetPush(f->ctxt, NULL, 0, NULL, NULL) != 0) {
-        abort();
-    }
-    xmlCtxtUseOptions(f->ctxt, PARSE_OPTIONS);
-    tree_clear(f);
-    stanza_free(f->root_el);
-    f->root_el = NULL;
-    f->root_open = f->root_closed = false;
-    f->err = false;
-    f->parser_ready = false;
-}
-
-static void
-parse(struct framer *f, const char *data, size_t len)
-{
-    while (len) {
-        int n = len > (size_t)INT_MAX ? INT_MAX : (int)len;
-        int rc = xmlParseChunk(f->ctxt, data, n, 0);
-        if (rc != 0 && !f->err) {
-            f->err = true;
-            snprintf(f->errmsg, sizeof(f->errmsg), "XML error %d", rc);
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-}
-
-/* Resets libxml2 and replays the saved stream header, dropping its frames. */
-static void
-replay_header(struct framer *f)
-{
-    parser_reset(f);
-    if (f->hdr_ok)
-        parse(f, f->hdr.data, f->hdr.len);
-    if (!f->hdr_ok || f->err || !f->root_open) {
-        f->hdr_ok = false;
-        parser_reset(f);
-        parse(f, synthetic_header, sizeof(synthetic_header) - 1);
-    }
-    stanza_free(f->root_el);
-    f->root_el = NULL;
-    f->err = false;
-    f->parser_ready = true;
+    return &f->synthetic;
 }
 
 static void
 parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size)
 {
-    parser_reset(f);
-    parse(f, f->hdr.data, f->hdr.len);
-    if (f->err || !f->root_el) {
-        emit_msg(f, FRAME_ERROR, offset, size, f->err ? f->errmsg : "stream header did not parse");
-        f->hdr_ok = false;
+    /* a new stream is a new document: the old header's bindings go */
+    xml_scope_clear(&f->scope);
+    f->scope_ok = false;
+    bool closed = false;
+    struct stanza *el = xmlparse_header(f->hdr.data, f->hdr.len, &f->scope, &closed, f->errmsg,
+                                        sizeof(f->errmsg));
+    if (!el) {
+        emit_msg(f, FRAME_ERROR, offset, size, f->errmsg[0] ? f->errmsg : "stream header did not parse");
         return;
     }
+    /* the stream's content namespace (RFC 6120 4.8.2): the header's own xmlns='...' */
+    for (size_t i = 0; i < f->scope.n; i++)
+        if (!f->scope.b[i].prefix && f->scope.b[i].uri)
+            stanza_set_default_ns(el, f->scope.b[i].uri);
     struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
-    fr->el = f->root_el;
+    fr->el = el;
     fr->xml_decl = xml_decl;
-    f->root_el = NULL;
-    f->hdr_ok = true;
-    f->parser_ready = true;
-    if (f->root_closed) { /* <stream:stream .../> */
+    f->scope_ok = true;
+    if (closed) { /* <stream:stream .../>: what follows is read as if no header had come */
         push_frame(f, FRAME_STREAM_CLOSE, offset + size, 0);
         f->stream = false;
-        f->parser_ready = false;
+        f->scope_ok = false;
     }
 }
 
 static void
 parse_element(struct framer *f, const char *data, size_t len, size_t offset, bool outside)
 {
-    if (!f->parser_ready)
-        replay_header(f);
-    f->err = false;
-    parse(f, data, len);
-    if (f->err || f->out_of_sync || !f->done || f->ntree) {
-        const char *msg = f->err ? f->errmsg : "parser out of step with the element boundary";
-        emit_msg(f, FRAME_ERROR, offset, len, msg);
-        tree_clear(f);
-        f->parser_ready = false;
+    struct stanza *el = xmlparse_element(data, len, element_scope(f), f->errmsg, sizeof(f->errmsg));
+    if (!el) {
+        emit_msg(f, FRAME_ERROR, offset, len, f->errmsg[0] ? f->errmsg : "XML error");
         return;
     }
     struct qframe *fr = push_frame(f, FRAME_ELEMENT, offset, len);
-    fr->el = f->done;
+    fr->el = el;
     fr->outside = outside;
-    f->done = NULL;
     if (outside)
         f->stray_seen = true;
 }
@@ -706,7 +530,7 @@ bad_markup(struct framer *f, const char *msg, size_t at)
 
 /*
  * A comment or processing instruction (RFC 6120 11.1). Between elements it is
- * dropped; inside an element libxml2 skips it and the element still comes out.
+ * dropped; inside an element the parser skips it and the element still comes out.
  */
 static void
 restricted(struct framer *f, const char *what, size_t at)
@@ -780,7 +604,7 @@ end_name_done(struct framer *f)
         f->depth = d - 1;
         return;
     }
-    /* Mismatched end tag: close up to the element it names, as libxml2 will complain. */
+    /* Mismatched end tag: close up to the element it names; the parser will complain. */
     for (unsigned k = d - 1; k >= 1; k--) {
         if (f->hstack[k] == f->hash) {
             f->depth = k - 1;
@@ -800,7 +624,6 @@ stream_closed(struct framer *f, size_t offset, size_t end)
     push_frame(f, FRAME_STREAM_CLOSE, offset, end - offset)->outside = !f->stream;
     f->stream = false;
     f->stray_seen = false;
-    f->parser_ready = false;
 }
 
 static void
@@ -830,8 +653,8 @@ header_done(struct framer *f, size_t end)
     f->depth = 0;
     if (f->skip) {
         f->skip = false;
-        f->hdr_ok = false;
-        f->parser_ready = false;
+        xml_scope_clear(&f->scope); /* an oversize header: read on with the synthetic one */
+        f->scope_ok = false;
     } else {
         size_t len;
         const char *data = unit_bytes(f, end, &len);
@@ -881,8 +704,8 @@ etag_end(struct framer *f, size_t end)
 }
 
 /*
- * RFC 6120 11.6: UTF-8 only. libxml2 is told to ignore the declared encoding,
- * so report any other one here.
+ * RFC 6120 11.6: UTF-8 only. The parser reads every unit as UTF-8 whatever
+ * the declaration says, so report any other encoding here.
  */
 static void
 check_encoding(struct framer *f, size_t end)
@@ -974,7 +797,6 @@ top_text(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 struct framer *
 framer_new(const char *label, const struct framer_limits *limits)
 {
-    xmlInitParser();
     struct framer *f = xcalloc(1, sizeof(*f));
     f->label = xstrdup(label ? label : "");
     f->max_element = limits && limits->max_element ? limits->max_element : DEFAULT_MAX_ELEMENT;
@@ -985,13 +807,6 @@ framer_new(const char *label, const struct framer_limits *limits)
     f->hstack = xcalloc(f->hcap + 1, sizeof(*f->hstack));
     f->state = S_TEXT;
     f->comment_ret = S_TEXT;
-
-    f->sax.initialized = XML_SAX2_MAGIC;
-    f->sax.startElementNs = on_start;
-    f->sax.endElementNs = on_end;
-    f->sax.characters = on_text;
-    f->sax.cdataBlock = on_text;
-    f->sax.serror = on_error;
     return f;
 }
 
@@ -1012,15 +827,11 @@ framer_free(struct framer *f)
         qframe_clear(&f->q[i]);
     free(f->q);
     qframe_clear(&f->last);
-    tree_clear(f);
-    free(f->tree);
-    stanza_free(f->root_el);
-    if (f->ctxt)
-        xmlFreeParserCtxt(f->ctxt);
+    xml_scope_clear(&f->scope);
+    xml_scope_clear(&f->synthetic);
     buf_clear(&f->cur);
     buf_clear(&f->decl);
     buf_clear(&f->hdr);
-    buf_clear(&f->scratch);
     free(f->hstack);
     free(f->label);
     free(f);
@@ -1082,7 +893,7 @@ step_lt(struct framer *f, const unsigned char *p, size_t i, size_t stop)
             top_markup(f, U_STAG);
         return i; /* the name's first byte */
     }
-    /* Not markup: the '<' was text, which libxml2 or we will report. */
+    /* Not markup: the '<' was text, which the parser or we will report. */
     f->state = S_TEXT;
     if (top) {
         f->unit = U_NONE;
@@ -1130,7 +941,7 @@ step_stag_slash(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 {
     (void)stop;
     if (p[i] != '>') {
-        f->state = S_STAG; /* a stray '/': libxml2 will complain */
+        f->state = S_STAG; /* a stray '/': the parser will complain */
         return i;
     }
     stag_end(f, true, f->in_base + i + 1);
@@ -1177,7 +988,7 @@ step_pi_target(struct framer *f, const unsigned char *p, size_t i, size_t stop)
     /* Only <?xml followed by space or '?' is a declaration. */
     if (f->match == 3 && (IS_WS(c) || c == '?')) {
         if (f->unit == U_PI)
-            f->unit = U_DECL; /* inside an element, libxml2 rejects it */
+            f->unit = U_DECL; /* inside an element, the parser rejects it */
     } else {
         if (f->unit == U_PI) {
             f->unit = U_OTHER;

@@ -238,7 +238,7 @@ render(enum report_format format, bool show_secrets, const unsigned *ids, size_t
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
     cr_assert_not_null(f);
-    struct report_options opt = {format, show_secrets, "1.2.3", false};
+    struct report_options opt = {format, show_secrets, "1.2.3"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct summary *sm = summary_new();
     for (size_t i = 0; i < nids; i++) {
@@ -702,7 +702,7 @@ Test(json, log_lines_are_omitted_when_zero)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSON, false, "1", false};
+    struct report_options opt = {REPORT_JSON, false, "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = full_session(1);
     s->first_line = 0;
@@ -810,7 +810,7 @@ Test(json, invalid_utf8_in_input_text_still_gives_valid_json)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSON, false, "1", false};
+    struct report_options opt = {REPORT_JSON, false, "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = null_session(1);
     free(s->phases[0].summary);
@@ -869,7 +869,7 @@ Test(secrets, null_password_stays_null)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSONL, false, "1", false};
+    struct report_options opt = {REPORT_JSONL, false, "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = null_session(1);
     add_attempt(s, "SCRAM-SHA-1", AUTH_SUCCESS, NULL, TRI_TRUE, false, true, NULL, "carol", NULL);
@@ -891,7 +891,7 @@ Test(jsonl, each_session_is_a_line_as_soon_as_it_is_handed_over)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSONL, false, "1.2.3", false};
+    struct report_options opt = {REPORT_JSONL, false, "1.2.3"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct summary *sm = summary_new();
 
@@ -918,54 +918,6 @@ Test(jsonl, each_session_is_a_line_as_soon_as_it_is_handed_over)
     summary_free(sm);
     fclose(f);
     cr_expect_eq(count_lines(data), 3);
-    free(data);
-}
-
-/* On the line thread: the same lines, in hand-over order, all out at report_finish. */
-Test(jsonl, background_lines_keep_the_hand_over_order)
-{
-    char *data = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSONL, false, "1.2.3", true};
-    struct report_writer *w = report_writer_new(&opt, f);
-    struct summary *sm = summary_new();
-    enum { N = 1000 }; /* more than the queue holds: the caller has to wait */
-    for (unsigned i = 0; i < N; i++) {
-        struct session *s = i % 2 ? null_session(N - i) : full_session(N - i);
-        summary_add(sm, s);
-        report_session(w, s);
-    }
-    cr_expect_eq(report_finish(w, NULL, 0, sm), 0);
-    report_writer_free(w);
-    summary_free(sm);
-    fclose(f);
-    cr_assert_eq(count_lines(data), N + 1);
-    char *save = NULL;
-    char *line = strtok_r(data, "\n", &save);
-    for (unsigned i = 0; i < N; i++, line = strtok_r(NULL, "\n", &save)) {
-        json_t *j = parse(line);
-        cr_expect_eq(json_integer_value(json_object_get(j, "id")), N - i, "line %u", i);
-        json_decref(j);
-    }
-    json_t *last = parse(line);
-    cr_expect_eq(json_integer_value(json_object_get(json_object_get(last, "summary"), "sessions")), N);
-    json_decref(last);
-    free(data);
-}
-
-/* A writer freed without report_finish (an error path) still stops its thread. */
-Test(jsonl, background_writer_freed_without_finish)
-{
-    char *data = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSONL, false, "1.2.3", true};
-    struct report_writer *w = report_writer_new(&opt, f);
-    report_session(w, full_session(7));
-    report_writer_free(w);
-    fclose(f);
-    cr_expect_eq(count_lines(data), 1);
     free(data);
 }
 
@@ -999,7 +951,7 @@ Test(jsonl, finish_reports_a_write_error)
     FILE *f = fopen("/dev/full", "w");
     if (!f)
         cr_skip_test("no /dev/full");
-    struct report_options opt = {REPORT_JSONL, false, "1", false};
+    struct report_options opt = {REPORT_JSONL, false, "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     report_session(w, full_session(1));
     cr_expect_eq(report_finish(w, NULL, 0, NULL), -1);
@@ -1092,7 +1044,7 @@ Test(text, long_elements_are_cut_and_control_characters_escaped)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_TEXT, false, "1", false};
+    struct report_options opt = {REPORT_TEXT, false, "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = null_session(1);
     char longer[400];
