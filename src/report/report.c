@@ -437,7 +437,7 @@ summary_add(struct summary *sm, const struct session *s)
 
     double lat = s->durations.to_bound;
     if (lat >= 0 && lat <= 1e300) { /* also rejects NaN and infinity */
-        sm->latencies = xreallocarray(sm->latencies, sm->nlatencies + 1, sizeof(double));
+        sm->latencies = xgrow(sm->latencies, sm->nlatencies, sizeof(double));
         sm->latencies[sm->nlatencies++] = lat;
     }
 }
@@ -533,7 +533,7 @@ report_session(struct report_writer *w, struct session *s)
         session_free(s);
         return;
     }
-    w->sessions = xreallocarray(w->sessions, w->nsessions + 1, sizeof(*w->sessions));
+    w->sessions = xgrow(w->sessions, w->nsessions, sizeof(*w->sessions));
     w->sessions[w->nsessions++] = s;
 }
 

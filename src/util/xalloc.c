@@ -50,6 +50,16 @@ xreallocarray(void *p, size_t count, size_t size)
     return xrealloc(p, count * size);
 }
 
+void *
+xgrow(void *p, size_t n, size_t size)
+{
+    if (n == 0)
+        return xreallocarray(p, 4, size);
+    if (n >= 4 && (n & (n - 1)) == 0)
+        return xreallocarray(p, n * 2, size);
+    return p;
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -354,9 +354,9 @@ parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size)
         return;
     }
     /* the stream's content namespace (RFC 6120 4.8.2): the header's own xmlns='...' */
-    for (size_t i = 0; i < f->scope.n; i++)
-        if (!f->scope.b[i].prefix && f->scope.b[i].uri)
-            stanza_set_default_ns(el, f->scope.b[i].uri);
+    const char *content_ns = xml_scope_default_ns(&f->scope);
+    if (content_ns)
+        stanza_set_default_ns(el, content_ns);
     struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
     fr->el = el;
     fr->xml_decl = xml_decl;

@@ -428,13 +428,46 @@ in_list(char *const *v, size_t n, const char *s)
     return false;
 }
 
+/*
+ * Codes are a group letter A-L and a number below 64: that is the index of a
+ * table filled from rules[] on first use (findings come by the thousand in a
+ * big capture; a linear search with strcmp showed in profiles).
+ */
+#define RULE_GROUPS 12
+#define RULE_NUMBERS 64
+
+static int
+rule_index(const char *code)
+{
+    if (code[0] < 'A' || code[0] >= 'A' + RULE_GROUPS || code[1] < '0' || code[1] > '9')
+        return -1;
+    int n = code[1] - '0';
+    if (code[2]) {
+        if (code[2] < '0' || code[2] > '9' || code[3])
+            return -1;
+        n = n * 10 + code[2] - '0';
+    }
+    return n < RULE_NUMBERS ? (code[0] - 'A') * RULE_NUMBERS + n : -1;
+}
+
 static const struct rule *
 find_rule(const char *code)
 {
-    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-        if (strcmp(rules[i].code, code) == 0)
-            return &rules[i];
-    abort(); /* a code without a row is a bug in this file */
+    static _Thread_local const struct rule *by_code[RULE_GROUPS * RULE_NUMBERS];
+    static _Thread_local bool filled;
+    if (!filled) {
+        for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+            int k = rule_index(rules[i].code);
+            if (k < 0 || by_code[k])
+                abort(); /* a malformed or repeated code is a bug in this file */
+            by_code[k] = &rules[i];
+        }
+        filled = true;
+    }
+    int k = rule_index(code);
+    if (k < 0 || !by_code[k])
+        abort(); /* a code without a row is a bug in this file */
+    return by_code[k];
 }
 
 /* Records a violation; |fmt| NULL uses the rule's wording. */
@@ -446,7 +479,7 @@ violation(struct login *l, const char *code, unsigned seq, const char *fmt, ...)
     for (size_t i = 0; i < l->s.nviolations; i++)
         if (strcmp(l->s.violations[i].code, code) == 0 && l->s.violations[i].seq == seq)
             return;
-    l->s.violations = xreallocarray(l->s.violations, l->s.nviolations + 1, sizeof *l->s.violations);
+    l->s.violations = xgrow(l->s.violations, l->s.nviolations, sizeof *l->s.violations);
     struct violation *v = &l->s.violations[l->s.nviolations++];
     memset(v, 0, sizeof *v);
     snprintf(v->code, sizeof v->code, "%s", r->code);
@@ -483,7 +516,7 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
     }
     if (t > s->end)
         s->end = t;
-    s->phases = xreallocarray(s->phases, s->nphases + 1, sizeof *s->phases);
+    s->phases = xgrow(s->phases, s->nphases, sizeof *s->phases);
     struct phase_event *p = &s->phases[s->nphases++];
     p->seq = (unsigned)s->nphases;
     p->dir = dir;

@@ -24,14 +24,12 @@
 void
 xml_scope_clear(struct xml_scope *s)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        free(s->b[i].prefix);
-        free(s->b[i].uri);
-    }
     free(s->b);
+    buf_clear(&s->pool);
     memset(s, 0, sizeof(*s));
 }
 
+/* Binding strings are kept NUL-terminated in the pool, so a URI can be handed out as is. */
 static void
 scope_push(struct xml_scope *s, const char *prefix, size_t plen, const char *uri, size_t ulen)
 {
@@ -40,18 +38,38 @@ scope_push(struct xml_scope *s, const char *prefix, size_t plen, const char *uri
         s->b = xreallocarray(s->b, s->cap, sizeof(*s->b));
     }
     struct xml_binding *b = &s->b[s->n++];
-    b->prefix = prefix ? xstrndup(prefix, plen) : NULL;
-    b->uri = ulen ? xstrndup(uri, ulen) : NULL; /* xmlns='' undeclares the default */
+    b->prefix_off = s->pool.len;
+    b->prefix_len = prefix ? plen : 0;
+    buf_append(&s->pool, prefix, b->prefix_len);
+    buf_append_char(&s->pool, '\0');
+    b->uri_off = s->pool.len;
+    b->uri_len = ulen; /* xmlns='' undeclares the default */
+    buf_append(&s->pool, uri, ulen);
+    buf_append_char(&s->pool, '\0');
 }
 
 static void
 scope_pop_to(struct xml_scope *s, size_t n)
 {
-    while (s->n > n) {
-        s->n--;
-        free(s->b[s->n].prefix);
-        free(s->b[s->n].uri);
+    if (s->n > n) {
+        s->pool.len = s->b[n].prefix_off; /* strings are pushed in binding order */
+        s->n = n;
     }
+}
+
+static const char *
+binding_uri(const struct xml_scope *s, const struct xml_binding *b)
+{
+    return b->uri_len ? s->pool.data + b->uri_off : NULL;
+}
+
+const char *
+xml_scope_default_ns(const struct xml_scope *s)
+{
+    for (size_t i = s->n; i-- > 0;)
+        if (!s->b[i].prefix_len)
+            return binding_uri(s, &s->b[i]);
+    return NULL;
 }
 
 /* The URI bound to |prefix| (NULL: the default namespace); *found false when unbound. */
@@ -61,10 +79,11 @@ scope_lookup(const struct xml_scope *s, const char *prefix, size_t plen, bool *f
     *found = true;
     if (prefix && plen == 3 && memcmp(prefix, "xml", 3) == 0)
         return XML_NS;
+    size_t want = prefix ? plen : 0;
     for (size_t i = s->n; i-- > 0;) {
-        const char *bp = s->b[i].prefix;
-        if (!prefix ? !bp : bp && strlen(bp) == plen && memcmp(bp, prefix, plen) == 0)
-            return s->b[i].uri;
+        const struct xml_binding *b = &s->b[i];
+        if (b->prefix_len == want && (!want || memcmp(s->pool.data + b->prefix_off, prefix, want) == 0))
+            return binding_uri(s, b);
     }
     *found = prefix == NULL; /* no default namespace is fine; an unbound prefix is not */
     return NULL;
@@ -76,12 +95,25 @@ struct raw_attr {
     size_t voff, vlen;  /* the decoded value, in parser.vals */
 };
 
+/*
+ * Scratch space kept from one unit to the next (every element would otherwise
+ * allocate and free it): at most one element's worth, bounded by the framer's
+ * element cap.
+ */
+struct scratch {
+    struct buf vals;  /* decoded attribute values of the tag being read */
+    struct buf text;  /* decoded character data of the run being read */
+    struct buf names; /* NUL-terminated copies of names for the stanza calls */
+    struct raw_attr *attrs;
+    size_t acap;
+};
+
+static _Thread_local struct scratch scratch;
+
 struct parser {
     const unsigned char *p, *end;
     struct xml_scope *scope;
-    struct buf vals; /* decoded attribute values of the tag being read */
-    struct buf text; /* decoded character data of the run being read */
-    struct buf names; /* NUL-terminated copies of names for the stanza calls */
+    struct buf vals, text, names; /* borrowed from |scratch| for the parse */
     struct raw_attr *attrs;
     size_t nattrs, acap;
     char *err;
@@ -790,8 +822,13 @@ read_content(struct parser *ps, struct open_el **stackp, size_t *ndepth, size_t 
             continue;
         }
         if (*ndepth == *cap) {
+            /* the first 16 levels are the caller's array on the C stack */
+            struct open_el *bigger = xreallocarray(NULL, *cap * 2, sizeof(**stackp));
+            memcpy(bigger, *stackp, *cap * sizeof(**stackp));
+            if (*cap > 16)
+                free(*stackp);
+            *stackp = bigger;
             *cap *= 2;
-            *stackp = xreallocarray(*stackp, *cap, sizeof(**stackp));
         }
         (*stackp)[(*ndepth)++] = (struct open_el){child, qname, qlen, mark};
     }
@@ -803,6 +840,14 @@ parser_init(struct parser *ps, const char *data, size_t len, struct xml_scope *s
             size_t errlen)
 {
     memset(ps, 0, sizeof(*ps));
+    ps->vals = scratch.vals;
+    ps->text = scratch.text;
+    ps->names = scratch.names;
+    ps->attrs = scratch.attrs;
+    ps->acap = scratch.acap;
+    buf_reset(&ps->vals);
+    buf_reset(&ps->text);
+    buf_reset(&ps->names);
     ps->p = (const unsigned char *)data;
     ps->end = ps->p + len;
     ps->scope = scope;
@@ -812,13 +857,15 @@ parser_init(struct parser *ps, const char *data, size_t len, struct xml_scope *s
         err[0] = '\0';
 }
 
+/* Hands the scratch space back (grown, perhaps) for the next unit. */
 static void
 parser_done(struct parser *ps)
 {
-    buf_clear(&ps->vals);
-    buf_clear(&ps->text);
-    buf_clear(&ps->names);
-    free(ps->attrs);
+    scratch.vals = ps->vals;
+    scratch.text = ps->text;
+    scratch.names = ps->names;
+    scratch.attrs = ps->attrs;
+    scratch.acap = ps->acap;
 }
 
 struct stanza *
@@ -831,8 +878,10 @@ xmlparse_element(const char *data, size_t len, const struct xml_scope *scope, ch
     struct parser ps;
     parser_init(&ps, data, len, s, err, errlen);
     struct stanza *root = NULL;
-    size_t cap = 8, depth = 0;
-    struct open_el *stack = xmalloc(cap * sizeof(*stack));
+    /* the element stack: on the C stack for the usual depths, on the heap past them */
+    struct open_el small[16];
+    size_t cap = sizeof(small) / sizeof(small[0]), depth = 0;
+    struct open_el *stack = small;
 
     if (ps.p >= ps.end || *ps.p != '<') {
         fail(&ps, "Start tag expected, '<' not found");
@@ -864,7 +913,8 @@ xmlparse_element(const char *data, size_t len, const struct xml_scope *scope, ch
     }
 out:
     scope_pop_to(s, mark);
-    free(stack);
+    if (stack != small)
+        free(stack);
     parser_done(&ps);
     if (ps.failed) {
         stanza_free(root);

@@ -16,18 +16,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "stanza.h"
 
-/* Namespace bindings in scope: prefix (NULL: the default namespace) to URI (NULL: none). */
+/*
+ * Namespace bindings in scope, innermost last: prefix (none: the default
+ * namespace) to URI (none: no namespace). The strings live in |pool|, so
+ * pushing and popping the bindings of each element allocates nothing.
+ */
 struct xml_binding {
-    char *prefix;
-    char *uri;
+    size_t prefix_off, prefix_len; /* in pool; prefix_len 0: the default namespace */
+    size_t uri_off, uri_len;       /* in pool; uri_len 0: no namespace (xmlns='') */
 };
 
 struct xml_scope {
     struct xml_binding *b;
     size_t n, cap;
+    struct buf pool;
 };
+
+/* The default namespace |s| declares (the innermost one), or NULL. */
+const char *xml_scope_default_ns(const struct xml_scope *s);
 
 /* Forgets every binding and releases the memory. */
 void xml_scope_clear(struct xml_scope *s);
