@@ -268,6 +268,20 @@ json_writer_real(struct json_writer *w, double v)
 #define PLAIN64(c) PLAIN16(c), PLAIN16((c) + 16), PLAIN16((c) + 32), PLAIN16((c) + 48)
 static const unsigned char plain[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192)};
 
+#define BYTES(x) (UINT64_C(0x0101010101010101) * (x))
+
+/* True when a byte of |w| is below 0x20, at or above 0x80, '"' or '\\' (SWAR tests). */
+static inline bool
+needs_look(uint64_t w)
+{
+    uint64_t high = w & BYTES(0x80);
+    uint64_t below_space = (w - BYTES(0x20)) & ~w & BYTES(0x80);
+    uint64_t q = w ^ BYTES('"'), b = w ^ BYTES('\\');
+    uint64_t quote = (q - BYTES(1)) & ~q & BYTES(0x80);
+    uint64_t backslash = (b - BYTES(1)) & ~b & BYTES(0x80);
+    return (high | below_space | quote | backslash) != 0;
+}
+
 void
 json_append_string(struct buf *out, const char *s)
 {
@@ -279,7 +293,22 @@ json_append_string(struct buf *out, const char *s)
     char *d = out->data + out->len;
     *d++ = '"';
     const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + n;
     for (;;) {
+        /*
+         * Eight bytes at a time while none needs a look (no control
+         * character, no '"' or '\\', nothing above ASCII): most of a
+         * report is such text.
+         */
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (needs_look(w))
+                break;
+            memcpy(d, p, 8);
+            d += 8;
+            p += 8;
+        }
         while (plain[*p])
             *d++ = (char)*p++;
         unsigned c = *p;

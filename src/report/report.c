@@ -119,25 +119,10 @@ input_type_name(enum input_type t)
 #define MIN_SECONDS INT64_C(-62135596800) /* 0001-01-01T00:00:00Z */
 #define MAX_SECONDS INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 
-void
-format_time(usec_t t, char *out, size_t outlen)
+/* |secs| since 1970 as "YYYY-MM-DDTHH:MM:SS" (19 characters and a NUL) in |out|. */
+static void
+civil_time(int64_t secs, char out[20])
 {
-    if (!out || outlen == 0)
-        return;
-    /* Floor division: -1 us is 1969-12-31T23:59:59.999999Z, not .-00001. */
-    int64_t secs = t / 1000000;
-    int64_t usec = t % 1000000;
-    if (usec < 0) {
-        usec += 1000000;
-        secs--;
-    }
-    if (secs < MIN_SECONDS) {
-        secs = MIN_SECONDS;
-        usec = 0;
-    } else if (secs > MAX_SECONDS) {
-        secs = MAX_SECONDS;
-        usec = 999999;
-    }
     /*
      * By hand rather than gmtime_r() and snprintf(): a report writes a time
      * for every event. Days since 1970 to a proleptic Gregorian date by
@@ -160,19 +145,57 @@ format_time(usec_t t, char *out, size_t outlen)
     int year = (int)(yoe + era * 400 + (month <= 2));
     int hour = (int)(rem / 3600), minute = (int)(rem / 60 % 60), second = (int)(rem % 60);
 
-    char full[28];
     const struct {
         int value, width, at;
-    } fields[] = {{year, 4, 0},    {month, 2, 5},   {day, 2, 8},          {hour, 2, 11},
-                  {minute, 2, 14}, {second, 2, 17}, {(int)usec, 6, 20}};
-    memcpy(full, "0000-00-00T00:00:00.000000Z", sizeof(full));
+    } fields[] = {{year, 4, 0}, {month, 2, 5}, {day, 2, 8}, {hour, 2, 11}, {minute, 2, 14}, {second, 2, 17}};
+    memcpy(out, "0000-00-00T00:00:00", 20);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         int v = fields[i].value;
         for (int k = fields[i].at + fields[i].width - 1; k >= fields[i].at; k--) {
-            full[k] = (char)('0' + v % 10);
+            out[k] = (char)('0' + v % 10);
             v /= 10;
         }
     }
+}
+
+void
+format_time(usec_t t, char *out, size_t outlen)
+{
+    if (!out || outlen == 0)
+        return;
+    /* Floor division: -1 us is 1969-12-31T23:59:59.999999Z, not .-00001. */
+    int64_t secs = t / 1000000;
+    int64_t usec = t % 1000000;
+    if (usec < 0) {
+        usec += 1000000;
+        secs--;
+    }
+    if (secs < MIN_SECONDS) {
+        secs = MIN_SECONDS;
+        usec = 0;
+    } else if (secs > MAX_SECONDS) {
+        secs = MAX_SECONDS;
+        usec = 999999;
+    }
+    /*
+     * A report writes a time for every event, mostly of the same few seconds:
+     * the date and time of the last second are kept (per thread).
+     */
+    static _Thread_local int64_t cached_secs = INT64_MIN;
+    static _Thread_local char cached[20]; /* "YYYY-MM-DDTHH:MM:SS" */
+    if (secs != cached_secs) {
+        civil_time(secs, cached);
+        cached_secs = secs;
+    }
+    char full[28];
+    memcpy(full, cached, 19);
+    full[19] = '.';
+    for (int k = 25; k >= 20; k--) {
+        full[k] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    full[26] = 'Z';
+    full[27] = '\0';
     size_t n = outlen - 1 < 27 ? outlen - 1 : 27;
     memcpy(out, full, n);
     out[n] = '\0';

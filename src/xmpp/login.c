@@ -557,7 +557,7 @@ dir_matches(char row, char dir)
 }
 
 static const struct transition *
-find_transition(enum state st, char dir, enum event ev)
+scan_transition(enum state st, char dir, enum event ev)
 {
     /* the state's own rows first, then the wildcard rows */
     for (int pass = 0; pass < 2; pass++)
@@ -568,6 +568,34 @@ find_transition(enum state st, char dir, enum event ev)
                 return t;
         }
     return NULL;
+}
+
+/*
+ * The row for (state, direction, event), from a table made by scanning
+ * login_table once per combination on first use: every element of every
+ * login asks, and the scan is over a hundred rows.
+ */
+static const struct transition *
+find_transition(enum state st, char dir, enum event ev)
+{
+    enum { NSTATES = ST_ANY + 1 };
+    static _Thread_local bool filled;
+    /* index + 1 into login_table; 0: no row */
+    static _Thread_local unsigned char row[NSTATES][2][EV__COUNT];
+    if ((unsigned)st >= NSTATES || (unsigned)ev >= EV__COUNT || (dir != 'C' && dir != 'S'))
+        return scan_transition(st, dir, ev);
+    if (!filled) {
+        _Static_assert(sizeof login_table / sizeof login_table[0] < 255, "row index fits a byte");
+        for (int s = 0; s < NSTATES; s++)
+            for (int d = 0; d < 2; d++)
+                for (int e = 0; e < EV__COUNT; e++) {
+                    const struct transition *t = scan_transition((enum state)s, d ? 'S' : 'C', (enum event)e);
+                    row[s][d][e] = t ? (unsigned char)(t - login_table + 1) : 0;
+                }
+        filled = true;
+    }
+    unsigned char r = row[st][dir == 'S'][ev];
+    return r ? &login_table[r - 1] : NULL;
 }
 
 /* Server authority: any row for (dir, event), whatever its state. */

@@ -160,6 +160,34 @@ Test(json_writer, strings_escape_as_jansson_does)
     }
 }
 
+/* Long strings go eight bytes at a time: a special byte at every offset of the word. */
+Test(json_writer, special_bytes_anywhere_in_long_strings)
+{
+    static const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', ' ', '~', '\x7f'};
+    for (size_t k = 0; k < sizeof(specials); k++) {
+        for (size_t at = 0; at < 41; at++) {
+            char s[42];
+            memset(s, 'a' + (int)(at % 26), sizeof(s) - 1);
+            s[41] = '\0';
+            s[at] = specials[k];
+            struct buf b = {0};
+            json_append_string(&b, s);
+            expect_same(json_string(s), &b, 0, "special byte");
+            buf_clear(&b);
+        }
+        /* and a two-byte UTF-8 character straddling a word boundary */
+        char u[32];
+        memset(u, 'x', sizeof(u) - 1);
+        u[31] = '\0';
+        u[7] = '\xc3';
+        u[8] = '\xa9';
+        struct buf b = {0};
+        json_append_string(&b, u);
+        expect_same(json_string(u), &b, 0, "straddling UTF-8");
+        buf_clear(&b);
+    }
+}
+
 Test(json_writer, invalid_utf8_becomes_replacement_character)
 {
     static const struct {
