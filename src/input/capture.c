@@ -98,6 +98,8 @@ capture_open(struct source *src, const char *head, size_t head_len, char *errbuf
         free(c);
         return NULL;
     }
+    /* libpcap freads a record at a time: a large buffer means few reads below it */
+    setvbuf(fp, NULL, _IOFBF, (size_t)256 * 1024);
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
     if (!c->pcap) {
