@@ -429,16 +429,47 @@ decode_linktype_supported(int linktype)
     return find_link_rule(linktype) != NULL;
 }
 
+/* Appends |v| in decimal at |p|; returns the end. */
+static char *
+put_decimal(char *p, unsigned v)
+{
+    char tmp[10];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
 void
 decode_format_endpoint(int ip_version, const uint8_t *addr, uint16_t port, char *out, size_t outlen)
 {
-    char text[INET6_ADDRSTRLEN];
+    char text[INET6_ADDRSTRLEN + 16];
+    char *p = text;
     if (outlen == 0)
         return;
-    if (ip_version == 4 && inet_ntop(AF_INET, addr, text, sizeof text))
-        snprintf(out, outlen, "%s:%u", text, (unsigned)port);
-    else if (ip_version == 6 && inet_ntop(AF_INET6, addr, text, sizeof text))
-        snprintf(out, outlen, "[%s]:%u", text, (unsigned)port);
-    else
-        snprintf(out, outlen, "?:%u", (unsigned)port);
+    if (ip_version == 4) {
+        /* every connection is named this way: by hand, not inet_ntop() and snprintf() */
+        for (int i = 0; i < 4; i++) {
+            p = put_decimal(p, addr[i]);
+            *p++ = i < 3 ? '.' : ':';
+        }
+    } else if (ip_version == 6 && inet_ntop(AF_INET6, addr, text + 1, INET6_ADDRSTRLEN)) {
+        text[0] = '[';
+        p = text + strlen(text);
+        *p++ = ']';
+        *p++ = ':';
+    } else {
+        *p++ = '?';
+        *p++ = ':';
+    }
+    p = put_decimal(p, port);
+    size_t n = (size_t)(p - text);
+    if (n > outlen - 1)
+        n = outlen - 1;
+    memcpy(out, text, n);
+    out[n] = '\0';
 }

@@ -138,6 +138,27 @@ json_writer_key(struct json_writer *w, const char *key)
 }
 
 void
+json_writer_name(struct json_writer *w, const char *name)
+{
+    if (!before_item(w))
+        return;
+    size_t n = strlen(name);
+    if (w->out->len + n + 5 > w->out->cap)
+        buf_grow(w->out, n + 4);
+    char *d = w->out->data + w->out->len;
+    *d++ = '"';
+    memcpy(d, name, n);
+    d += n;
+    *d++ = '"';
+    *d++ = ':';
+    if (w->indent)
+        *d++ = ' ';
+    *d = '\0';
+    w->out->len = (size_t)(d - w->out->data);
+    w->pending_key = true;
+}
+
+void
 json_writer_string(struct json_writer *w, const char *s)
 {
     if (!before_value(w))

@@ -41,6 +41,13 @@ void json_writer_array_end(struct json_writer *w);
 /* The key of the next member of the current object; any bytes (repaired to UTF-8). */
 void json_writer_key(struct json_writer *w, const char *key);
 
+/*
+ * The same for a key the program spells itself (printable ASCII, no '"' or
+ * '\\', as report.schema.json's names are): written as it is, without the
+ * escaping pass.
+ */
+void json_writer_name(struct json_writer *w, const char *name);
+
 /* A string; NULL writes null. Invalid UTF-8 becomes U+FFFD. */
 void json_writer_string(struct json_writer *w, const char *s);
 void json_writer_null(struct json_writer *w);

@@ -19,7 +19,7 @@
 static void
 str(struct json_writer *w, const char *key, const char *s)
 {
-    json_writer_key(w, key);
+    json_writer_name(w, key);
     json_writer_string(w, s);
 }
 
@@ -33,14 +33,14 @@ str_or(struct json_writer *w, const char *key, const char *s, const char *fallba
 static void
 integer(struct json_writer *w, const char *key, int64_t v)
 {
-    json_writer_key(w, key);
+    json_writer_name(w, key);
     json_writer_int(w, v);
 }
 
 static void
 tri(struct json_writer *w, const char *key, enum tri t)
 {
-    json_writer_key(w, key);
+    json_writer_name(w, key);
     if (t == TRI_TRUE || t == TRI_FALSE)
         json_writer_bool(w, t == TRI_TRUE);
     else
@@ -59,7 +59,7 @@ time_member(struct json_writer *w, const char *key, usec_t t)
 static void
 ms(struct json_writer *w, const char *key, double v)
 {
-    json_writer_key(w, key);
+    json_writer_name(w, key);
     if (!(v >= 0) || v > 1e300)
         json_writer_null(w);
     else
@@ -87,9 +87,9 @@ attempt_json(struct json_writer *w, const struct attempt *a, bool show_secrets)
     str(w, "result", auth_result_name(a->result));
     str(w, "condition", a->condition);
     tri(w, "tls", a->tls);
-    json_writer_key(w, "plaintext");
+    json_writer_name(w, "plaintext");
     json_writer_bool(w, a->plaintext);
-    json_writer_key(w, "credentials");
+    json_writer_name(w, "credentials");
     if (a->has_credentials)
         credentials_json(w, &a->credentials, show_secrets);
     else
@@ -120,7 +120,7 @@ violation_json(struct json_writer *w, const struct violation *v)
     json_writer_object_begin(w);
     str(w, "code", code);
     str(w, "severity", severity_name(v->severity));
-    json_writer_key(w, "seq");
+    json_writer_name(w, "seq");
     if (v->seq)
         json_writer_int(w, v->seq);
     else
@@ -145,7 +145,7 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     str(w, "user", s->user);
     str(w, "jid", s->jid);
 
-    json_writer_key(w, "tls");
+    json_writer_name(w, "tls");
     json_writer_object_begin(w);
     tri(w, "offered", s->tls.offered);
     tri(w, "required", s->tls.required);
@@ -153,9 +153,9 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     tri(w, "before_auth", s->tls.before_auth);
     json_writer_object_end(w);
 
-    json_writer_key(w, "auth");
+    json_writer_name(w, "auth");
     json_writer_object_begin(w);
-    json_writer_key(w, "offered");
+    json_writer_name(w, "offered");
     if (s->auth.offered_known) {
         json_writer_array_begin(w);
         for (size_t i = 0; i < s->auth.noffered; i++)
@@ -166,7 +166,7 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
         json_writer_null(w);
     }
     str(w, "mechanism", s->auth.mechanism && *s->auth.mechanism ? s->auth.mechanism : NULL);
-    json_writer_key(w, "attempts");
+    json_writer_name(w, "attempts");
     json_writer_array_begin(w);
     for (size_t i = 0; i < s->auth.nattempts; i++)
         attempt_json(w, &s->auth.attempts[i], show_secrets);
@@ -176,19 +176,19 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
 
     str(w, "outcome", outcome_name(s->outcome));
 
-    json_writer_key(w, "phases");
+    json_writer_name(w, "phases");
     json_writer_array_begin(w);
     for (size_t i = 0; i < s->nphases; i++)
         phase_event_json(w, &s->phases[i]);
     json_writer_array_end(w);
 
-    json_writer_key(w, "violations");
+    json_writer_name(w, "violations");
     json_writer_array_begin(w);
     for (size_t i = 0; i < s->nviolations; i++)
         violation_json(w, &s->violations[i]);
     json_writer_array_end(w);
 
-    json_writer_key(w, "durations_ms");
+    json_writer_name(w, "durations_ms");
     json_writer_object_begin(w);
     /* total is not nullable in the schema: a negative one is shown as 0. */
     ms(w, "total", s->durations.total >= 0 ? s->durations.total : 0);
@@ -198,7 +198,7 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     json_writer_object_end(w);
 
     if (s->has_log) {
-        json_writer_key(w, "log");
+        json_writer_name(w, "log");
         json_writer_object_begin(w);
         str(w, "pid", s->log_pid);
         if (s->first_line > 0)
@@ -225,7 +225,7 @@ input_json(struct json_writer *w, const struct input_info *in)
     json_writer_object_begin(w);
     str_or(w, "path", in->path, "");
     str(w, "type", input_type_name(in->type));
-    json_writer_key(w, "size_bytes");
+    json_writer_name(w, "size_bytes");
     if (in->size_bytes >= 0)
         json_writer_int(w, in->size_bytes);
     else
@@ -235,7 +235,7 @@ input_json(struct json_writer *w, const struct input_info *in)
         integer(w, "packets", count);
     else if (in->type == INPUT_EJLOG)
         integer(w, "lines", count);
-    json_writer_key(w, "errors");
+    json_writer_name(w, "errors");
     json_writer_array_begin(w);
     for (size_t i = 0; i < in->nerrors; i++) {
         const struct input_error *e = &in->errors[i];
@@ -303,40 +303,40 @@ summary_json(struct json_writer *w, const struct summary *sm)
     json_writer_object_begin(w);
     integer(w, "sessions", sm->sessions);
 
-    json_writer_key(w, "by_outcome");
+    json_writer_name(w, "by_outcome");
     json_writer_object_begin(w);
     for (int i = OUTCOME_ESTABLISHED; i <= OUTCOME_OPAQUE; i++)
         if (sm->by_outcome[i] > 0)
             integer(w, outcome_name((enum outcome)i), sm->by_outcome[i]);
     json_writer_object_end(w);
 
-    json_writer_key(w, "by_transport");
+    json_writer_name(w, "by_transport");
     json_writer_object_begin(w);
     for (int i = TRANSPORT_TCP; i <= TRANSPORT_WEBSOCKET; i++)
         if (sm->by_transport[i] > 0)
             integer(w, transport_name((enum transport)i), sm->by_transport[i]);
     json_writer_object_end(w);
 
-    json_writer_key(w, "by_mechanism");
+    json_writer_name(w, "by_mechanism");
     name_counts_json(w, sm->by_mechanism, sm->nby_mechanism);
 
-    json_writer_key(w, "plaintext_auth");
+    json_writer_name(w, "plaintext_auth");
     json_writer_object_begin(w);
     integer(w, "sessions", sm->plaintext_sessions);
-    json_writer_key(w, "users");
+    json_writer_name(w, "users");
     json_writer_array_begin(w);
     for (size_t i = 0; i < sm->nplaintext_users; i++)
         json_writer_string(w, sm->plaintext_users[i] ? sm->plaintext_users[i] : "");
     json_writer_array_end(w);
     json_writer_object_end(w);
 
-    json_writer_key(w, "violations");
+    json_writer_name(w, "violations");
     json_writer_object_begin(w);
-    json_writer_key(w, "by_code");
+    json_writer_name(w, "by_code");
     name_counts_json(w, sm->by_code, sm->nby_code);
     json_writer_object_end(w);
 
-    json_writer_key(w, "latency_ms");
+    json_writer_name(w, "latency_ms");
     json_writer_object_begin(w);
     ms(w, "p50", summary_percentile(sm, 50));
     ms(w, "p90", summary_percentile(sm, 90));
@@ -381,16 +381,16 @@ report_json_write_document(FILE *out, const struct report_run *run)
     struct json_writer w;
     json_writer_init(&w, &b, 2);
     json_writer_object_begin(&w);
-    json_writer_key(&w, "tool");
+    json_writer_name(&w, "tool");
     tool_json(&w, run);
-    json_writer_key(&w, "inputs");
+    json_writer_name(&w, "inputs");
     inputs_json(&w, run);
-    json_writer_key(&w, "sessions");
+    json_writer_name(&w, "sessions");
     json_writer_array_begin(&w);
     for (size_t i = 0; i < run->nsessions; i++)
         session_json(&w, run->sessions[i], run->opt->show_secrets);
     json_writer_array_end(&w);
-    json_writer_key(&w, "summary");
+    json_writer_name(&w, "summary");
     summary_json(&w, run->summary);
     json_writer_object_end(&w);
     int rc = emit(out, &b);
@@ -404,11 +404,11 @@ report_json_write_last_line(FILE *out, const struct report_run *run)
     struct json_writer w;
     json_writer_init(&w, &line_buf, 0);
     json_writer_object_begin(&w);
-    json_writer_key(&w, "tool");
+    json_writer_name(&w, "tool");
     tool_json(&w, run);
-    json_writer_key(&w, "inputs");
+    json_writer_name(&w, "inputs");
     inputs_json(&w, run);
-    json_writer_key(&w, "summary");
+    json_writer_name(&w, "summary");
     summary_json(&w, run->summary);
     json_writer_object_end(&w);
     int rc = emit(out, &line_buf);

@@ -586,12 +586,25 @@ find_transition(enum state st, char dir, enum event ev)
         return scan_transition(st, dir, ev);
     if (!filled) {
         _Static_assert(sizeof login_table / sizeof login_table[0] < 255, "row index fits a byte");
-        for (int s = 0; s < NSTATES; s++)
-            for (int d = 0; d < 2; d++)
-                for (int e = 0; e < EV__COUNT; e++) {
-                    const struct transition *t = scan_transition((enum state)s, d ? 'S' : 'C', (enum event)e);
-                    row[s][d][e] = t ? (unsigned char)(t - login_table + 1) : 0;
+        /*
+         * What scan_transition() finds, in one pass per kind of row: from the
+         * last row to the first so the first match wins, wildcard rows before
+         * the state's own rows so those win.
+         */
+        const size_t nrows = sizeof login_table / sizeof login_table[0];
+        for (int own = 0; own < 2; own++)
+            for (size_t i = nrows; i-- > 0;) {
+                const struct transition *t = &login_table[i];
+                if ((t->from == ST_ANY) == own || (unsigned)t->on >= EV__COUNT)
+                    continue;
+                for (int s = 0; s < NSTATES; s++) {
+                    if (own && s != (int)t->from)
+                        continue;
+                    for (int d = 0; d < 2; d++)
+                        if (dir_matches(t->dir, d ? 'S' : 'C'))
+                            row[s][d][t->on] = (unsigned char)(i + 1);
                 }
+            }
         filled = true;
     }
     unsigned char r = row[st][dir == 'S'][ev];

@@ -866,6 +866,16 @@ Test(decode, formats_endpoints_like_the_report)
     /* a short buffer is cut, still terminated */
     decode_format_endpoint(4, lo4, 5222, out, 6);
     cr_expect_str_eq(out, "127.0");
+    /* the longest and the shortest IPv4 forms, and an unknown version */
+    static const uint8_t all4[4] = {255, 255, 255, 255}, none4[4] = {0, 0, 0, 0};
+    decode_format_endpoint(4, all4, 65535, out, sizeof out);
+    cr_expect_str_eq(out, "255.255.255.255:65535");
+    decode_format_endpoint(4, none4, 0, out, sizeof out);
+    cr_expect_str_eq(out, "0.0.0.0:0");
+    decode_format_endpoint(5, all4, 7, out, sizeof out);
+    cr_expect_str_eq(out, "?:7");
+    decode_format_endpoint(4, all4, 1, out, 1);
+    cr_expect_str_eq(out, "");
 }
 
 /* ---- a real capture ------------------------------------------------------------------ */

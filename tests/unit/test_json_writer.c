@@ -258,6 +258,30 @@ Test(json_writer, integers_cover_the_whole_range)
     }
 }
 
+Test(json_writer, program_names_write_like_keys)
+{
+    for (int indent = 0; indent <= 2; indent += 2) {
+        struct buf a = {0}, b = {0};
+        struct json_writer wa, wb;
+        json_writer_init(&wa, &a, indent);
+        json_writer_init(&wb, &b, indent);
+        static const char *const names[] = {"seq", "auth-failed", "durations_ms", "x"};
+        json_writer_object_begin(&wa);
+        json_writer_object_begin(&wb);
+        for (size_t i = 0; i < 4; i++) {
+            json_writer_key(&wa, names[i]);
+            json_writer_name(&wb, names[i]);
+            json_writer_int(&wa, (int64_t)i);
+            json_writer_int(&wb, (int64_t)i);
+        }
+        json_writer_object_end(&wa);
+        json_writer_object_end(&wb);
+        cr_expect_str_eq(buf_str(&b), buf_str(&a));
+        buf_clear(&a);
+        buf_clear(&b);
+    }
+}
+
 Test(json_writer, keys_are_escaped_and_repaired_like_strings)
 {
     struct buf b = {0};
