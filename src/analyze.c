@@ -11,23 +11,49 @@
 #include "ejlog.h"
 #include "xalloc.h"
 
+/*
+ * Every packet's key is hashed (and every log event's): eight bytes per step,
+ * a multiply and a shift each (the mixing steps of splitmix64), not a
+ * byte-at-a-time chain.
+ */
 uint64_t
 hash_key(const char *s)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    size_t n = strlen(s);
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+        h ^= h >> 31;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
+    return h ^ (h >> 29);
 }
 
-static struct conn **
-table_slot(struct analyzer *a, const char *key)
+/*
+ * The open connections: open addressing with linear probing over two
+ * parallel arrays, the keys' hashes and the connections, so a probe reads
+ * the hash array and touches a connection only when the hash matches.
+ */
+static size_t
+table_index(const struct analyzer *a, const char *key, uint64_t h)
 {
     size_t mask = a->table_cap - 1;
-    size_t i = (size_t)hash_key(key) & mask;
-    while (a->table[i] && strcmp(a->table[i]->key, key) != 0)
+    size_t i = (size_t)h & mask;
+    while (a->table[i] && (a->table_hash[i] != h || strcmp(a->table[i]->key, key) != 0))
         i = (i + 1) & mask;
-    return &a->table[i];
+    return i;
+}
+
+static void
+table_put(struct analyzer *a, struct conn *c, uint64_t h)
+{
+    size_t i = table_index(a, c->key, h);
+    a->table[i] = c;
+    a->table_hash[i] = h;
 }
 
 static void
@@ -35,12 +61,15 @@ table_grow(struct analyzer *a)
 {
     size_t old_cap = a->table_cap;
     struct conn **old = a->table;
+    uint64_t *old_hash = a->table_hash;
     a->table_cap = old_cap ? old_cap * 2 : 256;
     a->table = xcalloc(a->table_cap, sizeof *a->table);
+    a->table_hash = xcalloc(a->table_cap, sizeof *a->table_hash);
     for (size_t i = 0; i < old_cap; i++)
         if (old[i])
-            *table_slot(a, old[i]->key) = old[i];
+            table_put(a, old[i], old_hash[i]);
     free(old);
+    free(old_hash);
 }
 
 static void
@@ -48,12 +77,13 @@ table_remove(struct analyzer *a, struct conn *c)
 {
     /* linear probing: re-insert the cluster after the removed slot */
     size_t mask = a->table_cap - 1;
-    size_t i = (size_t)(table_slot(a, c->key) - a->table);
+    size_t i = table_index(a, c->key, hash_key(c->key));
     a->table[i] = NULL;
     for (size_t j = (i + 1) & mask; a->table[j]; j = (j + 1) & mask) {
         struct conn *moved = a->table[j];
+        uint64_t h = a->table_hash[j];
         a->table[j] = NULL;
-        *table_slot(a, moved->key) = moved;
+        table_put(a, moved, h);
     }
 }
 
@@ -133,7 +163,7 @@ conn_find(struct analyzer *a, const char *key)
 {
     if (!a->table_cap)
         return NULL;
-    return *table_slot(a, key);
+    return a->table[table_index(a, key, hash_key(key))];
 }
 
 struct conn *
@@ -155,7 +185,7 @@ conn_new(struct analyzer *a, const char *key, long line)
         s->log_pid = xstrdup(key);
         s->first_line = s->last_line = line;
     }
-    *table_slot(a, key) = c;
+    table_put(a, c, hash_key(key));
     a->nopen++;
     c->prev_open = a->open_tail;
     if (a->open_tail)
@@ -296,6 +326,7 @@ analyzer_free(struct analyzer *a)
         free(a->sm_ids[i].jid);
     }
     free(a->table);
+    free(a->table_hash);
     free(a);
 }
 

@@ -49,6 +49,7 @@ struct analyzer {
     unsigned next_id;
     /* open connections: a hash table for lookup plus a list in id order */
     struct conn **table;
+    uint64_t *table_hash; /* table_hash[i]: hash_key() of table[i]'s key */
     size_t table_cap, nopen;
     struct conn *open_head, *open_tail;
     char *tombstone[TOMBSTONES]; /* a ring: the oldest is forgotten first */
