@@ -27,19 +27,91 @@ capacity_for(size_t n)
     return cap;
 }
 
+/* Arenas: chunks of memory handed out front to back and freed all at once. */
+struct arena_chunk {
+    struct arena_chunk *prev;
+    size_t size;
+};
+
+struct stanza_arena {
+    struct arena_chunk *last;
+    char *next; /* free space in |last| */
+    size_t left;
+};
+
+#define ARENA_FIRST 2048
+#define ARENA_MAX_CHUNK (64 * 1024)
+#define ARENA_ALIGN 16
+
+static void *
+arena_alloc(struct stanza_arena *a, size_t n)
+{
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (n > a->left) {
+        size_t size = a->last ? a->last->size * 2 : ARENA_FIRST;
+        if (size > ARENA_MAX_CHUNK)
+            size = ARENA_MAX_CHUNK;
+        size_t head = (sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+        if (size < head + n)
+            size = head + n;
+        struct arena_chunk *c = xmalloc(size);
+        c->prev = a->last;
+        c->size = size;
+        a->last = c;
+        a->next = (char *)c + head;
+        a->left = size - head;
+    }
+    void *p = a->next;
+    a->next += n;
+    a->left -= n;
+    return p;
+}
+
+static void
+arena_free(struct stanza_arena *a)
+{
+    for (struct arena_chunk *c = a->last, *prev; c; c = prev) {
+        prev = c->prev;
+        free(c);
+    }
+}
+
+/* |n| bytes from |a|, or from the heap when |a| is NULL. */
+static void *
+alloc_in(struct stanza_arena *a, size_t n)
+{
+    return a ? arena_alloc(a, n) : xmalloc(n);
+}
+
+/*
+ * Grows |p| (|old| bytes, of which |used| hold data) to |n| bytes: realloc()
+ * on the heap, a fresh copy in an arena (the old space stays until the end).
+ */
+static void *
+grow_in(struct stanza_arena *a, void *p, size_t used, size_t n)
+{
+    if (!a)
+        return xrealloc(p, n);
+    void *q = arena_alloc(a, n);
+    if (used)
+        memcpy(q, p, used);
+    return q;
+}
+
 /*
  * Copies |n| strings (NULL stays NULL) into one block that starts |head|
  * bytes in, and points *|dst[i]| at the copies; returns the block. One block
  * per element and per attribute keeps allocation off the framer's hot path.
  */
 static void *
-pack(size_t head, size_t n, const char *const src[], const size_t len[], char **dst[])
+pack(struct stanza_arena *arena, size_t head, size_t n, const char *const src[], const size_t len[],
+     char **dst[])
 {
     size_t total = head;
     for (size_t i = 0; i < n; i++)
         if (src[i])
             total += len[i] + 1;
-    char *block = xmalloc(total);
+    char *block = alloc_in(arena, total);
     char *p = block + head;
     for (size_t i = 0; i < n; i++) {
         if (!src[i]) {
@@ -55,17 +127,39 @@ pack(size_t head, size_t n, const char *const src[], const size_t len[], char **
     return block;
 }
 
-struct stanza *
-stanza_new(const char *name, const char *prefix, const char *ns)
+static struct stanza *
+new_element(struct stanza_arena *arena, const char *name, const char *prefix, const char *ns)
 {
     struct stanza tmp = {0};
     const char *src[3] = {name ? name : "", prefix, ns};
     size_t len[3] = {strlen(src[0]), prefix ? strlen(prefix) : 0, ns ? strlen(ns) : 0};
     char **dst[3] = {&tmp.name, &tmp.prefix, &tmp.ns};
-    struct stanza *s = pack(sizeof(*s), 3, src, len, dst);
+    struct stanza *s = pack(arena, sizeof(*s), 3, src, len, dst);
     *s = tmp;
     s->text = empty_text;
+    s->arena = arena;
     return s;
+}
+
+struct stanza *
+stanza_new(const char *name, const char *prefix, const char *ns)
+{
+    return new_element(NULL, name, prefix, ns);
+}
+
+struct stanza *
+stanza_new_tree(const char *name, const char *prefix, const char *ns)
+{
+    struct stanza_arena *arena = xcalloc(1, sizeof(*arena));
+    struct stanza *s = new_element(arena, name, prefix, ns);
+    s->owns_arena = true;
+    return s;
+}
+
+struct stanza *
+stanza_new_in(struct stanza *tree, const char *name, const char *prefix, const char *ns)
+{
+    return new_element(tree ? tree->arena : NULL, name, prefix, ns);
 }
 
 void
@@ -73,6 +167,15 @@ stanza_free(struct stanza *s)
 {
     if (!s)
         return;
+    if (s->arena) {
+        /* everything of the tree is in the arena, the default namespace too */
+        if (s->owns_arena) {
+            struct stanza_arena *arena = s->arena;
+            arena_free(arena);
+            free(arena);
+        }
+        return;
+    }
     for (size_t i = 0; i < s->nchildren; i++)
         stanza_free(s->children[i]);
     free(s->children);
@@ -116,21 +219,27 @@ stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const ch
                 const char *value, size_t value_len)
 {
     if (s->nattrs == 0 || s->nattrs == capacity_for(s->nattrs))
-        s->attrs = xreallocarray(s->attrs, capacity_for(s->nattrs + 1), sizeof(*s->attrs));
+        s->attrs = grow_in(s->arena, s->attrs, s->nattrs * sizeof(*s->attrs),
+                           capacity_for(s->nattrs + 1) * sizeof(*s->attrs));
     struct stanza_attr *a = &s->attrs[s->nattrs++];
     /* value first: an attribute is freed through its first string */
     const char *src[4] = {value ? value : "", name ? name : "", prefix, ns};
     size_t len[4] = {value ? value_len : 0, strlen(src[1]), prefix ? strlen(prefix) : 0,
                      ns ? strlen(ns) : 0};
     char **dst[4] = {&a->value, &a->name, &a->prefix, &a->ns};
-    pack(0, 4, src, len, dst);
+    pack(s->arena, 0, 4, src, len, dst);
 }
 
 void
 stanza_set_default_ns(struct stanza *s, const char *ns)
 {
-    free(s->default_ns);
-    s->default_ns = ns ? xstrdup(ns) : NULL;
+    if (!s->arena)
+        free(s->default_ns);
+    s->default_ns = NULL;
+    if (ns) {
+        size_t n = strlen(ns) + 1;
+        s->default_ns = memcpy(alloc_in(s->arena, n), ns, n);
+    }
 }
 
 void
@@ -140,11 +249,11 @@ stanza_add_text(struct stanza *s, const char *text, size_t len)
         return;
     size_t need = s->text_len + len + 1;
     if (s->text == empty_text) {
-        s->text = xmalloc(capacity_for(need));
+        s->text = alloc_in(s->arena, capacity_for(need));
     } else {
         size_t cap = capacity_for(s->text_len + 1);
         if (need > cap)
-            s->text = xrealloc(s->text, capacity_for(need));
+            s->text = grow_in(s->arena, s->text, s->text_len, capacity_for(need));
     }
     memcpy(s->text + s->text_len, text, len);
     s->text_len += len;
@@ -155,8 +264,8 @@ void
 stanza_add_child(struct stanza *s, struct stanza *child)
 {
     if (s->nchildren == 0 || s->nchildren == capacity_for(s->nchildren))
-        s->children =
-            xreallocarray(s->children, capacity_for(s->nchildren + 1), sizeof(*s->children));
+        s->children = grow_in(s->arena, s->children, s->nchildren * sizeof(*s->children),
+                              capacity_for(s->nchildren + 1) * sizeof(*s->children));
     s->children[s->nchildren++] = child;
 }
 

@@ -34,11 +34,34 @@ struct stanza {
      * Set it with stanza_set_default_ns().
      */
     char *default_ns;
+    /*
+     * A tree made with stanza_new_tree() / stanza_new_in() takes all its
+     * memory from one arena that its root owns (NULL: each part is its own
+     * allocation, as stanza_new() makes them).
+     */
+    struct stanza_arena *arena;
+    bool owns_arena;
 };
 
 /* Returns a new empty element named |name| (copied); |prefix| and |ns| may be NULL. */
 struct stanza *stanza_new(const char *name, const char *prefix, const char *ns);
-/* Frees |s| and its children. NULL is fine. */
+/*
+ * The same, as the root of a tree whose parts all come from one arena: one
+ * allocation per few kilobytes instead of several per element (the framer
+ * builds a tree per element of the stream and frees it right after).
+ */
+struct stanza *stanza_new_tree(const char *name, const char *prefix, const char *ns);
+/*
+ * A new element from the arena of |tree| (any element of it), to be added to
+ * that tree with stanza_add_child(); it lives as long as the tree's root.
+ * When |tree| has no arena this is stanza_new().
+ */
+struct stanza *stanza_new_in(struct stanza *tree, const char *name, const char *prefix,
+                             const char *ns);
+/*
+ * Frees |s| and its children. NULL is fine. An element of an arena tree other
+ * than its root is freed with the root (freeing it alone does nothing).
+ */
 void stanza_free(struct stanza *s);
 /* Deep copy. */
 struct stanza *stanza_dup(const struct stanza *s);

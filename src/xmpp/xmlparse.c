@@ -436,7 +436,7 @@ name_copy(struct parser *ps, const char *s, size_t len)
  * declarations pushed on the scope), and *empty for "/>". NULL on error.
  */
 static struct stanza *
-read_start_tag(struct parser *ps, const char **qname, size_t *qlen, bool *empty)
+read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_t *qlen, bool *empty)
 {
     char q1[NAME_IN_MSG + 4], q2[NAME_IN_MSG + 4];
     if (!read_name(ps, qname, qlen, "StartTag"))
@@ -549,7 +549,10 @@ read_start_tag(struct parser *ps, const char **qname, size_t *qlen, bool *empty)
     buf_reset(&ps->names);
     size_t local_at = name_copy(ps, colon ? *qname + colon + 1 : *qname, colon ? *qlen - colon - 1 : *qlen);
     size_t prefix_at = colon ? name_copy(ps, prefix, colon) : 0;
-    struct stanza *el = stanza_new(ps->names.data + local_at, colon ? ps->names.data + prefix_at : NULL, ns);
+    const char *el_prefix = colon ? ps->names.data + prefix_at : NULL;
+    /* a tree's elements all come from its root's arena */
+    struct stanza *el = tree ? stanza_new_in(tree, ps->names.data + local_at, el_prefix, ns)
+                             : stanza_new_tree(ps->names.data + local_at, el_prefix, ns);
 
     for (size_t i = 0; i < ps->nattrs; i++) {
         const struct raw_attr *a = &ps->attrs[i];
@@ -813,7 +816,7 @@ read_content(struct parser *ps, struct open_el **stackp, size_t *ndepth, size_t 
         const char *qname;
         size_t qlen;
         bool empty;
-        struct stanza *child = read_start_tag(ps, &qname, &qlen, &empty);
+        struct stanza *child = read_start_tag(ps, (*stackp)[0].el, &qname, &qlen, &empty);
         if (!child)
             return false;
         if (empty) {
@@ -891,7 +894,7 @@ xmlparse_element(const char *data, size_t len, const struct xml_scope *scope, ch
     const char *qname;
     size_t qlen;
     bool empty;
-    root = read_start_tag(&ps, &qname, &qlen, &empty);
+    root = read_start_tag(&ps, NULL, &qname, &qlen, &empty);
     if (!root)
         goto out;
     if (!empty) {
@@ -969,7 +972,7 @@ xmlparse_header(const char *data, size_t len, struct xml_scope *scope, bool *clo
     ps.p++;
     const char *qname;
     size_t qlen;
-    el = read_start_tag(&ps, &qname, &qlen, closed);
+    el = read_start_tag(&ps, NULL, &qname, &qlen, closed);
     if (!el)
         goto out;
     skip_ws(&ps);

@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 
+#include "buf.h"
 #include "stanza.h"
 
 #define NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
@@ -273,4 +274,56 @@ Test(stanza, default_namespace_is_copied_by_dup_and_freed)
     cr_expect_null(d->default_ns);
     stanza_free(s);
     stanza_free(d);
+}
+
+/* An arena tree: the same content as a heap tree, however big it grows; one free for all. */
+Test(stanza, arena_trees_hold_what_heap_trees_hold)
+{
+    struct stanza *root = stanza_new_tree("iq", NULL, "jabber:client");
+    cr_expect(root->owns_arena);
+    struct stanza *heap = stanza_new("iq", NULL, "jabber:client");
+    char value[64];
+    for (int i = 0; i < 300; i++) { /* past several chunks and array doublings */
+        snprintf(value, sizeof(value), "v%d", i);
+        struct stanza *c = stanza_new_in(root, "item", "p", "urn:x");
+        cr_expect_not(c->owns_arena);
+        stanza_add_attr(c, "n", NULL, NULL, value, strlen(value));
+        stanza_add_text(c, value, strlen(value));
+        stanza_add_text(c, "-", 1);
+        stanza_add_child(root, c);
+        struct stanza *h = stanza_new("item", "p", "urn:x");
+        stanza_add_attr(h, "n", NULL, NULL, value, strlen(value));
+        stanza_add_text(h, value, strlen(value));
+        stanza_add_text(h, "-", 1);
+        stanza_add_child(heap, h);
+        stanza_add_attr(root, "a", NULL, NULL, value, strlen(value));
+        stanza_add_attr(heap, "a", NULL, NULL, value, strlen(value));
+    }
+    stanza_set_default_ns(root, "jabber:client");
+    stanza_set_default_ns(root, "jabber:server");
+    struct buf big = {0};
+    for (int i = 0; i < 5000; i++)
+        buf_append_str(&big, "0123456789abcdef"); /* 80 000 bytes: one chunk of its own */
+    stanza_add_text(root, big.data, big.len);
+    stanza_add_text(heap, big.data, big.len);
+    cr_assert_eq(root->nchildren, heap->nchildren);
+    cr_assert_eq(root->nattrs, heap->nattrs);
+    for (size_t i = 0; i < root->nchildren; i++) {
+        cr_expect_str_eq(root->children[i]->text, heap->children[i]->text);
+        cr_expect_str_eq(stanza_attr(root->children[i], "n", NULL), stanza_attr(heap->children[i], "n", NULL));
+        cr_expect_str_eq(root->children[i]->ns, "urn:x");
+    }
+    cr_expect_eq(root->text_len, big.len);
+    cr_expect_str_eq(root->text, heap->text);
+    cr_expect_str_eq(root->default_ns, "jabber:server");
+    /* a copy is an ordinary heap tree that outlives the arena */
+    struct stanza *d = stanza_dup(root);
+    cr_expect_null(d->arena);
+    stanza_free(root->children[3]); /* a no-op: the root frees it */
+    stanza_free(root);
+    cr_expect_eq(d->nchildren, 300);
+    cr_expect_str_eq(stanza_attr(d->children[299], "n", NULL), "v299");
+    stanza_free(d);
+    stanza_free(heap);
+    buf_clear(&big);
 }
