@@ -158,6 +158,12 @@ json_writer_name(struct json_writer *w, const char *name)
     w->pending_key = true;
 }
 
+struct buf *
+json_writer_raw_value(struct json_writer *w)
+{
+    return before_value(w) ? w->out : NULL;
+}
+
 void
 json_writer_string(struct json_writer *w, const char *s)
 {

@@ -48,6 +48,14 @@ void json_writer_key(struct json_writer *w, const char *key);
  */
 void json_writer_name(struct json_writer *w, const char *name);
 
+/*
+ * For a value the caller writes itself: puts what goes before a value and
+ * returns the buffer, into which the caller then appends exactly one complete
+ * JSON value, formatted as this writer would (NULL: inside a container left
+ * out; write nothing).
+ */
+struct buf *json_writer_raw_value(struct json_writer *w);
+
 /* A string; NULL writes null. Invalid UTF-8 becomes U+FFFD. */
 void json_writer_string(struct json_writer *w, const char *s);
 void json_writer_null(struct json_writer *w);
