@@ -368,13 +368,16 @@ code_cmp(const char *a, const char *b)
 static void
 count_code(struct summary *sm, const char *code)
 {
+    /* a code seen before is the common case: find it without ordering */
+    for (size_t k = 0; k < sm->nby_code; k++) {
+        if (strcmp(sm->by_code[k].name, code) == 0) {
+            sm->by_code[k].count++;
+            return;
+        }
+    }
     size_t i = 0;
     while (i < sm->nby_code && code_cmp(sm->by_code[i].name, code) < 0)
         i++;
-    if (i < sm->nby_code && strcmp(sm->by_code[i].name, code) == 0) {
-        sm->by_code[i].count++;
-        return;
-    }
     sm->by_code = xreallocarray(sm->by_code, sm->nby_code + 1, sizeof(*sm->by_code));
     memmove(&sm->by_code[i + 1], &sm->by_code[i], (sm->nby_code - i) * sizeof(*sm->by_code));
     sm->by_code[i].name = xstrdup(code);

@@ -581,8 +581,10 @@ find_transition(enum state st, char dir, enum event ev)
     enum { NSTATES = ST_ANY + 1 };
     static _Thread_local bool filled;
     /* index + 1 into login_table; 0: no row */
-    static _Thread_local unsigned char row[NSTATES][2][EV__COUNT];
-    if ((unsigned)st >= NSTATES || (unsigned)ev >= EV__COUNT || (dir != 'C' && dir != 'S'))
+    static const char dirs[] = {'C', 'S', '-'}; /* client, server, the capture (pseudo-events) */
+    static _Thread_local unsigned char row[NSTATES][3][EV__COUNT];
+    const char *at = dir ? memchr(dirs, dir, sizeof dirs) : NULL;
+    if ((unsigned)st >= NSTATES || (unsigned)ev >= EV__COUNT || !at)
         return scan_transition(st, dir, ev);
     if (!filled) {
         _Static_assert(sizeof login_table / sizeof login_table[0] < 255, "row index fits a byte");
@@ -600,14 +602,14 @@ find_transition(enum state st, char dir, enum event ev)
                 for (int s = 0; s < NSTATES; s++) {
                     if (own && s != (int)t->from)
                         continue;
-                    for (int d = 0; d < 2; d++)
-                        if (dir_matches(t->dir, d ? 'S' : 'C'))
+                    for (int d = 0; d < 3; d++)
+                        if (dir_matches(t->dir, dirs[d]))
                             row[s][d][t->on] = (unsigned char)(i + 1);
                 }
             }
         filled = true;
     }
-    unsigned char r = row[st][dir == 'S'][ev];
+    unsigned char r = row[st][at - dirs][ev];
     return r ? &login_table[r - 1] : NULL;
 }
 
