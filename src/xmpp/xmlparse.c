@@ -260,16 +260,38 @@ skip_ws(struct parser *ps)
     return ps->p != start;
 }
 
+/* Byte classes: a table lookup per byte in the loops over names, values and text. */
+enum {
+    B_NAME_START = 1, /* may start a name (non-ASCII: checked as UTF-8 on the way) */
+    B_NAME = 2,       /* may continue a name */
+    B_PLAIN = 4,      /* text or attribute value byte that needs no look: printable ASCII
+                         other than & < ] ' " */
+};
+#define BCLASS(c)                                                                                  \
+    (((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_' || (c) == ':' ||     \
+       (c) >= 0x80)                                                                                \
+          ? B_NAME_START | B_NAME                                                                  \
+          : 0) |                                                                                   \
+     ((((c) >= '0' && (c) <= '9') || (c) == '-' || (c) == '.') ? B_NAME : 0) |                     \
+     (((c) >= 0x20 && (c) < 0x80 && (c) != '&' && (c) != '<' && (c) != ']' && (c) != '\'' &&      \
+       (c) != '"')                                                                                 \
+          ? B_PLAIN                                                                                \
+          : 0))
+#define BCLASS4(c) BCLASS(c), BCLASS((c) + 1), BCLASS((c) + 2), BCLASS((c) + 3)
+#define BCLASS16(c) BCLASS4(c), BCLASS4((c) + 4), BCLASS4((c) + 8), BCLASS4((c) + 12)
+#define BCLASS64(c) BCLASS16(c), BCLASS16((c) + 16), BCLASS16((c) + 32), BCLASS16((c) + 48)
+static const unsigned char bclass[256] = {BCLASS64(0), BCLASS64(64), BCLASS64(128), BCLASS64(192)};
+
 static bool
 name_start(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
+    return bclass[c] & B_NAME_START;
 }
 
 static bool
 name_char(unsigned char c)
 {
-    return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    return bclass[c] & B_NAME;
 }
 
 /* Reads a Name at ps->p; false (and an error naming |what|) when there is none. */
@@ -387,10 +409,14 @@ read_value(struct parser *ps, unsigned char quote)
     for (;;) {
         /* the common run: printable ASCII that needs nothing done */
         const unsigned char *run = ps->p;
-        while (ps->p < ps->end && *ps->p >= 0x20 && *ps->p < 0x80 && *ps->p != quote &&
-               *ps->p != '&' && *ps->p != '<')
+        while (ps->p < ps->end && (bclass[*ps->p] & B_PLAIN))
             ps->p++;
         buf_append(&ps->vals, run, (size_t)(ps->p - run));
+        if (ps->p < ps->end && (*ps->p == ']' || (*ps->p != quote && (*ps->p == '\'' || *ps->p == '"')))) {
+            /* plain here, only not in text (]) or as the other quote */
+            buf_append_char(&ps->vals, (char)*ps->p++);
+            continue;
+        }
         if (ps->p >= ps->end) {
             fail(ps, "AttValue: ' expected");
             return false;
@@ -602,13 +628,17 @@ read_text(struct parser *ps)
     buf_reset(&ps->text);
     for (;;) {
         const unsigned char *run = ps->p;
-        while (ps->p < ps->end && *ps->p >= 0x20 && *ps->p < 0x80 && *ps->p != '<' &&
-               *ps->p != '&' && *ps->p != ']')
+        while (ps->p < ps->end && (bclass[*ps->p] & B_PLAIN))
             ps->p++;
         buf_append(&ps->text, run, (size_t)(ps->p - run));
         if (ps->p >= ps->end || *ps->p == '<')
             return true;
         unsigned char c = *ps->p;
+        if (c == '\'' || c == '"') {
+            buf_append_char(&ps->text, (char)c);
+            ps->p++;
+            continue;
+        }
         if (c == '&') {
             if (!read_reference(ps, &ps->text))
                 return false;
