@@ -385,7 +385,7 @@ struct login {
     bool cb_downgrade;     /* its SCRAM client-first said 'y' while -PLUS was offered (C12) */
     usec_t auth_start, auth_end, tls_time, bound_time;
     unsigned auth_seq;     /* seq of the first credential-bearing step (for L1) */
-    char *last_event;      /* name of the last event, for D16 */
+    unsigned last_event;   /* seq of the last login event (0: none), for D16 */
     char *legacy_jid;      /* the JID a pending jabber:iq:auth set will bind */
     enum phase last_phase;
     enum phase max_rank;   /* highest phase of the client's negotiation elements (A16) */
@@ -487,11 +487,20 @@ violation(struct login *l, const char *code, unsigned seq, const char *fmt, ...)
     v->seq = seq;
     v->ref = r->ref;
     if (fmt) {
+        /* into a stack buffer first: one exact allocation for the usual short message */
+        char tmp[256];
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(&v->message, fmt, ap) < 0)
-            v->message = NULL;
+        int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
         va_end(ap);
+        if (n >= 0 && (size_t)n < sizeof tmp) {
+            v->message = xstrndup(tmp, (size_t)n);
+        } else if (n >= 0) {
+            va_start(ap, fmt);
+            if (vasprintf(&v->message, fmt, ap) < 0)
+                v->message = NULL;
+            va_end(ap);
+        }
     }
     if (!v->message)
         v->message = xstrdup(r->message);
@@ -525,8 +534,7 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
     p->phase = event_phase(ev);
     p->summary = summary ? summary : xstrdup("");
     if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR) {
-        free(l->last_event);
-        l->last_event = xstrdup(p->event);
+        l->last_event = p->seq;
         l->last_phase = p->phase;
     }
     return p->seq;
@@ -1511,7 +1519,6 @@ login_free(struct login *l)
     for (size_t i = 0; i < l->npending; i++)
         free(l->pending[i].id);
     free(l->pending);
-    free(l->last_event);
     free(l->legacy_jid);
     free(l->bind_resource);
     free(l->sm_id);
@@ -1886,7 +1893,7 @@ login_finish(struct login *l, enum login_end how, usec_t t)
                                                       : "the input ended";
         violation(l, "D16", 0, "login did not complete: last phase %s (%s), %s",
                   phase_name(l->last_phase) ? phase_name(l->last_phase) : "none",
-                  l->last_event ? l->last_event : "no event", closer);
+                  l->last_event ? l->s.phases[l->last_event - 1].event : "no event", closer);
         if (early)
             set_severity_of_last(l, SEV_WARNING);
     }

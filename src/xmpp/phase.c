@@ -187,20 +187,27 @@ char *
 event_name(enum event ev, const char *detail)
 {
     const char *base = ev < EV__COUNT && event_info[ev].name ? event_info[ev].name : "none";
-    struct buf b = {0};
-    buf_append_str(&b, base);
+    const char *open = "", *close = "";
     if (ev == EV_OTHER) {
-        buf_append_char(&b, ':');
-        buf_append_str(&b, detail && *detail ? detail : "?");
+        open = ":";
+        detail = detail && *detail ? detail : "?";
     } else if (detail && *detail && event_takes_detail(ev)) {
-        buf_append_char(&b, '(');
-        buf_append_str(&b, detail);
-        buf_append_char(&b, ')');
+        open = "(";
+        close = ")";
+    } else {
+        detail = "";
     }
-    for (size_t i = 0; i < b.len; i++)
-        if (b.data[i] == ' ' || b.data[i] == '\t' || b.data[i] == '\n' || b.data[i] == '\r')
-            b.data[i] = '_';
-    return b.data;
+    /* one allocation of the exact size: every phase of every login has a name */
+    size_t nb = strlen(base), no = strlen(open), nd = strlen(detail), nc = strlen(close);
+    char *out = xmalloc(nb + no + nd + nc + 1);
+    memcpy(out, base, nb);
+    memcpy(out + nb, open, no);
+    for (size_t i = 0; i < nd; i++) {
+        char c = detail[i];
+        out[nb + no + i] = c == ' ' || c == '\t' || c == '\n' || c == '\r' ? '_' : c;
+    }
+    memcpy(out + nb + no + nd, close, nc + 1);
+    return out;
 }
 
 const char *
