@@ -173,6 +173,7 @@ char *
 abbrev_element(const struct stanza *el, enum event ev, const char *mech, bool show_secrets)
 {
     struct buf b = {0};
+    buf_grow(&b, 127); /* nine summaries in ten fit: one allocation, no regrowth */
     switch (ev) {
     case EV_FEATURES:
         buf_append_str(&b, "<stream:features>");
