@@ -75,6 +75,8 @@ table_grow(struct analyzer *a)
 static void
 table_remove(struct analyzer *a, struct conn *c)
 {
+    if (c->flow_slot >= 0 && a->flows[c->flow_slot].c == c)
+        a->flows[c->flow_slot].c = NULL;
     /* linear probing: re-insert the cluster after the removed slot */
     size_t mask = a->table_cap - 1;
     size_t i = table_index(a, c->key, hash_key(c->key));
@@ -172,6 +174,7 @@ conn_new(struct analyzer *a, const char *key, long line)
     if ((a->nopen + 1) * 2 > a->table_cap)
         table_grow(a);
     struct conn *c = xcalloc(1, sizeof *c);
+    c->flow_slot = -1;
     c->key = xstrdup(key);
     struct login_options lo = {.show_secrets = a->opt.show_secrets, .from_log = a->reading_log};
     c->login = login_new(&lo);

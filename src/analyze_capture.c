@@ -71,6 +71,50 @@ flow_key(const struct packet_info *p, char out[static 80])
     *o = '\0';
 }
 
+/*
+ * The binary tuple of |p|'s flow (the same endpoints in the same order as
+ * flow_key()) and its slot in the flow cache.
+ */
+static size_t
+flow_tuple_of(const struct packet_info *p, struct flow_tuple *t)
+{
+    size_t alen = p->ip_version == 6 ? 16 : 4;
+    const uint8_t *a = p->src, *b = p->dst;
+    uint16_t pa = p->sport, pb = p->dport;
+    int cmp = memcmp(a, b, alen);
+    if (cmp > 0 || (cmp == 0 && pa > pb)) {
+        a = p->dst;
+        b = p->src;
+        pa = p->dport;
+        pb = p->sport;
+    }
+    memset(t->bytes, 0, sizeof t->bytes);
+    t->bytes[0] = (uint8_t)p->ip_version;
+    memcpy(t->bytes + 1, a, alen);
+    t->bytes[17] = (uint8_t)(pa >> 8);
+    t->bytes[18] = (uint8_t)pa;
+    memcpy(t->bytes + 19, b, alen);
+    t->bytes[35] = (uint8_t)(pb >> 8);
+    t->bytes[36] = (uint8_t)pb;
+    /* ports and the addresses' last bytes vary most between flows */
+    unsigned h = (unsigned)pa * 31u + (unsigned)pb * 131u + a[alen - 1] * 7u + b[alen - 1] * 17u +
+                 a[alen - 2] * 257u + b[alen - 2] * 263u;
+    return h % FLOW_CACHE;
+}
+
+static void
+remember_flow(struct analyzer *a, size_t slot, const struct flow_tuple *t, struct conn *c)
+{
+    struct flow_cache_entry *fc = &a->flows[slot];
+    if (fc->c && fc->c != c)
+        fc->c->flow_slot = -1; /* displaced: found through the table from now on */
+    if (c->flow_slot >= 0 && (size_t)c->flow_slot != slot && a->flows[c->flow_slot].c == c)
+        a->flows[c->flow_slot].c = NULL;
+    fc->tuple = *t;
+    fc->c = c;
+    c->flow_slot = (int)slot;
+}
+
 /* Which side opened the connection, for a packet of a flow not seen before; -1: not XMPP. */
 static int
 guess_client_is_src(const struct analyzer *a, const struct packet_info *p)
@@ -262,9 +306,21 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         }
         return;
     }
+    struct flow_tuple tuple;
+    size_t slot = flow_tuple_of(&p, &tuple);
+    struct flow_cache_entry *fc = &a->flows[slot];
+    struct conn *c = NULL;
     char key[80];
-    flow_key(&p, key);
-    struct conn *c = conn_find(a, key);
+    bool have_key = false;
+    if (fc->c && memcmp(fc->tuple.bytes, tuple.bytes, sizeof tuple.bytes) == 0) {
+        c = fc->c;
+    } else {
+        flow_key(&p, key);
+        have_key = true;
+        c = conn_find(a, key);
+        if (c)
+            remember_flow(a, slot, &tuple, c);
+    }
     bool syn_only = (p.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
     if (c && syn_only && (c->fin[0] || c->fin[1] || c->rst)) {
         /* the port pair is used again after a close: a new connection */
@@ -272,6 +328,8 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         c = NULL;
     }
     if (!c) {
+        if (!have_key)
+            flow_key(&p, key);
         if (syn_only)
             clear_tombstone(a, key);
         else if (is_tombstone(a, key))
@@ -291,6 +349,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
                          p.sport == sy->client_port;
         }
         c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
+        remember_flow(a, slot, &tuple, c);
         if (known && !(p.flags & TCP_SYN)) {
             login_pseudo(c->login, EV_TCP_OPEN, sy->time, "SYN (recognised as XMPP by content)");
             reasm_add(c->reasm[0], sy->isn[0], NULL, 0, true, false, sy->time, sy->packet);

@@ -40,7 +40,18 @@ struct conn {
     usec_t last_seen;
     uint8_t client_addr[16];  /* to tell the directions apart */
     uint16_t client_port;
+    int flow_slot;            /* its entry in analyzer.flows, or -1 */
 };
+
+/*
+ * A packet's flow, without the text key: IP version, then the lower and the
+ * higher endpoint (address, port in network order), so both directions match.
+ */
+struct flow_tuple {
+    uint8_t bytes[37];
+};
+
+#define FLOW_CACHE 512
 
 struct analyzer {
     struct analyze_options opt;
@@ -52,6 +63,15 @@ struct analyzer {
     uint64_t *table_hash; /* table_hash[i]: hash_key() of table[i]'s key */
     size_t table_cap, nopen;
     struct conn *open_head, *open_tail;
+    /*
+     * Captures: the connections of recent flows by their binary tuple, direct
+     * mapped, so most packets find theirs without building and hashing the
+     * text key. An entry is cleared when its connection leaves the table.
+     */
+    struct flow_cache_entry {
+        struct flow_tuple tuple;
+        struct conn *c; /* NULL: empty */
+    } flows[FLOW_CACHE];
     char *tombstone[TOMBSTONES]; /* a ring: the oldest is forgotten first */
     size_t tomb_next;
     int tomb_slot[TOMBSTONES * 4]; /* hash of ring indices (-1 empty): lookups are per packet */
