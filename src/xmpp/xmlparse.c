@@ -254,10 +254,11 @@ is_ws(unsigned char c)
 static bool
 skip_ws(struct parser *ps)
 {
-    const unsigned char *start = ps->p;
-    while (ps->p < ps->end && is_ws(*ps->p))
-        ps->p++;
-    return ps->p != start;
+    const unsigned char *start = ps->p, *p = ps->p, *end = ps->end;
+    while (p < end && is_ws(*p))
+        p++;
+    ps->p = p;
+    return p != start;
 }
 
 /* Byte classes: a table lookup per byte in the loops over names, values and text. */
@@ -298,26 +299,33 @@ name_char(unsigned char c)
 static bool
 read_name(struct parser *ps, const char **name, size_t *len, const char *what)
 {
-    const unsigned char *start = ps->p;
-    if (ps->p >= ps->end || !name_start(*ps->p)) {
+    /*
+     * The loops of this file work on local copies of the cursor: stores
+     * through ps->p would otherwise make the compiler reload it for every
+     * byte (a byte pointer may alias anything).
+     */
+    const unsigned char *start = ps->p, *p = ps->p, *end = ps->end;
+    if (p >= end || !name_start(*p)) {
         fail(ps, "%s: invalid name", what);
         return false;
     }
-    while (ps->p < ps->end && name_char(*ps->p)) {
-        if (*ps->p >= 0x80) {
-            uint32_t cp;
-            size_t n = utf8_seq(ps->p, ps->end, &cp);
-            if (!n) {
-                fail(ps, RESTRICTED "Input is not proper UTF-8, indicate encoding !");
-                return false;
-            }
-            ps->p += n;
-        } else {
-            ps->p++;
+    for (;;) {
+        while (p < end && *p < 0x80 && name_char(*p))
+            p++;
+        if (p == end || !name_char(*p))
+            break;
+        uint32_t cp;
+        size_t n = utf8_seq(p, end, &cp);
+        if (!n) {
+            ps->p = p;
+            fail(ps, RESTRICTED "Input is not proper UTF-8, indicate encoding !");
+            return false;
         }
+        p += n;
     }
+    ps->p = p;
     *name = (const char *)start;
-    *len = (size_t)(ps->p - start);
+    *len = (size_t)(p - start);
     return true;
 }
 
@@ -408,10 +416,11 @@ read_value(struct parser *ps, unsigned char quote)
 {
     for (;;) {
         /* the common run: printable ASCII that needs nothing done */
-        const unsigned char *run = ps->p;
-        while (ps->p < ps->end && (bclass[*ps->p] & B_PLAIN))
-            ps->p++;
-        buf_append(&ps->vals, run, (size_t)(ps->p - run));
+        const unsigned char *run = ps->p, *p = ps->p, *end = ps->end;
+        while (p < end && (bclass[*p] & B_PLAIN))
+            p++;
+        ps->p = p;
+        buf_append(&ps->vals, run, (size_t)(p - run));
         if (ps->p < ps->end && (*ps->p == ']' || (*ps->p != quote && (*ps->p == '\'' || *ps->p == '"')))) {
             /* plain here, only not in text (]) or as the other quote */
             buf_append_char(&ps->vals, (char)*ps->p++);
@@ -627,10 +636,11 @@ read_text(struct parser *ps)
 {
     buf_reset(&ps->text);
     for (;;) {
-        const unsigned char *run = ps->p;
-        while (ps->p < ps->end && (bclass[*ps->p] & B_PLAIN))
-            ps->p++;
-        buf_append(&ps->text, run, (size_t)(ps->p - run));
+        const unsigned char *run = ps->p, *p = ps->p, *end = ps->end;
+        while (p < end && (bclass[*p] & B_PLAIN))
+            p++;
+        ps->p = p;
+        buf_append(&ps->text, run, (size_t)(p - run));
         if (ps->p >= ps->end || *ps->p == '<')
             return true;
         unsigned char c = *ps->p;
