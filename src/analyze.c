@@ -262,6 +262,8 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     }
     if (!c->saw_xml)
         login_no_xml(c->login);
+    /* before the filters: an attack counts whichever sessions are printed */
+    login_watch_failures(c->login, a->auth_watch);
     const char *sm_id = login_sm_id(c->login), *previd = login_resumed_from(c->login);
     struct session *s = login_finish(c->login, how, t);
     link_resumption(a, s, sm_id, previd);
@@ -313,6 +315,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
     a->writer = w;
     a->summary = sm;
     memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */
+    a->auth_watch = auth_watch_new();
     return a;
 }
 
@@ -328,6 +331,7 @@ analyzer_free(struct analyzer *a)
         free(a->sm_ids[i].id);
         free(a->sm_ids[i].jid);
     }
+    auth_watch_free(a->auth_watch);
     free(a->table);
     free(a->table_hash);
     free(a);

@@ -95,6 +95,7 @@ struct analyzer {
     } sm_ids[SM_IDS];  /* a ring: the oldest is forgotten first */
     size_t sm_next;
     bool reading_log;  /* the input being read is a log (else a capture) */
+    struct auth_watch *auth_watch; /* failed authentications across connections (C10) */
 };
 
 uint64_t hash_key(const char *s);

@@ -148,7 +148,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
     case EJ_AUTH:
         /* not note_transport(): at info level the first tag seen may already be tls after STARTTLS */
-        login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->reason);
+        login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->ip, ev->reason);
         break;
     case EJ_SESSION_OPEN:
         break;

@@ -3,6 +3,7 @@
 #include "login.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -244,6 +245,7 @@ static const struct rule {
     {"C7", SEV_INFO, "RFC 6120 §6.4.5", "SASL failure"},
     {"C8", SEV_INFO, "RFC 6120 §6.4.5", "more than one mechanism tried"},
     {"C9", SEV_WARNING, "RFC 6120 §6.4.5", "more SASL failures on one stream than a server should allow"},
+    {"C10", SEV_ERROR, "RFC 6120 §13.9.4", "repeated failed authentications across connections"},
     {"C11", SEV_WARNING, "RFC 6120 §13.8.3", "weaker mechanism chosen than the server offered"},
     {"C12", SEV_ERROR, "XEP-0440 §4", "SCRAM without channel binding although -PLUS was offered"},
     {"C13", SEV_WARNING, "RFC 9266", "channel binding tls-unique over TLS 1.3, where it is not defined"},
@@ -255,6 +257,7 @@ static const struct rule {
     {"C19", SEV_WARNING, "RFC 6331", "obsolete mechanism (DIGEST-MD5 or CRAM-MD5)"},
     {"C20", SEV_WARNING, "RFC 7677", "SCRAM iteration count below 4096"},
     {"C21", SEV_WARNING, "RFC 6120 §6.4.6", "SASL success with no authentication in progress"},
+    {"C22", SEV_INFO, NULL, "the server log records an authentication result"},
     {"D1", SEV_WARNING, "RFC 6120 §7.4", "resource binding before authentication"},
     {"D2", SEV_WARNING, "RFC 6120 §7.4", "resource binding although the features do not offer it"},
     {"D3", SEV_WARNING, "RFC 6120 §7.4", "bind advertised before authentication"},
@@ -393,6 +396,14 @@ struct login {
     unsigned order_seq;    /* last step the state machine already found out of order */
     bool auth_no_data;     /* the attempt's <auth/> held no data, no challenge yet (C17) */
     unsigned auth_no_data_seq;
+    /* the failed attempts, for the view across connections (C10) */
+    struct failure {
+        usec_t time;
+        unsigned seq;      /* the step that showed the failure */
+        size_t attempt;    /* index in s.auth.attempts */
+    } *failures;
+    size_t nfailures;
+    char *auth_ip;         /* the source address a server log's auth line names */
 };
 
 static void
@@ -837,8 +848,11 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
             s->auth.offered =
                 xreallocarray(s->auth.offered, s->auth.noffered + 1, sizeof *s->auth.offered);
             s->auth.offered[s->auth.noffered++] = xstrdup(m->text);
-            if (!l->tls_active && sasl_mech_sends_secret(m->text))
-                buf_printf(&clear, "%s%s", clear.len ? ", " : "", m->text);
+            if (!l->tls_active && sasl_mech_sends_secret(m->text)) {
+                if (clear.len)
+                    buf_append(&clear, ", ", 2);
+                buf_append_str(&clear, m->text);
+            }
         }
         if (clear.len)
             violation(l, "B12", seq, "server offers %s without TLS", clear.data);
@@ -1043,6 +1057,14 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
 }
 
 static void
+note_failure(struct login *l, const struct attempt *a, usec_t t, unsigned seq)
+{
+    l->failures = xgrow(l->failures, l->nfailures, sizeof *l->failures);
+    l->failures[l->nfailures++] = (struct failure){
+        .time = t, .seq = seq, .attempt = (size_t)(a - l->s.auth.attempts)};
+}
+
+static void
 on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsigned seq)
 {
     struct attempt *a = l->cur;
@@ -1063,6 +1085,7 @@ on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsig
     } else {
         if (l->s.auth.outcome != AUTH_SUCCESS)
             l->s.auth.outcome = AUTH_FAILURE;
+        note_failure(l, a, t, seq);
         bool sasl = !a->mechanism || strcmp(a->mechanism, "legacy") != 0;
         if (sasl)
             violation(l, "C7", seq, "%s authentication failed: %s",
@@ -1524,6 +1547,8 @@ login_free(struct login *l)
     free(l->sm_id);
     free(l->resumed_from);
     free(l->header_from);
+    free(l->failures);
+    free(l->auth_ip);
     free_list(l->cb_types, l->ncb_types);
     free_list(l->compress_methods, l->ncompress_methods);
     free_list(l->sasl2_mechs, l->nsasl2_mechs);
@@ -1721,19 +1746,27 @@ login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
 
 void
 login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
-               const char *reason)
+               const char *ip, const char *reason)
 {
     struct buf b = {0};
     buf_printf(&b, "server log: %s %s authentication for %s%s%s", ok ? "accepted" : "failed",
                mech ? mech : "?", user ? user : "?", reason ? ": " : "", reason ? reason : "");
-    add_phase(l, '-', t, ok ? EV_LOG_AUTH_OK : EV_LOG_AUTH_FAIL, mech, b.data);
+    unsigned seq = add_phase(l, '-', t, ok ? EV_LOG_AUTH_OK : EV_LOG_AUTH_FAIL, mech, b.data);
+    /* C22: what ejabberd wrote (it never logs the password here, and neither does this) */
+    violation(l, "C22", seq, "ejabberd logged: %s %s authentication for %s%s%s%s%s",
+              ok ? "accepted" : "failed", mech ? mech : "?", user ? user : "?",
+              ip ? " from " : "", ip ? ip : "", reason ? ": " : "", reason ? reason : "");
     if (user && !l->s.user)
         l->s.user = xstrndup(user, localpart_len(user));
+    if (ip && !l->auth_ip)
+        l->auth_ip = xstrdup(ip);
     /* Info-level logs show no XML: the log line is then the only verdict. */
     if (l->s.auth.nattempts == 0) {
         struct attempt *a = new_attempt(l, mech, t);
         a->tls = TRI_NULL;
         a->result = ok ? AUTH_SUCCESS : AUTH_FAILURE;
+        if (!ok)
+            note_failure(l, a, t, seq);
         l->cur = NULL;
         l->auth_end = t;
         l->s.auth.outcome = ok ? AUTH_SUCCESS : AUTH_FAILURE;
@@ -1916,4 +1949,319 @@ login_finish(struct login *l, enum login_end how, usec_t t)
     *out = *s;
     memset(s, 0, sizeof *s);
     return out;
+}
+
+/* ---- failed authentications across connections (C10) --------------------------------------- */
+
+/*
+ * login-spec §3 "Thresholds" gives the brute-force window: K=10 failures within
+ * 5 minutes, per authcid or per source address. It gives no number for "many
+ * distinct authcids" failing from one source (user enumeration): 5 distinct users
+ * within the same 5 minutes, half of K, since guessing names shows after fewer
+ * tries than guessing one password and a shared address (NAT) rarely has that
+ * many different people mistyping at once.
+ */
+#define WATCH_FAILURES 10
+#define WATCH_WINDOW_S 300
+#define WATCH_WINDOW ((usec_t)WATCH_WINDOW_S * 1000000)
+#define WATCH_USERS 5
+/*
+ * Bounded memory: each table is set-associative, WATCH_SETS sets of WATCH_WAYS
+ * entries; a new key takes an empty way or evicts the way whose latest failure
+ * is the oldest. Keys are 64-bit hashes (0: empty).
+ */
+#define WATCH_SETS 1024
+#define WATCH_WAYS 4
+
+/*
+ * Sessions are reported when they end, not in the order of their failures: a
+ * table keeps twice the threshold of the latest failures, so that one that
+ * comes late still finds its neighbours, and a failure counts every window of
+ * WATCH_WINDOW that holds it.
+ */
+#define WATCH_KEEP (2 * WATCH_FAILURES)
+#define WATCH_KEEP_USERS (2 * WATCH_USERS)
+
+/* The latest failures of one user or one source: times ascending. */
+struct watch_count {
+    uint64_t key;
+    unsigned n;
+    usec_t time[WATCH_KEEP];
+};
+
+/* The users that failed from one source: each one's latest failure. */
+struct watch_users {
+    uint64_t key;
+    unsigned n;
+    uint64_t user[WATCH_KEEP_USERS];
+    usec_t time[WATCH_KEEP_USERS];
+};
+
+struct auth_watch {
+    struct watch_count count[WATCH_SETS * WATCH_WAYS]; /* users and sources (the hash differs) */
+    struct watch_users users[WATCH_SETS * WATCH_WAYS];
+};
+
+struct auth_watch *
+auth_watch_new(void)
+{
+    return xcalloc(1, sizeof(struct auth_watch));
+}
+
+void
+auth_watch_free(struct auth_watch *w)
+{
+    free(w);
+}
+
+/* FNV-1a over |kind| and |n| bytes of |s|, ASCII case folded (ejabberd's nodeprep folds user
+ * names). */
+static uint64_t
+watch_hash(char kind, const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    h = (h ^ (unsigned char)kind) * UINT64_C(0x100000001b3);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        h = (h ^ c) * UINT64_C(0x100000001b3);
+    }
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+static size_t
+watch_set(uint64_t key)
+{
+    return (size_t)((key ^ (key >> 29)) & (WATCH_SETS - 1)) * WATCH_WAYS;
+}
+
+static struct watch_count *
+count_entry(struct auth_watch *w, uint64_t key)
+{
+    struct watch_count *set = &w->count[watch_set(key)], *victim = NULL;
+    for (size_t i = 0; i < WATCH_WAYS; i++)
+        if (set[i].key == key)
+            return &set[i];
+    for (size_t i = 0; i < WATCH_WAYS && !victim; i++)
+        if (!set[i].key)
+            victim = &set[i];
+    if (!victim) {
+        /* the way whose latest failure is the oldest (times ascending: the last one) */
+        victim = &set[0];
+        for (size_t i = 1; i < WATCH_WAYS; i++)
+            if (set[i].time[set[i].n - 1] < victim->time[victim->n - 1])
+                victim = &set[i];
+    }
+    memset(victim, 0, sizeof *victim);
+    victim->key = key;
+    return victim;
+}
+
+/*
+ * The most failures among |time| (|n|, ascending) that one window of
+ * WATCH_WINDOW holding |t| contains; |t| itself is one of them when |with_t|,
+ * else it is counted on top.
+ */
+static unsigned
+in_window(const usec_t *time, unsigned n, usec_t t, bool with_t)
+{
+    unsigned best = 0, hi = 0;
+    usec_t start = t - WATCH_WINDOW;
+    if (!with_t) {
+        /* older than every kept one: the window that starts at |t| */
+        for (hi = 0; hi < n && time[hi] - t <= WATCH_WINDOW; hi++)
+            ;
+        return hi + 1;
+    }
+    for (unsigned lo = 0; lo < n && time[lo] <= t; lo++) {
+        if (time[lo] < start)
+            continue;
+        if (hi < lo)
+            hi = lo;
+        while (hi < n && time[hi] - time[lo] <= WATCH_WINDOW)
+            hi++;
+        if (hi - lo > best)
+            best = hi - lo;
+    }
+    return best;
+}
+
+/* Records a failure at |t|; returns the most failures one window holding it contains. */
+static unsigned
+count_add(struct auth_watch *w, uint64_t key, usec_t t)
+{
+    struct watch_count *e = count_entry(w, key);
+    if (e->n == WATCH_KEEP) {
+        if (t <= e->time[0])
+            return in_window(e->time, e->n, t, false);             /* older than every kept one */
+        memmove(e->time, e->time + 1, --e->n * sizeof e->time[0]); /* forget the oldest */
+    }
+    unsigned i = e->n++;
+    for (; i > 0 && e->time[i - 1] > t; i--)
+        e->time[i] = e->time[i - 1];
+    e->time[i] = t;
+    return in_window(e->time, e->n, t, true);
+}
+
+static usec_t
+users_latest(const struct watch_users *e)
+{
+    usec_t latest = e->time[0];
+    for (unsigned j = 1; j < e->n; j++)
+        if (e->time[j] > latest)
+            latest = e->time[j];
+    return latest;
+}
+
+static struct watch_users *
+users_entry(struct auth_watch *w, uint64_t key)
+{
+    struct watch_users *set = &w->users[watch_set(key)], *victim = NULL;
+    for (size_t i = 0; i < WATCH_WAYS; i++)
+        if (set[i].key == key)
+            return &set[i];
+    for (size_t i = 0; i < WATCH_WAYS && !victim; i++)
+        if (!set[i].key)
+            victim = &set[i];
+    if (!victim) {
+        victim = &set[0];
+        for (size_t i = 1; i < WATCH_WAYS; i++)
+            if (users_latest(&set[i]) < users_latest(victim))
+                victim = &set[i];
+    }
+    memset(victim, 0, sizeof *victim);
+    victim->key = key;
+    return victim;
+}
+
+/* Records that |user| failed from source |key| at |t|; returns the most distinct users one window
+ * holding it contains. */
+static unsigned
+users_add(struct auth_watch *w, uint64_t key, uint64_t user, usec_t t)
+{
+    struct watch_users *e = users_entry(w, key);
+    unsigned me = e->n;
+    for (unsigned i = 0; i < e->n; i++)
+        if (e->user[i] == user)
+            me = i;
+    if (me < e->n) {
+        if (e->time[me] > t)
+            t = e->time[me]; /* this user's latest failure stands for it */
+    } else if (e->n < WATCH_KEEP_USERS) {
+        e->n++;
+    } else {
+        /* full: the user whose latest failure is the oldest makes room */
+        me = 0;
+        for (unsigned i = 1; i < e->n; i++)
+            if (e->time[i] < e->time[me])
+                me = i;
+        if (e->time[me] > t)
+            return 1; /* older than every kept user (a session reported late) */
+    }
+    e->user[me] = user;
+    e->time[me] = t;
+    usec_t sorted[WATCH_KEEP_USERS];
+    for (unsigned i = 0; i < e->n; i++) {
+        unsigned j = i;
+        for (; j > 0 && sorted[j - 1] > e->time[i]; j--)
+            sorted[j] = sorted[j - 1];
+        sorted[j] = e->time[i];
+    }
+    return in_window(sorted, e->n, t, true);
+}
+
+/* True for the failure conditions that say the credentials were wrong (login-spec §1.4). */
+static bool
+credential_failure(const char *condition)
+{
+    static const char *const not_credentials[] = {
+        "aborted",
+        "encryption-required",
+        "incorrect-encoding",
+        "invalid-mechanism",
+        "malformed-request",
+        "mechanism-too-weak",
+        "temporary-auth-failure",
+        /* jabber:iq:auth errors about the request rather than the password (XEP-0078 §3) */
+        "not-acceptable",
+        "conflict",
+        "bad-request",
+        "service-unavailable",
+        "feature-not-implemented",
+    };
+    if (!condition)
+        return true; /* a server log's verdict: wrong password and unknown user read the same */
+    for (size_t i = 0; i < sizeof not_credentials / sizeof not_credentials[0]; i++)
+        if (strcmp(condition, not_credentials[i]) == 0)
+            return false;
+    return true; /* not-authorized, and any unknown condition is read as it (§1.4) */
+}
+
+void
+login_watch_failures(struct login *l, struct auth_watch *w)
+{
+    if (!l->nfailures || !w)
+        return;
+    struct session *s = &l->s;
+    /* the source address: the connection's client without its port, else the log's auth line */
+    const char *src = s->client, *src_end = NULL;
+    if (src && src[0] == '[') {
+        src++;
+        src_end = strchr(src, ']');
+    } else if (src) {
+        src_end = strrchr(src, ':');
+    }
+    if (!src_end) {
+        src = l->auth_ip;
+        src_end = src ? src + strlen(src) : NULL;
+    }
+    /* an IPv4-mapped IPv6 address (ejabberd logs ::FFFF:192.0.2.3) is its IPv4 address */
+    if (src && src_end - src > 7 && strncasecmp(src, "::ffff:", 7) == 0 &&
+        memchr(src, '.', (size_t)(src_end - src)))
+        src += 7;
+    bool reported = false;
+    for (size_t i = 0; i < l->nfailures; i++) {
+        const struct failure *f = &l->failures[i];
+        const struct attempt *a = &s->auth.attempts[f->attempt];
+        if (!credential_failure(a->condition))
+            continue;
+        const char *user = a->has_credentials && a->credentials.authcid && *a->credentials.authcid
+                               ? a->credentials.authcid
+                               : s->user;
+        size_t user_len = user ? localpart_len(user) : 0;
+        unsigned by_user = 0, by_src = 0, users = 0;
+        uint64_t user_key = user_len ? watch_hash('u', user, user_len) : 0;
+        if (user_key)
+            by_user = count_add(w, user_key, f->time);
+        if (src) {
+            uint64_t src_key = watch_hash('s', src, (size_t)(src_end - src));
+            by_src = count_add(w, src_key, f->time);
+            if (user_key)
+                users = users_add(w, src_key, user_key, f->time);
+        }
+        if (reported)
+            continue; /* one finding per session; its later failures still count */
+        int src_len = src ? (int)(src_end - src) : 0;
+        if (by_user >= WATCH_FAILURES) {
+            violation(l, "C10", f->seq,
+                      "auth-bruteforce: %u failed authentications for user '%.*s' within %d s "
+                      "(threshold %d)",
+                      by_user, (int)user_len, user, WATCH_WINDOW_S, WATCH_FAILURES);
+            reported = true;
+        } else if (by_src >= WATCH_FAILURES) {
+            violation(l, "C10", f->seq,
+                      "auth-bruteforce: %u failed authentications from %.*s within %d s "
+                      "(threshold %d)",
+                      by_src, src_len, src, WATCH_WINDOW_S, WATCH_FAILURES);
+            reported = true;
+        } else if (users >= WATCH_USERS) {
+            violation(l, "C10", f->seq,
+                      "user-enumeration: %u distinct users failed to authenticate from %.*s "
+                      "within %d s (threshold %d)",
+                      users, src_len, src, WATCH_WINDOW_S, WATCH_USERS);
+            reported = true;
+        }
+    }
 }

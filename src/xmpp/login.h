@@ -51,10 +51,11 @@ void login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail);
 
 /*
  * Feeds an authentication verdict from a server log line (ejabberd
- * "Accepted/Failed c2s M authentication for U@D from IP[: reason]").
+ * "Accepted/Failed c2s M authentication for U@D from IP[: reason]"); the
+ * line itself is reported as C22. |ip| and |reason| may be NULL.
  */
 void login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
-                    const char *reason);
+                    const char *ip, const char *reason);
 
 /*
  * The connection was accepted at |t| (a log's "Accepted connection" line,
@@ -105,6 +106,27 @@ const char *login_resumed_from(const struct login *l);
 bool login_stream_over(const struct login *l);
 /* True once both sides closed their streams. */
 bool login_both_closed(const struct login *l);
+
+/*
+ * Failed authentications across connections (login-spec §3 C10): a bounded
+ * table of recent failures per user, per source address and of the distinct
+ * users per source address. One per analysis run.
+ */
+struct auth_watch;
+struct auth_watch *auth_watch_new(void);
+/* NULL is fine. */
+void auth_watch_free(struct auth_watch *w);
+
+/*
+ * Adds this connection's failed authentications (each at its own time) to |w|
+ * and records C10 on the session, once, at the first failure that reaches a
+ * threshold: 10 failures for one user or from one source address within 5
+ * minutes, or 5 distinct users failing from one source address within 5
+ * minutes. The source is the session's client without the port, else the
+ * address of a server log's auth line. Call before login_finish(); |w| may be
+ * NULL (nothing happens).
+ */
+void login_watch_failures(struct login *l, struct auth_watch *w);
 
 /*
  * Ends the session: derives the outcome and the end-of-session findings.

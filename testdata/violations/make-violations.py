@@ -3,7 +3,8 @@
 
 For every violation id of login-spec §3 that one client login stream can show
 (groups A-H and K; not I (BOSH) and J (WebSocket), which xmppflow cannot read
-yet, nor C22 and L1-L3, which are about the input rather than the login), the
+yet, nor L1-L3, which are about the input rather than the login), plus C10
+(ten failing connections in a row) and C22 (ejabberd's own auth log line), the
 table SCENARIOS below holds a short hand-made sequence of client (C) and server
 (S) XML chunks, written out as an ejabberd 23.01 debug log (OTP logger, level
 debug) in the format of the real logs in testdata/*/ejabberd.log:
@@ -29,6 +30,16 @@ Steps of a scenario:
                     the TLS handshake after <proceed/> failed: the hook line,
                     ejabberd_c2s's "Failed to secure c2s connection" warning,
                     then the server's </stream:stream>
+    ("AUTH_OK", mech)
+                    ejabberd_c2s's info line "Accepted c2s <mech> authentication
+                    for alice@xmppflow.test by mnesia backend from 127.0.0.1"
+    ("AUTH_FAIL", mech)
+                    its warning "Failed c2s <mech> authentication for
+                    alice@xmppflow.test from 127.0.0.1: Invalid username or
+                    password"
+    ("CONN", n)     a new connection from the same address: c2s pid
+                    <0.90n.0>, client port 4000n, its "Accepted connection"
+                    line, tagged tcp| again (C10 needs several)
 Options per scenario: accept=False leaves out the listener's "Accepted
 connection" line (a log that starts in the middle of a connection), tag="tls"
 tags every line tls| (a connection already past STARTTLS), port=5223 names
@@ -78,6 +89,8 @@ NS_F_REGISTER = "http://jabber.org/features/iq-register"
 NS_F_IQAUTH = "http://jabber.org/features/iq-auth"
 
 TLS = ("TLS",)
+AUTH_OK = ("AUTH_OK", "SCRAM-SHA-256")
+AUTH_FAIL = ("AUTH_FAIL", "SCRAM-SHA-256")
 CLOSE = ("CLOSE",)
 TERMINATED = ("TERMINATED",)
 
@@ -634,6 +647,13 @@ scenario("C9", "six failed SCRAM attempts on one stream, each answered with not-
          "the server still does not close; the client gives up", "C7, D16",
          tls_prologue() + sum([scram_failure(attempt=i) for i in range(1, 7)], []) + [("C", C_CLOSE), CLOSE])
 
+scenario("C10", "ten connections in a row from one address, each one SCRAM attempt for "
+         "alice with a wrong password refused with not-authorized (ejabberd logs each failure): "
+         "the tenth reaches the brute-force threshold", "C7, C22, D16",
+         sum([([("CONN", i)] if i else []) + tls_prologue() + scram_failure(attempt=i + 1)[:3]
+              + [AUTH_FAIL] + scram_failure(attempt=i + 1)[3:] + [("C", C_CLOSE), CLOSE]
+              for i in range(10)], []))
+
 scenario("C11", "over TLS the client chooses SCRAM-SHA-256 (gs2 flag n: no channel binding "
          "support) although SCRAM-SHA-256-PLUS is offered", "",
          login(feat(mechs("SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"))))
@@ -688,6 +708,11 @@ scenario("C19", "DIGEST-MD5 over TLS (the server offers DIGEST-MD5 and PLAIN onl
 
 scenario("C20", "the server-first SCRAM message has i=1024 (fewer than 4096 iterations)", "",
          login(auth=scram_login(iterations=1024)))
+
+scenario("C22", "a clean login whose SCRAM success ejabberd also logs at info level: 'Accepted "
+         "c2s SCRAM-SHA-256 authentication for alice@xmppflow.test by mnesia backend from "
+         "127.0.0.1'", "",
+         login(auth=scram_login()[:3] + [AUTH_OK] + scram_login()[3:]))
 
 scenario("C21", "the server sends <success/> twice: the second one with no authentication in "
          "progress", "",
@@ -1023,8 +1048,6 @@ scenario("K7", "the server redirects with see-other-host on the plaintext stream
 NOT_HERE = {
     "B14": "the direct-TLS ClientHello (SNI, ALPN) is only in a capture, never in the log",
     "B15": "TLS close_notify is a TLS record: only in a capture",
-    "C10": "needs failures across connections (per authcid or source address within a time window)",
-    "C22": "about the input (info-level ejabberd auth lines), not a login stream",
     "F10": "needs data across connections (the resume on the new connection and the conflict on "
            "the old one)",
     "H7": "needs the TLS handshake (0-RTT early data) and the count of earlier FAST logins",
@@ -1066,6 +1089,8 @@ def stamp(usec):
 def render(steps, accept=True, port=5222, tag="tcp"):
     lines = []
     t = [T0]
+    pid = PID
+    client = CLIENT_ADDR
 
     def emit(level, where, text):
         lines.append("%s [%s] %s %s" % (stamp(t[0]), level, where, text))
@@ -1073,15 +1098,15 @@ def render(steps, accept=True, port=5222, tag="tcp"):
 
     def xml(direction, text):
         verb = "Received" if direction == "C" else "Send"
-        emit("notice", PID, "(%s|%s) %s XML on stream = <<\"%s\">>" % (tag, PID, verb, escape_binary(text)))
+        emit("notice", pid, "(%s|%s) %s XML on stream = <<\"%s\">>" % (tag, pid, verb, escape_binary(text)))
 
     def hook():
-        emit("debug", PID + "@ejabberd_hooks:safe_apply/4:315",
+        emit("debug", pid + "@ejabberd_hooks:safe_apply/4:315",
              "Running hook c2s_terminated: ejabberd_c2s:process_terminated/2")
 
     if accept:
         emit("info", LISTENER + "@ejabberd_listener:accept/7:273",
-             "(%s) Accepted connection %s -> 127.0.0.1:%d" % (PID, CLIENT_ADDR, port))
+             "(%s) Accepted connection %s -> 127.0.0.1:%d" % (pid, client, port))
     for st in steps:
         if st[0] in ("C", "S"):
             xml(st[0], st[1])
@@ -1094,9 +1119,23 @@ def render(steps, accept=True, port=5222, tag="tcp"):
             hook()
         elif st[0] == "TLS_FAILED":
             hook()
-            emit("warning", PID + "@ejabberd_c2s:process_terminated/2:315",
-                 "(%s|%s) Failed to secure c2s connection: %s" % (tag, PID, st[1]))
+            emit("warning", pid + "@ejabberd_c2s:process_terminated/2:315",
+                 "(%s|%s) Failed to secure c2s connection: %s" % (tag, pid, st[1]))
             xml("S", "</stream:stream>")
+        elif st[0] == "AUTH_OK":
+            emit("info", pid + "@ejabberd_c2s:process_auth_result/3:272",
+                 "(%s|%s) Accepted c2s %s authentication for %s by mnesia backend from %s"
+                 % (tag, pid, st[1], BARE_JID, client.rsplit(":", 1)[0]))
+        elif st[0] == "AUTH_FAIL":
+            emit("warning", pid + "@ejabberd_c2s:process_auth_result/3:280",
+                 "(%s|%s) Failed c2s %s authentication for %s from %s: Invalid username or password"
+                 % (tag, pid, st[1], BARE_JID, client.rsplit(":", 1)[0]))
+        elif st[0] == "CONN":
+            pid = "<0.%d.0>" % (900 + st[1])
+            client = "127.0.0.1:%d" % (40000 + st[1])
+            tag = "tcp"
+            emit("info", LISTENER + "@ejabberd_listener:accept/7:273",
+                 "(%s) Accepted connection %s -> 127.0.0.1:%d" % (pid, client, port))
         else:
             raise ValueError("unknown step %r" % (st,))
     return "".join(l + "\n" for l in lines)
@@ -1134,7 +1173,9 @@ Direct TLS (A7) is tagged tls| from the first line, on port 5223; A17 has no
 "Accepted connection" line. B13's "Failed to secure c2s connection" warning
 comes from ejabberd_c2s:process_terminated/2 (its source line number here is
 an estimate). K5's c2s ends without the server's </stream:stream> (ejabberd
-always logs one).
+always logs one). C10 holds ten connections (pids <0.900.0> to <0.909.0>,
+client ports 40000 to 40009), the only file with more than one; C10 and C22
+carry ejabberd_c2s's "Failed/Accepted c2s ... authentication" lines.
 
 Regenerate with:  python3 testdata/violations/make-violations.py
 Check:            python3 testdata/violations/make-violations.py --check

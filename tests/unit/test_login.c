@@ -963,7 +963,7 @@ Test(login, log_verdict_alone_makes_an_attempt)
     drv_init(&d, false, true);
     c_open(&d);
     s_open(&d, "s1");
-    login_log_auth(d.l, d.t + 10, false, "PLAIN", "mallory@" DOMAIN,
+    login_log_auth(d.l, d.t + 10, false, "PLAIN", "mallory@" DOMAIN, "127.0.0.1",
                    "Invalid username or password");
     struct session *s = finish(&d, LOGIN_END_CLOSED);
     cr_expect_eq(s->outcome, OUTCOME_AUTH_FAILED, "outcome %s", outcome_name(s->outcome));
@@ -1915,4 +1915,263 @@ Test(login, empty_auth_taken_as_an_empty_initial_response_is_c17)
     s = finish(&d, LOGIN_END_INPUT_END);
     expect_no_violation(s, "C17");
     session_free(s);
+}
+
+/* ---- C22: the server log's authentication lines ------------------------------------ */
+
+Test(login, log_auth_lines_are_c22)
+{
+    struct drv d;
+    drv_init(&d, false, true);
+    c_open(&d);
+    s_open(&d, "s1");
+    login_log_auth(d.l, d.t + 10, false, "PLAIN", "alice@" DOMAIN, "127.0.0.1",
+                   "Invalid username or password");
+    login_log_auth(d.l, d.t + 20, true, "SCRAM-SHA-1", "alice@" DOMAIN, "127.0.0.1", NULL);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    const struct phase_event *fail = find_phase(s, "log-auth-fail(PLAIN)");
+    const struct phase_event *ok = find_phase(s, "log-auth-ok(SCRAM-SHA-1)");
+    cr_assert_not_null(fail, "events: %s", events(s));
+    cr_assert_not_null(ok, "events: %s", events(s));
+    unsigned n = 0;
+    for (size_t i = 0; i < s->nviolations; i++) {
+        const struct violation *v = &s->violations[i];
+        if (strcmp(v->code, "C22") != 0)
+            continue;
+        n++;
+        cr_expect_eq(v->severity, SEV_INFO);
+        cr_expect_null(v->ref);
+        cr_expect(v->seq == fail->seq || v->seq == ok->seq, "C22 at step %u", v->seq);
+        const char *want =
+            v->seq == fail->seq
+                ? "ejabberd logged: failed PLAIN authentication for alice@" DOMAIN
+                  " from 127.0.0.1: Invalid username or password"
+                : "ejabberd logged: accepted SCRAM-SHA-1 authentication for alice@" DOMAIN
+                  " from 127.0.0.1";
+        cr_expect_str_eq(v->message, want);
+    }
+    cr_expect_eq(n, 2, "violations: %s", codes(s));
+    session_free(s);
+
+    /* an unknown user, no address: still one finding per line */
+    drv_init(&d, false, true);
+    login_log_auth(d.l, d.t + 10, false, "DIGEST-MD5", NULL, NULL, "Invalid username or password");
+    s = finish(&d, LOGIN_END_CLOSED);
+    expect_violation(s, "C22", SEV_INFO);
+    const struct violation *v = find_violation(s, "C22");
+    if (v)
+        cr_expect_str_eq(v->message, "ejabberd logged: failed DIGEST-MD5 authentication for ?: "
+                                     "Invalid username or password");
+    session_free(s);
+}
+
+Test(login, xml_login_without_log_lines_has_no_c22)
+{
+    struct session *s = starttls_plain_login(false);
+    expect_no_violation(s, "C22");
+    session_free(s);
+}
+
+/* ---- C10: failed authentications across connections ------------------------------ */
+
+#define SEC INT64_C(1000000)
+
+/*
+ * One connection from |client| at |t| whose SASL PLAIN attempt as |user| fails
+ * with |cond|; fed to |w|, then finished. Stores the failure's step in |*seq|.
+ */
+static struct session *
+failing_login(struct auth_watch *w, usec_t t, const char *client, const char *user,
+              const char *cond, unsigned *seq)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    d.t = t;
+    login_session(d.l)->client = strdup(client);
+    starttls_prologue(&d, "PLAIN");
+    char plain[64];
+    int n = snprintf(plain, sizeof plain, "%c%s%cHandmade-Wrong-0", 0, user, 0);
+    char b64[128];
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (int i = 0; i < n; i += 3) {
+        unsigned v = (unsigned char)plain[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned char)plain[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)plain[i + 2];
+        b64[o++] = tab[v >> 18 & 63];
+        b64[o++] = tab[v >> 12 & 63];
+        b64[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+        b64[o++] = i + 2 < n ? tab[v & 63] : '=';
+    }
+    b64[o] = '\0';
+    c_el(&d, auth("PLAIN", b64));
+    s_el(&d, sasl_failure(cond));
+    if (seq)
+        *seq = (unsigned)login_session(d.l)->nphases;
+    c_close(&d);
+    s_close(&d);
+    login_watch_failures(d.l, w);
+    return finish(&d, LOGIN_END_CLOSED);
+}
+
+Test(login, ten_failures_for_one_user_are_c10)
+{
+    struct auth_watch *w = auth_watch_new();
+    char client[64];
+    /* ten addresses, 20 s apart: the tenth failure is within 5 minutes of the first */
+    for (int i = 0; i < 12; i++) {
+        unsigned seq;
+        snprintf(client, sizeof client, "192.0.2.%d:4%04d", i + 1, i);
+        struct session *s =
+            failing_login(w, T0 + i * 20 * SEC, client, "alice", "not-authorized", &seq);
+        if (i < 9) {
+            expect_no_violation(s, "C10");
+        } else {
+            /* the one that crosses the threshold, and the later ones inside the window */
+            expect_violation(s, "C10", SEV_ERROR);
+            const struct violation *v = find_violation(s, "C10");
+            if (v) {
+                cr_expect_eq(v->seq, seq, "C10 at step %u, the failure is step %u", v->seq, seq);
+                cr_expect_str_eq(v->ref, "RFC 6120 §13.9.4");
+                char want[160];
+                snprintf(want, sizeof want,
+                         "auth-bruteforce: %d failed authentications for user 'alice' within 300 s "
+                         "(threshold 10)",
+                         i + 1);
+                cr_expect_str_eq(v->message, want);
+                cr_expect_null(strstr(v->message, "Handmade"), "no password in %s", v->message);
+            }
+        }
+        session_free(s);
+    }
+    /* ten minutes later the window has moved on */
+    struct session *s =
+        failing_login(w, T0 + 900 * SEC, "192.0.2.99:5000", "alice", "not-authorized", NULL);
+    expect_no_violation(s, "C10");
+    session_free(s);
+    auth_watch_free(w);
+}
+
+Test(login, failures_spread_over_more_than_the_window_are_not_c10)
+{
+    struct auth_watch *w = auth_watch_new();
+    char client[64];
+    /* 40 s apart: any ten span 360 s */
+    for (int i = 0; i < 15; i++) {
+        snprintf(client, sizeof client, "192.0.2.%d:40000", i + 1);
+        struct session *s =
+            failing_login(w, T0 + i * 40 * SEC, client, "alice", "not-authorized", NULL);
+        expect_no_violation(s, "C10");
+        session_free(s);
+    }
+    /* failures that are not about the credentials do not count */
+    for (int i = 0; i < 12; i++) {
+        struct session *s = failing_login(w, T0 + 2000 * SEC + i * SEC, "198.51.100.1:40000", "bob",
+                                          "invalid-mechanism", NULL);
+        expect_no_violation(s, "C10");
+        session_free(s);
+    }
+    auth_watch_free(w);
+}
+
+Test(login, c10_uses_the_failure_time_not_the_report_order)
+{
+    struct auth_watch *w = auth_watch_new();
+    char client[64];
+    unsigned fired = 0;
+    /* the sessions end in reverse order of their failures */
+    for (int i = 9; i >= 0; i--) {
+        snprintf(client, sizeof client, "192.0.2.%d:40000", i + 1);
+        struct session *s = failing_login(w, T0 + i * SEC, client, "alice", "not-authorized", NULL);
+        fired += find_violation(s, "C10") != NULL;
+        if (i > 0)
+            expect_no_violation(s, "C10");
+        session_free(s);
+    }
+    cr_expect_eq(fired, 1);
+    auth_watch_free(w);
+}
+
+Test(login, failures_from_one_source_are_c10)
+{
+    struct auth_watch *w = auth_watch_new();
+    /* server-log verdicts without a user name, all from one address (IPv4-mapped in the log) */
+    for (int i = 0; i < 10; i++) {
+        struct drv d;
+        drv_init(&d, false, true);
+        d.t = T0 + i * 5 * SEC;
+        login_log_auth(d.l, d.t, false, "PLAIN", NULL, i % 2 ? "203.0.113.7" : "::FFFF:203.0.113.7",
+                       "Invalid username or password");
+        login_watch_failures(d.l, w);
+        struct session *s = finish(&d, LOGIN_END_CLOSED);
+        if (i < 9) {
+            expect_no_violation(s, "C10");
+        } else {
+            expect_violation(s, "C10", SEV_ERROR);
+            const struct violation *v = find_violation(s, "C10");
+            if (v) {
+                cr_expect_eq(v->seq, 1);
+                cr_expect_str_eq(v->message, "auth-bruteforce: 10 failed authentications from "
+                                             "203.0.113.7 within 300 s (threshold 10)");
+            }
+        }
+        session_free(s);
+    }
+    auth_watch_free(w);
+}
+
+Test(login, distinct_users_failing_from_one_source_are_c10)
+{
+    struct auth_watch *w = auth_watch_new();
+    static const char *const users[] = {"alice", "bob", "carol", "dave", "erin", "frank"};
+    for (size_t i = 0; i < NELEMS(users); i++) {
+        unsigned seq;
+        struct session *s = failing_login(w, T0 + (usec_t)i * 2 * SEC, "[2001:db8::7]:5222",
+                                          users[i], "not-authorized", &seq);
+        if (i < 4) {
+            expect_no_violation(s, "C10");
+        } else {
+            expect_violation(s, "C10", SEV_ERROR);
+            const struct violation *v = find_violation(s, "C10");
+            if (v) {
+                cr_expect_eq(v->seq, seq);
+                char want[160];
+                snprintf(want, sizeof want,
+                         "user-enumeration: %zu distinct users failed to authenticate from "
+                         "2001:db8::7 within 300 s (threshold 5)",
+                         i + 1);
+                cr_expect_str_eq(v->message, want);
+            }
+        }
+        session_free(s);
+    }
+    /* another source, the same users: nothing yet */
+    unsigned seq;
+    struct session *s =
+        failing_login(w, T0 + 20 * SEC, "198.51.100.9:5222", "zoe", "not-authorized", &seq);
+    expect_no_violation(s, "C10");
+    session_free(s);
+    auth_watch_free(w);
+}
+
+Test(login, c10_table_stays_bounded)
+{
+    /* far more users than the table holds: old ones are evicted, nothing breaks */
+    struct auth_watch *w = auth_watch_new();
+    char user[32], client[64];
+    for (int i = 0; i < 20000; i++) {
+        struct drv d;
+        drv_init(&d, false, true);
+        d.t = T0 + i * 1000;
+        snprintf(user, sizeof user, "user%d@" DOMAIN, i);
+        snprintf(client, sizeof client, "10.%d.%d.%d", i >> 16 & 255, i >> 8 & 255, i & 255);
+        login_log_auth(d.l, d.t, false, "PLAIN", user, client, "Invalid username or password");
+        login_watch_failures(d.l, w);
+        struct session *s = finish(&d, LOGIN_END_CLOSED);
+        expect_no_violation(s, "C10");
+        session_free(s);
+    }
+    auth_watch_free(w);
 }
