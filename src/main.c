@@ -234,6 +234,14 @@ main(int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
     }
+    /*
+     * A report, or a jsonl line, goes out in one write when it fits the
+     * buffer (stdio's default is the block size, 4 KiB, less than one line
+     * of a long login). A terminal keeps its line buffering.
+     */
+    static char out_buffer[64 * 1024]; /* glibc ignores the size without a buffer */
+    if (!isatty(fileno(out)))
+        setvbuf(out, out_buffer, _IOFBF, sizeof out_buffer);
     struct report_writer *w = report_writer_new(&ropt, out);
     struct summary *sm = summary_new();
     struct analyzer *an = analyzer_new(&aopt, w, sm);

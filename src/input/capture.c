@@ -17,8 +17,11 @@
  * wraps the source: the cookie's read hands out the saved head first, then
  * decompressed bytes from source_read(). pcap_close() fcloses that FILE*.
  */
+#define STDIO_BUFFER ((size_t)256 * 1024)
+
 struct capture {
     struct source *src; /* borrowed */
+    char *stdio_buffer; /* the cookie FILE's buffer */
     char *head;         /* bytes read before capture_open; handed to libpcap first */
     size_t head_len, head_pos;
     pcap_t *pcap;       /* owns the cookie FILE* once open */
@@ -98,8 +101,13 @@ capture_open(struct source *src, const char *head, size_t head_len, char *errbuf
         free(c);
         return NULL;
     }
-    /* libpcap freads a record at a time: a large buffer means few reads below it */
-    setvbuf(fp, NULL, _IOFBF, (size_t)256 * 1024);
+    /*
+     * libpcap freads a record at a time: a large buffer means few reads below
+     * it (given, since glibc ignores the size without one; freed after the
+     * FILE is closed).
+     */
+    c->stdio_buffer = xmalloc(STDIO_BUFFER);
+    setvbuf(fp, c->stdio_buffer, _IOFBF, STDIO_BUFFER);
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
     if (!c->pcap) {
@@ -107,6 +115,7 @@ capture_open(struct source *src, const char *head, size_t head_len, char *errbuf
         /* on failure libpcap leaves the FILE* to its caller */
         if (!c->file_closed)
             fclose(fp);
+        free(c->stdio_buffer);
         free(c->head);
         free(c);
         return NULL;
@@ -121,7 +130,8 @@ capture_close(struct capture *c)
     if (!c)
         return;
     if (c->pcap)
-        pcap_close(c->pcap);
+        pcap_close(c->pcap); /* closes the FILE: its buffer is free to go */
+    free(c->stdio_buffer);
     free(c->head);
     free(c);
 }
