@@ -428,20 +428,34 @@ name_reset(struct framer *f)
     f->local_len = 0;
 }
 
-static inline void
-name_byte(struct framer *f, unsigned char c)
+/*
+ * Takes the |n| bytes at |s| as the next part of the tag name being read
+ * (a name may arrive split over several feeds): its hash, its first
+ * NAME_KEEP bytes for messages, and its local part (after the last ':').
+ */
+static void
+name_bytes(struct framer *f, const unsigned char *s, size_t n)
 {
-    f->hash = (f->hash ^ c) * 0x100000001b3ull;
-    if (f->name_len < NAME_KEEP)
-        f->name[f->name_len] = (char)c;
-    f->name_len++;
-    if (c == ':') {
-        f->local_len = 0;
-    } else {
-        if (f->local_len < sizeof(f->local))
-            f->local[f->local_len] = (char)c;
-        f->local_len++;
+    uint64_t h = f->hash;
+    for (size_t k = 0; k < n; k++)
+        h = (h ^ s[k]) * 0x100000001b3ull;
+    f->hash = h;
+    if (f->name_len < NAME_KEEP) {
+        size_t take = NAME_KEEP - f->name_len < n ? NAME_KEEP - f->name_len : n;
+        memcpy(f->name + f->name_len, s, take);
     }
+    f->name_len += n;
+    const unsigned char *colon = n ? memrchr(s, ':', n) : NULL;
+    if (colon) {
+        f->local_len = 0;
+        n -= (size_t)(colon + 1 - s);
+        s = colon + 1;
+    }
+    if (f->local_len < sizeof(f->local)) {
+        size_t take = sizeof(f->local) - f->local_len < n ? sizeof(f->local) - f->local_len : n;
+        memcpy(f->local + f->local_len, s, take);
+    }
+    f->local_len += n;
 }
 
 /* RFC 6120 4.2: the header is <stream> in any prefix (normally stream:stream). */
@@ -910,8 +924,10 @@ step_lt(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 static size_t
 step_stag_name(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 {
+    size_t from = i;
     while (i < stop && !(cclass[p[i]] & CC_NAME_END))
-        name_byte(f, p[i++]);
+        i++;
+    name_bytes(f, p + from, i - from);
     if (i < stop) {
         start_name_done(f, f->in_base + i);
         f->state = S_STAG;
@@ -958,8 +974,10 @@ step_stag_quote(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 static size_t
 step_etag_name(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 {
+    size_t from = i;
     while (i < stop && !(cclass[p[i]] & CC_NAME_END))
-        name_byte(f, p[i++]);
+        i++;
+    name_bytes(f, p + from, i - from);
     if (i < stop) {
         end_name_done(f);
         f->state = S_ETAG;
