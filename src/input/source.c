@@ -147,6 +147,24 @@ source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errl
             snprintf(errbuf, errlen, "%s", src->error);
         return n;
     }
+    if (src->raw_pos == src->raw_len && len >= RAW_CHUNK / 2 && !src->raw_eof) {
+        /* a large read with nothing buffered: straight into the caller's buffer, no copy */
+        for (;;) {
+            ssize_t n = read(src->fd, buf, len);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                snprintf(src->error, sizeof src->error, "read error: %s", strerror(errno));
+                src->failed = true;
+                snprintf(errbuf, errlen, "%s", src->error);
+                return -1;
+            }
+            src->raw_total += n;
+            if (n == 0)
+                src->raw_eof = true;
+            return n;
+        }
+    }
     if (src->raw_pos == src->raw_len && !fill_raw(src)) {
         if (src->failed) {
             snprintf(errbuf, errlen, "%s", src->error);
