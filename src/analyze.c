@@ -264,6 +264,7 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
         login_no_xml(c->login);
     /* before the filters: an attack counts whichever sessions are printed */
     login_watch_failures(c->login, a->auth_watch);
+    login_watch_streams(c->login, a->stream_watch);
     const char *sm_id = login_sm_id(c->login), *previd = login_resumed_from(c->login);
     struct session *s = login_finish(c->login, how, t);
     link_resumption(a, s, sm_id, previd);
@@ -316,6 +317,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
     a->summary = sm;
     memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */
     a->auth_watch = auth_watch_new();
+    a->stream_watch = stream_watch_new();
     return a;
 }
 
@@ -332,6 +334,7 @@ analyzer_free(struct analyzer *a)
         free(a->sm_ids[i].jid);
     }
     auth_watch_free(a->auth_watch);
+    stream_watch_free(a->stream_watch);
     free(a->table);
     free(a->table_hash);
     free(a);

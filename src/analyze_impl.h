@@ -96,6 +96,7 @@ struct analyzer {
     size_t sm_next;
     bool reading_log;  /* the input being read is a log (else a capture) */
     struct auth_watch *auth_watch; /* failed authentications across connections (C10) */
+    struct stream_watch *stream_watch; /* F10, K8 across connections */
 };
 
 uint64_t hash_key(const char *s);

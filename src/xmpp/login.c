@@ -292,6 +292,7 @@ static const struct rule {
     {"F7", SEV_INFO, "XEP-0198 §5", "stream resumption failed"},
     {"F8", SEV_WARNING, "XEP-0198 §4", "stream management request or ack before it was enabled"},
     {"F9", SEV_WARNING, "XEP-0198 §4", "acknowledged more stanzas than were sent"},
+    {"F10", SEV_INFO, "XEP-0198 §5", "stream replaced by a resumption on another connection"},
     {"F11", SEV_INFO, "XEP-0198 §7", "connection dropped while resumable: the server keeps the session"},
     {"F12", SEV_WARNING, "XEP-0198 §9.2", "features sent after a SASL2 success that resumed the session"},
     {"G1", SEV_WARNING, "XEP-0170 §2.2", "compression negotiated before authentication"},
@@ -313,6 +314,7 @@ static const struct rule {
     {"K5", SEV_WARNING, "RFC 6120 §4.4", "one side closed its stream and the other never answered"},
     {"K6", SEV_WARNING, "RFC 6120 §4.4", "data sent after the sender closed its stream"},
     {"K7", SEV_WARNING, "RFC 6120 §4.9.3.19", "redirect (see-other-host) before TLS"},
+    {"K8", SEV_WARNING, "RFC 6120 §4.9.3.19", "more than 5 successive see-other-host redirects followed"},
     {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
     {"L2", SEV_INFO, NULL, "login continued inside TLS without keys"},
     {"L3", SEV_INFO, NULL, "info-level log: only outcomes are available"},
@@ -394,6 +396,10 @@ struct login {
     enum phase max_rank;   /* highest phase of the client's negotiation elements (A16) */
     enum phase rank_back;  /* the lower phase the client last went back to (A16) */
     unsigned order_seq;    /* last step the state machine already found out of order */
+    char *server_error;    /* condition of the server's stream error, if any (F10, K8) */
+    unsigned server_error_seq;
+    usec_t server_error_time;
+    unsigned resumed_seq;  /* the <resumed/> step (F10) */
     bool auth_no_data;     /* the attempt's <auth/> held no data, no challenge yet (C17) */
     unsigned auth_no_data_seq;
     /* the failed attempts, for the view across connections (C10) */
@@ -1436,6 +1442,7 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
         if (previd) {
             free(l->resumed_from);
             l->resumed_from = xstrdup(previd);
+            l->resumed_seq = seq;
         }
         break;
     }
@@ -1506,6 +1513,11 @@ record_facts(struct login *l, char dir, const struct stanza *el, enum event ev,
             violation(l, "K7", seq, NULL);
         if (!l->stream_error_by)
             l->stream_error_by = dir;
+        if (dir == 'S' && !l->server_error) {
+            l->server_error = xstrdup(detail ? detail : "undefined-condition");
+            l->server_error_seq = seq;
+            l->server_error_time = t;
+        }
         on_stream_error(l, detail, seq);
         break;
     case EV_STREAM_CLOSE:
@@ -1546,6 +1558,7 @@ login_free(struct login *l)
     free(l->bind_resource);
     free(l->sm_id);
     free(l->resumed_from);
+    free(l->server_error);
     free(l->header_from);
     free(l->failures);
     free(l->auth_ip);
@@ -2199,28 +2212,40 @@ credential_failure(const char *condition)
     return true; /* not-authorized, and any unknown condition is read as it (§1.4) */
 }
 
+/*
+ * The source address of the session: the connection's client without its
+ * port, else the address of the log's auth line; *|src| NULL when neither.
+ * An IPv4-mapped IPv6 address (ejabberd logs ::FFFF:192.0.2.3) is its IPv4
+ * address.
+ */
+static void
+session_source(const struct login *l, const char **src, const char **src_end)
+{
+    const char *a = l->s.client, *e = NULL;
+    if (a && a[0] == '[') {
+        a++;
+        e = strchr(a, ']');
+    } else if (a) {
+        e = strrchr(a, ':');
+    }
+    if (!e) {
+        a = l->auth_ip;
+        e = a ? a + strlen(a) : NULL;
+    }
+    if (a && e - a > 7 && strncasecmp(a, "::ffff:", 7) == 0 && memchr(a, '.', (size_t)(e - a)))
+        a += 7;
+    *src = e ? a : NULL;
+    *src_end = e;
+}
+
 void
 login_watch_failures(struct login *l, struct auth_watch *w)
 {
     if (!l->nfailures || !w)
         return;
     struct session *s = &l->s;
-    /* the source address: the connection's client without its port, else the log's auth line */
-    const char *src = s->client, *src_end = NULL;
-    if (src && src[0] == '[') {
-        src++;
-        src_end = strchr(src, ']');
-    } else if (src) {
-        src_end = strrchr(src, ':');
-    }
-    if (!src_end) {
-        src = l->auth_ip;
-        src_end = src ? src + strlen(src) : NULL;
-    }
-    /* an IPv4-mapped IPv6 address (ejabberd logs ::FFFF:192.0.2.3) is its IPv4 address */
-    if (src && src_end - src > 7 && strncasecmp(src, "::ffff:", 7) == 0 &&
-        memchr(src, '.', (size_t)(src_end - src)))
-        src += 7;
+    const char *src, *src_end;
+    session_source(l, &src, &src_end);
     bool reported = false;
     for (size_t i = 0; i < l->nfailures; i++) {
         const struct failure *f = &l->failures[i];
@@ -2264,4 +2289,113 @@ login_watch_failures(struct login *l, struct auth_watch *w)
             reported = true;
         }
     }
+}
+
+/* ---- streams across connections (F10, K8) ------------------------------------------------- */
+
+/*
+ * F10 pairs two connections: the one whose stream management session was
+ * resumed elsewhere (the server ends it with a <conflict/> stream error) and
+ * the one that resumed it (<resumed previd>), in whichever order they end.
+ * K8 counts, per source address, the connections in a row that the server
+ * sent elsewhere with see-other-host (RFC 6120 §4.9.3.19: clients stop after
+ * a few); another ending from that source, or a pause longer than
+ * REDIRECT_GAP, starts the count again. Both tables are direct mapped by a
+ * hash of the key (0: empty); a collision replaces the older entry.
+ */
+#define STREAM_WATCH_SLOTS 4096
+#define REDIRECTS_FOLLOWED 5
+#define REDIRECT_GAP ((usec_t)60 * 1000000)
+
+struct stream_watch {
+    struct sm_slot {
+        uint64_t key;
+        bool conflict; /* false: the resume was seen first */
+        unsigned session;
+    } sm[STREAM_WATCH_SLOTS];
+    struct redirect_slot {
+        uint64_t key;
+        usec_t last;
+        unsigned run;
+    } redirects[STREAM_WATCH_SLOTS];
+};
+
+struct stream_watch *
+stream_watch_new(void)
+{
+    return xcalloc(1, sizeof(struct stream_watch));
+}
+
+void
+stream_watch_free(struct stream_watch *w)
+{
+    free(w);
+}
+
+static void
+watch_sm(struct login *l, struct stream_watch *w)
+{
+    bool conflict = l->server_error && strcmp(l->server_error, "conflict") == 0 && l->sm_id;
+    const char *id = conflict ? l->sm_id : l->resumed_from;
+    if (!id || !*id)
+        return;
+    uint64_t key = watch_hash('m', id, strlen(id)) | 1;
+    struct sm_slot *e = &w->sm[key % STREAM_WATCH_SLOTS];
+    if (e->key == key && e->conflict != conflict) {
+        if (conflict)
+            violation(l, "F10", l->server_error_seq,
+                      "stream management session '%s' was resumed on another connection "
+                      "(session %u): the server closed this stream with <conflict/>",
+                      id, e->session);
+        else
+            violation(l, "F10", l->resumed_seq,
+                      "this resumption replaced stream management session '%s': the server "
+                      "closed that stream (session %u) with <conflict/>",
+                      id, e->session);
+        e->key = 0;
+        return;
+    }
+    e->key = key;
+    e->conflict = conflict;
+    e->session = l->s.id;
+}
+
+static void
+watch_redirects(struct login *l, struct stream_watch *w)
+{
+    const char *src, *src_end;
+    session_source(l, &src, &src_end);
+    if (!src)
+        return;
+    size_t n = (size_t)(src_end - src);
+    uint64_t key = watch_hash('r', src, n) | 1;
+    struct redirect_slot *e = &w->redirects[key % STREAM_WATCH_SLOTS];
+    bool redirected = l->server_error && strcmp(l->server_error, "see-other-host") == 0;
+    if (!redirected) {
+        if (e->key == key)
+            e->key = 0;
+        return;
+    }
+    usec_t t = l->server_error_time;
+    if (e->key == key && t - e->last <= REDIRECT_GAP && t >= e->last - REDIRECT_GAP) {
+        e->run++;
+    } else {
+        e->key = key;
+        e->run = 1;
+    }
+    if (t > e->last || e->run == 1)
+        e->last = t;
+    if (e->run > REDIRECTS_FOLLOWED)
+        violation(l, "K8", l->server_error_seq,
+                  "%u see-other-host redirects in a row for %.*s, at most %d s apart", e->run,
+                  (int)(n < 64 ? n : 64), src, (int)(REDIRECT_GAP / 1000000));
+}
+
+void
+login_watch_streams(struct login *l, struct stream_watch *w)
+{
+    if (!w)
+        return;
+    watch_sm(l, w);
+    watch_redirects(l, w);
 }

@@ -129,6 +129,25 @@ void auth_watch_free(struct auth_watch *w);
 void login_watch_failures(struct login *l, struct auth_watch *w);
 
 /*
+ * Streams across connections (login-spec §3 F10, K8): stream management
+ * sessions resumed elsewhere, and clients sent on by see-other-host again and
+ * again. One per analysis run.
+ */
+struct stream_watch;
+struct stream_watch *stream_watch_new(void);
+/* NULL is fine. */
+void stream_watch_free(struct stream_watch *w);
+/*
+ * Pairs this connection with earlier ones in |w| and records F10 when its
+ * stream management session was resumed on another connection and the server
+ * ended it with <conflict/> (on whichever of the two ends last), and K8 on the
+ * sixth and later connection in a row from one source address that the server
+ * redirected with see-other-host (at most a minute apart). Call before
+ * login_finish(); |w| may be NULL (nothing happens).
+ */
+void login_watch_streams(struct login *l, struct stream_watch *w);
+
+/*
  * Ends the session: derives the outcome and the end-of-session findings.
  * Returns the session; the caller owns it. |l| is still to be freed.
  */

@@ -915,6 +915,15 @@ scenario("F9", "the client acks h=3 although the server sent it one stanza since
                                                 "h='3' send-count='1'/></stream:error>" % NS_SM)),
             CLOSE])
 
+scenario("F10", "a resumable SM session whose stream the server then ends with a conflict stream "
+         "error; on a second connection from the same address the client resumes that session "
+         "(the log shows the two connections one after the other)", "F11, K1, D16",
+         tls_prologue() + scram_login() + restart() + bind()
+         + [("C", sm_enable(True)), ("S", S_ENABLED_RESUME), ("C", C_PRESENCE),
+            ("S", stream_error("conflict")), CLOSE, ("CONN", 1)]
+         + tls_prologue() + scram_login() + restart()
+         + [("C", C_RESUME), ("S", S_RESUMED)] + epilogue())
+
 scenario("F11", "with a resumable SM session the client drops the connection without "
          "</stream:stream>", "K4",
          tls_prologue() + scram_login() + restart() + bind()
@@ -1043,15 +1052,19 @@ scenario("K7", "the server redirects with see-other-host on the plaintext stream
          [("C", C_HDR), ("S", s_hdr(0)),
           ("S", stream_error("see-other-host", inner="xmpp2.%s:5222" % DOMAIN)), CLOSE])
 
+scenario("K8", "six connections in a row from one address, each sent elsewhere with "
+         "see-other-host right after the headers: the client follows every redirect", "K1, K7, D16",
+         sum([([("CONN", i)] if i else [])
+              + [("C", C_HDR), ("S", s_hdr(0)),
+                 ("S", stream_error("see-other-host", inner="xmpp2.%s:5222" % DOMAIN)), CLOSE]
+              for i in range(6)], []))
+
 # ---- ids with no file: what one login stream in an ejabberd log cannot show
 
 NOT_HERE = {
     "B14": "the direct-TLS ClientHello (SNI, ALPN) is only in a capture, never in the log",
     "B15": "TLS close_notify is a TLS record: only in a capture",
-    "F10": "needs data across connections (the resume on the new connection and the conflict on "
-           "the old one)",
     "H7": "needs the TLS handshake (0-RTT early data) and the count of earlier FAST logins",
-    "K8": "needs data across connections (successive see-other-host redirects)",
 }
 
 
@@ -1174,8 +1187,9 @@ Direct TLS (A7) is tagged tls| from the first line, on port 5223; A17 has no
 comes from ejabberd_c2s:process_terminated/2 (its source line number here is
 an estimate). K5's c2s ends without the server's </stream:stream> (ejabberd
 always logs one). C10 holds ten connections (pids <0.900.0> to <0.909.0>,
-client ports 40000 to 40009), the only file with more than one; C10 and C22
-carry ejabberd_c2s's "Failed/Accepted c2s ... authentication" lines.
+client ports 40000 to 40009), F10 two and K8 six, the only files with more
+than one; C10 and C22 carry ejabberd_c2s's "Failed/Accepted c2s ...
+authentication" lines.
 
 Regenerate with:  python3 testdata/violations/make-violations.py
 Check:            python3 testdata/violations/make-violations.py --check

@@ -2175,3 +2175,149 @@ Test(login, c10_table_stays_bounded)
     }
     auth_watch_free(w);
 }
+
+/* ---- F10 and K8: streams across connections --------------------------------------- */
+
+/* A bound connection that enabled resumable stream management as |sm_id|. */
+static void
+resumable_alice(struct drv *d, usec_t t, const char *client, const char *sm_id)
+{
+    drv_init(d, false, false);
+    d->t = t;
+    login_session(d->l)->client = strdup(client);
+    login_session(d->l)->id = 1;
+    bound_alice(d);
+    c_el(d, with_attr(mk("enable", NS_SM3), "resume", "true"));
+    s_el(d, with_attr(with_attr(mk("enabled", NS_SM3), "id", sm_id), "resume", "true"));
+}
+
+static void
+server_stream_error(struct drv *d, const char *cond)
+{
+    struct stanza *err = stanza_new("error", "stream", NS_STREAM);
+    with_child(err, mk(cond, NS_STREAMS_ERR));
+    s_el(d, err);
+    s_close(d);
+}
+
+/* A second connection that resumes |previd|. Stores the <resumed/> step in |*seq|. */
+static void
+resuming_alice(struct drv *d, usec_t t, const char *previd, unsigned *seq)
+{
+    drv_init(d, false, false);
+    d->t = t;
+    login_session(d->l)->client = strdup("192.0.2.7:40001");
+    login_session(d->l)->id = 2;
+    tls_plain_until_bind_features(d);
+    s_features(d, F_BIND, NULL);
+    c_el(d, with_attr(with_attr(mk("resume", NS_SM3), "previd", previd), "h", "0"));
+    s_el(d, with_attr(with_attr(mk("resumed", NS_SM3), "previd", previd), "h", "0"));
+    *seq = (unsigned)login_session(d->l)->nphases;
+}
+
+Test(login, a_stream_replaced_by_a_resumption_is_f10_whichever_ends_last)
+{
+    /* the old stream ends first: the resuming connection carries F10 */
+    struct stream_watch *w = stream_watch_new();
+    struct drv old, new;
+    resumable_alice(&old, T0, "192.0.2.7:40000", "sm-42");
+    server_stream_error(&old, "conflict");
+    unsigned err_seq = (unsigned)login_session(old.l)->nphases - 1;
+    login_watch_streams(old.l, w);
+    struct session *s1 = finish(&old, LOGIN_END_CLOSED);
+    expect_no_violation(s1, "F10");
+    unsigned resumed_seq;
+    resuming_alice(&new, T0 + 5 * SEC, "sm-42", &resumed_seq);
+    login_watch_streams(new.l, w);
+    struct session *s2 = finish(&new, LOGIN_END_INPUT_END);
+    expect_violation(s2, "F10", SEV_INFO);
+    const struct violation *v = find_violation(s2, "F10");
+    if (v) {
+        cr_expect_eq(v->seq, resumed_seq);
+        cr_expect_str_eq(v->ref, "XEP-0198 §5");
+        cr_expect_not_null(strstr(v->message, "sm-42"), "%s", v->message);
+        cr_expect_not_null(strstr(v->message, "session 1"), "%s", v->message);
+    }
+    session_free(s1);
+    session_free(s2);
+    stream_watch_free(w);
+
+    /* the resuming connection ends first: the old one carries it, at its stream error */
+    w = stream_watch_new();
+    resuming_alice(&new, T0 + 5 * SEC, "sm-43", &resumed_seq);
+    login_watch_streams(new.l, w);
+    s2 = finish(&new, LOGIN_END_INPUT_END);
+    expect_no_violation(s2, "F10");
+    resumable_alice(&old, T0, "192.0.2.7:40000", "sm-43");
+    server_stream_error(&old, "conflict");
+    err_seq = (unsigned)login_session(old.l)->nphases - 1;
+    login_watch_streams(old.l, w);
+    s1 = finish(&old, LOGIN_END_CLOSED);
+    expect_violation(s1, "F10", SEV_INFO);
+    v = find_violation(s1, "F10");
+    if (v)
+        cr_expect_eq(v->seq, err_seq, "F10 at step %u, the stream error is step %u", v->seq, err_seq);
+    session_free(s1);
+    session_free(s2);
+
+    /* a conflict without a resumption elsewhere (a second login) is not F10 */
+    resumable_alice(&old, T0, "192.0.2.7:40000", "sm-44");
+    server_stream_error(&old, "conflict");
+    login_watch_streams(old.l, w);
+    s1 = finish(&old, LOGIN_END_CLOSED);
+    expect_no_violation(s1, "F10");
+    session_free(s1);
+    stream_watch_free(w);
+}
+
+/* A connection from |client| at |t| that the server sends elsewhere (or not). */
+static struct session *
+redirected(struct stream_watch *w, usec_t t, const char *client, bool redirect)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    d.t = t;
+    login_session(d.l)->client = strdup(client);
+    c_open(&d);
+    s_open(&d, "r1");
+    if (redirect) {
+        struct stanza *err = stanza_new("error", "stream", NS_STREAM);
+        with_child(err, with_text(mk("see-other-host", NS_STREAMS_ERR), "other.example:5222"));
+        s_el(&d, err);
+    }
+    s_close(&d);
+    c_close(&d);
+    login_watch_streams(d.l, w);
+    return finish(&d, LOGIN_END_CLOSED);
+}
+
+Test(login, more_than_five_redirects_in_a_row_are_k8)
+{
+    struct stream_watch *w = stream_watch_new();
+    for (int i = 0; i < 7; i++) {
+        char client[32];
+        snprintf(client, sizeof client, "198.51.100.9:%d", 50000 + i);
+        struct session *s = redirected(w, T0 + i * 2 * SEC, client, true);
+        if (i < 5) {
+            expect_no_violation(s, "K8");
+        } else {
+            expect_violation(s, "K8", SEV_WARNING);
+            const struct violation *v = find_violation(s, "K8");
+            if (v)
+                cr_expect_not_null(strstr(v->message, "198.51.100.9"), "%s", v->message);
+        }
+        session_free(s);
+    }
+    /* a connection that is not redirected starts the count again */
+    session_free(redirected(w, T0 + 20 * SEC, "198.51.100.9:50010", false));
+    struct session *s = redirected(w, T0 + 21 * SEC, "198.51.100.9:50011", true);
+    expect_no_violation(s, "K8");
+    session_free(s);
+    /* as does a pause of more than a minute; other sources count apart */
+    for (int i = 0; i < 5; i++)
+        session_free(redirected(w, T0 + (30 + i) * SEC, "203.0.113.1:1", true));
+    s = redirected(w, T0 + 200 * SEC, "203.0.113.1:1", true);
+    expect_no_violation(s, "K8");
+    session_free(s);
+    stream_watch_free(w);
+}
