@@ -251,15 +251,6 @@ is_ws(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static bool
-skip_ws(struct parser *ps)
-{
-    const unsigned char *start = ps->p, *p = ps->p, *end = ps->end;
-    while (p < end && is_ws(*p))
-        p++;
-    ps->p = p;
-    return p != start;
-}
 
 /* Byte classes: a table lookup per byte in the loops over names, values and text. */
 enum {
@@ -267,6 +258,8 @@ enum {
     B_NAME = 2,       /* may continue a name */
     B_PLAIN = 4,      /* text or attribute value byte that needs no look: printable ASCII
                          other than & < ] ' " */
+    B_NAME_ASCII = 8, /* an ASCII byte that may continue a name */
+    B_WS = 16,        /* XML white space */
 };
 #define BCLASS(c)                                                                                  \
     (((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_' || (c) == ':' ||     \
@@ -277,11 +270,26 @@ enum {
      (((c) >= 0x20 && (c) < 0x80 && (c) != '&' && (c) != '<' && (c) != ']' && (c) != '\'' &&      \
        (c) != '"')                                                                                 \
           ? B_PLAIN                                                                                \
-          : 0))
+          : 0) |                                                                                   \
+     (((((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_' || (c) == ':' ||    \
+        ((c) >= '0' && (c) <= '9') || (c) == '-' || (c) == '.'))                                   \
+          ? B_NAME_ASCII                                                                           \
+          : 0) |                                                                                   \
+     (((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n') ? B_WS : 0))
 #define BCLASS4(c) BCLASS(c), BCLASS((c) + 1), BCLASS((c) + 2), BCLASS((c) + 3)
 #define BCLASS16(c) BCLASS4(c), BCLASS4((c) + 4), BCLASS4((c) + 8), BCLASS4((c) + 12)
 #define BCLASS64(c) BCLASS16(c), BCLASS16((c) + 16), BCLASS16((c) + 32), BCLASS16((c) + 48)
 static const unsigned char bclass[256] = {BCLASS64(0), BCLASS64(64), BCLASS64(128), BCLASS64(192)};
+
+static bool
+skip_ws(struct parser *ps)
+{
+    const unsigned char *start = ps->p, *p = ps->p, *end = ps->end;
+    while (p < end && (bclass[*p] & B_WS))
+        p++;
+    ps->p = p;
+    return p != start;
+}
 
 static bool
 name_start(unsigned char c)
@@ -310,7 +318,7 @@ read_name(struct parser *ps, const char **name, size_t *len, const char *what)
         return false;
     }
     for (;;) {
-        while (p < end && *p < 0x80 && name_char(*p))
+        while (p < end && (bclass[*p] & B_NAME_ASCII))
             p++;
         if (p == end || !name_char(*p))
             break;
