@@ -168,6 +168,28 @@ violation_json(struct json_writer *w, const struct violation *v)
     char code[sizeof(v->code) + 1];
     memcpy(code, v->code, sizeof(v->code));
     code[sizeof(v->code)] = '\0';
+    struct buf *b;
+    if (!w->indent && (b = json_writer_raw_value(w)) != NULL) {
+        /* in one go when compact, as for the phase events */
+        APPEND_LITERAL(b, "{\"code\":");
+        json_append_string(b, code);
+        APPEND_LITERAL(b, ",\"severity\":");
+        json_append_string(b, severity_name(v->severity));
+        APPEND_LITERAL(b, ",\"seq\":");
+        if (v->seq)
+            append_unsigned(b, v->seq);
+        else
+            APPEND_LITERAL(b, "null");
+        APPEND_LITERAL(b, ",\"message\":");
+        json_append_string(b, v->message && *v->message ? v->message : "(no message)");
+        APPEND_LITERAL(b, ",\"ref\":");
+        if (v->ref)
+            json_append_string(b, v->ref);
+        else
+            APPEND_LITERAL(b, "null");
+        buf_append_char(b, '}');
+        return;
+    }
     json_writer_object_begin(w);
     str(w, "code", code);
     str(w, "severity", severity_name(v->severity));
