@@ -44,36 +44,8 @@ put_hex(char *o, const uint8_t *b, size_t n)
 }
 
 /*
- * The connection key: version, then the lower endpoint first so that both
- * directions find it, in hex (keys are C strings). Called for every packet:
- * no printf.
- */
-static void
-flow_key(const struct packet_info *p, char out[static 80])
-{
-    size_t alen = p->ip_version == 6 ? 16 : 4;
-    const uint8_t *a = p->src, *b = p->dst;
-    uint16_t pa = p->sport, pb = p->dport;
-    int cmp = memcmp(a, b, alen);
-    if (cmp > 0 || (cmp == 0 && pa > pb)) {
-        a = p->dst;
-        b = p->src;
-        pa = p->dport;
-        pb = p->sport;
-    }
-    uint8_t ports[4] = {(uint8_t)(pa >> 8), (uint8_t)pa, (uint8_t)(pb >> 8), (uint8_t)pb};
-    char *o = out;
-    *o++ = p->ip_version == 6 ? '6' : '4';
-    o = put_hex(o, a, alen);
-    o = put_hex(o, ports, 2);
-    o = put_hex(o, b, alen);
-    o = put_hex(o, ports + 2, 2);
-    *o = '\0';
-}
-
-/*
- * The binary tuple of |p|'s flow (the same endpoints in the same order as
- * flow_key()) and its slot in the flow cache.
+ * The binary tuple of |p|'s flow: version, then the lower endpoint first so
+ * that both directions give the same one; and its slot in the flow cache.
  */
 static size_t
 flow_tuple_of(const struct packet_info *p, struct flow_tuple *t)
@@ -100,6 +72,23 @@ flow_tuple_of(const struct packet_info *p, struct flow_tuple *t)
     unsigned h = (unsigned)pa * 31u + (unsigned)pb * 131u + a[alen - 1] * 7u + b[alen - 1] * 17u +
                  a[alen - 2] * 257u + b[alen - 2] * 263u;
     return h % FLOW_CACHE;
+}
+
+/*
+ * The connection key, the tuple in hex (the table's keys are C strings):
+ * version, lower address and port, higher address and port. No printf.
+ */
+static void
+flow_key(const struct flow_tuple *t, char out[static 80])
+{
+    size_t alen = t->bytes[0] == 6 ? 16 : 4;
+    char *o = out;
+    *o++ = t->bytes[0] == 6 ? '6' : '4';
+    o = put_hex(o, t->bytes + 1, alen);
+    o = put_hex(o, t->bytes + 17, 2);
+    o = put_hex(o, t->bytes + 19, alen);
+    o = put_hex(o, t->bytes + 35, 2);
+    *o = '\0';
 }
 
 static void
@@ -315,7 +304,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
     if (fc->c && memcmp(fc->tuple.bytes, tuple.bytes, sizeof tuple.bytes) == 0) {
         c = fc->c;
     } else {
-        flow_key(&p, key);
+        flow_key(&tuple, key);
         have_key = true;
         c = conn_find(a, key);
         if (c)
@@ -329,7 +318,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
     }
     if (!c) {
         if (!have_key)
-            flow_key(&p, key);
+            flow_key(&tuple, key);
         if (syn_only)
             clear_tombstone(a, key);
         else if (is_tombstone(a, key))

@@ -195,10 +195,8 @@ json_writer_bool(struct json_writer *w, bool v)
 }
 
 void
-json_writer_int(struct json_writer *w, int64_t v)
+json_append_int(struct buf *out, int64_t v)
 {
-    if (!before_value(w))
-        return;
     char tmp[24];
     char *p = tmp + sizeof(tmp);
     /* Digits from the right; unsigned so INT64_MIN negates without overflow. */
@@ -209,7 +207,15 @@ json_writer_int(struct json_writer *w, int64_t v)
     } while (u);
     if (v < 0)
         *--p = '-';
-    buf_append(w->out, p, (size_t)(tmp + sizeof(tmp) - p));
+    buf_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void
+json_writer_int(struct json_writer *w, int64_t v)
+{
+    if (!before_value(w))
+        return;
+    json_append_int(w->out, v);
 }
 
 /*

@@ -71,5 +71,7 @@ void json_writer_real(struct json_writer *w, double v);
  * replaced by U+FFFD.
  */
 void json_append_string(struct buf *out, const char *s);
+/* Appends |v| in decimal, as a JSON integer. */
+void json_append_int(struct buf *out, int64_t v);
 
 #endif

@@ -100,18 +100,6 @@ attempt_json(struct json_writer *w, const struct attempt *a, bool show_secrets)
 /* Appends a string literal (its length known when compiling). */
 #define APPEND_LITERAL(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
 
-static void
-append_unsigned(struct buf *b, unsigned long long v)
-{
-    char tmp[24];
-    char *p = tmp + sizeof(tmp);
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
 /*
  * A phase event on one line, written in one go: the events are most of a
  * report, and this is what the member-by-member path below writes for them
@@ -126,7 +114,7 @@ phase_event_compact(struct json_writer *w, const struct phase_event *e)
     char time[32];
     format_time(e->time, time, sizeof(time));
     APPEND_LITERAL(b, "{\"seq\":");
-    append_unsigned(b, e->seq);
+    json_append_int(b, e->seq);
     APPEND_LITERAL(b, ",\"dir\":\"");
     buf_append_char(b, e->dir == 'C' || e->dir == 'S' ? e->dir : '-');
     APPEND_LITERAL(b, "\",\"time\":\"");
@@ -177,7 +165,7 @@ violation_json(struct json_writer *w, const struct violation *v)
         json_append_string(b, severity_name(v->severity));
         APPEND_LITERAL(b, ",\"seq\":");
         if (v->seq)
-            append_unsigned(b, v->seq);
+            json_append_int(b, v->seq);
         else
             APPEND_LITERAL(b, "null");
         APPEND_LITERAL(b, ",\"message\":");
