@@ -105,6 +105,23 @@ struct qframe {
     size_t offset;
     size_t size;
     char *message;
+    size_t raw_off, raw_len; /* deferred parsing: the unit's bytes, in framer.raw */
+    bool has_raw;
+};
+
+/*
+ * What turns units into trees: the namespace bindings elements are read
+ * with, the last header's (scope_ok), else those of synthetic_header (made
+ * when first needed). A framer holds one; with deferred parsing the reader
+ * of its frames holds another, fed the same units in the same order.
+ */
+struct frame_parser {
+    struct xml_scope scope;
+    bool scope_ok;
+    struct xml_scope synthetic;
+    char errmsg[MSG_MAX];
+    struct stanza *el;     /* the last frame handed out by frame_parser_parse() */
+    char *message;
 };
 
 struct framer {
@@ -168,15 +185,16 @@ struct framer {
     size_t decl_start;
     struct buf hdr; /* raw bytes of the header being parsed (with its <?xml?>) */
 
+    struct frame_parser fp;
     /*
-     * Namespace bindings the stream's elements are read with: the last
-     * header's (scope_ok), else those of synthetic_header (made when first
-     * needed).
+     * Deferred parsing (framer_defer_parsing): units go out as bytes, kept in
+     * |raw| until the queue is drained; |fp| is only brought up to date with
+     * the last header when framer_parse_deferred() needs it.
      */
-    struct xml_scope scope;
-    bool scope_ok;
-    struct xml_scope synthetic;
-    char errmsg[MSG_MAX];
+    bool defer;
+    struct buf raw;
+    bool fp_stale;     /* a header came since |fp| last read one */
+    bool fp_closed;    /* ... and it was an empty-element tag */
 };
 
 /* Character classes for the scanner's inner loops. */
@@ -327,60 +345,129 @@ drop_decl(struct framer *f)
 
 /* The bindings elements are read with now. */
 static const struct xml_scope *
-element_scope(struct framer *f)
+element_scope(struct frame_parser *fp)
 {
-    if (f->scope_ok)
-        return &f->scope;
-    if (!f->synthetic.n) {
+    if (fp->scope_ok)
+        return &fp->scope;
+    if (!fp->synthetic.n) {
         bool closed;
         struct stanza *h = xmlparse_header(synthetic_header, sizeof(synthetic_header) - 1,
-                                           &f->synthetic, &closed, NULL, 0);
+                                           &fp->synthetic, &closed, NULL, 0);
         stanza_free(h);
     }
-    return &f->synthetic;
+    return &fp->synthetic;
+}
+
+/* The header's bindings are gone (an oversize header): read on with the synthetic ones. */
+static void
+fp_forget_header(struct frame_parser *fp)
+{
+    xml_scope_clear(&fp->scope);
+    fp->scope_ok = false;
+}
+
+/*
+ * Reads a stream header (with its <?xml?>, if any): a new stream is a new
+ * document, so the old header's bindings go. An empty-element header leaves
+ * none behind (what follows is read as if no header had come). Returns the
+ * header, or NULL with the reason in fp->errmsg.
+ */
+static struct stanza *
+fp_header(struct frame_parser *fp, const char *data, size_t len)
+{
+    fp_forget_header(fp);
+    fp->errmsg[0] = '\0';
+    bool closed = false;
+    struct stanza *el = xmlparse_header(data, len, &fp->scope, &closed, fp->errmsg, sizeof(fp->errmsg));
+    if (!el)
+        return NULL;
+    /* the stream's content namespace (RFC 6120 4.8.2): the header's own xmlns='...' */
+    const char *content_ns = xml_scope_default_ns(&fp->scope);
+    if (content_ns)
+        stanza_set_default_ns(el, content_ns);
+    fp->scope_ok = !closed;
+    return el;
+}
+
+static struct stanza *
+fp_element(struct frame_parser *fp, const char *data, size_t len)
+{
+    fp->errmsg[0] = '\0';
+    return xmlparse_element(data, len, element_scope(fp), fp->errmsg, sizeof(fp->errmsg));
+}
+
+static const char *
+fp_error(const struct frame_parser *fp, const char *fallback)
+{
+    return fp->errmsg[0] ? fp->errmsg : fallback;
 }
 
 static void
-parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size)
+fp_clear(struct frame_parser *fp)
 {
-    /* a new stream is a new document: the old header's bindings go */
-    xml_scope_clear(&f->scope);
-    f->scope_ok = false;
-    bool closed = false;
-    struct stanza *el = xmlparse_header(f->hdr.data, f->hdr.len, &f->scope, &closed, f->errmsg,
-                                        sizeof(f->errmsg));
-    if (!el) {
-        emit_msg(f, FRAME_ERROR, offset, size, f->errmsg[0] ? f->errmsg : "stream header did not parse");
-        return;
+    stanza_free(fp->el);
+    free(fp->message);
+    fp->el = NULL;
+    fp->message = NULL;
+    xml_scope_clear(&fp->scope);
+    xml_scope_clear(&fp->synthetic);
+    fp->scope_ok = false;
+}
+
+/* Queues a unit's bytes for the reader of a deferred framer. */
+static struct qframe *
+push_raw(struct framer *f, enum frame_kind kind, size_t offset, size_t size, const char *data,
+         size_t len)
+{
+    struct qframe *fr = push_frame(f, kind, offset, size);
+    fr->has_raw = true;
+    fr->raw_off = f->raw.len;
+    fr->raw_len = len;
+    buf_append(&f->raw, data, len);
+    return fr;
+}
+
+/* |empty|: the header was an empty-element tag, <stream:stream .../>. */
+static void
+parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size, bool empty)
+{
+    if (f->defer) {
+        push_raw(f, FRAME_STREAM_OPEN, offset, size, f->hdr.data, f->hdr.len)->xml_decl = xml_decl;
+        f->fp_stale = true;
+        f->fp_closed = empty;
+    } else {
+        struct stanza *el = fp_header(&f->fp, f->hdr.data, f->hdr.len);
+        if (el) {
+            struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
+            fr->el = el;
+            fr->xml_decl = xml_decl;
+        } else {
+            emit_msg(f, FRAME_ERROR, offset, size, fp_error(&f->fp, "stream header did not parse"));
+        }
     }
-    /* the stream's content namespace (RFC 6120 4.8.2): the header's own xmlns='...' */
-    const char *content_ns = xml_scope_default_ns(&f->scope);
-    if (content_ns)
-        stanza_set_default_ns(el, content_ns);
-    struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
-    fr->el = el;
-    fr->xml_decl = xml_decl;
-    f->scope_ok = true;
-    if (closed) { /* <stream:stream .../>: what follows is read as if no header had come */
+    if (empty) { /* <stream:stream .../>: what follows is read as if no header had come */
         push_frame(f, FRAME_STREAM_CLOSE, offset + size, 0);
         f->stream = false;
-        f->scope_ok = false;
     }
 }
 
 static void
 parse_element(struct framer *f, const char *data, size_t len, size_t offset, bool outside)
 {
-    struct stanza *el = xmlparse_element(data, len, element_scope(f), f->errmsg, sizeof(f->errmsg));
+    if (outside)
+        f->stray_seen = true;
+    if (f->defer) {
+        push_raw(f, FRAME_ELEMENT, offset, len, data, len)->outside = outside;
+        return;
+    }
+    struct stanza *el = fp_element(&f->fp, data, len);
     if (!el) {
-        emit_msg(f, FRAME_ERROR, offset, len, f->errmsg[0] ? f->errmsg : "XML error");
+        emit_msg(f, FRAME_ERROR, offset, len, fp_error(&f->fp, "XML error"));
         return;
     }
     struct qframe *fr = push_frame(f, FRAME_ELEMENT, offset, len);
     fr->el = el;
     fr->outside = outside;
-    if (outside)
-        f->stray_seen = true;
 }
 
 /* ---- scanner actions ---- */
@@ -655,7 +742,7 @@ element_done(struct framer *f, size_t end)
 }
 
 static void
-header_done(struct framer *f, size_t end)
+header_done(struct framer *f, size_t end, bool empty)
 {
     bool xml_decl = f->decl_pending;
     size_t offset = xml_decl ? f->decl_start : f->unit_start;
@@ -667,8 +754,12 @@ header_done(struct framer *f, size_t end)
     f->depth = 0;
     if (f->skip) {
         f->skip = false;
-        xml_scope_clear(&f->scope); /* an oversize header: read on with the synthetic one */
-        f->scope_ok = false;
+        /* an oversize header: read on with the synthetic bindings */
+        if (f->defer) {
+            push_frame(f, FRAME_SCOPE_RESET, offset, end - offset);
+            f->fp_stale = false;
+        }
+        fp_forget_header(&f->fp);
     } else {
         size_t len;
         const char *data = unit_bytes(f, end, &len);
@@ -676,7 +767,7 @@ header_done(struct framer *f, size_t end)
         if (xml_decl)
             buf_append(&f->hdr, f->decl.data, f->decl.len);
         buf_append(&f->hdr, data, len);
-        parse_header(f, xml_decl, offset, end - offset);
+        parse_header(f, xml_decl, offset, end - offset, empty);
     }
     buf_reset(&f->decl);
     stop_capture(f);
@@ -687,7 +778,7 @@ stag_end(struct framer *f, bool empty, size_t end)
 {
     f->state = S_TEXT;
     if (f->unit == U_HEADER) {
-        header_done(f, end);
+        header_done(f, end, empty);
         return;
     }
     if (empty && f->depth > 0)
@@ -841,8 +932,8 @@ framer_free(struct framer *f)
         qframe_clear(&f->q[i]);
     free(f->q);
     qframe_clear(&f->last);
-    xml_scope_clear(&f->scope);
-    xml_scope_clear(&f->synthetic);
+    fp_clear(&f->fp);
+    buf_clear(&f->raw);
     buf_clear(&f->cur);
     buf_clear(&f->decl);
     buf_clear(&f->hdr);
@@ -1274,6 +1365,7 @@ framer_next(struct framer *f, struct frame *out)
     qframe_clear(&f->last);
     if (f->qhead == f->qlen) {
         f->qhead = f->qlen = 0;
+        buf_reset(&f->raw);
         return false;
     }
     f->last = f->q[f->qhead++];
@@ -1284,7 +1376,86 @@ framer_next(struct framer *f, struct frame *out)
     out->offset = f->last.offset;
     out->size = f->last.size;
     out->message = f->last.message;
+    out->raw = f->last.has_raw ? f->raw.data + f->last.raw_off : NULL;
+    out->raw_len = f->last.raw_len;
     return true;
+}
+
+void
+framer_defer_parsing(struct framer *f)
+{
+    f->defer = true;
+}
+
+struct stanza *
+framer_parse_deferred(struct framer *f, const struct frame *fr)
+{
+    if (fr->kind != FRAME_ELEMENT || !fr->raw)
+        return NULL;
+    if (f->fp_stale) {
+        f->fp_stale = false;
+        struct stanza *h = fp_header(&f->fp, f->hdr.data, f->hdr.len);
+        stanza_free(h);
+        if (f->fp_closed)
+            f->fp.scope_ok = false;
+    }
+    return fp_element(&f->fp, fr->raw, fr->raw_len);
+}
+
+struct frame_parser *
+frame_parser_new(void)
+{
+    return xcalloc(1, sizeof(struct frame_parser));
+}
+
+void
+frame_parser_free(struct frame_parser *fp)
+{
+    if (!fp)
+        return;
+    fp_clear(fp);
+    free(fp);
+}
+
+bool
+frame_parser_parse(struct frame_parser *fp, const struct frame *in, struct frame *out)
+{
+    stanza_free(fp->el);
+    free(fp->message);
+    fp->el = NULL;
+    fp->message = NULL;
+    *out = *in;
+    out->raw = NULL;
+    out->raw_len = 0;
+    switch (in->kind) {
+    case FRAME_SCOPE_RESET:
+        fp_forget_header(fp);
+        return false;
+    case FRAME_STREAM_OPEN:
+        if (!in->raw)
+            return true;
+        fp->el = fp_header(fp, in->raw, in->raw_len);
+        if (!fp->el) {
+            out->kind = FRAME_ERROR;
+            out->xml_decl = false;
+            out->message = fp->message = xstrdup(fp_error(fp, "stream header did not parse"));
+        }
+        out->el = fp->el;
+        return true;
+    case FRAME_ELEMENT:
+        if (!in->raw)
+            return true;
+        fp->el = fp_element(fp, in->raw, in->raw_len);
+        if (!fp->el) {
+            out->kind = FRAME_ERROR;
+            out->outside = false;
+            out->message = fp->message = xstrdup(fp_error(fp, "XML error"));
+        }
+        out->el = fp->el;
+        return true;
+    default:
+        return true;
+    }
 }
 
 static const char *const kind_names[] = {
@@ -1294,6 +1465,7 @@ static const char *const kind_names[] = {
     [FRAME_WHITESPACE] = "whitespace",
     [FRAME_ERROR] = "error",
     [FRAME_OVERSIZE] = "oversize",
+    [FRAME_SCOPE_RESET] = "scope-reset",
 };
 
 const char *

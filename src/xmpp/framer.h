@@ -31,6 +31,7 @@ enum frame_kind {
     FRAME_WHITESPACE,   /* whitespace between top-level elements (keep-alives) */
     FRAME_ERROR,        /* malformed or restricted XML; the framer resynchronised after it */
     FRAME_OVERSIZE,     /* an element above the size or depth cap; skipped */
+    FRAME_SCOPE_RESET,  /* deferred parsing only: the last header's bindings no longer apply */
 };
 
 struct frame {
@@ -50,6 +51,13 @@ struct frame {
      * an element: it ends the stream those elements assumed.
      */
     bool outside;
+    /*
+     * Deferred parsing (framer_defer_parsing): FRAME_STREAM_OPEN and
+     * FRAME_ELEMENT carry the unit's bytes here (a header's with its <?xml?>)
+     * and no tree; frame_parser_parse() makes the tree. NULL otherwise.
+     */
+    const char *raw;
+    size_t raw_len;
 };
 
 struct framer_limits {
@@ -89,6 +97,34 @@ void framer_gap(struct framer *f);
  * on this framer.
  */
 bool framer_next(struct framer *f, struct frame *out);
+
+/*
+ * Deferred parsing: the framer only cuts the stream; headers and elements
+ * come out as bytes (frame.raw) for a frame_parser to read later, maybe in
+ * another process. Fed the frames of one framer in order, a frame_parser
+ * gives exactly the frames the framer would have given itself (a unit that
+ * does not parse becomes FRAME_ERROR). Call before the first framer_feed().
+ */
+void framer_defer_parsing(struct framer *f);
+/*
+ * A deferred FRAME_ELEMENT of |f|, parsed with the bindings of the stream it
+ * came in (the framer reads the last header again when needed). For the rare
+ * element the cutting side must understand itself (<proceed/>). The caller
+ * frees the tree; NULL when it does not parse or |fr| is not such a frame.
+ */
+struct stanza *framer_parse_deferred(struct framer *f, const struct frame *fr);
+
+struct frame_parser;
+struct frame_parser *frame_parser_new(void);
+/* NULL is fine. */
+void frame_parser_free(struct frame_parser *fp);
+/*
+ * Reads the next frame of a deferred framer into |out|: trees for headers
+ * and elements, the rest as it came. Returns false for frames that only
+ * change the parser's state (FRAME_SCOPE_RESET): nothing to hand on.
+ * Pointers in |out| stay valid until the next call.
+ */
+bool frame_parser_parse(struct frame_parser *fp, const struct frame *in, struct frame *out);
 
 /* Name of |kind| ("stream-open", "element", …). */
 const char *frame_kind_name(enum frame_kind kind);

@@ -1736,6 +1736,8 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
     case FRAME_OVERSIZE:
         add_phase(l, dir, t, EV_OVERSIZE, NULL, xstrdup(fr->message ? fr->message : "element too large"));
         break;
+    case FRAME_SCOPE_RESET:
+        break; /* a deferred framer's bookkeeping, for its frame_parser only */
     }
 }
 
