@@ -168,6 +168,22 @@ conn_find(struct analyzer *a, const char *key)
     return a->table[table_index(a, key, hash_key(key))];
 }
 
+struct login *
+login_side_new(struct analyzer *a, const char *key, long line)
+{
+    struct login_options lo = {.show_secrets = a->opt.show_secrets, .from_log = a->reading_log};
+    struct login *l = login_new(&lo);
+    struct session *s = login_session(l);
+    s->id = ++a->next_id;
+    s->input = xstrdup(a->input_path);
+    if (a->reading_log) {
+        s->has_log = true;
+        s->log_pid = xstrdup(key);
+        s->first_line = s->last_line = line;
+    }
+    return l;
+}
+
 struct conn *
 conn_new(struct analyzer *a, const char *key, long line)
 {
@@ -176,17 +192,15 @@ conn_new(struct analyzer *a, const char *key, long line)
     struct conn *c = xcalloc(1, sizeof *c);
     c->flow_slot = -1;
     c->key = xstrdup(key);
-    struct login_options lo = {.show_secrets = a->opt.show_secrets, .from_log = a->reading_log};
-    c->login = login_new(&lo);
     c->framer[0] = framer_new("client", &a->opt.limits);
     c->framer[1] = framer_new("server", &a->opt.limits);
-    struct session *s = login_session(c->login);
-    s->id = ++a->next_id;
-    s->input = xstrdup(a->input_path);
-    if (a->reading_log) {
-        s->has_log = true;
-        s->log_pid = xstrdup(key);
-        s->first_line = s->last_line = line;
+    if (a->pipe) {
+        /* the login side is in the other process: it gets the units as bytes */
+        framer_defer_parsing(c->framer[0]);
+        framer_defer_parsing(c->framer[1]);
+        a->next_id++;
+    } else {
+        c->login = login_side_new(a, key, line);
     }
     table_put(a, c, hash_key(key));
     a->nopen++;
@@ -247,6 +261,27 @@ link_resumption(struct analyzer *a, struct session *s, const char *sm_id, const 
 }
 
 void
+login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_end how, usec_t t)
+{
+    if (!saw_xml)
+        login_no_xml(l);
+    /* before the filters: an attack counts whichever sessions are printed */
+    login_watch_failures(l, a->auth_watch);
+    login_watch_streams(l, a->stream_watch);
+    const char *sm_id = login_sm_id(l), *previd = login_resumed_from(l);
+    struct session *s = login_finish(l, how, t);
+    link_resumption(a, s, sm_id, previd);
+    if (keep_session(a, s)) {
+        summary_add(a->summary, s);
+        report_session(a->writer, s);
+    } else {
+        session_clear(s);
+        free(s);
+    }
+    login_free(l);
+}
+
+void
 conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
 {
     for (int d = 0; d < 2 && c->reasm[0]; d++) {
@@ -258,23 +293,9 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
         struct frame fr;
         framer_finish(c->framer[d]);
         while (framer_next(c->framer[d], &fr))
-            login_frame(c->login, d ? 'S' : 'C', t, &fr);
+            cap_frame(a, c, d, t, &fr);
     }
-    if (!c->saw_xml)
-        login_no_xml(c->login);
-    /* before the filters: an attack counts whichever sessions are printed */
-    login_watch_failures(c->login, a->auth_watch);
-    login_watch_streams(c->login, a->stream_watch);
-    const char *sm_id = login_sm_id(c->login), *previd = login_resumed_from(c->login);
-    struct session *s = login_finish(c->login, how, t);
-    link_resumption(a, s, sm_id, previd);
-    if (keep_session(a, s)) {
-        summary_add(a->summary, s);
-        report_session(a->writer, s);
-    } else {
-        session_clear(s);
-        free(s);
-    }
+    cap_finish(a, c, how, t);
     table_remove(a, c);
     a->nopen--;
     if (c->prev_open)
@@ -286,7 +307,6 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     else
         a->open_tail = c->prev_open;
     add_tombstone(a, c->key);
-    login_free(c->login);
     framer_free(c->framer[0]);
     framer_free(c->framer[1]);
     reasm_free(c->reasm[0]);
@@ -302,7 +322,7 @@ finish_all(struct analyzer *a, enum login_end how, usec_t t)
 {
     while (a->open_head) {
         struct conn *c = a->open_head;
-        usec_t end = login_session(c->login)->end;
+        usec_t end = c->login ? login_session(c->login)->end : 0;
         /* the log said the c2s process ended: the connection is closed, not cut off */
         conn_finish(a, c, c->terminated ? LOGIN_END_CLOSED : how, end > t ? end : t);
     }
@@ -339,16 +359,6 @@ analyzer_free(struct analyzer *a)
     free(a->table_hash);
     free(a);
 }
-
-/* An input opened and recognised, waiting for its turn. */
-struct pending_input {
-    size_t index;       /* in the command line */
-    struct source *src;
-    char *head;         /* the first bytes, already read for detection */
-    size_t head_len;
-    enum input_type type;
-    usec_t first_time;  /* logs: time of the first record */
-};
 
 /* Opens |path|, reads enough to recognise it; false (with the reason in |info|) when unusable. */
 static bool
@@ -416,7 +426,7 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     return true;
 }
 
-static void
+void
 close_input(struct pending_input *in)
 {
     source_close(in->src);
@@ -432,6 +442,30 @@ by_first_time(const void *x, const void *y)
     if (a->first_time != b->first_time)
         return a->first_time < b->first_time ? -1 : 1;
     return a->index < b->index ? -1 : a->index > b->index;
+}
+
+void
+read_input(struct analyzer *a, struct pending_input *in, char *const *paths, struct input_info *infos)
+{
+    struct input_info *info = &infos[in->index];
+    a->input_path = paths[in->index];
+    if (!in->src) {
+        char errbuf[256];
+        in->src = source_open(paths[in->index], errbuf, sizeof errbuf);
+        in->head_len = 0;
+        if (!in->src) {
+            char msg[320];
+            snprintf(msg, sizeof msg, "cannot reopen: %s", errbuf);
+            input_info_add_error(info, msg, 0, 0, -1);
+            return;
+        }
+    }
+    if (in->type == INPUT_EJLOG)
+        run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
+    else
+        run_capture(a, in->src, in->head ? in->head : "", in->head_len, info);
+    info->size_bytes = source_raw_bytes(in->src);
+    close_input(in);
 }
 
 size_t
@@ -453,30 +487,24 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
         ready[nready++] = in;
     }
     qsort(ready, nready, sizeof *ready, by_first_time);
-    for (size_t k = 0; k < nready; k++) {
-        struct pending_input *in = &ready[k];
-        struct input_info *info = &infos[in->index];
-        a->input_path = paths[in->index];
-        if (!in->src) {
-            char errbuf[256];
-            in->src = source_open(paths[in->index], errbuf, sizeof errbuf);
-            in->head_len = 0;
-            if (!in->src) {
-                char msg[320];
-                snprintf(msg, sizeof msg, "cannot reopen: %s", errbuf);
-                input_info_add_error(info, msg, 0, 0, -1);
-                continue;
-            }
-        }
-        if (in->type == INPUT_EJLOG)
-            run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
-        else
-            run_capture(a, in->src, in->head ? in->head : "", in->head_len, info);
-        if (info->unusable)
-            failed++;
-        info->size_bytes = source_raw_bytes(in->src);
-        close_input(in);
+    /*
+     * Captures usually sort last (they have no first time). The run of
+     * captures at the end may be read split over two processes (analyze_pipe.c)
+     * when no connection is open by then, so none spans the split.
+     */
+    size_t split_from = nready;
+    while (split_from > 0 && ready[split_from - 1].type != INPUT_EJLOG)
+        split_from--;
+    size_t k = 0;
+    for (; k < nready; k++) {
+        if (k == split_from && a->nopen == 0 &&
+            run_captures_split(a, ready + k, nready - k, paths, infos))
+            break;
+        read_input(a, &ready[k], paths, infos);
     }
+    for (size_t j = 0; j < nready; j++)
+        if (infos[ready[j].index].unusable)
+            failed++;
     finish_all(a, LOGIN_END_INPUT_END, a->last_time);
     free(ready);
     return failed;

@@ -135,13 +135,13 @@ flow_is_xmpp_candidate(const struct analyzer *a, const struct packet_info *p)
 }
 
 static void
-tls_events(struct conn *c, usec_t t)
+tls_events(struct analyzer *a, struct conn *c, usec_t t)
 {
     struct tlsrec_event ev;
     while (tlsrec_next(c->tls, &ev)) {
         switch (ev.kind) {
         case TLSREC_CLIENT_HELLO:
-            login_client_hello(c->login, t, ev.sni, ev.alpn);
+            cap_client_hello(a, c, t, ev.sni, ev.alpn);
             break;
         case TLSREC_ESTABLISHED: {
             char detail[80];
@@ -151,17 +151,17 @@ tls_events(struct conn *c, usec_t t)
                      : ev.version == 0x0302 ? "TLS 1.1"
                      : ev.version == 0x0301 ? "TLS 1.0"
                                             : "version not seen");
-            login_tls_version(c->login, ev.version);
-            login_pseudo(c->login, EV_TLS_ESTABLISHED, t, detail);
-            login_opaque(c->login); /* no key log support yet */
+            cap_tls_version(a, c, ev.version);
+            cap_pseudo(a, c, EV_TLS_ESTABLISHED, t, detail);
+            cap_opaque(a, c); /* no key log support yet */
             break;
         }
         case TLSREC_ALERT:
-            login_pseudo(c->login, EV_TLS_ALERT, t, ev.dir ? "alert from the server" : "alert from the client");
+            cap_pseudo(a, c, EV_TLS_ALERT, t, ev.dir ? "alert from the server" : "alert from the client");
             break;
         case TLSREC_NOT_TLS:
-            login_pseudo(c->login, EV_XML_ERROR, t,
-                         ev.dir ? "server bytes where TLS records were due" : "client bytes where TLS records were due");
+            cap_pseudo(a, c, EV_XML_ERROR, t,
+                       ev.dir ? "server bytes where TLS records were due" : "client bytes where TLS records were due");
             break;
         }
     }
@@ -171,31 +171,30 @@ tls_events(struct conn *c, usec_t t)
 void
 deliver_stream(struct analyzer *a, struct conn *c, int d)
 {
-    (void)a;
     struct reasm_chunk ch;
     while (reasm_next(c->reasm[d], &ch)) {
         switch (ch.kind) {
         case REASM_DATA:
             if (c->tls) {
                 tlsrec_feed(c->tls, d, ch.data, ch.len);
-                tls_events(c, ch.time);
+                tls_events(a, c, ch.time);
                 break;
             }
             if (!c->saw_xml && d == 0 && tlsrec_looks_like_client_hello(ch.data, ch.len)) {
                 /* direct TLS (XEP-0368): TLS from the first byte */
-                login_session(c->login)->transport = TRANSPORT_TLS;
+                cap_transport(a, c, TRANSPORT_TLS);
                 c->tls = tlsrec_new();
                 tlsrec_feed(c->tls, d, ch.data, ch.len);
-                tls_events(c, ch.time);
+                tls_events(a, c, ch.time);
                 break;
             }
             c->saw_xml = true;
             framer_feed(c->framer[d], (const char *)ch.data, ch.len);
             struct frame fr;
             while (framer_next(c->framer[d], &fr)) {
-                login_frame(c->login, d ? 'S' : 'C', ch.time, &fr);
-                if (d == 1 && fr.kind == FRAME_ELEMENT && stanza_is(fr.el, "proceed", NS_TLS))
+                if (d == 1 && fr.kind == FRAME_ELEMENT && cap_is_proceed(c, &fr))
                     c->proceed_seen = true;
+                cap_frame(a, c, d, ch.time, &fr);
             }
             if (c->proceed_seen && !c->tls) {
                 /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
@@ -208,18 +207,18 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
                      d ? "server" : "client");
             if (!c->tls)
                 framer_gap(c->framer[d]);
-            login_pseudo(c->login, EV_GAP, ch.time, msg);
+            cap_pseudo(a, c, EV_GAP, ch.time, msg);
             break;
         }
         case REASM_FIN:
             c->fin[d] = true;
-            login_pseudo(c->login, EV_TCP_FIN, ch.time, d ? "server sent FIN" : "client sent FIN");
+            cap_pseudo(a, c, EV_TCP_FIN, ch.time, d ? "server sent FIN" : "client sent FIN");
             break;
         case REASM_CONFLICT: {
             char msg[96];
             snprintf(msg, sizeof msg, "retransmission with different bytes (%zu bytes; first copy kept)",
                      ch.len);
-            login_pseudo(c->login, EV_GAP, ch.time, msg);
+            cap_pseudo(a, c, EV_GAP, ch.time, msg);
             break;
         }
         }
@@ -254,18 +253,14 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     struct conn *c = conn_new(a, key, packet);
     c->reasm[0] = reasm_new(0);
     c->reasm[1] = reasm_new(0);
-    struct session *s = login_session(c->login);
-    char ep[64];
+    char client[64], server[64];
     const uint8_t *caddr = src_is_client ? p->src : p->dst, *saddr = src_is_client ? p->dst : p->src;
     uint16_t cport = src_is_client ? p->sport : p->dport, sport = src_is_client ? p->dport : p->sport;
-    decode_format_endpoint(p->ip_version, caddr, cport, ep, sizeof ep);
-    s->client = xstrdup(ep);
-    decode_format_endpoint(p->ip_version, saddr, sport, ep, sizeof ep);
-    s->server = xstrdup(ep);
+    decode_format_endpoint(p->ip_version, caddr, cport, client, sizeof client);
+    decode_format_endpoint(p->ip_version, saddr, sport, server, sizeof server);
     memcpy(c->client_addr, caddr, 16);
     c->client_port = cport;
-    if (sport == 5223)
-        s->transport = TRANSPORT_TLS;
+    cap_open(a, c, client, server, sport == 5223 ? TRANSPORT_TLS : TRANSPORT_TCP);
     return c;
 }
 
@@ -340,14 +335,14 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
         remember_flow(a, slot, &tuple, c);
         if (known && !(p.flags & TCP_SYN)) {
-            login_pseudo(c->login, EV_TCP_OPEN, sy->time, "SYN (recognised as XMPP by content)");
+            cap_pseudo(a, c, EV_TCP_OPEN, sy->time, "SYN (recognised as XMPP by content)");
             reasm_add(c->reasm[0], sy->isn[0], NULL, 0, true, false, sy->time, sy->packet);
             if (sy->have_synack)
                 reasm_add(c->reasm[1], sy->isn[1], NULL, 0, true, false, sy->time, sy->packet);
             sy->key[0] = '\0';
         } else if (!syn_only && !(p.flags & TCP_SYN)) {
             /* picked up mid-stream: the framers start inside a stream they never saw open */
-            login_midstream(c->login, cp->time, "capture starts in the middle of this connection");
+            cap_midstream(a, c, cp->time, "capture starts in the middle of this connection");
             framer_gap(c->framer[0]);
             framer_gap(c->framer[1]);
         }
@@ -355,7 +350,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
     c->last_seen = cp->time;
     int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
     if (syn_only && d == 0)
-        login_pseudo(c->login, EV_TCP_OPEN, cp->time, "SYN");
+        cap_pseudo(a, c, EV_TCP_OPEN, cp->time, "SYN");
     if (p.flags & TCP_ACK) {
         /* the acknowledgement was sent after what it covers: bytes it covers that the
          * capture lacks are a gap before this packet's own data, not at the close */
@@ -373,7 +368,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
     deliver_stream(a, c, d);
     if (p.flags & TCP_RST) {
         c->rst = true;
-        login_pseudo(c->login, EV_TCP_RST, cp->time, d ? "server sent RST" : "client sent RST");
+        cap_pseudo(a, c, EV_TCP_RST, cp->time, d ? "server sent RST" : "client sent RST");
         conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
         return;
     }
