@@ -67,6 +67,9 @@ struct pipe_out {
     unsigned *free_slots; /* numbers of ended connections, for reuse */
     size_t nfree, cap_free;
     unsigned next_slot;
+    /* tests only (XMPPFLOW_TEST_READER_DIES_AFTER=N): the reader kills itself after N records */
+    long dies_after;
+    long sent;
 };
 
 /* The login half's record of a connection. */
@@ -98,6 +101,10 @@ send_msg(struct analyzer *a, const struct pipe_msg *m, const char *s0, size_t l0
         o[l1] = '\0';
     }
     shmring_commit(a->pipe->ring, n);
+    if (++a->pipe->sent == a->pipe->dies_after) {
+        shmring_flush(a->pipe->ring);
+        raise(SIGKILL);
+    }
 }
 
 static void
@@ -451,6 +458,9 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
             _exit(1);
         shmring_set_peer(ring, parent);
         struct pipe_out po = {.ring = ring};
+        const char *dies = getenv("XMPPFLOW_TEST_READER_DIES_AFTER");
+        if (dies)
+            po.dies_after = strtol(dies, NULL, 10);
         a->pipe = &po;
         reader_half(a, ready, n, paths, infos);
         _exit(0);
@@ -482,6 +492,8 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
         else
             snprintf(msg, sizeof msg, "capture reader stopped (status %d); the report is partial",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        /* exit status 3 (an input could not be read), not a quiet partial report */
+        infos[ready[n - 1].index].unusable = true;
         input_info_add_error(&infos[ready[n - 1].index], msg, 0, 0, -1);
         for (size_t s = 0; s < pi.nconns; s++)
             if (pi.conns[s].login)
