@@ -195,9 +195,12 @@ conn_new(struct analyzer *a, const char *key, long line)
     c->framer[0] = framer_new("client", &a->opt.limits);
     c->framer[1] = framer_new("server", &a->opt.limits);
     if (a->pipe) {
-        /* the login side is in the other process: it gets the units as bytes */
-        framer_defer_parsing(c->framer[0]);
-        framer_defer_parsing(c->framer[1]);
+        /*
+         * the login side is in the other process: it gets elements as bytes and
+         * parses them there; headers are parsed here, which evens the load
+         */
+        framer_defer_elements(c->framer[0]);
+        framer_defer_elements(c->framer[1]);
         a->next_id++;
     } else {
         c->login = login_side_new(a, key, line);
@@ -460,6 +463,7 @@ read_input(struct analyzer *a, struct pending_input *in, char *const *paths, str
             return;
         }
     }
+    source_on_wait(in->src, analyzer_flush, a);
     if (in->type == INPUT_EJLOG)
         run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
     else

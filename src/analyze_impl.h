@@ -137,6 +137,12 @@ void cap_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t
 /* True when |fr|, from the server, is <proceed/> of STARTTLS (RFC 6120 §5.4.2.3). */
 bool cap_is_proceed(struct conn *c, const struct frame *fr);
 
+/*
+ * Called before the analyzer waits (for input, or for the capture reader):
+ * the held report lines go out, or in the reader the records go down the pipe.
+ */
+void analyzer_flush(void *analyzer);
+
 /* An input opened and recognised, waiting for its turn. */
 struct pending_input {
     size_t index;       /* in the command line */

@@ -30,6 +30,7 @@
 #endif
 
 #include "analyze_impl.h"
+#include "buf.h"
 #include "shmring.h"
 #include "xalloc.h"
 
@@ -37,8 +38,11 @@
 enum pipe_msg_type {
     PM_INPUT,     /* n0: index of the input now read */
     PM_OPEN,      /* a connection: n0 transport; s0 client, s1 server */
-    PM_FRAME,     /* n0 direction | kind << 1 | xml_decl << 8 | outside << 9; n1 offset; n2 size;
-                     s0 message; s1 raw bytes */
+    PM_FRAME,     /* n0 direction | kind << 1 | xml_decl << 8 | outside << 9 | tree << 10 |
+                     flat << 11; n1 offset; n2 size; s0 message; s1 raw bytes. With "tree"
+                     (a parsed header): s0 its bindings (frame.raw), s1 the header, packed
+                     (stanza_pack) or, with "flat", its arena chunk as it is (stanza_flat:
+                     n3 the root's offset, n4 the chunk's address in the reader) */
     PM_PSEUDO,    /* n0 event; s0 detail */
     PM_MIDSTREAM, /* s0 detail */
     PM_HELLO,     /* s0 SNI, s1 ALPN */
@@ -57,7 +61,7 @@ struct pipe_msg {
     uint32_t type;
     uint32_t slot; /* the connection's number on the pipe */
     int64_t t;
-    int64_t n[4];
+    int64_t n[5];
     uint32_t len[2]; /* of s0 and s1, which follow (each with a NUL); NO_STRING: NULL */
 };
 
@@ -67,6 +71,7 @@ struct pipe_out {
     unsigned *free_slots; /* numbers of ended connections, for reuse */
     size_t nfree, cap_free;
     unsigned next_slot;
+    struct buf packed; /* a header's tree, packed */
     /* tests only (XMPPFLOW_TEST_READER_DIES_AFTER=N): the reader kills itself after N records */
     long dies_after;
     long sent;
@@ -150,6 +155,25 @@ cap_frame(struct analyzer *a, struct conn *c, int d, usec_t t, const struct fram
         .n = {d | (int64_t)fr->kind << 1 | (int64_t)fr->xml_decl << 8 | (int64_t)fr->outside << 9,
               (int64_t)fr->offset, (int64_t)fr->size, 0},
     };
+    if (fr->kind == FRAME_STREAM_OPEN && fr->el) {
+        /* a header the framer parsed: its tree, its bindings as they came */
+        const void *flat;
+        size_t flat_len, root_off;
+        if (stanza_flat(fr->el, &flat, &flat_len, &root_off)) {
+            /* the tree's memory as it is: the other side moves the pointers */
+            m.n[0] |= (int64_t)3 << 10;
+            m.n[3] = (int64_t)root_off;
+            m.n[4] = (int64_t)(uintptr_t)flat;
+            send_msg(a, &m, fr->raw, fr->raw_len, flat, flat_len);
+            return;
+        }
+        struct buf *tree = &a->pipe->packed;
+        buf_reset(tree);
+        stanza_pack(fr->el, tree);
+        m.n[0] |= (int64_t)1 << 10;
+        send_msg(a, &m, fr->raw, fr->raw_len, tree->data, tree->len);
+        return;
+    }
     send_msg(a, &m, fr->message, fr->message ? strlen(fr->message) : 0, fr->raw, fr->raw_len);
 }
 
@@ -328,9 +352,27 @@ apply(struct analyzer *a, struct pipe_in *pi, const struct pipe_msg *m, char *co
             .raw = s1,
             .raw_len = s1 ? m->len[1] : 0,
         };
+        struct stanza *tree = NULL;
+        if ((m->n[0] >> 10) & 1) {
+            if (!s1)
+                tree = NULL;
+            else if ((m->n[0] >> 11) & 1)
+                tree = stanza_from_flat(s1, m->len[1], (size_t)m->n[3], (uintptr_t)m->n[4]);
+            else
+                tree = stanza_unpack(s1, m->len[1]);
+            in.el = tree;
+            in.message = NULL;
+            in.raw = s0;
+            in.raw_len = s0 ? m->len[0] : 0;
+            if (!tree) { /* cannot happen: this process's own bytes */
+                in.kind = FRAME_ERROR;
+                in.message = "stream header lost on its way";
+            }
+        }
         struct frame out;
         if (frame_parser_parse(pc->parser[d], &in, &out))
             login_frame(pc->login, d ? 'S' : 'C', m->t, &out);
+        stanza_free(tree);
         break;
     }
     case PM_PSEUDO:
@@ -403,6 +445,16 @@ reader_half(struct analyzer *a, struct pending_input *ready, size_t n, char *con
     shmring_close(a->pipe->ring);
 }
 
+void
+analyzer_flush(void *arg)
+{
+    struct analyzer *a = arg;
+    if (a->pipe)
+        shmring_flush(a->pipe->ring); /* the other side writes the report */
+    else
+        report_flush(a->writer);
+}
+
 /* ---- the split ---- */
 
 static bool
@@ -471,6 +523,8 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
         infos[ready[k].index].count = 0;
     }
     shmring_set_peer(ring, pid);
+    /* the reader is behind, maybe waiting for live input: out with what is known */
+    shmring_on_idle(ring, analyzer_flush, a);
     struct pipe_in pi = {0};
     const void *rec;
     size_t len;

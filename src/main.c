@@ -242,6 +242,12 @@ main(int argc, char **argv)
     static char out_buffer[64 * 1024]; /* glibc ignores the size without a buffer */
     if (!isatty(fileno(out)))
         setvbuf(out, out_buffer, _IOFBF, sizeof out_buffer);
+    /*
+     * jsonl lines wait in that buffer; the analyzer flushes it whenever it is
+     * about to wait for input, so a reader following a live run still sees
+     * each session as soon as it is known
+     */
+    ropt.hold_lines = true;
     struct report_writer *w = report_writer_new(&ropt, out);
     struct summary *sm = summary_new();
     struct analyzer *an = analyzer_new(&aopt, w, sm);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -33,6 +34,9 @@ struct source {
     size_t raw_len, raw_pos;
     long long raw_total;
     char error[160];
+    bool live;                /* not a regular file: a read may wait */
+    void (*on_wait)(void *);
+    void *on_wait_arg;
 };
 
 struct source *
@@ -45,6 +49,8 @@ source_open(const char *path, char *errbuf, size_t errlen)
     }
     struct source *src = xcalloc(1, sizeof *src);
     src->fd = fd;
+    struct stat st;
+    src->live = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
     src->raw = xmalloc(RAW_CHUNK);
     return src;
 }
@@ -56,6 +62,8 @@ fill_raw(struct source *src)
     if (src->raw_eof)
         return false;
     for (;;) {
+        if (src->live && src->on_wait)
+            src->on_wait(src->on_wait_arg);
         ssize_t n = read(src->fd, src->raw, RAW_CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
@@ -115,6 +123,13 @@ read_gzip(struct source *src, char *buf, size_t len)
     return got ? (ssize_t)got : -1;
 }
 
+void
+source_on_wait(struct source *src, void (*fn)(void *), void *arg)
+{
+    src->on_wait = fn;
+    src->on_wait_arg = arg;
+}
+
 ssize_t
 source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errlen)
 {
@@ -150,6 +165,8 @@ source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errl
     if (src->raw_pos == src->raw_len && len >= RAW_CHUNK / 2 && !src->raw_eof) {
         /* a large read with nothing buffered: straight into the caller's buffer, no copy */
         for (;;) {
+            if (src->live && src->on_wait)
+                src->on_wait(src->on_wait_arg);
             ssize_t n = read(src->fd, buf, len);
             if (n < 0 && errno == EINTR)
                 continue;

@@ -21,6 +21,12 @@ struct source *source_open(const char *path, char *errbuf, size_t errlen);
  * bytes before it were delivered).
  */
 ssize_t source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errlen);
+/*
+ * Calls |fn|(|arg|) before each read that may block: when the input is not a
+ * regular file (a pipe, a terminal, a socket). What was learnt from the bytes
+ * so far can be pushed out then, for whoever follows a live run.
+ */
+void source_on_wait(struct source *src, void (*fn)(void *), void *arg);
 /* Bytes read from the file as stored (before decompression). */
 long long source_raw_bytes(const struct source *src);
 /* NULL is fine. */

@@ -551,10 +551,17 @@ report_writer_free(struct report_writer *w)
 }
 
 void
+report_flush(struct report_writer *w)
+{
+    if (w && fflush(w->out) != 0)
+        w->failed = true;
+}
+
+void
 report_session(struct report_writer *w, struct session *s)
 {
     if (w->opt.format == REPORT_JSONL) {
-        if (report_json_write_session_line(w->out, s, w->opt.show_secrets) < 0)
+        if (report_json_write_session_line(w->out, s, w->opt.show_secrets, !w->opt.hold_lines) < 0)
             w->failed = true;
         session_free(s);
         return;

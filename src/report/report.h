@@ -192,7 +192,16 @@ struct report_options {
     enum report_format format;
     bool show_secrets;
     const char *tool_version;
+    /*
+     * jsonl: a line may wait in the output's buffer (until it fills, or
+     * report_flush). Without it each line is flushed as its session ends.
+     */
+    bool hold_lines;
 };
+
+/* Pushes out what the writer's output holds (held jsonl lines). */
+struct report_writer;
+void report_flush(struct report_writer *w);
 
 /*
  * A writer. Sessions are handed over as they end (report_session); jsonl

@@ -27,7 +27,7 @@ struct report_run {
  * |out| so a pipeline sees the line at once. Returns 0, or -1 when writing
  * failed.
  */
-int report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets);
+int report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets, bool flush);
 /* Writes the whole pretty-printed json document. Returns 0 or -1. */
 int report_json_write_document(FILE *out, const struct report_run *run);
 /* Writes the last jsonl line: {"tool", "inputs", "summary"}. Returns 0 or -1. */

@@ -424,13 +424,13 @@ emit(FILE *out, struct buf *b)
 static struct buf line_buf;
 
 int
-report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets)
+report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets, bool flush)
 {
     struct json_writer w;
     json_writer_init(&w, &line_buf, 0);
     session_json(&w, s, show_secrets);
     int rc = emit(out, &line_buf);
-    if (fflush(out) != 0)
+    if (flush && fflush(out) != 0)
         rc = -1;
     return rc;
 }

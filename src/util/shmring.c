@@ -41,6 +41,8 @@ struct shmring {
     void *map;
     size_t map_len;
     pid_t peer;
+    void (*on_idle)(void *);
+    void *on_idle_arg;
     bool broken, reaped;
     int status;
     /* writer's side */
@@ -111,6 +113,8 @@ wait_round(struct shmring *r, unsigned *rounds, bool reader)
         sched_yield();
         return true;
     }
+    if (*rounds == 64 && reader && r->on_idle)
+        r->on_idle(r->on_idle_arg);
     if (r->peer > 0) {
         if (reader) {
             if (!r->reaped && waitpid(r->peer, &r->status, WNOHANG) == r->peer)
@@ -124,6 +128,13 @@ wait_round(struct shmring *r, unsigned *rounds, bool reader)
     struct timespec ts = {0, 50 * 1000};
     nanosleep(&ts, NULL);
     return true;
+}
+
+void
+shmring_on_idle(struct shmring *r, void (*fn)(void *), void *arg)
+{
+    r->on_idle = fn;
+    r->on_idle_arg = arg;
 }
 
 void *

@@ -39,6 +39,13 @@ size_t shmring_max_record(const struct shmring *r);
  */
 void shmring_set_peer(struct shmring *r, pid_t peer);
 
+/*
+ * Reader only: |fn|(|arg|) is called when a wait for records turns from
+ * spinning to sleeping, i.e. when the writer is really behind (perhaps
+ * waiting for its own input).
+ */
+void shmring_on_idle(struct shmring *r, void (*fn)(void *), void *arg);
+
 /* ---- writer ---- */
 /*
  * Room for a record of |n| bytes (n <= shmring_max_record()), 8-byte

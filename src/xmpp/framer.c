@@ -192,6 +192,7 @@ struct framer {
      * the last header when framer_parse_deferred() needs it.
      */
     bool defer;
+    bool defer_headers; /* headers deferred too (else parsed here, sent with their bindings) */
     struct buf raw;
     bool fp_stale;     /* a header came since |fp| last read one */
     bool fp_closed;    /* ... and it was an empty-element tag */
@@ -362,7 +363,7 @@ element_scope(struct frame_parser *fp)
 static void
 fp_forget_header(struct frame_parser *fp)
 {
-    xml_scope_clear(&fp->scope);
+    xml_scope_reset(&fp->scope);
     fp->scope_ok = false;
 }
 
@@ -431,10 +432,26 @@ push_raw(struct framer *f, enum frame_kind kind, size_t offset, size_t size, con
 static void
 parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size, bool empty)
 {
-    if (f->defer) {
+    if (f->defer && f->defer_headers) {
         push_raw(f, FRAME_STREAM_OPEN, offset, size, f->hdr.data, f->hdr.len)->xml_decl = xml_decl;
         f->fp_stale = true;
         f->fp_closed = empty;
+    } else if (f->defer) {
+        /* parsed here; the reader of the frames gets the bindings with the tree */
+        struct stanza *el = fp_header(&f->fp, f->hdr.data, f->hdr.len);
+        if (el) {
+            struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
+            fr->el = el;
+            fr->xml_decl = xml_decl;
+            fr->has_raw = true;
+            fr->raw_off = f->raw.len;
+            buf_append_char(&f->raw, f->fp.scope_ok ? 1 : 0);
+            xml_scope_pack(&f->fp.scope, &f->raw);
+            fr->raw_len = f->raw.len - fr->raw_off;
+        } else {
+            push_frame(f, FRAME_SCOPE_RESET, offset, size);
+            emit_msg(f, FRAME_ERROR, offset, size, fp_error(&f->fp, "stream header did not parse"));
+        }
     } else {
         struct stanza *el = fp_header(&f->fp, f->hdr.data, f->hdr.len);
         if (el) {
@@ -1385,6 +1402,14 @@ void
 framer_defer_parsing(struct framer *f)
 {
     f->defer = true;
+    f->defer_headers = true;
+}
+
+void
+framer_defer_elements(struct framer *f)
+{
+    f->defer = true;
+    f->defer_headers = false;
 }
 
 struct stanza *
@@ -1432,6 +1457,15 @@ frame_parser_parse(struct frame_parser *fp, const struct frame *in, struct frame
         fp_forget_header(fp);
         return false;
     case FRAME_STREAM_OPEN:
+        if (in->el) {
+            /* parsed by the framer (framer_defer_elements): take its bindings */
+            if (in->raw && in->raw_len >= 1 &&
+                xml_scope_unpack(&fp->scope, in->raw + 1, in->raw_len - 1))
+                fp->scope_ok = in->raw[0] != 0;
+            else if (in->raw)
+                fp_forget_header(fp);
+            return true;
+        }
         if (!in->raw)
             return true;
         fp->el = fp_header(fp, in->raw, in->raw_len);

@@ -54,7 +54,9 @@ struct frame {
     /*
      * Deferred parsing (framer_defer_parsing): FRAME_STREAM_OPEN and
      * FRAME_ELEMENT carry the unit's bytes here (a header's with its <?xml?>)
-     * and no tree; frame_parser_parse() makes the tree. NULL otherwise.
+     * and no tree; frame_parser_parse() makes the tree. With
+     * framer_defer_elements, a FRAME_STREAM_OPEN has its tree and here its
+     * packed bindings. NULL otherwise.
      */
     const char *raw;
     size_t raw_len;
@@ -106,6 +108,15 @@ bool framer_next(struct framer *f, struct frame *out);
  * does not parse becomes FRAME_ERROR). Call before the first framer_feed().
  */
 void framer_defer_parsing(struct framer *f);
+/*
+ * The same for elements only: headers are parsed by the framer, and a
+ * FRAME_STREAM_OPEN carries its tree (el) and, in raw, the bindings it
+ * leaves (a byte scope_ok, then xml_scope_pack()) for the frame_parser. A
+ * header that does not parse comes as FRAME_SCOPE_RESET then FRAME_ERROR.
+ * Headers are few but costly to read: this puts their cost on the framer's
+ * side of a split run.
+ */
+void framer_defer_elements(struct framer *f);
 /*
  * A deferred FRAME_ELEMENT of |f|, parsed with the bindings of the stream it
  * came in (the framer reads the last header again when needed). For the rare

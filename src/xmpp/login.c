@@ -499,7 +499,8 @@ violation(struct login *l, const char *code, unsigned seq, const char *fmt, ...)
     l->s.violations = xgrow(l->s.violations, l->s.nviolations, sizeof *l->s.violations);
     struct violation *v = &l->s.violations[l->s.nviolations++];
     memset(v, 0, sizeof *v);
-    snprintf(v->code, sizeof v->code, "%s", r->code);
+    size_t code_len = strnlen(r->code, sizeof v->code - 1);
+    memcpy(v->code, r->code, code_len); /* v is zeroed: the NUL is there */
     v->severity = r->severity;
     v->seq = seq;
     v->ref = r->ref;

@@ -2,9 +2,11 @@
 #include <config.h>
 #include "stanza.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xalloc.h"
 
 /*
@@ -279,7 +281,8 @@ stanza_add_child(struct stanza *s, struct stanza *child)
 static bool
 same(const char *a, const char *b)
 {
-    return a && b && strcmp(a, b) == 0;
+    /* most names asked for differ from the one at hand in the first byte: no call then */
+    return a && b && a[0] == b[0] && strcmp(a, b) == 0;
 }
 
 const char *
@@ -319,4 +322,246 @@ bool
 stanza_is(const struct stanza *s, const char *name, const char *ns)
 {
     return s && name && same(s->name, name) && (!ns || same(s->ns, ns));
+}
+
+/* ---- packing ---- */
+
+#define PACK_NULL UINT32_MAX
+
+/* A string as its length (PACK_NULL for NULL) and its bytes, then a NUL for the reader. */
+static void
+pack_str(struct buf *out, const char *str, size_t len)
+{
+    uint32_t n = str ? (uint32_t)len : PACK_NULL;
+    buf_append(out, &n, sizeof n);
+    if (str) {
+        buf_append(out, str, len);
+        buf_append_char(out, '\0');
+    }
+}
+
+static void
+pack_cstr(struct buf *out, const char *str)
+{
+    pack_str(out, str, str ? strlen(str) : 0);
+}
+
+static void
+pack_count(struct buf *out, size_t n)
+{
+    uint32_t v = (uint32_t)n;
+    buf_append(out, &v, sizeof v);
+}
+
+void
+stanza_pack(const struct stanza *s, struct buf *out)
+{
+    pack_cstr(out, s->name);
+    pack_cstr(out, s->prefix);
+    pack_cstr(out, s->ns);
+    pack_cstr(out, s->default_ns);
+    pack_str(out, s->text, s->text_len);
+    pack_count(out, s->nattrs);
+    for (size_t i = 0; i < s->nattrs; i++) {
+        const struct stanza_attr *a = &s->attrs[i];
+        pack_cstr(out, a->name);
+        pack_cstr(out, a->prefix);
+        pack_cstr(out, a->ns);
+        pack_cstr(out, a->value);
+    }
+    pack_count(out, s->nchildren);
+    for (size_t i = 0; i < s->nchildren; i++)
+        stanza_pack(s->children[i], out);
+}
+
+struct unpacker {
+    const char *p, *end;
+    bool bad;
+};
+
+static uint32_t
+unpack_u32(struct unpacker *u)
+{
+    uint32_t v = 0;
+    if ((size_t)(u->end - u->p) < sizeof v) {
+        u->bad = true;
+        return 0;
+    }
+    memcpy(&v, u->p, sizeof v);
+    u->p += sizeof v;
+    return v;
+}
+
+/* The next string (NUL-terminated in place) or NULL; *len its length. */
+static const char *
+unpack_str(struct unpacker *u, size_t *len)
+{
+    uint32_t n = unpack_u32(u);
+    *len = 0;
+    if (u->bad || n == PACK_NULL)
+        return NULL;
+    if ((size_t)(u->end - u->p) < (size_t)n + 1 || u->p[n] != '\0') {
+        u->bad = true;
+        return NULL;
+    }
+    const char *str = u->p;
+    u->p += (size_t)n + 1;
+    *len = n;
+    return str;
+}
+
+#define UNPACK_MAX_DEPTH 1024
+
+static struct stanza *
+unpack_element(struct unpacker *u, struct stanza *tree, unsigned depth)
+{
+    size_t len;
+    const char *name = unpack_str(u, &len);
+    const char *prefix = unpack_str(u, &len);
+    const char *ns = unpack_str(u, &len);
+    const char *default_ns = unpack_str(u, &len);
+    size_t text_len;
+    const char *text = unpack_str(u, &text_len);
+    if (u->bad || !name || depth > UNPACK_MAX_DEPTH) {
+        u->bad = true;
+        return NULL;
+    }
+    struct stanza *el = tree ? stanza_new_in(tree, name, prefix, ns) : stanza_new_tree(name, prefix, ns);
+    if (default_ns)
+        stanza_set_default_ns(el, default_ns);
+    if (text && text_len)
+        stanza_add_text(el, text, text_len);
+    uint32_t nattrs = unpack_u32(u);
+    for (uint32_t i = 0; i < nattrs && !u->bad; i++) {
+        size_t vlen;
+        const char *an = unpack_str(u, &len);
+        const char *ap = unpack_str(u, &len);
+        const char *ans = unpack_str(u, &len);
+        const char *av = unpack_str(u, &vlen);
+        if (!an || !av)
+            u->bad = true;
+        else
+            stanza_add_attr(el, an, ap, ans, av, vlen);
+    }
+    uint32_t nchildren = u->bad ? 0 : unpack_u32(u);
+    for (uint32_t i = 0; i < nchildren && !u->bad; i++) {
+        struct stanza *child = unpack_element(u, tree ? tree : el, depth + 1);
+        if (child)
+            stanza_add_child(el, child);
+    }
+    return el;
+}
+
+struct stanza *
+stanza_unpack(const char *data, size_t len)
+{
+    struct unpacker u = {data, data + len, false};
+    struct stanza *el = unpack_element(&u, NULL, 0);
+    if (u.bad || u.p != u.end) {
+        stanza_free(el);
+        return NULL;
+    }
+    return el;
+}
+
+/* ---- flat copies ---- */
+
+static size_t
+chunk_head(void)
+{
+    return (sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+bool
+stanza_flat(const struct stanza *tree, const void **bytes, size_t *len, size_t *root_off)
+{
+    if (!tree || !tree->arena || !tree->owns_arena || tree->arena->last->prev)
+        return false;
+    const struct arena_chunk *c = tree->arena->last;
+    *bytes = c;
+    *len = (size_t)(tree->arena->next - (const char *)c);
+    *root_off = (size_t)((const char *)tree - (const char *)c);
+    return true;
+}
+
+/* Moves the pointers of one copied tree from [old, old + len) to |base|. */
+struct mover {
+    uintptr_t old;
+    size_t len;
+    char *base;
+    bool bad;
+};
+
+static void *
+moved(struct mover *m, const void *p)
+{
+    uintptr_t v = (uintptr_t)p;
+    if (!p || p == (const void *)empty_text)
+        return (void *)p;
+    if (v < m->old || v - m->old >= m->len) {
+        m->bad = true; /* not of this chunk: cannot be, refuse the copy */
+        return NULL;
+    }
+    return m->base + (v - m->old);
+}
+
+static void
+move_element(struct mover *m, struct stanza *s, unsigned depth)
+{
+    if (depth > 1024) {
+        m->bad = true;
+        return;
+    }
+    s->name = moved(m, s->name);
+    s->prefix = moved(m, s->prefix);
+    s->ns = moved(m, s->ns);
+    s->text = moved(m, s->text);
+    s->default_ns = moved(m, s->default_ns);
+    s->arena = moved(m, s->arena);
+    s->attrs = moved(m, s->attrs);
+    s->children = moved(m, s->children);
+    if (m->bad || !s->name || !s->text || (s->nattrs && !s->attrs) || (s->nchildren && !s->children)) {
+        m->bad = true;
+        return;
+    }
+    for (size_t i = 0; i < s->nattrs && !m->bad; i++) {
+        struct stanza_attr *a = &s->attrs[i];
+        a->name = moved(m, a->name);
+        a->prefix = moved(m, a->prefix);
+        a->ns = moved(m, a->ns);
+        a->value = moved(m, a->value);
+    }
+    for (size_t i = 0; i < s->nchildren && !m->bad; i++) {
+        s->children[i] = moved(m, s->children[i]);
+        if (s->children[i])
+            move_element(m, s->children[i], depth + 1);
+    }
+}
+
+struct stanza *
+stanza_from_flat(const void *bytes, size_t len, size_t root_off, uintptr_t old_base)
+{
+    size_t head = chunk_head();
+    if (len < head + sizeof(struct stanza_arena) || root_off < head ||
+        root_off > len - sizeof(struct stanza))
+        return NULL;
+    size_t size = len < ARENA_FIRST ? ARENA_FIRST : len;
+    char *base = xmalloc(size);
+    memcpy(base, bytes, len);
+    struct mover m = {old_base, len, base, false};
+    struct stanza *root = (struct stanza *)(base + root_off);
+    move_element(&m, root, 0);
+    struct stanza_arena *arena = root->arena;
+    if (m.bad || arena != (struct stanza_arena *)(base + head) || !root->owns_arena) {
+        free(base);
+        return NULL;
+    }
+    /* the copy is the arena's only chunk; what follows the bytes is free room */
+    struct arena_chunk *c = (struct arena_chunk *)base;
+    c->prev = NULL;
+    c->size = size;
+    arena->last = c;
+    arena->next = base + len;
+    arena->left = size - len;
+    return root;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct stanza_attr {
     char *name;   /* local name */
@@ -74,6 +75,26 @@ void stanza_set_default_ns(struct stanza *s, const char *ns);
 void stanza_add_text(struct stanza *s, const char *text, size_t len);
 /* Appends |child|; takes ownership of it. */
 void stanza_add_child(struct stanza *s, struct stanza *child);
+
+/*
+ * A tree as bytes and back, for another process (no pointers inside): every
+ * string with its length, the children after their parent. stanza_unpack()
+ * builds an arena tree; it returns NULL when |data| is not exactly one
+ * packed tree.
+ */
+struct buf;
+void stanza_pack(const struct stanza *s, struct buf *out);
+struct stanza *stanza_unpack(const char *data, size_t len);
+
+/*
+ * Faster than packing, for a tree that fits one arena chunk (most stream
+ * headers): stanza_flat() gives the chunk's bytes and where the root sits in
+ * them; stanza_from_flat(), in a process forked from the one that made the
+ * tree, copies them and moves every pointer over. stanza_flat() returns
+ * false for any other tree.
+ */
+bool stanza_flat(const struct stanza *tree, const void **bytes, size_t *len, size_t *root_off);
+struct stanza *stanza_from_flat(const void *bytes, size_t len, size_t root_off, uintptr_t old_base);
 
 /* Value of the attribute with local name |name| (any namespace when |ns| is NULL); NULL if absent. */
 const char *stanza_attr(const struct stanza *s, const char *name, const char *ns);

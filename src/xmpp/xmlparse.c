@@ -29,6 +29,63 @@ xml_scope_clear(struct xml_scope *s)
     memset(s, 0, sizeof(*s));
 }
 
+void
+xml_scope_reset(struct xml_scope *s)
+{
+    s->n = 0;
+    buf_reset(&s->pool);
+}
+
+/*
+ * Packed bindings: their count and the pool's size (two uint32), the offsets
+ * and lengths (four uint32 each), then the pool as it is.
+ */
+void
+xml_scope_pack(const struct xml_scope *s, struct buf *out)
+{
+    uint32_t head[2] = {(uint32_t)s->n, (uint32_t)s->pool.len};
+    buf_append(out, head, sizeof head);
+    for (size_t i = 0; i < s->n; i++) {
+        const struct xml_binding *b = &s->b[i];
+        uint32_t v[4] = {(uint32_t)b->prefix_off, (uint32_t)b->prefix_len, (uint32_t)b->uri_off,
+                         (uint32_t)b->uri_len};
+        buf_append(out, v, sizeof v);
+    }
+    buf_append(out, s->pool.data, s->pool.len);
+}
+
+bool
+xml_scope_unpack(struct xml_scope *s, const char *data, size_t len)
+{
+    xml_scope_reset(s);
+    uint32_t head[2];
+    if (len < sizeof head)
+        return false;
+    memcpy(head, data, sizeof head);
+    size_t n = head[0], pool = head[1];
+    if (n > (len - sizeof head) / 16 || len != sizeof head + n * 16 + pool)
+        return false;
+    const char *v = data + sizeof head;
+    const char *pool_data = v + n * 16;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w[4];
+        memcpy(w, v + i * 16, sizeof w);
+        /* each string must lie in the pool and end with its NUL */
+        if ((size_t)w[0] + w[1] >= pool || (size_t)w[2] + w[3] >= pool || pool_data[w[0] + w[1]] ||
+            pool_data[w[2] + w[3]]) {
+            xml_scope_reset(s);
+            return false;
+        }
+        if (s->n == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 8;
+            s->b = xreallocarray(s->b, s->cap, sizeof(*s->b));
+        }
+        s->b[s->n++] = (struct xml_binding){w[0], w[1], w[2], w[3]};
+    }
+    buf_append(&s->pool, pool_data, pool);
+    return true;
+}
+
 /* Binding strings are kept NUL-terminated in the pool, so a URI can be handed out as is. */
 static void
 scope_push(struct xml_scope *s, const char *prefix, size_t plen, const char *uri, size_t ulen)

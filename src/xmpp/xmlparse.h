@@ -40,6 +40,12 @@ const char *xml_scope_default_ns(const struct xml_scope *s);
 
 /* Forgets every binding and releases the memory. */
 void xml_scope_clear(struct xml_scope *s);
+/* Forgets every binding, keeping the memory for the next header's. */
+void xml_scope_reset(struct xml_scope *s);
+/* The bindings as bytes, for another process ... */
+void xml_scope_pack(const struct xml_scope *s, struct buf *out);
+/* ... and back into |s| (replacing what it held); false when |data| is not such bytes. */
+bool xml_scope_unpack(struct xml_scope *s, const char *data, size_t len);
 
 /*
  * Parses |data| (|len| bytes, any content; no NUL needed) as a stream header:
