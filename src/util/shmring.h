@@ -10,7 +10,8 @@
  *
  * Records are copied in; the reader gets a pointer into the ring, valid until
  * it releases the record. Counters are published in batches, so neither side
- * touches the other's cache line for every record.
+ * touches the other's cache line for every record. A side with nothing to do
+ * sleeps in the kernel (a futex on Linux) until the other publishes.
  */
 #ifndef XMPPFLOW_SHMRING_H
 #define XMPPFLOW_SHMRING_H
@@ -40,9 +41,8 @@ size_t shmring_max_record(const struct shmring *r);
 void shmring_set_peer(struct shmring *r, pid_t peer);
 
 /*
- * Reader only: |fn|(|arg|) is called when a wait for records turns from
- * spinning to sleeping, i.e. when the writer is really behind (perhaps
- * waiting for its own input).
+ * Reader only: |fn|(|arg|) is called when a wait for records lasts (2 ms):
+ * the writer is really behind, perhaps waiting for its own input.
  */
 void shmring_on_idle(struct shmring *r, void (*fn)(void *), void *arg);
 

@@ -107,6 +107,7 @@ struct qframe {
     char *message;
     size_t raw_off, raw_len; /* deferred parsing: the unit's bytes, in framer.raw */
     bool has_raw;
+    struct stanza *early; /* deferred element read before a later header (settle_queued) */
 };
 
 /*
@@ -426,6 +427,37 @@ push_raw(struct framer *f, enum frame_kind kind, size_t offset, size_t size, con
     fr->raw_len = len;
     buf_append(&f->raw, data, len);
     return fr;
+}
+
+/* Deferred headers: brings the framer's own parser up to the last one. */
+static void
+fp_catch_up(struct framer *f)
+{
+    if (!f->fp_stale)
+        return;
+    f->fp_stale = false;
+    struct stanza *h = fp_header(&f->fp, f->hdr.data, f->hdr.len);
+    stanza_free(h);
+    if (f->fp_closed)
+        f->fp.scope_ok = false;
+}
+
+/*
+ * Deferred parsing, about to change the bindings: elements still queued are
+ * read now, with the bindings of the stream they came in, in case
+ * framer_parse_deferred() is asked about them (an element and a new header
+ * in one feed are rare; parsing them is cheap then).
+ */
+static void
+settle_queued(struct framer *f)
+{
+    for (size_t i = f->qhead; i < f->qlen; i++) {
+        struct qframe *q = &f->q[i];
+        if (q->kind != FRAME_ELEMENT || !q->has_raw || q->early)
+            continue;
+        fp_catch_up(f);
+        q->early = fp_element(&f->fp, f->raw.data + q->raw_off, q->raw_len);
+    }
 }
 
 /* |empty|: the header was an empty-element tag, <stream:stream .../>. */
@@ -761,6 +793,8 @@ element_done(struct framer *f, size_t end)
 static void
 header_done(struct framer *f, size_t end, bool empty)
 {
+    if (f->defer)
+        settle_queued(f); /* before |hdr| and the bindings change */
     bool xml_decl = f->decl_pending;
     size_t offset = xml_decl ? f->decl_start : f->unit_start;
     f->unit = U_NONE;
@@ -936,6 +970,7 @@ static void
 qframe_clear(struct qframe *fr)
 {
     stanza_free(fr->el);
+    stanza_free(fr->early);
     free(fr->message);
     memset(fr, 0, sizeof(*fr));
 }
@@ -1417,13 +1452,9 @@ framer_parse_deferred(struct framer *f, const struct frame *fr)
 {
     if (fr->kind != FRAME_ELEMENT || !fr->raw)
         return NULL;
-    if (f->fp_stale) {
-        f->fp_stale = false;
-        struct stanza *h = fp_header(&f->fp, f->hdr.data, f->hdr.len);
-        stanza_free(h);
-        if (f->fp_closed)
-            f->fp.scope_ok = false;
-    }
+    if (fr->raw == f->raw.data + f->last.raw_off && f->last.early)
+        return stanza_dup(f->last.early); /* read before a later header changed the bindings */
+    fp_catch_up(f);
     return fp_element(&f->fp, fr->raw, fr->raw_len);
 }
 
