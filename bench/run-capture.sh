@@ -40,27 +40,32 @@ fi
 ${CC:-cc} -O2 -o "$out/pcap_floor" "$here/pcap_floor.c" -lpcap
 floor="$out/pcap_floor"
 
-# measure RUNS CMD...: "seconds maxrss_kb" of the best of RUNS runs (stdout to
-# /dev/null); wall time from date(1) in nanoseconds, peak RSS from GNU time.
+# measure RUNS CMD...: "seconds maxrss_kb cpu_seconds" of the best of RUNS runs
+# (stdout to /dev/null); wall time from date(1) in nanoseconds, peak RSS and
+# CPU time (user + system, children included) from GNU time, of that best run.
 measure() {
     n=$1
     shift
     best=""
     for _ in $(seq "$n"); do
         t0=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" ||
+        /usr/bin/time -f '%M %U %S' -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" ||
             { echo "$0: failed: $*" >&2; cat "$out/stderr.txt" >&2; exit 1; }
         t1=$(date +%s%N)
         ns=$((t1 - t0))
-        if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then best=$ns; fi
+        if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then
+            best=$ns
+            usage=$(tail -n 1 "$out/time.txt")
+        fi
     done
-    echo "$(awk -v n="$best" 'BEGIN { printf "%.3f", n / 1e9 }') $(tail -n 1 "$out/time.txt")"
+    echo "$(awk -v n="$best" 'BEGIN { printf "%.3f", n / 1e9 }') $(echo "$usage" |
+        awk '{ printf "%s %.2f", $1, $2 + $3 }')"
 }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "inf" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
 
 echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version), $(tshark -v 2>/dev/null | head -n 1 | sed 's/ (Git.*//'), $(date -u +%Y-%m-%d)"
-printf '%-8s %-30s %9s %9s %12s\n' "size" "command" "seconds" "MB/s" "max RSS MB"
+printf '%-8s %-32s %9s %9s %12s %8s\n' "size" "command" "seconds" "MB/s" "max RSS MB" "CPU s"
 summary=""
 for mb in "$@"; do
     cap="$out/big-$mb.pcap"
@@ -71,7 +76,7 @@ for mb in "$@"; do
     "$bin" -f jsonl -o "$out/check.jsonl" "$cap"
     sessions=$(tail -n 1 "$out/check.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["sessions"])')
     rm -f "$out/check.jsonl"
-    for what in floor xmppflow noreport tshark; do
+    for what in floor xmppflow noreport oneproc tshark; do
         case $what in
         floor)
             r=$(measure "${RUNS:-3}" "$floor" "$cap")
@@ -87,6 +92,16 @@ for mb in "$@"; do
             r=$(measure "${RUNS:-3}" "$bin" -f jsonl -o /dev/null --user nobody.bench "$cap")
             label="  same, --user (no report)"
             ;;
+        oneproc)
+            # captures are read by two processes when there are two CPUs
+            # (src/analyze_pipe.c); this is the same run in one
+            r=$(
+                XMPPFLOW_SPLIT=0
+                export XMPPFLOW_SPLIT
+                measure "${RUNS:-3}" "$bin" -f jsonl -o /dev/null "$cap"
+            )
+            label="  same, one process"
+            ;;
         tshark)
             r=$(measure "${TSHARK_RUNS:-1}" tshark -r "$cap" -Y xmpp -T fields -e frame.number \
                 -e xmpp.auth -e xmpp.success -e xmpp.stream \
@@ -94,16 +109,18 @@ for mb in "$@"; do
             label="tshark -Y xmpp -T fields"
             ;;
         esac
-        s=${r% *}
-        kb=${r#* }
+        set -- $r
+        s=$1
+        kb=$2
+        cpu=$3
         case $what in
         floor) s_floor=$s ;;
         xmppflow) s_xmppflow=$s ;;
         tshark) s_tshark=$s ;;
         *) ;;
         esac
-        printf '%-8s %-30s %9s %9s %12s\n' "${mb} MiB" "$label" "$s" "$(mbps "$bytes" "$s")" \
-            "$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')"
+        printf '%-8s %-32s %9s %9s %12s %8s\n' "${mb} MiB" "$label" "$s" "$(mbps "$bytes" "$s")" \
+            "$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')" "$cpu"
     done
     echo "#   $(sed 's/ copies of / copies of the /' "$out/gen.txt"); xmppflow reported $sessions sessions"
     summary="$summary

@@ -13,14 +13,20 @@
 #define MAX_ATTR_VALUE 48
 #define MAX_TEXT 40
 
+/* At most |max| bytes of |s|, line breaks and tabs as spaces, "..." when it was longer. */
 static void
 append_clipped(struct buf *b, const char *s, size_t max)
 {
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n && i < max; i++) {
+    size_t n = strnlen(s, max + 1);
+    size_t take = n < max ? n : max;
+    buf_grow(b, take);
+    char *d = b->data + b->len;
+    for (size_t i = 0; i < take; i++) {
         char c = s[i];
-        buf_append_char(b, (c == '\n' || c == '\r' || c == '\t') ? ' ' : c);
+        d[i] = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
     }
+    b->len += take;
+    b->data[b->len] = '\0';
     if (n > max)
         buf_append_str(b, "...");
 }

@@ -135,17 +135,25 @@ pack(struct stanza_arena *arena, size_t head, size_t n, const char *const src[],
 }
 
 static struct stanza *
-new_element(struct stanza_arena *arena, const char *name, const char *prefix, const char *ns)
+new_element_n(struct stanza_arena *arena, const char *name, size_t nlen, const char *prefix,
+              size_t plen, const char *ns, size_t nslen)
 {
     struct stanza tmp = {0};
     const char *src[3] = {name ? name : "", prefix, ns};
-    size_t len[3] = {strlen(src[0]), prefix ? strlen(prefix) : 0, ns ? strlen(ns) : 0};
+    size_t len[3] = {name ? nlen : 0, prefix ? plen : 0, ns ? nslen : 0};
     char **dst[3] = {&tmp.name, &tmp.prefix, &tmp.ns};
     struct stanza *s = pack(arena, sizeof(*s), 3, src, len, dst);
     *s = tmp;
     s->text = empty_text;
     s->arena = arena;
     return s;
+}
+
+static struct stanza *
+new_element(struct stanza_arena *arena, const char *name, const char *prefix, const char *ns)
+{
+    return new_element_n(arena, name, name ? strlen(name) : 0, prefix, prefix ? strlen(prefix) : 0,
+                         ns, ns ? strlen(ns) : 0);
 }
 
 struct stanza *
@@ -155,15 +163,30 @@ stanza_new(const char *name, const char *prefix, const char *ns)
 }
 
 struct stanza *
-stanza_new_tree(const char *name, const char *prefix, const char *ns)
+stanza_new_tree_n(const char *name, size_t nlen, const char *prefix, size_t plen, const char *ns,
+                  size_t nslen)
 {
     /* the arena's own record lives in its first chunk */
     struct stanza_arena boot = {0};
     struct stanza_arena *arena = arena_alloc(&boot, sizeof(*arena));
     *arena = boot; /* the chunk, less the record's own room */
-    struct stanza *s = new_element(arena, name, prefix, ns);
+    struct stanza *s = new_element_n(arena, name, nlen, prefix, plen, ns, nslen);
     s->owns_arena = true;
     return s;
+}
+
+struct stanza *
+stanza_new_tree(const char *name, const char *prefix, const char *ns)
+{
+    return stanza_new_tree_n(name, name ? strlen(name) : 0, prefix, prefix ? strlen(prefix) : 0,
+                             ns, ns ? strlen(ns) : 0);
+}
+
+struct stanza *
+stanza_new_in_n(struct stanza *tree, const char *name, size_t nlen, const char *prefix,
+                size_t plen, const char *ns, size_t nslen)
+{
+    return new_element_n(tree ? tree->arena : NULL, name, nlen, prefix, plen, ns, nslen);
 }
 
 struct stanza *
@@ -224,8 +247,8 @@ stanza_dup(const struct stanza *s)
 }
 
 void
-stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const char *ns,
-                const char *value, size_t value_len)
+stanza_add_attr_n(struct stanza *s, const char *name, size_t nlen, const char *prefix, size_t plen,
+                  const char *ns, size_t nslen, const char *value, size_t value_len)
 {
     if (s->nattrs == 0 || s->nattrs == capacity_for(s->nattrs))
         s->attrs = grow_in(s->arena, s->attrs, s->nattrs * sizeof(*s->attrs),
@@ -233,10 +256,17 @@ stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const ch
     struct stanza_attr *a = &s->attrs[s->nattrs++];
     /* value first: an attribute is freed through its first string */
     const char *src[4] = {value ? value : "", name ? name : "", prefix, ns};
-    size_t len[4] = {value ? value_len : 0, strlen(src[1]), prefix ? strlen(prefix) : 0,
-                     ns ? strlen(ns) : 0};
+    size_t len[4] = {value ? value_len : 0, name ? nlen : 0, prefix ? plen : 0, ns ? nslen : 0};
     char **dst[4] = {&a->value, &a->name, &a->prefix, &a->ns};
     pack(s->arena, 0, 4, src, len, dst);
+}
+
+void
+stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const char *ns,
+                const char *value, size_t value_len)
+{
+    stanza_add_attr_n(s, name, name ? strlen(name) : 0, prefix, prefix ? strlen(prefix) : 0, ns,
+                      ns ? strlen(ns) : 0, value, value_len);
 }
 
 void

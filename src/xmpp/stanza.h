@@ -69,6 +69,17 @@ struct stanza *stanza_dup(const struct stanza *s);
 /* Appends an attribute (all strings copied; |prefix| and |ns| may be NULL). */
 void stanza_add_attr(struct stanza *s, const char *name, const char *prefix, const char *ns,
                      const char *value, size_t value_len);
+/*
+ * The same three with every string given by its length (no NUL needed), for
+ * the parser, which knows them.
+ */
+struct stanza *stanza_new_tree_n(const char *name, size_t nlen, const char *prefix, size_t plen,
+                                 const char *ns, size_t nslen);
+struct stanza *stanza_new_in_n(struct stanza *tree, const char *name, size_t nlen,
+                               const char *prefix, size_t plen, const char *ns, size_t nslen);
+void stanza_add_attr_n(struct stanza *s, const char *name, size_t nlen, const char *prefix,
+                       size_t plen, const char *ns, size_t nslen, const char *value,
+                       size_t value_len);
 /* Sets (or with NULL clears) the default namespace |s| declares; |ns| is copied. */
 void stanza_set_default_ns(struct stanza *s, const char *ns);
 /* Appends character data. */

@@ -131,19 +131,32 @@ xml_scope_default_ns(const struct xml_scope *s)
 
 /* The URI bound to |prefix| (NULL: the default namespace); *found false when unbound. */
 static const char *
-scope_lookup(const struct xml_scope *s, const char *prefix, size_t plen, bool *found)
+scope_lookup_n(const struct xml_scope *s, const char *prefix, size_t plen, bool *found,
+               size_t *urilen)
 {
     *found = true;
-    if (prefix && plen == 3 && memcmp(prefix, "xml", 3) == 0)
+    *urilen = 0;
+    if (prefix && plen == 3 && memcmp(prefix, "xml", 3) == 0) {
+        *urilen = sizeof(XML_NS) - 1;
         return XML_NS;
+    }
     size_t want = prefix ? plen : 0;
     for (size_t i = s->n; i-- > 0;) {
         const struct xml_binding *b = &s->b[i];
-        if (b->prefix_len == want && (!want || memcmp(s->pool.data + b->prefix_off, prefix, want) == 0))
+        if (b->prefix_len == want && (!want || memcmp(s->pool.data + b->prefix_off, prefix, want) == 0)) {
+            *urilen = b->uri_len;
             return binding_uri(s, b);
+        }
     }
     *found = prefix == NULL; /* no default namespace is fine; an unbound prefix is not */
     return NULL;
+}
+
+static const char *
+scope_lookup(const struct xml_scope *s, const char *prefix, size_t plen, bool *found)
+{
+    size_t urilen;
+    return scope_lookup_n(s, prefix, plen, found, &urilen);
 }
 
 struct raw_attr {
@@ -160,7 +173,6 @@ struct raw_attr {
 struct scratch {
     struct buf vals;  /* decoded attribute values of the tag being read */
     struct buf text;  /* decoded character data of the run being read */
-    struct buf names; /* NUL-terminated copies of names for the stanza calls */
     struct raw_attr *attrs;
     size_t acap;
 };
@@ -170,7 +182,7 @@ static _Thread_local struct scratch scratch;
 struct parser {
     const unsigned char *p, *end;
     struct xml_scope *scope;
-    struct buf vals, text, names; /* borrowed from |scratch| for the parse */
+    struct buf vals, text; /* borrowed from |scratch| for the parse */
     struct raw_attr *attrs;
     size_t nattrs, acap;
     char *err;
@@ -521,16 +533,6 @@ read_value(struct parser *ps, unsigned char quote)
     }
 }
 
-/* A NUL-terminated copy of |s| in ps->names; its offset there (copies may move the buffer). */
-static size_t
-name_copy(struct parser *ps, const char *s, size_t len)
-{
-    size_t at = ps->names.len;
-    buf_append(&ps->names, s, len);
-    buf_append_char(&ps->names, '\0');
-    return at;
-}
-
 /*
  * Reads a start tag after its '<': the element (namespaces resolved, its own
  * declarations pushed on the scope), and *empty for "/>". NULL on error.
@@ -636,7 +638,8 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
     }
     bool found;
     const char *prefix = colon ? *qname : NULL;
-    const char *ns = scope_lookup(ps->scope, prefix, colon, &found);
+    size_t nslen;
+    const char *ns = scope_lookup_n(ps->scope, prefix, colon, &found, &nslen);
     if (!found) {
         fail(ps, "Namespace prefix %s on %s is not defined", quote_name(q1, prefix, colon),
              quote_name(q2, *qname + colon + 1, *qlen - colon - 1));
@@ -646,13 +649,11 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
         fail(ps, "xmlns: reserved prefix on an element");
         return NULL;
     }
-    buf_reset(&ps->names);
-    size_t local_at = name_copy(ps, colon ? *qname + colon + 1 : *qname, colon ? *qlen - colon - 1 : *qlen);
-    size_t prefix_at = colon ? name_copy(ps, prefix, colon) : 0;
-    const char *el_prefix = colon ? ps->names.data + prefix_at : NULL;
-    /* a tree's elements all come from its root's arena */
-    struct stanza *el = tree ? stanza_new_in(tree, ps->names.data + local_at, el_prefix, ns)
-                             : stanza_new_tree(ps->names.data + local_at, el_prefix, ns);
+    /* a tree's elements all come from its root's arena; names straight from the input */
+    const char *local = colon ? *qname + colon + 1 : *qname;
+    size_t local_len = colon ? *qlen - colon - 1 : *qlen;
+    struct stanza *el = tree ? stanza_new_in_n(tree, local, local_len, prefix, colon, ns, nslen)
+                             : stanza_new_tree_n(local, local_len, prefix, colon, ns, nslen);
 
     for (size_t i = 0; i < ps->nattrs; i++) {
         const struct raw_attr *a = &ps->attrs[i];
@@ -660,8 +661,9 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
             (a->colon == 5 && memcmp(a->qname, "xmlns", 5) == 0))
             continue;
         const char *ans = NULL;
+        size_t anslen = 0;
         if (a->colon) {
-            ans = scope_lookup(ps->scope, a->qname, a->colon, &found);
+            ans = scope_lookup_n(ps->scope, a->qname, a->colon, &found, &anslen);
             if (!found) {
                 fail(ps, "Namespace prefix %s for %s on %s is not defined",
                      quote_name(q1, a->qname, a->colon),
@@ -685,12 +687,9 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
                 }
             }
         }
-        buf_reset(&ps->names);
-        size_t n_at = name_copy(ps, a->colon ? a->qname + a->colon + 1 : a->qname,
-                                a->colon ? a->qlen - a->colon - 1 : a->qlen);
-        size_t p_at = a->colon ? name_copy(ps, a->qname, a->colon) : 0;
-        stanza_add_attr(el, ps->names.data + n_at, a->colon ? ps->names.data + p_at : NULL, ans,
-                        vals + a->voff, a->vlen);
+        stanza_add_attr_n(el, a->colon ? a->qname + a->colon + 1 : a->qname,
+                          a->colon ? a->qlen - a->colon - 1 : a->qlen, a->colon ? a->qname : NULL,
+                          a->colon, ans, anslen, vals + a->voff, a->vlen);
     }
     return el;
 }
@@ -950,12 +949,10 @@ parser_init(struct parser *ps, const char *data, size_t len, struct xml_scope *s
     memset(ps, 0, sizeof(*ps));
     ps->vals = scratch.vals;
     ps->text = scratch.text;
-    ps->names = scratch.names;
     ps->attrs = scratch.attrs;
     ps->acap = scratch.acap;
     buf_reset(&ps->vals);
     buf_reset(&ps->text);
-    buf_reset(&ps->names);
     ps->p = (const unsigned char *)data;
     ps->end = ps->p + len;
     ps->scope = scope;
@@ -971,7 +968,6 @@ parser_done(struct parser *ps)
 {
     scratch.vals = ps->vals;
     scratch.text = ps->text;
-    scratch.names = ps->names;
     scratch.attrs = ps->attrs;
     scratch.acap = ps->acap;
 }
