@@ -50,6 +50,46 @@ struct stanza_arena {
 #define ARENA_MAX_CHUNK (64 * 1024)
 #define ARENA_ALIGN 16
 
+/*
+ * Later chunks (2 KiB to 64 KiB) are past the C library's cache of small
+ * blocks, and a big tree (a feature list) takes a few of them for every
+ * element: freed ones are kept here, a few of each size, for the next tree.
+ */
+#define SPARE_CLASSES 6 /* ARENA_FIRST * 2 .. * 64 */
+#define SPARE_PER_CLASS 4
+static _Thread_local struct arena_chunk *spare[SPARE_CLASSES][SPARE_PER_CLASS];
+static _Thread_local unsigned nspare[SPARE_CLASSES];
+
+/* The spare list for chunks of |size| bytes, or -1 when such chunks are not kept. */
+static int
+spare_class(size_t size)
+{
+    size_t c = ARENA_FIRST * 2;
+    for (int k = 0; k < SPARE_CLASSES; k++, c *= 2)
+        if (size == c)
+            return k;
+    return -1;
+}
+
+static struct arena_chunk *
+chunk_new(size_t size)
+{
+    int k = spare_class(size);
+    if (k >= 0 && nspare[k])
+        return spare[k][--nspare[k]];
+    return xmalloc(size);
+}
+
+static void
+chunk_free(struct arena_chunk *c)
+{
+    int k = spare_class(c->size);
+    if (k >= 0 && nspare[k] < SPARE_PER_CLASS)
+        spare[k][nspare[k]++] = c;
+    else
+        free(c);
+}
+
 static void *
 arena_alloc(struct stanza_arena *a, size_t n)
 {
@@ -61,7 +101,7 @@ arena_alloc(struct stanza_arena *a, size_t n)
         size_t head = (sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
         if (size < head + n)
             size = head + n;
-        struct arena_chunk *c = xmalloc(size);
+        struct arena_chunk *c = chunk_new(size);
         c->prev = a->last;
         c->size = size;
         a->last = c;
@@ -79,7 +119,7 @@ arena_free(struct stanza_arena *a)
 {
     for (struct arena_chunk *c = a->last, *prev; c; c = prev) {
         prev = c->prev;
-        free(c);
+        chunk_free(c);
     }
 }
 
