@@ -283,6 +283,7 @@ cap_is_proceed(struct conn *c, const struct frame *fr)
 struct pipe_in {
     struct pipe_conn *conns; /* by slot */
     size_t nconns;
+    size_t input;            /* index of the input being read (the last PM_INPUT) */
 };
 
 static struct pipe_conn *
@@ -327,6 +328,7 @@ apply(struct analyzer *a, struct pipe_in *pi, const struct pipe_msg *m, char *co
     switch ((enum pipe_msg_type)m->type) {
     case PM_INPUT:
         a->input_path = paths[m->n[0]];
+        pi->input = (size_t)m->n[0];
         break;
     case PM_OPEN: {
         if (pc->login)
@@ -522,10 +524,11 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
         forget_errors(&infos[ready[k].index]);
         infos[ready[k].index].count = 0;
     }
+    a->reading_log = false; /* the logins made here are of captures */
     shmring_set_peer(ring, pid);
     /* the reader is behind, maybe waiting for live input: out with what is known */
     shmring_on_idle(ring, analyzer_flush, a);
-    struct pipe_in pi = {0};
+    struct pipe_in pi = {.input = ready[0].index};
     const void *rec;
     size_t len;
     while ((rec = shmring_next(ring, &len)) != NULL) {
@@ -546,9 +549,9 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
         else
             snprintf(msg, sizeof msg, "capture reader stopped (status %d); the report is partial",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        /* exit status 3 (an input could not be read), not a quiet partial report */
-        infos[ready[n - 1].index].unusable = true;
-        input_info_add_error(&infos[ready[n - 1].index], msg, 0, 0, -1);
+        /* on the input it was reading; exit status 3, not a quiet partial report */
+        infos[pi.input].unusable = true;
+        input_info_add_error(&infos[pi.input], msg, 0, 0, -1);
         for (size_t s = 0; s < pi.nconns; s++)
             if (pi.conns[s].login)
                 end_conn(a, &pi.conns[s], true, LOGIN_END_INPUT_END, a->last_time);

@@ -108,6 +108,7 @@ struct qframe {
     size_t raw_off, raw_len; /* deferred parsing: the unit's bytes, in framer.raw */
     bool has_raw;
     struct stanza *early; /* deferred element read before a later header (settle_queued) */
+    bool settled;         /* ... and that was done (early NULL: it did not parse) */
 };
 
 /*
@@ -453,10 +454,11 @@ settle_queued(struct framer *f)
 {
     for (size_t i = f->qhead; i < f->qlen; i++) {
         struct qframe *q = &f->q[i];
-        if (q->kind != FRAME_ELEMENT || !q->has_raw || q->early)
+        if (q->kind != FRAME_ELEMENT || !q->has_raw || q->settled)
             continue;
         fp_catch_up(f);
         q->early = fp_element(&f->fp, f->raw.data + q->raw_off, q->raw_len);
+        q->settled = true;
     }
 }
 
@@ -1452,8 +1454,8 @@ framer_parse_deferred(struct framer *f, const struct frame *fr)
 {
     if (fr->kind != FRAME_ELEMENT || !fr->raw)
         return NULL;
-    if (fr->raw == f->raw.data + f->last.raw_off && f->last.early)
-        return stanza_dup(f->last.early); /* read before a later header changed the bindings */
+    if (fr->raw == f->raw.data + f->last.raw_off && f->last.settled) /* read before a later header */
+        return f->last.early ? stanza_dup(f->last.early) : NULL;
     fp_catch_up(f);
     return fp_element(&f->fp, fr->raw, fr->raw_len);
 }

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <fcntl.h>
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "buf.h"
+#include "ejlog.h"
 #include "framer.h"
 #include "stanza.h"
 
@@ -1271,4 +1273,1010 @@ Test(framer, many_restarts_keep_memory_flat)
     cr_expect_eq(opens, 2000);
     buf_clear(&in);
     framer_free(f);
+}
+
+/* ---- deferred parsing ---- */
+/*
+ * framer_defer_parsing(): the framer only cuts; a frame_parser fed its frames
+ * in order must give exactly the frames a framer that parses gives for the
+ * same bytes, fed the same way: kinds, offsets, sizes, flags, messages and
+ * trees (compared field by field, recursively).
+ */
+
+/* How the frames come out: parsed; deferred; headers parsed, elements deferred. */
+enum fmode {
+    MODE_DIRECT,
+    MODE_DEFERRED,       /* framer_defer_parsing() + frame_parser */
+    MODE_DEFER_ELEMENTS, /* framer_defer_elements() + frame_parser */
+};
+
+static const char *const fmode_names[] = {"direct", "deferred", "defer-elements"};
+static const enum fmode deferred_modes[] = {MODE_DEFERRED, MODE_DEFER_ELEMENTS};
+
+/* A frame copied out of the framer or parser (their pointers die with the next call). */
+struct cframe {
+    enum frame_kind kind;
+    bool xml_decl, outside;
+    size_t offset, size;
+    char *message;
+    struct stanza *el;
+};
+
+struct ftrace {
+    struct cframe *v;
+    size_t n, cap;
+    struct buf text; /* the frames as text, for failure messages */
+};
+
+static void
+ftrace_add(struct ftrace *t, const struct frame *fr)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 32;
+        t->v = realloc(t->v, t->cap * sizeof(*t->v));
+        cr_assert_not_null(t->v);
+    }
+    struct cframe *c = &t->v[t->n++];
+    c->kind = fr->kind;
+    c->xml_decl = fr->xml_decl;
+    c->outside = fr->outside;
+    c->offset = fr->offset;
+    c->size = fr->size;
+    c->message = fr->message ? strdup(fr->message) : NULL;
+    c->el = fr->el ? stanza_dup(fr->el) : NULL;
+    put_frame(&t->text, fr, true);
+    if (fr->el && fr->el->default_ns)
+        buf_printf(&t->text, "  (default namespace %s)\n", fr->el->default_ns);
+}
+
+static void
+ftrace_clear(struct ftrace *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i].message);
+        stanza_free(t->v[i].el);
+    }
+    free(t->v);
+    buf_clear(&t->text);
+    memset(t, 0, sizeof(*t));
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const char *
+or_null(const char *s)
+{
+    return s ? s : "(null)";
+}
+
+/* Compares two trees; on the first difference says where in |why|. */
+static bool
+same_tree(const struct stanza *a, const struct stanza *b, struct buf *why)
+{
+    if (!a || !b) {
+        if (a != b)
+            buf_printf(why, "the %s tree is NULL, the other not", a ? "second" : "first");
+        return a == b;
+    }
+    if (!same_str(a->name, b->name) || !same_str(a->prefix, b->prefix) || !same_str(a->ns, b->ns) ||
+        !same_str(a->default_ns, b->default_ns)) {
+        buf_printf(why, "<%s:%s{%s} default %s> vs <%s:%s{%s} default %s>", or_null(a->prefix),
+                   or_null(a->name), or_null(a->ns), or_null(a->default_ns), or_null(b->prefix),
+                   or_null(b->name), or_null(b->ns), or_null(b->default_ns));
+        return false;
+    }
+    if (a->nattrs != b->nattrs) {
+        buf_printf(why, "<%s>: %zu vs %zu attributes", a->name, a->nattrs, b->nattrs);
+        return false;
+    }
+    for (size_t i = 0; i < a->nattrs; i++) {
+        const struct stanza_attr *x = &a->attrs[i], *y = &b->attrs[i];
+        if (!same_str(x->name, y->name) || !same_str(x->prefix, y->prefix) ||
+            !same_str(x->ns, y->ns) || !same_str(x->value, y->value)) {
+            buf_printf(why, "<%s> attribute %zu: %s:%s{%s}='%s' vs %s:%s{%s}='%s'", a->name, i,
+                       or_null(x->prefix), or_null(x->name), or_null(x->ns), or_null(x->value),
+                       or_null(y->prefix), or_null(y->name), or_null(y->ns), or_null(y->value));
+            return false;
+        }
+    }
+    if (a->text_len != b->text_len || (a->text_len && memcmp(a->text, b->text, a->text_len) != 0)) {
+        buf_printf(why, "<%s>: text differs (%zu vs %zu bytes)", a->name, a->text_len, b->text_len);
+        return false;
+    }
+    if (a->nchildren != b->nchildren) {
+        buf_printf(why, "<%s>: %zu vs %zu children", a->name, a->nchildren, b->nchildren);
+        return false;
+    }
+    for (size_t i = 0; i < a->nchildren; i++) {
+        if (!same_tree(a->children[i], b->children[i], why)) {
+            buf_printf(why, " (in child %zu of <%s>)", i, a->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Frame |i| of two traces: equal, or the difference in |why|. */
+static bool
+same_cframe(const struct cframe *a, const struct cframe *b, struct buf *why)
+{
+    if (a->kind != b->kind || a->xml_decl != b->xml_decl || a->outside != b->outside ||
+        a->offset != b->offset || a->size != b->size) {
+        buf_printf(why, "%s%s%s @%zu+%zu vs %s%s%s @%zu+%zu", frame_kind_name(a->kind),
+                   a->xml_decl ? "+decl" : "", a->outside ? "+outside" : "", a->offset, a->size,
+                   frame_kind_name(b->kind), b->xml_decl ? "+decl" : "",
+                   b->outside ? "+outside" : "", b->offset, b->size);
+        return false;
+    }
+    if (!same_str(a->message, b->message)) {
+        buf_printf(why, "message '%s' vs '%s'", or_null(a->message), or_null(b->message));
+        return false;
+    }
+    return same_tree(a->el, b->el, why);
+}
+
+/* |got| (frames of |mode|) has the frames of |want| (the direct framer's). */
+static void
+expect_same_trace(const struct ftrace *want, const struct ftrace *got, enum fmode mode,
+                  const char *what)
+{
+    struct buf why = {0};
+    size_t n = want->n < got->n ? want->n : got->n;
+    size_t i = 0;
+    while (i < n && same_cframe(&want->v[i], &got->v[i], &why))
+        i++;
+    if (i == n && want->n != got->n)
+        buf_printf(&why, "%zu frames direct, %zu %s", want->n, got->n, fmode_names[mode]);
+    if (why.len)
+        cr_assert_fail("%s: %s frames differ from the direct framer's at frame %zu: %s\n"
+                       "direct:\n%s%s:\n%s",
+                       what, fmode_names[mode], i, buf_str(&why), buf_str(&want->text),
+                       fmode_names[mode], buf_str(&got->text));
+    buf_clear(&why);
+}
+
+/*
+ * What is fed: |len| bytes, framer_gap() before the byte at each offset of
+ * |gaps| (ascending, at most len), a framer_feed() boundary at each offset of
+ * |cuts| (ascending) and at each gap, then framer_finish().
+ */
+struct script {
+    const char *data;
+    size_t len;
+    const size_t *gaps;
+    size_t ngaps;
+    const size_t *cuts;
+    size_t ncuts;
+    const struct framer_limits *lim;
+};
+
+/* Checks on each deferred frame, and framer_parse_deferred() on its elements. */
+struct run_checks {
+    bool parse_deferred; /* compare framer_parse_deferred() with the parser's tree */
+};
+
+/* Length of the common prefix of |a| and |b| (|n| bytes each at most). */
+static size_t
+common_prefix(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* A deferred frame as it comes out of the framer, before the parser. */
+static void
+check_deferred_frame(struct framer *f, const struct script *s, enum fmode mode,
+                     const struct frame *fr, const struct run_checks *rc, const char *what)
+{
+    bool unit = fr->kind == FRAME_ELEMENT || fr->kind == FRAME_STREAM_OPEN;
+    if (!unit) {
+        cr_assert_null(fr->el, "%s: %s frame with a tree", what, frame_kind_name(fr->kind));
+        cr_assert_null(fr->raw, "%s: %s frame with raw bytes", what, frame_kind_name(fr->kind));
+        return;
+    }
+    cr_assert_not_null(fr->raw, "%s: deferred %s @%zu without its bytes", what,
+                       frame_kind_name(fr->kind), fr->offset);
+    cr_assert_gt(fr->raw_len, 0);
+    if (mode == MODE_DEFER_ELEMENTS && fr->kind == FRAME_STREAM_OPEN) {
+        cr_assert_not_null(fr->el, "%s: defer-elements header without its tree", what);
+        return; /* raw: the packed bindings */
+    }
+    cr_assert_null(fr->el, "%s: deferred %s @%zu with a tree", what, frame_kind_name(fr->kind),
+                   fr->offset);
+    cr_assert_leq(fr->offset + fr->size, s->len);
+    const char *in = s->data + fr->offset;
+    if (fr->kind == FRAME_ELEMENT) {
+        cr_assert_eq(fr->raw_len, fr->size, "%s: element @%zu: %zu raw bytes for a frame of %zu",
+                     what, fr->offset, fr->raw_len, fr->size);
+        cr_assert(memcmp(fr->raw, in, fr->size) == 0,
+                  "%s: element @%zu: raw bytes are not the input's", what, fr->offset);
+    } else {
+        /* a header's bytes: its <?xml?> and its start tag, without what came between */
+        cr_assert_leq(fr->raw_len, fr->size);
+        size_t pre = common_prefix(fr->raw, in, fr->raw_len);
+        size_t suf = 0;
+        while (suf < fr->raw_len && fr->raw[fr->raw_len - 1 - suf] == in[fr->size - 1 - suf])
+            suf++;
+        cr_assert_geq(pre + suf, fr->raw_len,
+                      "%s: header @%zu+%zu: raw bytes are not its declaration and start tag", what,
+                      fr->offset, fr->size);
+        cr_assert_eq(fr->xml_decl, fr->raw_len > 5 && memcmp(fr->raw, "<?xml", 5) == 0,
+                     "%s: header @%zu: xml_decl and the raw bytes disagree", what, fr->offset);
+    }
+    (void)f;
+    (void)rc;
+}
+
+static void
+drain_mode(struct framer *f, struct frame_parser *fp, const struct script *s, enum fmode mode,
+           const struct run_checks *rc, struct ftrace *out, const char *what)
+{
+    struct frame fr;
+    while (framer_next(f, &fr)) {
+        if (mode == MODE_DIRECT) {
+            cr_assert_neq(fr.kind, FRAME_SCOPE_RESET, "%s: a direct framer gave a scope reset",
+                          what);
+            cr_assert_null(fr.raw, "%s: a direct framer gave raw bytes", what);
+            ftrace_add(out, &fr);
+            continue;
+        }
+        check_deferred_frame(f, s, mode, &fr, rc, what);
+        struct stanza *mine = NULL;
+        bool element = fr.kind == FRAME_ELEMENT;
+        if (element && rc && rc->parse_deferred)
+            mine = framer_parse_deferred(f, &fr);
+        struct frame o;
+        if (!frame_parser_parse(fp, &fr, &o)) {
+            cr_assert_eq(fr.kind, FRAME_SCOPE_RESET, "%s: frame_parser_parse() false for a %s",
+                         what, frame_kind_name(fr.kind));
+            continue;
+        }
+        cr_assert_neq(o.kind, FRAME_SCOPE_RESET);
+        cr_assert_null(o.raw, "%s: the parser's frames carry no raw bytes", what);
+        if (o.kind == FRAME_ELEMENT || o.kind == FRAME_STREAM_OPEN)
+            cr_assert_not_null(o.el, "%s: parsed %s without a tree", what, frame_kind_name(o.kind));
+        if (element && rc && rc->parse_deferred) {
+            struct buf why = {0};
+            cr_assert(same_tree(mine, o.el, &why),
+                      "%s: framer_parse_deferred() on the element @%zu (first) differs from the "
+                      "parser's tree (second): %s",
+                      what, fr.offset, buf_str(&why));
+            buf_clear(&why);
+        }
+        stanza_free(mine);
+        ftrace_add(out, &o);
+    }
+}
+
+static void
+run_script(const struct script *s, enum fmode mode, const struct run_checks *rc, struct ftrace *out,
+           const char *what)
+{
+    struct framer *f = framer_new("test", s->lim);
+    struct frame_parser *fp = NULL;
+    if (mode == MODE_DEFERRED)
+        framer_defer_parsing(f);
+    else if (mode == MODE_DEFER_ELEMENTS)
+        framer_defer_elements(f);
+    if (mode != MODE_DIRECT)
+        fp = frame_parser_new();
+    size_t gi = 0, ci = 0, from = 0;
+    for (;;) {
+        size_t to = s->len;
+        if (gi < s->ngaps && s->gaps[gi] < to)
+            to = s->gaps[gi];
+        if (ci < s->ncuts && s->cuts[ci] < to)
+            to = s->cuts[ci];
+        cr_assert_geq(to, from, "%s: gaps and cuts must ascend", what);
+        if (to > from) {
+            framer_feed(f, s->data + from, to - from);
+            drain_mode(f, fp, s, mode, rc, out, what);
+            from = to;
+        }
+        for (; gi < s->ngaps && s->gaps[gi] == to; gi++) {
+            framer_gap(f);
+            drain_mode(f, fp, s, mode, rc, out, what);
+        }
+        while (ci < s->ncuts && s->cuts[ci] == to)
+            ci++;
+        if (to == s->len && gi == s->ngaps)
+            break;
+    }
+    framer_finish(f);
+    drain_mode(f, fp, s, mode, rc, out, what);
+    frame_parser_free(fp);
+    framer_free(f);
+}
+
+/* The frames of |s| in each deferred mode are the direct framer's. */
+static void
+expect_deferred_same(const struct script *s, const struct run_checks *rc, const char *what)
+{
+    struct ftrace want = {0};
+    run_script(s, MODE_DIRECT, NULL, &want, what);
+    for (size_t m = 0; m < NELEMS(deferred_modes); m++) {
+        struct ftrace got = {0};
+        run_script(s, deferred_modes[m], rc, &got, what);
+        expect_same_trace(&want, &got, deferred_modes[m], what);
+        ftrace_clear(&got);
+    }
+    ftrace_clear(&want);
+}
+
+/*
+ * |data| whole; one byte at a time; split in two at every offset when
+ * |every_offset|; at |rounds| random sets of offsets. Gaps stay where |s| has
+ * them. framer_parse_deferred() is checked on every element all along.
+ */
+static void
+expect_deferred_same_any_feeds(const struct script *s, bool every_offset, int rounds,
+                               uint64_t *seed, const char *what)
+{
+    char label[256];
+    struct run_checks rc = {.parse_deferred = true};
+    struct script t = *s;
+    t.cuts = NULL;
+    t.ncuts = 0;
+    snprintf(label, sizeof(label), "%s (whole)", what);
+    expect_deferred_same(&t, &rc, label);
+
+    size_t *all = malloc((s->len + 1) * sizeof(*all));
+    cr_assert_not_null(all);
+    for (size_t i = 0; i <= s->len; i++)
+        all[i] = i;
+    t.cuts = all;
+    t.ncuts = s->len + 1;
+    snprintf(label, sizeof(label), "%s (byte by byte)", what);
+    expect_deferred_same(&t, &rc, label);
+
+    if (every_offset) {
+        for (size_t i = 0; i <= s->len; i++) {
+            t.cuts = &all[i];
+            t.ncuts = 1;
+            snprintf(label, sizeof(label), "%s (split at %zu)", what, i);
+            expect_deferred_same(&t, &rc, label);
+        }
+    }
+    free(all);
+
+    size_t cuts[16];
+    for (int r = 0; r < rounds; r++) {
+        size_t n = 1 + rnd(seed) % NELEMS(cuts);
+        for (size_t i = 0; i < n; i++)
+            cuts[i] = rnd(seed) % (s->len + 1);
+        qsort(cuts, n, sizeof(cuts[0]), cmp_size);
+        t.cuts = cuts;
+        t.ncuts = n;
+        snprintf(label, sizeof(label), "%s (random split, round %d)", what, r);
+        expect_deferred_same(&t, &rc, label);
+    }
+}
+
+/* A script from |text|, where each '\1' is a framer_gap() and not a byte. */
+struct marked {
+    struct buf bytes;
+    size_t *gaps;
+    size_t ngaps;
+};
+
+static void
+marked_parse(struct marked *m, const char *text)
+{
+    memset(m, 0, sizeof(*m));
+    size_t len = strlen(text);
+    m->gaps = calloc(len + 1, sizeof(*m->gaps));
+    cr_assert_not_null(m->gaps);
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\1')
+            m->gaps[m->ngaps++] = m->bytes.len;
+        else
+            buf_append_char(&m->bytes, text[i]);
+    }
+    buf_str(&m->bytes); /* a NUL after the bytes, also for an empty text */
+}
+
+static void
+marked_clear(struct marked *m)
+{
+    buf_clear(&m->bytes);
+    free(m->gaps);
+}
+
+#define HDR_SERVER "<stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS "'>"
+#define HDR_TLS                                                                                    \
+    "<stream:stream xmlns='jabber:client' xmlns:stream='" NS_STREAMS "' xmlns:tls='" NS_TLS "'>"
+#define LONG_ATTR                                                                                  \
+    " pad='"                                                                                       \
+    "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"     \
+    "pppppppppppppppppppppppppppppppppppppppppppp'"
+
+/* Hand-made streams: '\1' marks a framer_gap(). */
+static const struct dcase {
+    const char *name;
+    const char *text;
+    size_t max_element; /* 0: the default */
+    unsigned max_depth; /* 0: the default */
+} dcases[] = {
+    {"plain header and element", HDR "<presence/>", 0, 0},
+    {"declaration and header", "<?xml version='1.0'?>" HDR "<a/>", 0, 0},
+    {"declaration, whitespace, header", "<?xml version='1.0' encoding='UTF-8'?>\n  " HDR "<a/>", 0,
+     0},
+    {"declaration, comment, header", "<?xml version='1.0'?><!-- c -->" HDR "<a/>", 0, 0},
+    {"two declarations", "<?xml version='1.0'?> <?xml version='1.1'?>" HDR "<a/>", 0, 0},
+    {"declaration without header", "<?xml version='1.0'?><a/>" HDR "<b/>", 0, 0},
+    {"declaration with another encoding", "<?xml version='1.0' encoding='ISO-8859-1'?>" HDR "<a/>",
+     0, 0},
+    {"byte order mark", "\xef\xbb\xbf<?xml version='1.0'?>" HDR "<a/>", 0, 0},
+    {"self-closing header",
+     "<stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS "'/><presence/><a/>", 0, 0},
+    {"self-closing header with a declaration and a prefix",
+     "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS
+     "' xmlns:tls='" NS_TLS "'/><tls:proceed/><stream:features/></stream:stream><b/>",
+     0, 0},
+    {"self-closing header after a good one",
+     HDR_SERVER "<a/><stream:stream xmlns='jabber:client' xmlns:stream='" NS_STREAMS "'/><b/>", 0,
+     0},
+    {"header that does not parse (unbound prefix)",
+     HDR_SERVER "<a/><stream:stream xmlns='jabber:server'><b/><stream:features/>", 0, 0},
+    {"header that does not parse (duplicate attribute)",
+     HDR_SERVER "<a/><stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS
+                "' id='1' id='2'><b/>",
+     0, 0},
+    {"header that does not parse (bad character)",
+     "<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS
+     "' to='a\x01'><b/>",
+     0, 0},
+    {"self-closing header that does not parse",
+     HDR_SERVER "<a/><stream:stream xmlns='jabber:server'/><b/></stream:stream><c/>", 0, 0},
+    {"self-closing header that does not parse, first", "<stream:stream xmlns='urn:x'/><b/>", 0, 0},
+    {"oversize header",
+     HDR_SERVER "<a/><stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS "'" LONG_ATTR
+                "><b/><stream:features/>",
+     100, 0},
+    {"oversize header with a declaration",
+     "<?xml version='1.0'?>" HDR_TLS
+     "<tls:proceed/><?xml version='1.0'?><stream:stream xmlns='jabber:server' "
+     "xmlns:stream='" NS_STREAMS "'" LONG_ATTR "><tls:proceed/><b/>" HDR "<c/>",
+     160, 0},
+    {"oversize header, then a self-closing one",
+     "<stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS "'" LONG_ATTR ">"
+     "<b/><stream:stream xmlns:stream='" NS_STREAMS "' xmlns='urn:q'/><c/>",
+     100, 0},
+    {"oversize declaration", "<?xml version='1.0'" LONG_ATTR "?>" HDR "<a/>", 100, 0},
+    {"oversize element", HDR "<a>" LONG_ATTR "</a><b/>", 100, 0},
+    {"too deep", HDR "<a><b><c><d/></c></b></a><e><f/></e>", 0, 2},
+    {"elements before any header",
+     "<presence id='p1'/><message to='a'><body>x</body></message>" HDR_SERVER "<b/>", 0, 0},
+    {"stream error and close before any header",
+     "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>"
+     "</stream:stream><a/>",
+     0, 0},
+    {"close outside any stream", "</stream:stream><a/></stream:stream>", 0, 0},
+    {"elements after the close",
+     HDR_SERVER "<a/></stream:stream><b/><c xmlns='urn:c'/></stream:stream><d/>", 0, 0},
+    {"restarts with other namespaces",
+     HDR "<a/>" HDR_SERVER "<b/><s:stream xmlns='jabber:component:accept' xmlns:s='" NS_STREAMS
+         "'><s:features/><stream:features/><c/></s:stream><d/>",
+     0, 0},
+    {"header without a default namespace",
+     "<stream:stream xmlns:stream='" NS_STREAMS "'><a/><b xmlns='urn:b'><c/></b>", 0, 0},
+    {"header with prefixed attributes",
+     "<stream:stream xmlns='jabber:server' xmlns:stream='" NS_STREAMS
+     "' xmlns:db='jabber:server:dialback' xml:lang='en' db:x='1' version='1.0'>"
+     "<db:result from='a' to='b'>key</db:result><db:verify/>",
+     0, 0},
+    {"prefixed proceed declared on the header", HDR_TLS "<tls:proceed/><tls:failure/>", 0, 0},
+    {"prefixed proceed declared on itself",
+     HDR "<tls:proceed xmlns:tls='" NS_TLS "'/><tls:proceed/><proceed xmlns='" NS_TLS "'/>", 0, 0},
+    {"prefixed proceed after a restart without the prefix",
+     HDR_TLS "<tls:starttls/>" HDR "<tls:proceed/>", 0, 0},
+    {"gap inside an element",
+     HDR "<presence/> <message><body>hel\1lo</body></message><presence type='away'/>", 0, 0},
+    {"gap before any header",
+     "\1ody></message></stream:features><message to='a'><body>x</body></message>", 0, 0},
+    {"gap after a server header", HDR_SERVER "<a/>\1</b><c/>", 0, 0},
+    {"gap inside a header, then a restart",
+     "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:st\1ream='x'>junk" HDR_SERVER
+     "<a/>",
+     0, 0},
+    {"gap after a declaration", "<?xml version='1.0'?>\1<a/>" HDR "<b/>", 0, 0},
+    {"gap inside a self-closing header",
+     HDR_SERVER "<stream:stream xmlns='urn:x'\1 xmlns:stream='" NS_STREAMS "'/><a/><b/>", 0, 0},
+    {"two gaps in a row", HDR "<a>\1\1<b/></a><c/>", 0, 0},
+    {"gap inside an oversize element", HDR "<a>" LONG_ATTR "\1<b/><c/>", 100, 0},
+    {"input ends inside an element", HDR "<message><body>x", 0, 0},
+    {"input ends inside a start tag", HDR "<message to='a", 0, 0},
+    {"input ends inside a header", "<?xml version='1.0'?><stream:stream xmlns='jabber:client'", 0,
+     0},
+    {"input ends inside a declaration", "<?xml version=", 0, 0},
+    {"input ends inside a stray element", "<presence><status>", 0, 0},
+    {"malformed elements",
+     HDR "<a><b></a><c x='1' x='2'/><d>&undefined;</d><e xmlns:p=''/><p:f/><g>\xff</g><h a=b/>"
+         "<i>&#0;</i><j/>",
+     0, 0},
+    {"malformed stray element", "<a><b></a><c/>" HDR "<d/>", 0, 0},
+    {"comments and PIs",
+     HDR "<!-- c --><?pi x?><a><!-- in --><?pi?></a><![CDATA[x]]><b><![CDATA[<x>]]></b>", 0, 0},
+    {"DTD and entities", "<!DOCTYPE x [<!ENTITY a 'b'>]>" HDR "<a>&a;&amp;&#x41;</a>", 0, 0},
+    {"text outside elements", HDR "junk<a/>&amp;<b/> < c", 0, 0},
+    {"close inside an element", HDR "<a><b></stream:stream><c/>", 0, 0},
+    {"stray end tags", HDR "</x><a/></a>", 0, 0},
+    {"empty", "", 0, 0},
+    {"only a gap", "\1", 0, 0},
+};
+
+static void
+dcase_script(const struct dcase *c, struct marked *m, struct script *s, struct framer_limits *lim)
+{
+    marked_parse(m, c->text);
+    lim->max_element = c->max_element;
+    lim->max_depth = c->max_depth;
+    s->data = m->bytes.data ? m->bytes.data : "";
+    s->len = m->bytes.len;
+    s->gaps = m->gaps;
+    s->ngaps = m->ngaps;
+    s->cuts = NULL;
+    s->ncuts = 0;
+    s->lim = lim;
+}
+
+Test(framer, deferred_parsing_gives_the_direct_frames_for_hand_made_streams)
+{
+    uint64_t seed = 0x1234567;
+    for (size_t k = 0; k < NELEMS(dcases); k++) {
+        struct marked m;
+        struct script s;
+        struct framer_limits lim;
+        dcase_script(&dcases[k], &m, &s, &lim);
+        expect_deferred_same_any_feeds(&s, true, 50, &seed, dcases[k].name);
+        marked_clear(&m);
+    }
+}
+
+/* Each hand-made stream after a header of each kind: the bindings they leave differ. */
+Test(framer, deferred_parsing_gives_the_direct_frames_after_each_kind_of_header)
+{
+    static const char *const before[] = {
+        HDR_SERVER "<a/>",
+        HDR_TLS "<tls:starttls/>",
+        "<stream:stream xmlns='urn:q' xmlns:stream='" NS_STREAMS "'/>",
+        "<stream:stream xmlns='urn:q'>",
+        "<stream:stream xmlns='urn:q' xmlns:stream='" NS_STREAMS "'" LONG_ATTR ">",
+        "<x/>",
+        "\1",
+    };
+    uint64_t seed = 99;
+    for (size_t b = 0; b < NELEMS(before); b++) {
+        for (size_t k = 0; k < NELEMS(dcases); k++) {
+            struct buf text = {0};
+            buf_append_str(&text, before[b]);
+            buf_append_str(&text, dcases[k].text);
+            struct dcase c = dcases[k];
+            c.text = buf_str(&text);
+            if (!c.max_element)
+                c.max_element = 150; /* the long header is oversize */
+            char what[256];
+            snprintf(what, sizeof(what), "%s, after prefix %zu", dcases[k].name, b);
+            struct marked m;
+            struct script s;
+            struct framer_limits lim;
+            dcase_script(&c, &m, &s, &lim);
+            expect_deferred_same_any_feeds(&s, false, 10, &seed, what);
+            marked_clear(&m);
+            buf_clear(&text);
+        }
+    }
+}
+
+Test(framer, deferred_parsing_gives_the_direct_frames_for_the_login_streams)
+{
+    uint64_t seed = 777;
+    for (size_t k = 0; k < NELEMS(streams); k++) {
+        struct script s = {.data = streams[k], .len = strlen(streams[k])};
+        char what[64];
+        snprintf(what, sizeof(what), "stream %zu", k);
+        expect_deferred_same_any_feeds(&s, true, 100, &seed, what);
+        /* with a small size cap: oversize elements and headers in the middle */
+        struct framer_limits lim = {.max_element = 120, .max_depth = 3};
+        s.lim = &lim;
+        snprintf(what, sizeof(what), "stream %zu, small caps", k);
+        expect_deferred_same_any_feeds(&s, false, 50, &seed, what);
+    }
+}
+
+Test(framer, deferred_parsing_gives_the_direct_frames_for_damaged_streams)
+{
+    static const char junk[] = "<>/'\"&;!?-[]=: x\n\xff\xc3\1";
+    uint64_t seed = 4242;
+    for (size_t k = 0; k < NELEMS(streams); k++) {
+        size_t len = strlen(streams[k]);
+        char *copy = malloc(len + 1);
+        cr_assert_not_null(copy);
+        for (int round = 0; round < 150; round++) {
+            memcpy(copy, streams[k], len + 1);
+            int changes = 1 + (int)(rnd(&seed) % 6);
+            for (int c = 0; c < changes; c++)
+                copy[rnd(&seed) % len] = junk[rnd(&seed) % (sizeof(junk) - 1)];
+            size_t gap = rnd(&seed) % (len + 1);
+            struct framer_limits lim = {.max_element = round % 3 == 0 ? 100 : 0};
+            struct script s = {.data = copy, .len = len, .lim = &lim};
+            if (round % 2)
+                s.gaps = &gap, s.ngaps = 1;
+            char what[64];
+            snprintf(what, sizeof(what), "stream %zu damaged, round %d", k, round);
+            expect_deferred_same_any_feeds(&s, false, 3, &seed, what);
+        }
+        free(copy);
+    }
+}
+
+/* ---- deferred parsing on the real streams of testdata/ ---- */
+
+/* One direction of one c2s process of a log: its bytes as the log gave them. */
+struct log_stream {
+    char key[96]; /* pid and direction */
+    struct buf bytes;
+    size_t *cuts, ncuts, capcuts; /* where each logged payload ends */
+    size_t *gaps, ngaps, capgaps; /* payloads the logger cut short */
+};
+
+static void
+push_offset(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        *v = realloc(*v, *cap * sizeof(**v));
+        cr_assert_not_null(*v);
+    }
+    (*v)[(*n)++] = x;
+}
+
+struct log_streams {
+    struct log_stream *v;
+    size_t n, cap;
+};
+
+static struct log_stream *
+log_stream_of(struct log_streams *ls, const char *pid, char dir)
+{
+    char key[96];
+    snprintf(key, sizeof(key), "%s %c", pid, dir);
+    for (size_t i = 0; i < ls->n; i++)
+        if (strcmp(ls->v[i].key, key) == 0)
+            return &ls->v[i];
+    if (ls->n == ls->cap) {
+        ls->cap = ls->cap ? 2 * ls->cap : 16;
+        ls->v = realloc(ls->v, ls->cap * sizeof(*ls->v));
+        cr_assert_not_null(ls->v);
+    }
+    struct log_stream *s = &ls->v[ls->n++];
+    memset(s, 0, sizeof(*s));
+    snprintf(s->key, sizeof(s->key), "%s", key);
+    return s;
+}
+
+/* Compares the deferred and direct frames of every stream of |ls|, then forgets them. */
+static size_t
+check_log_streams(struct log_streams *ls, const char *path, uint64_t *seed)
+{
+    size_t checked = 0;
+    for (size_t i = 0; i < ls->n; i++) {
+        struct log_stream *st = &ls->v[i];
+        char what[512];
+        snprintf(what, sizeof(what), "%s, %s", path, st->key);
+        struct script s = {.data = st->bytes.data ? st->bytes.data : "",
+                           .len = st->bytes.len,
+                           .gaps = st->gaps,
+                           .ngaps = st->ngaps,
+                           .cuts = st->cuts,
+                           .ncuts = st->ncuts};
+        /* as the log gave the payloads: one feed each */
+        struct run_checks rc = {.parse_deferred = true};
+        expect_deferred_same(&s, &rc, what);
+        /* whole, byte by byte, random splits (gaps where they were) */
+        expect_deferred_same_any_feeds(&s, false, 3, seed, what);
+        checked++;
+        buf_clear(&st->bytes);
+        free(st->cuts);
+        free(st->gaps);
+    }
+    free(ls->v);
+    memset(ls, 0, sizeof(*ls));
+    return checked;
+}
+
+static size_t
+check_log_file(const char *path, uint64_t *seed)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    struct ejlog *r = ejlog_new();
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        ejlog_feed(r, chunk, n);
+    fclose(f);
+    ejlog_finish(r);
+    struct log_streams ls = {0};
+    size_t checked = 0;
+    struct ejlog_event ev;
+    while (ejlog_next(r, &ev)) {
+        if (ev.kind == EJ_RUN_START) /* pids start again: new connections */
+            checked += check_log_streams(&ls, path, seed);
+        if (ev.kind != EJ_XML || !ev.pid)
+            continue;
+        struct log_stream *st = log_stream_of(&ls, ev.pid, ev.dir);
+        if (ev.truncated) {
+            push_offset(&st->gaps, &st->ngaps, &st->capgaps, st->bytes.len);
+        } else {
+            buf_append(&st->bytes, ev.data, ev.len);
+            push_offset(&st->cuts, &st->ncuts, &st->capcuts, st->bytes.len);
+        }
+    }
+    ejlog_free(r);
+    checked += check_log_streams(&ls, path, seed);
+    return checked;
+}
+
+Test(framer, deferred_parsing_gives_the_direct_frames_for_every_logged_stream)
+{
+    const char *top = getenv("TESTDATA");
+    cr_assert_not_null(top, "TESTDATA is set by the test harness");
+    char pattern[4096];
+    snprintf(pattern, sizeof(pattern), "%s/*/*.log", top);
+    glob_t g;
+    cr_assert_eq(glob(pattern, 0, NULL, &g), 0, "no log under %s", top);
+    uint64_t seed = 31337;
+    size_t streams_checked = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        streams_checked += check_log_file(g.gl_pathv[i], &seed);
+    cr_expect_gt(g.gl_pathc, 20, "the scenario logs, the violation logs and the bad ones");
+    cr_expect_gt(streams_checked, 200);
+    globfree(&g);
+}
+
+/* ---- framer_parse_deferred(): the reader side's own look at an element ---- */
+
+/*
+ * Feeds |pieces| (NULL-terminated) to a deferred framer of |mode|, draining
+ * after each, and returns framer_parse_deferred() of the |nth| element frame
+ * (0-based), called right when that frame comes out. *found says whether it
+ * came.
+ */
+static struct stanza *
+parse_deferred_mode(enum fmode mode, const char *const *pieces, size_t nth, bool *found,
+                    const struct framer_limits *lim)
+{
+    struct framer *f = framer_new("test", lim);
+    if (mode == MODE_DEFERRED)
+        framer_defer_parsing(f);
+    else
+        framer_defer_elements(f);
+    struct stanza *got = NULL;
+    size_t elements = 0;
+    *found = false;
+    for (size_t i = 0; pieces[i]; i++) {
+        framer_feed(f, pieces[i], strlen(pieces[i]));
+        struct frame fr;
+        while (framer_next(f, &fr)) {
+            if (fr.kind != FRAME_ELEMENT)
+                continue;
+            if (elements++ == nth) {
+                *found = true;
+                got = framer_parse_deferred(f, &fr);
+            }
+        }
+    }
+    framer_free(f);
+    return got;
+}
+
+/* The same in both deferred modes, which must agree; returns framer_defer_parsing()'s. */
+static struct stanza *
+parse_deferred_nth(const char *const *pieces, size_t nth, bool *found,
+                   const struct framer_limits *lim)
+{
+    bool found2;
+    struct stanza *el = parse_deferred_mode(MODE_DEFERRED, pieces, nth, found, lim);
+    struct stanza *el2 = parse_deferred_mode(MODE_DEFER_ELEMENTS, pieces, nth, &found2, lim);
+    struct buf why = {0};
+    cr_expect_eq(*found, found2);
+    cr_expect(same_tree(el, el2, &why),
+              "framer_defer_parsing() and framer_defer_elements() "
+              "disagree: %s",
+              buf_str(&why));
+    buf_clear(&why);
+    stanza_free(el2);
+    return el;
+}
+
+static void
+expect_proceed(const struct stanza *el, const char *prefix, const char *what)
+{
+    cr_assert_not_null(el, "%s: framer_parse_deferred() gave NULL", what);
+    cr_expect_str_eq(el->name, "proceed", "%s", what);
+    cr_expect(same_str(el->prefix, prefix), "%s: prefix %s, want %s", what, or_null(el->prefix),
+              or_null(prefix));
+    cr_expect_str_eq(el->ns, NS_TLS, "%s", what);
+    cr_expect(stanza_is(el, "proceed", NS_TLS), "%s", what);
+}
+
+Test(framer, parse_deferred_reads_a_prefixed_proceed_with_the_header_bindings)
+{
+    const char *const apart[] = {HDR_TLS, "<stream:features><tls:starttls/></stream:features>",
+                                 "<tls:proceed/>", NULL};
+    const char *const together[] = {HDR_TLS "<stream:features><tls:starttls/></stream:features>"
+                                            "<tls:proceed/>",
+                                    NULL};
+    const char *const with_decl[] = {"<?xml version='1.0'?>", HDR_TLS, "<tls:proceed/>", NULL};
+    const char *const *cases[] = {apart, together, with_decl};
+    for (size_t k = 0; k < NELEMS(cases); k++) {
+        bool found;
+        size_t nth = cases[k] == with_decl ? 0 : 1;
+        struct stanza *el = parse_deferred_nth(cases[k], nth, &found, NULL);
+        cr_assert(found, "case %zu: the proceed frame came", k);
+        char what[32];
+        snprintf(what, sizeof(what), "case %zu", k);
+        expect_proceed(el, "tls", what);
+        stanza_free(el);
+    }
+    /* the features too: a prefixed child in the header's namespace */
+    bool found;
+    struct stanza *el = parse_deferred_nth(apart, 0, &found, NULL);
+    cr_assert(found);
+    cr_assert_not_null(el);
+    cr_expect(stanza_is(el, "features", NS_STREAMS));
+    cr_expect_not_null(stanza_child(el, "starttls", NS_TLS));
+    stanza_free(el);
+}
+
+Test(framer, parse_deferred_follows_restarts_and_headers_that_leave_no_bindings)
+{
+    bool found;
+    struct stanza *el;
+    /* a restart whose header does not declare tls: the prefix is unbound */
+    const char *const restart[] = {HDR_TLS, "<tls:starttls/>", HDR, "<tls:proceed/>", NULL};
+    el = parse_deferred_nth(restart, 1, &found, NULL);
+    cr_assert(found);
+    cr_expect_null(el, "tls is not declared on the new header");
+    stanza_free(el);
+    /* ... and back to a header that declares it */
+    const char *const again[] = {HDR_TLS, HDR, HDR_TLS, "<tls:proceed/>", NULL};
+    el = parse_deferred_nth(again, 0, &found, NULL);
+    cr_assert(found);
+    expect_proceed(el, "tls", "declared again");
+    stanza_free(el);
+    /* its own declaration, or a default namespace: fine after any header */
+    const char *const own[] = {HDR, "<proceed xmlns='" NS_TLS "'/>",
+                               "<t:proceed xmlns:t='" NS_TLS "'/>", NULL};
+    el = parse_deferred_nth(own, 0, &found, NULL);
+    expect_proceed(el, NULL, "default namespace");
+    stanza_free(el);
+    el = parse_deferred_nth(own, 1, &found, NULL);
+    expect_proceed(el, "t", "own prefix");
+    stanza_free(el);
+    /* an empty-element header leaves no bindings: read as if no header had come */
+    const char *const empty[] = {"<stream:stream xmlns='jabber:client' xmlns:stream='" NS_STREAMS
+                                 "' xmlns:tls='" NS_TLS "'/>",
+                                 "<tls:proceed/>", "<proceed xmlns='" NS_TLS "'/>", NULL};
+    el = parse_deferred_nth(empty, 0, &found, NULL);
+    cr_assert(found);
+    cr_expect_null(el, "after <stream:stream .../> the header's tls prefix is not bound");
+    stanza_free(el);
+    el = parse_deferred_nth(empty, 1, &found, NULL);
+    expect_proceed(el, NULL, "after an empty-element header");
+    stanza_free(el);
+    /* a header that does not parse, then an oversize one: no bindings either */
+    const char *const bad[] = {HDR_TLS, "<stream:stream xmlns:tls='" NS_TLS "' a='1' a='1'>",
+                               "<tls:proceed/>", NULL};
+    el = parse_deferred_nth(bad, 0, &found, NULL);
+    cr_assert(found);
+    cr_expect_null(el, "after a header that does not parse");
+    stanza_free(el);
+    struct framer_limits lim = {.max_element = 160}; /* HDR_TLS fits, a LONG_ATTR header not */
+    const char *const big[] = {HDR_TLS, "<stream:stream xmlns:tls='" NS_TLS "'" LONG_ATTR ">",
+                               "<tls:proceed/>", "<x/>", NULL};
+    el = parse_deferred_nth(big, 0, &found, &lim);
+    cr_assert(found);
+    cr_expect_null(el, "after an oversize header");
+    stanza_free(el);
+    el = parse_deferred_nth(big, 1, &found, &lim);
+    cr_assert_not_null(el);
+    cr_expect_str_eq(el->ns, "jabber:client", "after an oversize header: the c2s guess");
+    stanza_free(el);
+    /* no header at all, or only a gap: the c2s guess */
+    const char *const none[] = {"<iq type='get'/>", NULL};
+    el = parse_deferred_nth(none, 0, &found, NULL);
+    cr_assert_not_null(el);
+    cr_expect_str_eq(el->ns, "jabber:client");
+    stanza_free(el);
+}
+
+Test(framer, parse_deferred_refuses_what_is_not_a_deferred_element)
+{
+    /* a framer that parses: its frames carry no bytes */
+    struct framer *f = framer_new("test", NULL);
+    framer_feed(f, HDR_TLS "<tls:proceed/>", strlen(HDR_TLS "<tls:proceed/>"));
+    struct frame fr;
+    size_t n = 0;
+    while (framer_next(f, &fr)) {
+        cr_expect_null(framer_parse_deferred(f, &fr), "direct %s", frame_kind_name(fr.kind));
+        n++;
+    }
+    cr_expect_eq(n, 2);
+    framer_free(f);
+    /* a deferred framer: headers, errors and closes are not elements */
+    f = framer_new("test", NULL);
+    framer_defer_parsing(f);
+    const char *s = HDR_TLS "junk<tls:proceed/><a><b></a>  </stream:stream>";
+    framer_feed(f, s, strlen(s));
+    size_t elements = 0;
+    while (framer_next(f, &fr)) {
+        struct stanza *el = framer_parse_deferred(f, &fr);
+        if (fr.kind == FRAME_ELEMENT) {
+            elements++;
+            if (elements == 1)
+                expect_proceed(el, "tls", "the proceed");
+            else
+                cr_expect_null(el, "<a><b></a> does not parse");
+        } else {
+            cr_expect_null(el, "deferred %s", frame_kind_name(fr.kind));
+        }
+        stanza_free(el);
+    }
+    cr_expect_eq(elements, 2);
+    framer_free(f);
+}
+
+/*
+ * The frames of one feed may hold an element and, after it, the next
+ * stream's header (a restart in the same TCP segment). The element still
+ * belongs to the stream it came in: framer_parse_deferred() must read it
+ * with that stream's bindings, as the direct framer and the frame_parser do,
+ * not with the header that came after it.
+ */
+Test(framer, parse_deferred_uses_the_stream_the_element_came_in_not_a_later_header)
+{
+    bool found;
+    struct stanza *el;
+    const char *const tls_then_restart[] = {HDR_TLS "<tls:proceed/>" HDR, NULL};
+    el = parse_deferred_nth(tls_then_restart, 0, &found, NULL);
+    cr_assert(found);
+    cr_expect(el && stanza_is(el, "proceed", NS_TLS),
+              "<tls:proceed/> then a restart in the same feed: got %s",
+              el ? or_null(el->ns) : "NULL (tls read as unbound)");
+    stanza_free(el);
+
+    const char *const server_then_client[] = {HDR_SERVER "<a/>" HDR "<b/>", NULL};
+    el = parse_deferred_nth(server_then_client, 0, &found, NULL);
+    cr_assert(found);
+    cr_expect(el && same_str(el->ns, "jabber:server"),
+              "<a/> came in the jabber:server stream, read in %s", el ? or_null(el->ns) : "NULL");
+    stanza_free(el);
+
+    /* and the other way: unbound in its own stream, bound in the next one */
+    const char *const unbound_then_tls[] = {HDR "<tls:proceed/>" HDR_TLS, NULL};
+    el = parse_deferred_nth(unbound_then_tls, 0, &found, NULL);
+    cr_assert(found);
+    cr_expect_null(el,
+                   "<tls:proceed/> came where tls is unbound (the direct framer: an error); "
+                   "read as %s:%s{%s}",
+                   el ? or_null(el->prefix) : "", el ? el->name : "", el ? or_null(el->ns) : "");
+    stanza_free(el);
+
+    struct framer_limits lim = {.max_element = 160}; /* HDR_TLS fits, a LONG_ATTR header not */
+    const char *const tls_then_oversize[] = {
+        HDR_TLS "<tls:proceed/><stream:stream xmlns:tls='" NS_TLS "'" LONG_ATTR ">", NULL};
+    el = parse_deferred_nth(tls_then_oversize, 0, &found, &lim);
+    cr_assert(found);
+    cr_expect(el && stanza_is(el, "proceed", NS_TLS),
+              "<tls:proceed/> then an oversize header in the same feed: got %s",
+              el ? or_null(el->ns) : "NULL (tls read as unbound)");
+    stanza_free(el);
 }

@@ -238,7 +238,7 @@ render(enum report_format format, bool show_secrets, const unsigned *ids, size_t
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
     cr_assert_not_null(f);
-    struct report_options opt = {format, show_secrets, "1.2.3"};
+    struct report_options opt = {.format = format, .show_secrets = show_secrets, .tool_version = "1.2.3"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct summary *sm = summary_new();
     for (size_t i = 0; i < nids; i++) {
@@ -702,7 +702,7 @@ Test(json, log_lines_are_omitted_when_zero)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSON, false, "1"};
+    struct report_options opt = {.format = REPORT_JSON, .show_secrets = false, .tool_version = "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = full_session(1);
     s->first_line = 0;
@@ -810,7 +810,7 @@ Test(json, invalid_utf8_in_input_text_still_gives_valid_json)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSON, false, "1"};
+    struct report_options opt = {.format = REPORT_JSON, .show_secrets = false, .tool_version = "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = null_session(1);
     free(s->phases[0].summary);
@@ -869,7 +869,7 @@ Test(secrets, null_password_stays_null)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSONL, false, "1"};
+    struct report_options opt = {.format = REPORT_JSONL, .show_secrets = false, .tool_version = "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = null_session(1);
     add_attempt(s, "SCRAM-SHA-1", AUTH_SUCCESS, NULL, TRI_TRUE, false, true, NULL, "carol", NULL);
@@ -891,7 +891,7 @@ Test(jsonl, each_session_is_a_line_as_soon_as_it_is_handed_over)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_JSONL, false, "1.2.3"};
+    struct report_options opt = {.format = REPORT_JSONL, .show_secrets = false, .tool_version = "1.2.3"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct summary *sm = summary_new();
 
@@ -951,7 +951,7 @@ Test(jsonl, finish_reports_a_write_error)
     FILE *f = fopen("/dev/full", "w");
     if (!f)
         cr_skip_test("no /dev/full");
-    struct report_options opt = {REPORT_JSONL, false, "1"};
+    struct report_options opt = {.format = REPORT_JSONL, .show_secrets = false, .tool_version = "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     report_session(w, full_session(1));
     cr_expect_eq(report_finish(w, NULL, 0, NULL), -1);
@@ -1044,7 +1044,7 @@ Test(text, long_elements_are_cut_and_control_characters_escaped)
     char *data = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&data, &len);
-    struct report_options opt = {REPORT_TEXT, false, "1"};
+    struct report_options opt = {.format = REPORT_TEXT, .show_secrets = false, .tool_version = "1"};
     struct report_writer *w = report_writer_new(&opt, f);
     struct session *s = null_session(1);
     char longer[400];
