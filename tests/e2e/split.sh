@@ -380,4 +380,33 @@ check "proceed-unbound: one process finds no proceed (an XML error) and no TLS" 
     fact "$T/proceed-unbound.0.out" '"xml-error" in [p["event"] for p in S[0]["phases"]] and not [p for p in S[0]["phases"] if p["event"].startswith("tls-") or p["event"] == "proceed"]'
 same proceed-unbound "proceed-unbound"
 
+# ---- a live capture on a pipe ---------------------------------------------------------------
+# The reader publishes what it has before it waits for input, and the login
+# side flushes its held jsonl lines before it waits for the reader: a session
+# that ended comes out while the capture is still being written.
+mkfifo "$T/live"
+(
+    cat "$TESTDATA/plain-no-tls/capture.pcap"
+    sleep 8
+) >"$T/live" &
+live_writer=$!
+XMPPFLOW_SPLIT=1
+export XMPPFLOW_SPLIT
+# shellcheck disable=SC2086
+timeout "$XF_TIMEOUT" $VALGRIND "$XMPPFLOW" -f jsonl - <"$T/live" >"$T/live.out" 2>"$T/live.err" &
+live_reader=$!
+unset XMPPFLOW_SPLIT
+i=0
+while [ $i -lt 60 ] && ! grep -q '"phases"' "$T/live.out"; do
+    sleep 0.1
+    i=$((i + 1))
+done
+live_streamed() { grep -q '"phases"' "$T/live.out" && kill -0 "$live_writer" 2>/dev/null; }
+check "live capture on a pipe, split: the session is written while the capture is still open" \
+    live_streamed
+wait "$live_writer" || true
+rc=0
+wait "$live_reader" || rc=$?
+is "$rc/$(wc -l <"$T/live.out" | tr -d ' ')" 0/2 "live capture on a pipe, split: exit 0, the session and the summary line"
+
 done_testing
