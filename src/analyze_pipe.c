@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -459,17 +460,29 @@ analyzer_flush(void *arg)
 
 /* ---- the split ---- */
 
+/* Below this many bytes of regular files, a second process costs more than it saves. */
+#define SPLIT_MIN_BYTES ((long long)1 << 20)
+
 static bool
-split_wanted(const struct analyzer *a)
+split_wanted(struct pending_input *ready, size_t n, char *const *paths)
 {
     const char *env = getenv("XMPPFLOW_SPLIT");
     if (env && strcmp(env, "1") == 0)
         return true; /* forced, even on one core: the tests run it */
     if (env && strcmp(env, "0") == 0)
         return false;
-    (void)a;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus >= 2;
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return false;
+    /* a fork and a ring take ~0.3 ms: not worth it for a small file (batches of them) */
+    long long bytes = 0;
+    for (size_t k = 0; k < n && bytes < SPLIT_MIN_BYTES; k++) {
+        struct stat st;
+        const char *path = paths[ready[k].index];
+        if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            return true; /* a pipe, perhaps live: read and analyse side by side */
+        bytes += st.st_size;
+    }
+    return bytes >= SPLIT_MIN_BYTES;
 }
 
 /* Errors the login half keeps for the inputs the child reads: the child sends each info whole. */
@@ -487,7 +500,7 @@ bool
 run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, char *const *paths,
                    struct input_info *infos)
 {
-    if (!split_wanted(a))
+    if (!split_wanted(ready, n, paths))
         return false;
     size_t max_element = a->opt.limits.max_element ? a->opt.limits.max_element : 1024 * 1024;
     /* a record is at most an element, its message and a header; it may take half the ring */

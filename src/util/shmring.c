@@ -18,13 +18,6 @@
 
 #include "xalloc.h"
 
-/* Fault the whole ring in at once: one call, not a fault per page in the middle of the run. */
-#ifdef MAP_POPULATE
-#define RING_POPULATE MAP_POPULATE
-#else
-#define RING_POPULATE 0
-#endif
-
 #define MIN_SIZE ((size_t)64 * 1024)
 #define HEAD 8                 /* each record starts with its length */
 #define WRAP UINT64_MAX        /* length of the filler that sends the reader back to the start */
@@ -74,7 +67,7 @@ shmring_new(size_t size)
         cap <<= 1;
     size_t page = 4096;
     size_t map_len = page + cap;
-    void *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | RING_POPULATE, -1, 0);
+    void *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED)
         return NULL;
     struct shmring *r = xcalloc(1, sizeof *r);

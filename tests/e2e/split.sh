@@ -122,15 +122,27 @@ is "$rc0" 0 "XMPPFLOW_SPLIT=0: no reader child (the death hook does nothing: exi
 both plainref -f json "$P"
 check "XMPPFLOW_SPLIT=0 with the death hook: the very report of a run without it" \
     cmp -s "$T/hook.0.out" "$T/plainref.0.out"
+# Unset, it splits on two CPUs or more, unless the captures are regular files
+# under 1 MiB in all (a fork and a ring would cost more than they save).
+python3 "$TESTDATA/../bench/make-big-pcap.py" 2 "$T/big2.pcap" 2>/dev/null
+XMPPFLOW_TEST_READER_DIES_AFTER=1
+export XMPPFLOW_TEST_READER_DIES_AFTER
+xf hooksmall -f json "$P"
+is "$rc" 0 "XMPPFLOW_SPLIT unset, a small capture file: one process (the death hook does nothing)"
 if [ "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)" -ge 2 ]; then
-    XMPPFLOW_TEST_READER_DIES_AFTER=1
-    export XMPPFLOW_TEST_READER_DIES_AFTER
-    xf hookdefault -f json "$P"
-    unset XMPPFLOW_TEST_READER_DIES_AFTER
-    is "$rc" 3 "XMPPFLOW_SPLIT unset on $(getconf _NPROCESSORS_ONLN) CPUs: split by default"
+    xf hookbig -f json "$T/big2.pcap"
+    is "$rc" 3 "XMPPFLOW_SPLIT unset on $(getconf _NPROCESSORS_ONLN) CPUs, a 2 MiB capture: split"
+    rc=0
+    # shellcheck disable=SC2086
+    timeout "$XF_TIMEOUT" $VALGRIND "$XMPPFLOW" -f json - <"$P" >"$T/hookstdin.out" 2>&1 || rc=$?
+    is "$rc" 3 "XMPPFLOW_SPLIT unset on $(getconf _NPROCESSORS_ONLN) CPUs, standard input: split"
 else
-    skip "XMPPFLOW_SPLIT unset: split by default" "one CPU"
+    skip "XMPPFLOW_SPLIT unset, a 2 MiB capture: split" "one CPU"
+    skip "XMPPFLOW_SPLIT unset, standard input: split" "one CPU"
 fi
+unset XMPPFLOW_TEST_READER_DIES_AFTER
+both big2 -f jsonl "$T/big2.pcap"
+same big2 "a 2 MiB capture made of the real ones"
 
 # ---- several captures at once ------------------------------------------------------------
 
