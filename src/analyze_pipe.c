@@ -285,7 +285,34 @@ struct pipe_in {
     struct pipe_conn *conns; /* by slot */
     size_t nconns;
     size_t input;            /* index of the input being read (the last PM_INPUT) */
+    bool *heard;             /* by input index: the reader sent its info (errors) */
 };
+
+/* Errors this side holds for an input until the reader sends that input's info, whole. */
+static void
+forget_errors(struct input_info *info)
+{
+    for (size_t e = 0; e < info->nerrors; e++)
+        free(info->errors[e].message);
+    free(info->errors);
+    info->errors = NULL;
+    info->nerrors = 0;
+}
+
+/*
+ * The reader's copy of infos[i] started as this side's (fork): what it sends
+ * replaces this side's, from its first word on that input. An input the
+ * reader never got to keeps what this side knew (errors from opening it).
+ */
+static struct input_info *
+heard_of(struct pipe_in *pi, struct input_info *infos, size_t i)
+{
+    if (!pi->heard[i]) {
+        pi->heard[i] = true;
+        forget_errors(&infos[i]);
+    }
+    return &infos[i];
+}
 
 static struct pipe_conn *
 slot_conn(struct pipe_in *pi, uint32_t slot)
@@ -400,10 +427,11 @@ apply(struct analyzer *a, struct pipe_in *pi, const struct pipe_msg *m, char *co
         end_conn(a, pc, m->n[1] != 0, (enum login_end)m->n[0], m->t);
         break;
     case PM_INFO_ERROR:
-        input_info_add_error(&infos[m->n[0]], s0 ? s0 : "", (long)m->n[1], (long)m->n[2], m->n[3]);
+        input_info_add_error(heard_of(pi, infos, (size_t)m->n[0]), s0 ? s0 : "", (long)m->n[1],
+                             (long)m->n[2], m->n[3]);
         break;
     case PM_INFO: {
-        struct input_info *info = &infos[m->n[0]];
+        struct input_info *info = heard_of(pi, infos, (size_t)m->n[0]);
         info->count = m->n[1];
         info->size_bytes = m->n[2];
         info->unusable = m->n[3] != 0;
@@ -485,17 +513,6 @@ split_wanted(struct pending_input *ready, size_t n, char *const *paths)
     return bytes >= SPLIT_MIN_BYTES;
 }
 
-/* Errors the login half keeps for the inputs the child reads: the child sends each info whole. */
-static void
-forget_errors(struct input_info *info)
-{
-    for (size_t e = 0; e < info->nerrors; e++)
-        free(info->errors[e].message);
-    free(info->errors);
-    info->errors = NULL;
-    info->nerrors = 0;
-}
-
 bool
 run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, char *const *paths,
                    struct input_info *infos)
@@ -533,15 +550,15 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
         _exit(0);
     }
     /* this side reads nothing: the child owns the inputs from here */
-    for (size_t k = 0; k < n; k++) {
-        forget_errors(&infos[ready[k].index]);
-        infos[ready[k].index].count = 0;
-    }
+    size_t ninfos = 0;
+    for (size_t k = 0; k < n; k++)
+        if (ready[k].index + 1 > ninfos)
+            ninfos = ready[k].index + 1;
     a->reading_log = false; /* the logins made here are of captures */
     shmring_set_peer(ring, pid);
     /* the reader is behind, maybe waiting for live input: out with what is known */
     shmring_on_idle(ring, analyzer_flush, a);
-    struct pipe_in pi = {.input = ready[0].index};
+    struct pipe_in pi = {.input = ready[0].index, .heard = xcalloc(ninfos, sizeof(bool))};
     const void *rec;
     size_t len;
     while ((rec = shmring_next(ring, &len)) != NULL) {
@@ -572,6 +589,7 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
     for (size_t k = 0; k < n; k++)
         close_input(&ready[k]);
     free(pi.conns);
+    free(pi.heard);
     shmring_free(ring);
     return true;
 }
