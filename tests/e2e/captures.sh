@@ -643,51 +643,22 @@ check "pcapng with a section header block length of 5: its error is in inputs[],
 # ---- one huge element: 50 MB <message> body in 1460-byte segments ------------------------
 
 py '
-import struct, sys
+import sys
+sys.path.insert(0, sys.argv[3])
+from tcpcap import Conn
 out, mb = sys.argv[1], int(sys.argv[2])
-f = open(out, "wb")
-f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-cip, sip, cport, sport = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), 40000, 5222
-t = [1700000000, 0]
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
-def pkt(fromc, seq, ack, flags, payload=b""):
-    src, dst, sp, dp = (cip, sip, cport, sport) if fromc else (sip, cip, sport, cport)
-    tcp = struct.pack("!HHIIBBHHH", sp, dp, seq & 0xffffffff, ack & 0xffffffff, 5 << 4, flags, 65535, 0, 0)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    frame = eth + ip + tcp + payload
-    t[1] += 10
-    if t[1] >= 1000000:
-        t[0], t[1] = t[0] + 1, t[1] - 1000000
-    f.write(struct.pack("<IIII", t[0], t[1], len(frame), len(frame)) + frame)
-cs, ss = 1000, 5000
-pkt(1, cs, 0, 0x02); pkt(0, ss, cs + 1, 0x12); cs += 1; ss += 1; pkt(1, cs, ss, 0x10)
-def send(fromc, data):
-    global cs, ss
-    for i in range(0, len(data), 1460):
-        chunk = data[i:i + 1460]
-        if fromc:
-            pkt(1, cs, ss, 0x18, chunk); cs += len(chunk)
-        else:
-            pkt(0, ss, cs, 0x18, chunk); ss += len(chunk)
-send(1, b"<?xml version=\x271.0\x27?><stream:stream to=\x27example.test\x27 xmlns=\x27jabber:client\x27 xmlns:stream=\x27http://etherx.jabber.org/streams\x27 version=\x271.0\x27>")
-send(0, b"<?xml version=\x271.0\x27?><stream:stream id=\x271\x27 from=\x27example.test\x27 version=\x271.0\x27 xmlns=\x27jabber:client\x27 xmlns:stream=\x27http://etherx.jabber.org/streams\x27>")
-send(0, b"<stream:features><mechanisms xmlns=\x27urn:ietf:params:xml:ns:xmpp-sasl\x27><mechanism>PLAIN</mechanism></mechanisms></stream:features>")
-send(1, b"<message to=\x27bob@example.test\x27 type=\x27chat\x27><body>")
+c = Conn(out, step_us=10, mss=1460)
+c.send(True, b"<?xml version=\x271.0\x27?><stream:stream to=\x27example.test\x27 xmlns=\x27jabber:client\x27 xmlns:stream=\x27http://etherx.jabber.org/streams\x27 version=\x271.0\x27>")
+c.send(False, b"<?xml version=\x271.0\x27?><stream:stream id=\x271\x27 from=\x27example.test\x27 version=\x271.0\x27 xmlns=\x27jabber:client\x27 xmlns:stream=\x27http://etherx.jabber.org/streams\x27>")
+c.send(False, b"<stream:features><mechanisms xmlns=\x27urn:ietf:params:xml:ns:xmpp-sasl\x27><mechanism>PLAIN</mechanism></mechanisms></stream:features>")
+c.send(True, b"<message to=\x27bob@example.test\x27 type=\x27chat\x27><body>")
 body = b"A" * 1460
 for _ in range(mb * 1000000 // 1460):
-    pkt(1, cs, ss, 0x18, body); cs += 1460
-send(1, b"</body></message></stream:stream>")
-send(0, b"</stream:stream>")
-pkt(1, cs, ss, 0x11); cs += 1
-pkt(0, ss, cs, 0x11); ss += 1
-pkt(1, cs, ss, 0x10)
-' "$T/huge.pcap" 50
+    c.send(True, body)
+c.send(True, b"</body></message></stream:stream>")
+c.send(False, b"</stream:stream>")
+c.close()
+' "$T/huge.pcap" 50 "$E2E_DIR"
 huge_bytes=$(wc -c <"$T/huge.pcap" | tr -d ' ')
 if [ -z "$VALGRIND" ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; then
     t0=$(date +%s%N)

@@ -333,51 +333,26 @@ check "reader killed in the first of two captures: the reason is in inputs[0].er
 mk_proceed() {
     py '
 import struct, sys
-f = open(sys.argv[1], "wb")
+sys.path.insert(0, sys.argv[4])
+from tcpcap import Conn
+c = Conn(sys.argv[1], step_us=1000)
 first_tls, second_tls = sys.argv[2] == "1", sys.argv[3] == "1"
-f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-cip, sip, cport, sport = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), 40000, 5222
-t = [1700000000, 0]
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
-def pkt(fromc, seq, ack, flags, payload=b""):
-    src, dst, sp, dp = (cip, sip, cport, sport) if fromc else (sip, cip, sport, cport)
-    tcp = struct.pack("!HHIIBBHHH", sp, dp, seq & 0xffffffff, ack & 0xffffffff, 5 << 4, flags, 65535, 0, 0)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0x4000, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    frame = eth + ip + tcp + payload
-    t[1] += 1000
-    f.write(struct.pack("<IIII", t[0], t[1], len(frame), len(frame)) + frame)
-cs, ss = 1000, 5000
-pkt(1, cs, 0, 0x02); pkt(0, ss, cs + 1, 0x12); cs += 1; ss += 1; pkt(1, cs, ss, 0x10)
-def send(fromc, data):
-    global cs, ss
-    if fromc:
-        pkt(1, cs, ss, 0x18, data); cs += len(data)
-    else:
-        pkt(0, ss, cs, 0x18, data); ss += len(data)
 Q = b"\x27"
 NS = b"xmlns:stream=" + Q + b"http://etherx.jabber.org/streams" + Q
 TLSNS = b" xmlns:tls=" + Q + b"urn:ietf:params:xml:ns:xmpp-tls" + Q
 def header(i, tls):
     return (b"<stream:stream id=" + Q + i + Q + b" from=" + Q + b"example.test" + Q + b" version=" + Q +
             b"1.0" + Q + b" xmlns=" + Q + b"jabber:client" + Q + b" " + NS + (TLSNS if tls else b"") + b">")
-send(1, b"<?xml version=" + Q + b"1.0" + Q + b"?><stream:stream to=" + Q + b"example.test" + Q +
-     b" xmlns=" + Q + b"jabber:client" + Q + b" " + NS + b" version=" + Q + b"1.0" + Q + b">")
-send(0, b"<?xml version=" + Q + b"1.0" + Q + b"?>" + header(b"1", first_tls))
-send(0, b"<stream:features><starttls xmlns=" + Q + b"urn:ietf:params:xml:ns:xmpp-tls" + Q + b"/></stream:features>")
-send(1, b"<starttls xmlns=" + Q + b"urn:ietf:params:xml:ns:xmpp-tls" + Q + b"/>")
-send(0, b"<tls:proceed/>" + header(b"2", second_tls))
+c.send(True, b"<?xml version=" + Q + b"1.0" + Q + b"?><stream:stream to=" + Q + b"example.test" + Q +
+       b" xmlns=" + Q + b"jabber:client" + Q + b" " + NS + b" version=" + Q + b"1.0" + Q + b">")
+c.send(False, b"<?xml version=" + Q + b"1.0" + Q + b"?>" + header(b"1", first_tls))
+c.send(False, b"<stream:features><starttls xmlns=" + Q + b"urn:ietf:params:xml:ns:xmpp-tls" + Q + b"/></stream:features>")
+c.send(True, b"<starttls xmlns=" + Q + b"urn:ietf:params:xml:ns:xmpp-tls" + Q + b"/>")
+c.send(False, b"<tls:proceed/>" + header(b"2", second_tls))
 hello = b"\x01\x00\x00\x26\x03\x03" + b"\x11" * 32 + b"\x00\x00\x02\x13\x01\x01\x00"
-send(1, b"\x16\x03\x01" + struct.pack("!H", len(hello)) + hello)
-pkt(1, cs, ss, 0x11); cs += 1
-pkt(0, ss, cs, 0x11); ss += 1
-pkt(1, cs, ss, 0x10)
-' "$@"
+c.send(True, b"\x16\x03\x01" + struct.pack("!H", len(hello)) + hello)
+c.close()
+' "$@" "$E2E_DIR"
 }
 
 mk_proceed "$T/proceed-bound.pcap" 1 0

@@ -109,11 +109,16 @@ enum writer_end {
     END_KILL,         /* shmring_flush(), then SIGKILL to itself */
 };
 
+/* The size of record |i| in a ring whose largest record is |max|. */
+typedef size_t size_fn(uint64_t i, size_t max);
+
 struct writer_plan {
     uint64_t count; /* records to send */
     enum writer_end end;
     int exit_code;
-    pid_t reader; /* the reader's pid, for shmring_set_peer() (0: none) */
+    pid_t reader;        /* the reader's pid, for shmring_set_peer() (0: none) */
+    size_fn *size;       /* NULL: rec_size() */
+    uint64_t flush_every; /* flush after every so many records (0: never) */
 };
 
 /* Sends the records of |plan| and ends as it says. Never returns. */
@@ -123,8 +128,9 @@ writer_child(struct shmring *r, const struct writer_plan *plan)
     if (plan->reader > 0)
         shmring_set_peer(r, plan->reader);
     size_t max = shmring_max_record(r);
+    size_fn *size = plan->size ? plan->size : rec_size;
     for (uint64_t i = 0; i < plan->count; i++) {
-        size_t n = rec_size(i, max);
+        size_t n = size(i, max);
         unsigned char *p = shmring_reserve(r, n);
         if (!p)
             _exit(W_RESERVE_NULL);
@@ -132,6 +138,8 @@ writer_child(struct shmring *r, const struct writer_plan *plan)
             _exit(W_MISALIGNED);
         rec_fill(p, i, n);
         shmring_commit(r, n);
+        if (plan->flush_every && i % plan->flush_every == 0)
+            shmring_flush(r); /* flushes in the middle change nothing */
     }
     switch (plan->end) {
     case END_CLOSE:
@@ -173,23 +181,30 @@ struct read_result {
 
 /*
  * Reads records until shmring_next() gives NULL, checking each against
- * rec_size()/rec_byte() in order (at most |limit| records are expected).
+ * |size| (NULL: rec_size()) and rec_byte() in order (at most |limit| records
+ * are expected). With |pause_every|, it holds every so many records for 2 ms.
  */
 static struct read_result
-read_all(struct shmring *r, pid_t writer, uint64_t limit)
+read_records(struct shmring *r, pid_t writer, uint64_t limit, size_fn *size, uint64_t pause_every)
 {
     struct read_result res = {0};
     size_t max = shmring_max_record(r);
+    if (!size)
+        size = rec_size;
     const void *p;
     size_t n = 0;
     while ((p = shmring_next(r, &n)) != NULL) {
         uint64_t i = res.records;
         cr_assert_lt(i, limit, "record %" PRIu64 " is one more than the %" PRIu64 " sent", i,
                      limit);
-        size_t want = rec_size(i, max);
+        size_t want = size(i, max);
         cr_assert_eq(n, want, "record %" PRIu64 ": %zu bytes, want %zu", i, n, want);
         size_t bad = rec_mismatch(p, i, n);
         cr_assert_eq(bad, n, "record %" PRIu64 " (%zu bytes): byte %zu differs", i, n, bad);
+        if (pause_every && i % pause_every == 0) {
+            struct timespec ts = {0, 2 * 1000 * 1000}; /* 2 ms while holding the record */
+            nanosleep(&ts, NULL);
+        }
         shmring_release(r);
         res.records++;
         res.bytes += n;
@@ -208,6 +223,12 @@ read_all(struct shmring *r, pid_t writer, uint64_t limit)
     return res;
 }
 
+static struct read_result
+read_all(struct shmring *r, pid_t writer, uint64_t limit)
+{
+    return read_records(r, writer, limit, NULL, 0);
+}
+
 static void
 expect_exited(int status, int code, const char *what)
 {
@@ -216,21 +237,33 @@ expect_exited(int status, int code, const char *what)
                  WEXITSTATUS(status), code);
 }
 
-/* Sends |count| records through a ring of |size| bytes and reads them back. */
+/*
+ * Sends |count| records of |sizes| (NULL: rec_size()) through a ring of |size|
+ * bytes, flushing every |flush_every|, and reads them back, pausing every
+ * |pause_every|: all arrive, in order, and the ring ends closed.
+ */
 static void
-round_trip(size_t size, uint64_t count)
+round_trip_with(size_t size, uint64_t count, size_fn *sizes, uint64_t flush_every,
+                uint64_t pause_every)
 {
     struct shmring *r = shmring_new(size);
     cr_assert_not_null(r);
-    struct writer_plan plan = {.count = count, .end = END_CLOSE, .reader = getpid()};
+    struct writer_plan plan = {.count = count, .end = END_CLOSE, .reader = getpid(),
+                               .size = sizes, .flush_every = flush_every};
     pid_t pid = start_writer(r, &plan);
     shmring_set_peer(r, pid);
-    struct read_result res = read_all(r, pid, count);
+    struct read_result res = read_records(r, pid, count, sizes, pause_every);
     cr_expect_eq(res.records, count, "%" PRIu64 " records read, %" PRIu64 " sent", res.records,
                  count);
     cr_expect_not(res.broken, "the writer closed the ring: not broken");
     expect_exited(res.status, W_DONE, "closed ring");
     shmring_free(r);
+}
+
+static void
+round_trip(size_t size, uint64_t count)
+{
+    round_trip_with(size, count, NULL, 0, 0);
 }
 
 /* ---- sizes ---- */
@@ -365,50 +398,25 @@ Test(shmring, small_ring_wraps_many_times)
     round_trip(64 * 1024, 200000);
 }
 
-/* Records of exactly the largest size, back to back: each takes half the ring. */
+/* Mostly the largest records (each takes half the ring), a few tiny ones between them. */
+static size_t
+largest_mostly(uint64_t i, size_t max)
+{
+    static const size_t pattern[] = {SIZE_MAX, SIZE_MAX, 1, SIZE_MAX, 0, SIZE_MAX, 9, 8};
+    size_t n = pattern[i % (sizeof pattern / sizeof pattern[0])];
+    return n == SIZE_MAX ? max : n;
+}
+
+static size_t
+every_small_size(uint64_t i, size_t max)
+{
+    return i % 302 == 301 ? max : (size_t)(i % 302);
+}
+
 Test(shmring, largest_records_back_to_back)
 {
     alarm(60); /* a hang fails the test (SIGALRM) */
-    struct shmring *r = shmring_new(64 * 1024);
-    cr_assert_not_null(r);
-    size_t max = shmring_max_record(r);
-    static const size_t pattern[] = {SIZE_MAX, SIZE_MAX, 1, SIZE_MAX, 0, SIZE_MAX, 9, 8};
-    const size_t npat = sizeof pattern / sizeof pattern[0];
-    const uint64_t count = 4000;
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        shmring_set_peer(r, getppid());
-        for (uint64_t i = 0; i < count; i++) {
-            size_t n = pattern[i % npat] == SIZE_MAX ? max : pattern[i % npat];
-            unsigned char *p = shmring_reserve(r, n);
-            if (!p)
-                _exit(W_RESERVE_NULL);
-            rec_fill(p, i, n);
-            shmring_commit(r, n);
-        }
-        shmring_close(r);
-        _exit(W_DONE);
-    }
-    shmring_set_peer(r, pid);
-    const void *p;
-    size_t n;
-    uint64_t i = 0;
-    while ((p = shmring_next(r, &n)) != NULL) {
-        size_t want = pattern[i % npat] == SIZE_MAX ? max : pattern[i % npat];
-        cr_assert_eq(n, want, "record %" PRIu64, i);
-        cr_assert_eq(rec_mismatch(p, i, n), n, "record %" PRIu64, i);
-        shmring_release(r);
-        i++;
-    }
-    cr_expect_eq(i, count);
-    cr_expect_not(shmring_broken(r));
-    int status;
-    if (!shmring_peer_reaped(r, &status))
-        cr_assert_eq(waitpid(pid, &status, 0), pid);
-    expect_exited(status, W_DONE, "largest records");
-    shmring_free(r);
+    round_trip_with(64 * 1024, 4000, largest_mostly, 0, 0);
 }
 
 /*
@@ -418,79 +426,14 @@ Test(shmring, largest_records_back_to_back)
 Test(shmring, every_small_size_and_every_wrap_position)
 {
     alarm(60); /* a hang fails the test (SIGALRM) */
-    struct shmring *r = shmring_new(64 * 1024);
-    cr_assert_not_null(r);
-    size_t max = shmring_max_record(r);
-    const uint64_t count = 30000;
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        shmring_set_peer(r, getppid());
-        for (uint64_t i = 0; i < count; i++) {
-            size_t n = i % 302 == 301 ? max : (size_t)(i % 302);
-            unsigned char *p = shmring_reserve(r, n);
-            if (!p)
-                _exit(W_RESERVE_NULL);
-            rec_fill(p, i, n);
-            shmring_commit(r, n);
-            if (i % 5000 == 0)
-                shmring_flush(r); /* flushes in the middle change nothing */
-        }
-        shmring_close(r);
-        _exit(W_DONE);
-    }
-    shmring_set_peer(r, pid);
-    const void *p;
-    size_t n;
-    uint64_t i = 0;
-    while ((p = shmring_next(r, &n)) != NULL) {
-        size_t want = i % 302 == 301 ? max : (size_t)(i % 302);
-        cr_assert_eq(n, want, "record %" PRIu64, i);
-        cr_assert_eq(rec_mismatch(p, i, n), n, "record %" PRIu64, i);
-        shmring_release(r);
-        i++;
-    }
-    cr_expect_eq(i, count);
-    cr_expect_not(shmring_broken(r));
-    int status;
-    if (!shmring_peer_reaped(r, &status))
-        cr_assert_eq(waitpid(pid, &status, 0), pid);
-    expect_exited(status, W_DONE, "every size");
-    shmring_free(r);
+    round_trip_with(64 * 1024, 30000, every_small_size, 5000, 0);
 }
 
 /* A reader slower than the writer: the writer waits for room, nothing is lost. */
 Test(shmring, slow_reader_makes_the_writer_wait)
 {
     alarm(60); /* a hang fails the test (SIGALRM) */
-    struct shmring *r = shmring_new(64 * 1024);
-    cr_assert_not_null(r);
-    const uint64_t count = 3000;
-    struct writer_plan plan = {.count = count, .end = END_CLOSE, .reader = getpid()};
-    pid_t pid = start_writer(r, &plan);
-    shmring_set_peer(r, pid);
-    size_t max = shmring_max_record(r);
-    const void *p;
-    size_t n;
-    uint64_t i = 0;
-    while ((p = shmring_next(r, &n)) != NULL) {
-        cr_assert_eq(n, rec_size(i, max), "record %" PRIu64, i);
-        cr_assert_eq(rec_mismatch(p, i, n), n, "record %" PRIu64, i);
-        if (i % 100 == 0) {
-            struct timespec ts = {0, 2 * 1000 * 1000}; /* 2 ms while holding the record */
-            nanosleep(&ts, NULL);
-        }
-        shmring_release(r);
-        i++;
-    }
-    cr_expect_eq(i, count);
-    cr_expect_not(shmring_broken(r));
-    int status;
-    if (!shmring_peer_reaped(r, &status))
-        cr_assert_eq(waitpid(pid, &status, 0), pid);
-    expect_exited(status, W_DONE, "slow reader");
-    shmring_free(r);
+    round_trip_with(64 * 1024, 3000, NULL, 0, 100);
 }
 
 /* ---- a writer that goes away without closing ---- */
