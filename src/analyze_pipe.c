@@ -5,15 +5,19 @@
  * half (libpcap, link/IP/TCP decoding, reassembly, TLS records, cutting the
  * XML stream into units) and the login half (parsing each unit into a tree,
  * the login state machine, checks, the report). On a machine with two cores
- * or more, a forked child runs the reader half and sends what it finds down a
- * shared-memory ring (shmring.c); this process runs the login half on it.
- * Nothing the child sends holds a pointer: frames go as their bytes and are
- * parsed here (framer_defer_parsing), so the two run without sharing a heap.
+ * or more (and captures of 1 MiB or more, or on a pipe), a forked child runs
+ * the reader half and sends what it finds down a shared-memory ring
+ * (shmring.c); this process runs the login half on it. Nothing the child
+ * sends points into its heap: elements go as their bytes and are parsed here
+ * (framer_defer_elements); stream headers, few but costly to parse, are
+ * parsed by the reader, which evens the halves, and go as the arena chunk of
+ * their tree (stanza_flat), whose pointers this side moves over.
  *
  * The login half sees the very calls, in the very order, that it would see
  * in one process (cap_* below make them either way), so the report is the
  * same byte for byte; the tests run both ways. XMPPFLOW_SPLIT=0 in the
- * environment keeps everything in one process.
+ * environment keeps everything in one process, XMPPFLOW_SPLIT=1 splits
+ * whatever the size and the CPUs.
  */
 #include <config.h>
 
