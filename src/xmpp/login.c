@@ -2053,26 +2053,44 @@ watch_set(uint64_t key)
     return (size_t)((key ^ (key >> 29)) & (WATCH_SETS - 1)) * WATCH_WAYS;
 }
 
+/*
+ * The way for |key| in a set of WATCH_WAYS entries of |size| bytes, each
+ * starting with its uint64_t key: its own; else a free one, else the one whose
+ * latest failure (|latest|) is the oldest, emptied and given to |key|.
+ */
+static void *
+set_way(void *set, size_t size, uint64_t key, usec_t (*latest)(const void *))
+{
+    unsigned char *ways = set, *victim = NULL;
+    for (size_t i = 0; i < WATCH_WAYS; i++)
+        if (*(const uint64_t *)(ways + i * size) == key)
+            return ways + i * size;
+    for (size_t i = 0; i < WATCH_WAYS && !victim; i++)
+        if (!*(const uint64_t *)(ways + i * size))
+            victim = ways + i * size;
+    if (!victim) {
+        victim = ways;
+        for (size_t i = 1; i < WATCH_WAYS; i++)
+            if (latest(ways + i * size) < latest(victim))
+                victim = ways + i * size;
+    }
+    memset(victim, 0, size);
+    memcpy(victim, &key, sizeof key);
+    return victim;
+}
+
+/* Times ascending: the last one. */
+static usec_t
+count_latest(const void *entry)
+{
+    const struct watch_count *e = entry;
+    return e->time[e->n - 1];
+}
+
 static struct watch_count *
 count_entry(struct auth_watch *w, uint64_t key)
 {
-    struct watch_count *set = &w->count[watch_set(key)], *victim = NULL;
-    for (size_t i = 0; i < WATCH_WAYS; i++)
-        if (set[i].key == key)
-            return &set[i];
-    for (size_t i = 0; i < WATCH_WAYS && !victim; i++)
-        if (!set[i].key)
-            victim = &set[i];
-    if (!victim) {
-        /* the way whose latest failure is the oldest (times ascending: the last one) */
-        victim = &set[0];
-        for (size_t i = 1; i < WATCH_WAYS; i++)
-            if (set[i].time[set[i].n - 1] < victim->time[victim->n - 1])
-                victim = &set[i];
-    }
-    memset(victim, 0, sizeof *victim);
-    victim->key = key;
-    return victim;
+    return set_way(&w->count[watch_set(key)], sizeof(struct watch_count), key, count_latest);
 }
 
 /*
@@ -2122,8 +2140,9 @@ count_add(struct auth_watch *w, uint64_t key, usec_t t)
 }
 
 static usec_t
-users_latest(const struct watch_users *e)
+users_latest(const void *entry)
 {
+    const struct watch_users *e = entry;
     usec_t latest = e->time[0];
     for (unsigned j = 1; j < e->n; j++)
         if (e->time[j] > latest)
@@ -2134,22 +2153,7 @@ users_latest(const struct watch_users *e)
 static struct watch_users *
 users_entry(struct auth_watch *w, uint64_t key)
 {
-    struct watch_users *set = &w->users[watch_set(key)], *victim = NULL;
-    for (size_t i = 0; i < WATCH_WAYS; i++)
-        if (set[i].key == key)
-            return &set[i];
-    for (size_t i = 0; i < WATCH_WAYS && !victim; i++)
-        if (!set[i].key)
-            victim = &set[i];
-    if (!victim) {
-        victim = &set[0];
-        for (size_t i = 1; i < WATCH_WAYS; i++)
-            if (users_latest(&set[i]) < users_latest(victim))
-                victim = &set[i];
-    }
-    memset(victim, 0, sizeof *victim);
-    victim->key = key;
-    return victim;
+    return set_way(&w->users[watch_set(key)], sizeof(struct watch_users), key, users_latest);
 }
 
 /* Records that |user| failed from source |key| at |t|; returns the most distinct users one window

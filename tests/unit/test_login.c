@@ -1976,6 +1976,15 @@ Test(login, xml_login_without_log_lines_has_no_c22)
 
 #define SEC INT64_C(1000000)
 
+/* A driver for one connection from |client| that starts at |t| (the cross-connection rules). */
+static void
+drv_from(struct drv *d, usec_t t, const char *client)
+{
+    drv_init(d, false, false);
+    d->t = t;
+    login_session(d->l)->client = strdup(client);
+}
+
 /*
  * One connection from |client| at |t| whose SASL PLAIN attempt as |user| fails
  * with |cond|; fed to |w|, then finished. Stores the failure's step in |*seq|.
@@ -1985,9 +1994,7 @@ failing_login(struct auth_watch *w, usec_t t, const char *client, const char *us
               const char *cond, unsigned *seq)
 {
     struct drv d;
-    drv_init(&d, false, false);
-    d.t = t;
-    login_session(d.l)->client = strdup(client);
+    drv_from(&d, t, client);
     starttls_prologue(&d, "PLAIN");
     char plain[64];
     int n = snprintf(plain, sizeof plain, "%c%s%cHandmade-Wrong-0", 0, user, 0);
@@ -2275,9 +2282,7 @@ static struct session *
 redirected(struct stream_watch *w, usec_t t, const char *client, bool redirect)
 {
     struct drv d;
-    drv_init(&d, false, false);
-    d.t = t;
-    login_session(d.l)->client = strdup(client);
+    drv_from(&d, t, client);
     c_open(&d);
     s_open(&d, "r1");
     if (redirect) {
