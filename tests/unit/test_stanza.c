@@ -327,3 +327,91 @@ Test(stanza, arena_trees_hold_what_heap_trees_hold)
     stanza_free(heap);
     buf_clear(&big);
 }
+
+/* ---- byte forms: damaged bytes are refused, never read past ---- */
+
+#include "buf.h"
+#include "xmlparse.h"
+
+static struct stanza *
+packed_sample(void)
+{
+    struct stanza *s = stanza_new_tree("stream", "stream", "http://etherx.jabber.org/streams");
+    stanza_set_default_ns(s, "jabber:client");
+    stanza_add_attr(s, "lang", "xml", "http://www.w3.org/XML/1998/namespace", "en", 2);
+    stanza_add_attr(s, "version", NULL, NULL, "1.0", 3);
+    struct stanza *c = stanza_new_in(s, "mechanism", NULL, "urn:ietf:params:xml:ns:xmpp-sasl");
+    stanza_add_text(c, "PLAIN", 5);
+    stanza_add_child(s, c);
+    return s;
+}
+
+Test(stanza, unpack_refuses_every_cut_and_a_bad_length)
+{
+    struct stanza *s = packed_sample();
+    struct buf b = {0};
+    stanza_pack(s, &b);
+    struct stanza *back = stanza_unpack(b.data, b.len);
+    cr_assert_not_null(back);
+    cr_expect_str_eq(back->children[0]->text, "PLAIN");
+    cr_expect_str_eq(stanza_attr(back, "version", NULL), "1.0");
+    stanza_free(back);
+    for (size_t n = 0; n < b.len; n++) {
+        char *cut = malloc(n ? n : 1); /* exactly n bytes: ASan sees any read past them */
+        memcpy(cut, b.data, n);
+        cr_expect_null(stanza_unpack(cut, n), "a cut at %zu of %zu bytes was taken", n, b.len);
+        free(cut);
+    }
+    /* a string length far past the end */
+    char *bad = malloc(b.len);
+    memcpy(bad, b.data, b.len);
+    uint32_t huge = 0x7ffffff0;
+    memcpy(bad, &huge, sizeof huge);
+    cr_expect_null(stanza_unpack(bad, b.len));
+    free(bad);
+    buf_clear(&b);
+    stanza_free(s);
+}
+
+Test(stanza, flat_copy_moves_every_pointer)
+{
+    struct stanza *s = packed_sample();
+    const void *flat;
+    size_t len, root;
+    cr_assert(stanza_flat(s, &flat, &len, &root));
+    struct stanza *copy = stanza_from_flat(flat, len, root, (uintptr_t)flat);
+    stanza_free(s); /* the copy must not point into the original */
+    cr_assert_not_null(copy);
+    cr_expect_str_eq(copy->default_ns, "jabber:client");
+    cr_expect_str_eq(copy->children[0]->name, "mechanism");
+    cr_expect_str_eq(copy->children[0]->text, "PLAIN");
+    stanza_free(copy);
+    /* bytes that do not come from that address are refused */
+    s = packed_sample();
+    cr_assert(stanza_flat(s, &flat, &len, &root));
+    cr_expect_null(stanza_from_flat(flat, len, root, (uintptr_t)flat + 4096));
+    cr_expect_null(stanza_from_flat(flat, 8, root, (uintptr_t)flat));
+    stanza_free(s);
+}
+
+Test(stanza, scope_unpack_refuses_damaged_bindings)
+{
+    struct xml_scope sc = {0}, back = {0};
+    bool closed;
+    const char hdr[] = "<stream:stream xmlns='jabber:client' "
+                       "xmlns:stream='http://etherx.jabber.org/streams'>";
+    stanza_free(xmlparse_header(hdr, sizeof hdr - 1, &sc, &closed, NULL, 0));
+    struct buf b = {0};
+    xml_scope_pack(&sc, &b);
+    cr_assert(xml_scope_unpack(&back, b.data, b.len));
+    cr_expect_str_eq(xml_scope_default_ns(&back), "jabber:client");
+    for (size_t n = 0; n < b.len; n++)
+        cr_expect_not(xml_scope_unpack(&back, b.data, n), "a cut at %zu was taken", n);
+    /* an offset past the pool */
+    uint32_t far = 0xffff;
+    memcpy(b.data + 8, &far, sizeof far);
+    cr_expect_not(xml_scope_unpack(&back, b.data, b.len));
+    buf_clear(&b);
+    xml_scope_clear(&sc);
+    xml_scope_clear(&back);
+}
