@@ -11,6 +11,7 @@
 
 #include "analyze.h"
 #include "report.h"
+#include "secret_mask.h"
 #include "xalloc.h"
 
 enum exit_status {
@@ -131,6 +132,18 @@ threshold_reached(const struct summary *sm, int threshold)
     return threshold >= 0 && sm->any_violation && (int)sm->max_severity >= threshold;
 }
 
+/* An input's error on standard error, through the same masking step as the report. */
+static void
+print_input_error(const char *path, long line, const char *message)
+{
+    char *masked = secret_mask_enabled() ? secret_mask_dup(message) : NULL;
+    if (line)
+        fprintf(stderr, "xmppflow: %s:%ld: %s\n", path, line, masked ? masked : message);
+    else
+        fprintf(stderr, "xmppflow: %s: %s\n", path, masked ? masked : message);
+    free(masked);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,6 +182,7 @@ main(int argc, char **argv)
             break;
         case OPT_SHOW_SECRETS:
             ropt.show_secrets = aopt.show_secrets = true;
+            secret_mask_set_enabled(false);
             break;
         case OPT_FAIL_ON:
             fail_threshold = severity_threshold(optarg);
@@ -260,15 +274,11 @@ main(int argc, char **argv)
         const char *path = argv[optind + (int)i];
         if (inputs[i].type == INPUT_UNKNOWN || inputs[i].unusable) {
             /* one line naming the file; the report carries the same message */
-            fprintf(stderr, "xmppflow: %s: %s\n", path,
-                    inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
+            print_input_error(path, 0, inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
         } else if (!quiet) {
             for (size_t k = 0; k < inputs[i].nerrors; k++) {
                 const struct input_error *e = &inputs[i].errors[k];
-                if (e->line)
-                    fprintf(stderr, "xmppflow: %s:%ld: %s\n", path, e->line, e->message);
-                else
-                    fprintf(stderr, "xmppflow: %s: %s\n", path, e->message);
+                print_input_error(path, e->line, e->message);
             }
         }
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "secret_mask.h"
 #include "xalloc.h"
 
 /* Phase lines are cut to this many columns; the element summary gives way. */
@@ -614,13 +615,32 @@ put_summary(struct buf *b, const struct summary *sm)
     end_line(b);
 }
 
-/* Writes |b| out and empties it. Returns 0 or -1. */
+/*
+ * Writes |b| out, through the masking step, and empties it. Returns 0 or -1.
+ * Masked line by line: an element's data ends with its line of the report.
+ */
 static int
 emit(FILE *out, struct buf *b)
 {
     int rc = 0;
-    if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
+    const char *text = b->data;
+    size_t len = b->len;
+    struct buf masked = {0};
+    if (len && secret_mask_enabled() && !secret_mask_clean(text, len)) {
+        for (size_t at = 0; at < len;) {
+            const char *nl = memchr(text + at, '\n', len - at);
+            size_t end = nl ? (size_t)(nl - text) : len;
+            secret_mask_append(&masked, text + at, end - at);
+            if (nl)
+                buf_append_char(&masked, '\n');
+            at = end + (nl != NULL);
+        }
+        text = masked.data;
+        len = masked.len;
+    }
+    if (len && fwrite(text, 1, len, out) != len)
         rc = -1;
+    buf_clear(&masked);
     buf_reset(b);
     return rc;
 }
