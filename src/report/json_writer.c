@@ -128,6 +128,13 @@ json_writer_array_end(struct json_writer *w)
 }
 
 void
+json_writer_mark_nonempty(struct json_writer *w)
+{
+    if (w->depth > 0 && !w->skipped)
+        w->empty[w->depth - 1] = false;
+}
+
+void
 json_writer_key(struct json_writer *w, const char *key)
 {
     if (!before_item(w))

@@ -646,24 +646,27 @@ emit(FILE *out, struct buf *b)
 }
 
 int
-report_text_write(FILE *out, const struct report_run *run)
+report_text_write_session(FILE *out, const struct session *s, bool show_secrets)
 {
     struct buf b = {0};
-    int rc = 0;
+    put_session(&b, s, show_secrets);
+    int rc = emit(out, &b);
+    buf_clear(&b);
+    return rc;
+}
+
+int
+report_text_write_end(FILE *out, const struct report_run *run)
+{
+    struct buf b = {0};
     if (run->nsessions == 0) {
         buf_append_str(&b, "No XMPP client sessions found.");
         end_line(&b);
         end_line(&b);
     }
-    for (size_t i = 0; i < run->nsessions; i++) {
-        put_session(&b, run->sessions[i], run->opt->show_secrets);
-        if (emit(out, &b) < 0)
-            rc = -1;
-    }
     put_inputs(&b, run);
     put_summary(&b, run->summary);
-    if (emit(out, &b) < 0)
-        rc = -1;
+    int rc = emit(out, &b);
     buf_clear(&b);
     return rc;
 }

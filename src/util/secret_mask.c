@@ -351,8 +351,8 @@ value_span(const char *s, size_t len, size_t v, bool header, size_t *start, size
         while (e < len && !(cls[(unsigned char)s[e]] & C_SPACE) && !strchr("<>&,;)]}\"'", s[e]))
             e++;
     }
-    if (e == v)
-        return false;
+    if (e == v || (e - v == 3 && memcmp(s + v, "...", 3) == 0))
+        return false; /* nothing, or the report's clipping mark where the value was cut off */
     *start = v;
     *end = e;
     return true;

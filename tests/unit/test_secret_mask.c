@@ -126,6 +126,7 @@ Test(secret_mask, the_reports_own_summaries_stay)
         "<response> (empty)",
         "<challenge> iterations=4096 [base64 104 bytes]",
         "iq set bind[resource=laptop]",
+        "query{jabber:iq:auth}[username=bob password=...",
         "query{jabber:iq:auth}[username=bob password=<hidden> resource=r]",
     };
     for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
