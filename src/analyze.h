@@ -34,7 +34,7 @@ struct analyze_options {
  */
 #define ANALYZE_MAX_CONNECTIONS 10000
 /* Heap in use past which the least recently active connections are closed. */
-#define ANALYZE_MEMORY_BUDGET (40u << 20)
+#define ANALYZE_MEMORY_BUDGET (36u << 20)
 
 /*
  * Returns a new analyzer writing finished sessions to |w| and adding them to
