@@ -240,14 +240,8 @@ evict_one(struct analyzer *a, enum login_end how)
 }
 
 void
-check_memory(struct analyzer *a)
+check_memory_now(struct analyzer *a)
 {
-    /*
-     * mallinfo2 walks the arenas: a microsecond or two, so every 512 events,
-     * which a flood of new connections fills with a few MB at most
-     */
-    if (++a->memory_check < 512)
-        return;
     a->memory_check = 0;
     for (int round = 0; round < 64 && a->lru_head; round++) {
         struct mallinfo2 mi = mallinfo2();

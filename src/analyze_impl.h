@@ -135,7 +135,17 @@ void conn_touch(struct analyzer *a, struct conn *c);
  * Called once per packet or log line: now and then measures the heap and,
  * past the memory budget, closes the least recently active connections.
  */
-void check_memory(struct analyzer *a);
+void check_memory_now(struct analyzer *a);
+/*
+ * mallinfo2 walks the arenas (a microsecond or two), so every 512 events,
+ * which a flood of new connections fills with a few MB at most.
+ */
+static inline void
+check_memory(struct analyzer *a)
+{
+    if (++a->memory_check >= 512)
+        check_memory_now(a);
+}
 /* The login half of a connection: a new login whose session has the next id ... */
 struct login *login_side_new(struct analyzer *a, const char *key, long line);
 /* ... and its end: watchers, filters, report; |l| is freed. */
