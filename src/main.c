@@ -82,7 +82,7 @@ usage(FILE *out)
           "      --client IP               report only sessions from this client address\n"
           "      --max-element BYTES       largest element parsed (default 1048576)\n"
           "      --max-connections N       connections open at once; past N the least\n"
-          "                                recently active is closed as evicted (default 10000)\n"
+          "                                recently active is closed as evicted (default 2500)\n"
           "      --all-connections         report connections that never carried XMPP as\n"
           "                                sessions (default: counted in the summary)\n"
           "      --progress, --no-progress progress on standard error (default: when a tty)\n"
