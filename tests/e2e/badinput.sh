@@ -115,6 +115,74 @@ else
     not_ok "a log with CRLF line ends gives the same sessions as with LF"
 fi
 
+# CR-only line ends (classic Mac OS, some syslog relays) and a mix of LF, CR and CRLF:
+# the same sessions as LF (they were one 31 kB line and 0 sessions)
+tr '\n' '\r' <"$src" >"$T/cr.log"
+awk '{ printf "%s%s", $0, (NR % 3 == 0 ? "\n" : NR % 3 == 1 ? "\r" : "\r\n") }' "$src" >"$T/mixed.log"
+for ends in cr mixed; do
+    xf "$ends" -f json "$T/$ends.log"
+    is "$rc" 0 "a log with $ends line ends: exit 0"
+    if [ "$(q "$T/$ends.out" "$sessions_no_input")" = "$(q "$T/lf.out" "$sessions_no_input")" ]; then
+        ok "a log with $ends line ends gives the same sessions as with LF"
+    else
+        not_ok "a log with $ends line ends gives the same sessions as with LF"
+        diag "sessions: $(outcomes_of "$T/$ends.out")"
+    fi
+    is "$(q "$T/$ends.out" 'd["inputs"][0]["lines"]')" "$(q "$T/lf.out" 'd["inputs"][0]["lines"]')" \
+        "a log with $ends line ends: as many lines as with LF"
+done
+# the same on standard input, where the first read may end anywhere
+xf crstdin -f json - <"$T/cr.log"
+is "$rc/$(outcomes_of "$T/crstdin.out")" 0/established "a log with CR line ends on standard input: exit 0, the session"
+
+# ---- not what it should be ------------------------------------------------------------
+
+# a file of another kind, or --input forcing the wrong kind: exit 3 and a message that
+# names the file and says what was seen (it was exit 0 and "0 sessions" for --input log)
+cap="$TESTDATA/plain-no-tls/capture.pcap"
+xf forcedlog -f json --input log "$cap"
+is "$rc" 3 "--input log on a pcap capture: exit 3"
+check "--input log on a pcap capture: stderr names the file and says it is a pcap capture" \
+    grep -q -F "$cap: --input log, but this is a pcap capture" "$T/forcedlog.err"
+is "$(q "$T/forcedlog.out" '[d["inputs"][0]["type"], len(d["sessions"])]')" "[null, 0]" \
+    "--input log on a pcap capture: inputs[0].type is null, no session"
+check "--input log on a pcap capture: the report is schema-valid" validate "$T/forcedlog.out" json
+xf forcedlog2 -f json --input log "$cap" "$src"
+is "$rc/$(outcomes_of "$T/forcedlog2.out")" 3/established "--input log on a capture and a log: exit 3, the log is still analysed"
+xf forcedng --input log "$TESTDATA/pcapng-scram/capture.pcapng"
+is "$rc" 3 "--input log on a pcapng capture: exit 3"
+check "--input log on a pcapng capture: stderr says it is a pcapng capture" \
+    grep -q -F "but this is a pcapng capture" "$T/forcedng.err"
+xf forcedpcap -f json --input pcap "$src"
+is "$rc" 3 "--input pcap on a log: exit 3"
+check "--input pcap on a log: stderr names the file and says it is an ejabberd log" \
+    grep -q -F "$src: --input pcap, but this is an ejabberd log" "$T/forcedpcap.err"
+xf forcedpcapng -f json --input pcap "$TESTDATA/pcapng-scram/capture.pcapng"
+is "$rc/$(q "$T/forcedpcapng.out" 'd["inputs"][0]["type"]')" 0/pcapng "--input pcap on a pcapng capture: read (exit 0, type pcapng)"
+head -c 4096 "$XMPPFLOW" >"$T/program.bin"
+xf elf "$T/program.bin"
+is "$rc" 3 "an executable: exit 3"
+check "an executable: stderr says binary data and shows its first bytes" \
+    grep -q -F "$T/program.bin: not an ejabberd log or a pcap/pcapng capture: binary data (first bytes 7f 45 4c 46" "$T/elf.err"
+printf 'user=alice\npassword=Sesame-Open-77\n' >"$T/notes.txt"
+xf notes "$T/notes.txt"
+is "$rc" 3 "a text file that is not a log: exit 3"
+check "a text file that is not a log: stderr says text, no log record in its first 2 lines" \
+    grep -q -F "notes.txt: not an ejabberd log or a pcap/pcapng capture: text, but none of its first 2 lines" "$T/notes.err"
+check "a text file that is not a log: its content is not quoted" sh -c '! grep -q Sesame "$1" "$2"' sh "$T/notes.err" "$T/notes.out"
+# --input log on text none of whose lines is a log record: exit 3, not "0 sessions"
+xf forcedtext -f json --input log "$T/notes.txt"
+is "$rc" 3 "--input log on text without a log record: exit 3"
+check "--input log on text without a log record: stderr says no line is a log record" \
+    grep -q -F "notes.txt: no line is an ejabberd log record (2 lines read)" "$T/forcedtext.err"
+is "$(q "$T/forcedtext.out" 'd["inputs"][0]["type"]')" ejabberd-log "--input log on text without a log record: read as a log (type ejabberd-log)"
+# --input log on a log whose first 100 lines are a preamble: read (detection alone refuses it)
+{ i=0; while [ $i -lt 100 ]; do echo "  preamble line $i"; i=$((i + 1)); done; cat "$src"; } >"$T/preamble.log"
+xf preamble "$T/preamble.log"
+is "$rc" 3 "a log after a 100-line preamble, detected: exit 3 (not recognised)"
+xf preamble -f json --input log "$T/preamble.log"
+is "$rc/$(outcomes_of "$T/preamble.out")" 0/established "the same with --input log: exit 0, its session"
+
 # ---- gzip damage ---------------------------------------------------------------------
 
 gzip -9 -c "$src" >"$T/full.gz"
