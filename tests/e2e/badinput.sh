@@ -183,6 +183,59 @@ is "$rc" 3 "a log after a 100-line preamble, detected: exit 3 (not recognised)"
 xf preamble -f json --input log "$T/preamble.log"
 is "$rc/$(outcomes_of "$T/preamble.out")" 0/established "the same with --input log: exit 0, its session"
 
+# ---- pcapng that libpcap refuses ---------------------------------------------------------
+
+# capedit MODE IN OUT: a real capture rewritten (tests/e2e/capedit.py says how)
+capedit() { python3 "$E2E_DIR/capedit.py" "$@"; }
+plain="$TESTDATA/plain-no-tls/capture.pcap"
+xf plain -f json "$plain"
+same_sessions() { [ "$(q "$1" "$sessions_no_input")" = "$(q "$T/plain.out" "$sessions_no_input")" ]; }
+input_errors() { q "$1" '" | ".join("%s:%s" % (e.get("packet", "-"), e["message"]) for e in d["inputs"][0]["errors"])'; }
+
+# Ethernet and USER0 interfaces in one file: libpcap read 0 packets (exit 0, no session)
+capedit ng-mixed "$plain" "$T/mixed.pcapng"
+xf ngmixed -f json "$T/mixed.pcapng"
+is "$rc" 0 "pcapng with an Ethernet and a USER0 interface: exit 0"
+check "pcapng with an Ethernet and a USER0 interface: the Ethernet packets give plain-no-tls's session" \
+    same_sessions "$T/ngmixed.out"
+is "$(q "$T/ngmixed.out" 'd["inputs"][0]["packets"]')" 58 "pcapng with an Ethernet and a USER0 interface: 58 packets"
+is "$(input_errors "$T/ngmixed.out")" "2:29 packets skipped: link type 147 is not supported" \
+    "pcapng with an Ethernet and a USER0 interface: one error counts the skipped USER0 packets, from packet 2"
+check "pcapng with an Ethernet and a USER0 interface: stderr says so, in one line" \
+    sh -c '[ "$(grep -c "skipped" "$1")" -eq 1 ] && grep -q -F "mixed.pcapng: 29 packets skipped: link type 147" "$1"' sh "$T/ngmixed.err"
+check "pcapng with an Ethernet and a USER0 interface: the report is schema-valid" validate "$T/ngmixed.out" json
+# the USER0 interface alone: nothing can be read, exit 3
+capedit ng-user0 "$plain" "$T/user0.pcapng"
+xf nguser0 -f json "$T/user0.pcapng"
+is "$rc" 3 "pcapng whose only interface is USER0: exit 3"
+check "pcapng whose only interface is USER0: stderr says the link type is not supported" \
+    grep -q -F "user0.pcapng: 29 packets skipped: link type 147 is not supported" "$T/nguser0.err"
+
+# packets before the interface description: libpcap refused the file (exit 3, 0 packets)
+capedit ng-early "$plain" "$T/early.pcapng"
+xf ngearly -f json "$T/early.pcapng"
+is "$rc" 0 "pcapng with 3 packets before its interface description: exit 0"
+is "$(input_errors "$T/ngearly.out")" \
+    "1:3 packets skipped: interface 0 of their section has no interface description block before them" \
+    "pcapng with 3 packets before its interface description: one error counts them, from packet 1"
+is "$(q "$T/ngearly.out" '[d["inputs"][0]["packets"], [s["outcome"] for s in d["sessions"]]]')" '[29, ["established"]]' \
+    "pcapng with 3 packets before its interface description: the other 26 give the login"
+capedit ng-noidb "$plain" "$T/noidb.pcapng"
+xf ngnoidb -f json "$T/noidb.pcapng"
+is "$rc" 3 "pcapng without any interface description: exit 3 (nothing could be read)"
+check "pcapng without any interface description: stderr says why" \
+    grep -q -F "noidb.pcapng: 29 packets skipped: interface 0 of their section has no interface description block" "$T/ngnoidb.err"
+
+# an option in the interface description that runs 64 KiB past its block: libpcap refused the file
+capedit ng-hostile "$plain" "$T/hostile.pcapng"
+xf nghostile -f json "$T/hostile.pcapng"
+is "$rc" 0 "pcapng with a hostile option in its interface description: exit 0"
+check "pcapng with a hostile option in its interface description: plain-no-tls's session" same_sessions "$T/nghostile.out"
+case $(input_errors "$T/nghostile.out") in
+"-:interface 0: an option runs past the end of its description block"*) ok "pcapng with a hostile option: the option is reported" ;;
+*) not_ok "pcapng with a hostile option: the option is reported"; diag "$(input_errors "$T/nghostile.out")" ;;
+esac
+
 # ---- gzip damage ---------------------------------------------------------------------
 
 gzip -9 -c "$src" >"$T/full.gz"
