@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "ipfrag.h"
 #include "tally.h"
 #include "xalloc.h"
 
@@ -282,7 +283,30 @@ struct capture_run {
     long decode_problems; /* packets with cut or malformed headers */
     long usable;          /* packets of a link type the decoder knows */
     struct tally unsupported; /* packets skipped for their link type (arg: the link type) */
+    struct ipfrag *frags; /* IP fragments waiting for the rest of their datagram; NULL: none yet */
 };
+
+/*
+ * A fragment: into reassembly. Returns DECODE_OK with |p| filled (pointing
+ * into the reassembly buffer) when it completed a datagram of a TCP segment.
+ */
+static enum decode_result
+reassemble(const struct capture_packet *cp, struct capture_run *run, struct packet_info *p)
+{
+    struct ip_fragment fr;
+    enum decode_result r = decode_fragment(cp->linktype, cp->data, cp->caplen, &fr);
+    if (r != DECODE_FRAGMENT)
+        return r;
+    if (!run->frags)
+        run->frags = ipfrag_new();
+    const uint8_t *datagram;
+    size_t len;
+    if (!ipfrag_add(run->frags, &fr, cp->time, cp->number, &datagram, &len))
+        return DECODE_FRAGMENT; /* waiting for the others (or dropped, and counted) */
+    r = decode_packet(DLT_RAW, datagram, len, p);
+    /* a fragment inside a reassembled datagram is not followed further */
+    return r == DECODE_FRAGMENT ? DECODE_MALFORMED : r;
+}
 
 /* "link type EN10MB (1)" or "link type 147". */
 static void
@@ -305,6 +329,8 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
         return;
     }
     run->usable++;
+    if (r == DECODE_FRAGMENT)
+        r = reassemble(cp, run, &p);
     if (r != DECODE_OK) {
         if ((r == DECODE_TRUNCATED || r == DECODE_MALFORMED) && run->decode_problems++ < 5) {
             char msg[96];
@@ -406,11 +432,23 @@ add_reader_problem(void *arg, const char *message, long packet, long long offset
     input_info_add_error(arg, message, 0, packet, offset);
 }
 
+static void
+add_fragment_problem(void *arg, const char *message, long packet)
+{
+    input_info_add_error(arg, message, 0, packet, -1);
+}
+
 /* The counts of what was skipped, one error per reason; unusable when nothing was left. */
 static void
 report_skipped(struct capture *cap, struct capture_run *run)
 {
     capture_problems(cap, add_reader_problem, run->info);
+    if (run->frags) {
+        ipfrag_finish(run->frags);
+        ipfrag_problems(run->frags, add_fragment_problem, run->info);
+        ipfrag_free(run->frags);
+        run->frags = NULL;
+    }
     for (size_t i = 0; i < run->unsupported.n; i++) {
         const struct tally_entry *e = &run->unsupported.e[i];
         char lt[96], msg[160];

@@ -236,6 +236,69 @@ case $(input_errors "$T/nghostile.out") in
 *) not_ok "pcapng with a hostile option: the option is reported"; diag "$(input_errors "$T/nghostile.out")" ;;
 esac
 
+# ---- IP fragments ---------------------------------------------------------------------
+
+# every segment with more than 64 bytes of IP payload sent in 48-byte IP fragments: they
+# were dropped (the login lost its <auth>); now put back together, the same session
+capedit frag4 "$plain" "$T/frag4.pcap"
+xf frag4 -f json "$T/frag4.pcap"
+is "$rc/$(input_errors "$T/frag4.out")" 0/ "IPv4 fragments (last first): exit 0, no input error"
+check "IPv4 fragments (last first): the same session as unfragmented (its PLAIN <auth> too)" same_sessions "$T/frag4.out"
+v6="$TESTDATA/ipv6-starttls-plain/capture.pcap"
+xf v6 -f json "$v6"
+capedit frag6 "$v6" "$T/frag6.pcap"
+xf frag6 -f json "$T/frag6.pcap"
+is "$rc/$(input_errors "$T/frag6.out")" 0/ "IPv6 fragments: exit 0, no input error"
+check "IPv6 fragments: the same session as unfragmented" \
+    test "$(q "$T/frag6.out" "$sessions_no_input")" = "$(q "$T/v6.out" "$sessions_no_input")"
+# damaged fragments: the datagram is dropped and counted, never guessed
+capedit frag4-overlap "$plain" "$T/overlap.pcap"
+xf overlap -f json "$T/overlap.pcap"
+is "$rc" 0 "IPv4 fragments overlapping with other bytes: exit 0"
+case $(input_errors "$T/overlap.out") in
+[0-9]*":14 fragmented IP datagrams dropped: overlapping fragments with different bytes") ok "IPv4 fragments overlapping with other bytes: one error counts the 14 datagrams" ;;
+*) not_ok "IPv4 fragments overlapping with other bytes: one error counts the 14 datagrams"; diag "$(input_errors "$T/overlap.out")" ;;
+esac
+capedit frag4-lost "$plain" "$T/lost.pcap"
+xf lost -f json "$T/lost.pcap"
+case $(input_errors "$T/lost.out") in
+[0-9]*":14 fragmented IP datagrams dropped: fragments missing"*) ok "IPv4 fragments with one missing per datagram: one error counts the 14 datagrams" ;;
+*) not_ok "IPv4 fragments with one missing per datagram: one error counts the 14 datagrams"; diag "$(input_errors "$T/lost.out")" ;;
+esac
+check "IPv4 fragments with one missing: stderr says so in one line" \
+    sh -c '[ "$(grep -c fragment "$1")" -eq 1 ]' sh "$T/lost.err"
+# 50000 fragments of different datagrams, none ever complete, each at 64000 bytes into its
+# datagram (the most a datagram in reassembly can hold): bounded time and memory
+py 'import struct, sys
+eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+for i in range(50000):
+    payload = bytes(200)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), i & 0xFFFF, 0x2000 | 8000, 64, 6, 0,
+                     bytes([10, 0, (i >> 16) & 255, 1]), bytes([10, 0, 0, 2]))
+    frame = eth + ip + payload
+    out.append(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(frame), len(frame)) + frame)
+open(sys.argv[1], "wb").write(b"".join(out))' "$T/fragflood.pcap"
+rc=0
+if [ -z "$VALGRIND" ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; then
+    start=$(date +%s)
+    /usr/bin/time -f '%M' -o "$T/fragflood.rss" timeout "$XF_TIMEOUT" "$XMPPFLOW" -f json "$T/fragflood.pcap" \
+        >"$T/fragflood.out" 2>"$T/fragflood.err" || rc=$?
+    secs=$(($(date +%s) - start))
+    kb=$(tail -n 1 "$T/fragflood.rss")
+    check "50000 fragments (12 MB): done in under 30 s (${secs}s)" test "$secs" -lt 30
+    check "50000 fragments: max RSS under 64 MB ($kb kB)" test "$kb" -lt 65536
+else
+    xf fragflood -f json "$T/fragflood.pcap"
+    skip "50000 fragments: done in under 30 s" "under VALGRIND or without GNU time"
+    skip "50000 fragments: max RSS under 64 MB" "under VALGRIND or without GNU time"
+fi
+is "$rc" 0 "50000 fragments: exit 0"
+case $(input_errors "$T/fragflood.out") in
+*"fragmented IP datagrams dropped: more than 64 datagrams in reassembly at once"*) ok "50000 fragments: the table overflow is counted" ;;
+*) not_ok "50000 fragments: the table overflow is counted"; diag "$(input_errors "$T/fragflood.out")" ;;
+esac
+
 # ---- gzip damage ---------------------------------------------------------------------
 
 gzip -9 -c "$src" >"$T/full.gz"

@@ -17,7 +17,8 @@ Modes (IN is a classic pcap; OUT is written):
                 other bytes (the datagram must be dropped, not guessed)
   frag4-lost    as frag4, with the second fragment of each datagram missing
 
-Time stamps, payloads and the other packets are kept.
+Time stamps (the fragments of a packet all take its time), payloads and the other
+packets are kept.
 """
 import struct
 import sys
@@ -148,9 +149,9 @@ def fragmented(mode, linktype, recs):
             out.append((t, data, wire))
             continue
         ident += 1
-        for k, f in enumerate(fragments(mode, data[at:], ident)):
+        for f in fragments(mode, data[at:], ident):
             frame = data[:at] + f
-            out.append((t + k, frame, len(frame)))
+            out.append((t, frame, len(frame)))
     return out
 
 
