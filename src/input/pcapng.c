@@ -591,6 +591,33 @@ pcapng_packets(const struct pcapng *r)
     return r->number;
 }
 
+/* How each kind of trouble is told: "<count> <noun>s <text> (interface <arg>)". */
+static const struct {
+    const char *noun, *text;
+    bool interface; /* the tally's arg is an interface number */
+    bool block;     /* its place is the block's offset, not a packet */
+} troubles[] = {
+    [T_NO_IDB] = {"packet", "skipped: no interface description block before them", true, false},
+    [T_SHORT_IDB] = {"packet",
+                     "skipped: their interface description block is too short to give a link type",
+                     true, false},
+    [T_CAPLEN] = {"packet", "skipped: captured length past the end of the block", false, false},
+    [T_SHORT_PACKET] = {"packet block", "skipped: shorter than their fixed fields", false, false},
+    [T_TIME_RANGE] = {"packet", "with a time stamp out of range: the previous packet's time is used",
+                      false, false},
+    [T_NO_TIME] = {"simple packet block",
+                   "without a time stamp: the previous packet's time is used", false, false},
+    [T_OPTIONS] = {"interface description",
+                   "with an option that runs past the end of its block: the options before it are used",
+                   true, true},
+    [T_TSRESOL] = {"interface description", "with an unusable if_tsresol: microseconds assumed",
+                   true, true},
+    [T_TSOFFSET] = {"interface description", "with an if_tsoffset that is not 8 bytes long: ignored",
+                    true, true},
+    [T_MANY_IFACES] = {"interface description", "past the 65536th of a section ignored", false, true},
+    [T_BIG_BLOCK] = {"block", "of more than 4 MiB skipped unread (not packets)", false, true},
+};
+
 void
 pcapng_problems(const struct pcapng *r,
                 void (*fn)(void *arg, const char *message, long packet, long long offset), void *arg)
@@ -598,69 +625,13 @@ pcapng_problems(const struct pcapng *r,
     for (size_t i = 0; i < r->trouble.n; i++) {
         const struct tally_entry *e = &r->trouble.e[i];
         char msg[256];
-        const char *s = e->count == 1 ? "" : "s";
-        long long packet = e->first, offset = -1;
-        switch ((enum trouble)e->code) {
-        case T_NO_IDB:
-            snprintf(msg, sizeof msg,
-                     "%ld packet%s skipped: interface %ld of their section has no interface "
-                     "description block before them",
-                     e->count, s, e->arg);
-            break;
-        case T_SHORT_IDB:
-            snprintf(msg, sizeof msg,
-                     "%ld packet%s skipped: the interface description block of interface %ld is too "
-                     "short to give its link type",
-                     e->count, s, e->arg);
-            break;
-        case T_CAPLEN:
-            snprintf(msg, sizeof msg, "%ld packet%s skipped: captured length past the end of the block",
-                     e->count, s);
-            break;
-        case T_SHORT_PACKET:
-            snprintf(msg, sizeof msg, "%ld packet block%s skipped: shorter than their fixed fields",
-                     e->count, s);
-            break;
-        case T_TIME_RANGE:
-            snprintf(msg, sizeof msg,
-                     "%ld packet%s with a time stamp out of range: the previous packet's time is used",
-                     e->count, s);
-            break;
-        case T_NO_TIME:
-            snprintf(msg, sizeof msg,
-                     "%ld simple packet block%s without a time stamp: the previous packet's time is used",
-                     e->count, s);
-            break;
-        case T_OPTIONS:
-            snprintf(msg, sizeof msg,
-                     "interface %ld: an option runs past the end of its description block; the "
-                     "options before it are used",
-                     e->arg);
-            packet = 0, offset = e->first;
-            break;
-        case T_TSRESOL:
-            snprintf(msg, sizeof msg,
-                     "interface %ld: if_tsresol is not a usable resolution; microseconds assumed",
-                     e->arg);
-            packet = 0, offset = e->first;
-            break;
-        case T_TSOFFSET:
-            snprintf(msg, sizeof msg, "interface %ld: if_tsoffset is not 8 bytes long; ignored",
-                     e->arg);
-            packet = 0, offset = e->first;
-            break;
-        case T_MANY_IFACES:
-            snprintf(msg, sizeof msg,
-                     "%ld interface description block%s past the %dth of a section ignored",
-                     e->count, s, MAX_INTERFACES);
-            packet = 0, offset = e->first;
-            break;
-        case T_BIG_BLOCK:
-            snprintf(msg, sizeof msg, "%ld block%s of more than %zu MiB skipped unread (not packets)",
-                     e->count, s, MAX_BLOCK >> 20);
-            packet = 0, offset = e->first;
-            break;
-        }
-        fn(arg, msg, (long)packet, offset);
+        int n = snprintf(msg, sizeof msg, "%ld %s%s %s", e->count, troubles[e->code].noun,
+                         e->count == 1 ? "" : "s", troubles[e->code].text);
+        if (troubles[e->code].interface && n > 0 && (size_t)n < sizeof msg)
+            snprintf(msg + n, sizeof msg - (size_t)n, " (interface %ld)", e->arg);
+        if (troubles[e->code].block)
+            fn(arg, msg, 0, e->first);
+        else
+            fn(arg, msg, (long)e->first, -1);
     }
 }

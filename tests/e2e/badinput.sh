@@ -216,7 +216,7 @@ capedit ng-early "$plain" "$T/early.pcapng"
 xf ngearly -f json "$T/early.pcapng"
 is "$rc" 0 "pcapng with 3 packets before its interface description: exit 0"
 is "$(input_errors "$T/ngearly.out")" \
-    "1:3 packets skipped: interface 0 of their section has no interface description block before them" \
+    "1:3 packets skipped: no interface description block before them (interface 0)" \
     "pcapng with 3 packets before its interface description: one error counts them, from packet 1"
 is "$(q "$T/ngearly.out" '[d["inputs"][0]["packets"], [s["outcome"] for s in d["sessions"]]]')" '[29, ["established"]]' \
     "pcapng with 3 packets before its interface description: the other 26 give the login"
@@ -224,7 +224,7 @@ capedit ng-noidb "$plain" "$T/noidb.pcapng"
 xf ngnoidb -f json "$T/noidb.pcapng"
 is "$rc" 3 "pcapng without any interface description: exit 3 (nothing could be read)"
 check "pcapng without any interface description: stderr says why" \
-    grep -q -F "noidb.pcapng: 29 packets skipped: interface 0 of their section has no interface description block" "$T/ngnoidb.err"
+    grep -q -F "noidb.pcapng: 29 packets skipped: no interface description block before them (interface 0)" "$T/ngnoidb.err"
 
 # an option in the interface description that runs 64 KiB past its block: libpcap refused the file
 capedit ng-hostile "$plain" "$T/hostile.pcapng"
@@ -232,7 +232,7 @@ xf nghostile -f json "$T/hostile.pcapng"
 is "$rc" 0 "pcapng with a hostile option in its interface description: exit 0"
 check "pcapng with a hostile option in its interface description: plain-no-tls's session" same_sessions "$T/nghostile.out"
 case $(input_errors "$T/nghostile.out") in
-"-:interface 0: an option runs past the end of its description block"*) ok "pcapng with a hostile option: the option is reported" ;;
+"-:1 interface description with an option that runs past the end of its block"*) ok "pcapng with a hostile option: the option is reported" ;;
 *) not_ok "pcapng with a hostile option: the option is reported"; diag "$(input_errors "$T/nghostile.out")" ;;
 esac
 
