@@ -235,6 +235,7 @@ case $(input_errors "$T/nghostile.out") in
 "-:1 interface description with an option that runs past the end of its block"*) ok "pcapng with a hostile option: the option is reported" ;;
 *) not_ok "pcapng with a hostile option: the option is reported"; diag "$(input_errors "$T/nghostile.out")" ;;
 esac
+check "pcapng with a hostile option: the report (an error with an offset) is schema-valid" validate "$T/nghostile.out" json
 
 # ---- IP fragments ---------------------------------------------------------------------
 
