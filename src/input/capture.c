@@ -103,7 +103,8 @@ capture_open(struct source *src, const char *head, size_t head_len, char *errbuf
     if (head_len < 4) {
         /* too few bytes to tell pcap from pcapng: read on to four */
         char first[4];
-        memcpy(first, head, head_len);
+        if (head_len)
+            memcpy(first, head, head_len);
         size_t n = head_len;
         char err[256] = "";
         while (n < 4) {

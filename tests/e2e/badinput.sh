@@ -288,7 +288,10 @@ if [ -z "$VALGRIND" ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; then
     secs=$(($(date +%s) - start))
     kb=$(tail -n 1 "$T/fragflood.rss")
     check "50000 fragments (12 MB): done in under 30 s (${secs}s)" test "$secs" -lt 30
-    check "50000 fragments: max RSS under 64 MB ($kb kB)" test "$kb" -lt 65536
+    # AddressSanitizer keeps freed memory in quarantine (256 MB by default): a looser bound
+    limit=65536
+    if grep -q -a __asan_init "$XMPPFLOW"; then limit=262144; fi
+    check "50000 fragments: max RSS under $((limit / 1024)) MB ($kb kB)" test "$kb" -lt "$limit"
 else
     xf fragflood -f json "$T/fragflood.pcap"
     skip "50000 fragments: done in under 30 s" "under VALGRIND or without GNU time"
