@@ -408,11 +408,12 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
             why = mismatch;
         }
     } else if (a->opt.forced == INPUT_PCAP && in->type != INPUT_PCAP && in->type != INPUT_PCAPNG) {
-        snprintf(mismatch, sizeof mismatch, "--input pcap, but this is %s, not a pcap or pcapng capture",
-                 seen);
+        snprintf(mismatch, sizeof mismatch,
+                 "--input pcap, but this is %s, not a pcap or pcapng capture", seen);
         why = mismatch;
     } else if (in->type == INPUT_UNKNOWN) {
-        snprintf(mismatch, sizeof mismatch, "not an ejabberd log or a pcap/pcapng capture: %s", seen);
+        snprintf(mismatch, sizeof mismatch, "not an ejabberd log or a pcap/pcapng capture: %s",
+                 seen);
         why = mismatch;
     }
     if (why) {

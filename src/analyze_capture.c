@@ -280,8 +280,8 @@ evict_idle(struct analyzer *a, usec_t now)
 /* What one capture input's packets gave, for its inputs[] entry. */
 struct capture_run {
     struct input_info *info;
-    long decode_problems; /* packets with cut or malformed headers */
-    long usable;          /* packets of a link type the decoder knows */
+    long decode_problems;     /* packets with cut or malformed headers */
+    long usable;              /* packets of a link type the decoder knows */
     struct tally unsupported; /* packets skipped for their link type (arg: the link type) */
     struct ipfrag *frags; /* IP fragments waiting for the rest of their datagram; NULL: none yet */
 };

@@ -1,4 +1,5 @@
-/* capture: pcap packets through libpcap's offline reader, pcapng through our own; fed from a source. */
+/* capture: pcap packets through libpcap's offline reader, pcapng through our own; fed from a
+ * source. */
 #include <config.h>
 #include "capture.h"
 
@@ -232,7 +233,8 @@ capture_packets_seen(const struct capture *c)
 
 void
 capture_problems(const struct capture *c,
-                 void (*fn)(void *arg, const char *message, long packet, long long offset), void *arg)
+                 void (*fn)(void *arg, const char *message, long packet, long long offset),
+                 void *arg)
 {
     if (c->ng)
         pcapng_problems(c->ng, fn, arg);

@@ -49,12 +49,12 @@ struct ip_fragment {
     uint8_t protocol;         /* IPv4 protocol; IPv6: the fragment header's next header */
     size_t offset;            /* of this fragment's data in the datagram's payload, in bytes */
     bool more;                /* more fragments follow (M flag) */
-    const uint8_t *header;    /* IPv4: its header; IPv6: its headers up to the fragment header's end */
+    const uint8_t *header;    /* IPv4: its header; IPv6: all up to the fragment header end */
     size_t header_len;
-    size_t frag_header_at;    /* IPv6: where the fragment header starts in |header| */
-    const uint8_t *data;      /* the fragment's data as captured */
+    size_t frag_header_at; /* IPv6: where the fragment header starts in |header| */
+    const uint8_t *data;   /* the fragment's data as captured */
     size_t data_len;
-    size_t wire_data_len;     /* its data on the wire; > data_len when snaplen cut it */
+    size_t wire_data_len; /* its data on the wire; > data_len when snaplen cut it */
 };
 
 /*

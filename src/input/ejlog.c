@@ -20,7 +20,7 @@ struct ejlog {
     bool record_cut;
     long record_line, record_last;
     long lines;
-    long records;        /* records begun: lines that start like a log record */
+    long records; /* records begun: lines that start like a log record */
     bool finished;
     /* events waiting for ejlog_next(): each keeps its strings in |store| */
     struct queued {

@@ -48,17 +48,17 @@
 
 /* Reasons to count: packets skipped or changed (first: packet), blocks (first: offset). */
 enum trouble {
-    T_NO_IDB,         /* packet of an interface no IDB described (arg: interface) */
-    T_SHORT_IDB,      /* packet of an interface whose IDB is too short (arg: interface) */
-    T_CAPLEN,         /* captured length past the end of its block */
-    T_SHORT_PACKET,   /* packet block shorter than its fixed fields */
-    T_TIME_RANGE,     /* time stamp not representable: the previous one used */
-    T_NO_TIME,        /* simple packet block: no time stamp, the previous one used */
-    T_OPTIONS,        /* IDB options damaged (arg: interface) */
-    T_TSRESOL,        /* unusable if_tsresol (arg: interface) */
-    T_TSOFFSET,       /* if_tsoffset of the wrong length (arg: interface) */
-    T_MANY_IFACES,    /* IDBs past MAX_INTERFACES */
-    T_BIG_BLOCK,      /* other blocks larger than MAX_BLOCK, skipped unread */
+    T_NO_IDB,       /* packet of an interface no IDB described (arg: interface) */
+    T_SHORT_IDB,    /* packet of an interface whose IDB is too short (arg: interface) */
+    T_CAPLEN,       /* captured length past the end of its block */
+    T_SHORT_PACKET, /* packet block shorter than its fixed fields */
+    T_TIME_RANGE,   /* time stamp not representable: the previous one used */
+    T_NO_TIME,      /* simple packet block: no time stamp, the previous one used */
+    T_OPTIONS,      /* IDB options damaged (arg: interface) */
+    T_TSRESOL,      /* unusable if_tsresol (arg: interface) */
+    T_TSOFFSET,     /* if_tsoffset of the wrong length (arg: interface) */
+    T_MANY_IFACES,  /* IDBs past MAX_INTERFACES */
+    T_BIG_BLOCK,    /* other blocks larger than MAX_BLOCK, skipped unread */
 };
 
 struct iface {
@@ -76,13 +76,13 @@ struct pcapng {
     long long offset;     /* file offset of buf[pos] */
     bool src_end, src_failed;
     char src_error[256];
-    bool swap;      /* the section's byte order is not the host's */
-    long sections;  /* section header blocks read */
+    bool swap;     /* the section's byte order is not the host's */
+    long sections; /* section header blocks read */
     struct iface *ifs;
     size_t nifs, ifs_cap;
-    long number;     /* packet blocks seen */
+    long number; /* packet blocks seen */
     usec_t last_time;
-    int status;      /* 1 while blocks may follow, then the final 0 or -1 */
+    int status; /* 1 while blocks may follow, then the final 0 or -1 */
     char final_error[320];
     struct tally trouble;
 };
@@ -190,8 +190,7 @@ block_name(uint32_t type)
     }
 }
 
-static int
-fail(struct pcapng *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct pcapng *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Ends the reading with a reason; returns -1. */
 static int
@@ -205,16 +204,18 @@ fail(struct pcapng *r, const char *fmt, ...)
     return -1;
 }
 
-/* The file ended (or could not be read) inside a block of |len| bytes starting at the current offset. */
+/* The file ended (or could not be read) inside a block of |len| bytes starting at the current
+ * offset. */
 static int
 fail_cut(struct pcapng *r, uint32_t type, size_t len)
 {
     if (r->src_failed)
         return fail(r, "%s", r->src_error);
-    return fail(r,
-                "truncated capture: the file ends inside a %s (length %zu at offset %lld, %zu bytes "
-                "present)",
-                block_name(type), len, r->offset, r->end - r->pos);
+    return fail(
+        r,
+        "truncated capture: the file ends inside a %s (length %zu at offset %lld, %zu bytes "
+        "present)",
+        block_name(type), len, r->offset, r->end - r->pos);
 }
 
 /* ---- interfaces -------------------------------------------------------------------- */
@@ -337,7 +338,8 @@ packet_time(const struct iface *f, uint64_t ts, usec_t *out)
     if (sec > (uint64_t)max_s)
         return false;
     int64_t s = (int64_t)sec;
-    if ((f->offset_s > 0 && s > max_s - f->offset_s) || (f->offset_s < 0 && s + f->offset_s < -max_s))
+    if ((f->offset_s > 0 && s > max_s - f->offset_s) ||
+        (f->offset_s < 0 && s + f->offset_s < -max_s))
         return false;
     *out = (s + f->offset_s) * 1000000 + (int64_t)us;
     return true;
@@ -446,7 +448,8 @@ skip_block(struct pcapng *r, uint32_t type, uint32_t len)
     if (!fill(r, 4))
         return fail_cut(r, type, len);
     if (rd32(r, r->buf + r->pos) != len)
-        return fail(r, "block at offset %lld: its length at the end differs from the %u at its start",
+        return fail(r,
+                    "block at offset %lld: its length at the end differs from the %u at its start",
                     start, len);
     consume(r, 4);
     tally_add(&r->trouble, T_BIG_BLOCK, 0, start);
@@ -477,8 +480,9 @@ one_block(struct pcapng *r, struct capture_packet *out)
         uint32_t bom;
         memcpy(&bom, b + 8, 4);
         if (bom != BYTE_ORDER_MAGIC && bom != BYTE_ORDER_SWAPPED)
-            return fail(r, "section header block at offset %lld: byte-order magic %02x%02x%02x%02x is "
-                           "not 1a2b3c4d in either order",
+            return fail(r,
+                        "section header block at offset %lld: byte-order magic %02x%02x%02x%02x is "
+                        "not 1a2b3c4d in either order",
                         r->offset, b[8], b[9], b[10], b[11]);
         r->swap = bom == BYTE_ORDER_SWAPPED;
     } else {
@@ -490,8 +494,9 @@ one_block(struct pcapng *r, struct capture_packet *out)
                     len < BLOCK_MIN ? "shorter than a block can be" : "not a multiple of 4");
     if (len > MAX_BLOCK) {
         if (type == BT_SHB || type == BT_IDB || type == BT_EPB || type == BT_SPB || type == BT_PB)
-            return fail(r, "%s at offset %lld: length %u is larger than the %zu MiB such a block may have",
-                        block_name(type), r->offset, len, MAX_BLOCK >> 20);
+            return fail(
+                r, "%s at offset %lld: length %u is larger than the %zu MiB such a block may have",
+                block_name(type), r->offset, len, MAX_BLOCK >> 20);
         return skip_block(r, type, len);
     }
     if (!fill(r, len))
@@ -499,8 +504,10 @@ one_block(struct pcapng *r, struct capture_packet *out)
     b = r->buf + r->pos;
     uint32_t trailer = rd32(r, b + len - 4);
     if (trailer != len)
-        return fail(r, "%s at offset %lld: its length at the end, %u, differs from the length %u at its start",
-                    block_name(type), r->offset, trailer, len);
+        return fail(
+            r,
+            "%s at offset %lld: its length at the end, %u, differs from the length %u at its start",
+            block_name(type), r->offset, trailer, len);
     int rc = 0;
     switch (type) {
     case BT_SHB:
@@ -603,24 +610,28 @@ static const struct {
                      true, false},
     [T_CAPLEN] = {"packet", "skipped: captured length past the end of the block", false, false},
     [T_SHORT_PACKET] = {"packet block", "skipped: shorter than their fixed fields", false, false},
-    [T_TIME_RANGE] = {"packet", "with a time stamp out of range: the previous packet's time is used",
-                      false, false},
+    [T_TIME_RANGE] = {"packet",
+                      "with a time stamp out of range: the previous packet's time is used", false,
+                      false},
     [T_NO_TIME] = {"simple packet block",
                    "without a time stamp: the previous packet's time is used", false, false},
-    [T_OPTIONS] = {"interface description",
-                   "with an option that runs past the end of its block: the options before it are used",
-                   true, true},
+    [T_OPTIONS] =
+        {"interface description",
+         "with an option that runs past the end of its block: the options before it are used", true,
+         true},
     [T_TSRESOL] = {"interface description", "with an unusable if_tsresol: microseconds assumed",
                    true, true},
-    [T_TSOFFSET] = {"interface description", "with an if_tsoffset that is not 8 bytes long: ignored",
-                    true, true},
-    [T_MANY_IFACES] = {"interface description", "past the 65536th of a section ignored", false, true},
+    [T_TSOFFSET] = {"interface description",
+                    "with an if_tsoffset that is not 8 bytes long: ignored", true, true},
+    [T_MANY_IFACES] = {"interface description", "past the 65536th of a section ignored", false,
+                       true},
     [T_BIG_BLOCK] = {"block", "of more than 4 MiB skipped unread (not packets)", false, true},
 };
 
 void
 pcapng_problems(const struct pcapng *r,
-                void (*fn)(void *arg, const char *message, long packet, long long offset), void *arg)
+                void (*fn)(void *arg, const char *message, long packet, long long offset),
+                void *arg)
 {
     for (size_t i = 0; i < r->trouble.n; i++) {
         const struct tally_entry *e = &r->trouble.e[i];

@@ -289,8 +289,8 @@ source_describe(const char *head, size_t n, char *out, size_t outlen)
         char hex[3 * 8 + 1] = "";
         size_t k = n < 8 ? n : 8;
         for (size_t i = 0; i < k; i++)
-            snprintf(hex + (i ? 3 * i - 1 : 0), sizeof hex - (i ? 3 * i - 1 : 0), i ? " %02x" : "%02x",
-                     u[i]);
+            snprintf(hex + (i ? 3 * i - 1 : 0), sizeof hex - (i ? 3 * i - 1 : 0),
+                     i ? " %02x" : "%02x", u[i]);
         snprintf(out, outlen, "binary data (first bytes %s)", hex);
     }
 }

@@ -23,8 +23,8 @@ enum drop_reason {
 
 struct datagram {
     bool used;
-    bool over;       /* dropped or put together: kept until its time runs out, so */
-                     /* that its other fragments and their duplicates are ignored */
+    bool over; /* dropped or put together: kept until its time runs out, so */
+               /* that its other fragments and their duplicates are ignored */
     int version;
     uint8_t src[16], dst[16];
     uint32_t id;
@@ -33,11 +33,11 @@ struct datagram {
     long first_packet;
     uint8_t *header; /* from the fragment at offset 0; NULL until it comes */
     size_t header_len, frag_header_at;
-    uint8_t *data;   /* the payload so far */
+    uint8_t *data; /* the payload so far */
     size_t data_cap;
-    size_t total;    /* the payload's length, once the last fragment came */
+    size_t total; /* the payload's length, once the last fragment came */
     bool have_total;
-    size_t end_max;  /* the furthest byte any fragment reached */
+    size_t end_max; /* the furthest byte any fragment reached */
     size_t units_have;
     uint8_t have[(UNITS + 7) / 8]; /* which 8-byte units arrived */
 };
@@ -296,7 +296,8 @@ ipfrag_problems(const struct ipfrag *f, void (*fn)(void *arg, const char *messag
         [DROP_INCOMPLETE] = "fragments missing when its 30 s ran out or the capture ended",
         [DROP_CONFLICT] = "overlapping fragments with different bytes",
         [DROP_CUT] = "a fragment cut by the snapshot length",
-        [DROP_MALFORMED] = "a fragment past 64 KiB, or one before the last not a multiple of 8 bytes",
+        [DROP_MALFORMED] =
+            "a fragment past 64 KiB, or one before the last not a multiple of 8 bytes",
         [DROP_FULL] = "more than 64 datagrams in reassembly at once",
     };
     for (size_t i = 0; i < f->dropped.n; i++) {

@@ -45,7 +45,7 @@ long ipfrag_reassembled(const struct ipfrag *f);
  * Calls |fn| once per reason datagrams were dropped, with a message giving
  * the count and the packet of the first fragment of the first one.
  */
-void ipfrag_problems(const struct ipfrag *f, void (*fn)(void *arg, const char *message, long packet),
-                     void *arg);
+void ipfrag_problems(const struct ipfrag *f,
+                     void (*fn)(void *arg, const char *message, long packet), void *arg);
 
 #endif

@@ -12,8 +12,8 @@
 #define TALLY_REASONS 16
 
 struct tally_entry {
-    int code;        /* the caller's reason */
-    long arg;        /* a detail of it (an interface, a link type) */
+    int code; /* the caller's reason */
+    long arg; /* a detail of it (an interface, a link type) */
     long count;
     long long first; /* where it was first seen (a packet number or an offset) */
 };

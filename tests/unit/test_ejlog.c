@@ -890,7 +890,10 @@ Test(ejlog, cr_only_crlf_and_mixed_line_ends_read_like_lf)
                 read_log(other, n, (enum feed_mode)m, 99, &got);
                 char what[128];
                 snprintf(what, sizeof what, "%s, line ends %s, %s", scenarios[s],
-                         e == 0 ? "CR" : e == 1 ? "CRLF" : "mixed", feed_names[m]);
+                         e == 0   ? "CR"
+                         : e == 1 ? "CRLF"
+                                  : "mixed",
+                         feed_names[m]);
                 expect_same_events(&lf, &got, what);
                 evlist_free(&got);
             }
@@ -932,8 +935,8 @@ Test(ejlog, next_line_ends_at_lf_cr_or_crlf)
         const char *text;
         size_t len, next;
     } rows[] = {
-        {"abc\ndef", 3, 4}, {"abc\rdef", 3, 4},  {"abc\r\ndef", 3, 5}, {"abc", 3, 3},
-        {"\r\n", 0, 2},      {"\n\r", 0, 1},      {"abc\r", 3, 4},       {"", 0, 0},
+        {"abc\ndef", 3, 4}, {"abc\rdef", 3, 4}, {"abc\r\ndef", 3, 5}, {"abc", 3, 3},
+        {"\r\n", 0, 2},     {"\n\r", 0, 1},     {"abc\r", 3, 4},      {"", 0, 0},
     };
     for (size_t i = 0; i < NELEMS(rows); i++) {
         size_t len = 99;

@@ -27,8 +27,8 @@ struct packet {
 static size_t
 tcp_segment(uint8_t *out, size_t n)
 {
-    static const uint8_t hdr[20] = {0x9c, 0x40, 0x14, 0x66, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18,
-                                    0xff, 0xff};
+    static const uint8_t hdr[20] = {0x9c, 0x40, 0x14, 0x66, 0,    0,    0,    1,
+                                    0,    0,    0,    1,    0x50, 0x18, 0xff, 0xff};
     memcpy(out, hdr, 20);
     for (size_t i = 0; i < n; i++)
         out[20 + i] = (uint8_t)('a' + i % 26);
@@ -46,8 +46,8 @@ v4_fragment(const uint8_t *seg, size_t len, size_t size, size_t k, uint16_t id, 
     size_t off = k * size, n = len - off < size ? len - off : size;
     bool more = off + n < len;
     struct packet p = {.len = 20 + n};
-    static const uint8_t hdr[20] = {0x45, 0, 0, 0, 0, 0, 0, 0, 64, 6, 0, 0,
-                                    192, 0, 2, 1, 198, 51, 100, 7};
+    static const uint8_t hdr[20] = {0x45, 0, 0,   0, 0, 0, 0,   0,  64,  6,
+                                    0,    0, 192, 0, 2, 1, 198, 51, 100, 7};
     memcpy(p.b, hdr, 20);
     p.b[2] = (uint8_t)(p.len >> 8);
     p.b[3] = (uint8_t)p.len;
@@ -149,10 +149,10 @@ Test(ipfrag, puts_ipv4_and_ipv6_datagrams_together_in_any_order)
             size_t done = 0;
             struct packet_info pi;
             for (size_t i = 0; i < count; i++) {
-                size_t k = o == 0 ? i
-                         : o == 1 ? count - 1 - i
-                         : o == 2 ? (i < (count + 1) / 2 ? 2 * i : 2 * (i - (count + 1) / 2) + 1)
-                                  : (i == 0 ? count - 1 : i - 1);
+                size_t k = o == 0   ? i
+                           : o == 1 ? count - 1 - i
+                           : o == 2 ? (i < (count + 1) / 2 ? 2 * i : 2 * (i - (count + 1) / 2) + 1)
+                                    : (i == 0 ? count - 1 : i - 1);
                 struct packet p = v == 4 ? v4_fragment(seg, len, 48, k, 7, &count)
                                          : v6_fragment(seg, len, 48, k, 7, &count);
                 if (feed(f, &p, T0 + (usec_t)i, (long)i + 1, &pi)) {

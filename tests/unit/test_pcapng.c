@@ -308,8 +308,12 @@ read_libpcap(const char *path, struct got *g)
     int rc;
     long number = 0;
     while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-        struct pkt k = {(usec_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, pcap_datalink(p), h->caplen,
-                        h->len, ++number, NULL};
+        struct pkt k = {(usec_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
+                        pcap_datalink(p),
+                        h->caplen,
+                        h->len,
+                        ++number,
+                        NULL};
         add_pkt(&g->v, &g->n, &k, data);
     }
     g->end = rc == PCAP_ERROR_BREAK ? 0 : -1;
@@ -394,8 +398,8 @@ Test(pcapng, same_packets_as_libpcap_on_every_real_pcap_rewritten_as_pcapng)
         int tsresol;
         int64_t offset;
     } flavours[] = {
-        {false, -1, 0}, {true, 9, 0}, {false, 3, 0}, {true, 0x80 | 30, 0}, {false, 0x80 | 20, 0},
-        {false, 6, -86400}, {true, 9, 3600},
+        {false, -1, 0},        {true, 9, 0},       {false, 3, 0},   {true, 0x80 | 30, 0},
+        {false, 0x80 | 20, 0}, {false, 6, -86400}, {true, 9, 3600},
     };
     size_t files = 0;
     for (size_t i = 0; i < gl.gl_pathc; i++) {
@@ -409,8 +413,8 @@ Test(pcapng, same_packets_as_libpcap_on_every_real_pcap_rewritten_as_pcapng)
             shb(&n, flavours[f].be);
             /* libpcap's DLT_RAW is LINKTYPE_RAW in files */
             int dlt = orig.n ? orig.v[0].linktype : DLT_EN10MB;
-            idb(&n, dlt == DLT_RAW ? LT_RAW : (uint16_t)dlt, 262144,
-                flavours[f].tsresol, flavours[f].offset);
+            idb(&n, dlt == DLT_RAW ? LT_RAW : (uint16_t)dlt, 262144, flavours[f].tsresol,
+                flavours[f].offset);
             int r = flavours[f].tsresol < 0 ? 6 : flavours[f].tsresol;
             for (size_t k = 0; k < orig.n; k++) {
                 /* the original time in the flavour's units, the offset taken off */
@@ -423,8 +427,8 @@ Test(pcapng, same_packets_as_libpcap_on_every_real_pcap_rewritten_as_pcapng)
                     uint64_t units = 1;
                     for (int e = 0; e < r; e++)
                         units *= 10;
-                    ts = sec * units + (units >= 1000000 ? frac * (units / 1000000)
-                                                         : frac / (1000000 / units));
+                    ts = sec * units +
+                         (units >= 1000000 ? frac * (units / 1000000) : frac / (1000000 / units));
                 }
                 epb(&n, 0, ts, orig.v[k].data, orig.v[k].caplen, orig.v[k].len);
             }
@@ -456,8 +460,8 @@ Test(pcapng, same_packets_as_libpcap_on_every_real_pcap_rewritten_as_pcapng)
 Test(pcapng, interfaces_of_different_link_types_are_all_read)
 {
     /* an Ethernet interface, a USER0 one (a private link type) and a raw IP one, interleaved */
-    static const uint8_t eth[54] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
-                                    0xaa, 0xbb, 0x08, 0x00, 0x45, 0x00, 0x00, 0x28};
+    static const uint8_t eth[54] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+                                    0x99, 0xaa, 0xbb, 0x08, 0x00, 0x45, 0x00, 0x00, 0x28};
     static const uint8_t user[7] = "private";
     struct ng n = {0};
     shb(&n, false);
@@ -613,11 +617,11 @@ Test(pcapng, other_blocks_are_skipped_even_large_ones)
 {
     struct ng n = {0};
     shb(&n, false);
-    block(&n, 4, "\0\0\0\0", 4);          /* name resolution */
+    block(&n, 4, "\0\0\0\0", 4); /* name resolution */
     idb(&n, LT_RAW, 0, -1, 0);
-    block(&n, 0x0A, "keys", 4);           /* decryption secrets */
+    block(&n, 0x0A, "keys", 4); /* decryption secrets */
     epb(&n, 0, (uint64_t)T0, syn, sizeof syn, sizeof syn);
-    size_t big = (size_t)5 << 20;         /* a 5 MiB custom block: skipped without being kept */
+    size_t big = (size_t)5 << 20; /* a 5 MiB custom block: skipped without being kept */
     char *junk = calloc(1, big);
     cr_assert_not_null(junk);
     block(&n, 0x00000BAD, junk, big);
@@ -644,7 +648,8 @@ Test(pcapng, sections_in_either_byte_order_each_with_their_interfaces)
     shb(&n, true); /* a new section (mergecap of two files): interfaces start again */
     idb(&n, LT_ETHERNET, 0, -1, 0);
     epb(&n, 0, (uint64_t)T0 + 5, syn, sizeof syn, sizeof syn);
-    epb(&n, 1, (uint64_t)T0 + 6, syn, sizeof syn, sizeof syn); /* interface 1 was the old section's */
+    epb(&n, 1, (uint64_t)T0 + 6, syn, sizeof syn,
+        sizeof syn); /* interface 1 was the old section's */
     struct got g;
     read_ng(&n, &g);
     cr_expect_eq(g.end, 0, "%s", g.err);
@@ -667,15 +672,15 @@ Test(pcapng, time_stamp_resolutions_and_offsets)
         uint64_t ts;
         usec_t want;
     } rows[] = {
-        {0, 0, 1795618146, INT64_C(1795618146000000)},                  /* seconds */
-        {3, 0, UINT64_C(1795618146278), INT64_C(1795618146278000)},     /* milliseconds */
-        {9, 0, UINT64_C(1795618146278425999), T0},                      /* nanoseconds, rounded down */
+        {0, 0, 1795618146, INT64_C(1795618146000000)},              /* seconds */
+        {3, 0, UINT64_C(1795618146278), INT64_C(1795618146278000)}, /* milliseconds */
+        {9, 0, UINT64_C(1795618146278425999), T0},                  /* nanoseconds, rounded down */
         {0x80 | 10, 0, (UINT64_C(1795618146) << 10) | 512, INT64_C(1795618146500000)},
-        {0x80 | 63, 0, UINT64_C(1) << 62, 500000},                      /* half a second */
+        {0x80 | 63, 0, UINT64_C(1) << 62, 500000}, /* half a second */
         {0x80 | 0, 0, 7, 7000000},
         {6, -3600, (uint64_t)T0, T0 - INT64_C(3600000000)},
         {6, 1000, 0, INT64_C(1000000000)},
-        {19, 0, UINT64_C(18446744073709551615), INT64_C(1844674)},      /* 1.8446744 s */
+        {19, 0, UINT64_C(18446744073709551615), INT64_C(1844674)}, /* 1.8446744 s */
     };
     for (size_t i = 0; i < NELEMS(rows); i++) {
         struct ng n = {0};
@@ -698,7 +703,7 @@ Test(pcapng, a_time_stamp_out_of_range_takes_the_previous_one)
 {
     struct ng n = {0};
     shb(&n, false);
-    idb(&n, LT_RAW, 0, 0, 0); /* seconds: 2^63 s do not fit in microseconds */
+    idb(&n, LT_RAW, 0, 0, 0);          /* seconds: 2^63 s do not fit in microseconds */
     idb(&n, LT_RAW, 0, -1, INT64_MAX); /* an offset that overflows */
     epb(&n, 0, 1795618146, syn, sizeof syn, sizeof syn);
     epb(&n, 0, UINT64_C(1) << 63, syn, sizeof syn, sizeof syn);
@@ -730,7 +735,8 @@ Test(pcapng, a_captured_length_past_its_block_skips_the_packet)
     cr_expect_eq(g.end, 0, "%s", g.err);
     cr_assert_eq(g.n, 2);
     cr_expect_eq(g.v[1].number, 3);
-    cr_expect_str_eq(g.problems, "2@-1 1 packet skipped: captured length past the end of the block\n");
+    cr_expect_str_eq(g.problems,
+                     "2@-1 1 packet skipped: captured length past the end of the block\n");
     got_clear(&g);
     buf_clear(&n.b);
 }
@@ -816,14 +822,15 @@ Test(pcapng, the_first_block_must_be_a_usable_section_header)
 {
     static const struct {
         const char *what;
-        size_t keep;      /* bytes of the file kept (0: all) */
-        size_t at;        /* a 32-bit value written here */
+        size_t keep; /* bytes of the file kept (0: all) */
+        size_t at;   /* a 32-bit value written here */
         uint32_t value;
         const char *reason;
     } rows[] = {
         {"empty", 0, SIZE_MAX, 0, "truncated capture: 0 bytes"},
         {"2 bytes", 2, SIZE_MAX, 0, "truncated capture: 2 bytes"},
-        {"cut in the section header", 20, SIZE_MAX, 0, "truncated capture: the file ends inside a section header block"},
+        {"cut in the section header", 20, SIZE_MAX, 0,
+         "truncated capture: the file ends inside a section header block"},
         {"section header of length 5", 0, 4, 5, "length 5 is shorter than a block can be"},
         {"section header of length 30", 0, 4, 30, "length 30 is not a multiple of 4"},
         {"section header of length 16", 0, 4, 16, "length 16 is shorter than 28 bytes"},
