@@ -1,5 +1,4 @@
-/* capture: pcap packets through libpcap's offline reader, pcapng through our own; fed from a
- * source. */
+/* capture: pcap packets through libpcap, pcapng through pcapng.c; both fed from a source. */
 #include <config.h>
 #include "capture.h"
 
