@@ -455,7 +455,8 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     /* up to the first complete line (a pipe may deliver it slowly) or 4 KiB */
     in->head = xmalloc(READ_CHUNK);
     bool read_failed = false;
-    while (in->head_len < 4096 && !memchr(in->head, '\n', in->head_len)) {
+    while (in->head_len < 4096 && !memchr(in->head, '\n', in->head_len) &&
+           !memchr(in->head, '\r', in->head_len)) {
         ssize_t n = source_read(in->src, in->head + in->head_len, READ_CHUNK - in->head_len,
                                 errbuf, sizeof errbuf);
         if (n < 0) {
@@ -466,15 +467,32 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
             break;
         in->head_len += (size_t)n;
     }
-    in->type = a->opt.forced != INPUT_UNKNOWN ? a->opt.forced
-                                              : source_detect(in->head, in->head_len);
+    in->type = source_detect(in->head, in->head_len);
+    char seen[256], mismatch[320];
+    source_describe(in->head, in->head_len, seen, sizeof seen);
     const char *why = NULL;
-    if (read_failed && in->head_len == 0)
+    if (read_failed && in->head_len == 0) {
         why = errbuf;
-    else if (in->head_len == 0)
+    } else if (in->head_len == 0) {
         why = "empty input: neither an ejabberd log nor a capture";
-    else if (in->type != INPUT_EJLOG && in->type != INPUT_PCAP && in->type != INPUT_PCAPNG)
-        why = "not an ejabberd log or a pcap/pcapng capture";
+    } else if (a->opt.forced == INPUT_EJLOG && in->type != INPUT_EJLOG) {
+        if (in->type == INPUT_UNKNOWN) {
+            /* a log whose first lines are not records (a long preamble): its lines tell */
+            in->type = INPUT_EJLOG;
+        } else {
+            snprintf(mismatch, sizeof mismatch, "--input log, but this is %s, not an ejabberd log",
+                     seen);
+            why = mismatch;
+        }
+    } else if (a->opt.forced == INPUT_PCAP && in->type != INPUT_PCAP && in->type != INPUT_PCAPNG) {
+        snprintf(mismatch, sizeof mismatch,
+                 "--input pcap, but this is %s, not a pcap or pcapng capture", seen);
+        why = mismatch;
+    } else if (in->type == INPUT_UNKNOWN) {
+        snprintf(mismatch, sizeof mismatch, "not an ejabberd log or a pcap/pcapng capture: %s",
+                 seen);
+        why = mismatch;
+    }
     if (why) {
         info->type = INPUT_UNKNOWN;
         info->size_bytes = source_raw_bytes(in->src);
@@ -491,17 +509,14 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     in->first_time = INT64_MAX;
     size_t i = 0;
     while (i < in->head_len) {
-        const char *p = in->head + i;
-        const char *nl = memchr(p, '\n', in->head_len - i);
-        size_t len = nl ? (size_t)(nl - p) : in->head_len - i;
+        size_t len;
+        size_t next = ejlog_next_line(in->head + i, in->head_len - i, &len);
         usec_t t;
-        if (ejlog_record_time(p, len, &t)) {
+        if (ejlog_record_time(in->head + i, len, &t)) {
             in->first_time = t;
             break;
         }
-        if (!nl)
-            break;
-        i += len + 1;
+        i += next;
     }
     return true;
 }

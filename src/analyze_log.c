@@ -207,6 +207,14 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
         on_log_event(a, &ev, info);
     }
     info->count = ejlog_lines(r);
+    if (ejlog_records(r) == 0 && info->count > 0) {
+        /* read as a log (--input log) but nothing in it is one: not "0 sessions" */
+        char msg[160];
+        snprintf(msg, sizeof msg, "no line is an ejabberd log record (%ld line%s read)",
+                 ejlog_lines(r), ejlog_lines(r) == 1 ? "" : "s");
+        input_info_add_error(info, msg, 0, 0, -1);
+        info->unusable = true;
+    }
     ejlog_free(r);
     free(chunk);
 }
