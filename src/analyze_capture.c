@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "interrupt.h"
 #include "xalloc.h"
 
 #define PCAP_ERRBUF_LEN PCAP_ERRBUF_SIZE
@@ -19,16 +20,19 @@
 #define IDLE_USEC (30LL * 60 * 1000000)
 static const unsigned default_ports[] = {5222, 5223, 5280, 5443, 443};
 
+void
+xmpp_ports_init(struct analyzer *a)
+{
+    for (size_t i = 0; i < sizeof default_ports / sizeof default_ports[0]; i++)
+        a->xmpp_ports[default_ports[i] / 8] |= (uint8_t)(1u << default_ports[i] % 8);
+    for (size_t i = 0; i < a->opt.nports; i++)
+        a->xmpp_ports[a->opt.ports[i] % 65536 / 8] |= (uint8_t)(1u << a->opt.ports[i] % 8);
+}
+
 static bool
 xmpp_port(const struct analyzer *a, unsigned port)
 {
-    for (size_t i = 0; i < sizeof default_ports / sizeof default_ports[0]; i++)
-        if (default_ports[i] == port)
-            return true;
-    for (size_t i = 0; i < a->opt.nports; i++)
-        if (a->opt.ports[i] == port)
-            return true;
-    return false;
+    return a->xmpp_ports[port % 65536 / 8] >> port % 8 & 1;
 }
 
 /* Appends |n| bytes as hex. */
@@ -414,7 +418,8 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
             next_evict = cp.time + 60 * 1000000LL;
         }
     }
-    if (rc < 0) {
+    /* SIGINT/SIGTERM end the input where the reading stopped: a packet cut there is not damage */
+    if (rc < 0 && !interrupt_requested()) {
         char msg[PCAP_ERRBUF_LEN + 64];
         snprintf(msg, sizeof msg, "read stopped after packet %ld: %s", packets, errbuf);
         input_info_add_error(info, msg, 0, packets + 1, -1);

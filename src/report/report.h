@@ -178,6 +178,7 @@ struct summary {
     size_t nlatencies;
     bool any_violation;              /* for --fail-on: at least one violation was seen */
     enum severity max_severity;      /* the highest severity seen (valid when any_violation) */
+    bool interrupted;                /* interrupted: SIGINT/SIGTERM stopped the reading (only true) */
 };
 
 /* Nearest-rank percentile |p| (0–100) of the latencies; < 0 when there are none. */
