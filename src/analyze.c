@@ -264,6 +264,7 @@ login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_
         summary_add(a->summary, s);
         report_session(a->writer, s);
     } else {
+        report_skip(a->writer, s->id);
         session_clear(s);
         free(s);
     }

@@ -16,6 +16,7 @@
 #include "interrupt.h"
 #include "output.h"
 #include "report.h"
+#include "secret_mask.h"
 #include "xalloc.h"
 
 enum exit_status {
@@ -195,6 +196,7 @@ parse_options(int argc, char **argv, struct cli *cli)
             break;
         case OPT_SHOW_SECRETS:
             cli->ropt.show_secrets = cli->aopt.show_secrets = true;
+            secret_mask_set_enabled(false);
             break;
         case OPT_FAIL_ON:
             cli->fail_threshold = severity_threshold(optarg);
@@ -251,6 +253,18 @@ parse_options(int argc, char **argv, struct cli *cli)
     return -1;
 }
 
+/* An input's error on standard error, through the same masking step as the report. */
+static void
+print_input_error(const char *path, long line, const char *message)
+{
+    char *masked = secret_mask_enabled() ? secret_mask_dup(message) : NULL;
+    if (line)
+        fprintf(stderr, "xmppflow: %s:%ld: %s\n", path, line, masked ? masked : message);
+    else
+        fprintf(stderr, "xmppflow: %s: %s\n", path, masked ? masked : message);
+    free(masked);
+}
+
 /* The inputs' problems on standard error, one line each, naming the file. */
 static void
 print_input_errors(const struct input_info *inputs, size_t n, char *const *paths, bool quiet)
@@ -258,15 +272,12 @@ print_input_errors(const struct input_info *inputs, size_t n, char *const *paths
     for (size_t i = 0; i < n; i++) {
         if (inputs[i].type == INPUT_UNKNOWN || inputs[i].unusable) {
             /* one line naming the file; the report carries the same message */
-            fprintf(stderr, "xmppflow: %s: %s\n", paths[i],
-                    inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
+            print_input_error(paths[i], 0,
+                              inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
         } else if (!quiet) {
             for (size_t k = 0; k < inputs[i].nerrors; k++) {
                 const struct input_error *e = &inputs[i].errors[k];
-                if (e->line)
-                    fprintf(stderr, "xmppflow: %s:%ld: %s\n", paths[i], e->line, e->message);
-                else
-                    fprintf(stderr, "xmppflow: %s: %s\n", paths[i], e->message);
+                print_input_error(paths[i], e->line, e->message);
             }
         }
     }

@@ -439,26 +439,70 @@ report_json_write_session_line(FILE *out, const struct session *s, bool show_sec
     return rc;
 }
 
+/* Opens the document up to its "sessions" array: |w| is then where an item goes. */
+static void
+document_head(struct json_writer *w, const struct report_run *run)
+{
+    json_writer_object_begin(w);
+    json_writer_name(w, "tool");
+    tool_json(w, run);
+    json_writer_name(w, "inputs");
+    inputs_json(w, run);
+    json_writer_name(w, "sessions");
+    json_writer_array_begin(w);
+}
+
+int
+report_json_session_item(FILE *out, const struct session *s, bool show_secrets, bool first)
+{
+    struct json_writer w;
+    json_writer_init(&w, &line_buf, 2);
+    /* the writer's state inside "sessions", then only the item's own bytes */
+    json_writer_object_begin(&w);
+    json_writer_name(&w, "sessions");
+    json_writer_array_begin(&w);
+    if (!first)
+        json_writer_mark_nonempty(&w);
+    buf_reset(&line_buf);
+    session_json(&w, s, show_secrets);
+    int rc = fwrite(line_buf.data, 1, line_buf.len, out) == line_buf.len ? 0 : -1;
+    buf_reset(&line_buf);
+    return rc;
+}
+
+/* Copies the rest of |from| (read from its start) to |out|. */
+static int
+copy_items(FILE *out, FILE *from)
+{
+    char chunk[64 * 1024];
+    size_t n;
+    if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, from)) > 0)
+        if (fwrite(chunk, 1, n, out) != n)
+            return -1;
+    return ferror(from) ? -1 : 0;
+}
+
 int
 report_json_write_document(FILE *out, const struct report_run *run)
 {
     struct buf b = {0};
     struct json_writer w;
     json_writer_init(&w, &b, 2);
-    json_writer_object_begin(&w);
-    json_writer_name(&w, "tool");
-    tool_json(&w, run);
-    json_writer_name(&w, "inputs");
-    inputs_json(&w, run);
-    json_writer_name(&w, "sessions");
-    json_writer_array_begin(&w);
-    for (size_t i = 0; i < run->nsessions; i++)
-        session_json(&w, run->sessions[i], run->opt->show_secrets);
+    document_head(&w, run);
+    int rc = fwrite(b.data, 1, b.len, out) == b.len ? 0 : -1;
+    buf_reset(&b);
+    if (run->items && copy_items(out, run->items) < 0)
+        rc = -1;
+    if (run->nsessions)
+        json_writer_mark_nonempty(&w);
     json_writer_array_end(&w);
     json_writer_name(&w, "summary");
     summary_json(&w, run->summary);
     json_writer_object_end(&w);
-    int rc = emit(out, &b);
+    if (emit(out, &b) < 0)
+        rc = -1;
     buf_clear(&b);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "secret_mask.h"
 #include "xalloc.h"
 
 /* Phase lines are cut to this many columns; the element summary gives way. */
@@ -619,36 +620,58 @@ put_summary(struct buf *b, const struct summary *sm)
     end_line(b);
 }
 
-/* Writes |b| out and empties it. Returns 0 or -1. */
+/*
+ * Writes |b| out, through the masking step, and empties it. Returns 0 or -1.
+ * Masked line by line: an element's data ends with its line of the report.
+ */
 static int
 emit(FILE *out, struct buf *b)
 {
     int rc = 0;
-    if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
+    const char *text = b->data;
+    size_t len = b->len;
+    struct buf masked = {0};
+    if (len && secret_mask_enabled() && !secret_mask_clean(text, len)) {
+        for (size_t at = 0; at < len;) {
+            const char *nl = memchr(text + at, '\n', len - at);
+            size_t end = nl ? (size_t)(nl - text) : len;
+            secret_mask_append(&masked, text + at, end - at);
+            if (nl)
+                buf_append_char(&masked, '\n');
+            at = end + (nl != NULL);
+        }
+        text = masked.data;
+        len = masked.len;
+    }
+    if (len && fwrite(text, 1, len, out) != len)
         rc = -1;
+    buf_clear(&masked);
     buf_reset(b);
     return rc;
 }
 
 int
-report_text_write(FILE *out, const struct report_run *run)
+report_text_write_session(FILE *out, const struct session *s, bool show_secrets)
 {
     struct buf b = {0};
-    int rc = 0;
+    put_session(&b, s, show_secrets);
+    int rc = emit(out, &b);
+    buf_clear(&b);
+    return rc;
+}
+
+int
+report_text_write_end(FILE *out, const struct report_run *run)
+{
+    struct buf b = {0};
     if (run->nsessions == 0) {
         buf_append_str(&b, "No XMPP client sessions found.");
         end_line(&b);
         end_line(&b);
     }
-    for (size_t i = 0; i < run->nsessions; i++) {
-        put_session(&b, run->sessions[i], run->opt->show_secrets);
-        if (emit(out, &b) < 0)
-            rc = -1;
-    }
     put_inputs(&b, run);
     put_summary(&b, run->summary);
-    if (emit(out, &b) < 0)
-        rc = -1;
+    int rc = emit(out, &b);
     buf_clear(&b);
     return rc;
 }

@@ -193,7 +193,14 @@ for s in $list; do
             *) missing="$missing $p" ;;
             esac
         done
-        is "${missing# }" "" "$s: json --show-secrets shows the password(s) in the log:$want"
+        if [ "$s" = bosh-plain ]; then
+            # the client's half of a BOSH session is in mod_bosh "Incoming data"
+            # lines, which the log reader does not read yet (issue 13, item 4)
+            todo "issue 13: BOSH client lines of the log" \
+                "$s: json --show-secrets shows the password(s) in the log:$want" test -z "${missing# }"
+        else
+            is "${missing# }" "" "$s: json --show-secrets shows the password(s) in the log:$want"
+        fi
     fi
     found=$(leaks "$T/show.err")
     is "$found" "" "$s: --show-secrets: no password on stderr"
