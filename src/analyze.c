@@ -363,7 +363,8 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     info->size_bytes = -1;
     in->src = source_open(path, errbuf, sizeof errbuf);
     if (!in->src) {
-        input_info_add_error(info, errbuf, 0, 0, -1);
+        /* a named pipe waits in open() for its writer: a signal ends that wait */
+        input_info_add_error(info, interrupt_requested() ? NOT_READ : errbuf, 0, 0, -1);
         return false;
     }
     /* up to the first complete line (a pipe may deliver it slowly) or 4 KiB */

@@ -147,7 +147,11 @@ output_open(const char *path, char *const *inputs, size_t n, enum output_refusal
     }
     if (o->fd < 0 || !output_start(o)) {
         *why = OUTPUT_CANNOT_OPEN;
-        snprintf(msg, msglen, "%s: %s", o->name, strerror(errno));
+        if (o->final && !o->temp) /* the directory, not FILE, is the problem */
+            snprintf(msg, msglen, "%s: cannot create a temporary file next to it: %s", o->name,
+                     strerror(errno));
+        else
+            snprintf(msg, msglen, "%s: %s", o->name, strerror(errno));
         if (o->temp)
             unlink(o->temp);
         if (o->fd >= 0 && o->own_fd)
