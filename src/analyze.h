@@ -19,7 +19,22 @@ struct analyze_options {
     struct framer_limits limits;
     const unsigned *ports;      /* extra XMPP c2s ports for captures (--port), any number */
     size_t nports;
+    /*
+     * Open connections at most (--max-connections; 0: ANALYZE_MAX_CONNECTIONS):
+     * past it the least recently active one is closed as evicted.
+     */
+    size_t max_connections;
+    /* report connections that never carried XMPP as sessions (--all-connections) */
+    bool all_connections;
 };
+
+/*
+ * The default table size: with the memory budget below, the 64 MB bound
+ * holds (an open connection costs a few KB; see docs/performance.md).
+ */
+#define ANALYZE_MAX_CONNECTIONS 10000
+/* Heap in use past which the least recently active connections are closed. */
+#define ANALYZE_MEMORY_BUDGET (36u << 20)
 
 /*
  * Returns a new analyzer writing finished sessions to |w| and adding them to
