@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ejlog.h"
+#include "interrupt.h"
 #include "xalloc.h"
 
 /*
@@ -289,27 +290,12 @@ conn_new(struct analyzer *a, const char *key, long line)
     return c;
 }
 
-/* Case-sensitive match of the session's client address against --client. */
-static bool
-client_matches(const char *filter, const char *endpoint)
-{
-    if (!filter)
-        return true;
-    if (!endpoint)
-        return false;
-    const char *ip = endpoint[0] == '[' ? endpoint + 1 : endpoint;
-    size_t n = strlen(filter);
-    return strncmp(ip, filter, n) == 0 && (ip[n] == ':' || ip[n] == ']');
-}
-
 static bool
 keep_session(const struct analyzer *a, const struct session *s)
 {
     if (s->nphases == 0)
         return false; /* an accepted connection that never spoke XMPP (HTTP listeners) */
-    if (a->opt.user && (!s->user || strcmp(s->user, a->opt.user) != 0))
-        return false;
-    return client_matches(a->opt.client, s->client);
+    return filter_keep(a->opt.filter, s);
 }
 
 
@@ -418,6 +404,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
     memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */
     a->auth_watch = auth_watch_new();
     a->stream_watch = stream_watch_new();
+    xmpp_ports_init(a);
     return a;
 }
 
@@ -440,6 +427,9 @@ analyzer_free(struct analyzer *a)
     free(a);
 }
 
+/* What an input gets in its errors when SIGINT/SIGTERM came before it was read. */
+#define NOT_READ "not read: interrupted"
+
 /* Opens |path|, reads enough to recognise it; false (with the reason in |info|) when unusable. */
 static bool
 open_input(struct analyzer *a, const char *path, struct input_info *info, struct pending_input *in)
@@ -449,7 +439,8 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     info->size_bytes = -1;
     in->src = source_open(path, errbuf, sizeof errbuf);
     if (!in->src) {
-        input_info_add_error(info, errbuf, 0, 0, -1);
+        /* a named pipe waits in open() for its writer: a signal ends that wait */
+        input_info_add_error(info, interrupt_requested() ? NOT_READ : errbuf, 0, 0, -1);
         return false;
     }
     /* up to the first complete line (a pipe may deliver it slowly) or 4 KiB */
@@ -471,7 +462,9 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     char seen[256], mismatch[320];
     source_describe(in->head, in->head_len, seen, sizeof seen);
     const char *why = NULL;
-    if (read_failed && in->head_len == 0) {
+    if (in->head_len == 0 && interrupt_requested()) {
+        why = NOT_READ;
+    } else if (read_failed && in->head_len == 0) {
         why = errbuf;
     } else if (in->head_len == 0) {
         why = "empty input: neither an ejabberd log nor a capture";
@@ -573,13 +566,22 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
     for (size_t i = 0; i < n; i++) {
         memset(&infos[i], 0, sizeof infos[i]);
         struct pending_input in = {.index = i};
+        if (interrupt_requested()) {
+            infos[i].path = xstrdup(paths[i]);
+            infos[i].size_bytes = -1;
+            input_info_add_error(&infos[i], NOT_READ, 0, 0, -1);
+            continue;
+        }
         if (!open_input(a, paths[i], &infos[i], &in)) {
             failed++;
             close_input(&in);
             continue;
         }
-        /* batch runs pass thousands of files: reopen each in turn, except standard input */
-        if (strcmp(paths[i], "-") != 0)
+        /*
+         * batch runs pass thousands of files: reopen each in turn, except standard
+         * input and named pipes, whose first bytes, already read, would be lost
+         */
+        if (strcmp(paths[i], "-") != 0 && !source_is_live(in.src))
             close_input(&in);
         ready[nready++] = in;
     }
@@ -594,6 +596,12 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
         split_from--;
     size_t k = 0;
     for (; k < nready; k++) {
+        if (interrupt_requested()) {
+            /* SIGINT/SIGTERM: the rest is not read; what was read is reported */
+            input_info_add_error(&infos[ready[k].index], NOT_READ, 0, 0, -1);
+            close_input(&ready[k]);
+            continue;
+        }
         if (k == split_from && a->nopen == 0 &&
             run_captures_split(a, ready + k, nready - k, paths, infos))
             break;

@@ -8,16 +8,16 @@
 
 #include <stdbool.h>
 
+#include "filter.h"
 #include "framer.h"
 #include "report.h"
 
 struct analyze_options {
     bool show_secrets;
     enum input_type forced;     /* INPUT_UNKNOWN: detect from the content */
-    const char *user;           /* keep only sessions of this user (NULL: all) */
-    const char *client;         /* keep only sessions from this client IP (NULL: all) */
+    const struct filter *filter; /* --user, --client: the sessions kept (NULL: all) */
     struct framer_limits limits;
-    const unsigned *ports;      /* extra XMPP c2s ports for captures (--port) */
+    const unsigned *ports;      /* extra XMPP c2s ports for captures (--port), any number */
     size_t nports;
     /*
      * Open connections at most (--max-connections; 0: ANALYZE_MAX_CONNECTIONS):

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "ipfrag.h"
 #include "tally.h"
+#include "interrupt.h"
 #include "xalloc.h"
 
 #define PCAP_ERRBUF_LEN PCAP_ERRBUF_SIZE
@@ -21,16 +22,19 @@
 #define IDLE_USEC (30LL * 60 * 1000000)
 static const unsigned default_ports[] = {5222, 5223, 5280, 5443, 443};
 
+void
+xmpp_ports_init(struct analyzer *a)
+{
+    for (size_t i = 0; i < sizeof default_ports / sizeof default_ports[0]; i++)
+        a->xmpp_ports[default_ports[i] / 8] |= (uint8_t)(1u << default_ports[i] % 8);
+    for (size_t i = 0; i < a->opt.nports; i++)
+        a->xmpp_ports[a->opt.ports[i] % 65536 / 8] |= (uint8_t)(1u << a->opt.ports[i] % 8);
+}
+
 static bool
 xmpp_port(const struct analyzer *a, unsigned port)
 {
-    for (size_t i = 0; i < sizeof default_ports / sizeof default_ports[0]; i++)
-        if (default_ports[i] == port)
-            return true;
-    for (size_t i = 0; i < a->opt.nports; i++)
-        if (a->opt.ports[i] == port)
-            return true;
-    return false;
+    return a->xmpp_ports[port % 65536 / 8] >> port % 8 & 1;
 }
 
 /* Appends |n| bytes as hex. */
@@ -573,7 +577,8 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
     }
     long seen = capture_packets_seen(cap);
     report_skipped(cap, &run);
-    if (rc < 0) {
+    /* SIGINT/SIGTERM end the input where the reading stopped: a packet cut there is not damage */
+    if (rc < 0 && !interrupt_requested()) {
         char msg[PCAP_ERRBUF_LEN + 64];
         snprintf(msg, sizeof msg, "read stopped after packet %ld: %s", seen, errbuf);
         input_info_add_error(info, msg, 0, seen + 1, -1);

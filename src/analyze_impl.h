@@ -120,6 +120,8 @@ struct analyzer {
      * connections have no login there, what happens to them is sent on.
      */
     struct pipe_out *pipe;
+    /* the default ports and every --port, one bit each: asked for every packet of other flows */
+    uint8_t xmpp_ports[65536 / 8];
 };
 
 uint64_t hash_key(const char *s);
@@ -209,6 +211,9 @@ void cap_silent(struct analyzer *a, const char *server, enum silent_end how, use
                 usec_t last);
 void clear_tombstone(struct analyzer *a, const char *key);
 void clear_tombstones(struct analyzer *a);
+
+/* Fills a->xmpp_ports from the defaults and a->opt.ports (analyze_capture.c). */
+void xmpp_ports_init(struct analyzer *a);
 
 /* Hands the reassembled bytes of direction |d| on (analyze_capture.c). */
 void deliver_stream(struct analyzer *a, struct conn *c, int d);

@@ -36,6 +36,7 @@
 
 #include "analyze_impl.h"
 #include "buf.h"
+#include "interrupt.h"
 #include "shmring.h"
 #include "xalloc.h"
 
@@ -57,7 +58,7 @@ enum pipe_msg_type {
     PM_FINISH,    /* n0 how; n1 saw_xml */
     PM_INFO_ERROR, /* n0 input index; n1 line; n2 packet; n3 offset; s0 message */
     PM_INFO,      /* n0 input index; n1 count; n2 size in bytes; n3 unusable; n4 evicted (after its errors) */
-    PM_LAST_TIME, /* t: the latest packet time */
+    PM_LAST_TIME, /* t: the latest packet time; n0 the signal that stopped the reader, or 0 */
     PM_SILENT,    /* n0 how; n1 first time; t last time; s0 server */
 };
 
@@ -457,6 +458,7 @@ apply(struct analyzer *a, struct pipe_in *pi, const struct pipe_msg *m, char *co
     case PM_LAST_TIME:
         if (m->t > a->last_time)
             a->last_time = m->t;
+        interrupt_note((int)m->n[0]); /* the reader alone was signalled: the report says so too */
         break;
     case PM_SILENT:
         summary_add_silent(a->summary, s0 ? s0 : "", (enum silent_end)m->n[0], m->n[1], m->t);
@@ -488,10 +490,13 @@ reader_half(struct analyzer *a, struct pending_input *ready, size_t n, char *con
 {
     for (size_t k = 0; k < n; k++) {
         send_simple(a, PM_INPUT, NULL, 0, (int64_t)ready[k].index, 0, NULL, NULL);
-        read_input(a, &ready[k], paths, infos);
+        if (interrupt_requested()) /* stopped (interrupt.h): the rest is not read */
+            input_info_add_error(&infos[ready[k].index], "not read: interrupted", 0, 0, -1);
+        else
+            read_input(a, &ready[k], paths, infos);
         send_info(a, &infos[ready[k].index], ready[k].index);
     }
-    struct pipe_msg m = {.type = PM_LAST_TIME, .t = a->last_time};
+    struct pipe_msg m = {.type = PM_LAST_TIME, .t = a->last_time, .n = {interrupt_signal()}};
     send_msg(a, &m, NULL, 0, NULL, 0);
     finish_all(a, LOGIN_END_INPUT_END, a->last_time);
     shmring_close(a->pipe->ring);
@@ -550,12 +555,15 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
         return false;
     fflush(NULL); /* nothing buffered may be written twice */
     pid_t parent = getpid();
+    interrupt_before_fork(); /* the child takes a stop from this side from its first moment */
     pid_t pid = fork();
     if (pid < 0) {
+        interrupt_forward_to(0);
         shmring_free(ring);
         return false;
     }
     if (pid == 0) {
+        interrupt_child_start();
 #ifdef __linux__
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
@@ -576,6 +584,8 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
         if (ready[k].index + 1 > ninfos)
             ninfos = ready[k].index + 1;
     a->reading_log = false; /* the logins made here are of captures */
+    /* SIGINT/SIGTERM here stop the reader there; it ends what is open and closes the ring */
+    interrupt_forward_to(pid);
     shmring_set_peer(ring, pid);
     /* the reader is behind, maybe waiting for live input: out with what is known */
     shmring_on_idle(ring, analyzer_flush, a);
@@ -591,6 +601,7 @@ run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n, ch
     if (!shmring_peer_reaped(ring, &status))
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
+    interrupt_forward_to(0); /* its pid may be someone else's now */
     if (broken || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         /* the reader died: say so on its input, end what it left open */
         char msg[160];

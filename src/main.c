@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,9 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "filter.h"
+#include "interrupt.h"
+#include "output.h"
 #include "report.h"
 #include "secret_mask.h"
 #include "xalloc.h"
@@ -19,6 +24,8 @@ enum exit_status {
     EXIT_FAIL_ON = 1,     /* --fail-on matched */
     EXIT_USAGE = 2,
     EXIT_BAD_INPUT = 3,   /* an input could not be read or is not a log or capture */
+    /* SIGINT or SIGTERM stopped the reading: 128 + the signal, as a shell reports it */
+    EXIT_SIGNAL_BASE = 128,
 };
 
 enum {
@@ -70,6 +77,7 @@ usage(FILE *out)
           "Options:\n"
           "  -f, --format text|json|jsonl  report format (default: text)\n"
           "  -o, --output FILE             write the report to FILE instead of standard output\n"
+          "                                (in place once complete; never one of the inputs)\n"
           "      --input pcap|log          do not detect the input kind, use this one\n"
           "      --show-secrets            print decoded passwords and tokens in clear\n"
           "                                (default: every secret is <hidden>)\n"
@@ -78,8 +86,10 @@ usage(FILE *out)
           "                                is found (default: never)\n"
           "      --port PORT               treat TCP PORT as XMPP in captures (repeatable)\n"
           "      --keylog FILE             TLS key log (SSLKEYLOGFILE format) for captures\n"
-          "      --user USER               report only sessions of this user\n"
-          "      --client IP               report only sessions from this client address\n"
+          "      --user USER[@DOMAIN]      report only sessions of this user or bare JID\n"
+          "                                (repeatable: any of them)\n"
+          "      --client IP               report only sessions from this client address,\n"
+          "                                IPv4 or IPv6, no port (repeatable: any of them)\n"
           "      --max-element BYTES       largest element parsed (default 1048576)\n"
           "      --max-connections N       connections open at once; past N the least\n"
           "                                recently active is closed as evicted (default 2500)\n"
@@ -91,7 +101,9 @@ usage(FILE *out)
           "  -V, --version                 show the version and exit\n"
           "\n"
           "Exit status: 0 done, 1 --fail-on matched, 2 usage error,\n"
-          "3 an input could not be read or is not a log or capture.\n",
+          "3 an input could not be read or is not a log or capture, or the report\n"
+          "could not be written, 130/143 stopped by SIGINT/SIGTERM (the report\n"
+          "covers what was read).\n",
           out);
 }
 
@@ -140,69 +152,71 @@ threshold_reached(const struct summary *sm, int threshold)
     return threshold >= 0 && sm->any_violation && (int)sm->max_severity >= threshold;
 }
 
-/* An input's error on standard error, through the same masking step as the report. */
+/* What the options ask for. */
+struct cli {
+    struct report_options ropt;
+    struct analyze_options aopt;
+    const char *output;
+    int fail_threshold;
+    bool quiet;
+    const char *keylog;
+    unsigned *ports; /* every --port, in order (no fixed limit) */
+    size_t nports;
+    struct filter *filter;
+};
+
 static void
-print_input_error(const char *path, long line, const char *message)
+cli_clear(struct cli *cli)
 {
-    char *masked = secret_mask_enabled() ? secret_mask_dup(message) : NULL;
-    if (line)
-        fprintf(stderr, "xmppflow: %s:%ld: %s\n", path, line, masked ? masked : message);
-    else
-        fprintf(stderr, "xmppflow: %s: %s\n", path, masked ? masked : message);
-    free(masked);
+    free(cli->ports);
+    filter_free(cli->filter);
 }
 
-int
-main(int argc, char **argv)
+/* Reads the options into |cli|. Returns -1 to go on, or the exit status. */
+static int
+parse_options(int argc, char **argv, struct cli *cli)
 {
-    struct report_options ropt = {.format = REPORT_TEXT, .tool_version = PACKAGE_VERSION};
-    struct analyze_options aopt = {0};
-    const char *output = NULL;
-    int fail_threshold = -1;
-    bool quiet = false;
-    const char *keylog = NULL;
-    unsigned ports[64];
-    size_t nports = 0;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":f:o:qhV", long_options, NULL)) != -1) {
+        const char *refused;
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") == 0)
-                ropt.format = REPORT_TEXT;
+                cli->ropt.format = REPORT_TEXT;
             else if (strcmp(optarg, "json") == 0)
-                ropt.format = REPORT_JSON;
+                cli->ropt.format = REPORT_JSON;
             else if (strcmp(optarg, "jsonl") == 0)
-                ropt.format = REPORT_JSONL;
+                cli->ropt.format = REPORT_JSONL;
             else
                 return usage_error("unknown format '%s' (text, json or jsonl)", optarg);
             break;
         case 'o':
-            output = optarg;
+            cli->output = optarg;
             break;
         case OPT_INPUT:
             if (strcmp(optarg, "log") == 0)
-                aopt.forced = INPUT_EJLOG;
+                cli->aopt.forced = INPUT_EJLOG;
             else if (strcmp(optarg, "pcap") == 0)
-                aopt.forced = INPUT_PCAP;
+                cli->aopt.forced = INPUT_PCAP;
             else
                 return usage_error("unknown input kind '%s' (pcap or log)", optarg);
             break;
         case OPT_SHOW_SECRETS:
-            ropt.show_secrets = aopt.show_secrets = true;
+            cli->ropt.show_secrets = cli->aopt.show_secrets = true;
             secret_mask_set_enabled(false);
             break;
         case OPT_FAIL_ON:
-            fail_threshold = severity_threshold(optarg);
-            if (fail_threshold == -2)
+            cli->fail_threshold = severity_threshold(optarg);
+            if (cli->fail_threshold == -2)
                 return usage_error("unknown severity '%s' (info, warning, error or never)", optarg);
             break;
         case OPT_PORT: {
             size_t port;
             if (!parse_size(optarg, &port) || port > 65535)
                 return usage_error("bad port '%s'", optarg);
-            if (nports < sizeof ports / sizeof ports[0])
-                ports[nports++] = (unsigned)port;
+            cli->ports = xgrow(cli->ports, cli->nports, sizeof *cli->ports);
+            cli->ports[cli->nports++] = (unsigned)port;
             break;
         }
         case OPT_KEYLOG:
@@ -210,30 +224,32 @@ main(int argc, char **argv)
                 fprintf(stderr, "xmppflow: %s: %s\n", optarg, strerror(errno));
                 return EXIT_BAD_INPUT;
             }
-            keylog = optarg;
+            cli->keylog = optarg;
             break;
         case OPT_USER:
-            aopt.user = optarg;
+            if ((refused = filter_add_user(cli->filter, optarg)) != NULL)
+                return usage_error("--user '%s': %s", optarg, refused);
             break;
         case OPT_CLIENT:
-            aopt.client = optarg;
+            if ((refused = filter_add_client(cli->filter, optarg)) != NULL)
+                return usage_error("--client '%s': %s", optarg, refused);
             break;
         case OPT_PROGRESS:
         case OPT_NO_PROGRESS:
             break; /* logs are read faster than a progress line would refresh */
         case OPT_MAX_ELEMENT:
-            if (!parse_size(optarg, &aopt.limits.max_element))
+            if (!parse_size(optarg, &cli->aopt.limits.max_element))
                 return usage_error("bad size '%s'", optarg);
             break;
         case OPT_MAX_CONNECTIONS:
-            if (!parse_size(optarg, &aopt.max_connections) || aopt.max_connections > 10000000)
+            if (!parse_size(optarg, &cli->aopt.max_connections) || cli->aopt.max_connections > 10000000)
                 return usage_error("bad connection count '%s' (1 to 10000000)", optarg);
             break;
         case OPT_ALL_CONNECTIONS:
-            aopt.all_connections = true;
+            cli->aopt.all_connections = true;
             break;
         case 'q':
-            quiet = true;
+            cli->quiet = true;
             break;
         case 'h':
             usage(stdout);
@@ -249,67 +265,122 @@ main(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("%s", "no input FILE given");
-    aopt.ports = ports;
-    aopt.nports = nports;
-    if (keylog && !quiet)
-        fprintf(stderr, "xmppflow: %s: TLS decryption is not supported by this version yet; "
-                        "TLS sessions stay opaque\n", keylog);
+    return -1;
+}
 
-    FILE *out = stdout;
-    if (output && strcmp(output, "-") != 0) {
-        out = fopen(output, "w");
-        if (!out) {
-            fprintf(stderr, "xmppflow: %s: %s\n", output, strerror(errno));
-            return EXIT_BAD_INPUT;
-        }
-    }
-    /*
-     * A report, or a jsonl line, goes out in one write when it fits the
-     * buffer (stdio's default is the block size, 4 KiB, less than one line
-     * of a long login). A terminal keeps its line buffering.
-     */
-    static char out_buffer[64 * 1024]; /* glibc ignores the size without a buffer */
-    if (!isatty(fileno(out)))
-        setvbuf(out, out_buffer, _IOFBF, sizeof out_buffer);
-    /*
-     * jsonl lines wait in that buffer; the analyzer flushes it whenever it is
-     * about to wait for input, so a reader following a live run still sees
-     * each session as soon as it is known
-     */
-    ropt.hold_lines = true;
-    struct report_writer *w = report_writer_new(&ropt, out);
-    struct summary *sm = summary_new();
-    struct analyzer *an = analyzer_new(&aopt, w, sm);
-    size_t ninputs = (size_t)(argc - optind);
-    struct input_info *inputs = xcalloc(ninputs, sizeof *inputs);
-    int status = EXIT_DONE;
-    if (analyzer_run(an, argv + optind, ninputs, inputs) > 0)
-        status = EXIT_BAD_INPUT;
-    for (size_t i = 0; i < ninputs; i++) {
-        const char *path = argv[optind + (int)i];
+/* An input's error on standard error, through the same masking step as the report. */
+static void
+print_input_error(const char *path, long line, const char *message)
+{
+    char *masked = secret_mask_enabled() ? secret_mask_dup(message) : NULL;
+    if (line)
+        fprintf(stderr, "xmppflow: %s:%ld: %s\n", path, line, masked ? masked : message);
+    else
+        fprintf(stderr, "xmppflow: %s: %s\n", path, masked ? masked : message);
+    free(masked);
+}
+
+/* The inputs' problems on standard error, one line each, naming the file. */
+static void
+print_input_errors(const struct input_info *inputs, size_t n, char *const *paths, bool quiet)
+{
+    for (size_t i = 0; i < n; i++) {
         if (inputs[i].type == INPUT_UNKNOWN || inputs[i].unusable) {
             /* one line naming the file; the report carries the same message */
-            print_input_error(path, 0, inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
+            print_input_error(paths[i], 0,
+                              inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
         } else if (!quiet) {
             for (size_t k = 0; k < inputs[i].nerrors; k++) {
                 const struct input_error *e = &inputs[i].errors[k];
-                print_input_error(path, e->line, e->message);
+                print_input_error(paths[i], e->line, e->message);
             }
         }
     }
+}
+
+/* Analyses the inputs |paths| and writes the report. Returns the exit status. */
+static int
+run(struct cli *cli, char **paths, size_t ninputs)
+{
+    /*
+     * The destination must not be an input (nor the key log): checked, and a
+     * temporary file made next to it, before anything is read.
+     */
+    char **guarded = xcalloc(ninputs + 1, sizeof *guarded);
+    memcpy(guarded, paths, ninputs * sizeof *guarded);
+    size_t nguarded = ninputs;
+    if (cli->keylog)
+        guarded[nguarded++] = (char *)cli->keylog;
+    char msg[PATH_MAX + 256];
+    enum output_refusal why;
+    struct output *dest = output_open(cli->output, guarded, nguarded, &why, msg, sizeof msg);
+    free(guarded);
+    if (!dest) {
+        if (why == OUTPUT_IS_INPUT)
+            return usage_error("%s", msg);
+        fprintf(stderr, "xmppflow: %s\n", msg);
+        return EXIT_BAD_INPUT;
+    }
+    interrupt_install();
+    /* a file size limit (ulimit -f) is a write error like a full disk, not a kill */
+    signal(SIGXFSZ, SIG_IGN);
+    FILE *out = output_stream(dest);
+    /*
+     * jsonl lines wait in the output's buffer; the analyzer flushes it whenever
+     * it is about to wait for input, so a reader following a live run still
+     * sees each session as soon as it is known
+     */
+    cli->ropt.hold_lines = true;
+    cli->aopt.filter = cli->filter;
+    cli->aopt.ports = cli->ports;
+    cli->aopt.nports = cli->nports;
+    struct report_writer *w = report_writer_new(&cli->ropt, out);
+    struct summary *sm = summary_new();
+    struct analyzer *an = analyzer_new(&cli->aopt, w, sm);
+    struct input_info *inputs = xcalloc(ninputs, sizeof *inputs);
+    int status = EXIT_DONE;
+    if (analyzer_run(an, paths, ninputs, inputs) > 0)
+        status = EXIT_BAD_INPUT;
+    print_input_errors(inputs, ninputs, paths, cli->quiet);
     analyzer_free(an);
-    if (report_finish(w, inputs, ninputs, sm) < 0 || fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "xmppflow: %s: write error\n", output ? output : "standard output");
+    int signo = interrupt_signal();
+    sm->interrupted = signo != 0;
+    if (signo && !cli->quiet)
+        fprintf(stderr, "xmppflow: stopped by %s; the report covers what was read\n",
+                signo == SIGINT ? "SIGINT" : "SIGTERM");
+    if (signo)
+        status = EXIT_SIGNAL_BASE + signo;
+    else if (status == EXIT_DONE && threshold_reached(sm, cli->fail_threshold))
+        status = EXIT_FAIL_ON;
+    bool complete = report_finish(w, inputs, ninputs, sm) == 0;
+    if (output_close(dest, complete, msg, sizeof msg) < 0) {
+        /* the report is not there (a -o FILE keeps what it had): that comes first */
+        fprintf(stderr, "xmppflow: %s\n", msg);
         status = EXIT_BAD_INPUT;
     }
-    if (status == EXIT_DONE && threshold_reached(sm, fail_threshold))
-        status = EXIT_FAIL_ON;
     report_writer_free(w);
     summary_free(sm);
     for (size_t i = 0; i < ninputs; i++)
         input_info_clear(&inputs[i]);
     free(inputs);
-    if (out != stdout)
-        fclose(out);
+    return status;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct cli cli = {
+        .ropt = {.format = REPORT_TEXT, .tool_version = PACKAGE_VERSION},
+        .fail_threshold = -1,
+        .filter = filter_new(),
+    };
+    int status = parse_options(argc, argv, &cli);
+    if (status < 0) {
+        if (cli.keylog && !cli.quiet)
+            fprintf(stderr, "xmppflow: %s: TLS decryption is not supported by this version yet; "
+                            "TLS sessions stay opaque\n", cli.keylog);
+        status = run(&cli, argv + optind, (size_t)(argc - optind));
+    }
+    cli_clear(&cli);
     return status;
 }

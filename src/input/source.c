@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <zlib.h>
 
 #include "ejlog.h"
+#include "interrupt.h"
 #include "xalloc.h"
 
 #define RAW_CHUNK (128 * 1024)
@@ -55,6 +57,31 @@ source_open(const char *path, char *errbuf, size_t errlen)
     return src;
 }
 
+/*
+ * Before a read that may wait (a pipe, a terminal): what is held goes out,
+ * then the wait is in poll() with a timeout, so a stop asked for by a signal
+ * just before the read is seen within a quarter of a second (interrupt.h).
+ * False when the run is asked to stop: the input ends here.
+ */
+static bool
+wait_readable(struct source *src)
+{
+    if (interrupt_requested())
+        return false;
+    if (!src->live)
+        return true;
+    if (src->on_wait)
+        src->on_wait(src->on_wait_arg);
+    for (;;) {
+        struct pollfd p = {.fd = src->fd, .events = POLLIN};
+        int r = poll(&p, 1, 250);
+        if (interrupt_requested())
+            return false;
+        if (r != 0 && !(r < 0 && errno == EINTR))
+            return true; /* readable, at its end, or an error the read will report */
+    }
+}
+
 /* Refills the raw buffer; false at the end of the file or on an error (src->error set). */
 static bool
 fill_raw(struct source *src)
@@ -62,8 +89,8 @@ fill_raw(struct source *src)
     if (src->raw_eof)
         return false;
     for (;;) {
-        if (src->live && src->on_wait)
-            src->on_wait(src->on_wait_arg);
+        if (!wait_readable(src))
+            return false; /* stopped (interrupt.h): as at the end */
         ssize_t n = read(src->fd, src->raw, RAW_CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
@@ -90,6 +117,8 @@ read_gzip(struct source *src, char *buf, size_t len)
         if (src->raw_pos == src->raw_len && !fill_raw(src)) {
             if (src->failed)
                 return -1;
+            if (interrupt_requested() && !src->raw_eof)
+                return 0; /* stopped (interrupt.h), not cut short */
             if (!src->stream_end) {
                 snprintf(src->error, sizeof src->error,
                          "compressed data ends early (truncated .gz) after %lld bytes",
@@ -165,8 +194,8 @@ source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errl
     if (src->raw_pos == src->raw_len && len >= RAW_CHUNK / 2 && !src->raw_eof) {
         /* a large read with nothing buffered: straight into the caller's buffer, no copy */
         for (;;) {
-            if (src->live && src->on_wait)
-                src->on_wait(src->on_wait_arg);
+            if (!wait_readable(src))
+                return 0;
             ssize_t n = read(src->fd, buf, len);
             if (n < 0 && errno == EINTR)
                 continue;
@@ -201,6 +230,12 @@ long long
 source_raw_bytes(const struct source *src)
 {
     return src->raw_total;
+}
+
+bool
+source_is_live(const struct source *src)
+{
+    return src->live;
 }
 
 void

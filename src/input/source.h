@@ -29,6 +29,8 @@ ssize_t source_read(struct source *src, char *buf, size_t len, char *errbuf, siz
 void source_on_wait(struct source *src, void (*fn)(void *), void *arg);
 /* Bytes read from the file as stored (before decompression). */
 long long source_raw_bytes(const struct source *src);
+/* True when the input is not a regular file: what was read from it cannot be read again. */
+bool source_is_live(const struct source *src);
 /* NULL is fine. */
 void source_close(struct source *src);
 

@@ -206,6 +206,7 @@ struct summary {
     long silent_total;
     bool any_violation;              /* for --fail-on: at least one violation was seen */
     enum severity max_severity;      /* the highest severity seen (valid when any_violation) */
+    bool interrupted;                /* interrupted: SIGINT/SIGTERM stopped the reading (only true) */
 };
 
 /* Nearest-rank percentile |p| (0–100) of the latencies; < 0 when there are none. */

@@ -395,6 +395,10 @@ summary_json(struct json_writer *w, const struct summary *sm)
 {
     json_writer_object_begin(w);
     integer(w, "sessions", sm->sessions);
+    if (sm->interrupted) { /* the key only when true: reports of whole runs stay as they were */
+        json_writer_name(w, "interrupted");
+        json_writer_bool(w, true);
+    }
 
     json_writer_name(w, "by_outcome");
     json_writer_object_begin(w);

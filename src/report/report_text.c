@@ -581,6 +581,11 @@ put_summary(struct buf *b, const struct summary *sm)
     put_summary_label(b, "sessions");
     buf_printf(b, "%ld", sm->sessions);
     end_line(b);
+    if (sm->interrupted) {
+        put_summary_label(b, "interrupted");
+        buf_append_str(b, "yes: reading stopped by a signal; this report covers what was read");
+        end_line(b);
+    }
 
     put_summary_label(b, "by outcome");
     first = true;

@@ -150,6 +150,73 @@ else
     diag_file "$T/obad.err"
 fi
 
+# -o FILE never destroys an input (same file by any name: a usage error, exit 2)
+# and appears whole or not at all (issue 11 §5).
+cp "$T/c.log" "$T/keep.log"
+ln -s c.log "$T/c-link.log"
+ln "$T/c.log" "$T/c-hard.log"
+for o in "$T/c.log" "$T/c-link.log" "$T/c-hard.log" "$T/adir/../c.log"; do
+    xf oself -f json -o "$o" "$T/c.log"
+    if [ "$rc" -eq 2 ] && grep -q -F "$o" "$T/oself.err" && cmp -s "$T/c.log" "$T/keep.log"; then
+        ok "-o $(basename "$o") naming the input: exit 2, a message naming it, the input intact"
+    else
+        not_ok "-o $(basename "$o") naming the input: exit 2, a message naming it, the input intact (got $rc)"
+        diag_file "$T/oself.err"
+        cp "$T/keep.log" "$T/c.log"
+    fi
+done
+xf oself2 -f json -o "$T/c.log" - <"$T/c.log"
+is "$rc/$(cmp -s "$T/c.log" "$T/keep.log" && echo intact)" 2/intact "-o FILE with FILE on standard input: exit 2, FILE intact"
+cp "$T/keep.log" "$T/c.log" # for the tests below, should this one have failed
+printf 'CLIENT_RANDOM 00 00\n' >"$T/keys.txt"
+cp "$T/keys.txt" "$T/keys.keep"
+xf okeys -q -o "$T/keys.txt" --keylog "$T/keys.txt" "$T/c.log"
+is "$rc/$(cmp -s "$T/keys.txt" "$T/keys.keep" && echo intact)" 2/intact "-o FILE with FILE the --keylog: exit 2, FILE intact"
+check "... and nothing else was created next to it" \
+    test "$(find "$T" -maxdepth 1 -name '.xmppflow-*' | wc -l)" -eq 0
+
+umask_was=$(umask)
+umask 027
+xf omode -f json -o "$T/mode.json" "$T/c.log"
+umask "$umask_was"
+is "$rc/$(stat -c %a "$T/mode.json" 2>/dev/null)" 0/640 "-o a new FILE: mode 0666 less the umask (027 here)"
+
+if [ -w /dev/full ]; then
+    for f in text json jsonl; do
+        rc=0
+        # shellcheck disable=SC2086 # $VALGRIND is a command prefix
+        $VALGRIND "$XMPPFLOW" -f "$f" "$T/c.log" >/dev/full 2>"$T/full.err" || rc=$?
+        if [ "$rc" -eq 3 ] && grep -q -F "xmppflow: standard output: write error: No space left on device" "$T/full.err"; then
+            ok "-f $f with standard output on a full disk (/dev/full): exit 3, the reason on stderr"
+        else
+            not_ok "-f $f with standard output on a full disk (/dev/full): exit 3, the reason on stderr (got $rc)"
+            diag_file "$T/full.err"
+        fi
+    done
+    xf ofull -f text -o /dev/full "$T/c.log"
+    is "$rc" 3 "-o /dev/full: exit 3"
+    check "... the message names /dev/full and the errno text" \
+        grep -q -F "/dev/full: write error: No space left on device" "$T/ofull.err"
+else
+    skip "standard output on a full disk" "no writable /dev/full"
+fi
+
+# A file size limit stands in for a full disk: the old FILE stays, no
+# temporary file is left, the message names FILE and the reason, exit 3.
+cat "$T/c.log" "$ok_log" "$plain_log" >"$T/three.log"
+echo "the previous report" >"$T/limited.txt"
+rc=0
+(
+    ulimit -f 8 # blocks of 512 or 1024 bytes: far less than the report
+    exec "$XMPPFLOW" -f text -o "$T/limited.txt" "$T/three.log"
+) >"$T/limited.out" 2>"$T/limited.err" || rc=$?
+is "$rc" 3 "-o FILE past the file size limit: exit 3"
+check "... the message names FILE and the errno text" \
+    grep -q -F "$T/limited.txt: write error: File too large" "$T/limited.err"
+is "$(cat "$T/limited.txt")" "the previous report" "... FILE keeps what it had (no partial report)"
+is "$(find "$T" -maxdepth 1 -name '.xmppflow-*' | wc -l | tr -d ' ')" 0 "... and no temporary file is left"
+diag_file "$T/limited.err"
+
 # CONTRACT.md: rotated files of one server are one stream of lines
 head -n 100 "$ok_log" >"$T/rot.log.1"
 tail -n +101 "$ok_log" >"$T/rot.log"
@@ -197,8 +264,52 @@ xf cl -f json --client 127.0.0.1 "$T/c.log"
 is "$(nsessions "$T/cl.out")" 2 "--client 127.0.0.1 keeps both local sessions"
 xf cl2 -f json --client 192.0.2.7 "$T/c.log"
 is "$(nsessions "$T/cl2.out")" 0 "--client 192.0.2.7 keeps none"
-xf cl3 -f json --client 127.0.0 "$T/c.log"
-is "$(nsessions "$T/cl3.out")" 0 "--client 127.0.0 (a prefix, not an address) keeps none"
+
+# Filters that could match nothing because of their value are usage errors
+# (issue 11 §5), and a repeated filter means any of its values.
+v6_log="$TESTDATA/ipv6-starttls-plain/ejabberd.log"
+users() { jq_py "$1" 'sorted(s["user"] for s in d["sessions"])' 2>/dev/null || echo '?'; }
+usage_case "--client 127.0.0 (a prefix, not an address)" --client 127.0.0 "$T/c.log"
+usage_case "--client localhost (a name, not an address)" --client localhost "$T/c.log"
+usage_case "--client 127.0.0.1:5222 (with a port)" --client 127.0.0.1:5222 "$T/c.log"
+check "... the message says the port is the problem" grep -q "no port" "$T/usage.err"
+usage_case "--client [::1]:5222 (with a port)" --client '[::1]:5222' "$v6_log"
+usage_case "--user alice@xmppflow.test/phone (a full JID)" --user alice@xmppflow.test/phone "$T/c.log"
+usage_case "--user '' (empty)" --user '' "$T/c.log"
+usage_case "--user @xmppflow.test (no user)" --user @xmppflow.test "$T/c.log"
+xf cl6 -f json --client 0:0::1 "$v6_log"
+is "$rc/$(users "$T/cl6.out")" '0/["alice"]' "--client 0:0::1 matches the session from [::1] (addresses, not text)"
+xf cl7 -f json --client '[::1]' "$v6_log"
+is "$rc/$(users "$T/cl7.out")" '0/["alice"]' "--client [::1] (bracketed, no port) matches it too"
+xf cl8 -f json --client ::ffff:127.0.0.1 "$T/c.log"
+is "$(users "$T/cl8.out")" '["alice", "bob"]' "--client ::ffff:127.0.0.1 (IPv4-mapped) matches 127.0.0.1"
+xf cl9 -f json --client ::1 --client 127.0.0.1 "$v6_log" "$T/c.log"
+is "$(nsessions "$T/cl9.out")" 3 "--client ::1 --client 127.0.0.1: the sessions of either (not the last one only)"
+xf ujid -f json --user alice@xmppflow.test "$T/c.log"
+is "$rc/$(users "$T/ujid.out")" '0/["alice"]' "--user alice@xmppflow.test (a bare JID) keeps alice's session"
+xf ujid2 -f json --user alice@XMPPFLOW.TEST "$T/c.log"
+is "$(users "$T/ujid2.out")" '["alice"]' "--user alice@XMPPFLOW.TEST: the domain is compared without case"
+xf ujid3 -f json --user alice@elsewhere.test "$T/c.log"
+is "$rc/$(nsessions "$T/ujid3.out")" 0/0 "--user alice@elsewhere.test: alice of another domain, none"
+xf utwo -f json --user alice --user bob "$T/c.log"
+is "$(users "$T/utwo.out")" '["alice", "bob"]' "--user alice --user bob: the sessions of either (not the last one only)"
+
+# --port: no fixed table that drops the ports past the 64th
+refusal=$TESTDATA/starttls-required-refusal/capture.pcap
+many_ports=""
+p=6000
+while [ $p -lt 7000 ]; do
+    many_ports="$many_ports --port $p"
+    p=$((p + 1))
+done
+xf port1 -f json --port 5322 "$refusal"
+# shellcheck disable=SC2086 # one word per option
+xf portmany -f json $many_ports --port 5322 "$refusal"
+check "--port 5322 after 1000 other --port options counts as --port 5322 alone" \
+    cmp -s "$T/port1.out" "$T/portmany.out"
+xf port0 -f json "$refusal"
+check "... (the test can tell: without --port 5322 the report differs)" \
+    sh -c '! cmp -s "$1" "$2"' sh "$T/port0.out" "$T/port1.out"
 
 # ---- jsonl ---------------------------------------------------------------------------
 
@@ -233,6 +344,107 @@ wait "$writer" || true
 rc=0
 wait "$reader" || rc=$?
 is "$rc/$(wc -l <"$T/stream.out" | tr -d ' ')" 0/3 "jsonl streaming: exit 0, two sessions and the summary line"
+
+# A named pipe given as FILE is read once, from its first byte (its first
+# bytes, read to detect its kind, were lost when it was reopened).
+cat "$ok_log" "$TESTDATA/scram-sha1-ok/ejabberd.log" >"$T/two.log"
+mkfifo "$T/named.fifo"
+cat "$T/two.log" >"$T/named.fifo" &
+xf named -f json "$T/named.fifo"
+wait
+is "$rc/$(nsessions "$T/named.out")" 0/2 "a named pipe as FILE: both sessions in it"
+
+# ---- SIGINT and SIGTERM: the report of what was read (issue 11 §5) -------------------
+
+# sig_run NAME SIGNAL FEED ARGS...: xmppflow ARGS (reading standard input, "-")
+# from a pipe that tests/e2e/feed.py fills with FEED and then holds open; once
+# xmppflow holds every byte of FEED, it gets SIGNAL (or a list of signals, in
+# order, sent while it is stopped). Output in $T/NAME.out, .err; status in $rc.
+sig_run() {
+    sr_name=$1
+    sr_sig=$2
+    sr_feed=$3
+    shift 3
+    rm -f "$T/sig.fifo" "$T/sig.ready"
+    mkfifo "$T/sig.fifo"
+    python3 "$E2E_DIR/feed.py" "$T/sig.fifo" "$T/sig.ready" "$sr_feed" &
+    sr_feeder=$!
+    # shellcheck disable=SC2086 # $VALGRIND is a command prefix
+    $VALGRIND "$XMPPFLOW" "$@" <"$T/sig.fifo" >"$T/$sr_name.out" 2>"$T/$sr_name.err" &
+    sr_pid=$!
+    sr_i=0
+    while [ ! -e "$T/sig.ready" ] && [ $sr_i -lt 600 ]; do
+        sleep 0.1
+        sr_i=$((sr_i + 1))
+    done
+    case $sr_sig in
+    *" "*)
+        kill -STOP "$sr_pid"
+        for s in $sr_sig; do kill "-$s" "$sr_pid"; done
+        kill -CONT "$sr_pid"
+        ;;
+    *) kill "-$sr_sig" "$sr_pid" ;;
+    esac
+    # a generous bound (10x what ASan needs), then it counts as hung
+    sr_i=0
+    while kill -0 "$sr_pid" 2>/dev/null && [ $sr_i -lt 600 ]; do
+        sleep 0.1
+        sr_i=$((sr_i + 1))
+    done
+    kill -KILL "$sr_pid" 2>/dev/null || true
+    rc=0
+    wait "$sr_pid" || rc=$?
+    kill "$sr_feeder" 2>/dev/null || true
+    wait "$sr_feeder" 2>/dev/null || true
+}
+summary_of() { # FILE FORMAT: the summary object of a json or jsonl report
+    if [ "$2" = jsonl ]; then
+        jq_py "$1" 'd[-1]["summary"]' 2>/dev/null || echo '?'
+    else
+        jq_py "$1" 'd["summary"]' 2>/dev/null || echo '?'
+    fi
+}
+
+sig_run sigjson INT "$ok_log" -f json -
+is "$rc" 130 "SIGINT while reading a live log: exit 130"
+check "... the report is complete JSON, valid against the schema" validate "$T/sigjson.out" json
+is "$(jq_py "$T/sigjson.out" '[d["summary"].get("interrupted"), [s["user"] for s in d["sessions"]]]' 2>/dev/null || echo '?')" \
+    '[true, ["alice"]]' "... with the session read so far and summary.interrupted true"
+check "... and says so on stderr" grep -q "stopped by SIGINT" "$T/sigjson.err"
+check "a whole run has no summary.interrupted" \
+    test "$(jq_py "$T/file.out" '"interrupted" in d["summary"]' 2>/dev/null)" = false
+
+sig_run sigtext TERM "$T/two.log" -
+is "$rc" 143 "SIGTERM while reading a live log: exit 143"
+check "... the text report has both sessions" grep -q '^Session 2:' "$T/sigtext.out"
+check "... and an 'interrupted' line in its summary" grep -q '^  interrupted  *yes' "$T/sigtext.out"
+
+for split in 0 1; do
+    XMPPFLOW_SPLIT=$split
+    export XMPPFLOW_SPLIT
+    sig_run "sigcap$split" INT "$TESTDATA/concurrent/capture.pcap" -f jsonl -
+    unset XMPPFLOW_SPLIT
+    is "$rc" 130 "SIGINT while reading a live capture (XMPPFLOW_SPLIT=$split): exit 130"
+    check "... the jsonl report is valid" validate "$T/sigcap$split.out" jsonl
+    is "$(jq_py "$T/sigcap$split.out" '[d[-1]["summary"]["interrupted"], d[-1]["summary"]["sessions"], d[-1]["inputs"][0]["errors"]]' 2>/dev/null || echo '?')" \
+        '[true, 2, []]' "... both sessions of the capture, interrupted, no error on the input"
+done
+check "the split run and the one-process run give the same report" cmp -s "$T/sigcap0.out" "$T/sigcap1.out"
+
+echo "the previous report" >"$T/sig-o.json"
+sig_run sigo INT "$ok_log" -f json -o "$T/sig-o.json" -
+is "$rc/$(jq_py "$T/sig-o.json" 'd["summary"]["interrupted"]' 2>/dev/null || echo '?')" 130/true \
+    "SIGINT with -o FILE: exit 130, the interrupted report in FILE"
+is "$(find "$T" -maxdepth 1 -name '.xmppflow-*' | wc -l | tr -d ' ')" 0 "... and no temporary file is left"
+
+# A second signal does not wait: SIGINT then SIGTERM, delivered one after the
+# other, end the run by SIGTERM (status 143, not the 130 of a finished run),
+# and the report's temporary file goes with it.
+echo "the previous report" >"$T/sig-twice.json"
+sig_run sigtwice "INT TERM" "$ok_log" -f json -o "$T/sig-twice.json" -
+is "$rc" 143 "SIGINT then SIGTERM: killed by the second (status 143)"
+is "$(cat "$T/sig-twice.json")" "the previous report" "... FILE keeps what it had"
+is "$(find "$T" -maxdepth 1 -name '.xmppflow-*' | wc -l | tr -d ' ')" 0 "... and no temporary file is left"
 
 # ---- the man page documents every option of --help -----------------------------------
 
