@@ -167,6 +167,18 @@ tls_events(struct analyzer *a, struct conn *c, usec_t t)
     }
 }
 
+/* Hands the frames of direction |d| that are ready to the login side. */
+static void
+drain_frames(struct analyzer *a, struct conn *c, int d, usec_t t)
+{
+    struct frame fr;
+    while (framer_next(c->framer[d], &fr)) {
+        if (d == 1 && fr.kind == FRAME_ELEMENT && cap_is_proceed(c, &fr))
+            c->proceed_seen = true;
+        cap_frame(a, c, d, t, &fr);
+    }
+}
+
 /* Hands the in-order bytes of direction |d| to the framer (XML) or the TLS watcher. */
 void
 deliver_stream(struct analyzer *a, struct conn *c, int d)
@@ -190,12 +202,7 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
             }
             c->saw_xml = true;
             framer_feed(c->framer[d], (const char *)ch.data, ch.len);
-            struct frame fr;
-            while (framer_next(c->framer[d], &fr)) {
-                if (d == 1 && fr.kind == FRAME_ELEMENT && cap_is_proceed(c, &fr))
-                    c->proceed_seen = true;
-                cap_frame(a, c, d, ch.time, &fr);
-            }
+            drain_frames(a, c, d, ch.time);
             if (c->proceed_seen && !c->tls) {
                 /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
                 c->tls = tlsrec_new();
@@ -206,8 +213,10 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
             snprintf(msg, sizeof msg, "%zu %s bytes missing from the capture", ch.len,
                      d ? "server" : "client");
             if (!c->tls)
-                framer_gap(c->framer[d]);
+                framer_gap_bytes(c->framer[d], ch.len);
             cap_pseudo(a, c, EV_GAP, ch.time, msg);
+            if (!c->tls) /* an element the hole cut, still told from what was seen */
+                drain_frames(a, c, d, ch.time);
             break;
         }
         case REASM_FIN:

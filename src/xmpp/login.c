@@ -410,6 +410,9 @@ struct login {
     } *failures;
     size_t nfailures;
     char *auth_ip;         /* the source address a server log's auth line names */
+    /* the frame being handled lost bytes to a capture gap (framer.h): its step says so */
+    bool damaged;
+    size_t gap_offset, gap_bytes;
 };
 
 static void
@@ -551,6 +554,9 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
     p->event = event_name(ev, detail);
     p->phase = event_phase(ev);
     p->summary = summary ? summary : xstrdup("");
+    p->damaged = l->damaged;
+    p->gap_offset = l->damaged ? l->gap_offset : 0;
+    p->gap_bytes = l->damaged ? l->gap_bytes : 0;
     if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR) {
         l->last_event = p->seq;
         l->last_phase = p->phase;
@@ -837,7 +843,8 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
             violation(l, "B18", seq, NULL);
         if (l->tls_active)
             violation(l, "B11", seq, NULL);
-    } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP && !l->midstream) {
+    } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP && !l->midstream &&
+               !l->damaged) { /* a damaged one may have lost its <starttls/> */
         s->tls.offered = TRI_FALSE;
         s->tls.required = TRI_FALSE;
         violation(l, "B6", seq, NULL);
@@ -867,7 +874,7 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
     }
     if (bind && !l->authed)
         violation(l, "D3", seq, NULL);
-    if (!bind && l->authed && !l->bound)
+    if (!bind && l->authed && !l->bound && !l->damaged)
         violation(l, "D4", seq, NULL);
 }
 
@@ -938,6 +945,19 @@ new_attempt(struct login *l, const char *mech, usec_t t)
     return a;
 }
 
+/* A reusable secret of attempt |a| went where it can be read (B1/L1 material). */
+static void
+note_plaintext(struct login *l, struct attempt *a, unsigned seq)
+{
+    a->plaintext = true;
+    if (!l->tls_active)
+        l->s.password_on_wire = true;
+    if (l->opt.from_log)
+        l->s.password_in_log = true;
+    if (!l->auth_seq)
+        l->auth_seq = seq;
+}
+
 /* Records what a credential payload exposes: attempt fields and B1/B2/L1 material. */
 static void
 expose_credentials(struct login *l, struct attempt *a, const char *authzid, const char *authcid,
@@ -951,18 +971,28 @@ expose_credentials(struct login *l, struct attempt *a, const char *authzid, cons
     if (secret) {
         free(a->credentials.password);
         a->credentials.password = xstrdup(secret);
-        a->plaintext = true;
-        if (!l->tls_active)
-            l->s.password_on_wire = true;
-        if (l->opt.from_log)
-            l->s.password_in_log = true;
-        if (!l->auth_seq)
-            l->auth_seq = seq;
+        note_plaintext(l, a, seq);
     }
     if (authcid && !l->s.user) {
         /* some clients send the bare JID as authcid (RFC 6120 §6.3.7) */
         l->s.user = xstrndup(authcid, localpart_len(authcid));
     }
+}
+
+/*
+ * A damaged element whose data the hole took: nothing can be decoded, but a
+ * mechanism that sends a reusable secret sent it where anyone could read it
+ * (the credentials stay unknown).
+ */
+static void
+damaged_payload(struct login *l, struct attempt *a, unsigned seq)
+{
+    if (!a->mechanism || !sasl_mech_sends_secret(a->mechanism))
+        return;
+    note_plaintext(l, a, seq);
+    if (!l->tls_active)
+        violation(l, "B1", seq, "%s password sent without TLS (part of it is missing from the "
+                                "capture: the credentials cannot be read)", a->mechanism);
 }
 
 static void
@@ -971,6 +1001,10 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
     struct attempt *a = l->cur;
     if (!a || l->cur_decoded)
         return;
+    if (l->damaged && el->text_len == 0) {
+        damaged_payload(l, a, seq);
+        return;
+    }
     struct sasl_decoded d;
     sasl_decode_client(a->mechanism, el->text, el->text_len, &d);
     if (!d.present && !d.bad_base64) {
@@ -1041,7 +1075,7 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
     new_attempt(l, mech, t);
     l->challenge_pending = false;
     /* RFC 6120 §6.4.2: no character data = no initial response; an empty one is "=" */
-    l->auth_no_data = el->text_len == strspn(el->text, " \t\r\n");
+    l->auth_no_data = el->text_len == strspn(el->text, " \t\r\n") && !l->damaged;
     l->auth_no_data_seq = seq;
     check_tls_skipped(l, seq);
     if (mech && strcasecmp(mech, "ANONYMOUS") == 0)
@@ -1703,6 +1737,9 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 void
 login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
+    l->damaged = fr->damaged;
+    l->gap_offset = fr->gap_offset;
+    l->gap_bytes = fr->gap_bytes;
     switch (fr->kind) {
     case FRAME_STREAM_OPEN:
     case FRAME_ELEMENT:
@@ -1740,6 +1777,7 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
     case FRAME_SCOPE_RESET:
         break; /* a deferred framer's bookkeeping, for its frame_parser only */
     }
+    l->damaged = false;
 }
 
 void
