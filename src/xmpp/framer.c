@@ -211,6 +211,7 @@ struct framer {
      * replaces what the hole cut.
      */
     bool dmg;                  /* the unit lost bytes: its frame says so */
+    bool dmg_stray_end;        /* ... and an end tag it never opened ends it */
     size_t dmg_offset;         /* where its first hole began */
     size_t dmg_bytes;          /* the hole's length (0: unknown) */
     size_t dmg_cut;            /* S_DMG_TAG: bytes of the start tag before the hole */
@@ -791,6 +792,10 @@ end_name_done(struct framer *f)
         f->depth = 0; /* </stream:stream> inside an element */
         f->etag_closes = true;
     }
+    if (f->dmg) { /* a mended start tag took what was not its own: the element ends here */
+        f->dmg_stray_end = true;
+        f->depth = 0;
+    }
 }
 
 static void
@@ -839,6 +844,7 @@ emit_mended(struct framer *f, const struct buf *mended, size_t end)
     parse_element(f, mended->data, mended->len, f->unit_start, f->unit == U_STRAY);
     mark_damaged(f, end);
     f->dmg = false;
+    f->dmg_stray_end = false;
     stop_capture(f);
     f->unit = U_NONE;
     f->depth = 0;
@@ -847,7 +853,7 @@ emit_mended(struct framer *f, const struct buf *mended, size_t end)
 
 /* A hole after the top-level start tag: the element is what was seen whole before it. */
 static void
-mend_content(struct framer *f)
+mend_content(struct framer *f, size_t end)
 {
     unsigned depth = f->tag_depth;
     size_t cut = f->tag_end - f->cur_base;
@@ -857,7 +863,7 @@ mend_content(struct framer *f)
     }
     struct buf m = {0};
     mend_close(f->cur.data, cut, f->open_at, depth, &m);
-    emit_mended(f, &m, f->pos);
+    emit_mended(f, &m, end);
     buf_clear(&m);
 }
 
@@ -950,6 +956,22 @@ etag_end(struct framer *f, size_t end)
         else
             emit_named(f, FRAME_ERROR, f->lt_pos, end - f->lt_pos, "unexpected end tag </",
                        f->top_name, strlen(f->top_name), ">");
+        return;
+    }
+    if (f->dmg_stray_end) { /* what was seen whole before this tag */
+        f->dmg_stray_end = false;
+        if (f->skip) { /* over the size cap: reported already */
+            f->skip = false;
+            f->dmg = false;
+            stop_capture(f);
+            f->unit = U_NONE;
+        } else {
+            size_t len;
+            unit_bytes(f, end, &len);
+            mend_content(f, f->lt_pos);
+        }
+        if (f->etag_closes)
+            stream_closed(f, f->lt_pos, end);
         return;
     }
     f->tag_end = end;
@@ -1526,7 +1548,7 @@ framer_finish(struct framer *f)
         if (f->state == S_DMG_TAG)
             dmg_tag_done(f, f->cur.data, f->cur.len, f->pos, true);
         else
-            mend_content(f);
+            mend_content(f, f->pos);
         return;
     }
     if (f->unit == U_STAG)
@@ -1557,7 +1579,7 @@ framer_gap_bytes(struct framer *f, size_t missing)
         if (f->state == S_DMG_TAG) { /* a second hole before the tag's '>' */
             dmg_tag_done(f, f->cur.data, f->cur.len, f->pos, true);
         } else if (f->tag_end > f->unit_start) {
-            mend_content(f);
+            mend_content(f, f->pos);
         } else { /* in the start tag, after its name: read on to its '>' */
             f->dmg_cut = f->cur.len;
             f->state = S_DMG_TAG;
