@@ -356,7 +356,9 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
             framer_gap(c->framer[1]);
         }
     }
-    c->last_seen = cp->time;
+    note_time(a, c, cp->time, info, 0, cp->number);
+    if (cp->time > c->last_seen) /* idle is since the latest packet, whatever the order */
+        c->last_seen = cp->time;
     int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
     if (syn_only && d == 0)
         cap_pseudo(a, c, EV_TCP_OPEN, cp->time, "SYN");
@@ -433,6 +435,7 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
         snprintf(msg, sizeof msg, "%ld packets with cut or malformed headers in all", problems);
         input_info_add_error(info, msg, 0, 0, -1);
     }
+    note_time_total(a, info);
     info->count = packets;
     capture_close(cap);
 }

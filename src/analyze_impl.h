@@ -42,6 +42,7 @@ struct conn {
     uint16_t client_port;
     int flow_slot;            /* its entry in analyzer.flows, or -1 */
     unsigned pipe_slot;       /* its number on the pipe to the login side (analyze_pipe.c) */
+    usec_t prev_time;         /* the time the input gives its previous event (note_time()) */
 };
 
 /*
@@ -103,6 +104,7 @@ struct analyzer {
      * connections have no login there, what happens to them is sent on.
      */
     struct pipe_out *pipe;
+    long clock_backs;  /* events of the input being read dated before their connection's previous */
 };
 
 uint64_t hash_key(const char *s);
@@ -171,6 +173,17 @@ void finish_all(struct analyzer *a, enum login_end how, usec_t t);
 bool is_tombstone(const struct analyzer *a, const char *key);
 void clear_tombstone(struct analyzer *a, const char *key);
 void clear_tombstones(struct analyzer *a);
+
+/*
+ * The input dates this event of |c| (line |line| or packet |packet|, 0 when
+ * none) at |t|: one earlier than the connection's previous event is an input
+ * error, for the first few, then counted (note_time_total()). The login keeps
+ * the session's times in order itself (L4).
+ */
+void note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
+               long packet);
+/* At the end of an input: how many such events it had in all, past the first few. */
+void note_time_total(struct analyzer *a, struct input_info *info);
 
 /* Hands the reassembled bytes of direction |d| on (analyze_capture.c). */
 void deliver_stream(struct analyzer *a, struct conn *c, int d);

@@ -318,6 +318,7 @@ static const struct rule {
     {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
     {"L2", SEV_INFO, NULL, "login continued inside TLS without keys"},
     {"L3", SEV_INFO, NULL, "info-level log: only outcomes are available"},
+    {"L4", SEV_INFO, NULL, "the input's time went back inside the session; events kept in order"},
 };
 
 enum iq_kind { IQ_REGISTER, IQ_LEGACY, IQ_BIND, IQ_SESSION };
@@ -413,6 +414,12 @@ struct login {
     /* the frame being handled lost bytes to a capture gap (framer.h): its step says so */
     bool damaged;
     size_t gap_offset, gap_bytes;
+    /* the session's clock (in_order()): its latest event time, and where the input went back */
+    bool clock_set;
+    usec_t clock;
+    unsigned clock_backs;    /* events earlier than the one before them (L4) */
+    unsigned clock_back_seq; /* the step of the first */
+    usec_t clock_back_from, clock_back_to, clock_back_max;
 };
 
 static void
@@ -1734,9 +1741,59 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         l->challenge_pending = false; /* the challenge is answered */
 }
 
+/*
+ * A session's times never go back: an event the input dates before the one
+ * before it (a clock set back, a capture merged out of order) is placed at
+ * that one's time, so that no step and no duration comes out negative (or 56
+ * years long), and the jump is reported once (L4, login_finish()).
+ */
+static usec_t
+in_order(struct login *l, usec_t t)
+{
+    if (l->clock_set && t < l->clock) {
+        usec_t back = l->clock - t;
+        if (l->clock_backs++ == 0) {
+            l->clock_back_seq = (unsigned)l->s.nphases + 1;
+            l->clock_back_from = l->clock;
+            l->clock_back_to = t;
+        }
+        if (back > l->clock_back_max)
+            l->clock_back_max = back;
+        return l->clock;
+    }
+    l->clock_set = true;
+    l->clock = t;
+    return t;
+}
+
+/* L4: the input's clock went back inside this session (in_order()). */
+static void
+report_clock_back(struct login *l)
+{
+    if (!l->clock_backs)
+        return;
+    char by[32], from[40], to[40], max[32];
+    format_span(l->clock_back_from - l->clock_back_to, by, sizeof by);
+    format_span(l->clock_back_max, max, sizeof max);
+    format_time(l->clock_back_from, from, sizeof from);
+    format_time(l->clock_back_to, to, sizeof to);
+    if (l->clock_backs == 1)
+        violation(l, "L4", l->clock_back_seq,
+                  "the input's time went back by %s (from %s to %s): the step is placed at the "
+                  "time of the one before it",
+                  by, from, to);
+    else
+        violation(l, "L4", l->clock_back_seq,
+                  "the input's time went back by %s (from %s to %s), and %u later steps are "
+                  "dated before a step before them too (by at most %s): each is placed at the "
+                  "latest time before it",
+                  by, from, to, l->clock_backs - 1, max);
+}
+
 void
 login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
+    t = in_order(l, t);
     l->damaged = fr->damaged;
     l->gap_offset = fr->gap_offset;
     l->gap_bytes = fr->gap_bytes;
@@ -1783,6 +1840,7 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
 void
 login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
 {
+    t = in_order(l, t);
     unsigned seq = add_phase(l, '-', t, ev, NULL, xstrdup(detail ? detail : ""));
     if (ev == EV_TLS_ESTABLISHED) {
         l->tls_active = true;
@@ -1802,6 +1860,7 @@ void
 login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
                const char *ip, const char *reason)
 {
+    t = in_order(l, t);
     struct buf b = {0};
     buf_printf(&b, "server log: %s %s authentication for %s%s%s", ok ? "accepted" : "failed",
                mech ? mech : "?", user ? user : "?", reason ? ": " : "", reason ? reason : "");
@@ -1843,6 +1902,7 @@ login_connected(struct login *l, usec_t t)
 void
 login_midstream(struct login *l, usec_t t, const char *detail)
 {
+    t = in_order(l, t);
     unsigned seq = add_phase(l, '-', t, EV_GAP, NULL, xstrdup(detail ? detail : ""));
     l->state = ST_UNKNOWN;
     l->midstream = true;
@@ -1998,6 +2058,7 @@ login_finish(struct login *l, enum login_end how, usec_t t)
     if (s->password_in_log)
         violation(l, "L1", l->auth_seq, "the password of '%s' is readable in the server log",
                   s->user ? s->user : "?");
+    report_clock_back(l);
 
     struct session *out = xmalloc(sizeof *out);
     *out = *s;
