@@ -63,9 +63,10 @@ struct phase_event {
     char *event;     /* event: "auth(PLAIN)", "stanza:iq", … */
     enum phase phase; /* phase (PHASE_NONE → null) */
     char *summary;   /* summary: element abbreviated, secrets already masked or not per the run */
-    /* damaged: the element lost bytes to a capture gap (framer.h); gap_bytes 0 → null */
+    /* damaged: the element lost bytes to a capture gap (framer.h): how many (0 → null), from where */
     bool damaged;
-    unsigned long long gap_offset, gap_bytes;
+    unsigned gap_bytes;
+    unsigned long long gap_offset;
 };
 
 struct violation {

@@ -322,7 +322,7 @@ put_phases(struct buf *b, const struct session *s)
         put_pad(b, events[i], eventw + 2);
         buf_reset(&el);
         if (e->damaged && e->gap_bytes) /* first: a long element is cut at the line's end */
-            buf_printf(&el, "[damaged: %llu bytes missing at offset %llu] ", e->gap_bytes,
+            buf_printf(&el, "[damaged: %u bytes missing at offset %llu] ", e->gap_bytes,
                        e->gap_offset);
         else if (e->damaged)
             buf_printf(&el, "[damaged: bytes missing at offset %llu] ", e->gap_offset);

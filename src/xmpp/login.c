@@ -2,6 +2,7 @@
 #include <config.h>
 #include "login.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -563,7 +564,7 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
     p->summary = summary ? summary : xstrdup("");
     p->damaged = l->damaged;
     p->gap_offset = l->damaged ? l->gap_offset : 0;
-    p->gap_bytes = l->damaged ? l->gap_bytes : 0;
+    p->gap_bytes = !l->damaged ? 0 : l->gap_bytes < UINT_MAX ? (unsigned)l->gap_bytes : UINT_MAX;
     if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR) {
         l->last_event = p->seq;
         l->last_phase = p->phase;
