@@ -1694,6 +1694,21 @@ check_rank(struct login *l, char dir, enum event ev, unsigned seq)
         l->max_rank = p;
 }
 
+/*
+ * A server iq whose type a capture gap took (damaged, no type): by what it
+ * holds, the answer to the request with its id; as it was when none waits.
+ */
+static enum event
+damaged_answer(struct login *l, const struct stanza *el)
+{
+    const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
+    if (bind && stanza_child(bind, "jid", NULL))
+        return EV_BIND_RESULT;
+    enum event ev = stanza_child(el, "error", NULL) ? EV_IQ_ERROR : EV_IQ_RESULT;
+    enum event paired = pair_iq(l, el, ev);
+    return paired == ev ? EV_STANZA_IQ : paired;
+}
+
 static void
 handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
@@ -1713,7 +1728,9 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         l->epoch_failures = 0;
         l->whitespace_reported = false;
     }
-    if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
+    if (l->damaged && dir == 'S' && ev == EV_STANZA_IQ && !stanza_attr(el, "type", NULL))
+        ev = damaged_answer(l, el);
+    else if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
         ev = pair_iq(l, el, ev);
     const char *detail = c.detail;
     if (!l->started && ev != EV_STREAM_OPEN && !fr->outside) {

@@ -35,36 +35,84 @@ is_name_byte(char c)
 }
 
 /*
- * Length of the longest prefix of |s| made of whole attributes: whitespace,
- * a name, '=', a value in quotes (without '<', which no value holds).
+ * The whole attribute that starts at s[i]: whitespace, a name (|*name| the
+ * offset of its first byte), '=', a value in quotes (without '<', which no
+ * value holds). Returns where it ends, or 0 when there is none.
  */
+static size_t
+attr_at(const char *s, size_t n, size_t i, size_t *name)
+{
+    size_t j = i;
+    if (j >= n || !is_ws(s[j]))
+        return 0;
+    while (j < n && is_ws(s[j]))
+        j++;
+    *name = j;
+    while (j < n && is_name_byte(s[j]))
+        j++;
+    if (j == *name)
+        return 0;
+    while (j < n && is_ws(s[j]))
+        j++;
+    if (j >= n || s[j] != '=')
+        return 0;
+    for (j++; j < n && is_ws(s[j]); j++)
+        ;
+    if (j >= n || (s[j] != '\'' && s[j] != '"'))
+        return 0;
+    const char *close = memchr(s + j + 1, s[j], n - j - 1);
+    if (!close || memchr(s + j + 1, '<', (size_t)(close - (s + j + 1))))
+        return 0;
+    return (size_t)(close - s) + 1;
+}
+
+/* Length of the longest prefix of |s| made of whole attributes. */
 static size_t
 whole_attrs(const char *s, size_t n)
 {
-    size_t good = 0;
-    for (;;) {
-        size_t j = good;
-        if (j >= n || !is_ws(s[j]))
-            return good;
-        while (j < n && is_ws(s[j]))
-            j++;
-        size_t name = j;
-        while (j < n && is_name_byte(s[j]))
-            j++;
-        if (j == name)
-            return good;
-        while (j < n && is_ws(s[j]))
-            j++;
-        if (j >= n || s[j] != '=')
-            return good;
-        for (j++; j < n && is_ws(s[j]); j++)
-            ;
-        if (j >= n || (s[j] != '\'' && s[j] != '"'))
-            return good;
-        const char *close = memchr(s + j + 1, s[j], n - j - 1);
-        if (!close || memchr(s + j + 1, '<', (size_t)(close - (s + j + 1))))
-            return good;
-        good = (size_t)(close - s) + 1;
+    size_t good = 0, end, name;
+    while ((end = attr_at(s, n, good, &name)) != 0)
+        good = end;
+    return good;
+}
+
+/* Length of the attribute name at |s| (of at most |n| bytes). */
+static size_t
+name_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && is_name_byte(s[k]))
+        k++;
+    return k;
+}
+
+/* True when the attributes |attrs| (|n| bytes) have one named |name| (|len| bytes). */
+static bool
+has_attr(const char *attrs, size_t n, const char *name, size_t len)
+{
+    size_t at = 0, end, other;
+    for (; (end = attr_at(attrs, n, at, &other)) != 0; at = end)
+        if (name_len(attrs + other, n - other) == len && memcmp(attrs + other, name, len) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Appends to |out| the whole attributes of |s| (|n| bytes) but namespace
+ * declarations and those it has from |from| on already. After a hole they
+ * may be those of an element whose '<' the hole took (a child's, when the
+ * hole took this tag's '>' too), and a namespace decides what an element is:
+ * its own is taken only by mend_namespace().
+ */
+static void
+append_attrs(struct buf *out, size_t from, const char *s, size_t n)
+{
+    size_t at = 0, end, name;
+    for (; (end = attr_at(s, n, at, &name)) != 0; at = end) {
+        size_t len = name_len(s + name, n - name);
+        bool decl = len >= 5 && memcmp(s + name, "xmlns", 5) == 0 && (len == 5 || s[name + 5] == ':');
+        if (!decl && !has_attr(out->data + from, out->len - from, s + name, len))
+            buf_append(out, s + at, end - at);
     }
 }
 
@@ -118,8 +166,8 @@ mend_name(const char *cut, size_t clen, const char *after, size_t alen, size_t h
             if (clen + hole > len || memcmp(head, cut, clen) != 0)
                 continue;
             size_t rest = len - clen - hole; /* the head's last bytes, after the hole */
-            if (rest > alen || memcmp(after, head + len - rest, rest) != 0)
-                continue;
+            if (rest == 0 || rest > alen || memcmp(after, head + len - rest, rest) != 0)
+                continue; /* (with its opening quote after the hole, the value is whole) */
             const char *close = memchr(after + rest, *q, alen - rest);
             if (!close || memchr(after + rest, '<', (size_t)(close - after) - rest))
                 continue;
@@ -194,7 +242,7 @@ mend_start_tag(const char *before, size_t blen, const char *after, size_t alen, 
     else if ((from = mend_name(cut, clen, after, alen, hole, out)) == NONE)
         from = 0;
     size_t start = from + realign(after + from, alen - from);
-    buf_append(out, after + start, alen - start);
+    append_attrs(out, name_end, after + start, alen - start);
     buf_append_str(out, empty ? "/>" : ">");
     return empty;
 }

@@ -28,6 +28,11 @@ Test(mend, attributes_seen_whole_on_both_sides_are_kept)
     expect_tag("<a x='1'", " z=\"4\" w='5'/", 9, false, "<a x='1' z=\"4\" w='5'/>", true);
     /* the hole ended inside a value with spaces: the attributes after its closing quote */
     expect_tag("<a x='", "b c' z='4'", 3, false, "<a z='4'>", false);
+    /* a namespace declaration after the hole may be a child's (the hole took '>' and '<bind') */
+    expect_tag("<iq type='result' id='f5", " xmlns='urn:ietf:params:xml:ns:xmpp-bind' x='1'", 7, false,
+               "<iq type='result' x='1'>", false);
+    /* an attribute it has already (of another element whose '<' the hole took): once */
+    expect_tag("<a to='x' i", "d' to='y' z='1'", 3, false, "<a to='x' z='1'>", false);
     /* nothing whole after the hole */
     expect_tag("<a x='1' y", "lue'", 5, false, "<a x='1'>", false);
 }
