@@ -501,6 +501,34 @@ Test(login, plain_auth_cut_by_a_gap_is_an_attempt_exposing_a_password_nobody_can
     session_free(s);
 }
 
+Test(login, server_iq_whose_type_a_gap_took_answers_the_request_with_its_id)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, 0, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    s_el(&d, mk("success", NS_SASL));
+    c_open(&d);
+    s_open(&d, "s2");
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, iq("set", "b1", with_child(mk("bind", NS_BIND), mk("resource", NS_BIND))));
+    /* the answer lost its type (and the bind its namespace): an iq with the id b1 */
+    struct stanza *answer = with_attr(mk("iq", NS_CLIENT), "id", "b1");
+    struct frame fr = {.kind = FRAME_ELEMENT, .damaged = true, .gap_offset = 1267, .gap_bytes = 7};
+    fr.el = answer;
+    login_frame(d.l, 'S', d.t += 1000, &fr);
+    stanza_free(answer);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    const struct phase_event *p = find_phase(s, "bind-result");
+    cr_expect_not_null(p, "events: %s", events(s));
+    if (p)
+        cr_expect(p->damaged);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
+    session_free(s);
+}
+
 Test(login, damaged_features_raise_no_finding_about_what_they_lack)
 {
     struct drv d;
