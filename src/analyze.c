@@ -383,6 +383,38 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     free(c);
 }
 
+#define TIME_ERRORS 5 /* input errors about time going back, per input; then a count */
+
+void
+note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
+          long packet)
+{
+    if (c->prev_time && t < c->prev_time && a->clock_backs++ < TIME_ERRORS) {
+        char by[32], from[40], to[40], msg[200];
+        format_span(c->prev_time - t, by, sizeof by);
+        format_time(c->prev_time, from, sizeof from);
+        format_time(t, to, sizeof to);
+        snprintf(msg, sizeof msg,
+                 "time went back by %s (from %s to %s) within a connection; its events are kept "
+                 "in order (L4)",
+                 by, from, to);
+        input_info_add_error(info, msg, line, packet, -1);
+    }
+    c->prev_time = t;
+}
+
+void
+note_time_total(struct analyzer *a, struct input_info *info)
+{
+    if (a->clock_backs > TIME_ERRORS) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "%ld events in all dated before their connection's previous one",
+                 a->clock_backs);
+        input_info_add_error(info, msg, 0, 0, -1);
+    }
+    a->clock_backs = 0;
+}
+
 void
 finish_all(struct analyzer *a, enum login_end how, usec_t t)
 {

@@ -173,6 +173,18 @@ tls_events(struct analyzer *a, struct conn *c, usec_t t)
     }
 }
 
+/* Hands the frames of direction |d| that are ready to the login side. */
+static void
+drain_frames(struct analyzer *a, struct conn *c, int d, usec_t t)
+{
+    struct frame fr;
+    while (framer_next(c->framer[d], &fr)) {
+        if (d == 1 && fr.kind == FRAME_ELEMENT && cap_is_proceed(c, &fr))
+            c->proceed_seen = true;
+        cap_frame(a, c, d, t, &fr);
+    }
+}
+
 /* Hands the in-order bytes of direction |d| to the framer (XML) or the TLS watcher. */
 void
 deliver_stream(struct analyzer *a, struct conn *c, int d)
@@ -196,12 +208,7 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
             }
             c->saw_xml = true;
             framer_feed(c->framer[d], (const char *)ch.data, ch.len);
-            struct frame fr;
-            while (framer_next(c->framer[d], &fr)) {
-                if (d == 1 && fr.kind == FRAME_ELEMENT && cap_is_proceed(c, &fr))
-                    c->proceed_seen = true;
-                cap_frame(a, c, d, ch.time, &fr);
-            }
+            drain_frames(a, c, d, ch.time);
             if (c->proceed_seen && !c->tls) {
                 /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
                 c->tls = tlsrec_new();
@@ -212,8 +219,10 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
             snprintf(msg, sizeof msg, "%zu %s bytes missing from the capture", ch.len,
                      d ? "server" : "client");
             if (!c->tls)
-                framer_gap(c->framer[d]);
+                framer_gap_bytes(c->framer[d], ch.len);
             cap_pseudo(a, c, EV_GAP, ch.time, msg);
+            if (!c->tls) /* an element the hole cut, still told from what was seen */
+                drain_frames(a, c, d, ch.time);
             break;
         }
         case REASM_FIN:
@@ -466,7 +475,9 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
             framer_gap(c->framer[1]);
         }
     }
-    c->last_seen = cp->time;
+    note_time(a, c, cp->time, run->info, 0, cp->number);
+    if (cp->time > c->last_seen) /* idle is since the latest packet, whatever the order */
+        c->last_seen = cp->time;
     conn_touch(a, c);
     int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
     if (syn_only && d == 0)
@@ -589,6 +600,7 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
                  run.decode_problems);
         input_info_add_error(info, msg, 0, 0, -1);
     }
+    note_time_total(a, info);
     info->count = seen;
     capture_close(cap);
     flush_handshakes(a);

@@ -44,6 +44,7 @@ struct conn {
     uint16_t client_port;
     int flow_slot;            /* its entry in analyzer.flows, or -1 */
     unsigned pipe_slot;       /* its number on the pipe to the login side (analyze_pipe.c) */
+    usec_t prev_time;         /* the time the input gives its previous event (note_time()) */
 };
 
 /*
@@ -122,6 +123,7 @@ struct analyzer {
     struct pipe_out *pipe;
     /* the default ports and every --port, one bit each: asked for every packet of other flows */
     uint8_t xmpp_ports[65536 / 8];
+    long clock_backs;  /* events of the input being read dated before their connection's previous */
 };
 
 uint64_t hash_key(const char *s);
@@ -214,6 +216,16 @@ void clear_tombstones(struct analyzer *a);
 
 /* Fills a->xmpp_ports from the defaults and a->opt.ports (analyze_capture.c). */
 void xmpp_ports_init(struct analyzer *a);
+/*
+ * The input dates this event of |c| (line |line| or packet |packet|, 0 when
+ * none) at |t|: one earlier than the connection's previous event is an input
+ * error, for the first few, then counted (note_time_total()). The login keeps
+ * the session's times in order itself (L4).
+ */
+void note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
+               long packet);
+/* At the end of an input: how many such events it had in all, past the first few. */
+void note_time_total(struct analyzer *a, struct input_info *info);
 
 /* Hands the reassembled bytes of direction |d| on (analyze_capture.c). */
 void deliver_stream(struct analyzer *a, struct conn *c, int d);

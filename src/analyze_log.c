@@ -101,6 +101,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     conn_touch(a, c);
     struct session *s = login_session(c->login);
     s->last_line = ev->last_line;
+    if (ev->kind != EJ_ACCEPT) /* an Accepted line may come late with an earlier time: login_connected() */
+        note_time(a, c, ev->time, info, ev->line, 0);
     switch (ev->kind) {
     case EJ_ACCEPT:
         free(s->client);
@@ -206,6 +208,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
             a->last_time = ev.time;
         on_log_event(a, &ev, info);
     }
+    note_time_total(a, info);
     info->count = ejlog_lines(r);
     if (ejlog_records(r) == 0 && info->count > 0) {
         /* read as a log (--input log) but nothing in it is one: not "0 sessions" */

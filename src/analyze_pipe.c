@@ -45,7 +45,8 @@ enum pipe_msg_type {
     PM_INPUT,     /* n0: index of the input now read */
     PM_OPEN,      /* a connection: n0 transport; s0 client, s1 server */
     PM_FRAME,     /* n0 direction | kind << 1 | xml_decl << 8 | outside << 9 | tree << 10 |
-                     flat << 11; n1 offset; n2 size; s0 message; s1 raw bytes. With "tree"
+                     flat << 11 | damaged << 12; n1 offset; n2 size; s0 message; s1 raw
+                     bytes; when damaged, n3 gap_offset and n4 gap_bytes. With "tree"
                      (a parsed header): s0 its bindings (frame.raw), s1 the header, packed
                      (stanza_pack) or, with "flat", its arena chunk as it is (stanza_flat:
                      n3 the root's offset, n4 the chunk's address in the reader) */
@@ -180,6 +181,11 @@ cap_frame(struct analyzer *a, struct conn *c, int d, usec_t t, const struct fram
         m.n[0] |= (int64_t)1 << 10;
         send_msg(a, &m, fr->raw, fr->raw_len, tree->data, tree->len);
         return;
+    }
+    if (fr->damaged) {
+        m.n[0] |= (int64_t)1 << 12;
+        m.n[3] = (int64_t)fr->gap_offset;
+        m.n[4] = (int64_t)fr->gap_bytes;
     }
     send_msg(a, &m, fr->message, fr->message ? strlen(fr->message) : 0, fr->raw, fr->raw_len);
 }
@@ -398,7 +404,12 @@ apply(struct analyzer *a, struct pipe_in *pi, const struct pipe_msg *m, char *co
             .message = s0,
             .raw = s1,
             .raw_len = s1 ? m->len[1] : 0,
+            .damaged = (m->n[0] >> 12) & 1,
         };
+        if (in.damaged) {
+            in.gap_offset = (size_t)m->n[3];
+            in.gap_bytes = (size_t)m->n[4];
+        }
         struct stanza *tree = NULL;
         if ((m->n[0] >> 10) & 1) {
             if (!s1)

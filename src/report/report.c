@@ -218,6 +218,20 @@ format_time(usec_t t, char *out, size_t outlen)
     out[n] = '\0';
 }
 
+void
+format_span(usec_t d, char *out, size_t outlen)
+{
+    static const struct {
+        double usec;
+        const char *unit;
+    } units[] = {{1e3, "ms"}, {1e6, "s"}, {60e6, "min"}, {3600e6, "h"}, {86400e6, "days"},
+                 {365.25 * 86400e6, "years"}};
+    size_t u = 0;
+    while (u + 1 < sizeof units / sizeof units[0] && (double)d >= 2 * units[u + 1].usec)
+        u++;
+    snprintf(out, outlen, "%.1f %s", (double)d / units[u].usec, units[u].unit);
+}
+
 double
 report_round_ms(double ms)
 {

@@ -63,6 +63,10 @@ struct phase_event {
     char *event;     /* event: "auth(PLAIN)", "stanza:iq", … */
     enum phase phase; /* phase (PHASE_NONE → null) */
     char *summary;   /* summary: element abbreviated, secrets already masked or not per the run */
+    /* damaged: the element lost bytes to a capture gap (framer.h): how many (0 → null), from where */
+    bool damaged;
+    unsigned gap_bytes;
+    unsigned long long gap_offset;
 };
 
 struct violation {
@@ -268,5 +272,7 @@ const char *severity_name(enum severity s);
 const char *input_type_name(enum input_type t); /* NULL for INPUT_UNKNOWN */
 /* Writes |t| as RFC 3339 UTC with microseconds into |out| (at least 28 bytes). */
 void format_time(usec_t t, char *out, size_t outlen);
+/* Writes the length |d| (microseconds, >= 0) in the unit that reads best: "3.2 ms", "56.0 years". */
+void format_span(usec_t d, char *out, size_t outlen);
 
 #endif

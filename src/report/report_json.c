@@ -135,7 +135,7 @@ phase_event_compact(struct json_writer *w, const struct phase_event *e)
 static void
 phase_event_json(struct json_writer *w, const struct phase_event *e)
 {
-    if (!w->indent) {
+    if (!w->indent && !e->damaged) {
         phase_event_compact(w, e);
         return;
     }
@@ -147,6 +147,17 @@ phase_event_json(struct json_writer *w, const struct phase_event *e)
     str_or(w, "event", e->event, "unknown");
     str(w, "phase", phase_name(e->phase));
     str_or(w, "summary", e->summary, "");
+    if (e->damaged) { /* only then: reports of whole inputs stay as they were */
+        json_writer_name(w, "damaged");
+        json_writer_object_begin(w);
+        integer(w, "gap_offset", (int64_t)e->gap_offset);
+        json_writer_name(w, "gap_bytes");
+        if (e->gap_bytes)
+            json_writer_int(w, (int64_t)e->gap_bytes);
+        else
+            json_writer_null(w);
+        json_writer_object_end(w);
+    }
     json_writer_object_end(w);
 }
 

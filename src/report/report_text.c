@@ -291,7 +291,8 @@ put_phases(struct buf *b, const struct session *s)
     size_t seqw = 1, msw = 3, phasew = 5, eventw = 5;
     for (size_t i = 0; i < n; i++) {
         const struct phase_event *e = &s->phases[i];
-        ms[i] = xasprintf("%.1f", (double)(e->time - s->start) / 1000.0);
+        /* never negative: the login keeps a session's times in order (login.c) */
+        ms[i] = xasprintf("%.1f", e->time > s->start ? (double)(e->time - s->start) / 1000.0 : 0.0);
         events[i] = clean_dup(e->event ? e->event : "?");
         const char *ph = phase_name(e->phase);
         size_t w;
@@ -323,6 +324,11 @@ put_phases(struct buf *b, const struct session *s)
         put_pad(b, ph ? ph : "-", phasew + 2);
         put_pad(b, events[i], eventw + 2);
         buf_reset(&el);
+        if (e->damaged && e->gap_bytes) /* first: a long element is cut at the line's end */
+            buf_printf(&el, "[damaged: %u bytes missing at offset %llu] ", e->gap_bytes,
+                       e->gap_offset);
+        else if (e->damaged)
+            buf_printf(&el, "[damaged: bytes missing at offset %llu] ", e->gap_offset);
         put_clean(&el, e->summary);
         put_cut(b, buf_str(&el), room);
         end_line(b);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "mend.h"
 #include "xalloc.h"
 #include "xmlparse.h"
 
@@ -43,6 +44,7 @@
 #define MIN_MAX_ELEMENT 64   /* every markup kind is known within this many bytes */
 #define HASH_STACK_MAX 1024u /* end tags deeper than this are not name-checked */
 #define NAME_KEEP 64         /* bytes of a tag name kept for messages */
+#define OPEN_KEEP 16         /* depths whose element's start is kept, to mend a cut element */
 #define MSG_MAX 160
 
 /* Messages of bad input RFC 6120 11 forbids start with this, so callers can tell. */
@@ -81,6 +83,7 @@ enum scan_state {
     S_DECL_LT,     /* '<' inside an internal subset */
     S_DECL_BANG,   /* "<!" inside an internal subset */
     S_DECL_BANG_D, /* "<!-" inside an internal subset */
+    S_DMG_TAG,     /* after a hole in a top-level start tag: the rest of the tag */
 };
 
 /* What the current top-level construct is. */
@@ -109,6 +112,8 @@ struct qframe {
     bool has_raw;
     struct stanza *early; /* deferred element read before a later header (settle_queued) */
     bool settled;         /* ... and that was done (early NULL: it did not parse) */
+    bool damaged;         /* struct frame */
+    size_t gap_offset, gap_bytes;
 };
 
 /*
@@ -198,6 +203,22 @@ struct framer {
     struct buf raw;
     bool fp_stale;     /* a header came since |fp| last read one */
     bool fp_closed;    /* ... and it was an empty-element tag */
+
+    /*
+     * A hole (framer_gap_bytes()) in the current top-level element: what is
+     * needed to mend it (mend.h). The unit's bytes are |cur| then, byte i
+     * standing for stream offset cur_base + i until a mended start tag
+     * replaces what the hole cut.
+     */
+    bool dmg;                  /* the unit lost bytes: its frame says so */
+    bool dmg_stray_end;        /* ... and an end tag it never opened ends it */
+    size_t dmg_offset;         /* where its first hole began */
+    size_t dmg_bytes;          /* the hole's length (0: unknown) */
+    size_t dmg_cut;            /* S_DMG_TAG: bytes of the start tag before the hole */
+    size_t cur_base;
+    size_t tag_end;            /* stream offset just after the unit's last tag so far ... */
+    unsigned tag_depth;        /* ... and how many elements were open there */
+    size_t open_at[OPEN_KEEP]; /* index in the unit's bytes of the element open at depth d */
 };
 
 /* Character classes for the scanner's inner loops. */
@@ -642,6 +663,7 @@ start_markup(struct framer *f, size_t at)
     f->lt_pos = at;
     f->unit = U_MARKUP;
     f->unit_start = at;
+    f->cur_base = at;
     start_capture(f, at);
     f->state = S_LT;
 }
@@ -715,6 +737,7 @@ start_name_done(struct framer *f, size_t at)
             f->stream = true;
         }
         f->depth = 1;
+        f->open_at[1] = 0;
         if (f->hcap >= 1)
             f->hstack[1] = f->hash;
         /*
@@ -736,6 +759,8 @@ start_name_done(struct framer *f, size_t at)
     }
     if (d <= f->hcap)
         f->hstack[d] = f->hash;
+    if (d < OPEN_KEEP)
+        f->open_at[d] = f->lt_pos - f->cur_base;
     if (d > f->depth) /* saturates instead of wrapping */
         f->depth = d;
 }
@@ -767,6 +792,10 @@ end_name_done(struct framer *f)
         f->depth = 0; /* </stream:stream> inside an element */
         f->etag_closes = true;
     }
+    if (f->dmg) { /* a mended start tag took what was not its own: the element ends here */
+        f->dmg_stray_end = true;
+        f->depth = 0;
+    }
 }
 
 static void
@@ -778,6 +807,17 @@ stream_closed(struct framer *f, size_t offset, size_t end)
     f->stray_seen = false;
 }
 
+/* The frame just queued for the current unit, which ends before |end|, lost bytes. */
+static void
+mark_damaged(struct framer *f, size_t end)
+{
+    struct qframe *fr = &f->q[f->qlen - 1];
+    fr->damaged = true;
+    fr->gap_offset = f->dmg_offset;
+    fr->gap_bytes = f->dmg_bytes;
+    fr->size = end - f->unit_start;
+}
+
 static void
 element_done(struct framer *f, size_t end)
 {
@@ -787,9 +827,71 @@ element_done(struct framer *f, size_t end)
         size_t len;
         const char *data = unit_bytes(f, end, &len);
         parse_element(f, data, len, f->unit_start, f->unit == U_STRAY);
+        if (f->dmg)
+            mark_damaged(f, end);
     }
+    f->dmg = false;
     stop_capture(f);
     f->unit = U_NONE;
+}
+
+/* ---- elements cut by a hole (mend.h) ---- */
+
+/* Queues the current element as |mended|, marked damaged; the unit ends at |end|. */
+static void
+emit_mended(struct framer *f, const struct buf *mended, size_t end)
+{
+    parse_element(f, mended->data, mended->len, f->unit_start, f->unit == U_STRAY);
+    mark_damaged(f, end);
+    f->dmg = false;
+    f->dmg_stray_end = false;
+    stop_capture(f);
+    f->unit = U_NONE;
+    f->depth = 0;
+    f->state = S_TEXT;
+}
+
+/* A hole after the top-level start tag: the element is what was seen whole before it. */
+static void
+mend_content(struct framer *f, size_t end)
+{
+    unsigned depth = f->tag_depth;
+    size_t cut = f->tag_end - f->cur_base;
+    if (depth >= OPEN_KEEP) { /* too deep to name every end tag: cut above */
+        cut = f->open_at[OPEN_KEEP - 1];
+        depth = OPEN_KEEP - 2;
+    }
+    struct buf m = {0};
+    mend_close(f->cur.data, cut, f->open_at, depth, &m);
+    emit_mended(f, &m, end);
+    buf_clear(&m);
+}
+
+/*
+ * The start tag a hole cut ended at |end|: its bytes are |all| (|len|), the
+ * first f->dmg_cut of them from before the hole. |lost_gt|: no '>' (a '<',
+ * another hole or the end came first), so nothing of the content is known.
+ * An empty tag is the whole element; otherwise the mended tag replaces the
+ * bytes and the content is read on as usual.
+ */
+static void
+dmg_tag_done(struct framer *f, const char *all, size_t len, size_t end, bool lost_gt)
+{
+    struct buf m = {0};
+    size_t after = len - f->dmg_cut - (lost_gt ? 0 : 1);
+    if (mend_start_tag(all, f->dmg_cut, all + f->dmg_cut, after, f->dmg_bytes, lost_gt, &m)) {
+        emit_mended(f, &m, end);
+    } else {
+        buf_reset(&f->cur);
+        buf_append(&f->cur, m.data, m.len);
+        f->cur_base = end - m.len;
+        f->cap_from = end;
+        f->depth = 1;
+        f->tag_end = end;
+        f->tag_depth = 1;
+        f->state = S_TEXT;
+    }
+    buf_clear(&m);
 }
 
 static void
@@ -836,6 +938,8 @@ stag_end(struct framer *f, bool empty, size_t end)
     }
     if (empty && f->depth > 0)
         f->depth--;
+    f->tag_end = end;
+    f->tag_depth = f->depth;
     if (f->depth == 0)
         element_done(f, end);
 }
@@ -854,6 +958,24 @@ etag_end(struct framer *f, size_t end)
                        f->top_name, strlen(f->top_name), ">");
         return;
     }
+    if (f->dmg_stray_end) { /* what was seen whole before this tag */
+        f->dmg_stray_end = false;
+        if (f->skip) { /* over the size cap: reported already */
+            f->skip = false;
+            f->dmg = false;
+            stop_capture(f);
+            f->unit = U_NONE;
+        } else {
+            size_t len;
+            unit_bytes(f, end, &len);
+            mend_content(f, f->lt_pos);
+        }
+        if (f->etag_closes)
+            stream_closed(f, f->lt_pos, end);
+        return;
+    }
+    f->tag_end = end;
+    f->tag_depth = f->depth;
     if (f->depth == 0) {
         element_done(f, end);
         if (f->etag_closes)
@@ -1316,6 +1438,39 @@ step_decl_comment_start(struct framer *f, const unsigned char *p, size_t i, size
     return i + 1;
 }
 
+/*
+ * S_DMG_TAG: the rest of a top-level start tag after a hole, up to its '>';
+ * a '<' first means the '>' was in the hole: what follows is read after a gap.
+ */
+static size_t
+step_dmg_tag(struct framer *f, const unsigned char *p, size_t i, size_t stop)
+{
+    const unsigned char *gt = memchr(p + i, '>', stop - i);
+    const unsigned char *lt = memchr(p + i, '<', (size_t)((gt ? gt : p + stop) - (p + i)));
+    if (!gt && !lt)
+        return stop;
+    size_t at = (size_t)((lt ? lt : gt + 1) - p), end = f->in_base + at;
+    if (f->skip) { /* grown over the size cap: reported, read on as the element it was */
+        f->dmg = false;
+        f->state = S_TEXT;
+        if (lt) {
+            f->skip = false;
+            f->unit = U_NONE;
+            f->gap = true;
+        } else if (gt > p && gt[-1] == '/') {
+            f->depth = 0;
+            element_done(f, end);
+        }
+        return at;
+    }
+    size_t len;
+    const char *all = unit_bytes(f, end, &len);
+    dmg_tag_done(f, all, len, end, lt != NULL);
+    if (lt)
+        f->gap = true;
+    return at;
+}
+
 static step_fn *const steps[] = {
     [S_TEXT] = step_text,
     [S_LT] = step_lt,
@@ -1342,6 +1497,7 @@ static step_fn *const steps[] = {
     [S_DECL_LT] = step_decl_comment_start,
     [S_DECL_BANG] = step_decl_comment_start,
     [S_DECL_BANG_D] = step_decl_comment_start,
+    [S_DMG_TAG] = step_dmg_tag,
 };
 
 void
@@ -1388,6 +1544,13 @@ framer_finish(struct framer *f)
     flush_text(f, f->pos);
     if (f->skip || f->gap)
         return;
+    if (f->dmg) { /* cut by a hole, then by the end: what was seen */
+        if (f->state == S_DMG_TAG)
+            dmg_tag_done(f, f->cur.data, f->cur.len, f->pos, true);
+        else
+            mend_content(f, f->pos);
+        return;
+    }
     if (f->unit == U_STAG)
         keep_top_name(f);
     if (f->unit == U_STAG || f->unit == U_ELEMENT || f->unit == U_STRAY || f->unit == U_HEADER)
@@ -1395,11 +1558,36 @@ framer_finish(struct framer *f)
                    f->top_name, strlen(f->top_name), ">");
 }
 
+/* True when a hole here cuts the current top-level element after its name. */
+static bool
+in_element(const struct framer *f)
+{
+    return (f->unit == U_ELEMENT || f->unit == U_STRAY) && !f->skip && f->capture;
+}
+
 void
-framer_gap(struct framer *f)
+framer_gap_bytes(struct framer *f, size_t missing)
 {
     if (f->finished)
         return;
+    if (in_element(f)) {
+        if (!f->dmg) {
+            f->dmg = true;
+            f->dmg_offset = f->pos;
+            f->dmg_bytes = missing;
+        }
+        if (f->state == S_DMG_TAG) { /* a second hole before the tag's '>' */
+            dmg_tag_done(f, f->cur.data, f->cur.len, f->pos, true);
+        } else if (f->tag_end > f->unit_start) {
+            mend_content(f, f->pos);
+        } else { /* in the start tag, after its name: read on to its '>' */
+            f->dmg_cut = f->cur.len;
+            f->state = S_DMG_TAG;
+            f->pos += missing;
+            return;
+        }
+    }
+    f->dmg = false;
     flush_ws(f, f->pos);
     flush_text(f, f->pos);
     stop_capture(f);
@@ -1411,6 +1599,13 @@ framer_gap(struct framer *f)
     f->stray_seen = false;
     f->decl_pending = false;
     buf_reset(&f->decl);
+    f->pos += missing;
+}
+
+void
+framer_gap(struct framer *f)
+{
+    framer_gap_bytes(f, 0);
 }
 
 bool
@@ -1432,6 +1627,9 @@ framer_next(struct framer *f, struct frame *out)
     out->message = f->last.message;
     out->raw = f->last.has_raw ? f->raw.data + f->last.raw_off : NULL;
     out->raw_len = f->last.raw_len;
+    out->damaged = f->last.damaged;
+    out->gap_offset = f->last.gap_offset;
+    out->gap_bytes = f->last.gap_bytes;
     return true;
 }
 

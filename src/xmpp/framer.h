@@ -60,6 +60,16 @@ struct frame {
      */
     const char *raw;
     size_t raw_len;
+    /*
+     * FRAME_ELEMENT (or the FRAME_ERROR it became): bytes of the element were
+     * never captured (framer_gap_bytes() while it was open). Its tree holds
+     * what was seen whole (mend.h: its start tag, the children that ended
+     * before the hole, the start tags of those the hole cut, no cut text).
+     * gap_offset: where the (first) hole began in this direction's stream;
+     * gap_bytes: how many bytes it lacks (0: unknown).
+     */
+    bool damaged;
+    size_t gap_offset, gap_bytes;
 };
 
 struct framer_limits {
@@ -87,11 +97,19 @@ void framer_feed(struct framer *f, const char *buf, size_t len);
  */
 void framer_finish(struct framer *f);
 /*
- * Declares that bytes are missing here (a TCP gap). The framer drops any
- * partial element and resynchronises at the next start tag, taken to be a
- * top-level one (a heuristic). Without any stream header seen so far it
- * assumes a client stream (default namespace jabber:client).
+ * Declares that |missing| bytes are missing here (a TCP gap; 0: an unknown
+ * number); stream offsets after it count them. An element the hole cuts
+ * still comes out, marked damaged (struct frame), as soon as it can: at once
+ * when the hole is in its content; when the hole is in its start tag, once
+ * that tag's '>' arrives (its attributes after the hole are read, then the
+ * element goes on as usual). A hole in an element's name, in a stream header
+ * or outside elements loses the partial unit. After the hole the framer
+ * resynchronises at the next start tag, taken to be a top-level one (a
+ * heuristic); without any stream header seen so far it assumes a client
+ * stream (default namespace jabber:client).
  */
+void framer_gap_bytes(struct framer *f, size_t missing);
+/* framer_gap_bytes() with the number of bytes unknown. */
 void framer_gap(struct framer *f);
 /*
  * Fills |out| with the next finished frame and returns true, or returns false

@@ -2,6 +2,7 @@
 #include <config.h>
 #include "login.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -318,6 +319,7 @@ static const struct rule {
     {"L1", SEV_ERROR, "RFC 6120 §13.9.1", "credentials readable in the server log"},
     {"L2", SEV_INFO, NULL, "login continued inside TLS without keys"},
     {"L3", SEV_INFO, NULL, "info-level log: only outcomes are available"},
+    {"L4", SEV_INFO, NULL, "the input's time went back inside the session; events kept in order"},
 };
 
 enum iq_kind { IQ_REGISTER, IQ_LEGACY, IQ_BIND, IQ_SESSION };
@@ -410,6 +412,15 @@ struct login {
     } *failures;
     size_t nfailures;
     char *auth_ip;         /* the source address a server log's auth line names */
+    /* the frame being handled lost bytes to a capture gap (framer.h): its step says so */
+    bool damaged;
+    size_t gap_offset, gap_bytes;
+    /* the session's clock (in_order()): its latest event time, and where the input went back */
+    bool clock_set;
+    usec_t clock;
+    unsigned clock_backs;    /* events earlier than the one before them (L4) */
+    unsigned clock_back_seq; /* the step of the first */
+    usec_t clock_back_from, clock_back_to, clock_back_max;
 };
 
 static void
@@ -551,6 +562,9 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
     p->event = event_name(ev, detail);
     p->phase = event_phase(ev);
     p->summary = summary ? summary : xstrdup("");
+    p->damaged = l->damaged;
+    p->gap_offset = l->damaged ? l->gap_offset : 0;
+    p->gap_bytes = !l->damaged ? 0 : l->gap_bytes < UINT_MAX ? (unsigned)l->gap_bytes : UINT_MAX;
     if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR) {
         l->last_event = p->seq;
         l->last_phase = p->phase;
@@ -837,7 +851,8 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
             violation(l, "B18", seq, NULL);
         if (l->tls_active)
             violation(l, "B11", seq, NULL);
-    } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP && !l->midstream) {
+    } else if (first && !l->tls_active && s->transport == TRANSPORT_TCP && !l->midstream &&
+               !l->damaged) { /* a damaged one may have lost its <starttls/> */
         s->tls.offered = TRI_FALSE;
         s->tls.required = TRI_FALSE;
         violation(l, "B6", seq, NULL);
@@ -867,7 +882,7 @@ on_features(struct login *l, const struct stanza *el, unsigned seq)
     }
     if (bind && !l->authed)
         violation(l, "D3", seq, NULL);
-    if (!bind && l->authed && !l->bound)
+    if (!bind && l->authed && !l->bound && !l->damaged)
         violation(l, "D4", seq, NULL);
 }
 
@@ -938,6 +953,19 @@ new_attempt(struct login *l, const char *mech, usec_t t)
     return a;
 }
 
+/* A reusable secret of attempt |a| went where it can be read (B1/L1 material). */
+static void
+note_plaintext(struct login *l, struct attempt *a, unsigned seq)
+{
+    a->plaintext = true;
+    if (!l->tls_active)
+        l->s.password_on_wire = true;
+    if (l->opt.from_log)
+        l->s.password_in_log = true;
+    if (!l->auth_seq)
+        l->auth_seq = seq;
+}
+
 /* Records what a credential payload exposes: attempt fields and B1/B2/L1 material. */
 static void
 expose_credentials(struct login *l, struct attempt *a, const char *authzid, const char *authcid,
@@ -951,18 +979,28 @@ expose_credentials(struct login *l, struct attempt *a, const char *authzid, cons
     if (secret) {
         free(a->credentials.password);
         a->credentials.password = xstrdup(secret);
-        a->plaintext = true;
-        if (!l->tls_active)
-            l->s.password_on_wire = true;
-        if (l->opt.from_log)
-            l->s.password_in_log = true;
-        if (!l->auth_seq)
-            l->auth_seq = seq;
+        note_plaintext(l, a, seq);
     }
     if (authcid && !l->s.user) {
         /* some clients send the bare JID as authcid (RFC 6120 §6.3.7) */
         l->s.user = xstrndup(authcid, localpart_len(authcid));
     }
+}
+
+/*
+ * A damaged element whose data the hole took: nothing can be decoded, but a
+ * mechanism that sends a reusable secret sent it where anyone could read it
+ * (the credentials stay unknown).
+ */
+static void
+damaged_payload(struct login *l, struct attempt *a, unsigned seq)
+{
+    if (!a->mechanism || !sasl_mech_sends_secret(a->mechanism))
+        return;
+    note_plaintext(l, a, seq);
+    if (!l->tls_active)
+        violation(l, "B1", seq, "%s password sent without TLS (part of it is missing from the "
+                                "capture: the credentials cannot be read)", a->mechanism);
 }
 
 static void
@@ -971,6 +1009,10 @@ decode_sasl_payload(struct login *l, const struct stanza *el, unsigned seq)
     struct attempt *a = l->cur;
     if (!a || l->cur_decoded)
         return;
+    if (l->damaged && el->text_len == 0) {
+        damaged_payload(l, a, seq);
+        return;
+    }
     struct sasl_decoded d;
     sasl_decode_client(a->mechanism, el->text, el->text_len, &d);
     if (!d.present && !d.bad_base64) {
@@ -1041,7 +1083,7 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
     new_attempt(l, mech, t);
     l->challenge_pending = false;
     /* RFC 6120 §6.4.2: no character data = no initial response; an empty one is "=" */
-    l->auth_no_data = el->text_len == strspn(el->text, " \t\r\n");
+    l->auth_no_data = el->text_len == strspn(el->text, " \t\r\n") && !l->damaged;
     l->auth_no_data_seq = seq;
     check_tls_skipped(l, seq);
     if (mech && strcasecmp(mech, "ANONYMOUS") == 0)
@@ -1652,6 +1694,21 @@ check_rank(struct login *l, char dir, enum event ev, unsigned seq)
         l->max_rank = p;
 }
 
+/*
+ * A server iq whose type a capture gap took (damaged, no type): by what it
+ * holds, the answer to the request with its id; as it was when none waits.
+ */
+static enum event
+damaged_answer(struct login *l, const struct stanza *el)
+{
+    const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
+    if (bind && stanza_child(bind, "jid", NULL))
+        return EV_BIND_RESULT;
+    enum event ev = stanza_child(el, "error", NULL) ? EV_IQ_ERROR : EV_IQ_RESULT;
+    enum event paired = pair_iq(l, el, ev);
+    return paired == ev ? EV_STANZA_IQ : paired;
+}
+
 static void
 handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
@@ -1671,7 +1728,9 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         l->epoch_failures = 0;
         l->whitespace_reported = false;
     }
-    if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
+    if (l->damaged && dir == 'S' && ev == EV_STANZA_IQ && !stanza_attr(el, "type", NULL))
+        ev = damaged_answer(l, el);
+    else if (ev == EV_IQ_RESULT || ev == EV_IQ_ERROR)
         ev = pair_iq(l, el, ev);
     const char *detail = c.detail;
     if (!l->started && ev != EV_STREAM_OPEN && !fr->outside) {
@@ -1700,9 +1759,62 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         l->challenge_pending = false; /* the challenge is answered */
 }
 
+/*
+ * A session's times never go back: an event the input dates before the one
+ * before it (a clock set back, a capture merged out of order) is placed at
+ * that one's time, so that no step and no duration comes out negative (or 56
+ * years long), and the jump is reported once (L4, login_finish()).
+ */
+static usec_t
+in_order(struct login *l, usec_t t)
+{
+    if (l->clock_set && t < l->clock) {
+        usec_t back = l->clock - t;
+        if (l->clock_backs++ == 0) {
+            l->clock_back_seq = (unsigned)l->s.nphases + 1;
+            l->clock_back_from = l->clock;
+            l->clock_back_to = t;
+        }
+        if (back > l->clock_back_max)
+            l->clock_back_max = back;
+        return l->clock;
+    }
+    l->clock_set = true;
+    l->clock = t;
+    return t;
+}
+
+/* L4: the input's clock went back inside this session (in_order()). */
+static void
+report_clock_back(struct login *l)
+{
+    if (!l->clock_backs)
+        return;
+    char by[32], from[40], to[40], max[32];
+    format_span(l->clock_back_from - l->clock_back_to, by, sizeof by);
+    format_span(l->clock_back_max, max, sizeof max);
+    format_time(l->clock_back_from, from, sizeof from);
+    format_time(l->clock_back_to, to, sizeof to);
+    if (l->clock_backs == 1)
+        violation(l, "L4", l->clock_back_seq,
+                  "the input's time went back by %s (from %s to %s): the step is placed at the "
+                  "time of the one before it",
+                  by, from, to);
+    else
+        violation(l, "L4", l->clock_back_seq,
+                  "the input's time went back by %s (from %s to %s), and %u later steps are "
+                  "dated before a step before them too (by at most %s): each is placed at the "
+                  "latest time before it",
+                  by, from, to, l->clock_backs - 1, max);
+}
+
 void
 login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
+    t = in_order(l, t);
+    l->damaged = fr->damaged;
+    l->gap_offset = fr->gap_offset;
+    l->gap_bytes = fr->gap_bytes;
     switch (fr->kind) {
     case FRAME_STREAM_OPEN:
     case FRAME_ELEMENT:
@@ -1740,11 +1852,13 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
     case FRAME_SCOPE_RESET:
         break; /* a deferred framer's bookkeeping, for its frame_parser only */
     }
+    l->damaged = false;
 }
 
 void
 login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
 {
+    t = in_order(l, t);
     unsigned seq = add_phase(l, '-', t, ev, NULL, xstrdup(detail ? detail : ""));
     if (ev == EV_TLS_ESTABLISHED) {
         l->tls_active = true;
@@ -1764,6 +1878,7 @@ void
 login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
                const char *ip, const char *reason)
 {
+    t = in_order(l, t);
     struct buf b = {0};
     buf_printf(&b, "server log: %s %s authentication for %s%s%s", ok ? "accepted" : "failed",
                mech ? mech : "?", user ? user : "?", reason ? ": " : "", reason ? reason : "");
@@ -1805,6 +1920,7 @@ login_connected(struct login *l, usec_t t)
 void
 login_midstream(struct login *l, usec_t t, const char *detail)
 {
+    t = in_order(l, t);
     unsigned seq = add_phase(l, '-', t, EV_GAP, NULL, xstrdup(detail ? detail : ""));
     l->state = ST_UNKNOWN;
     l->midstream = true;
@@ -1964,6 +2080,7 @@ login_finish(struct login *l, enum login_end how, usec_t t)
     if (s->password_in_log)
         violation(l, "L1", l->auth_seq, "the password of '%s' is readable in the server log",
                   s->user ? s->user : "?");
+    report_clock_back(l);
 
     struct session *out = xmalloc(sizeof *out);
     *out = *s;

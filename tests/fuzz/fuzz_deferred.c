@@ -101,8 +101,8 @@ run(const uint8_t *data, size_t size, size_t cut, bool gap, int mode, struct kep
         if (step == 0)
             framer_feed(f, (const char *)data, cut);
         else if (step == 1) {
-            if (gap)
-                framer_gap(f);
+            if (gap) /* a hole of up to 15 bytes: elements it cuts are mended */
+                framer_gap_bytes(f, size ? data[size - 1] % 16 : 0);
             framer_feed(f, (const char *)data + cut, size - cut);
         } else {
             framer_finish(f);

@@ -181,6 +181,8 @@ put_frame(struct buf *b, const struct frame *fr, bool full)
         buf_append_str(b, "+outside");
     if (full)
         buf_printf(b, " @%zu+%zu", fr->offset, fr->size);
+    if (fr->damaged)
+        buf_printf(b, " damaged(%zu+%zu)", fr->gap_offset, fr->gap_bytes);
     if (fr->message)
         buf_printf(b, ": %s", fr->message);
     if (fr->el) {
@@ -1131,7 +1133,7 @@ Test(framer, depth_limit_counts_the_top_level_element)
 
 /* ---- gaps ---- */
 
-Test(framer, gap_drops_the_partial_element_and_resyncs)
+Test(framer, gap_in_content_gives_what_was_seen_of_the_element_and_resyncs)
 {
     struct framer *f = framer_new("gap", NULL);
     struct buf b = {0};
@@ -1142,8 +1144,11 @@ Test(framer, gap_drops_the_partial_element_and_resyncs)
     framer_feed(f, c, strlen(c));
     framer_finish(f);
     drain(f, &b, false);
+    /* the cut text is dropped, never completed; the number of bytes missing is unknown (0) */
     cr_expect_str_eq(buf_str(&b), HDR_SUMMARY "element <presence{jabber:client}/>\n"
                                               "whitespace\n"
+                                              "element damaged(115+0) <message{jabber:client}>"
+                                              "<body{jabber:client}/></message>\n"
                                               "element <presence{jabber:client} type='away'/>\n"
                                               "element <iq{jabber:client} type='get' id='1'/>\n");
     buf_clear(&b);
@@ -1194,6 +1199,207 @@ Test(framer, gap_flushes_pending_whitespace)
                                   "element @87+4 <a{jabber:client}/>\n");
     buf_clear(&b);
     framer_free(f);
+}
+
+/* ---- elements cut by a hole (framer_gap_bytes, mend.h) ---- */
+
+/*
+ * Frames (with offsets) of |pieces| fed in turn, a hole of holes[i] bytes
+ * after piece i (none after the last), then finished.
+ */
+static char *
+trace_holes(const char *const *pieces, const size_t *holes, size_t n)
+{
+    struct framer *f = framer_new("holes", NULL);
+    struct buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        framer_feed(f, pieces[i], strlen(pieces[i]));
+        drain(f, &b, true);
+        if (i + 1 < n) {
+            framer_gap_bytes(f, holes[i]);
+            drain(f, &b, true);
+        }
+    }
+    framer_finish(f);
+    drain(f, &b, true);
+    framer_free(f);
+    char *out = strdup(buf_str(&b));
+    buf_clear(&b);
+    return out;
+}
+
+/* The client's SASL PLAIN of testdata/plain-no-tls (a 65-byte start tag, 36 bytes of base64). */
+#define AUTH_TAG "<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">"
+#define AUTH_B64 "AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE="
+#define AFTER_AUTH "<stream:stream to='x' xmlns='jabber:client' xmlns:stream='" NS_STREAMS "'>"
+#define AFTER_SUMMARY "stream-open @193+92 <stream:stream{" NS_STREAMS "} to='x'/>\n"
+
+/* The frames for AUTH_TAG AUTH_B64 "</auth>" AFTER_AUTH with bytes [lo, hi) of it missing. */
+static char *
+trace_auth_hole(size_t lo, size_t hi)
+{
+    static const char whole[] = HDR AUTH_TAG AUTH_B64 "</auth>" AFTER_AUTH;
+    char *a = strndup(whole, lo);
+    const char *pieces[] = {a, whole + hi};
+    size_t holes[] = {hi - lo};
+    char *out = trace_holes(pieces, holes, 2);
+    free(a);
+    return out;
+}
+
+static void
+expect_auth_hole(size_t lo, size_t hi, const char *want_auth)
+{
+    char *got = trace_auth_hole(85 + lo, 85 + hi);
+    char *want = NULL;
+    cr_assert(asprintf(&want, "stream-open @0+85 <stream:stream{" NS_STREAMS "}/>\n%s" AFTER_SUMMARY,
+                       want_auth) > 0);
+    cr_expect_str_eq(got, want, "hole [%zu, %zu) of the <auth>", lo, hi);
+    free(got);
+    free(want);
+}
+
+Test(framer, hole_in_the_base64_of_an_auth_keeps_the_element_without_its_text)
+{
+    /* 7 bytes of the base64 missing: told at the hole, before what follows it */
+    expect_auth_hole(70, 77, "element @85+70 damaged(155+7) <auth{" NS_SASL
+                             "} mechanism='PLAIN'/>\n");
+}
+
+Test(framer, hole_in_a_start_tag_keeps_the_attributes_on_both_sides)
+{
+    /* in the namespace: filled in (one login namespace fits both sides and 7 bytes) */
+    expect_auth_hole(14, 21, "element @85+108 damaged(99+7) <auth{" NS_SASL
+                             "} mechanism='PLAIN'>" AUTH_B64 "</auth>\n");
+    /* in the name of an attribute whose value is whole after the hole */
+    expect_auth_hole(49, 56, "element @85+108 damaged(134+7) <auth{" NS_SASL
+                             "} mechanism='PLAIN'>" AUTH_B64 "</auth>\n");
+    /* in its value: the attribute is lost, the text after the tag is whole */
+    expect_auth_hole(56, 63, "element @85+108 damaged(141+7) <auth{" NS_SASL "}>" AUTH_B64
+                             "</auth>\n");
+    /* across the end of the namespace and the next name: more than one namespace fits */
+    expect_auth_hole(42, 49, "element @85+108 damaged(127+7) <auth{jabber:client}>" AUTH_B64
+                             "</auth>\n");
+    /* the '>' in the hole: the content cannot be told from the tag; read on at the next '<' */
+    expect_auth_hole(63, 70, "element @85+101 damaged(148+7) <auth{" NS_SASL "}/>\n");
+}
+
+Test(framer, hole_in_the_name_of_an_element_loses_it)
+{
+    expect_auth_hole(0, 7, "");
+}
+
+Test(framer, hole_in_a_server_success_keeps_its_namespace)
+{
+    static const char success[] = "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>";
+    for (size_t lo = 14; lo + 7 <= sizeof(success) - 4; lo += 7) {
+        char *a = NULL;
+        cr_assert(asprintf(&a, HDR "%.*s", (int)lo, success) > 0);
+        const char *pieces[] = {a, success + lo + 7, "<a/>"};
+        size_t holes[] = {7, 0};
+        char *got = trace_holes(pieces, holes, 3);
+        char *want = NULL;
+        cr_assert(asprintf(&want,
+                           HDR_SUMMARY "element damaged(%zu+7) <success{" NS_SASL "}/>\n"
+                                       "element <a{jabber:client}/>\n",
+                           85 + lo) > 0);
+        /* offsets left out: compare the frames only */
+        struct buf plain = {0};
+        for (const char *p = got; *p; p++) {
+            if (*p == ' ' && p[1] == '@') {
+                p = strchr(p + 2, ' ') - 1;
+                continue;
+            }
+            buf_append_char(&plain, *p);
+        }
+        cr_expect_str_eq(buf_str(&plain), want, "hole at %zu of <success/>", lo);
+        buf_clear(&plain);
+        free(a);
+        free(got);
+        free(want);
+    }
+}
+
+Test(framer, hole_in_a_child_keeps_the_children_seen_whole)
+{
+    const char *pieces[] = {HDR "<iq type='set' id='b1'><x/><bind xmlns='" NS_BIND
+                                "'><resource>plain-no-t",
+                            "ls</resource></bind></iq><presence/>"};
+    size_t holes[] = {3};
+    char *got = trace_holes(pieces, holes, 2);
+    /* the cut text is gone, the elements it was in are there (empty) */
+    cr_expect_str_eq(got, "stream-open @0+85 <stream:stream{" NS_STREAMS "}/>\n"
+                          "element @85+94 damaged(179+3) <iq{jabber:client} type='set' id='b1'>"
+                          "<x{jabber:client}/><bind{" NS_BIND "}><resource{" NS_BIND
+                          "}/></bind></iq>\n"
+                          "element @207+11 <presence{jabber:client}/>\n");
+    free(got);
+}
+
+Test(framer, hole_across_two_elements_ends_the_first_at_an_end_tag_it_never_opened)
+{
+    /* the presence lost its end, the iq its start: the mended tag takes the iq's attributes */
+    const char *pieces[] = {HDR "<presence id='p1' xml:lang='e",
+                            "d='r1' type='get'><query xmlns='jabber:iq:roster'/></iq>"
+                            "</stream:stream>"};
+    size_t holes[] = {10};
+    char *got = trace_holes(pieces, holes, 2);
+    cr_expect_str_eq(got, "stream-open @0+85 <stream:stream{" NS_STREAMS "}/>\n"
+                          "element @85+90 damaged(114+10) <presence{jabber:client} id='p1' "
+                          "type='get'><query{jabber:iq:roster}/></presence>\n"
+                          "stream-close @180+16\n");
+    free(got);
+}
+
+Test(framer, second_hole_before_the_end_of_a_cut_start_tag)
+{
+    const char *pieces[] = {HDR "<message to='a", "' id='2", " type='chat'><body>x</body></message>"};
+    size_t holes[] = {4, 4};
+    char *got = trace_holes(pieces, holes, 3);
+    /* the tag as seen when the second hole came; read on at the next start tag, as after any gap */
+    cr_expect_str_eq(got, "stream-open @0+85 <stream:stream{" NS_STREAMS "}/>\n"
+                          "element @85+25 damaged(99+4) <message{jabber:client}/>\n"
+                          "element @127+14 <body{jabber:client}>x</body>\n"
+                          "error @141+10: unexpected end tag </message>\n");
+    free(got);
+}
+
+Test(framer, input_ends_inside_a_damaged_element)
+{
+    const char *pieces[] = {HDR "<message to='a' t", "'chat'><body>x</bo"};
+    size_t holes[] = {5};
+    char *got = trace_holes(pieces, holes, 2);
+    cr_expect_str_eq(got, "stream-open @0+85 <stream:stream{" NS_STREAMS "}/>\n"
+                          "element @85+40 damaged(102+5) <message{jabber:client} to='a'>"
+                          "<body{jabber:client}/></message>\n");
+    free(got);
+}
+
+Test(framer, hole_deeper_than_the_kept_depths_cuts_above_them)
+{
+    struct buf deep = {0};
+    buf_append_str(&deep, HDR);
+    for (int i = 0; i < 20; i++)
+        buf_printf(&deep, "<e%d>", i);
+    const char *pieces[] = {buf_str(&deep), "</e19><a/>"};
+    size_t holes[] = {1};
+    char *got = trace_holes(pieces, holes, 2);
+    cr_expect(strstr(got, "damaged(") != NULL, "%s", got);
+    cr_expect(strstr(got, "<e13{jabber:client}/></e12>") != NULL, "cut above depth 15: %s", got);
+    cr_expect(strstr(got, "element @") != NULL);
+    free(got);
+    buf_clear(&deep);
+}
+
+Test(framer, offsets_after_a_hole_count_the_missing_bytes)
+{
+    const char *pieces[] = {HDR "<a/>", "<b/>"};
+    size_t holes[] = {100};
+    char *got = trace_holes(pieces, holes, 2);
+    cr_expect_str_eq(got, "stream-open @0+85 <stream:stream{" NS_STREAMS "}/>\n"
+                          "element @85+4 <a{jabber:client}/>\n"
+                          "element @189+4 <b{jabber:client}/>\n");
+    free(got);
 }
 
 /* ---- API details ---- */
@@ -1296,8 +1502,8 @@ static const enum fmode deferred_modes[] = {MODE_DEFERRED, MODE_DEFER_ELEMENTS};
 /* A frame copied out of the framer or parser (their pointers die with the next call). */
 struct cframe {
     enum frame_kind kind;
-    bool xml_decl, outside;
-    size_t offset, size;
+    bool xml_decl, outside, damaged;
+    size_t offset, size, gap_offset, gap_bytes;
     char *message;
     struct stanza *el;
 };
@@ -1322,6 +1528,9 @@ ftrace_add(struct ftrace *t, const struct frame *fr)
     c->outside = fr->outside;
     c->offset = fr->offset;
     c->size = fr->size;
+    c->damaged = fr->damaged;
+    c->gap_offset = fr->gap_offset;
+    c->gap_bytes = fr->gap_bytes;
     c->message = fr->message ? strdup(fr->message) : NULL;
     c->el = fr->el ? stanza_dup(fr->el) : NULL;
     put_frame(&t->text, fr, true);
@@ -1416,6 +1625,11 @@ same_cframe(const struct cframe *a, const struct cframe *b, struct buf *why)
         buf_printf(why, "message '%s' vs '%s'", or_null(a->message), or_null(b->message));
         return false;
     }
+    if (a->damaged != b->damaged || a->gap_offset != b->gap_offset || a->gap_bytes != b->gap_bytes) {
+        buf_printf(why, "damaged %d (%zu+%zu) vs %d (%zu+%zu)", a->damaged, a->gap_offset,
+                   a->gap_bytes, b->damaged, b->gap_offset, b->gap_bytes);
+        return false;
+    }
     return same_tree(a->el, b->el, why);
 }
 
@@ -1491,7 +1705,12 @@ check_deferred_frame(struct framer *f, const struct script *s, enum fmode mode,
                    fr->offset);
     cr_assert_leq(fr->offset + fr->size, s->len);
     const char *in = s->data + fr->offset;
-    if (fr->kind == FRAME_ELEMENT) {
+    if (fr->damaged) {
+        /* mended (mend.h): what was seen of it, made to parse; never more than it spans */
+        cr_assert_eq(fr->kind, FRAME_ELEMENT, "%s: a damaged %s", what, frame_kind_name(fr->kind));
+        cr_assert_eq(fr->raw[0], '<', "%s: damaged element @%zu: raw bytes without its '<'", what,
+                     fr->offset);
+    } else if (fr->kind == FRAME_ELEMENT) {
         cr_assert_eq(fr->raw_len, fr->size, "%s: element @%zu: %zu raw bytes for a frame of %zu",
                      what, fr->offset, fr->raw_len, fr->size);
         cr_assert(memcmp(fr->raw, in, fr->size) == 0,
@@ -1789,6 +2008,13 @@ static const struct dcase {
     {"gap inside a self-closing header",
      HDR_SERVER "<stream:stream xmlns='urn:x'\1 xmlns:stream='" NS_STREAMS "'/><a/><b/>", 0, 0},
     {"two gaps in a row", HDR "<a>\1\1<b/></a><c/>", 0, 0},
+    {"gap inside a start tag", HDR "<auth xmlns='" NS_SASL "' mech\1 m='PLAIN'>AGE=</auth><a/>", 0, 0},
+    {"gap inside an empty start tag", HDR "<success xmlns='" NS_SASL "' \1 x='1'/><a/>", 0, 0},
+    {"gap that took a start tag's '>'", HDR "<a x='1' y='\1<b/></a><c/>", 0, 0},
+    {"gap inside a start tag, then an end tag it never opened",
+     HDR "<a x='\1y' z='2'><b/></c><d/>", 0, 0},
+    {"two gaps inside a start tag", HDR "<a x='1\1' y='2\1'><b/></a><c/>", 0, 0},
+    {"gap inside a start tag, then the end", HDR "<a x='1\1' y='2'", 0, 0},
     {"gap inside an oversize element", HDR "<a>" LONG_ATTR "\1<b/><c/>", 100, 0},
     {"input ends inside an element", HDR "<message><body>x", 0, 0},
     {"input ends inside a start tag", HDR "<message to='a", 0, 0},

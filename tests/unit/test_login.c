@@ -452,6 +452,99 @@ Test(login, plain_without_tls_is_b1_and_b3)
     session_free(s);
 }
 
+/* A client element with bytes missing from the capture (framer.h): as the framer mends it. */
+static void
+c_damaged(struct drv *d, struct stanza *el, size_t gap_offset, size_t gap_bytes)
+{
+    struct frame fr;
+    memset(&fr, 0, sizeof fr);
+    fr.kind = FRAME_ELEMENT;
+    fr.el = el;
+    fr.damaged = true;
+    fr.gap_offset = gap_offset;
+    fr.gap_bytes = gap_bytes;
+    d->t += 1000;
+    login_frame(d->l, 'C', d->t, &fr);
+    stanza_free(el);
+}
+
+Test(login, plain_auth_cut_by_a_gap_is_an_attempt_exposing_a_password_nobody_can_read_here)
+{
+    struct drv d;
+    drv_init(&d, true, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, F_STARTTLS, "PLAIN SCRAM-SHA-1");
+    c_damaged(&d, auth("PLAIN", NULL), 202, 7); /* step 4: the base64 was cut, so dropped */
+    s_el(&d, mk("success", NS_SASL));
+    bind_epilogue(&d, "alice");
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_assert_eq(s->auth.nattempts, 1);
+    const struct attempt *a = &s->auth.attempts[0];
+    cr_expect_str_eq(a->mechanism, "PLAIN");
+    cr_expect_eq(a->result, AUTH_SUCCESS);
+    cr_expect(a->plaintext, "the password went out in clear");
+    cr_expect_not(a->has_credentials, "but what it was is not known");
+    cr_expect(s->password_on_wire);
+    expect_violation(s, "B1", SEV_ERROR);
+    expect_violation(s, "B3", SEV_WARNING);
+    expect_violation(s, "C11", SEV_WARNING);
+    expect_no_violation(s, "C17"); /* the data was there, the capture lost it */
+    expect_no_violation(s, "C16");
+    cr_expect_str_eq(s->phases[3].event, "auth(PLAIN)");
+    cr_expect(s->phases[3].damaged);
+    cr_expect_eq(s->phases[3].gap_offset, 202);
+    cr_expect_eq(s->phases[3].gap_bytes, 7);
+    for (size_t i = 0; i < s->nphases; i++)
+        cr_expect(i == 3 || !s->phases[i].damaged, "step %zu marked damaged", i + 1);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED);
+    session_free(s);
+}
+
+Test(login, server_iq_whose_type_a_gap_took_answers_the_request_with_its_id)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, 0, "PLAIN");
+    c_el(&d, auth("PLAIN", ALICE_PLAIN));
+    s_el(&d, mk("success", NS_SASL));
+    c_open(&d);
+    s_open(&d, "s2");
+    s_features(&d, F_BIND, NULL);
+    c_el(&d, iq("set", "b1", with_child(mk("bind", NS_BIND), mk("resource", NS_BIND))));
+    /* the answer lost its type (and the bind its namespace): an iq with the id b1 */
+    struct stanza *answer = with_attr(mk("iq", NS_CLIENT), "id", "b1");
+    struct frame fr = {.kind = FRAME_ELEMENT, .damaged = true, .gap_offset = 1267, .gap_bytes = 7};
+    fr.el = answer;
+    login_frame(d.l, 'S', d.t += 1000, &fr);
+    stanza_free(answer);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    const struct phase_event *p = find_phase(s, "bind-result");
+    cr_expect_not_null(p, "events: %s", events(s));
+    if (p)
+        cr_expect(p->damaged);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
+    session_free(s);
+}
+
+Test(login, damaged_features_raise_no_finding_about_what_they_lack)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    struct frame fr = {.kind = FRAME_ELEMENT, .damaged = true, .gap_offset = 300};
+    fr.el = stanza_new("features", "stream", NS_STREAM);
+    login_frame(d.l, 'S', d.t += 1000, &fr); /* <starttls/> may have been in the hole */
+    stanza_free((struct stanza *)fr.el);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_no_violation(s, "B6");
+    cr_expect_neq(s->tls.offered, TRI_FALSE);
+    session_free(s);
+}
+
 Test(login, plain_where_tls_is_required_is_b4)
 {
     struct drv d;

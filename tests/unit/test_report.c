@@ -25,6 +25,7 @@ add_phase(struct session *s, char dir, usec_t off, const char *event, enum phase
 {
     s->phases = xreallocarray(s->phases, s->nphases + 1, sizeof(*s->phases));
     struct phase_event *e = &s->phases[s->nphases++];
+    memset(e, 0, sizeof(*e));
     e->seq = (unsigned)s->nphases;
     e->dir = dir;
     e->time = s->start + off;
