@@ -283,6 +283,7 @@ session_clear(struct session *s)
     for (size_t i = 0; i < s->nviolations; i++)
         free(s->violations[i].message);
     free(s->violations);
+    free(s->violations_dropped);
     free(s->log_pid);
     memset(s, 0, sizeof(*s));
 }
@@ -365,13 +366,17 @@ code_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+/* Adds |n| findings of |code| and their highest |severity|. */
 static void
-count_code(struct summary *sm, const char *code)
+count_code(struct summary *sm, const char *code, long n, enum severity severity)
 {
+    if (!sm->any_violation || severity > sm->max_severity)
+        sm->max_severity = severity;
+    sm->any_violation = true;
     /* a code seen before is the common case: find it without ordering */
     for (size_t k = 0; k < sm->nby_code; k++) {
         if (strcmp(sm->by_code[k].name, code) == 0) {
-            sm->by_code[k].count++;
+            sm->by_code[k].count += n;
             return;
         }
     }
@@ -381,7 +386,7 @@ count_code(struct summary *sm, const char *code)
     sm->by_code = xreallocarray(sm->by_code, sm->nby_code + 1, sizeof(*sm->by_code));
     memmove(&sm->by_code[i + 1], &sm->by_code[i], (sm->nby_code - i) * sizeof(*sm->by_code));
     sm->by_code[i].name = xstrdup(code);
-    sm->by_code[i].count = 1;
+    sm->by_code[i].count = n;
     sm->nby_code++;
 }
 
@@ -454,11 +459,19 @@ summary_add(struct summary *sm, const struct session *s)
             add_user(sm, user, where);
     }
 
-    for (size_t i = 0; i < s->nviolations; i++) {
-        count_code(sm, s->violations[i].code);
-        if (!sm->any_violation || s->violations[i].severity > sm->max_severity)
-            sm->max_severity = s->violations[i].severity;
-        sm->any_violation = true;
+    /*
+     * One finding per code and step (login-spec §2.2 rule 3), stored or
+     * dropped past the session's caps; a violation's count (the rule hit again
+     * at its step) adds none.
+     */
+    for (size_t i = 0; i < s->nviolations; i++)
+        count_code(sm, s->violations[i].code, 1, s->violations[i].severity);
+    for (size_t i = 0; i < s->nviolations_dropped; i++) {
+        const struct violation_drop *v = &s->violations_dropped[i];
+        char code[sizeof v->code + 1];
+        memcpy(code, v->code, sizeof v->code);
+        code[sizeof v->code] = '\0';
+        count_code(sm, code, (long)v->count, v->severity);
     }
 
     double lat = s->durations.to_bound;
