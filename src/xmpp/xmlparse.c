@@ -38,9 +38,10 @@ struct raw_attr {
  */
 #define ATTR_SCAN 16
 struct attr_index {
-    uint32_t *slots; /* 1 + index in parser.attrs; 0: empty */
-    size_t nslots;   /* a power of two; 0: not built (pairwise comparisons) */
-    size_t n;        /* attributes checked */
+    uint32_t few[ATTR_SCAN]; /* while not built: the attributes checked, indexes in parser.attrs */
+    uint32_t *slots;         /* 1 + index in parser.attrs; 0: empty */
+    size_t nslots;           /* a power of two; 0: not built (pairwise comparisons) */
+    size_t n;                /* attributes checked */
 };
 
 /*
@@ -456,43 +457,41 @@ seen_put(struct parser *ps, size_t i, bool expanded)
 }
 
 /*
- * Checks attribute |i| against the earlier ones of its kind (|expanded|: the
- * namespaced ones, |member| says which those are) and adds it to them; true
- * when one of them has the same name.
+ * Checks attribute |i| against the ones checked before it for the same kind
+ * of duplicate (|expanded|: namespace and local name) and adds it to them;
+ * true when one of them has the same name.
  */
 static bool
-attr_repeated(struct parser *ps, size_t i, bool expanded, bool (*member)(const struct raw_attr *))
+attr_repeated(struct parser *ps, size_t i, bool expanded)
 {
     struct attr_index *x = &ps->seen;
     if (!x->nslots) {
-        for (size_t k = 0; k < i; k++)
-            if (member(&ps->attrs[k]) && attr_same(&ps->attrs[k], &ps->attrs[i], expanded))
+        for (size_t k = 0; k < x->n; k++)
+            if (attr_same(&ps->attrs[x->few[k]], &ps->attrs[i], expanded))
                 return true;
-        if (++x->n <= ATTR_SCAN)
+        if (x->n < ATTR_SCAN) {
+            x->few[x->n++] = (uint32_t)i;
             return false;
-    } else {
-        x->n++;
+        }
     }
+    x->n++;
     if (2 * x->n >= x->nslots) {
-        /* (re)build the table from the checked attributes, at least twice as big */
+        /* a table at least twice as big, of the attributes checked so far */
+        uint32_t *old = x->slots;
+        size_t nold = x->nslots;
         size_t nslots = 64;
         while (nslots < 4 * x->n)
             nslots *= 2;
-        free(x->slots);
         x->slots = xcalloc(nslots, sizeof *x->slots);
         x->nslots = nslots;
-        for (size_t k = 0; k < i; k++)
-            if (member(&ps->attrs[k]))
-                seen_put(ps, k, expanded);
+        for (size_t k = 0; k < nold; k++)
+            if (old[k])
+                seen_put(ps, old[k] - 1, expanded);
+        for (size_t k = 0; !old && k < ATTR_SCAN; k++)
+            seen_put(ps, x->few[k], expanded);
+        free(old);
     }
     return seen_put(ps, i, expanded);
-}
-
-static bool
-any_attr(const struct raw_attr *a)
-{
-    (void)a;
-    return true;
 }
 
 static bool
@@ -500,13 +499,6 @@ is_xmlns(const struct raw_attr *a)
 {
     return (a->colon == 0 && a->qlen == 5 && memcmp(a->qname, "xmlns", 5) == 0) ||
            (a->colon == 5 && memcmp(a->qname, "xmlns", 5) == 0);
-}
-
-/* A prefixed attribute that is not a namespace declaration (its namespace is resolved). */
-static bool
-namespaced_attr(const struct raw_attr *a)
-{
-    return a->ns != NULL;
 }
 
 /*
@@ -574,7 +566,7 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
             ps->attrs = xreallocarray(ps->attrs, ps->acap, sizeof(*ps->attrs));
         }
         ps->attrs[ps->nattrs++] = a;
-        if (attr_repeated(ps, ps->nattrs - 1, false, any_attr)) {
+        if (attr_repeated(ps, ps->nattrs - 1, false)) {
             fail(ps, "Attribute %s redefined", quote_name(q1, a.qname, a.qlen));
             return NULL;
         }
@@ -645,7 +637,7 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
                 return NULL;
             }
             /* the same local name in the same namespace under two prefixes */
-            if (attr_repeated(ps, i, true, namespaced_attr)) {
+            if (attr_repeated(ps, i, true)) {
                 fail(ps, "Namespaced Attribute %s redefined",
                      quote_name(q1, a->qname + a->colon + 1, a->qlen - a->colon - 1));
                 stanza_free(el);
