@@ -246,6 +246,66 @@ remember_handshake(struct syn_seen *sy, const char *key, const struct packet_inf
     }
 }
 
+/* The handshake |sy| ends without a byte of data: counted in the summary, forgotten. */
+static void
+silent_end(struct analyzer *a, struct syn_seen *sy, enum silent_end how, usec_t t)
+{
+    char server[64];
+    decode_format_endpoint(sy->ip_version, sy->server, sy->server_port, server, sizeof server);
+    cap_silent(a, server, how, sy->time, t);
+    sy->key[0] = '\0';
+    sy->xmpp = false;
+}
+
+/*
+ * A packet without data of a connection to an XMPP port that has carried no
+ * data yet: no connection (no framers, no login) is made until its first
+ * byte, so a SYN flood or a dead server costs one entry of |syns| per
+ * handshake, and what ends before any data is counted, not reported.
+ * Returns false when the packet is not one of these.
+ */
+static bool
+wait_for_data(struct analyzer *a, struct syn_seen *sy, const char *key, const struct packet_info *p,
+              const struct capture_packet *cp, bool known)
+{
+    bool syn = p->flags & TCP_SYN, ack = p->flags & TCP_ACK;
+    if (syn && !ack) {
+        if (!known && sy->key[0] && sy->xmpp) /* pushed out by a newer handshake */
+            silent_end(a, sy, sy->acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY, sy->time);
+        remember_handshake(sy, key, p, cp, known);
+        sy->xmpp = true;
+        sy->acked = false;
+        sy->ip_version = p->ip_version;
+        memcpy(sy->server, p->dst, 16);
+        sy->server_port = p->dport;
+        return true;
+    }
+    if (!known || !sy->xmpp)
+        return false;
+    if (p->flags & TCP_RST) {
+        silent_end(a, sy, sy->acked ? SILENT_RESET : SILENT_REFUSED, cp->time);
+        add_tombstone(a, key);
+    } else if (p->flags & TCP_FIN) {
+        silent_end(a, sy, SILENT_CLOSED, cp->time);
+        add_tombstone(a, key);
+    } else if (syn) {
+        remember_handshake(sy, key, p, cp, known);
+    } else {
+        sy->acked = true;
+    }
+    return true;
+}
+
+/* The input ended: the handshakes still waiting for data are silent connections. */
+static void
+flush_handshakes(struct analyzer *a)
+{
+    for (size_t i = 0; i < SYNS; i++)
+        if (a->syns[i].key[0] && a->syns[i].xmpp)
+            silent_end(a, &a->syns[i],
+                       a->syns[i].acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY, a->last_time);
+}
+
 static struct conn *
 capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *p, bool src_is_client,
                  long packet)
@@ -271,7 +331,7 @@ evict_idle(struct analyzer *a, usec_t now)
     for (struct conn *c = a->open_head, *next; c; c = next) {
         next = c->next_open;
         if (c->reasm[0] && now - c->last_seen > IDLE_USEC)
-            conn_finish(a, c, LOGIN_END_INPUT_END, c->last_seen);
+            conn_finish(a, c, LOGIN_END_EVICTED_IDLE, c->last_seen);
     }
 }
 
@@ -324,6 +384,9 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
             remember_handshake(sy, key, &p, cp, known);
             return;
         }
+        if (!a->opt.all_connections && p.payload_len == 0 && (syn_only || known) &&
+            wait_for_data(a, sy, key, &p, cp, known))
+            return;
         int src_client = guess_client_is_src(a, &p);
         if (src_client < 0)
             src_client = xmpp_port(a, p.dport) ? 1 : 0;
@@ -335,7 +398,9 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
         remember_flow(a, slot, &tuple, c);
         if (known && !(p.flags & TCP_SYN)) {
-            cap_pseudo(a, c, EV_TCP_OPEN, sy->time, "SYN (recognised as XMPP by content)");
+            cap_pseudo(a, c, EV_TCP_OPEN, sy->time,
+                       sy->xmpp ? "SYN" : "SYN (recognised as XMPP by content)");
+            sy->xmpp = false;
             reasm_add(c->reasm[0], sy->isn[0], NULL, 0, true, false, sy->time, sy->packet);
             if (sy->have_synack)
                 reasm_add(c->reasm[1], sy->isn[1], NULL, 0, true, false, sy->time, sy->packet);
@@ -348,6 +413,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         }
     }
     c->last_seen = cp->time;
+    conn_touch(a, c);
     int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
     if (syn_only && d == 0)
         cap_pseudo(a, c, EV_TCP_OPEN, cp->time, "SYN");
@@ -409,6 +475,7 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
         if (cp.time > a->last_time)
             a->last_time = cp.time;
         on_packet(a, &cp, info, &problems);
+        check_memory(a);
         if (cp.time >= next_evict) {
             evict_idle(a, cp.time);
             next_evict = cp.time + 60 * 1000000LL;
@@ -426,4 +493,5 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
     }
     info->count = packets;
     capture_close(cap);
+    flush_handshakes(a);
 }

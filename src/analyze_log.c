@@ -98,6 +98,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
             return; /* the tail of a connection already reported */
         c = conn_new(a, ev->pid, ev->line);
     }
+    conn_touch(a, c);
     struct session *s = login_session(c->login);
     s->last_line = ev->last_line;
     switch (ev->kind) {
@@ -186,6 +187,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
             if (ev.time > a->last_time)
                 a->last_time = ev.time;
             on_log_event(a, &ev, info);
+            check_memory(a);
         }
         ssize_t n = source_read(src, chunk, READ_CHUNK, errbuf, sizeof errbuf);
         if (n < 0) {

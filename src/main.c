@@ -11,6 +11,7 @@
 
 #include "analyze.h"
 #include "report.h"
+#include "secret_mask.h"
 #include "xalloc.h"
 
 enum exit_status {
@@ -31,6 +32,8 @@ enum {
     OPT_NO_PROGRESS,
     OPT_INPUT,
     OPT_MAX_ELEMENT,
+    OPT_MAX_CONNECTIONS,
+    OPT_ALL_CONNECTIONS,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +49,8 @@ static const struct option long_options[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"max-element", required_argument, NULL, OPT_MAX_ELEMENT},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+    {"all-connections", no_argument, NULL, OPT_ALL_CONNECTIONS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -76,6 +81,10 @@ usage(FILE *out)
           "      --user USER               report only sessions of this user\n"
           "      --client IP               report only sessions from this client address\n"
           "      --max-element BYTES       largest element parsed (default 1048576)\n"
+          "      --max-connections N       connections open at once; past N the least\n"
+          "                                recently active is closed as evicted (default 2500)\n"
+          "      --all-connections         report connections that never carried XMPP as\n"
+          "                                sessions (default: counted in the summary)\n"
           "      --progress, --no-progress progress on standard error (default: when a tty)\n"
           "  -q, --quiet                   no warnings on standard error\n"
           "  -h, --help                    show this help and exit\n"
@@ -131,6 +140,18 @@ threshold_reached(const struct summary *sm, int threshold)
     return threshold >= 0 && sm->any_violation && (int)sm->max_severity >= threshold;
 }
 
+/* An input's error on standard error, through the same masking step as the report. */
+static void
+print_input_error(const char *path, long line, const char *message)
+{
+    char *masked = secret_mask_enabled() ? secret_mask_dup(message) : NULL;
+    if (line)
+        fprintf(stderr, "xmppflow: %s:%ld: %s\n", path, line, masked ? masked : message);
+    else
+        fprintf(stderr, "xmppflow: %s: %s\n", path, masked ? masked : message);
+    free(masked);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,6 +190,7 @@ main(int argc, char **argv)
             break;
         case OPT_SHOW_SECRETS:
             ropt.show_secrets = aopt.show_secrets = true;
+            secret_mask_set_enabled(false);
             break;
         case OPT_FAIL_ON:
             fail_threshold = severity_threshold(optarg);
@@ -202,6 +224,13 @@ main(int argc, char **argv)
         case OPT_MAX_ELEMENT:
             if (!parse_size(optarg, &aopt.limits.max_element))
                 return usage_error("bad size '%s'", optarg);
+            break;
+        case OPT_MAX_CONNECTIONS:
+            if (!parse_size(optarg, &aopt.max_connections) || aopt.max_connections > 10000000)
+                return usage_error("bad connection count '%s' (1 to 10000000)", optarg);
+            break;
+        case OPT_ALL_CONNECTIONS:
+            aopt.all_connections = true;
             break;
         case 'q':
             quiet = true;
@@ -260,15 +289,11 @@ main(int argc, char **argv)
         const char *path = argv[optind + (int)i];
         if (inputs[i].type == INPUT_UNKNOWN || inputs[i].unusable) {
             /* one line naming the file; the report carries the same message */
-            fprintf(stderr, "xmppflow: %s: %s\n", path,
-                    inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
+            print_input_error(path, 0, inputs[i].nerrors ? inputs[i].errors[0].message : "cannot read");
         } else if (!quiet) {
             for (size_t k = 0; k < inputs[i].nerrors; k++) {
                 const struct input_error *e = &inputs[i].errors[k];
-                if (e->line)
-                    fprintf(stderr, "xmppflow: %s:%ld: %s\n", path, e->line, e->message);
-                else
-                    fprintf(stderr, "xmppflow: %s: %s\n", path, e->message);
+                print_input_error(path, e->line, e->message);
             }
         }
     }

@@ -5,13 +5,16 @@
 #
 # What it does
 #   * installs (if missing) ejabberd python3-slixmpp go-sendxmpp tcpdump openssl
-#     tshark (for dumpcap, which writes pcapng)
+#     tshark (for dumpcap, which writes pcapng) python3-websockets
 #   * starts a PRIVATE ejabberd 23.01 node (xmppflow-test@localhost) whose
 #     config, spool (mnesia) and log directories live in a temporary
 #     directory; it listens on 127.0.0.1:5222 and [::1]:5222 only (c2s,
 #     optional STARTTLS, self-signed certificate for xmppflow.test), plus a
 #     third c2s listener on 127.0.0.1:5322 with starttls_required: true (used
-#     by starttls-required-refusal only).  In-band registration (XEP-0077) is
+#     by starttls-required-refusal only), and an HTTP listener
+#     (ejabberd_http) on 127.0.0.1:5280 with BOSH (XEP-0124/0206) on /bosh
+#     and XMPP over WebSocket (RFC 7395) on /ws, without TLS (used by
+#     bosh-plain and websocket-plain only).  In-band registration (XEP-0077) is
 #     open to loopback clients, with or without TLS, and without the
 #     per-IP registration_timeout.  The system-wide ejabberd (/etc/ejabberd,
 #     /var/lib/ejabberd, "service ejabberd") is never used.
@@ -24,8 +27,9 @@
 #     capture.pcapng with dumpcap, sll-plain-no-tls captures on 'any' in the
 #     Linux cooked v1 and v2 link types, ipv6-starttls-plain (client on ::1,
 #     second c2s listener on [::1]:5222) also keeps a gzipped copy,
-#     starttls-required-refusal captures 'tcp port 5322'; see run_scenario's
-#     CAP_* options below)
+#     starttls-required-refusal captures 'tcp port 5322', bosh-plain and
+#     websocket-plain capture 'tcp port 5280'; see run_scenario's CAP_*
+#     options below)
 #   * stops everything it started (by pid) and removes the temp dir.
 #
 # Test accounts (host xmppflow.test); tests grep outputs for these strings:
@@ -38,6 +42,8 @@
 #   dave@xmppflow.test    Dave-Register-5    created by in-band registration
 #                                            without TLS (scenario ibr-register-no-tls)
 #   wrong password for bob in scenario legacy-auth-error:  Bob-Wrong-6
+#   made-up password of alice in the hand-made logs of testdata/violations
+#   (not used here, only listed in PASSWORDS.md):  Handmade-Secret-0
 #
 # Options (environment):
 #   KEEP_WORKDIR=1   keep the temporary ejabberd directory (for debugging)
@@ -58,14 +64,17 @@ MALLORY_PASS='Mallory-Guess-3'
 CAROL_PASS='Carol-Register-4'      # in-band registration (ibr-register)
 DAVE_PASS='Dave-Register-5'        # in-band registration without TLS (ibr-register-no-tls)
 BOB_WRONG_PASS='Bob-Wrong-6'       # legacy-auth-error
+HANDMADE_PASS='Handmade-Secret-0'  # never on the server: testdata/violations/make-violations.py's
+                                   # made-up password, listed in PASSWORDS.md for the leak tests
 TLSREQ_PORT=5322                   # c2s listener with starttls_required: true
+HTTP_PORT=5280                     # ejabberd_http: BOSH on /bosh, WebSocket on /ws
 PY=/usr/bin/python3          # Debian's python (has python3-slixmpp), not a pyenv shim
 
 ALL_SCENARIOS="utf8-message starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
 drop-after-login wrong-password unknown-user disconnect-mid-sasl legacy-auth-no-tls go-sendxmpp
 concurrent ipv6-starttls-plain pcapng-scram sll-plain-no-tls
 scram-sha256-plus ibr-register ibr-register-no-tls sm-resume stream-error-conflict
-starttls-required-refusal legacy-auth-error"
+starttls-required-refusal legacy-auth-error bosh-plain websocket-plain"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 
 log() { printf '>>> %s\n' "$*" >&2; }
@@ -75,7 +84,7 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- packages
 need_pkgs=()
-for p in ejabberd python3-slixmpp go-sendxmpp tcpdump openssl tshark; do
+for p in ejabberd python3-slixmpp go-sendxmpp tcpdump openssl tshark python3-websockets; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -206,6 +215,15 @@ listen:
     shaper: none
     starttls: true
     starttls_required: true
+  -
+    # BOSH and XMPP over WebSocket, plain HTTP (bosh-plain, websocket-plain)
+    port: $HTTP_PORT
+    ip: "127.0.0.1"
+    module: ejabberd_http
+    tls: false
+    request_handlers:
+      /bosh: mod_bosh
+      /ws: ejabberd_http_ws
 
 s2s_access: none
 
@@ -236,6 +254,7 @@ shaper_rules:
   max_user_sessions: 10
 
 modules:
+  mod_bosh: {}
   mod_disco: {}
   mod_caps: {}
   mod_legacy_auth: {}
@@ -270,7 +289,7 @@ EJCTL=(ejabberdctl --config-dir "$CONF" --config "$CONF/ejabberd.yml"
        --ctl-config "$CONF/ejabberdctl.cfg" --logs "$LOGS" --spool "$SPOOL" --node "$NODE")
 
 # ---------------------------------------------------------------- start ejabberd
-for p in "$PORT" "$TLSREQ_PORT"; do
+for p in "$PORT" "$TLSREQ_PORT" "$HTTP_PORT"; do
     if ss -ltn "( sport = :$p )" | grep -q LISTEN; then
         die "something already listens on port $p (system ejabberd?); refusing to continue"
     fi
@@ -296,6 +315,8 @@ ss -ltn "( sport = :$PORT )" | grep -q "127.0.0.1:$PORT" || die "ejabberd is not
 ss -ltn "( sport = :$PORT )" | grep -q "\[::1\]:$PORT" || die "ejabberd is not listening on [::1]:$PORT"
 ss -ltn "( sport = :$TLSREQ_PORT )" | grep -q "127.0.0.1:$TLSREQ_PORT" ||
     die "ejabberd is not listening on 127.0.0.1:$TLSREQ_PORT"
+ss -ltn "( sport = :$HTTP_PORT )" | grep -q "127.0.0.1:$HTTP_PORT" ||
+    die "ejabberd is not listening on 127.0.0.1:$HTTP_PORT"
 
 "${EJCTL[@]}" register alice "$XMPP_HOST" "$ALICE_PASS"
 "${EJCTL[@]}" register bob "$XMPP_HOST" "$BOB_PASS"
@@ -651,11 +672,183 @@ if __name__ == '__main__':
         sys.exit(3)
     sys.exit(0 if ok else 1)
 EOF
+# BOSH and WebSocket clients (no TLS) for bosh-plain and websocket-plain
+cat > "$CLIENTS/webclient.py" <<'EOF'
+#!/usr/bin/python3
+"""XMPP over HTTP clients (no TLS) used by make-testdata.sh.
+
+  bosh USER PASSWORD RESOURCE TO
+      BOSH (XEP-0124/0206) on http://127.0.0.1:5280/bosh with http.client,
+      one keep-alive HTTP/1.1 connection, one request at a time: session
+      creation (no sid; the answer gives the sid), <auth mechanism='PLAIN'>
+      inside <body/>, xmpp:restart='true', bind, session, one chat message
+      to TO, type='terminate'.
+  websocket USER PASSWORD RESOURCE TO
+      XMPP over WebSocket (RFC 7395) on ws://127.0.0.1:5280/ws with
+      python3-websockets (subprotocol xmpp, no compression): <open/>,
+      SASL PLAIN, <open/> again (restart), bind, one chat message to TO,
+      <close/>, WebSocket close.
+
+Exit status: 0 when the login succeeded, 1 when the server refused it, 3 on
+an unexpected error.  Everything exchanged is written to standard error.
+"""
+import base64, http.client, random, re, sys
+
+HOST, PORT, DOMAIN = '127.0.0.1', 5280, 'xmppflow.test'
+SASL_NS = 'urn:ietf:params:xml:ns:xmpp-sasl'
+BIND_NS = 'urn:ietf:params:xml:ns:xmpp-bind'
+SESSION_NS = 'urn:ietf:params:xml:ns:xmpp-session'
+HTTPBIND_NS = 'http://jabber.org/protocol/httpbind'
+XBOSH_NS = 'urn:xmpp:xbosh'
+FRAMING_NS = 'urn:ietf:params:xml:ns:xmpp-framing'
+
+def show(direction, data):
+    sys.stderr.write('%s %s\n' % (direction, data))
+
+def plain_token(user, password):
+    return base64.b64encode(('\0%s\0%s' % (user, password)).encode()).decode()
+
+def bind_iq(resource):
+    return ("<iq type='set' id='bind1' xmlns='jabber:client'><bind xmlns='%s'>"
+            "<resource>%s</resource></bind></iq>" % (BIND_NS, resource))
+
+def message(to, body):
+    return ("<message type='chat' to='%s' id='msg1' xmlns='jabber:client'>"
+            "<body>%s</body></message>" % (to, body))
+
+class Bosh:
+    """One BOSH session over one keep-alive HTTP connection."""
+
+    def __init__(self):
+        self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+        self.rid = random.randint(1000000, 9000000)
+        self.sid = None
+        self.received = ''
+
+    def post(self, attrs='', children=''):
+        self.rid += 1
+        sid = " sid='%s'" % self.sid if self.sid else ''
+        body = ("<body rid='%d'%s%s xmlns='%s'>%s</body>"
+                % (self.rid, sid, attrs, HTTPBIND_NS, children))
+        show('C:', body)
+        self.conn.request('POST', '/bosh', body.encode(),
+                          {'Content-Type': 'text/xml; charset=utf-8'})
+        resp = self.conn.getresponse()
+        data = resp.read().decode()
+        show('S: %d' % resp.status, data)
+        if resp.status != 200:
+            raise RuntimeError('HTTP status %d' % resp.status)
+        self.received += data
+        return data
+
+    def wait_for(self, pattern, polls=5):
+        """Send empty requests until PATTERN has been received (the server
+        holds an empty request for up to 'wait' seconds)."""
+        for _ in range(polls):
+            m = re.search(pattern, self.received, re.S)
+            if m:
+                self.received = self.received[m.end():]
+                return m
+            self.post()
+        raise RuntimeError('no %s from the server' % pattern)
+
+def bosh(user, password, resource, to):
+    b = Bosh()
+    # session creation request: no sid, no payload
+    first = b.post(" content='text/xml; charset=utf-8' hold='1' to='%s' ver='1.6'"
+                   " wait='5' xml:lang='en' xmpp:version='1.0' xmlns:xmpp='%s'"
+                   % (DOMAIN, XBOSH_NS))
+    m = re.search(r"\bsid=['\"]([^'\"]+)['\"]", first)
+    if not m:
+        raise RuntimeError('no sid in the session creation response')
+    b.sid = m.group(1)
+    b.wait_for(r'</stream:features>')
+    b.post(children="<auth xmlns='%s' mechanism='PLAIN'>%s</auth>"
+           % (SASL_NS, plain_token(user, password)))
+    m = b.wait_for(r'<success[^>]*/>|</success>|</failure>|<failure[^>]*/>')
+    if '<success' not in m.group(0):
+        b.post(" type='terminate'")
+        return False
+    b.post(" to='%s' xml:lang='en' xmpp:restart='true' xmlns:xmpp='%s'" % (DOMAIN, XBOSH_NS))
+    b.wait_for(r'</stream:features>')
+    b.post(children=bind_iq(resource))
+    b.wait_for(r"id=['\"]bind1['\"]")
+    b.post(children="<iq type='set' id='sess1' xmlns='jabber:client'><session xmlns='%s'/></iq>"
+           % SESSION_NS)
+    b.wait_for(r"id=['\"]sess1['\"]")
+    b.post(children=message(to, 'hello from a BOSH client'))
+    b.post(" type='terminate'", "<presence type='unavailable' xmlns='jabber:client'/>")
+    b.conn.close()
+    return True
+
+def websocket(user, password, resource, to):
+    import asyncio
+    import websockets
+
+    async def run():
+        async with websockets.connect('ws://%s:%d/ws' % (HOST, PORT), subprotocols=['xmpp'],
+                                      compression=None, open_timeout=10) as ws:
+            received = ['']
+
+            async def send(data):
+                show('C:', data)
+                await ws.send(data)
+
+            async def wait_for(pattern):
+                while True:
+                    m = re.search(pattern, received[0], re.S)
+                    if m:
+                        received[0] = received[0][m.end():]
+                        return m
+                    frame = await asyncio.wait_for(ws.recv(), 10)
+                    show('S:', frame)
+                    received[0] += frame
+
+            def open_frame():
+                return ("<open xmlns='%s' to='%s' version='1.0' xml:lang='en'/>"
+                        % (FRAMING_NS, DOMAIN))
+
+            await send(open_frame())
+            await wait_for(r'</stream:features>')
+            await send("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>"
+                       % (SASL_NS, plain_token(user, password)))
+            m = await wait_for(r'<success[^>]*/>|</success>|</failure>|<failure[^>]*/>')
+            ok = '<success' in m.group(0)
+            if ok:
+                await send(open_frame())
+                await wait_for(r'</stream:features>')
+                await send(bind_iq(resource))
+                await wait_for(r"id=['\"]bind1['\"]")
+                await send(message(to, 'hello from a WebSocket client'))
+            await send("<close xmlns='%s'/>" % FRAMING_NS)
+            await wait_for(r'<close\b[^>]*>')
+            return ok
+
+    return asyncio.run(run())
+
+def main():
+    mode, user, password, resource, to = sys.argv[1:6]
+    if mode == 'bosh':
+        return bosh(user, password, resource, to)
+    elif mode == 'websocket':
+        return websocket(user, password, resource, to)
+    sys.exit('unknown mode ' + mode)
+
+if __name__ == '__main__':
+    try:
+        ok = main()
+    except Exception as e:  # noqa
+        import traceback
+        traceback.print_exc()
+        sys.exit(3)
+    sys.exit(0 if ok else 1)
+EOF
 chmod 755 "$CLIENTS"/*.py
 chown -R ejabberd:ejabberd "$CLIENTS"
 
 slix() { "$PY" "$CLIENTS/slixclient.py" "$@"; }
 raw() { "$PY" "$CLIENTS/rawclient.py" "$@"; }
+web() { "$PY" "$CLIENTS/webclient.py" "$@"; }
 
 # ---------------------------------------------------------------- scenario runner
 # start_capture FILE IFACE FORMAT DLT ERRFILE FILTER: start one capture of
@@ -701,6 +894,10 @@ start_capture() {
 #   CAP_GZIP=1  also write CAP_FILE.gz (gzip -9 -n: no name, no time stamp,
 #               so the same capture always gives the same .gz)
 #   CAP_FILTER  capture filter, for both captures     (default 'tcp port 5222')
+# and one check of the log:
+#   LOG_MARK    a line the scenario's ejabberd.log must have, proof that
+#               ejabberd logged what it received (default 'Received XML on
+#               stream', which ejabberd 23.01 does not write for BOSH)
 run_scenario() {
     local name=$1 expect_rc=$2 desc=$3; shift 4
     local dir=$OUTDIR/$name
@@ -743,7 +940,8 @@ run_scenario() {
         die "scenario $name: client exit status $rc, expected $expect_rc"
     fi
     [ -s "$dir/ejabberd.log" ] || die "scenario $name: empty ejabberd.log"
-    grep -q 'Received XML on stream' "$dir/ejabberd.log" || die "scenario $name: no 'Received XML on stream' in log"
+    local mark=${LOG_MARK:-Received XML on stream}
+    grep -q "$mark" "$dir/ejabberd.log" || die "scenario $name: no '$mark' in log"
     for f in "${files[@]}"; do
         [ -s "$dir/$f" ] || die "scenario $name: empty capture $f"
         chmod 644 "$dir/$f"     # dumpcap creates its file mode 0600
@@ -877,6 +1075,17 @@ run_scenario legacy-auth-error 1 \
   "raw Python socket client, no TLS: XEP-0078 legacy authentication for bob with the WRONG clear-text password <password>Bob-Wrong-6</password> (resource 'legacy'): ejabberd answers <iq type='error'> with <not-authorized/>, echoing the query, password included; the client closes the stream." -- \
   raw legacy-auth bob "$BOB_WRONG_PASS"
 
+# -- logins over HTTP: ejabberd_http on 127.0.0.1:5280 (BOSH on /bosh,
+#    WebSocket on /ws), no TLS, captured with 'tcp port 5280'
+
+CAP_FILTER="tcp port $HTTP_PORT" LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' run_scenario bosh-plain 0 \
+  "alice@xmppflow.test logs in over BOSH (XEP-0124/0206) on http://127.0.0.1:5280/bosh WITHOUT TLS, with a Python http.client client on one keep-alive HTTP/1.1 connection, one request at a time: the session creation request (no sid; the response gives the sid and the stream features), SASL PLAIN as <auth mechanism='PLAIN'> inside <body/> (the password is visible in the capture, base64), <success/>, a <body xmpp:restart='true'/> restart, resource bind 'bosh-plain', a session iq, one chat message to bob@xmppflow.test (offline: ejabberd bounces it), then <body type='terminate'> with an unavailable presence (ejabberd: 'Stream reset by peer'), the client closes the TCP connection. ejabberd 23.01 does not log what a BOSH client sends as 'Received XML on stream': it logs each request's whole <body/> as a mod_bosh 'Incoming data' debug line (plus ejabberd_bosh's dump of the parsed request); what it sends is logged as usual ('Send XML on stream', socket tag http_bind). 5280 is one of xmppflow's default ports." -- \
+  web bosh alice "$ALICE_PASS" bosh-plain "bob@$XMPP_HOST"
+
+CAP_FILTER="tcp port $HTTP_PORT" run_scenario websocket-plain 0 \
+  "bob@xmppflow.test logs in over XMPP over WebSocket (RFC 7395) on ws://127.0.0.1:5280/ws WITHOUT TLS, with python3-websockets (subprotocol xmpp, no compression): HTTP Upgrade, <open/>, features, SASL PLAIN (<auth mechanism='PLAIN'>, the password base64; the client's frames are masked as RFC 6455 requires, so the capture does not show it as text, the log does), <success/>, <open/> again (restart), resource bind 'websocket-plain', one chat message to alice@xmppflow.test (offline: ejabberd bounces it), <close/> answered by <close/> (socket tag websocket in the log); ejabberd then sends a WebSocket close frame and its FIN at once, so the client's close frame arrives after it and is answered with an RST." -- \
+  web websocket bob "$BOB_PASS" websocket-plain "alice@$XMPP_HOST"
+
 # ---------------------------------------------------------------- docs
 b64() { printf '%b' "$1" | base64 -w0; }
 cat > "$OUTDIR/PASSWORDS.md" <<EOF
@@ -885,7 +1094,8 @@ cat > "$OUTDIR/PASSWORDS.md" <<EOF
 The data comes from a private ejabberd $ejabberd_version instance (host
 \`$XMPP_HOST\`, c2s on 127.0.0.1:$PORT, optional STARTTLS with a self-signed
 certificate, \`auth_password_format: plain\`, \`loglevel: debug\`; a second
-listener on 127.0.0.1:$TLSREQ_PORT requires STARTTLS). The passwords are
+listener on 127.0.0.1:$TLSREQ_PORT requires STARTTLS; BOSH and WebSocket on
+127.0.0.1:$HTTP_PORT without TLS). The passwords are
 distinctive so tests can check that they do (or do not) appear in xmppflow's
 output.
 
@@ -898,6 +1108,7 @@ output.
 | carol@$XMPP_HOST  | \`$CAROL_PASS\`      | registered in-band over STARTTLS (scenario ibr-register) |
 | dave@$XMPP_HOST   | \`$DAVE_PASS\`       | registered in-band without TLS (scenario ibr-register-no-tls) |
 | bob@$XMPP_HOST    | \`$BOB_WRONG_PASS\`           | wrong password (scenario legacy-auth-error) |
+| alice@$XMPP_HOST  | \`$HANDMADE_PASS\`     | made up: hand-made logs of violations/ only (make-violations.py), never on a server |
 
 SASL PLAIN payloads (base64 of \`\\0user\\0password\`) as they appear in
 \`<auth mechanism="PLAIN">\`:
@@ -907,6 +1118,8 @@ SASL PLAIN payloads (base64 of \`\\0user\\0password\`) as they appear in
 | alice / $ALICE_PASS   | \`$(b64 "\\0alice\\0$ALICE_PASS")\` |
 | alice / $WRONG_PASS | \`$(b64 "\\0alice\\0$WRONG_PASS")\` |
 | mallory / $MALLORY_PASS     | \`$(b64 "\\0mallory\\0$MALLORY_PASS")\` |
+| bob / $BOB_PASS        | \`$(b64 "\\0bob\\0$BOB_PASS")\` |
+| alice / $HANDMADE_PASS     | \`$(b64 "\\0alice\\0$HANDMADE_PASS")\` |
 
 Where a password can be seen:
 
@@ -930,6 +1143,16 @@ Where a password can be seen:
   decryption, so the PLAIN payloads also appear in \`ejabberd.log\` of the
   STARTTLS scenarios (starttls-plain-ok, drop-after-login, wrong-password,
   unknown-user, concurrent); their captures only show TLS records.
+* \`bosh-plain\`: SASL PLAIN over BOSH without TLS, so alice's base64 PLAIN
+  payload is in clear in \`capture.pcap\` (inside the HTTP POST's \`<body/>\`)
+  and in \`ejabberd.log\` (mod_bosh "Incoming data" lines and the request
+  dumps of ejabberd_bosh).
+* \`websocket-plain\`: SASL PLAIN over WebSocket without TLS: bob's base64
+  PLAIN payload is in clear in \`ejabberd.log\`; in \`capture.pcap\` the
+  client's WebSocket frames are masked (RFC 6455 §5.3), so it is not there as
+  text, but anyone can unmask it (the masking key is in each frame header).
+* \`violations/*.handmade.log\`: the made-up password $HANDMADE_PASS
+  (and its PLAIN payload) in the hand-made logs that show a PLAIN login.
 * SCRAM / DIGEST-MD5 scenarios (including scram-sha256-plus) never expose the
   password (only the user name).
 EOF
@@ -941,7 +1164,10 @@ EOF
     echo "ejabberd $ejabberd_version on 127.0.0.1:$PORT. Accounts and passwords: PASSWORDS.md."
     echo "ejabberd also listens on [::1]:$PORT (used by ipv6-starttls-plain only) and on"
     echo "127.0.0.1:$TLSREQ_PORT with \`starttls_required: true\` (used by"
-    echo "starttls-required-refusal only, captured with 'tcp port $TLSREQ_PORT')."
+    echo "starttls-required-refusal only, captured with 'tcp port $TLSREQ_PORT'), and"
+    echo "on 127.0.0.1:$HTTP_PORT without TLS (ejabberd_http: BOSH on /bosh, WebSocket on"
+    echo "/ws; used by bosh-plain and websocket-plain only, captured with"
+    echo "'tcp port $HTTP_PORT')."
     echo "Each directory holds \`ejabberd.log\` (the server log lines written during"
     echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`),"
     echo "except where its section below says otherwise: pcapng-scram has"

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "report_impl.h"
+#include "secret_mask.h"
+
+static inline void append_escaped(struct buf *out, const char *s, size_t n);
 
 void
 json_writer_init(struct json_writer *w, struct buf *out, int indent)
@@ -122,6 +125,13 @@ void
 json_writer_array_end(struct json_writer *w)
 {
     close_container(w, ']');
+}
+
+void
+json_writer_mark_nonempty(struct json_writer *w)
+{
+    if (w->depth > 0 && !w->skipped)
+        w->empty[w->depth - 1] = false;
 }
 
 void
@@ -318,8 +328,23 @@ needs_look(uint64_t w)
 void
 json_append_string(struct buf *out, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(s);
+    /* Every string of every JSON report passes here: the one place it is masked. */
+    if (secret_mask_enabled() && !secret_mask_clean(s, n)) {
+        struct buf masked = {0};
+        secret_mask_append(&masked, s, n);
+        append_escaped(out, masked.data, masked.len);
+        buf_clear(&masked);
+        return;
+    }
+    append_escaped(out, s, n);
+}
+
+/* |s| (|n| bytes, no NUL inside) as a quoted JSON string. */
+static inline void
+append_escaped(struct buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
     /* Room for the worst case (every byte a \u00XX escape), then no more checks. */
     if (out->len + 6 * n + 3 > out->cap)
         buf_grow(out, 6 * n + 2);

@@ -38,6 +38,12 @@ void json_writer_object_end(struct json_writer *w);
 void json_writer_array_begin(struct json_writer *w);
 void json_writer_array_end(struct json_writer *w);
 
+/*
+ * Marks the current container as holding something already (written
+ * elsewhere): the next item gets its comma, the end its newline.
+ */
+void json_writer_mark_nonempty(struct json_writer *w);
+
 /* The key of the next member of the current object; any bytes (repaired to UTF-8). */
 void json_writer_key(struct json_writer *w, const char *key);
 

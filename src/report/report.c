@@ -2,10 +2,13 @@
 #include <config.h>
 #include "report.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "report_impl.h"
 #include "xalloc.h"
@@ -63,6 +66,14 @@ static const char *const severity_names[] = {
     [SEV_ERROR] = "error",
 };
 
+static const char *const silent_end_names[] = {
+    [SILENT_NO_REPLY] = "no-reply",
+    [SILENT_REFUSED] = "refused",
+    [SILENT_RESET] = "reset",
+    [SILENT_CLOSED] = "closed",
+    [SILENT_HANDSHAKE_ONLY] = "handshake-only",
+};
+
 static const char *const input_type_names[] = {
     [INPUT_UNKNOWN] = NULL,
     [INPUT_PCAP] = "pcap",
@@ -74,6 +85,12 @@ static const char *
 lookup(const char *const *names, size_t n, unsigned v, const char *fallback)
 {
     return v < n ? names[v] : fallback;
+}
+
+const char *
+silent_end_name(enum silent_end e)
+{
+    return lookup(silent_end_names, NELEMS(silent_end_names), (unsigned)e, "unknown");
 }
 
 const char *
@@ -312,217 +329,34 @@ input_info_clear(struct input_info *in)
     memset(in, 0, sizeof(*in));
 }
 
-/* Summary. */
-
-struct summary *
-summary_new(void)
-{
-    return xcalloc(1, sizeof(struct summary));
-}
-
-void
-summary_free(struct summary *sm)
-{
-    if (!sm)
-        return;
-    for (size_t i = 0; i < sm->nby_mechanism; i++)
-        free(sm->by_mechanism[i].name);
-    free(sm->by_mechanism);
-    for (size_t i = 0; i < sm->nplaintext_users; i++)
-        free(sm->plaintext_users[i]);
-    free(sm->plaintext_users);
-    free(sm->plaintext_where);
-    for (size_t i = 0; i < sm->nby_code; i++)
-        free(sm->by_code[i].name);
-    free(sm->by_code);
-    free(sm->latencies);
-    free(sm);
-}
-
-static void
-count_name(struct name_count **v, size_t *n, const char *name)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (strcmp((*v)[i].name, name) == 0) {
-            (*v)[i].count++;
-            return;
-        }
-    }
-    *v = xreallocarray(*v, *n + 1, sizeof(**v));
-    (*v)[*n].name = xstrdup(name);
-    (*v)[*n].count = 1;
-    (*n)++;
-}
-
-/* Codes sort by letter, then by number, so A2 comes before A10. */
-static int
-code_cmp(const char *a, const char *b)
-{
-    if (a[0] != b[0])
-        return (unsigned char)a[0] < (unsigned char)b[0] ? -1 : 1;
-    long na = strtol(a + 1, NULL, 10), nb = strtol(b + 1, NULL, 10);
-    if (na != nb)
-        return na < nb ? -1 : 1;
-    return strcmp(a, b);
-}
-
-/* Adds |n| findings of |code| and their highest |severity|. */
-static void
-count_code(struct summary *sm, const char *code, long n, enum severity severity)
-{
-    if (!sm->any_violation || severity > sm->max_severity)
-        sm->max_severity = severity;
-    sm->any_violation = true;
-    /* a code seen before is the common case: find it without ordering */
-    for (size_t k = 0; k < sm->nby_code; k++) {
-        if (strcmp(sm->by_code[k].name, code) == 0) {
-            sm->by_code[k].count += n;
-            return;
-        }
-    }
-    size_t i = 0;
-    while (i < sm->nby_code && code_cmp(sm->by_code[i].name, code) < 0)
-        i++;
-    sm->by_code = xreallocarray(sm->by_code, sm->nby_code + 1, sizeof(*sm->by_code));
-    memmove(&sm->by_code[i + 1], &sm->by_code[i], (sm->nby_code - i) * sizeof(*sm->by_code));
-    sm->by_code[i].name = xstrdup(code);
-    sm->by_code[i].count = n;
-    sm->nby_code++;
-}
-
-static void
-add_user(struct summary *sm, const char *user, unsigned where)
-{
-    size_t i = 0;
-    int c = 1;
-    while (i < sm->nplaintext_users && (c = strcmp(sm->plaintext_users[i], user)) < 0)
-        i++;
-    if (i < sm->nplaintext_users && c == 0) {
-        sm->plaintext_where[i] |= (unsigned char)where;
-        return;
-    }
-    sm->plaintext_users =
-        xreallocarray(sm->plaintext_users, sm->nplaintext_users + 1, sizeof(*sm->plaintext_users));
-    sm->plaintext_where =
-        xreallocarray(sm->plaintext_where, sm->nplaintext_users + 1, sizeof(*sm->plaintext_where));
-    memmove(&sm->plaintext_users[i + 1], &sm->plaintext_users[i],
-            (sm->nplaintext_users - i) * sizeof(*sm->plaintext_users));
-    memmove(&sm->plaintext_where[i + 1], &sm->plaintext_where[i],
-            (sm->nplaintext_users - i) * sizeof(*sm->plaintext_where));
-    sm->plaintext_users[i] = xstrdup(user);
-    sm->plaintext_where[i] = (unsigned char)where;
-    sm->nplaintext_users++;
-}
-
-/* The name to list for a session that exposed a password, or NULL. */
-static const char *
-plaintext_user(const struct session *s)
-{
-    if (s->user)
-        return s->user;
-    /* Prefer the identity of an attempt that actually exposed a secret. */
-    for (size_t i = 0; i < s->auth.nattempts; i++) {
-        const struct attempt *a = &s->auth.attempts[i];
-        if (a->plaintext && a->has_credentials && a->credentials.authcid)
-            return a->credentials.authcid;
-    }
-    for (size_t i = 0; i < s->auth.nattempts; i++) {
-        const struct attempt *a = &s->auth.attempts[i];
-        if (a->has_credentials && a->credentials.authcid)
-            return a->credentials.authcid;
-    }
-    return NULL;
-}
-
-void
-summary_add(struct summary *sm, const struct session *s)
-{
-    sm->sessions++;
-    if ((unsigned)s->outcome < NELEMS(sm->by_outcome))
-        sm->by_outcome[s->outcome]++;
-    if ((unsigned)s->transport < NELEMS(sm->by_transport))
-        sm->by_transport[s->transport]++;
-    count_name(&sm->by_mechanism, &sm->nby_mechanism,
-               s->auth.mechanism ? s->auth.mechanism : "none");
-
-    bool plaintext = s->password_on_wire || s->password_in_log;
-    for (size_t i = 0; i < s->auth.nattempts && !plaintext; i++)
-        plaintext = s->auth.attempts[i].plaintext;
-    if (plaintext) {
-        sm->plaintext_sessions++;
-        unsigned where = (s->password_on_wire ? PLAINTEXT_ON_WIRE : 0) |
-                         (s->password_in_log ? PLAINTEXT_IN_LOG : 0);
-        sm->plaintext_on_wire += s->password_on_wire;
-        sm->plaintext_in_log += s->password_in_log;
-        const char *user = plaintext_user(s);
-        if (user)
-            add_user(sm, user, where);
-    }
-
-    /*
-     * One finding per code and step (login-spec §2.2 rule 3), stored or
-     * dropped past the session's caps; a violation's count (the rule hit again
-     * at its step) adds none.
-     */
-    for (size_t i = 0; i < s->nviolations; i++)
-        count_code(sm, s->violations[i].code, 1, s->violations[i].severity);
-    for (size_t i = 0; i < s->nviolations_dropped; i++) {
-        const struct violation_drop *v = &s->violations_dropped[i];
-        char code[sizeof v->code + 1];
-        memcpy(code, v->code, sizeof v->code);
-        code[sizeof v->code] = '\0';
-        count_code(sm, code, (long)v->count, v->severity);
-    }
-
-    double lat = s->durations.to_bound;
-    if (lat >= 0 && lat <= 1e300) { /* also rejects NaN and infinity */
-        sm->latencies = xgrow(sm->latencies, sm->nlatencies, sizeof(double));
-        sm->latencies[sm->nlatencies++] = lat;
-    }
-}
-
-static int
-double_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-double
-summary_percentile(const struct summary *sm, double p)
-{
-    if (!sm || sm->nlatencies == 0)
-        return -1;
-    size_t n = sm->nlatencies;
-    double *v = xreallocarray(NULL, n, sizeof(double));
-    memcpy(v, sm->latencies, n * sizeof(double));
-    qsort(v, n, sizeof(double), double_cmp);
-    /* Nearest rank: the smallest value with at least p% of values at or below it. */
-    double r = p * (double)n / 100.0;
-    size_t rank;
-    if (!(r > 1))
-        rank = 1;
-    else if (r >= (double)n)
-        rank = n;
-    else {
-        rank = (size_t)r;
-        if ((double)rank < r)
-            rank++;
-    }
-    double result = v[rank - 1];
-    free(v);
-    return result;
-}
-
-/* The writer dispatcher. */
+/*
+ * The writer dispatcher. jsonl writes each session as it ends. Text and json
+ * write them in id order (the order their connections started) as soon as
+ * every lower id is done (written, or dropped by a filter), so a finished
+ * session waits only for the ones that started before it and are still open;
+ * the document streams, and memory holds only that window. When more than
+ * REORDER_MAX finished sessions wait (a connection open for days, many after
+ * it), the lowest waiting one is written at once: memory stays bounded, the
+ * order stays deterministic, and a still-open session with a lower id comes
+ * out later, out of order. json items go to a temporary file first, because
+ * "inputs" comes before "sessions" in the document and is known only at the
+ * end; they are copied out behind it.
+ */
+#define REORDER_MAX 256
+/* Ids done ahead of the next one to write, as a ring of bits. */
+#define DONE_WINDOW (1u << 16)
 
 struct report_writer {
     struct report_options opt; /* tool_version points to version below */
     char *version;
     FILE *out;
-    struct session **sessions; /* kept for text and json, in arrival order */
-    size_t nsessions;
-    bool failed; /* a jsonl line could not be written */
+    unsigned next_id;          /* the lowest id neither written nor dropped */
+    uint8_t *done;             /* DONE_WINDOW bits: ids in [next_id, next_id + DONE_WINDOW) done */
+    struct session **waiting;  /* finished, not yet written: a min-heap by id */
+    size_t nwaiting, capwaiting;
+    size_t nwritten;
+    FILE *items;               /* json: the session items so far (a temporary file) */
+    bool failed;               /* a session could not be written */
 };
 
 struct report_writer *
@@ -533,6 +367,9 @@ report_writer_new(const struct report_options *opt, FILE *out)
     w->version = xstrdup(opt->tool_version && *opt->tool_version ? opt->tool_version : "unknown");
     w->opt.tool_version = w->version;
     w->out = out;
+    w->next_id = 1;
+    if (opt->format != REPORT_JSONL)
+        w->done = xcalloc(DONE_WINDOW / 8, 1);
     return w;
 }
 
@@ -543,22 +380,17 @@ session_free(struct session *s)
     free(s);
 }
 
-static void
-drop_sessions(struct report_writer *w)
-{
-    for (size_t i = 0; i < w->nsessions; i++)
-        session_free(w->sessions[i]);
-    free(w->sessions);
-    w->sessions = NULL;
-    w->nsessions = 0;
-}
-
 void
 report_writer_free(struct report_writer *w)
 {
     if (!w)
         return;
-    drop_sessions(w);
+    for (size_t i = 0; i < w->nwaiting; i++)
+        session_free(w->waiting[i]);
+    free(w->waiting);
+    free(w->done);
+    if (w->items)
+        fclose(w->items);
     free(w->version);
     free(w);
 }
@@ -570,6 +402,147 @@ report_flush(struct report_writer *w)
         w->failed = true;
 }
 
+/* A temporary file for the json items, unlinked at once; NULL when none can be made. */
+static FILE *
+items_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/xmppflow-sessions.XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    unlink(path);
+    FILE *f = fdopen(fd, "w+");
+    if (!f)
+        close(fd);
+    return f;
+}
+
+/* Writes |s| out (text) or to the items (json) and frees it. */
+static void
+write_session(struct report_writer *w, struct session *s)
+{
+    int rc;
+    if (w->opt.format == REPORT_TEXT) {
+        rc = report_text_write_session(w->out, s, w->opt.show_secrets);
+    } else {
+        if (!w->items && !(w->items = items_file())) {
+            fprintf(stderr, "xmppflow: cannot create a temporary file in %s: %s\n",
+                    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
+            w->failed = true;
+        }
+        rc = w->items ? report_json_session_item(w->items, s, w->opt.show_secrets,
+                                                 w->nwritten == 0)
+                      : -1;
+    }
+    if (rc < 0)
+        w->failed = true;
+    w->nwritten++;
+    session_free(s);
+}
+
+static void
+heap_push(struct report_writer *w, struct session *s)
+{
+    if (w->nwaiting == w->capwaiting) {
+        w->capwaiting = w->capwaiting ? 2 * w->capwaiting : 16;
+        w->waiting = xrealloc(w->waiting, w->capwaiting * sizeof(*w->waiting));
+    }
+    size_t i = w->nwaiting++;
+    while (i > 0 && w->waiting[(i - 1) / 2]->id > s->id) {
+        w->waiting[i] = w->waiting[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    w->waiting[i] = s;
+}
+
+static struct session *
+heap_pop(struct report_writer *w)
+{
+    struct session *top = w->waiting[0], *last = w->waiting[--w->nwaiting];
+    size_t i = 0, n = w->nwaiting;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && w->waiting[c + 1]->id < w->waiting[c]->id)
+            c++;
+        if (w->waiting[c]->id >= last->id)
+            break;
+        w->waiting[i] = w->waiting[c];
+        i = c;
+    }
+    if (n)
+        w->waiting[i] = last;
+    return top;
+}
+
+static bool
+done_bit(const struct report_writer *w, unsigned id)
+{
+    unsigned k = id % DONE_WINDOW;
+    return w->done[k / 8] >> (k % 8) & 1;
+}
+
+static void
+set_done_bit(struct report_writer *w, unsigned id, bool on)
+{
+    unsigned k = id % DONE_WINDOW;
+    if (on)
+        w->done[k / 8] |= (uint8_t)(1u << (k % 8));
+    else
+        w->done[k / 8] &= (uint8_t)~(1u << (k % 8));
+}
+
+/* Moves next_id over every done id, writing the waiting sessions in order. */
+static void
+advance(struct report_writer *w)
+{
+    while (done_bit(w, w->next_id)) {
+        set_done_bit(w, w->next_id, false);
+        if (w->nwaiting && w->waiting[0]->id == w->next_id)
+            write_session(w, heap_pop(w));
+        w->next_id++;
+    }
+}
+
+/* Writes the lowest waiting session now, as if every id below it were done. */
+static void
+force_one(struct report_writer *w)
+{
+    struct session *s = heap_pop(w);
+    for (; w->next_id < s->id; w->next_id++)
+        set_done_bit(w, w->next_id, false);
+    write_session(w, s);
+    set_done_bit(w, w->next_id, false);
+    w->next_id++;
+    advance(w);
+}
+
+/* Id |id| is done (|s| its session, or NULL when it was dropped). */
+static void
+id_done(struct report_writer *w, unsigned id, struct session *s)
+{
+    if (id < w->next_id) { /* its turn was passed by force_one: out of order */
+        if (s)
+            write_session(w, s);
+        return;
+    }
+    while (id - w->next_id >= DONE_WINDOW && w->nwaiting)
+        force_one(w);
+    if (id - w->next_id >= DONE_WINDOW) { /* nothing waits: jump ahead */
+        memset(w->done, 0, DONE_WINDOW / 8);
+        w->next_id = id;
+    }
+    set_done_bit(w, id, true);
+    if (s)
+        heap_push(w, s);
+    advance(w);
+    while (w->nwaiting > REORDER_MAX)
+        force_one(w);
+}
+
 void
 report_session(struct report_writer *w, struct session *s)
 {
@@ -579,16 +552,14 @@ report_session(struct report_writer *w, struct session *s)
         session_free(s);
         return;
     }
-    w->sessions = xgrow(w->sessions, w->nsessions, sizeof(*w->sessions));
-    w->sessions[w->nsessions++] = s;
+    id_done(w, s->id, s);
 }
 
-static int
-session_id_cmp(const void *a, const void *b)
+void
+report_skip(struct report_writer *w, unsigned id)
 {
-    const struct session *x = *(struct session *const *)a;
-    const struct session *y = *(struct session *const *)b;
-    return x->id < y->id ? -1 : x->id > y->id;
+    if (w->opt.format != REPORT_JSONL)
+        id_done(w, id, NULL);
 }
 
 int
@@ -596,13 +567,12 @@ report_finish(struct report_writer *w, const struct input_info *inputs, size_t n
               const struct summary *sm)
 {
     static const struct summary empty;
-    /* Ids are unique, so an unstable sort still gives one order. */
-    if (w->nsessions > 1)
-        qsort(w->sessions, w->nsessions, sizeof(*w->sessions), session_id_cmp);
+    while (w->nwaiting)
+        force_one(w);
     struct report_run run = {
         .opt = &w->opt,
-        .sessions = (const struct session *const *)w->sessions,
-        .nsessions = w->nsessions,
+        .nsessions = w->nwritten,
+        .items = w->items,
         .inputs = ninputs ? inputs : NULL,
         .ninputs = inputs ? ninputs : 0,
         .summary = sm ? sm : &empty,
@@ -617,10 +587,9 @@ report_finish(struct report_writer *w, const struct input_info *inputs, size_t n
         break;
     case REPORT_TEXT:
     default:
-        rc = report_text_write(w->out, &run);
+        rc = report_text_write_end(w->out, &run);
         break;
     }
-    drop_sessions(w);
     if (fflush(w->out) != 0 || ferror(w->out))
         rc = -1;
     return w->failed ? -1 : rc;

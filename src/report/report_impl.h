@@ -9,14 +9,15 @@
 #include "report.h"
 
 /*
- * Everything a writer needs at report_finish: the kept sessions (sorted by
- * id), the inputs and the summary. All borrowed for the duration of the call;
+ * What a writer needs at report_finish: the inputs and the summary, and for
+ * json the session items already written (report_json_session_item) into
+ * |items|, a file read back from its start. All borrowed for the call;
  * |summary| is never NULL (report.c substitutes an empty one).
  */
 struct report_run {
     const struct report_options *opt; /* opt->tool_version is never NULL */
-    const struct session *const *sessions;
-    size_t nsessions;
+    size_t nsessions;                 /* sessions written before */
+    FILE *items;                      /* json: the "sessions" items; NULL when none */
     const struct input_info *inputs;
     size_t ninputs;
     const struct summary *summary;
@@ -28,13 +29,21 @@ struct report_run {
  * failed.
  */
 int report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets, bool flush);
-/* Writes the whole pretty-printed json document. Returns 0 or -1. */
+/*
+ * Writes |s| to |out| as an item of the json document's "sessions" array,
+ * indented and separated exactly as a whole-document write would (the first
+ * item without its comma). Returns 0 or -1.
+ */
+int report_json_session_item(FILE *out, const struct session *s, bool show_secrets, bool first);
+/* Writes the pretty-printed json document around run->items. Returns 0 or -1. */
 int report_json_write_document(FILE *out, const struct report_run *run);
 /* Writes the last jsonl line: {"tool", "inputs", "summary"}. Returns 0 or -1. */
 int report_json_write_last_line(FILE *out, const struct report_run *run);
 
-/* Writes the text report: sessions, inputs, summary. Returns 0 or -1. */
-int report_text_write(FILE *out, const struct report_run *run);
+/* Writes one session of the text report. Returns 0 or -1. */
+int report_text_write_session(FILE *out, const struct session *s, bool show_secrets);
+/* Writes the end of the text report: inputs and summary. Returns 0 or -1. */
+int report_text_write_end(FILE *out, const struct report_run *run);
 
 /*
  * Rounds a millisecond value to microseconds (3 decimals); writers show

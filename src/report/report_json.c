@@ -260,6 +260,8 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     json_writer_object_end(w);
 
     str(w, "outcome", outcome_name(s->outcome));
+    if (s->evicted)
+        str(w, "evicted", s->evicted);
 
     json_writer_name(w, "phases");
     json_writer_array_begin(w);
@@ -338,6 +340,8 @@ input_json(struct json_writer *w, const struct input_info *in)
         json_writer_object_end(w);
     }
     json_writer_array_end(w);
+    if (in->evicted > 0)
+        integer(w, "evicted", in->evicted);
     json_writer_object_end(w);
 }
 
@@ -385,6 +389,34 @@ name_counts_json(struct json_writer *w, const struct name_count *v, size_t n)
     free(keys);
 }
 
+/* Connections that never carried XMPP, one object per server endpoint. */
+static void
+silent_json(struct json_writer *w, const struct summary *sm)
+{
+    json_writer_name(w, "silent_connections");
+    json_writer_object_begin(w);
+    integer(w, "count", sm->silent_total);
+    json_writer_name(w, "by_server");
+    json_writer_array_begin(w);
+    for (size_t i = 0; i < sm->nsilent; i++) {
+        const struct silent_server *v = &sm->silent[i];
+        json_writer_object_begin(w);
+        str(w, "server", v->server);
+        integer(w, "count", v->count);
+        time_member(w, "first", v->first);
+        time_member(w, "last", v->last);
+        json_writer_name(w, "ended");
+        json_writer_object_begin(w);
+        for (int e = 0; e < SILENT_END_COUNT; e++)
+            if (v->by_end[e] > 0)
+                integer(w, silent_end_name((enum silent_end)e), v->by_end[e]);
+        json_writer_object_end(w);
+        json_writer_object_end(w);
+    }
+    json_writer_array_end(w);
+    json_writer_object_end(w);
+}
+
 static void
 summary_json(struct json_writer *w, const struct summary *sm)
 {
@@ -416,6 +448,8 @@ summary_json(struct json_writer *w, const struct summary *sm)
     for (size_t i = 0; i < sm->nplaintext_users; i++)
         json_writer_string(w, sm->plaintext_users[i] ? sm->plaintext_users[i] : "");
     json_writer_array_end(w);
+    if (sm->plaintext_users_more > 0)
+        integer(w, "users_not_listed", sm->plaintext_users_more);
     json_writer_object_end(w);
 
     json_writer_name(w, "violations");
@@ -423,6 +457,11 @@ summary_json(struct json_writer *w, const struct summary *sm)
     json_writer_name(w, "by_code");
     name_counts_json(w, sm->by_code, sm->nby_code);
     json_writer_object_end(w);
+
+    if (sm->evicted > 0)
+        integer(w, "evicted", sm->evicted);
+    if (sm->nsilent)
+        silent_json(w, sm);
 
     json_writer_name(w, "latency_ms");
     json_writer_object_begin(w);
@@ -462,26 +501,70 @@ report_json_write_session_line(FILE *out, const struct session *s, bool show_sec
     return rc;
 }
 
+/* Opens the document up to its "sessions" array: |w| is then where an item goes. */
+static void
+document_head(struct json_writer *w, const struct report_run *run)
+{
+    json_writer_object_begin(w);
+    json_writer_name(w, "tool");
+    tool_json(w, run);
+    json_writer_name(w, "inputs");
+    inputs_json(w, run);
+    json_writer_name(w, "sessions");
+    json_writer_array_begin(w);
+}
+
+int
+report_json_session_item(FILE *out, const struct session *s, bool show_secrets, bool first)
+{
+    struct json_writer w;
+    json_writer_init(&w, &line_buf, 2);
+    /* the writer's state inside "sessions", then only the item's own bytes */
+    json_writer_object_begin(&w);
+    json_writer_name(&w, "sessions");
+    json_writer_array_begin(&w);
+    if (!first)
+        json_writer_mark_nonempty(&w);
+    buf_reset(&line_buf);
+    session_json(&w, s, show_secrets);
+    int rc = fwrite(line_buf.data, 1, line_buf.len, out) == line_buf.len ? 0 : -1;
+    buf_reset(&line_buf);
+    return rc;
+}
+
+/* Copies the rest of |from| (read from its start) to |out|. */
+static int
+copy_items(FILE *out, FILE *from)
+{
+    char chunk[64 * 1024];
+    size_t n;
+    if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, from)) > 0)
+        if (fwrite(chunk, 1, n, out) != n)
+            return -1;
+    return ferror(from) ? -1 : 0;
+}
+
 int
 report_json_write_document(FILE *out, const struct report_run *run)
 {
     struct buf b = {0};
     struct json_writer w;
     json_writer_init(&w, &b, 2);
-    json_writer_object_begin(&w);
-    json_writer_name(&w, "tool");
-    tool_json(&w, run);
-    json_writer_name(&w, "inputs");
-    inputs_json(&w, run);
-    json_writer_name(&w, "sessions");
-    json_writer_array_begin(&w);
-    for (size_t i = 0; i < run->nsessions; i++)
-        session_json(&w, run->sessions[i], run->opt->show_secrets);
+    document_head(&w, run);
+    int rc = fwrite(b.data, 1, b.len, out) == b.len ? 0 : -1;
+    buf_reset(&b);
+    if (run->items && copy_items(out, run->items) < 0)
+        rc = -1;
+    if (run->nsessions)
+        json_writer_mark_nonempty(&w);
     json_writer_array_end(&w);
     json_writer_name(&w, "summary");
     summary_json(&w, run->summary);
     json_writer_object_end(&w);
-    int rc = emit(out, &b);
+    if (emit(out, &b) < 0)
+        rc = -1;
     buf_clear(&b);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "secret_mask.h"
 #include "xalloc.h"
 
 /* Phase lines are cut to this many columns; the element summary gives way. */
@@ -131,6 +132,8 @@ put_header(struct buf *b, const struct session *s)
     buf_append_str(b, " -> ");
     put_clean(b, s->server ? s->server : "?");
     buf_printf(b, ", %s", outcome_name(s->outcome));
+    if (s->evicted)
+        buf_printf(b, " (closed by xmppflow: %s)", s->evicted);
     end_line(b);
 
     put_label(b, "input");
@@ -524,6 +527,9 @@ put_inputs(struct buf *b, const struct report_run *run)
             buf_printf(b, ", %lld %s", count, plural(count, "packet", "packets"));
         else if (in->type == INPUT_EJLOG)
             buf_printf(b, ", %lld %s", count, plural(count, "line", "lines"));
+        if (in->evicted > 0)
+            buf_printf(b, ", %lld %s closed by xmppflow (evicted)", in->evicted,
+                       plural(in->evicted, "connection", "connections"));
         if (in->nerrors == 0)
             buf_append_str(b, ", no errors");
         end_line(b);
@@ -565,6 +571,32 @@ put_summary_label(struct buf *b, const char *label)
 {
     buf_append_str(b, "  ");
     put_pad(b, label, 21);
+}
+
+/* Connections that never carried XMPP: one line per server endpoint. */
+static void
+put_silent(struct buf *b, const struct summary *sm)
+{
+    if (sm->nsilent == 0)
+        return;
+    put_summary_label(b, "silent connections");
+    buf_printf(b, "%ld without a byte of XMPP (SYN only, refused, reset, closed)", sm->silent_total);
+    end_line(b);
+    for (size_t i = 0; i < sm->nsilent; i++) {
+        const struct silent_server *v = &sm->silent[i];
+        char first[32], last[32];
+        format_time(v->first, first, sizeof first);
+        format_time(v->last, last, sizeof last);
+        put_summary_label(b, "");
+        put_clean(b, v->server);
+        buf_printf(b, ": %ld (", v->count);
+        bool none = true;
+        for (int e = 0; e < SILENT_END_COUNT; e++)
+            if (v->by_end[e] > 0)
+                put_count(b, &none, silent_end_name((enum silent_end)e), v->by_end[e]);
+        buf_printf(b, "), %s to %s", first, last);
+        end_line(b);
+    }
 }
 
 static void
@@ -618,8 +650,18 @@ put_summary(struct buf *b, const struct summary *sm)
                                        : w == PLAINTEXT_ON_WIRE                   ? "wire"
                                                                                   : "log");
         }
+        if (sm->plaintext_users_more > 0)
+            buf_printf(b, " and %ld more", sm->plaintext_users_more);
     }
     end_line(b);
+
+    if (sm->evicted > 0) {
+        put_summary_label(b, "evicted");
+        buf_printf(b, "%ld %s closed by xmppflow (idle, or the connection table was full)",
+                   sm->evicted, plural(sm->evicted, "session", "sessions"));
+        end_line(b);
+    }
+    put_silent(b, sm);
 
     put_summary_label(b, "violations by code");
     first = true;
@@ -642,36 +684,58 @@ put_summary(struct buf *b, const struct summary *sm)
     end_line(b);
 }
 
-/* Writes |b| out and empties it. Returns 0 or -1. */
+/*
+ * Writes |b| out, through the masking step, and empties it. Returns 0 or -1.
+ * Masked line by line: an element's data ends with its line of the report.
+ */
 static int
 emit(FILE *out, struct buf *b)
 {
     int rc = 0;
-    if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
+    const char *text = b->data;
+    size_t len = b->len;
+    struct buf masked = {0};
+    if (len && secret_mask_enabled() && !secret_mask_clean(text, len)) {
+        for (size_t at = 0; at < len;) {
+            const char *nl = memchr(text + at, '\n', len - at);
+            size_t end = nl ? (size_t)(nl - text) : len;
+            secret_mask_append(&masked, text + at, end - at);
+            if (nl)
+                buf_append_char(&masked, '\n');
+            at = end + (nl != NULL);
+        }
+        text = masked.data;
+        len = masked.len;
+    }
+    if (len && fwrite(text, 1, len, out) != len)
         rc = -1;
+    buf_clear(&masked);
     buf_reset(b);
     return rc;
 }
 
 int
-report_text_write(FILE *out, const struct report_run *run)
+report_text_write_session(FILE *out, const struct session *s, bool show_secrets)
 {
     struct buf b = {0};
-    int rc = 0;
+    put_session(&b, s, show_secrets);
+    int rc = emit(out, &b);
+    buf_clear(&b);
+    return rc;
+}
+
+int
+report_text_write_end(FILE *out, const struct report_run *run)
+{
+    struct buf b = {0};
     if (run->nsessions == 0) {
         buf_append_str(&b, "No XMPP client sessions found.");
         end_line(&b);
         end_line(&b);
     }
-    for (size_t i = 0; i < run->nsessions; i++) {
-        put_session(&b, run->sessions[i], run->opt->show_secrets);
-        if (emit(out, &b) < 0)
-            rc = -1;
-    }
     put_inputs(&b, run);
     put_summary(&b, run->summary);
-    if (emit(out, &b) < 0)
-        rc = -1;
+    int rc = emit(out, &b);
     buf_clear(&b);
     return rc;
 }

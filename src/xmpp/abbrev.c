@@ -131,6 +131,15 @@ append_features(struct buf *b, const struct stanza *el)
     }
 }
 
+/* |g| is the <value> of a data-form field for a password (XEP-0077 §6, XEP-0004). */
+static bool
+password_field_value(const struct stanza *field, const struct stanza *g)
+{
+    const char *var = stanza_attr(field, "var", NULL);
+    return strcmp(field->name, "field") == 0 && strcmp(g->name, "value") == 0 && var &&
+           strstr(var, "password");
+}
+
 /* Payload children of an iq or a stanza: "bind[resource=laptop]" style. */
 static void
 append_children(struct buf *b, const struct stanza *el, bool show)
@@ -154,7 +163,7 @@ append_children(struct buf *b, const struct stanza *el, bool show)
                     buf_append_char(b, ' ');
                 buf_append_str(b, g->name);
                 bool secret = strcmp(g->name, "password") == 0 || strcmp(g->name, "digest") == 0 ||
-                              strcmp(g->name, "token") == 0;
+                              strcmp(g->name, "token") == 0 || password_field_value(c, g);
                 if (g->text_len) {
                     buf_append_char(b, '=');
                     if (secret)

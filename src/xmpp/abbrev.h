@@ -12,7 +12,7 @@
 #include "stanza.h"
 
 /* Longest summary in bytes ("..." included): a session stores hundreds of them. */
-#define ABBREV_MAX 256
+#define ABBREV_MAX 512
 
 /*
  * Returns a new string summarising |el| classified as |ev|, at most

@@ -23,8 +23,8 @@
  * Phase events stored per session. A login is 15 to 40 steps (headers,
  * features, STARTTLS, SASL, restart, bind, session, stream management); 512
  * holds one retried a dozen times, with its first few hundred stanzas, while
- * bounding a session's events to about 200 kB (an event's summary is at most
- * ABBREV_MAX bytes).
+ * bounding a session's events to about 350 kB at worst (an event's summary is
+ * at most ABBREV_MAX, 512 bytes, its name about 100; a usual one is 60 and 20).
  */
 #define PHASES_KEPT 512
 /*

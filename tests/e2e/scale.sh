@@ -113,7 +113,7 @@ sys.exit(0 if ok else 1)' "$T/flood-log.jsonl" "$N"
 # summary cut, and the login after it seen.
 element_ok() {
     fact "$1" '[p for p in s["phases"] if p["event"] == "stanza:message"][0]["summary"].endswith("...")
-        and len([p for p in s["phases"] if p["event"] == "stanza:message"][0]["summary"]) <= 256
+        and len([p for p in s["phases"] if p["event"] == "stanza:message"][0]["summary"]) <= 512
         and "xml-error" not in [p["event"] for p in s["phases"]]
         and s["outcome"] == "established" and "D5" in codes'
 }
@@ -121,7 +121,7 @@ element_ok() {
 python3 "$GEN" attrs $N "$T/attrs.pcap"
 timed attrs "$(bound 3 10)" --max-element 8388608 -f json -o "$T/attrs.json" "$T/attrs.pcap"
 check "attrs: schema-valid" validate "$T/attrs.json" json
-check "attrs: the element is parsed, its summary cut to 256 bytes, the login seen" element_ok "$T/attrs.json"
+check "attrs: the element is parsed, its summary cut to 512 bytes, the login seen" element_ok "$T/attrs.json"
 
 python3 "$GEN" nsdecl $N "$T/nsdecl.pcap"
 timed nsdecl "$(bound 3 15)" --max-element 8388608 -f json -o "$T/nsdecl.json" "$T/nsdecl.pcap"

@@ -1,0 +1,539 @@
+/* secret_mask: hides secrets in any text, whatever produced it (see the header). */
+#include <config.h>
+#include "secret_mask.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+#define HIDDEN_LEN (sizeof(SECRET_MASK_HIDDEN) - 1)
+
+bool secret_mask_on = true;
+
+void
+secret_mask_set_enabled(bool on)
+{
+    secret_mask_on = on;
+}
+
+/* Elements whose character data is a secret (SASL payloads, XEP-0078/0077 passwords, tokens). */
+static const char *const secret_elements[] = {"auth", "response", "password", "digest", "token"};
+/* Keys of key=value pairs and attributes whose value is a secret. */
+static const char *const secret_keys[] = {"auth",   "response", "password", "passwd", "pass",
+                                          "pwd",    "digest",   "token",    "secret"};
+
+enum {
+    C_B64 = 1,   /* base64 alphabet, without '=' */
+    C_IDENT = 2, /* key names: letters, digits, '_', '-' */
+    C_SPACE = 4,
+    C_TRIGGER = 8, /* may start a rule: '<' '&' '=' ':' */
+    C_A_TO_D = 16, /* in every base64 text of a NUL byte */
+    C_STOP = C_TRIGGER | C_A_TO_D,
+};
+
+static const uint8_t cls[256] = {
+    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, [' '] = C_SPACE,
+    ['+'] = C_B64, ['/'] = C_B64, ['-'] = C_IDENT, ['_'] = C_IDENT,
+    ['<'] = C_TRIGGER, ['&'] = C_TRIGGER, ['='] = C_TRIGGER, [':'] = C_TRIGGER,
+#define D(c) [c] = C_B64 | C_IDENT
+    D('0'), D('1'), D('2'), D('3'), D('4'), D('5'), D('6'), D('7'), D('8'), D('9'),
+    ['A'] = C_B64 | C_IDENT | C_A_TO_D, ['B'] = C_B64 | C_IDENT | C_A_TO_D,
+    ['C'] = C_B64 | C_IDENT | C_A_TO_D, ['D'] = C_B64 | C_IDENT | C_A_TO_D,
+    D('E'), D('F'), D('G'), D('H'), D('I'), D('J'), D('K'),
+    D('L'), D('M'), D('N'), D('O'), D('P'), D('Q'), D('R'), D('S'), D('T'), D('U'), D('V'),
+    D('W'), D('X'), D('Y'), D('Z'),
+    D('a'), D('b'), D('c'), D('d'), D('e'), D('f'), D('g'), D('h'), D('i'), D('j'), D('k'),
+    D('l'), D('m'), D('n'), D('o'), D('p'), D('q'), D('r'), D('s'), D('t'), D('u'), D('v'),
+    D('w'), D('x'), D('y'), D('z'),
+#undef D
+};
+
+static int
+lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* |s|[0..n) equals the lower-case |word| ignoring case. */
+static bool
+word_is(const char *s, size_t n, const char *word)
+{
+    size_t wn = strlen(word);
+    if (n != wn)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)s[i]) != word[i])
+            return false;
+    return true;
+}
+
+/*
+ * A cheap first look before in_list: every secret element and key is 3 to 8
+ * letters long and starts with one of a, d, p, r, s, t.
+ */
+static bool
+maybe_secret_word(const char *s, size_t n)
+{
+    if (n < 3 || n > 8)
+        return false;
+    switch (lower((unsigned char)s[0])) {
+    case 'a': case 'd': case 'p': case 'r': case 's': case 't':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool
+in_list(const char *s, size_t n, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (word_is(s, n, list[i]))
+            return true;
+    return false;
+}
+
+/* |needle| (lower case) occurs in |s|[0..n) ignoring case. */
+static bool
+contains_ci(const char *s, size_t n, const char *needle)
+{
+    size_t nn = strlen(needle);
+    for (size_t i = 0; i + nn <= n; i++) {
+        size_t k = 0;
+        while (k < nn && lower((unsigned char)s[i + k]) == needle[k])
+            k++;
+        if (k == nn)
+            return true;
+    }
+    return false;
+}
+
+static bool
+starts_with(const char *s, size_t len, size_t i, const char *lit)
+{
+    size_t n = strlen(lit);
+    return i + n <= len && memcmp(s + i, lit, n) == 0;
+}
+
+/* Markup may be raw or escaped once (an XML excerpt quoted inside XML or a log). */
+static size_t
+lt_at(const char *s, size_t len, size_t i)
+{
+    if (s[i] == '<')
+        return 1;
+    return starts_with(s, len, i, "&lt;") ? 4 : 0;
+}
+
+/* The first '<' or "&lt;" at or after |i|, or |len|. */
+static size_t
+next_lt(const char *s, size_t len, size_t i)
+{
+    for (; i < len; i++)
+        if (lt_at(s, len, i))
+            return i;
+    return len;
+}
+
+/* Just past the '>' or "&gt;" ending the tag that starts before |i|, or 0 when cut. */
+static size_t
+tag_end(const char *s, size_t len, size_t i, bool *empty)
+{
+    for (; i < len; i++) {
+        size_t n = s[i] == '>' ? 1 : starts_with(s, len, i, "&gt;") ? 4 : 0;
+        if (n) {
+            *empty = i > 0 && s[i - 1] == '/';
+            return i + n;
+        }
+        if (lt_at(s, len, i))
+            return 0; /* a new tag: this one was cut */
+    }
+    return 0;
+}
+
+/* Length of the element name at |i| with its namespace prefix skipped: *name set. */
+static size_t
+element_name(const char *s, size_t len, size_t i, size_t *name)
+{
+    size_t j = i;
+    while (j < len && (cls[(unsigned char)s[j]] & C_IDENT || s[j] == '.'))
+        j++;
+    if (j < len && s[j] == ':') {
+        i = j + 1;
+        j = i;
+        while (j < len && (cls[(unsigned char)s[j]] & C_IDENT || s[j] == '.'))
+            j++;
+    }
+    *name = i;
+    return j - i;
+}
+
+/* The name ends the tag's name: what follows is a space, '>', '/', '&' or the end. */
+static bool
+name_ends(const char *s, size_t len, size_t j)
+{
+    return j >= len || cls[(unsigned char)s[j]] & C_SPACE || s[j] == '>' || s[j] == '/' ||
+           s[j] == '&';
+}
+
+/*
+ * The span to hide in the character data [a, b) of a secret element. Data that
+ * starts with a space is a summary this tool wrote (" authcid=\"alice\"
+ * password=<hidden>", " [redacted base64 34 bytes]"): its key=value pairs are
+ * left to the key rule and its [notes] and (notes) kept; from the first bare
+ * word on, it is hidden. Anything else is hidden whole.
+ */
+static bool
+content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
+{
+    if (a >= b)
+        return false;
+    if (s[a] != ' ') {
+        *start = a;
+        *end = b;
+        return true;
+    }
+    size_t i = a;
+    while (i < b) {
+        if (cls[(unsigned char)s[i]] & C_SPACE) {
+            i++;
+            continue;
+        }
+        char close = s[i] == '[' ? ']' : s[i] == '(' ? ')' : 0;
+        if (close) {
+            const char *e = memchr(s + i, close, b - i);
+            if (!e)
+                break;
+            i = (size_t)(e - s) + 1;
+            continue;
+        }
+        size_t k = i;
+        while (k < b && cls[(unsigned char)s[k]] & C_IDENT)
+            k++;
+        if (k - i == 12 && memcmp(s + i, "client-final", 12) == 0 && (k == b || s[k] == ' ')) {
+            i = k; /* the label of a SCRAM client-final summary */
+            continue;
+        }
+        if (k > i && b - k == 3 && memcmp(s + k, "...", 3) == 0)
+            return false; /* a key cut off by the report's clipping: "qop=auth r..." */
+        if (k == i || k >= b || s[k] != '=')
+            break; /* a bare word */
+        k++;
+        if (k < b && (s[k] == '"' || s[k] == '\'')) {
+            const char *e = memchr(s + k + 1, s[k], b - k - 1);
+            k = e ? (size_t)(e - s) + 1 : b;
+        } else {
+            while (k < b && !(cls[(unsigned char)s[k]] & C_SPACE))
+                k++;
+        }
+        i = k;
+    }
+    if (i >= b)
+        return false;
+    *start = i;
+    *end = b;
+    return true;
+}
+
+/* A data-form field whose var names a password: its first <value>'s data is the secret. */
+static bool
+field_value_span(const char *s, size_t len, size_t body, size_t *start, size_t *end)
+{
+    for (size_t i = next_lt(s, len, body); i < len; i = next_lt(s, len, i + 1)) {
+        size_t lt = lt_at(s, len, i);
+        if (starts_with(s, len, i + lt, "/field"))
+            return false;
+        size_t name;
+        size_t n = element_name(s, len, i + lt, &name);
+        if (!word_is(s + name, n, "value") || !name_ends(s, len, name + n))
+            continue;
+        bool empty;
+        size_t gt = tag_end(s, len, name + n, &empty);
+        if (!gt || empty)
+            return false;
+        return content_span(s, gt, next_lt(s, len, gt), start, end);
+    }
+    return false;
+}
+
+/* At |i|, '<' or "&lt;" of |lt| bytes: a start or end tag of a secret element. */
+static bool
+tag_rule(const char *s, size_t len, size_t from, size_t i, size_t lt, size_t *start,
+         size_t *end)
+{
+    size_t p = i + lt;
+    bool closing = p < len && s[p] == '/';
+    size_t name;
+    size_t n = element_name(s, len, p + closing, &name);
+    if (!n || !name_ends(s, len, name + n))
+        return false;
+    bool secret = maybe_secret_word(s + name, n) &&
+                  in_list(s + name, n, secret_elements,
+                          sizeof(secret_elements) / sizeof(secret_elements[0]));
+    if (!secret && (closing || !word_is(s + name, n, "field")))
+        return false;
+    if (closing) {
+        if (!secret)
+            return false;
+        /* backwards: the data before an end tag, also when the excerpt starts inside it */
+        size_t a = i;
+        while (a > from && s[a - 1] != '>' && !(a >= from + 4 && memcmp(s + a - 4, "&gt;", 4) == 0))
+            a--;
+        return content_span(s, a, i, start, end);
+    }
+    bool empty;
+    size_t gt = tag_end(s, len, name + n, &empty);
+    if (!gt || empty)
+        return false;
+    if (!secret) {
+        if (!contains_ci(s + name + n, gt - name - n, "password"))
+            return false;
+        return field_value_span(s, len, gt, start, end);
+    }
+    return content_span(s, gt, next_lt(s, len, gt), start, end);
+}
+
+/* A key ending in one of the secret keys after '-' or '_' (x-auth-token, new_password). */
+static bool
+secret_key(const char *s, size_t n)
+{
+    size_t count = sizeof(secret_keys) / sizeof(secret_keys[0]);
+    if (maybe_secret_word(s, n) && in_list(s, n, secret_keys, count))
+        return true;
+    if (!memchr(s, '-', n) && !memchr(s, '_', n))
+        return false;
+    for (size_t k = n; k > 0; k--)
+        if (s[k - 1] == '-' || s[k - 1] == '_')
+            return in_list(s + k, n - k, secret_keys, count);
+    return false;
+}
+
+/* An Authorization-style header name. */
+static bool
+secret_header(const char *s, size_t n)
+{
+    /* every such name ends in 'n' or 'e': most "a:b" texts stop here */
+    int last = n ? lower((unsigned char)s[n - 1]) : 0;
+    if (last != 'n' && last != 'e')
+        return false;
+    return (n >= 13 && word_is(s + n - 13, 13, "authorization")) || word_is(s, n, "cookie") ||
+           word_is(s, n, "set-cookie") || (n > 6 && word_is(s + n - 6, 6, "-token"));
+}
+
+/* The value after '=' (quoted or up to a delimiter) or after a header's ':' (to the line end). */
+static bool
+value_span(const char *s, size_t len, size_t v, bool header, size_t *start, size_t *end)
+{
+    if (header) {
+        while (v < len && (s[v] == ' ' || s[v] == '\t'))
+            v++;
+    }
+    char quote = 0;
+    if (!header && v < len && (s[v] == '"' || s[v] == '\''))
+        quote = s[v++];
+    if (v >= len || starts_with(s, len, v, SECRET_MASK_HIDDEN))
+        return false;
+    size_t e = v;
+    if (header) {
+        while (e < len && s[e] != '\r' && s[e] != '\n')
+            e++;
+    } else if (quote) {
+        const char *q = memchr(s + v, quote, len - v);
+        e = q ? (size_t)(q - s) : len;
+    } else {
+        while (e < len && !(cls[(unsigned char)s[e]] & C_SPACE) && !strchr("<>&,;)]}\"'", s[e]))
+            e++;
+    }
+    if (e == v || (e - v == 3 && memcmp(s + v, "...", 3) == 0))
+        return false; /* nothing, or the report's clipping mark where the value was cut off */
+    *start = v;
+    *end = e;
+    return true;
+}
+
+static int
+b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/*
+ * [i, i+n) is base64 (n a multiple of 4, '=' only at the end) of a SASL PLAIN
+ * or X-OAUTH2 payload: [authzid] NUL authcid NUL secret, authcid and secret
+ * not empty (RFC 4616 §2).
+ */
+static bool
+is_plain_payload(const char *s, size_t n)
+{
+    size_t nul[2], nnul = 0, out = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    size_t pad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '=') {
+            pad++;
+            continue;
+        }
+        if (pad)
+            return false;
+        acc = (acc << 6) | (unsigned)b64_value((unsigned char)s[i]);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (((acc >> bits) & 0xff) == 0) {
+                if (nnul == 2)
+                    return false;
+                nul[nnul++] = out;
+            }
+            out++;
+        }
+    }
+    return pad <= 2 && nnul == 2 && nul[1] > nul[0] + 1 && out > nul[1] + 1;
+}
+
+/* The identifier (C_IDENT run) that ends at |i|, not before |from|: its start. */
+static size_t
+ident_before(const char *s, size_t from, size_t i)
+{
+    size_t k = i;
+    while (k > from && cls[(unsigned char)s[k - 1]] & C_IDENT)
+        k--;
+    return k;
+}
+
+/*
+ * Every report string passes here, so this is on the hot path of a capture's
+ * jsonl: most bytes are skipped four at a time by one table. Only the bytes
+ * that can start a rule stop the scan: '<' '&' '=' ':', and 'A' to 'D',
+ * since every NUL byte of a base64 text puts one of them in the text (a NUL
+ * at offset 0, 1 or 2 of a 3-byte group makes the 1st, 3rd or 4th character
+ * of its quad 'A', 'A'-'D' or 'A'), so a PLAIN payload's run holds one.
+ */
+bool
+secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *end)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = from;
+    for (;;) {
+        while (i + 4 <= len &&
+               !((cls[u[i]] | cls[u[i + 1]] | cls[u[i + 2]] | cls[u[i + 3]]) & C_STOP))
+            i += 4;
+        while (i < len && !(cls[u[i]] & C_STOP))
+            i++;
+        if (i >= len)
+            return false;
+        unsigned char c = u[i];
+        if (!(cls[c] & C_TRIGGER)) {
+            /* 'A'-'D': the base64 run around it */
+            size_t run = i, e = i;
+            while (run > from && cls[u[run - 1]] & C_B64)
+                run--;
+            while (e < len && cls[u[e]] & C_B64)
+                e++;
+            i = e;
+            for (int k = 0; k < 2 && e < len && s[e] == '='; k++)
+                e++;
+            if (e - run >= 8 && (e - run) % 4 == 0 && is_plain_payload(s + run, e - run)) {
+                *start = run;
+                *end = e;
+                return true;
+            }
+            continue;
+        }
+        if (c == '<' || c == '&') {
+            size_t lt = lt_at(s, len, i);
+            if (lt && tag_rule(s, len, from, i, lt, start, end) && *end > *start)
+                return true;
+        } else {
+            size_t k = ident_before(s, from, i);
+            if (k < i && (c == '=' ? secret_key(s + k, i - k) : secret_header(s + k, i - k)) &&
+                value_span(s, len, i + 1, c == ':', start, end))
+                return true;
+        }
+        i++;
+    }
+}
+
+/*
+ * Clean strings seen recently, direct-mapped by a hash of their bytes. A hit
+ * needs the same bytes (memcmp), so a collision costs a scan, never a leak.
+ */
+#define CLEAN_SLOTS 1024
+#define CLEAN_MAX_LEN 480
+static struct clean_entry {
+    uint64_t hash;
+    uint32_t len;
+    char bytes[CLEAN_MAX_LEN];
+} *clean_cache;
+
+static uint64_t
+bytes_hash(const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+        h ^= h >> 31;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
+    return h ^ (h >> 29);
+}
+
+bool
+secret_mask_clean(const char *s, size_t len)
+{
+    size_t a, b;
+    if (len < 8) {
+        /* too short for a payload; a rule needs one of these */
+        for (size_t i = 0; i < len; i++)
+            if (cls[(unsigned char)s[i]] & C_TRIGGER)
+                return !secret_mask_next(s, len, 0, &a, &b);
+        return true;
+    }
+    if (len > CLEAN_MAX_LEN)
+        return !secret_mask_next(s, len, 0, &a, &b);
+    if (!clean_cache)
+        clean_cache = xcalloc(CLEAN_SLOTS, sizeof *clean_cache);
+    uint64_t h = bytes_hash(s, len);
+    struct clean_entry *e = &clean_cache[h % CLEAN_SLOTS];
+    if (e->hash == h && e->len == len && memcmp(e->bytes, s, len) == 0)
+        return true;
+    if (secret_mask_next(s, len, 0, &a, &b))
+        return false;
+    e->hash = h;
+    e->len = (uint32_t)len;
+    memcpy(e->bytes, s, len);
+    return true;
+}
+
+void
+secret_mask_append(struct buf *out, const char *s, size_t len)
+{
+    size_t at = 0, a, b;
+    while (secret_mask_next(s, len, at, &a, &b)) {
+        buf_append(out, s + at, a - at);
+        buf_append(out, SECRET_MASK_HIDDEN, HIDDEN_LEN);
+        at = b;
+    }
+    buf_append(out, s + at, len - at);
+}
+
+char *
+secret_mask_dup(const char *s)
+{
+    if (!s)
+        return NULL;
+    struct buf b = {0};
+    secret_mask_append(&b, s, strlen(s));
+    return b.data ? b.data : xstrdup("");
+}
