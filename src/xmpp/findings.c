@@ -24,12 +24,6 @@ findings_clear(struct findings *f)
     memset(f, 0, sizeof *f);
 }
 
-bool
-findings_phase_kept(const struct session *s)
-{
-    return s->nphases < PHASES_KEPT;
-}
-
 /* The tally of |rule|, added when it is the first finding of its code. */
 static struct code_tally *
 tally_of(struct findings *f, unsigned rule)

@@ -47,7 +47,11 @@ struct findings {
 void findings_clear(struct findings *f);
 
 /* True when the next phase event of |s| is stored; else it is only counted (phases_dropped). */
-bool findings_phase_kept(const struct session *s);
+static inline bool
+findings_phase_kept(const struct session *s)
+{
+    return s->nphases < PHASES_KEPT;
+}
 
 /*
  * A finding of the rule numbered |rule| (any number below 65536 that names

@@ -435,8 +435,12 @@ attr_same(const struct raw_attr *a, const struct raw_attr *b, bool expanded)
 static void
 seen_forget(struct parser *ps)
 {
-    free(ps->seen.slots);
-    ps->seen = (struct attr_index){0};
+    if (ps->seen.slots) {
+        free(ps->seen.slots);
+        ps->seen.slots = NULL;
+        ps->seen.nslots = 0;
+    }
+    ps->seen.n = 0;
 }
 
 /* Puts attribute |i| in the table, or finds an earlier one of the same name there. */
@@ -456,24 +460,11 @@ seen_put(struct parser *ps, size_t i, bool expanded)
     }
 }
 
-/*
- * Checks attribute |i| against the ones checked before it for the same kind
- * of duplicate (|expanded|: namespace and local name) and adds it to them;
- * true when one of them has the same name.
- */
+/* attr_repeated() past ATTR_SCAN attributes: through the table. */
 static bool
-attr_repeated(struct parser *ps, size_t i, bool expanded)
+attr_repeated_many(struct parser *ps, size_t i, bool expanded)
 {
     struct attr_index *x = &ps->seen;
-    if (!x->nslots) {
-        for (size_t k = 0; k < x->n; k++)
-            if (attr_same(&ps->attrs[x->few[k]], &ps->attrs[i], expanded))
-                return true;
-        if (x->n < ATTR_SCAN) {
-            x->few[x->n++] = (uint32_t)i;
-            return false;
-        }
-    }
     x->n++;
     if (2 * x->n >= x->nslots) {
         /* a table at least twice as big, of the attributes checked so far */
@@ -492,6 +483,26 @@ attr_repeated(struct parser *ps, size_t i, bool expanded)
         free(old);
     }
     return seen_put(ps, i, expanded);
+}
+
+/*
+ * Checks attribute |i| against the ones checked before it for the same kind
+ * of duplicate (|expanded|: namespace and local name) and adds it to them;
+ * true when one of them has the same name.
+ */
+static inline bool
+attr_repeated(struct parser *ps, size_t i, bool expanded)
+{
+    struct attr_index *x = &ps->seen;
+    if (x->nslots)
+        return attr_repeated_many(ps, i, expanded);
+    for (size_t k = 0; k < x->n; k++)
+        if (attr_same(&ps->attrs[x->few[k]], &ps->attrs[i], expanded))
+            return true;
+    if (x->n == ATTR_SCAN)
+        return attr_repeated_many(ps, i, expanded);
+    x->few[x->n++] = (uint32_t)i;
+    return false;
 }
 
 static bool

@@ -7,8 +7,6 @@
 
 #include "xalloc.h"
 
-#define XML_NS "http://www.w3.org/XML/1998/namespace"
-
 /* ---- the hash -------------------------------------------------------------------------- */
 
 static uint64_t
@@ -253,7 +251,7 @@ xml_scope_push(struct xml_scope *s, const char *prefix, size_t plen, const char 
 }
 
 void
-xml_scope_pop_to(struct xml_scope *s, size_t n)
+xml_scope_drop_to(struct xml_scope *s, size_t n)
 {
     if (s->n <= n)
         return;
@@ -265,50 +263,16 @@ xml_scope_pop_to(struct xml_scope *s, size_t n)
     s->n = n;
 }
 
-static const char *
-binding_uri(const struct xml_scope *s, const struct xml_binding *b)
+const struct xml_binding *
+xml_scope_find_indexed(const struct xml_scope *s, const char *prefix, size_t plen)
 {
-    return b->uri_len ? s->pool.data + b->uri_off : NULL;
-}
-
-/* The innermost binding of |prefix| (|want| bytes, 0: the default namespace), or NULL. */
-static const struct xml_binding *
-innermost(const struct xml_scope *s, const char *prefix, size_t want)
-{
-    if (s->nslots) {
-        uint32_t v = s->slots[slot_of(s, prefix, want)];
-        return v ? &s->b[v - 1] : NULL;
-    }
-    for (size_t i = s->n; i-- > 0;) {
-        const struct xml_binding *b = &s->b[i];
-        if (b->prefix_len == want && (!want || memcmp(s->pool.data + b->prefix_off, prefix, want) == 0))
-            return b;
-    }
-    return NULL;
+    uint32_t v = s->slots[slot_of(s, prefix, plen)];
+    return v ? &s->b[v - 1] : NULL;
 }
 
 const char *
 xml_scope_default_ns(const struct xml_scope *s)
 {
-    const struct xml_binding *b = innermost(s, "", 0);
-    return b ? binding_uri(s, b) : NULL;
-}
-
-const char *
-xml_scope_lookup(const struct xml_scope *s, const char *prefix, size_t plen, bool *found,
-                 size_t *urilen)
-{
-    *found = true;
-    *urilen = 0;
-    if (prefix && plen == 3 && memcmp(prefix, "xml", 3) == 0) {
-        *urilen = sizeof(XML_NS) - 1;
-        return XML_NS;
-    }
-    const struct xml_binding *b = innermost(s, prefix ? prefix : "", prefix ? plen : 0);
-    if (b) {
-        *urilen = b->uri_len;
-        return binding_uri(s, b);
-    }
-    *found = prefix == NULL; /* no default namespace is fine; an unbound prefix is not */
-    return NULL;
+    const struct xml_binding *b = xml_scope_find(s, "", 0);
+    return b && b->uri_len ? s->pool.data + b->uri_off : NULL;
 }

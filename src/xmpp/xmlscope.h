@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -59,16 +60,61 @@ bool xml_scope_unpack(struct xml_scope *s, const char *data, size_t len);
 /* Binds |prefix| (|plen| bytes; NULL: the default namespace) to |uri| (|ulen| 0: none). */
 void xml_scope_push(struct xml_scope *s, const char *prefix, size_t plen, const char *uri,
                     size_t ulen);
+/*
+ * The look-ups and pops of every element are inline: most scopes are a
+ * handful of bindings, most elements pop none. The rest is in xmlscope.c.
+ */
+void xml_scope_drop_to(struct xml_scope *s, size_t n);
+const struct xml_binding *xml_scope_find_indexed(const struct xml_scope *s, const char *prefix,
+                                                 size_t plen);
+
 /* Drops the bindings pushed after the first |n|. */
-void xml_scope_pop_to(struct xml_scope *s, size_t n);
+static inline void
+xml_scope_pop_to(struct xml_scope *s, size_t n)
+{
+    if (s->n > n)
+        xml_scope_drop_to(s, n);
+}
+
+/* The innermost binding of |prefix| (|plen| bytes; 0: the default namespace), or NULL. */
+static inline const struct xml_binding *
+xml_scope_find(const struct xml_scope *s, const char *prefix, size_t plen)
+{
+    if (s->nslots)
+        return xml_scope_find_indexed(s, prefix, plen);
+    for (size_t i = s->n; i-- > 0;) {
+        const struct xml_binding *b = &s->b[i];
+        if (b->prefix_len == plen && (!plen || memcmp(s->pool.data + b->prefix_off, prefix, plen) == 0))
+            return b;
+    }
+    return NULL;
+}
+
 /*
  * The URI bound to |prefix| (|plen| bytes; NULL: the default namespace) and
  * its length in *urilen; NULL for none. *found is false when a prefix is not
  * bound (the default namespace is always "found", perhaps as none). The xml
  * prefix is always bound (XML Namespaces §3).
  */
-const char *xml_scope_lookup(const struct xml_scope *s, const char *prefix, size_t plen, bool *found,
-                             size_t *urilen);
+static inline const char *
+xml_scope_lookup(const struct xml_scope *s, const char *prefix, size_t plen, bool *found,
+                 size_t *urilen)
+{
+    *found = true;
+    *urilen = 0;
+    static const char xml_ns[] = "http://www.w3.org/XML/1998/namespace";
+    if (prefix && plen == 3 && memcmp(prefix, "xml", 3) == 0) {
+        *urilen = sizeof(xml_ns) - 1;
+        return xml_ns;
+    }
+    const struct xml_binding *b = xml_scope_find(s, prefix ? prefix : "", prefix ? plen : 0);
+    if (b) {
+        *urilen = b->uri_len;
+        return b->uri_len ? s->pool.data + b->uri_off : NULL;
+    }
+    *found = prefix == NULL; /* no default namespace is fine; an unbound prefix is not */
+    return NULL;
+}
 
 /*
  * A 64-bit hash of the name |a| (|na| bytes) and, when |nb| is not 0, of a
