@@ -2451,16 +2451,23 @@ Test(login, c8_names_the_first_earlier_attempt_with_another_mechanism)
     session_free(s);
 }
 
+/* Over TLS, PLAIN accepted, the restart done: the server offers bind. */
+static void
+authenticated_until_bind(struct drv *d)
+{
+    drv_init(d, false, false);
+    starttls_prologue(d, "PLAIN");
+    c_el(d, auth("PLAIN", ALICE_PLAIN));
+    s_el(d, mk("success", NS_SASL));
+    c_open(d);
+    s_open(d, "s3");
+    s_features(d, F_BIND, NULL);
+}
+
 Test(login, requests_never_answered_are_forgotten_past_a_bound)
 {
     struct drv d;
-    drv_init(&d, false, false);
-    starttls_prologue(&d, "PLAIN");
-    c_el(&d, auth("PLAIN", ALICE_PLAIN));
-    s_el(&d, mk("success", NS_SASL));
-    c_open(&d);
-    s_open(&d, "s3");
-    s_features(&d, F_BIND, NULL);
+    authenticated_until_bind(&d);
     char id[16];
     for (int i = 0; i < 300; i++) { /* more than are remembered, fewer than are listed */
         snprintf(id, sizeof id, "b%d", i);
@@ -2479,13 +2486,7 @@ Test(login, requests_never_answered_are_forgotten_past_a_bound)
 Test(login, summaries_and_messages_of_huge_elements_are_cut)
 {
     struct drv d;
-    drv_init(&d, false, false);
-    starttls_prologue(&d, "PLAIN");
-    c_el(&d, auth("PLAIN", ALICE_PLAIN));
-    s_el(&d, mk("success", NS_SASL));
-    c_open(&d);
-    s_open(&d, "s3");
-    s_features(&d, F_BIND, NULL);
+    authenticated_until_bind(&d);
     /* before binding, to someone else: D6 quotes the addressee */
     char to[3000];
     memset(to, 'b', sizeof to - 1);
