@@ -314,6 +314,7 @@ session_clear(struct session *s)
     for (size_t i = 0; i < s->nviolations; i++)
         free(s->violations[i].message);
     free(s->violations);
+    free(s->violations_dropped);
     free(s->log_pid);
     memset(s, 0, sizeof(*s));
 }

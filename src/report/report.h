@@ -75,6 +75,14 @@ struct violation {
     unsigned seq;          /* seq: 0 → null (about the whole session) */
     char *message;         /* message */
     const char *ref;       /* ref: static string, NULL → null */
+    unsigned long count;   /* count: times the rule was hit at this step; <= 1 → absent */
+};
+
+/* Findings of one code not stored (past the session's caps), for violations_dropped. */
+struct violation_drop {
+    char code[4];
+    enum severity severity; /* the highest of those dropped */
+    unsigned long count;    /* steps at which it was found */
 };
 
 struct credentials {
@@ -118,6 +126,10 @@ struct session {
     size_t nphases;
     struct violation *violations;
     size_t nviolations;
+    /* past the caps of login.c: counted, not stored (0 → absent) */
+    unsigned long phases_dropped;               /* phases_dropped */
+    struct violation_drop *violations_dropped;  /* violations_dropped: code → count */
+    size_t nviolations_dropped;
     struct {
         double total;         /* ms */
         double to_tls, auth, to_bound; /* ms; < 0 → null */

@@ -186,6 +186,10 @@ violation_json(struct json_writer *w, const struct violation *v)
             json_append_string(b, v->ref);
         else
             APPEND_LITERAL(b, "null");
+        if (v->count > 1) {
+            APPEND_LITERAL(b, ",\"count\":");
+            json_append_int(b, (int64_t)v->count);
+        }
         buf_append_char(b, '}');
         return;
     }
@@ -199,6 +203,26 @@ violation_json(struct json_writer *w, const struct violation *v)
         json_writer_null(w);
     str_or(w, "message", v->message, "(no message)");
     str(w, "ref", v->ref);
+    if (v->count > 1)
+        integer(w, "count", (int64_t)v->count);
+    json_writer_object_end(w);
+}
+
+/* The findings the session's caps left out (findings.h), by code: only when there are some. */
+static void
+violations_dropped_json(struct json_writer *w, const struct session *s)
+{
+    if (!s->nviolations_dropped)
+        return;
+    json_writer_name(w, "violations_dropped");
+    json_writer_object_begin(w);
+    for (size_t i = 0; i < s->nviolations_dropped; i++) {
+        const struct violation_drop *d = &s->violations_dropped[i];
+        char code[sizeof(d->code) + 1];
+        memcpy(code, d->code, sizeof(d->code));
+        code[sizeof(d->code)] = '\0';
+        integer(w, code, (int64_t)d->count);
+    }
     json_writer_object_end(w);
 }
 
@@ -255,12 +279,15 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     for (size_t i = 0; i < s->nphases; i++)
         phase_event_json(w, &s->phases[i]);
     json_writer_array_end(w);
+    if (s->phases_dropped) /* the steps past the cap (findings.h) */
+        integer(w, "phases_dropped", (int64_t)s->phases_dropped);
 
     json_writer_name(w, "violations");
     json_writer_array_begin(w);
     for (size_t i = 0; i < s->nviolations; i++)
         violation_json(w, &s->violations[i]);
     json_writer_array_end(w);
+    violations_dropped_json(w, s);
 
     json_writer_name(w, "durations_ms");
     json_writer_object_begin(w);

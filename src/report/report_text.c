@@ -418,6 +418,9 @@ put_attempts(struct buf *b, const struct session *s, bool show_secrets)
     free(result);
 }
 
+/* "×" (U+00D7, in UTF-8) before a count. */
+#define TIMES "\xc3\x97"
+
 static void
 put_violations(struct buf *b, const struct session *s)
 {
@@ -455,6 +458,8 @@ put_violations(struct buf *b, const struct session *s)
         put_pad(b, severity_name(v->severity), 7 + 2);
         put_pad(b, step, stepw + 2);
         put_clean(b, v->message ? v->message : "(no message)");
+        if (v->count > 1)
+            buf_printf(b, " " TIMES "%lu", v->count); /* hit again at the same step */
         if (v->ref) {
             buf_append_str(b, "  (");
             put_clean(b, v->ref);
@@ -462,6 +467,28 @@ put_violations(struct buf *b, const struct session *s)
         }
         end_line(b);
     }
+}
+
+/* One line for what the session's caps left out (findings.h), when anything was. */
+static void
+put_dropped(struct buf *b, const struct session *s)
+{
+    if (!s->phases_dropped && !s->nviolations_dropped)
+        return;
+    buf_append_str(b, "  Not listed:");
+    if (s->phases_dropped)
+        buf_printf(b, " %lu %s after step %zu%s", s->phases_dropped,
+                   plural((long)s->phases_dropped, "step", "steps"), s->nphases,
+                   s->nviolations_dropped ? ";" : "");
+    for (size_t i = 0; i < s->nviolations_dropped; i++) {
+        const struct violation_drop *d = &s->violations_dropped[i];
+        char code[sizeof(d->code) + 1];
+        memcpy(code, d->code, sizeof(d->code));
+        code[sizeof(d->code)] = '\0';
+        buf_printf(b, "%s %s " TIMES "%lu", i ? "," : " violations", code, d->count);
+    }
+    buf_append_str(b, " (counted in the summary)");
+    end_line(b);
 }
 
 static void
@@ -476,6 +503,7 @@ put_session(struct buf *b, const struct session *s, bool show_secrets)
     end_line(b);
     put_attempts(b, s, show_secrets);
     put_violations(b, s);
+    put_dropped(b, s);
     end_line(b);
 }
 

@@ -87,14 +87,20 @@ code_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-/* Violation codes are the program's own (a fixed set): the list stays small. */
+/*
+ * Adds |n| findings of |code| and their highest |severity|. Violation codes
+ * are the program's own (a fixed set): the list stays small.
+ */
 static void
-count_code(struct summary *sm, const char *code)
+count_code(struct summary *sm, const char *code, long n, enum severity severity)
 {
+    if (!sm->any_violation || severity > sm->max_severity)
+        sm->max_severity = severity;
+    sm->any_violation = true;
     /* a code seen before is the common case: find it without ordering */
     for (size_t k = 0; k < sm->nby_code; k++) {
         if (strcmp(sm->by_code[k].name, code) == 0) {
-            sm->by_code[k].count++;
+            sm->by_code[k].count += n;
             return;
         }
     }
@@ -104,7 +110,7 @@ count_code(struct summary *sm, const char *code)
     sm->by_code = xreallocarray(sm->by_code, sm->nby_code + 1, sizeof(*sm->by_code));
     memmove(&sm->by_code[i + 1], &sm->by_code[i], (sm->nby_code - i) * sizeof(*sm->by_code));
     sm->by_code[i].name = xstrdup(code);
-    sm->by_code[i].count = 1;
+    sm->by_code[i].count = n;
     sm->nby_code++;
 }
 
@@ -221,11 +227,19 @@ summary_add(struct summary *sm, const struct session *s)
             add_user(sm, user, where);
     }
 
-    for (size_t i = 0; i < s->nviolations; i++) {
-        count_code(sm, s->violations[i].code);
-        if (!sm->any_violation || s->violations[i].severity > sm->max_severity)
-            sm->max_severity = s->violations[i].severity;
-        sm->any_violation = true;
+    /*
+     * One finding per code and step (login-spec §2.2 rule 3), listed or
+     * dropped past the session's caps; a violation's count (the rule hit again
+     * at its step) adds none.
+     */
+    for (size_t i = 0; i < s->nviolations; i++)
+        count_code(sm, s->violations[i].code, 1, s->violations[i].severity);
+    for (size_t i = 0; i < s->nviolations_dropped; i++) {
+        const struct violation_drop *v = &s->violations_dropped[i];
+        char code[sizeof v->code + 1];
+        memcpy(code, v->code, sizeof v->code);
+        code[sizeof v->code] = '\0';
+        count_code(sm, code, (long)v->count, v->severity);
     }
 
     double lat = s->durations.to_bound;

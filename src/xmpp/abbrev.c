@@ -184,6 +184,17 @@ append_children(struct buf *b, const struct stanza *el, bool show)
         buf_append_str(b, " ...");
 }
 
+void
+abbrev_clip(char *s, size_t max)
+{
+    if (strnlen(s, max + 1) <= max)
+        return;
+    size_t n = max - 3;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--; /* not inside a UTF-8 sequence */
+    memcpy(s + n, "...", 4);
+}
+
 char *
 abbrev_element(const struct stanza *el, enum event ev, const char *mech, bool show_secrets)
 {
@@ -242,5 +253,11 @@ abbrev_element(const struct stanza *el, enum event ev, const char *mech, bool sh
             append_children(&b, el, show_secrets);
         break;
     }
-    return b.data ? b.data : xstrdup("");
+    if (!b.data)
+        return xstrdup("");
+    if (b.len > ABBREV_MAX) {
+        abbrev_clip(b.data, ABBREV_MAX);
+        return xrealloc(b.data, ABBREV_MAX + 1); /* not the whole element's worth of memory */
+    }
+    return b.data;
 }

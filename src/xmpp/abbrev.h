@@ -11,12 +11,22 @@
 #include "phase.h"
 #include "stanza.h"
 
+/* Longest summary in bytes ("..." included): a session stores hundreds of them. */
+#define ABBREV_MAX 512
+
 /*
- * Returns a new string summarising |el| classified as |ev|. |mech| is the
+ * Returns a new string summarising |el| classified as |ev|, at most
+ * ABBREV_MAX bytes. |mech| is the
  * SASL mechanism of the exchange in progress (NULL if none), used to decode
  * <auth>/<response> payloads; secrets print as <hidden> unless |show_secrets|.
  */
 char *abbrev_element(const struct stanza *el, enum event ev, const char *mech,
                      bool show_secrets);
+
+/*
+ * Cuts the string |s| to at most |max| bytes (max >= 4), at a character
+ * boundary, ending with "..." when it was longer.
+ */
+void abbrev_clip(char *s, size_t max);
 
 #endif

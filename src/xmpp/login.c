@@ -5,12 +5,14 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "abbrev.h"
 #include "buf.h"
+#include "findings.h"
 #include "sasl.h"
 #include "xalloc.h"
 
@@ -324,6 +326,14 @@ static const struct rule {
 
 enum iq_kind { IQ_REGISTER, IQ_LEGACY, IQ_BIND, IQ_SESSION };
 
+/*
+ * Bounds on what a connection remembers, whatever it sends: requests awaiting
+ * an answer (a login has one or two at a time) and the server's stream ids
+ * (one per restart, a login has two or three).
+ */
+#define PENDING_KEPT 64
+#define STREAM_IDS_KEPT 64
+
 struct pending_iq {
     char *id;
     enum iq_kind kind;
@@ -343,7 +353,7 @@ struct login {
     bool bind_offered, session_offered, session_optional, sm_offered, register_offered;
     bool b4_seen;          /* the client ignored required STARTTLS: the server must not go on */
     bool abort_pending;    /* <abort/> awaits failure(aborted) */
-    bool sasl_failed;      /* a SASL attempt failed (E6) */
+    bool sasl_failed;      /* an attempt other than legacy authentication failed (E6) */
     bool sm_enabled;
     bool session_done;
     bool stanza_seen;      /* the client sent a stanza after binding (D15) */
@@ -383,16 +393,21 @@ struct login {
     bool stream_error;
     bool registered;
     bool log_closed;
-    char **stream_ids;
+    char **stream_ids;     /* the server's latest stream ids (A5), oldest first */
     size_t nstream_ids;
-    struct pending_iq *pending;
+    struct pending_iq *pending; /* requests awaiting their answer, oldest first */
     size_t npending;
+    /* the mechanisms tried (C8): the first, and the first one unlike it (case-insensitive) */
+    char *mech_first, *mech_other;
     struct attempt *cur;   /* the attempt in progress, inside s.auth.attempts */
     bool cur_decoded;      /* its credentials were decoded */
     bool cb_downgrade;     /* its SCRAM client-first said 'y' while -PLUS was offered (C12) */
     usec_t auth_start, auth_end, tls_time, bound_time;
     unsigned auth_seq;     /* seq of the first credential-bearing step (for L1) */
     unsigned last_event;   /* seq of the last login event (0: none), for D16 */
+    char *last_event_name; /* its event name when it was not stored (past PHASES_KEPT) */
+    unsigned steps;        /* steps so far, stored or not: the last one's seq */
+    struct findings findings; /* what the caps let the session store */
     char *legacy_jid;      /* the JID a pending jabber:iq:auth set will bind */
     enum phase last_phase;
     enum phase max_rank;   /* highest phase of the client's negotiation elements (A16) */
@@ -498,50 +513,81 @@ find_rule(const char *code)
     return by_code[k];
 }
 
-/* Records a violation; |fmt| NULL uses the rule's wording. */
-static void __attribute__((format(printf, 4, 5)))
-violation(struct login *l, const char *code, unsigned seq, const char *fmt, ...)
+/* Longest message in bytes: parts of it come from the input. */
+#define MESSAGE_MAX 512
+
+/* The rule's own severity, for violation_at(). */
+#define RULE_SEVERITY (-1)
+
+/*
+ * Records a finding at severity |sev| (RULE_SEVERITY: the rule's); |fmt| NULL
+ * uses the rule's wording. Returns the violation that holds it, or NULL when
+ * the session's caps left it out (counted only).
+ */
+static struct violation *
+record(struct login *l, int sev, const char *code, unsigned seq, const char *fmt, va_list ap)
 {
     const struct rule *r = find_rule(code);
-    /* one finding per rule and step (login-spec §2.2 rule 3, per step here) */
-    for (size_t i = 0; i < l->s.nviolations; i++)
-        if (strcmp(l->s.violations[i].code, code) == 0 && l->s.violations[i].seq == seq)
-            return;
-    l->s.violations = xgrow(l->s.violations, l->s.nviolations, sizeof *l->s.violations);
-    struct violation *v = &l->s.violations[l->s.nviolations++];
-    memset(v, 0, sizeof *v);
-    size_t code_len = strnlen(r->code, sizeof v->code - 1);
-    memcpy(v->code, r->code, code_len); /* v is zeroed: the NUL is there */
-    v->severity = r->severity;
-    v->seq = seq;
+    struct violation *v = findings_add(&l->findings, &l->s, (unsigned)(r - rules), r->code,
+                                       sev == RULE_SEVERITY ? r->severity : (enum severity)sev, seq);
+    if (!v || v->message)
+        return v; /* left out, or hit again at its step */
     v->ref = r->ref;
     if (fmt) {
         /* into a stack buffer first: one exact allocation for the usual short message */
         char tmp[256];
-        va_list ap;
-        va_start(ap, fmt);
+        va_list again;
+        va_copy(again, ap);
         int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-        va_end(ap);
         if (n >= 0 && (size_t)n < sizeof tmp) {
             v->message = xstrndup(tmp, (size_t)n);
         } else if (n >= 0) {
-            va_start(ap, fmt);
-            if (vasprintf(&v->message, fmt, ap) < 0)
+            if (vasprintf(&v->message, fmt, again) < 0)
                 v->message = NULL;
-            va_end(ap);
+            else if ((size_t)n > MESSAGE_MAX) {
+                abbrev_clip(v->message, MESSAGE_MAX);
+                v->message = xrealloc(v->message, MESSAGE_MAX + 1);
+            }
         }
+        va_end(again);
     }
     if (!v->message)
         v->message = xstrdup(r->message);
+    return v;
 }
 
-static void
-set_severity_of_last(struct login *l, enum severity sev)
+static struct violation * __attribute__((format(printf, 4, 5)))
+violation(struct login *l, const char *code, unsigned seq, const char *fmt, ...)
 {
-    if (l->s.nviolations)
-        l->s.violations[l->s.nviolations - 1].severity = sev;
+    va_list ap;
+    va_start(ap, fmt);
+    struct violation *v = record(l, RULE_SEVERITY, code, seq, fmt, ap);
+    va_end(ap);
+    return v;
 }
 
+/* The same at severity |sev| (a milder case of the rule), or the rule's for RULE_SEVERITY. */
+static struct violation * __attribute__((format(printf, 5, 6)))
+violation_at(struct login *l, int sev, const char *code, unsigned seq, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct violation *v = record(l, sev, code, seq, fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+/* True when the next step's event is stored: a caller may skip its summary otherwise. */
+static bool
+phase_kept(const struct login *l)
+{
+    return findings_phase_kept(&l->s);
+}
+
+/*
+ * A step: stored as a phase event while the session is under PHASES_KEPT
+ * (|summary| is taken, NULL for ""), counted past it. Returns its seq.
+ */
 static unsigned
 add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail, char *summary)
 {
@@ -554,21 +600,34 @@ add_phase(struct login *l, char dir, usec_t t, enum event ev, const char *detail
     }
     if (t > s->end)
         s->end = t;
+    if (l->steps < UINT_MAX)
+        l->steps++;
+    enum phase phase = event_phase(ev);
+    bool login_step = phase != PHASE_NONE && phase != PHASE_CLOSE && phase != PHASE_ERROR;
+    if (login_step) {
+        l->last_event = l->steps;
+        l->last_phase = phase;
+        free(l->last_event_name);
+        l->last_event_name = NULL;
+    }
+    if (!findings_phase_kept(s)) {
+        s->phases_dropped++;
+        free(summary);
+        if (login_step)
+            l->last_event_name = event_name(ev, detail); /* for D16 */
+        return l->steps;
+    }
     s->phases = xgrow(s->phases, s->nphases, sizeof *s->phases);
     struct phase_event *p = &s->phases[s->nphases++];
-    p->seq = (unsigned)s->nphases;
+    p->seq = l->steps;
     p->dir = dir;
     p->time = t;
     p->event = event_name(ev, detail);
-    p->phase = event_phase(ev);
+    p->phase = phase;
     p->summary = summary ? summary : xstrdup("");
     p->damaged = l->damaged;
     p->gap_offset = l->damaged ? l->gap_offset : 0;
     p->gap_bytes = !l->damaged ? 0 : l->gap_bytes < UINT_MAX ? (unsigned)l->gap_bytes : UINT_MAX;
-    if (p->phase != PHASE_NONE && p->phase != PHASE_CLOSE && p->phase != PHASE_ERROR) {
-        l->last_event = p->seq;
-        l->last_phase = p->phase;
-    }
     return p->seq;
 }
 
@@ -741,9 +800,11 @@ static void
 on_client_header(struct login *l, const struct stanza *el, unsigned seq)
 {
     if (!el->ns || strcmp(el->ns, NS_STREAM) != 0) {
-        violation(l, "A9", seq, "the stream header is qualified by %s%s%s, not by the stream namespace",
-                  el->ns ? "'" : "", el->ns ? el->ns : "no namespace", el->ns ? "'" : "");
-        l->s.violations[l->s.nviolations - 1].ref = "RFC 6120 §4.8.1";
+        struct violation *v =
+            violation(l, "A9", seq, "the stream header is qualified by %s%s%s, not by the stream namespace",
+                      el->ns ? "'" : "", el->ns ? el->ns : "no namespace", el->ns ? "'" : "");
+        if (v)
+            v->ref = "RFC 6120 §4.8.1";
     } else if (el->default_ns && strcmp(el->default_ns, NS_CLIENT) != 0) {
         /* a client-to-server stream's content namespace is jabber:client (s2s: jabber:server) */
         violation(l, "A9", seq, "content namespace '%s' on a client stream, not '" NS_CLIENT "'",
@@ -781,12 +842,17 @@ on_server_header(struct login *l, const struct stanza *el, unsigned seq)
         violation(l, "A4", seq, NULL);
         return;
     }
+    /* the latest STREAM_IDS_KEPT: a stream restarts a few times, a hostile one a million */
     for (size_t i = 0; i < l->nstream_ids; i++)
         if (strcmp(l->stream_ids[i], id) == 0) {
             violation(l, "A5", seq, "server reused stream id '%s' after a restart", id);
             break;
         }
-    l->stream_ids = xreallocarray(l->stream_ids, l->nstream_ids + 1, sizeof *l->stream_ids);
+    if (l->nstream_ids == STREAM_IDS_KEPT) {
+        free(l->stream_ids[0]);
+        memmove(l->stream_ids, l->stream_ids + 1, --l->nstream_ids * sizeof *l->stream_ids);
+    }
+    l->stream_ids = xgrow(l->stream_ids, l->nstream_ids, sizeof *l->stream_ids);
     l->stream_ids[l->nstream_ids++] = xstrdup(id);
 }
 
@@ -892,7 +958,12 @@ remember_iq(struct login *l, const struct stanza *el, enum iq_kind kind)
     const char *id = stanza_attr(el, "id", NULL);
     if (!id)
         return;
-    l->pending = xreallocarray(l->pending, l->npending + 1, sizeof *l->pending);
+    if (l->npending == PENDING_KEPT) {
+        /* never answered: the oldest goes (its answer, if it comes, is a plain iq result) */
+        free(l->pending[0].id);
+        memmove(l->pending, l->pending + 1, --l->npending * sizeof *l->pending);
+    }
+    l->pending = xgrow(l->pending, l->npending, sizeof *l->pending);
     l->pending[l->npending].id = xstrdup(id);
     l->pending[l->npending].kind = kind;
     const char *type = stanza_attr(el, "type", NULL);
@@ -913,7 +984,7 @@ pair_iq(struct login *l, const struct stanza *el, enum event ev)
         enum iq_kind kind = l->pending[i].kind;
         bool get = l->pending[i].get;
         free(l->pending[i].id);
-        l->pending[i] = l->pending[--l->npending];
+        memmove(&l->pending[i], &l->pending[i + 1], (--l->npending - i) * sizeof *l->pending);
         bool ok = ev != EV_IQ_ERROR;
         if (ok && get) /* the field list: nothing registered or authenticated yet */
             return kind == IQ_REGISTER ? EV_REGISTER_FORM
@@ -937,10 +1008,14 @@ static struct attempt *
 new_attempt(struct login *l, const char *mech, usec_t t)
 {
     struct session *s = &l->s;
-    s->auth.attempts = xreallocarray(s->auth.attempts, s->auth.nattempts + 1, sizeof *s->auth.attempts);
+    s->auth.attempts = xgrow(s->auth.attempts, s->auth.nattempts, sizeof *s->auth.attempts);
     struct attempt *a = &s->auth.attempts[s->auth.nattempts++];
     memset(a, 0, sizeof *a);
     a->mechanism = mech ? xstrdup(mech) : NULL;
+    if (mech && !l->mech_first)
+        l->mech_first = xstrdup(mech);
+    else if (mech && !l->mech_other && strcasecmp(mech, l->mech_first) != 0)
+        l->mech_other = xstrdup(mech);
     a->result = AUTH_NONE;
     a->tls = l->tls_active ? TRI_TRUE : TRI_FALSE;
     if (l->auth_start == 0)
@@ -1073,13 +1148,12 @@ static void
 on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, unsigned seq)
 {
     struct session *s = &l->s;
-    for (size_t i = 0; i < s->auth.nattempts; i++)
-        if (s->auth.attempts[i].mechanism && mech &&
-            strcasecmp(s->auth.attempts[i].mechanism, mech) != 0) {
-            violation(l, "C8", seq, "mechanism %s tried after %s", mech,
-                      s->auth.attempts[i].mechanism);
-            break;
-        }
+    /* the first earlier attempt with another mechanism: the first one, else the first unlike it */
+    const char *before = !mech || !l->mech_first              ? NULL
+                         : strcasecmp(l->mech_first, mech) != 0 ? l->mech_first
+                                                                : l->mech_other;
+    if (before)
+        violation(l, "C8", seq, "mechanism %s tried after %s", mech, before);
     new_attempt(l, mech, t);
     l->challenge_pending = false;
     /* RFC 6120 §6.4.2: no character data = no initial response; an empty one is "=" */
@@ -1105,6 +1179,14 @@ on_auth(struct login *l, const struct stanza *el, const char *mech, usec_t t, un
     }
 }
 
+/* Remembers that an attempt other than legacy authentication failed (E6). */
+static void
+note_sasl_failure(struct login *l, const struct attempt *a)
+{
+    if (a->result == AUTH_FAILURE && (!a->mechanism || strcmp(a->mechanism, "legacy") != 0))
+        l->sasl_failed = true;
+}
+
 static void
 note_failure(struct login *l, const struct attempt *a, usec_t t, unsigned seq)
 {
@@ -1121,6 +1203,7 @@ on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsig
     if (!a)
         return;
     a->result = ok ? AUTH_SUCCESS : AUTH_FAILURE;
+    note_sasl_failure(l, a);
     free(a->condition);
     a->condition = !ok && condition ? xstrdup(condition) : NULL;
     l->auth_end = t;
@@ -1136,11 +1219,10 @@ on_sasl_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsig
             l->s.auth.outcome = AUTH_FAILURE;
         note_failure(l, a, t, seq);
         bool sasl = !a->mechanism || strcmp(a->mechanism, "legacy") != 0;
+        bool authzid = condition && strcmp(condition, "invalid-authzid") == 0;
         if (sasl)
-            violation(l, "C7", seq, "%s authentication failed: %s",
-                      a->mechanism ? a->mechanism : "SASL", condition ? condition : "no condition");
-        if (sasl && condition && strcmp(condition, "invalid-authzid") == 0)
-            set_severity_of_last(l, SEV_WARNING);
+            violation_at(l, authzid ? SEV_WARNING : RULE_SEVERITY, "C7", seq, "%s authentication failed: %s",
+                         a->mechanism ? a->mechanism : "SASL", condition ? condition : "no condition");
         if (++l->epoch_failures == 6) /* RFC 6120 §6.4.5: servers allow 2 to 5 retries */
             violation(l, "C9", seq, "%u failed attempts on one stream", l->epoch_failures);
     }
@@ -1180,11 +1262,7 @@ on_legacy_set(struct login *l, const struct stanza *el, usec_t t, unsigned seq)
     const char *user = stanza_child_text(q, "username", NULL);
     const char *pass = stanza_child_text(q, "password", NULL);
     const char *digest = stanza_child_text(q, "digest", NULL);
-    bool after_sasl_failure = false;
-    for (size_t i = 0; i < l->s.auth.nattempts; i++)
-        if (l->s.auth.attempts[i].result == AUTH_FAILURE &&
-            strcmp(l->s.auth.attempts[i].mechanism ? l->s.auth.attempts[i].mechanism : "", "legacy") != 0)
-            after_sasl_failure = true;
+    bool after_sasl_failure = l->sasl_failed;
     struct attempt *a = new_attempt(l, "legacy", t);
     violation(l, "E5", seq, NULL);
     if (after_sasl_failure)
@@ -1228,9 +1306,9 @@ static void
 on_stream_error(struct login *l, const char *cond, unsigned seq)
 {
     l->stream_error = true;
-    violation(l, "K1", seq, "stream error: %s", cond ? cond : "undefined-condition");
-    if (cond && (strcmp(cond, "not-authorized") == 0 || strcmp(cond, "policy-violation") == 0))
-        set_severity_of_last(l, SEV_WARNING);
+    bool refused = cond && (strcmp(cond, "not-authorized") == 0 || strcmp(cond, "policy-violation") == 0);
+    violation_at(l, refused ? SEV_WARNING : RULE_SEVERITY, "K1", seq, "stream error: %s",
+                 cond ? cond : "undefined-condition");
 }
 
 static bool
@@ -1605,6 +1683,10 @@ login_free(struct login *l)
     free(l->header_from);
     free(l->failures);
     free(l->auth_ip);
+    free(l->last_event_name);
+    free(l->mech_first);
+    free(l->mech_other);
+    findings_clear(&l->findings);
     free_list(l->cb_types, l->ncb_types);
     free_list(l->compress_methods, l->ncompress_methods);
     free_list(l->sasl2_mechs, l->nsasl2_mechs);
@@ -1666,7 +1748,7 @@ check_sequence(struct login *l, char dir, enum event ev, unsigned seq)
  * reported twice.
  */
 static void
-check_rank(struct login *l, char dir, enum event ev, unsigned seq)
+check_rank(struct login *l, char dir, enum event ev, const char *detail, unsigned seq)
 {
     if (dir != 'C')
         return;
@@ -1685,9 +1767,12 @@ check_rank(struct login *l, char dir, enum event ev, unsigned seq)
     bool exempt = (p == PHASE_REGISTER && l->authed) ||
                   (l->bound && (p == PHASE_SESSION || p == PHASE_SM));
     /* one finding per step back: what follows in the phase it went back to is not another */
-    if (p < l->max_rank && !exempt && l->order_seq != seq && p != l->rank_back)
-        violation(l, "A16", seq, "%s (phase %s) after the client reached phase %s",
-                  l->s.phases[seq - 1].event, phase_name(p), phase_name(l->max_rank));
+    if (p < l->max_rank && !exempt && l->order_seq != seq && p != l->rank_back) {
+        char *name = event_name(ev, detail); /* the step's, stored or not */
+        violation(l, "A16", seq, "%s (phase %s) after the client reached phase %s", name,
+                  phase_name(p), phase_name(l->max_rank));
+        free(name);
+    }
     if (p < l->max_rank && !exempt)
         l->rank_back = p;
     if (p > l->max_rank)
@@ -1737,20 +1822,21 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         /* login-spec §2.2 rule 5: picked up mid-stream (outside a stream it is A1 or K3 instead) */
         l->state = ST_UNKNOWN;
         unsigned seq0 = add_phase(l, dir, t, ev, detail,
-                                  abbrev_element(el, ev, NULL, l->opt.show_secrets));
+                                  phase_kept(l) ? abbrev_element(el, ev, NULL, l->opt.show_secrets) : NULL);
         violation(l, "A17", seq0, NULL);
         record_facts(l, dir, el, ev, detail, t, seq0);
         step(l, dir, ev, seq0);
         return;
     }
     const char *mech = l->cur ? l->cur->mechanism : NULL;
-    unsigned seq = add_phase(l, dir, t, ev, detail, abbrev_element(el, ev, mech, l->opt.show_secrets));
+    char *summary = phase_kept(l) ? abbrev_element(el, ev, mech, l->opt.show_secrets) : NULL;
+    unsigned seq = add_phase(l, dir, t, ev, detail, summary);
     check_sequence(l, dir, ev, seq);
     record_facts(l, dir, el, ev, detail, t, seq);
     bool unknown = l->state == ST_UNKNOWN;
     step(l, dir, ev, seq);
     if (!unknown)
-        check_rank(l, dir, ev, seq);
+        check_rank(l, dir, ev, detail, seq);
     if (ev == EV_SASL2_SUCCESS && l->bound)
         l->state = ST_DONE; /* bound or resumed inline (XEP-0386, XEP-0198 §9) */
     if (ev == EV_STREAM_OPEN && dir == 'S' && l->legacy_stream && l->state == ST_HDR_S)
@@ -1832,11 +1918,11 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
         if ((l->state == ST_TLS_WAIT || l->state == ST_SASL) && !l->whitespace_reported) {
             /* one finding per stream epoch (login-spec §2.2 rule 3) */
             l->whitespace_reported = true;
-            violation(l, "A10", l->s.nphases ? (unsigned)l->s.nphases : 0,
-                      "whitespace from the %s during %s", dir == 'C' ? "client" : "server",
-                      l->state == ST_SASL ? "SASL" : "STARTTLS");
-            if (l->state == ST_SASL)
-                l->s.violations[l->s.nviolations - 1].ref = "RFC 6120 §6.3.5";
+            struct violation *v = violation(l, "A10", l->steps, "whitespace from the %s during %s",
+                                            dir == 'C' ? "client" : "server",
+                                            l->state == ST_SASL ? "SASL" : "STARTTLS");
+            if (v && l->state == ST_SASL)
+                v->ref = "RFC 6120 §6.3.5";
         }
         break;
     case FRAME_ERROR: {
@@ -1896,6 +1982,7 @@ login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char 
         struct attempt *a = new_attempt(l, mech, t);
         a->tls = TRI_NULL;
         a->result = ok ? AUTH_SUCCESS : AUTH_FAILURE;
+        note_sasl_failure(l, a);
         if (!ok)
             note_failure(l, a, t, seq);
         l->cur = NULL;
@@ -1933,7 +2020,7 @@ login_opaque(struct login *l)
 {
     if (!l->opaque) {
         l->opaque = true;
-        l->opaque_seq = (unsigned)l->s.nphases;
+        l->opaque_seq = l->steps;
     }
 }
 
@@ -1952,7 +2039,7 @@ login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn)
         if ((p == alpn || p[-1] == ',') && (p[11] == '\0' || p[11] == ','))
             xmpp_alpn = true;
     if (l->s.transport == TRANSPORT_TLS && (!sni || !xmpp_alpn))
-        violation(l, "B14", (unsigned)l->s.nphases, "direct TLS ClientHello %s",
+        violation(l, "B14", l->steps, "direct TLS ClientHello %s",
                   !sni ? "without SNI" : "without ALPN xmpp-client");
 }
 
@@ -2060,16 +2147,16 @@ login_finish(struct login *l, enum login_end how, usec_t t)
             : how == LOGIN_END_CLOSED                 ? "the connection ended without a stream close"
             : l->closed_s                             ? "the server closed its stream, then the input ended"
                                                       : "the input ended";
-        violation(l, "D16", 0, "login did not complete: last phase %s (%s), %s",
-                  phase_name(l->last_phase) ? phase_name(l->last_phase) : "none",
-                  l->last_event ? l->s.phases[l->last_event - 1].event : "no event", closer);
-        if (early)
-            set_severity_of_last(l, SEV_WARNING);
+        const char *last = l->last_event_name                ? l->last_event_name
+                           : l->last_event                   ? l->s.phases[l->last_event - 1].event
+                                                             : "no event";
+        violation_at(l, early ? SEV_WARNING : RULE_SEVERITY, "D16", 0,
+                     "login did not complete: last phase %s (%s), %s",
+                     phase_name(l->last_phase) ? phase_name(l->last_phase) : "none", last, closer);
     }
     if (how == LOGIN_END_CLOSED && !l->closed_c && !l->stream_error && l->started && !l->opaque) {
-        violation(l, "K4", 0, "the client ended the connection without closing its stream");
-        if (!l->bound)
-            set_severity_of_last(l, SEV_WARNING);
+        violation_at(l, l->bound ? RULE_SEVERITY : SEV_WARNING, "K4", 0,
+                     "the client ended the connection without closing its stream");
     }
     if (l->sm_resumable && how == LOGIN_END_CLOSED && !l->closed_c && !l->opaque)
         violation(l, "F11", 0, NULL);

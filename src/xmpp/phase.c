@@ -198,15 +198,26 @@ event_name(enum event ev, const char *detail)
         detail = "";
     }
     /* one allocation of the exact size: every phase of every login has a name */
-    size_t nb = strlen(base), no = strlen(open), nd = strlen(detail), nc = strlen(close);
-    char *out = xmalloc(nb + no + nd + nc + 1);
+    size_t nb = strlen(base), no = strlen(open), nd = strnlen(detail, EVENT_DETAIL_MAX + 1),
+           nc = strlen(close);
+    const char *cut = "";
+    if (nd > EVENT_DETAIL_MAX) {
+        /* an element's name can be as long as the element: a session stores hundreds of these */
+        nd = EVENT_DETAIL_MAX - 3;
+        while (nd > 0 && ((unsigned char)detail[nd] & 0xc0) == 0x80)
+            nd--; /* not inside a UTF-8 sequence */
+        cut = "...";
+    }
+    size_t nx = strlen(cut);
+    char *out = xmalloc(nb + no + nd + nx + nc + 1);
     memcpy(out, base, nb);
     memcpy(out + nb, open, no);
     for (size_t i = 0; i < nd; i++) {
         char c = detail[i];
         out[nb + no + i] = c == ' ' || c == '\t' || c == '\n' || c == '\r' ? '_' : c;
     }
-    memcpy(out + nb + no + nd, close, nc + 1);
+    memcpy(out + nb + no + nd, cut, nx);
+    memcpy(out + nb + no + nd + nx, close, nc + 1);
     return out;
 }
 

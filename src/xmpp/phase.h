@@ -127,10 +127,14 @@ void phase_of(char dir, const struct stanza *el, struct classified *out);
 /* The phase of a pseudo or paired event (the phase_of() table's value). */
 enum phase event_phase(enum event ev);
 
+/* Longest |detail| in an event name, in bytes ("..." included). */
+#define EVENT_DETAIL_MAX 64
+
 /*
  * The report's event name: "auth(PLAIN)", "failure(not-authorized)",
  * "stanza:iq", "other:foo". Returns a new string; whitespace in |detail|
- * becomes '_' so the name stays one token.
+ * becomes '_' so the name stays one token; a longer detail is cut to
+ * EVENT_DETAIL_MAX bytes.
  */
 char *event_name(enum event ev, const char *detail);
 

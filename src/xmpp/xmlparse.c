@@ -21,148 +21,27 @@
 /* Bytes of a name quoted in a message. */
 #define NAME_IN_MSG 40
 
-void
-xml_scope_clear(struct xml_scope *s)
-{
-    free(s->b);
-    buf_clear(&s->pool);
-    memset(s, 0, sizeof(*s));
-}
-
-void
-xml_scope_reset(struct xml_scope *s)
-{
-    s->n = 0;
-    buf_reset(&s->pool);
-}
-
-/*
- * Packed bindings: their count and the pool's size (two uint32), the offsets
- * and lengths (four uint32 each), then the pool as it is.
- */
-void
-xml_scope_pack(const struct xml_scope *s, struct buf *out)
-{
-    uint32_t head[2] = {(uint32_t)s->n, (uint32_t)s->pool.len};
-    buf_append(out, head, sizeof head);
-    for (size_t i = 0; i < s->n; i++) {
-        const struct xml_binding *b = &s->b[i];
-        uint32_t v[4] = {(uint32_t)b->prefix_off, (uint32_t)b->prefix_len, (uint32_t)b->uri_off,
-                         (uint32_t)b->uri_len};
-        buf_append(out, v, sizeof v);
-    }
-    buf_append(out, s->pool.data, s->pool.len);
-}
-
-bool
-xml_scope_unpack(struct xml_scope *s, const char *data, size_t len)
-{
-    xml_scope_reset(s);
-    uint32_t head[2];
-    if (len < sizeof head)
-        return false;
-    memcpy(head, data, sizeof head);
-    size_t n = head[0], pool = head[1];
-    if (n > (len - sizeof head) / 16 || len != sizeof head + n * 16 + pool)
-        return false;
-    const char *v = data + sizeof head;
-    const char *pool_data = v + n * 16;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t w[4];
-        memcpy(w, v + i * 16, sizeof w);
-        /* each string must lie in the pool and end with its NUL */
-        if ((size_t)w[0] + w[1] >= pool || (size_t)w[2] + w[3] >= pool || pool_data[w[0] + w[1]] ||
-            pool_data[w[2] + w[3]]) {
-            xml_scope_reset(s);
-            return false;
-        }
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 8;
-            s->b = xreallocarray(s->b, s->cap, sizeof(*s->b));
-        }
-        s->b[s->n++] = (struct xml_binding){w[0], w[1], w[2], w[3]};
-    }
-    buf_append(&s->pool, pool_data, pool);
-    return true;
-}
-
-/* Binding strings are kept NUL-terminated in the pool, so a URI can be handed out as is. */
-static void
-scope_push(struct xml_scope *s, const char *prefix, size_t plen, const char *uri, size_t ulen)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 8;
-        s->b = xreallocarray(s->b, s->cap, sizeof(*s->b));
-    }
-    struct xml_binding *b = &s->b[s->n++];
-    b->prefix_off = s->pool.len;
-    b->prefix_len = prefix ? plen : 0;
-    buf_append(&s->pool, prefix, b->prefix_len);
-    buf_append_char(&s->pool, '\0');
-    b->uri_off = s->pool.len;
-    b->uri_len = ulen; /* xmlns='' undeclares the default */
-    buf_append(&s->pool, uri, ulen);
-    buf_append_char(&s->pool, '\0');
-}
-
-static void
-scope_pop_to(struct xml_scope *s, size_t n)
-{
-    if (s->n > n) {
-        s->pool.len = s->b[n].prefix_off; /* strings are pushed in binding order */
-        s->n = n;
-    }
-}
-
-static const char *
-binding_uri(const struct xml_scope *s, const struct xml_binding *b)
-{
-    return b->uri_len ? s->pool.data + b->uri_off : NULL;
-}
-
-const char *
-xml_scope_default_ns(const struct xml_scope *s)
-{
-    for (size_t i = s->n; i-- > 0;)
-        if (!s->b[i].prefix_len)
-            return binding_uri(s, &s->b[i]);
-    return NULL;
-}
-
-/* The URI bound to |prefix| (NULL: the default namespace); *found false when unbound. */
-static const char *
-scope_lookup_n(const struct xml_scope *s, const char *prefix, size_t plen, bool *found,
-               size_t *urilen)
-{
-    *found = true;
-    *urilen = 0;
-    if (prefix && plen == 3 && memcmp(prefix, "xml", 3) == 0) {
-        *urilen = sizeof(XML_NS) - 1;
-        return XML_NS;
-    }
-    size_t want = prefix ? plen : 0;
-    for (size_t i = s->n; i-- > 0;) {
-        const struct xml_binding *b = &s->b[i];
-        if (b->prefix_len == want && (!want || memcmp(s->pool.data + b->prefix_off, prefix, want) == 0)) {
-            *urilen = b->uri_len;
-            return binding_uri(s, b);
-        }
-    }
-    *found = prefix == NULL; /* no default namespace is fine; an unbound prefix is not */
-    return NULL;
-}
-
-static const char *
-scope_lookup(const struct xml_scope *s, const char *prefix, size_t plen, bool *found)
-{
-    size_t urilen;
-    return scope_lookup_n(s, prefix, plen, found, &urilen);
-}
-
 struct raw_attr {
     const char *qname;
     size_t qlen, colon; /* colon: length of the prefix, 0 when none */
     size_t voff, vlen;  /* the decoded value, in parser.vals */
+    const char *ns;     /* a prefixed attribute's namespace (once resolved), else NULL */
+    size_t nslen;
+};
+
+/*
+ * The attributes of a tag checked so far for one kind of duplicate (XML 1.0
+ * §3.1 "Unique Att Spec": the same name twice; XML Namespaces §6.3: the same
+ * local name in the same namespace, under two prefixes). Up to ATTR_SCAN of
+ * them are compared pair by pair; past that a hash table of them is built, so
+ * that a tag with thousands of attributes costs no more per attribute.
+ */
+#define ATTR_SCAN 16
+struct attr_index {
+    uint32_t few[ATTR_SCAN]; /* while not built: the attributes checked, indexes in parser.attrs */
+    uint32_t *slots;         /* 1 + index in parser.attrs; 0: empty */
+    size_t nslots;           /* a power of two; 0: not built (pairwise comparisons) */
+    size_t n;                /* attributes checked */
 };
 
 /*
@@ -185,6 +64,7 @@ struct parser {
     struct buf vals, text; /* borrowed from |scratch| for the parse */
     struct raw_attr *attrs;
     size_t nattrs, acap;
+    struct attr_index seen;
     char *err;
     size_t errlen;
     bool failed;
@@ -533,6 +413,105 @@ read_value(struct parser *ps, unsigned char quote)
     }
 }
 
+/* The name an attribute must not share: as written, or (|expanded|) namespace and local name. */
+static uint64_t
+attr_hash(const struct raw_attr *a, bool expanded)
+{
+    return expanded ? xml_hash(a->ns, a->nslen, a->qname + a->colon + 1, a->qlen - a->colon - 1)
+                    : xml_hash(a->qname, a->qlen, NULL, 0);
+}
+
+static bool
+attr_same(const struct raw_attr *a, const struct raw_attr *b, bool expanded)
+{
+    if (!expanded)
+        return a->qlen == b->qlen && memcmp(a->qname, b->qname, a->qlen) == 0;
+    /* namespace names hold no NUL (XML's characters exclude it): bytes compare as strings */
+    return a->nslen == b->nslen && memcmp(a->ns, b->ns, a->nslen) == 0 &&
+           a->qlen - a->colon == b->qlen - b->colon &&
+           memcmp(a->qname + a->colon, b->qname + b->colon, a->qlen - a->colon) == 0;
+}
+
+static void
+seen_forget(struct parser *ps)
+{
+    if (ps->seen.slots) {
+        free(ps->seen.slots);
+        ps->seen.slots = NULL;
+        ps->seen.nslots = 0;
+    }
+    ps->seen.n = 0;
+}
+
+/* Puts attribute |i| in the table, or finds an earlier one of the same name there. */
+static bool
+seen_put(struct parser *ps, size_t i, bool expanded)
+{
+    struct attr_index *x = &ps->seen;
+    const struct raw_attr *a = &ps->attrs[i];
+    size_t mask = x->nslots - 1;
+    for (size_t k = (size_t)attr_hash(a, expanded) & mask;; k = (k + 1) & mask) {
+        if (!x->slots[k]) {
+            x->slots[k] = (uint32_t)(i + 1);
+            return false;
+        }
+        if (attr_same(&ps->attrs[x->slots[k] - 1], a, expanded))
+            return true;
+    }
+}
+
+/* attr_repeated() past ATTR_SCAN attributes: through the table. */
+static bool
+attr_repeated_many(struct parser *ps, size_t i, bool expanded)
+{
+    struct attr_index *x = &ps->seen;
+    x->n++;
+    if (2 * x->n >= x->nslots) {
+        /* a table at least twice as big, of the attributes checked so far */
+        uint32_t *old = x->slots;
+        size_t nold = x->nslots;
+        size_t nslots = 64;
+        while (nslots < 4 * x->n)
+            nslots *= 2;
+        x->slots = xcalloc(nslots, sizeof *x->slots);
+        x->nslots = nslots;
+        for (size_t k = 0; k < nold; k++)
+            if (old[k])
+                seen_put(ps, old[k] - 1, expanded);
+        for (size_t k = 0; !old && k < ATTR_SCAN; k++)
+            seen_put(ps, x->few[k], expanded);
+        free(old);
+    }
+    return seen_put(ps, i, expanded);
+}
+
+/*
+ * Checks attribute |i| against the ones checked before it for the same kind
+ * of duplicate (|expanded|: namespace and local name) and adds it to them;
+ * true when one of them has the same name.
+ */
+static inline bool
+attr_repeated(struct parser *ps, size_t i, bool expanded)
+{
+    struct attr_index *x = &ps->seen;
+    if (x->nslots)
+        return attr_repeated_many(ps, i, expanded);
+    for (size_t k = 0; k < x->n; k++)
+        if (attr_same(&ps->attrs[x->few[k]], &ps->attrs[i], expanded))
+            return true;
+    if (x->n == ATTR_SCAN)
+        return attr_repeated_many(ps, i, expanded);
+    x->few[x->n++] = (uint32_t)i;
+    return false;
+}
+
+static bool
+is_xmlns(const struct raw_attr *a)
+{
+    return (a->colon == 0 && a->qlen == 5 && memcmp(a->qname, "xmlns", 5) == 0) ||
+           (a->colon == 5 && memcmp(a->qname, "xmlns", 5) == 0);
+}
+
 /*
  * Reads a start tag after its '<': the element (namespaces resolved, its own
  * declarations pushed on the scope), and *empty for "/>". NULL on error.
@@ -545,6 +524,7 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
         return NULL;
     buf_reset(&ps->vals);
     ps->nattrs = 0;
+    seen_forget(ps);
     for (;;) {
         bool ws = skip_ws(ps);
         if (ps->p >= ps->end) {
@@ -592,18 +572,17 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
             fail(ps, "Failed to parse QName '%s'", quote_name(q1, a.qname, a.qlen));
             return NULL;
         }
-        for (size_t i = 0; i < ps->nattrs; i++) {
-            if (ps->attrs[i].qlen == a.qlen && memcmp(ps->attrs[i].qname, a.qname, a.qlen) == 0) {
-                fail(ps, "Attribute %s redefined", quote_name(q1, a.qname, a.qlen));
-                return NULL;
-            }
-        }
         if (ps->nattrs == ps->acap) {
             ps->acap = ps->acap ? ps->acap * 2 : 8;
             ps->attrs = xreallocarray(ps->attrs, ps->acap, sizeof(*ps->attrs));
         }
         ps->attrs[ps->nattrs++] = a;
+        if (attr_repeated(ps, ps->nattrs - 1, false)) {
+            fail(ps, "Attribute %s redefined", quote_name(q1, a.qname, a.qlen));
+            return NULL;
+        }
     }
+    seen_forget(ps);
 
     /* Namespace declarations first: they apply to the tag they are on. */
     const char *vals = buf_str(&ps->vals);
@@ -611,7 +590,7 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
         const struct raw_attr *a = &ps->attrs[i];
         const char *v = vals + a->voff;
         if (a->colon == 0 && a->qlen == 5 && memcmp(a->qname, "xmlns", 5) == 0) {
-            scope_push(ps->scope, NULL, 0, v, a->vlen);
+            xml_scope_push(ps->scope, NULL, 0, v, a->vlen);
         } else if (a->colon == 5 && memcmp(a->qname, "xmlns", 5) == 0) {
             const char *p = a->qname + 6;
             size_t plen = a->qlen - 6;
@@ -627,7 +606,7 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
                 return NULL;
             }
             if (!is_xml)
-                scope_push(ps->scope, p, plen, v, a->vlen);
+                xml_scope_push(ps->scope, p, plen, v, a->vlen);
         }
     }
 
@@ -639,7 +618,7 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
     bool found;
     const char *prefix = colon ? *qname : NULL;
     size_t nslen;
-    const char *ns = scope_lookup_n(ps->scope, prefix, colon, &found, &nslen);
+    const char *ns = xml_scope_lookup(ps->scope, prefix, colon, &found, &nslen);
     if (!found) {
         fail(ps, "Namespace prefix %s on %s is not defined", quote_name(q1, prefix, colon),
              quote_name(q2, *qname + colon + 1, *qlen - colon - 1));
@@ -656,14 +635,11 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
                              : stanza_new_tree_n(local, local_len, prefix, colon, ns, nslen);
 
     for (size_t i = 0; i < ps->nattrs; i++) {
-        const struct raw_attr *a = &ps->attrs[i];
-        if ((a->colon == 0 && a->qlen == 5 && memcmp(a->qname, "xmlns", 5) == 0) ||
-            (a->colon == 5 && memcmp(a->qname, "xmlns", 5) == 0))
+        struct raw_attr *a = &ps->attrs[i];
+        if (is_xmlns(a))
             continue;
-        const char *ans = NULL;
-        size_t anslen = 0;
         if (a->colon) {
-            ans = scope_lookup_n(ps->scope, a->qname, a->colon, &found, &anslen);
+            a->ns = xml_scope_lookup(ps->scope, a->qname, a->colon, &found, &a->nslen);
             if (!found) {
                 fail(ps, "Namespace prefix %s for %s on %s is not defined",
                      quote_name(q1, a->qname, a->colon),
@@ -672,25 +648,18 @@ read_start_tag(struct parser *ps, struct stanza *tree, const char **qname, size_
                 return NULL;
             }
             /* the same local name in the same namespace under two prefixes */
-            for (size_t k = 0; k < i; k++) {
-                const struct raw_attr *b = &ps->attrs[k];
-                if (!b->colon || (b->colon == 5 && memcmp(b->qname, "xmlns", 5) == 0))
-                    continue;
-                bool bf;
-                const char *bns = scope_lookup(ps->scope, b->qname, b->colon, &bf);
-                if (bns && strcmp(bns, ans) == 0 && b->qlen - b->colon == a->qlen - a->colon &&
-                    memcmp(b->qname + b->colon, a->qname + a->colon, a->qlen - a->colon) == 0) {
-                    fail(ps, "Namespaced Attribute %s redefined",
-                         quote_name(q1, a->qname + a->colon + 1, a->qlen - a->colon - 1));
-                    stanza_free(el);
-                    return NULL;
-                }
+            if (attr_repeated(ps, i, true)) {
+                fail(ps, "Namespaced Attribute %s redefined",
+                     quote_name(q1, a->qname + a->colon + 1, a->qlen - a->colon - 1));
+                stanza_free(el);
+                return NULL;
             }
         }
         stanza_add_attr_n(el, a->colon ? a->qname + a->colon + 1 : a->qname,
                           a->colon ? a->qlen - a->colon - 1 : a->qlen, a->colon ? a->qname : NULL,
-                          a->colon, ans, anslen, vals + a->voff, a->vlen);
+                          a->colon, a->ns, a->nslen, vals + a->voff, a->vlen);
     }
+    seen_forget(ps);
     return el;
 }
 
@@ -877,7 +846,7 @@ read_content(struct parser *ps, struct open_el **stackp, size_t *ndepth, size_t 
                      quote_name(q1, top->qname, top->qlen), quote_name(q2, name, nlen));
                 return false;
             }
-            scope_pop_to(ps->scope, top->scope_mark);
+            xml_scope_pop_to(ps->scope, top->scope_mark);
             (*ndepth)--;
             if (*ndepth)
                 stanza_add_child((*stackp)[*ndepth - 1].el, top->el);
@@ -924,7 +893,7 @@ read_content(struct parser *ps, struct open_el **stackp, size_t *ndepth, size_t 
         if (!child)
             return false;
         if (empty) {
-            scope_pop_to(ps->scope, mark);
+            xml_scope_pop_to(ps->scope, mark);
             stanza_add_child(top->el, child);
             continue;
         }
@@ -970,6 +939,7 @@ parser_done(struct parser *ps)
     scratch.text = ps->text;
     scratch.attrs = ps->attrs;
     scratch.acap = ps->acap;
+    seen_forget(ps);
 }
 
 struct stanza *
@@ -1016,7 +986,7 @@ xmlparse_element(const char *data, size_t len, const struct xml_scope *scope, ch
         root = NULL;
     }
 out:
-    scope_pop_to(s, mark);
+    xml_scope_pop_to(s, mark);
     if (stack != small)
         free(stack);
     parser_done(&ps);
@@ -1084,7 +1054,7 @@ xmlparse_header(const char *data, size_t len, struct xml_scope *scope, bool *clo
     }
 out:
     if (!el)
-        scope_pop_to(scope, mark);
+        xml_scope_pop_to(scope, mark);
     parser_done(&ps);
     return el;
 }

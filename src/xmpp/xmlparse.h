@@ -18,34 +18,7 @@
 
 #include "buf.h"
 #include "stanza.h"
-
-/*
- * Namespace bindings in scope, innermost last: prefix (none: the default
- * namespace) to URI (none: no namespace). The strings live in |pool|, so
- * pushing and popping the bindings of each element allocates nothing.
- */
-struct xml_binding {
-    size_t prefix_off, prefix_len; /* in pool; prefix_len 0: the default namespace */
-    size_t uri_off, uri_len;       /* in pool; uri_len 0: no namespace (xmlns='') */
-};
-
-struct xml_scope {
-    struct xml_binding *b;
-    size_t n, cap;
-    struct buf pool;
-};
-
-/* The default namespace |s| declares (the innermost one), or NULL. */
-const char *xml_scope_default_ns(const struct xml_scope *s);
-
-/* Forgets every binding and releases the memory. */
-void xml_scope_clear(struct xml_scope *s);
-/* Forgets every binding, keeping the memory for the next header's. */
-void xml_scope_reset(struct xml_scope *s);
-/* The bindings as bytes, for another process ... */
-void xml_scope_pack(const struct xml_scope *s, struct buf *out);
-/* ... and back into |s| (replacing what it held); false when |data| is not such bytes. */
-bool xml_scope_unpack(struct xml_scope *s, const char *data, size_t len);
+#include "xmlscope.h"
 
 /*
  * Parses |data| (|len| bytes, any content; no NUL needed) as a stream header:

@@ -7,6 +7,8 @@
 
 #include <criterion/criterion.h>
 
+#include "abbrev.h"
+#include "findings.h"
 #include "framer.h"
 #include "login.h"
 #include "phase.h"
@@ -2418,4 +2420,185 @@ Test(login, more_than_five_redirects_in_a_row_are_k8)
     expect_no_violation(s, "K8");
     session_free(s);
     stream_watch_free(w);
+}
+
+/* ---- long sessions: what is stored is capped, what is seen is not (findings.h) ------------- */
+
+/* |n| messages before authentication: each one is D5. */
+static void
+c_messages(struct drv *d, int n)
+{
+    for (int i = 0; i < n; i++)
+        c_el(d, with_attr(with_child(mk("message", NS_CLIENT), with_text(mk("body", NS_CLIENT), "hi")),
+                          "to", "bob@" DOMAIN));
+}
+
+static size_t
+stored_of(const struct session *s, const char *code)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nviolations; i++)
+        n += strcmp(s->violations[i].code, code) == 0;
+    return n;
+}
+
+static unsigned long
+dropped_of(const struct session *s, const char *code)
+{
+    for (size_t i = 0; i < s->nviolations_dropped; i++)
+        if (strcmp(s->violations_dropped[i].code, code) == 0)
+            return s->violations_dropped[i].count;
+    return 0;
+}
+
+Test(login, a_login_after_the_phase_cap_is_still_seen_whole)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_open(&d);
+    s_open(&d, "s1");
+    s_features(&d, 0, "PLAIN"); /* step 3 */
+    c_messages(&d, 1000);       /* steps 4 to 1003 */
+    c_el(&d, auth("PLAIN", ALICE_PLAIN)); /* step 1004 */
+    s_el(&d, mk("success", NS_SASL));
+    bind_epilogue(&d, "alice");
+    c_close(&d);
+    s_close(&d);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    unsigned steps = 1004 + 1 + 5 + 2;
+    cr_expect_eq(s->nphases, PHASES_KEPT);
+    cr_expect_eq(s->phases_dropped, steps - PHASES_KEPT);
+    cr_expect_eq(s->phases[PHASES_KEPT - 1].seq, PHASES_KEPT);
+    /* the state machine saw everything after the cap */
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
+    cr_expect_str_eq(s->jid, "alice@" DOMAIN "/laptop");
+    cr_expect_str_eq(s->user, "alice");
+    cr_assert_eq(s->auth.nattempts, 1);
+    cr_expect_eq(s->auth.attempts[0].result, AUTH_SUCCESS);
+    cr_expect(s->auth.attempts[0].plaintext);
+    cr_expect(s->password_on_wire);
+    const struct violation *b1 = find_violation(s, "B1");
+    cr_assert_not_null(b1, "%s", codes(s));
+    cr_expect_eq(b1->seq, 1004);
+    /* one D5 per message: the first stored, the rest counted */
+    cr_expect_eq(stored_of(s, "D5"), VIOLATIONS_PER_CODE);
+    cr_expect_eq(dropped_of(s, "D5"), 1000 - VIOLATIONS_PER_CODE);
+    const struct violation *d5 = find_violation(s, "D5");
+    cr_expect_eq(d5 ? d5->seq : 0, 4);
+    cr_expect_eq(d5 ? d5->count : 0, 1);
+    expect_no_violation(s, "D16");
+    session_free(s);
+}
+
+Test(login, findings_past_the_phase_cap_name_their_steps)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "SCRAM-SHA-1"); /* steps 1 to 9 */
+    c_messages(&d, PHASES_KEPT);
+    c_el(&d, auth("SCRAM-SHA-1", ALICE_SCRAM_N));
+    s_el(&d, sasl_failure("not-authorized"));
+    c_el(&d, register_iq("get", "r1")); /* back to registration: A16 */
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->nphases, PHASES_KEPT);
+    const struct violation *a16 = find_violation(s, "A16");
+    cr_assert_not_null(a16, "%s", codes(s));
+    cr_expect_eq(a16->seq, 9 + PHASES_KEPT + 3);
+    cr_expect_not_null(strstr(a16->message, "register-get (phase REGISTER)"), "%s", a16->message);
+    const struct violation *d16 = find_violation(s, "D16");
+    cr_assert_not_null(d16, "%s", codes(s));
+    cr_expect_not_null(strstr(d16->message, "last phase REGISTER (register-get)"), "%s", d16->message);
+    const struct violation *c7 = find_violation(s, "C7");
+    cr_expect_eq(c7 ? c7->seq : 0, 9 + PHASES_KEPT + 2);
+    session_free(s);
+}
+
+/* The messages of the violations of |code|, " | "-joined. */
+static const char *
+messages_of(const struct session *s, const char *code)
+{
+    static char out[1024];
+    out[0] = '\0';
+    for (size_t i = 0; i < s->nviolations; i++)
+        if (strcmp(s->violations[i].code, code) == 0) {
+            size_t n = strlen(out);
+            snprintf(out + n, sizeof out - n, "%s%s", n ? " | " : "", s->violations[i].message);
+        }
+    return out;
+}
+
+Test(login, c8_names_the_first_earlier_attempt_with_another_mechanism)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    starttls_prologue(&d, "PLAIN SCRAM-SHA-1");
+    static const char *const mechs[] = {"PLAIN", "plain", "SCRAM-SHA-1", "PLAIN", "SCRAM-SHA-1"};
+    for (size_t i = 0; i < NELEMS(mechs); i++) {
+        c_el(&d, auth(mechs[i], ALICE_WRONG));
+        s_el(&d, sasl_failure("not-authorized"));
+    }
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_str_eq(messages_of(s, "C8"), "mechanism SCRAM-SHA-1 tried after PLAIN | "
+                                           "mechanism PLAIN tried after SCRAM-SHA-1 | "
+                                           "mechanism SCRAM-SHA-1 tried after PLAIN");
+    session_free(s);
+}
+
+/* Over TLS, PLAIN accepted, the restart done: the server offers bind. */
+static void
+authenticated_until_bind(struct drv *d)
+{
+    drv_init(d, false, false);
+    starttls_prologue(d, "PLAIN");
+    c_el(d, auth("PLAIN", ALICE_PLAIN));
+    s_el(d, mk("success", NS_SASL));
+    c_open(d);
+    s_open(d, "s3");
+    s_features(d, F_BIND, NULL);
+}
+
+Test(login, requests_never_answered_are_forgotten_past_a_bound)
+{
+    struct drv d;
+    authenticated_until_bind(&d);
+    char id[16];
+    for (int i = 0; i < 300; i++) { /* more than are remembered, fewer than are listed */
+        snprintf(id, sizeof id, "b%d", i);
+        c_el(&d, iq("set", id, with_child(mk("bind", NS_BIND), with_text(mk("resource", NS_BIND), "r"))));
+    }
+    s_el(&d, iq("result", "b0", NULL)); /* long forgotten: a plain result */
+    s_el(&d, iq("result", "b299", with_child(mk("bind", NS_BIND), with_text(mk("jid", NS_BIND),
+                                                                             "alice@" DOMAIN "/r"))));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_str_eq(s->phases[s->nphases - 2].event, "stanza:iq");
+    cr_expect_str_eq(s->phases[s->nphases - 1].event, "bind-result");
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
+    session_free(s);
+}
+
+Test(login, summaries_and_messages_of_huge_elements_are_cut)
+{
+    struct drv d;
+    authenticated_until_bind(&d);
+    /* before binding, to someone else: D6 quotes the addressee */
+    char to[3000];
+    memset(to, 'b', sizeof to - 1);
+    to[sizeof to - 1] = '\0';
+    struct stanza *m = with_attr(mk("message", NS_CLIENT), "to", to);
+    for (int i = 0; i < 100; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "a%d", i);
+        with_attr(m, name, "1");
+    }
+    c_el(&d, m);
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    const struct phase_event *e = &s->phases[s->nphases - 1];
+    cr_expect_str_eq(e->event, "stanza:message");
+    cr_expect_eq(strlen(e->summary), ABBREV_MAX);
+    cr_expect_str_eq(e->summary + ABBREV_MAX - 3, "...");
+    const struct violation *d6 = find_violation(s, "D6");
+    cr_assert_not_null(d6, "%s", codes(s));
+    cr_expect_leq(strlen(d6->message), 512);
+    cr_expect_str_eq(d6->message + strlen(d6->message) - 3, "...");
+    session_free(s);
 }

@@ -362,6 +362,26 @@ Test(phase, event_name_turns_whitespace_into_underscores)
     free(n);
 }
 
+Test(phase, a_long_detail_is_cut)
+{
+    char detail[200];
+    memset(detail, 'x', sizeof detail - 3);
+    memcpy(detail + sizeof detail - 3, "\xc3\xa9", 3); /* ends with an 'é' */
+    memcpy(detail + EVENT_DETAIL_MAX - 4, "\xc3\xa9", 2); /* one astride the cut */
+    char *n = event_name(EV_OTHER, detail);
+    cr_expect_eq(strlen(n), strlen("other:") + EVENT_DETAIL_MAX - 1);
+    cr_expect_str_eq(n + strlen(n) - 4, "x...", "the 'é' astride the cut goes whole: %s", n);
+    free(n);
+    n = event_name(EV_FAILURE, detail);
+    cr_expect_eq(strlen(n), strlen("failure()") + EVENT_DETAIL_MAX - 1, "%s", n);
+    free(n);
+    memset(detail, 'y', EVENT_DETAIL_MAX);
+    detail[EVENT_DETAIL_MAX] = '\0';
+    n = event_name(EV_OTHER, detail);
+    cr_expect_eq(strlen(n), strlen("other:") + EVENT_DETAIL_MAX, "as long as allowed: whole");
+    free(n);
+}
+
 Test(phase, pseudo_events_have_phases)
 {
     cr_expect_eq(event_phase(EV_TLS_ESTABLISHED), PHASE_TLS);

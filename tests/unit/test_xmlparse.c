@@ -408,3 +408,73 @@ Test(xmlparse, same_verdicts_as_libxml2_on_odd_elements)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         expect_as_libxml2(cases[i], strlen(cases[i]), "case");
 }
+
+/* n attributes a0='1' ... (and whatever |extra| adds) on one element, as libxml2 would see them. */
+static char *
+many_attrs(const char *decls, int n, const char *prefix, const char *extra)
+{
+    struct buf b = {0};
+    buf_printf(&b, "<a %s", decls);
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, " %s%sa%d='1'", prefix ? prefix : "", prefix ? ":" : "", i);
+    buf_printf(&b, "%s/>", extra);
+    char *out = strdup(buf_str(&b));
+    buf_clear(&b);
+    return out;
+}
+
+Test(xmlparse, duplicates_among_many_attributes_as_libxml2)
+{
+    /* past ATTR_SCAN the checks go through a hash table: the same verdicts as pair by pair */
+    static const struct {
+        const char *decls, *prefix, *extra;
+    } cases[] = {
+        {"", NULL, ""},
+        {"", NULL, " a39='2'"},                                    /* the same name */
+        {"", NULL, " a3='2' b='3'"},
+        {"xmlns:p='u' xmlns:q='u'", "p", " q:a17='2'"},           /* same namespace, another prefix */
+        {"xmlns:p='u' xmlns:q='v'", "p", " q:a17='2'"},           /* another namespace */
+        {"xmlns:p='u'", "p", " a17='2'"},                         /* unprefixed: no namespace */
+        {"xmlns:p='http://www.w3.org/XML/1998/namespace'", NULL, ""},
+        {"xmlns:p='u' xmlns:q='u'", "p", " q:a0='2' r:x='1'"},   /* the first error wins */
+        {"xmlns:p='u' xmlns:q='u'", "p", " r:x='1' q:a0='2'"},
+        {"xmlns:p='u'", "p", " p:a5='2'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int n = 15; n <= 200; n += 185) {
+            char *xml = many_attrs(cases[i].decls, n, cases[i].prefix, cases[i].extra);
+            expect_as_libxml2(xml, strlen(xml), "many attributes");
+            free(xml);
+        }
+    }
+    char *xml = many_attrs("", 100, NULL, " a99='x'");
+    char *got = parse(xml);
+    cr_expect(strstr(got, "Attribute a99 redefined") != NULL, "%s", got);
+    free(got);
+    free(xml);
+    xml = many_attrs("xmlns:p='u' xmlns:q='u'", 100, "p", " q:a42='x'");
+    got = parse(xml);
+    cr_expect(strstr(got, "Namespaced Attribute a42 redefined") != NULL, "%s", got);
+    free(got);
+    free(xml);
+}
+
+Test(xmlparse, many_namespace_declarations_resolve_as_few)
+{
+    /* 300 prefixes declared on the element, 300 attributes using them, a child redeclaring some */
+    struct buf b = {0};
+    buf_append_str(&b, "<a");
+    for (int i = 0; i < 300; i++)
+        buf_printf(&b, " xmlns:p%d='urn:%d'", i, i);
+    for (int i = 0; i < 300; i++)
+        buf_printf(&b, " p%d:x='%d'", i, i);
+    buf_append_str(&b, "><p7:b xmlns:p7='urn:seven' p3:y='1'/><p7:c/></a>");
+    char *got = parse(buf_str(&b));
+    cr_expect(strstr(got, " p0:x{urn:0}=0 ") != NULL, "%.200s", got);
+    cr_expect(strstr(got, " p299:x{urn:299}=299 (") != NULL, "%.200s", got);
+    cr_expect(strstr(got, "(p7:b{urn:seven} p3:y{urn:3}=1, p7:c{urn:7})") != NULL, "%s",
+              got + strlen(got) - 80);
+    expect_as_libxml2(buf_str(&b), b.len, "300 declarations");
+    free(got);
+    buf_clear(&b);
+}
