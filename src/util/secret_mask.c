@@ -142,6 +142,31 @@ next_lt(const char *s, size_t len, size_t i)
     return len;
 }
 
+/*
+ * Where the data after a tag's end at |i| ends: at the next '<' or, when the
+ * tag was escaped (|lt| 4, "&lt;"), the next "&lt;" too. Raw markup's data
+ * holds its own '<' as "&lt;": a password with a '<' in it is one datum.
+ */
+static size_t
+data_end(const char *s, size_t len, size_t i, size_t lt)
+{
+    if (lt == 4)
+        return next_lt(s, len, i);
+    const char *p = memchr(s + i, '<', len - i);
+    return p ? (size_t)(p - s) : len;
+}
+
+/* Where the data before an end tag at |i| starts (not before |from|); see data_end. */
+static size_t
+data_start(const char *s, size_t from, size_t i, size_t lt)
+{
+    size_t a = i;
+    while (a > from && s[a - 1] != '>' &&
+           !(lt == 4 && a >= from + 4 && memcmp(s + a - 4, "&gt;", 4) == 0))
+        a--;
+    return a;
+}
+
 /* Just past the '>' or "&gt;" ending the tag that starts before |i|, or 0 when cut. */
 static size_t
 tag_end(const char *s, size_t len, size_t i, bool *empty)
@@ -258,7 +283,7 @@ field_value_span(const char *s, size_t len, size_t body, size_t *start, size_t *
         size_t gt = tag_end(s, len, name + n, &empty);
         if (!gt || empty)
             return false;
-        return content_span(s, gt, next_lt(s, len, gt), start, end);
+        return content_span(s, gt, data_end(s, len, gt, lt), start, end);
     }
     return false;
 }
@@ -283,10 +308,7 @@ tag_rule(const char *s, size_t len, size_t from, size_t i, size_t lt, size_t *st
         if (!secret)
             return false;
         /* backwards: the data before an end tag, also when the excerpt starts inside it */
-        size_t a = i;
-        while (a > from && s[a - 1] != '>' && !(a >= from + 4 && memcmp(s + a - 4, "&gt;", 4) == 0))
-            a--;
-        return content_span(s, a, i, start, end);
+        return content_span(s, data_start(s, from, i, lt), i, start, end);
     }
     bool empty;
     size_t gt = tag_end(s, len, name + n, &empty);
@@ -297,7 +319,7 @@ tag_rule(const char *s, size_t len, size_t from, size_t i, size_t lt, size_t *st
             return false;
         return field_value_span(s, len, gt, start, end);
     }
-    return content_span(s, gt, next_lt(s, len, gt), start, end);
+    return content_span(s, gt, data_end(s, len, gt, lt), start, end);
 }
 
 /* A key ending in one of the secret keys after '-' or '_' (x-auth-token, new_password). */
@@ -415,6 +437,9 @@ ident_before(const char *s, size_t from, size_t i)
 }
 
 /*
+ * The first span a rule reports at a trigger at or after |from|, and the
+ * trigger's position in *|trigger|.
+ *
  * Every report string passes here, so this is on the hot path of a capture's
  * jsonl: most bytes are skipped four at a time by one table. Only the bytes
  * that can start a rule stop the scan: '<' '&' '=' ':', and 'A' to 'D',
@@ -422,8 +447,8 @@ ident_before(const char *s, size_t from, size_t i)
  * at offset 0, 1 or 2 of a 3-byte group makes the 1st, 3rd or 4th character
  * of its quad 'A', 'A'-'D' or 'A'), so a PLAIN payload's run holds one.
  */
-bool
-secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *end)
+static bool
+find_span(const char *s, size_t len, size_t from, size_t *trigger, size_t *start, size_t *end)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = from;
@@ -435,6 +460,7 @@ secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *
             i++;
         if (i >= len)
             return false;
+        *trigger = i;
         unsigned char c = u[i];
         if (!(cls[c] & C_TRIGGER)) {
             /* 'A'-'D': the base64 run around it */
@@ -467,16 +493,91 @@ secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *
     }
 }
 
+bool
+secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *end)
+{
+    size_t trigger;
+    return find_span(s, len, from, &trigger, start, end);
+}
+
+/* Deeper than any real text nests a gap in a gap (see secret_mask_spans). */
+#define MAX_GAP_DEPTH 8
+
+static void
+spans_from(const char *s, size_t len, size_t at, int depth,
+           void (*fn)(void *arg, size_t start, size_t end), void *arg)
+{
+    size_t t, a, b;
+    while (find_span(s, len, at, &t, &a, &b)) {
+        if (a > t + 1) {
+            /*
+             * The rule hides data well after its trigger: an element's data
+             * after its start tag, a field's value after the field's start.
+             * What lies between (attributes, other elements) was not looked
+             * at, and may hold a secret of its own: <auth token='…'>…
+             */
+            if (depth < MAX_GAP_DEPTH)
+                spans_from(s, a, t + 1, depth + 1, fn, arg);
+            else
+                a = t + 1; /* too deep to look: hide all of it */
+        }
+        fn(arg, a, b);
+        at = b;
+    }
+}
+
+/* Spans that touch become one (a gap's span may end where its rule's span starts). */
+struct joined {
+    void (*fn)(void *arg, size_t start, size_t end);
+    void *arg;
+    size_t start, end; /* the span held back; empty when none */
+};
+
+static void
+join_span(void *arg, size_t start, size_t end)
+{
+    struct joined *j = arg;
+    if (j->end > j->start && start == j->end) {
+        j->end = end;
+        return;
+    }
+    if (j->end > j->start)
+        j->fn(j->arg, j->start, j->end);
+    j->start = start;
+    j->end = end;
+}
+
+void
+secret_mask_spans(const char *s, size_t len, void (*fn)(void *arg, size_t start, size_t end),
+                  void *arg)
+{
+    struct joined j = {fn, arg, 0, 0};
+    spans_from(s, len, 0, 0, join_span, &j);
+    if (j.end > j.start)
+        fn(arg, j.start, j.end);
+}
+
+struct append_state {
+    struct buf *out;
+    const char *s;
+    size_t at;
+};
+
+static void
+append_span(void *arg, size_t start, size_t end)
+{
+    struct append_state *st = arg;
+    buf_append(st->out, st->s + st->at, start - st->at);
+    buf_append(st->out, SECRET_MASK_HIDDEN, HIDDEN_LEN);
+    st->at = end;
+}
+
 void
 secret_mask_append(struct buf *out, const char *s, size_t len)
 {
-    size_t at = 0, a, b;
-    while (secret_mask_next(s, len, at, &a, &b)) {
-        buf_append(out, s + at, a - at);
-        buf_append(out, SECRET_MASK_HIDDEN, HIDDEN_LEN);
-        at = b;
-    }
-    buf_append(out, s + at, len - at);
+    struct append_state st = {out, s, 0};
+    secret_mask_spans(s, len, append_span, &st);
+    buf_append(out, s + st.at, len - st.at);
 }
 
 char *

@@ -74,6 +74,36 @@ Test(secret_mask, escaped_markup)
            "&lt;password&gt;<hidden>&lt;/password&gt;");
 }
 
+Test(secret_mask, escaped_characters_in_element_data)
+{
+    /*
+     * A password with & < > in it, as XML writes it, is one datum: raw
+     * markup's data ends at the next raw '<', not at "&lt;" (found by
+     * fuzz_mask; main showed "&lt;w0rd&gt;" and "&lt;b").
+     */
+    expect("<password>Pa&amp;ss&lt;w0rd&gt;1</password>", "<password><hidden></password>");
+    expect("<field var='password'><value>a&lt;b</value></field>",
+           "<field var='password'><value><hidden></value></field>");
+    /* an excerpt that starts inside such data */
+    expect("ss&lt;w0rd&gt;1</password>", "<hidden></password>");
+    /* escaped markup's data still ends at the next "&lt;" */
+    expect("&lt;password&gt;Pa&amp;amp;ss&lt;/password&gt;", "&lt;password&gt;<hidden>&lt;/password&gt;");
+}
+
+Test(secret_mask, secrets_between_a_rule_and_its_data)
+{
+    /*
+     * What lies between a rule's trigger and the data it hides (a secret
+     * element's attributes, what precedes a password field's value) is
+     * searched too (found by fuzz_mask; main showed t0ps3cret and abc).
+     */
+    expect("<auth mechanism='PLAIN' token='t0ps3cret'>AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE=</auth>",
+           "<auth mechanism='PLAIN' token='<hidden>'><hidden></auth>");
+    expect("<auth token='t0ps3cret'>AGFsaWNl", "<auth token='<hidden>'><hidden>");
+    expect("<field var='password'><desc>pass=abc</desc><value>x</value></field>",
+           "<field var='password'><desc>pass=<hidden></desc><value><hidden></value></field>");
+}
+
 Test(secret_mask, registration_forms)
 {
     expect("<x xmlns='jabber:x:data' type='submit'><field var='username'><value>dave</value></field>"
