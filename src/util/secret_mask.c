@@ -393,9 +393,11 @@ b64_value(unsigned char c)
 }
 
 /*
- * [i, i+n) is base64 (n a multiple of 4, '=' only at the end) of a SASL PLAIN
- * or X-OAUTH2 payload: [authzid] NUL authcid NUL secret, authcid and secret
- * not empty (RFC 4616 §2).
+ * [i, i+n) is base64 ('=' only at the end) of a SASL PLAIN or X-OAUTH2
+ * payload: [authzid] NUL authcid NUL secret, authcid and secret not empty
+ * (RFC 4616 §2). Or of its start: n need not be a multiple of 4 (an excerpt
+ * cut inside the payload, or its padding dropped, shows the first bytes of
+ * the secret all the same), the bytes its whole characters give are read.
  */
 static bool
 is_plain_payload(const char *s, size_t n)
@@ -472,7 +474,7 @@ find_span(const char *s, size_t len, size_t from, size_t *trigger, size_t *start
             i = e;
             for (int k = 0; k < 2 && e < len && s[e] == '='; k++)
                 e++;
-            if (e - run >= 8 && (e - run) % 4 == 0 && is_plain_payload(s + run, e - run)) {
+            if (e - run >= 8 && is_plain_payload(s + run, e - run)) {
                 *start = run;
                 *end = e;
                 return true;

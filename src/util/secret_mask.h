@@ -18,7 +18,8 @@
  *   - the value of Authorization-style headers (Authorization,
  *     Proxy-Authorization, Cookie, Set-Cookie, any *-Token), up to the line end;
  *   - any base64 run that decodes to a SASL PLAIN payload
- *     ([authzid] NUL authcid NUL secret), wherever it stands.
+ *     ([authzid] NUL authcid NUL secret), wherever it stands, also when it
+ *     is cut short (a clipped excerpt) or lacks its padding.
  * Masking is idempotent: masked text masks to itself.
  */
 #ifndef XMPPFLOW_SECRET_MASK_H

@@ -26,13 +26,18 @@
  * <auth>, <response>, <password>, <digest>, <token> (plain, with attributes,
  * with a namespace prefix, escaped as &lt;…&gt;), a data-form field whose var
  * names a password, key=value (bare, '…', "…") for the secret keys, the
- * Authorization-style headers up to the line end, a bare SASL PLAIN payload.
+ * Authorization-style headers up to the line end, a bare SASL PLAIN payload,
+ * whole or cut short.
  *
  * Out of scope, on purpose (the wrapper is then not the token it claims to be;
  * the bytes around it are adjusted, not the property):
- *  - a bare PLAIN payload glued to base64 characters or '=' (A-Z a-z 0-9 + /
- *    =) on either side: it is part of another base64 run, which does not
- *    decode to a PLAIN payload; the bytes around are made spaces;
+ *  - a bare PLAIN payload glued on its left to base64 characters (A-Z a-z
+ *    0-9 + / =): it is part of another run, decoded from that run's start,
+ *    which is no PLAIN payload. (Glued on its right, it is hidden with what
+ *    is glued to it; the bytes around are made spaces all the same, for the
+ *    precision check.) A payload cut short is checked (W_BARE_CUT) as long
+ *    as a byte of the password is left; one cut at its start is not: with
+ *    no NUL left, nothing tells it from any other base64;
  *  - a key or header name that does not start a token: the byte before it
  *    must be a space or a value delimiter (< > & , ; ) ] } " '). After a
  *    name character it is another name ("mypassword=", "XCookie:"); after
@@ -74,6 +79,7 @@ enum wrap_kind {
     W_KEY_QUOTED, /* key='value' or key="value" */
     W_HEADER,     /* Name: value, to the line end */
     W_BARE,       /* a bare PLAIN payload */
+    W_BARE_CUT,   /* its first characters only (1 to 12 cut off), as a clipped excerpt shows it */
 };
 
 struct wrapper {
@@ -112,6 +118,8 @@ static const struct wrapper wrappers[] = {
     {W_HEADER, "Cookie: ", "", 0},
     {W_HEADER, "X-Auth-Token:\t", "", 0},
     {W_BARE, "", "", 0},
+    {W_BARE_CUT, "", "", 0},
+    {W_BARE_CUT, "", "...", 0}, /* the report's clipping mark */
 };
 
 #define PLAIN 1u /* base64 of a SASL PLAIN payload */
@@ -192,6 +200,8 @@ fits(const struct wrapper *w, const struct secret *sec)
     switch (w->kind) {
     case W_BARE:
         return sec->flags & PLAIN;
+    case W_BARE_CUT:
+        return sec->flags & PLAIN && strlen(t) >= 16; /* a byte of the password is left */
     case W_KEY:
         return !has(t, " \t\r\n<>&,;)]}\"'");
     case W_KEY_QUOTED:
@@ -226,6 +236,7 @@ boundaries(const struct wrapper *w, uint8_t *before, uint8_t *after)
 {
     switch (w->kind) {
     case W_BARE:
+    case W_BARE_CUT:
         if (is_b64(*before))
             *before = ' ';
         if (is_b64(*after))
@@ -323,7 +334,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t k = data[1] % NSECRETS;
     while (!fits(w, &secrets[k]))
         k = (k + 1) % NSECRETS;
-    const char *secret = secrets[k].text;
+    char secret[128];
+    snprintf(secret, sizeof secret, "%s", secrets[k].text);
+    if (w->kind == W_BARE_CUT)
+        secret[strlen(secret) - 1 - (size_t)(data[1] / NSECRETS) % 12] = '\0';
     uint8_t before = data[2], after = data[3];
     boundaries(w, &before, &after);
     const char *ctx = (const char *)data + 6;

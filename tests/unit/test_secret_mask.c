@@ -139,6 +139,9 @@ Test(secret_mask, bare_plain_payloads_anywhere)
     expect("text outside elements: AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE= here",
            "text outside elements: <hidden> here");
     expect("{YWRtaW4AYm9iAHB3}", "{<hidden>}");
+    /* cut short by an excerpt's clipping, or without its padding (main showed both) */
+    expect("cut: AGFsaWNlAFdvbmRlcmxhbmQtU2Vjc...", "cut: <hidden>...");
+    expect("unpadded AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE end", "unpadded <hidden> end");
     /* base64 that is not a PLAIN payload stays */
     expect("[base64 104 bytes] cj1meXdkZ2Z0", "[base64 104 bytes] cj1meXdkZ2Z0");
     expect("established 2026-11-25T14:49:06.288236Z", "established 2026-11-25T14:49:06.288236Z");
