@@ -3,6 +3,7 @@
 #include "analyze.h"
 #include "analyze_impl.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +140,7 @@ clear_tombstone(struct analyzer *a, const char *key)
         tomb_remove_slot(a, slot);
 }
 
-static void
+void
 add_tombstone(struct analyzer *a, const char *key)
 {
     clear_tombstone(a, key);
@@ -184,9 +185,80 @@ login_side_new(struct analyzer *a, const char *key, long line)
     return l;
 }
 
+static void
+lru_unlink(struct analyzer *a, struct conn *c)
+{
+    if (c->lru_prev)
+        c->lru_prev->lru_next = c->lru_next;
+    else
+        a->lru_head = c->lru_next;
+    if (c->lru_next)
+        c->lru_next->lru_prev = c->lru_prev;
+    else
+        a->lru_tail = c->lru_prev;
+    c->lru_prev = c->lru_next = NULL;
+}
+
+static void
+lru_append(struct analyzer *a, struct conn *c)
+{
+    c->lru_prev = a->lru_tail;
+    c->lru_next = NULL;
+    if (a->lru_tail)
+        a->lru_tail->lru_next = c;
+    else
+        a->lru_head = c;
+    a->lru_tail = c;
+}
+
+void
+conn_touch(struct analyzer *a, struct conn *c)
+{
+    if (a->lru_tail == c)
+        return;
+    lru_unlink(a, c);
+    lru_append(a, c);
+}
+
+/* The time a connection was last active: its last packet, or its session's last event. */
+static usec_t
+last_active(const struct analyzer *a, const struct conn *c)
+{
+    if (c->last_seen)
+        return c->last_seen;
+    if (c->login && login_session(c->login)->end)
+        return login_session(c->login)->end;
+    return a->last_time;
+}
+
+/* Closes the least recently active connection, as evicted for |how|. */
+static void
+evict_one(struct analyzer *a, enum login_end how)
+{
+    struct conn *c = a->lru_head;
+    conn_finish(a, c, how, last_active(a, c));
+}
+
+void
+check_memory_now(struct analyzer *a)
+{
+    a->memory_check = 0;
+    for (int round = 0; round < 64 && a->lru_head; round++) {
+        struct mallinfo2 mi = mallinfo2();
+        if (mi.uordblks + mi.hblkhd <= ANALYZE_MEMORY_BUDGET)
+            return;
+        /* an eighth of the table at a time, at least one */
+        for (size_t k = a->nopen / 8 + 1; k > 0 && a->lru_head; k--)
+            evict_one(a, LOGIN_END_EVICTED_MEMORY);
+    }
+}
+
 struct conn *
 conn_new(struct analyzer *a, const char *key, long line)
 {
+    size_t max = a->opt.max_connections ? a->opt.max_connections : ANALYZE_MAX_CONNECTIONS;
+    while (a->nopen >= max && a->lru_head)
+        evict_one(a, LOGIN_END_EVICTED_FULL);
     if ((a->nopen + 1) * 2 > a->table_cap)
         table_grow(a);
     struct conn *c = xcalloc(1, sizeof *c);
@@ -213,6 +285,7 @@ conn_new(struct analyzer *a, const char *key, long line)
     else
         a->open_head = c;
     a->open_tail = c;
+    lru_append(a, c);
     return c;
 }
 
@@ -299,8 +372,11 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
         while (framer_next(c->framer[d], &fr))
             cap_frame(a, c, d, t, &fr);
     }
+    if (how >= LOGIN_END_EVICTED_IDLE && a->cur_info)
+        a->cur_info->evicted++;
     cap_finish(a, c, how, t);
     table_remove(a, c);
+    lru_unlink(a, c);
     a->nopen--;
     if (c->prev_open)
         c->prev_open->next_open = c->next_open;
@@ -379,7 +455,8 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     /* up to the first complete line (a pipe may deliver it slowly) or 4 KiB */
     in->head = xmalloc(READ_CHUNK);
     bool read_failed = false;
-    while (in->head_len < 4096 && !memchr(in->head, '\n', in->head_len)) {
+    while (in->head_len < 4096 && !memchr(in->head, '\n', in->head_len) &&
+           !memchr(in->head, '\r', in->head_len)) {
         ssize_t n = source_read(in->src, in->head + in->head_len, READ_CHUNK - in->head_len,
                                 errbuf, sizeof errbuf);
         if (n < 0) {
@@ -390,15 +467,32 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
             break;
         in->head_len += (size_t)n;
     }
-    in->type = a->opt.forced != INPUT_UNKNOWN ? a->opt.forced
-                                              : source_detect(in->head, in->head_len);
+    in->type = source_detect(in->head, in->head_len);
+    char seen[256], mismatch[320];
+    source_describe(in->head, in->head_len, seen, sizeof seen);
     const char *why = NULL;
-    if (read_failed && in->head_len == 0)
+    if (read_failed && in->head_len == 0) {
         why = errbuf;
-    else if (in->head_len == 0)
+    } else if (in->head_len == 0) {
         why = "empty input: neither an ejabberd log nor a capture";
-    else if (in->type != INPUT_EJLOG && in->type != INPUT_PCAP && in->type != INPUT_PCAPNG)
-        why = "not an ejabberd log or a pcap/pcapng capture";
+    } else if (a->opt.forced == INPUT_EJLOG && in->type != INPUT_EJLOG) {
+        if (in->type == INPUT_UNKNOWN) {
+            /* a log whose first lines are not records (a long preamble): its lines tell */
+            in->type = INPUT_EJLOG;
+        } else {
+            snprintf(mismatch, sizeof mismatch, "--input log, but this is %s, not an ejabberd log",
+                     seen);
+            why = mismatch;
+        }
+    } else if (a->opt.forced == INPUT_PCAP && in->type != INPUT_PCAP && in->type != INPUT_PCAPNG) {
+        snprintf(mismatch, sizeof mismatch,
+                 "--input pcap, but this is %s, not a pcap or pcapng capture", seen);
+        why = mismatch;
+    } else if (in->type == INPUT_UNKNOWN) {
+        snprintf(mismatch, sizeof mismatch, "not an ejabberd log or a pcap/pcapng capture: %s",
+                 seen);
+        why = mismatch;
+    }
     if (why) {
         info->type = INPUT_UNKNOWN;
         info->size_bytes = source_raw_bytes(in->src);
@@ -415,17 +509,14 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     in->first_time = INT64_MAX;
     size_t i = 0;
     while (i < in->head_len) {
-        const char *p = in->head + i;
-        const char *nl = memchr(p, '\n', in->head_len - i);
-        size_t len = nl ? (size_t)(nl - p) : in->head_len - i;
+        size_t len;
+        size_t next = ejlog_next_line(in->head + i, in->head_len - i, &len);
         usec_t t;
-        if (ejlog_record_time(p, len, &t)) {
+        if (ejlog_record_time(in->head + i, len, &t)) {
             in->first_time = t;
             break;
         }
-        if (!nl)
-            break;
-        i += len + 1;
+        i += next;
     }
     return true;
 }
@@ -453,6 +544,7 @@ read_input(struct analyzer *a, struct pending_input *in, char *const *paths, str
 {
     struct input_info *info = &infos[in->index];
     a->input_path = paths[in->index];
+    a->cur_info = info;
     if (!in->src) {
         char errbuf[256];
         in->src = source_open(paths[in->index], errbuf, sizeof errbuf);

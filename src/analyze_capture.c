@@ -9,6 +9,8 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "ipfrag.h"
+#include "tally.h"
 #include "xalloc.h"
 
 #define PCAP_ERRBUF_LEN PCAP_ERRBUF_SIZE
@@ -246,6 +248,66 @@ remember_handshake(struct syn_seen *sy, const char *key, const struct packet_inf
     }
 }
 
+/* The handshake |sy| ends without a byte of data: counted in the summary, forgotten. */
+static void
+silent_end(struct analyzer *a, struct syn_seen *sy, enum silent_end how, usec_t t)
+{
+    char server[64];
+    decode_format_endpoint(sy->ip_version, sy->server, sy->server_port, server, sizeof server);
+    cap_silent(a, server, how, sy->time, t);
+    sy->key[0] = '\0';
+    sy->xmpp = false;
+}
+
+/*
+ * A packet without data of a connection to an XMPP port that has carried no
+ * data yet: no connection (no framers, no login) is made until its first
+ * byte, so a SYN flood or a dead server costs one entry of |syns| per
+ * handshake, and what ends before any data is counted, not reported.
+ * Returns false when the packet is not one of these.
+ */
+static bool
+wait_for_data(struct analyzer *a, struct syn_seen *sy, const char *key, const struct packet_info *p,
+              const struct capture_packet *cp, bool known)
+{
+    bool syn = p->flags & TCP_SYN, ack = p->flags & TCP_ACK;
+    if (syn && !ack) {
+        if (!known && sy->key[0] && sy->xmpp) /* pushed out by a newer handshake */
+            silent_end(a, sy, sy->acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY, sy->time);
+        remember_handshake(sy, key, p, cp, known);
+        sy->xmpp = true;
+        sy->acked = false;
+        sy->ip_version = p->ip_version;
+        memcpy(sy->server, p->dst, 16);
+        sy->server_port = p->dport;
+        return true;
+    }
+    if (!known || !sy->xmpp)
+        return false;
+    if (p->flags & TCP_RST) {
+        silent_end(a, sy, sy->acked ? SILENT_RESET : SILENT_REFUSED, cp->time);
+        add_tombstone(a, key);
+    } else if (p->flags & TCP_FIN) {
+        silent_end(a, sy, SILENT_CLOSED, cp->time);
+        add_tombstone(a, key);
+    } else if (syn) {
+        remember_handshake(sy, key, p, cp, known);
+    } else {
+        sy->acked = true;
+    }
+    return true;
+}
+
+/* The input ended: the handshakes still waiting for data are silent connections. */
+static void
+flush_handshakes(struct analyzer *a)
+{
+    for (size_t i = 0; i < SYNS; i++)
+        if (a->syns[i].key[0] && a->syns[i].xmpp)
+            silent_end(a, &a->syns[i],
+                       a->syns[i].acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY, a->last_time);
+}
+
 static struct conn *
 capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *p, bool src_is_client,
                  long packet)
@@ -271,22 +333,70 @@ evict_idle(struct analyzer *a, usec_t now)
     for (struct conn *c = a->open_head, *next; c; c = next) {
         next = c->next_open;
         if (c->reasm[0] && now - c->last_seen > IDLE_USEC)
-            conn_finish(a, c, LOGIN_END_INPUT_END, c->last_seen);
+            conn_finish(a, c, LOGIN_END_EVICTED_IDLE, c->last_seen);
     }
 }
 
+/* What one capture input's packets gave, for its inputs[] entry. */
+struct capture_run {
+    struct input_info *info;
+    long decode_problems;     /* packets with cut or malformed headers */
+    long usable;              /* packets of a link type the decoder knows */
+    struct tally unsupported; /* packets skipped for their link type (arg: the link type) */
+    struct ipfrag *frags; /* IP fragments waiting for the rest of their datagram; NULL: none yet */
+};
+
+/*
+ * A fragment: into reassembly. Returns DECODE_OK with |p| filled (pointing
+ * into the reassembly buffer) when it completed a datagram of a TCP segment.
+ */
+static enum decode_result
+reassemble(const struct capture_packet *cp, struct capture_run *run, struct packet_info *p)
+{
+    struct ip_fragment fr;
+    enum decode_result r = decode_fragment(cp->linktype, cp->data, cp->caplen, &fr);
+    if (r != DECODE_FRAGMENT)
+        return r;
+    if (!run->frags)
+        run->frags = ipfrag_new();
+    const uint8_t *datagram;
+    size_t len;
+    if (!ipfrag_add(run->frags, &fr, cp->time, cp->number, &datagram, &len))
+        return DECODE_FRAGMENT; /* waiting for the others (or dropped, and counted) */
+    r = decode_packet(DLT_RAW, datagram, len, p);
+    /* a fragment inside a reassembled datagram is not followed further */
+    return r == DECODE_FRAGMENT ? DECODE_MALFORMED : r;
+}
+
+/* "link type EN10MB (1)" or "link type 147". */
 static void
-on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info *info,
-          long *decode_problems)
+linktype_text(int linktype, char *out, size_t outlen)
+{
+    const char *name = capture_linktype_name(linktype);
+    if (strncmp(name, "DLT ", 4) == 0)
+        snprintf(out, outlen, "link type %d", linktype);
+    else
+        snprintf(out, outlen, "link type %s (%d)", name, linktype);
+}
+
+static void
+on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_run *run)
 {
     struct packet_info p;
     enum decode_result r = decode_packet(cp->linktype, cp->data, cp->caplen, &p);
+    if (r == DECODE_UNSUPPORTED) {
+        tally_add(&run->unsupported, 0, cp->linktype, cp->number);
+        return;
+    }
+    run->usable++;
+    if (r == DECODE_FRAGMENT)
+        r = reassemble(cp, run, &p);
     if (r != DECODE_OK) {
-        if ((r == DECODE_TRUNCATED || r == DECODE_MALFORMED) && (*decode_problems)++ < 5) {
+        if ((r == DECODE_TRUNCATED || r == DECODE_MALFORMED) && run->decode_problems++ < 5) {
             char msg[96];
             snprintf(msg, sizeof msg, "%s packet headers (ignored)",
                      r == DECODE_TRUNCATED ? "cut" : "malformed");
-            input_info_add_error(info, msg, 0, cp->number, -1);
+            input_info_add_error(run->info, msg, 0, cp->number, -1);
         }
         return;
     }
@@ -324,6 +434,9 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
             remember_handshake(sy, key, &p, cp, known);
             return;
         }
+        if (!a->opt.all_connections && p.payload_len == 0 && (syn_only || known) &&
+            wait_for_data(a, sy, key, &p, cp, known))
+            return;
         int src_client = guess_client_is_src(a, &p);
         if (src_client < 0)
             src_client = xmpp_port(a, p.dport) ? 1 : 0;
@@ -335,7 +448,9 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
         remember_flow(a, slot, &tuple, c);
         if (known && !(p.flags & TCP_SYN)) {
-            cap_pseudo(a, c, EV_TCP_OPEN, sy->time, "SYN (recognised as XMPP by content)");
+            cap_pseudo(a, c, EV_TCP_OPEN, sy->time,
+                       sy->xmpp ? "SYN" : "SYN (recognised as XMPP by content)");
+            sy->xmpp = false;
             reasm_add(c->reasm[0], sy->isn[0], NULL, 0, true, false, sy->time, sy->packet);
             if (sy->have_synack)
                 reasm_add(c->reasm[1], sy->isn[1], NULL, 0, true, false, sy->time, sy->packet);
@@ -348,6 +463,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         }
     }
     c->last_seen = cp->time;
+    conn_touch(a, c);
     int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
     if (syn_only && d == 0)
         cap_pseudo(a, c, EV_TCP_OPEN, cp->time, "SYN");
@@ -376,6 +492,48 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct input_info
         conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
 }
 
+static void
+add_reader_problem(void *arg, const char *message, long packet, long long offset)
+{
+    input_info_add_error(arg, message, 0, packet, offset);
+}
+
+static void
+add_fragment_problem(void *arg, const char *message, long packet)
+{
+    input_info_add_error(arg, message, 0, packet, -1);
+}
+
+/* The counts of what was skipped, one error per reason; unusable when nothing was left. */
+static void
+report_skipped(struct capture *cap, struct capture_run *run)
+{
+    capture_problems(cap, add_reader_problem, run->info);
+    if (run->frags) {
+        ipfrag_finish(run->frags);
+        ipfrag_problems(run->frags, add_fragment_problem, run->info);
+        ipfrag_free(run->frags);
+        run->frags = NULL;
+    }
+    for (size_t i = 0; i < run->unsupported.n; i++) {
+        const struct tally_entry *e = &run->unsupported.e[i];
+        char lt[96], msg[160];
+        linktype_text((int)e->arg, lt, sizeof lt);
+        snprintf(msg, sizeof msg, "%ld packet%s skipped: %s is not supported", e->count,
+                 e->count == 1 ? "" : "s", lt);
+        input_info_add_error(run->info, msg, 0, (long)e->first, -1);
+    }
+    if (run->unsupported.other) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%ld packets skipped: other link types not supported",
+                 run->unsupported.other);
+        input_info_add_error(run->info, msg, 0, 0, -1);
+    }
+    /* packets were there, but none could be analysed: not an empty capture */
+    if (capture_packets_seen(cap) > 0 && run->usable == 0)
+        run->info->unusable = true;
+}
+
 void
 run_capture(struct analyzer *a, struct source *src, const char *head, size_t head_len,
             struct input_info *info)
@@ -388,42 +546,45 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
         info->unusable = true;
         return;
     }
-    if (!decode_linktype_supported(capture_linktype(cap))) {
-        char msg[160];
-        const char *name = capture_linktype_name(capture_linktype(cap));
-        if (strncmp(name, "DLT ", 4) == 0)
-            snprintf(msg, sizeof msg, "link type %d is not supported", capture_linktype(cap));
-        else
-            snprintf(msg, sizeof msg, "link type %s (%d) is not supported", name, capture_linktype(cap));
+    int linktype = capture_linktype(cap);
+    if (linktype >= 0 && !decode_linktype_supported(linktype)) {
+        /* a pcap file has one link type: none of its packets can be read */
+        char lt[96], msg[160];
+        linktype_text(linktype, lt, sizeof lt);
+        snprintf(msg, sizeof msg, "%s is not supported", lt);
         input_info_add_error(info, msg, 0, 0, -1);
         info->unusable = true;
         capture_close(cap);
         return;
     }
+    struct capture_run run = {.info = info};
     struct capture_packet cp;
-    long problems = 0, packets = 0;
     usec_t next_evict = 0;
     int rc;
     while ((rc = capture_next(cap, &cp, errbuf, sizeof errbuf)) == 1) {
-        packets++;
         if (cp.time > a->last_time)
             a->last_time = cp.time;
-        on_packet(a, &cp, info, &problems);
+        on_packet(a, &cp, &run);
+        check_memory(a);
         if (cp.time >= next_evict) {
             evict_idle(a, cp.time);
             next_evict = cp.time + 60 * 1000000LL;
         }
     }
+    long seen = capture_packets_seen(cap);
+    report_skipped(cap, &run);
     if (rc < 0) {
         char msg[PCAP_ERRBUF_LEN + 64];
-        snprintf(msg, sizeof msg, "read stopped after packet %ld: %s", packets, errbuf);
-        input_info_add_error(info, msg, 0, packets + 1, -1);
+        snprintf(msg, sizeof msg, "read stopped after packet %ld: %s", seen, errbuf);
+        input_info_add_error(info, msg, 0, seen + 1, -1);
     }
-    if (problems > 5) {
+    if (run.decode_problems > 5) {
         char msg[96];
-        snprintf(msg, sizeof msg, "%ld packets with cut or malformed headers in all", problems);
+        snprintf(msg, sizeof msg, "%ld packets with cut or malformed headers in all",
+                 run.decode_problems);
         input_info_add_error(info, msg, 0, 0, -1);
     }
-    info->count = packets;
+    info->count = seen;
     capture_close(cap);
+    flush_handshakes(a);
 }

@@ -32,6 +32,8 @@ struct conn {
     bool saw_xml;             /* any XML line (debug-level log) */
     struct conn *next_open;   /* open list, in session id order */
     struct conn *prev_open;
+    struct conn *lru_next;    /* activity list: least recently active first (eviction) */
+    struct conn *lru_prev;
     /* captures only */
     struct reasm *reasm[2];   /* [0] client → server, [1] server → client */
     struct tlsrec *tls;       /* non-NULL once the bytes are TLS records */
@@ -53,6 +55,12 @@ struct flow_tuple {
 };
 
 #define FLOW_CACHE 512
+/*
+ * Handshakes waiting for a first byte, direct-mapped by key. A SYN flood
+ * costs no more than this table; a handshake pushed out by another counts
+ * as silent (docs/xmppflow.1, SILENT CONNECTIONS).
+ */
+#define SYNS 16384
 
 struct analyzer {
     struct analyze_options opt;
@@ -64,6 +72,9 @@ struct analyzer {
     uint64_t *table_hash; /* table_hash[i]: hash_key() of table[i]'s key */
     size_t table_cap, nopen;
     struct conn *open_head, *open_tail;
+    struct conn *lru_head, *lru_tail; /* the same, least recently active first */
+    struct input_info *cur_info;      /* the input being read (evictions are counted there) */
+    unsigned memory_check;            /* events since the heap was last measured */
     /*
      * Captures: the connections of recent flows by their binary tuple, direct
      * mapped, so most packets find theirs without building and hashing the
@@ -88,7 +99,13 @@ struct analyzer {
         uint8_t client[16];  /* the SYN's sender */
         uint16_t client_port;
         long packet;
-    } syns[1024];
+        /* to an XMPP port: a connection waiting for its first byte (silent until then) */
+        bool xmpp;
+        bool acked;          /* the handshake completed */
+        int ip_version;
+        uint8_t server[16];
+        uint16_t server_port;
+    } syns[SYNS];
     const char *input_path;
     usec_t last_time;  /* latest event time over all inputs */
     struct sm_entry {
@@ -112,6 +129,23 @@ struct conn *conn_find(struct analyzer *a, const char *key);
 struct conn *conn_new(struct analyzer *a, const char *key, long line);
 /* Ends |c|: its session goes to the report (or is dropped by the filters); |c| is freed. */
 void conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t);
+/* |c| carried something: it becomes the most recently active connection. */
+void conn_touch(struct analyzer *a, struct conn *c);
+/*
+ * Called once per packet or log line: now and then measures the heap and,
+ * past the memory budget, closes the least recently active connections.
+ */
+void check_memory_now(struct analyzer *a);
+/*
+ * mallinfo2 walks the arenas (a microsecond or two), so every 512 events,
+ * which a flood of new connections fills with a few MB at most.
+ */
+static inline void
+check_memory(struct analyzer *a)
+{
+    if (++a->memory_check >= 512)
+        check_memory_now(a);
+}
 /* The login half of a connection: a new login whose session has the next id ... */
 struct login *login_side_new(struct analyzer *a, const char *key, long line);
 /* ... and its end: watchers, filters, report; |l| is freed. */
@@ -169,6 +203,10 @@ bool run_captures_split(struct analyzer *a, struct pending_input *ready, size_t 
 /* Ends every open connection, in session id order. */
 void finish_all(struct analyzer *a, enum login_end how, usec_t t);
 bool is_tombstone(const struct analyzer *a, const char *key);
+void add_tombstone(struct analyzer *a, const char *key);
+/* A connection to |server| that never carried XMPP: to the summary, not a session. */
+void cap_silent(struct analyzer *a, const char *server, enum silent_end how, usec_t first,
+                usec_t last);
 void clear_tombstone(struct analyzer *a, const char *key);
 void clear_tombstones(struct analyzer *a);
 

@@ -98,6 +98,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
             return; /* the tail of a connection already reported */
         c = conn_new(a, ev->pid, ev->line);
     }
+    conn_touch(a, c);
     struct session *s = login_session(c->login);
     s->last_line = ev->last_line;
     switch (ev->kind) {
@@ -186,6 +187,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
             if (ev.time > a->last_time)
                 a->last_time = ev.time;
             on_log_event(a, &ev, info);
+            check_memory(a);
         }
         ssize_t n = source_read(src, chunk, READ_CHUNK, errbuf, sizeof errbuf);
         if (n < 0) {
@@ -205,6 +207,14 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
         on_log_event(a, &ev, info);
     }
     info->count = ejlog_lines(r);
+    if (ejlog_records(r) == 0 && info->count > 0) {
+        /* read as a log (--input log) but nothing in it is one: not "0 sessions" */
+        char msg[160];
+        snprintf(msg, sizeof msg, "no line is an ejabberd log record (%ld line%s read)",
+                 ejlog_lines(r), ejlog_lines(r) == 1 ? "" : "s");
+        input_info_add_error(info, msg, 0, 0, -1);
+        info->unusable = true;
+    }
     ejlog_free(r);
     free(chunk);
 }

@@ -56,8 +56,9 @@ enum pipe_msg_type {
     PM_TRANSPORT, /* n0 transport */
     PM_FINISH,    /* n0 how; n1 saw_xml */
     PM_INFO_ERROR, /* n0 input index; n1 line; n2 packet; n3 offset; s0 message */
-    PM_INFO,      /* n0 input index; n1 count; n2 size in bytes; n3 unusable (after its errors) */
+    PM_INFO,      /* n0 input index; n1 count; n2 size in bytes; n3 unusable; n4 evicted (after its errors) */
     PM_LAST_TIME, /* t: the latest packet time */
+    PM_SILENT,    /* n0 how; n1 first time; t last time; s0 server */
 };
 
 #define NO_STRING UINT32_MAX
@@ -180,6 +181,17 @@ cap_frame(struct analyzer *a, struct conn *c, int d, usec_t t, const struct fram
         return;
     }
     send_msg(a, &m, fr->message, fr->message ? strlen(fr->message) : 0, fr->raw, fr->raw_len);
+}
+
+void
+cap_silent(struct analyzer *a, const char *server, enum silent_end how, usec_t first, usec_t last)
+{
+    if (!a->pipe) {
+        summary_add_silent(a->summary, server, how, first, last);
+        return;
+    }
+    struct pipe_msg m = {.type = PM_SILENT, .t = last, .n = {how, first}};
+    send_msg(a, &m, server, strlen(server), NULL, 0);
 }
 
 void
@@ -439,11 +451,15 @@ apply(struct analyzer *a, struct pipe_in *pi, const struct pipe_msg *m, char *co
         info->count = m->n[1];
         info->size_bytes = m->n[2];
         info->unusable = m->n[3] != 0;
+        info->evicted = m->n[4];
         break;
     }
     case PM_LAST_TIME:
         if (m->t > a->last_time)
             a->last_time = m->t;
+        break;
+    case PM_SILENT:
+        summary_add_silent(a->summary, s0 ? s0 : "", (enum silent_end)m->n[0], m->n[1], m->t);
         break;
     }
 }
@@ -461,7 +477,8 @@ send_info(struct analyzer *a, const struct input_info *info, size_t index)
         send_msg(a, &m, er->message, strlen(er->message), NULL, 0);
     }
     struct pipe_msg m = {.type = PM_INFO,
-                         .n = {(int64_t)index, info->count, info->size_bytes, info->unusable}};
+                         .n = {(int64_t)index, info->count, info->size_bytes, info->unusable,
+                               info->evicted}};
     send_msg(a, &m, NULL, 0, NULL, 0);
 }
 

@@ -32,6 +32,8 @@ enum {
     OPT_NO_PROGRESS,
     OPT_INPUT,
     OPT_MAX_ELEMENT,
+    OPT_MAX_CONNECTIONS,
+    OPT_ALL_CONNECTIONS,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +49,8 @@ static const struct option long_options[] = {
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"max-element", required_argument, NULL, OPT_MAX_ELEMENT},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+    {"all-connections", no_argument, NULL, OPT_ALL_CONNECTIONS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -77,6 +81,10 @@ usage(FILE *out)
           "      --user USER               report only sessions of this user\n"
           "      --client IP               report only sessions from this client address\n"
           "      --max-element BYTES       largest element parsed (default 1048576)\n"
+          "      --max-connections N       connections open at once; past N the least\n"
+          "                                recently active is closed as evicted (default 2500)\n"
+          "      --all-connections         report connections that never carried XMPP as\n"
+          "                                sessions (default: counted in the summary)\n"
           "      --progress, --no-progress progress on standard error (default: when a tty)\n"
           "  -q, --quiet                   no warnings on standard error\n"
           "  -h, --help                    show this help and exit\n"
@@ -216,6 +224,13 @@ main(int argc, char **argv)
         case OPT_MAX_ELEMENT:
             if (!parse_size(optarg, &aopt.limits.max_element))
                 return usage_error("bad size '%s'", optarg);
+            break;
+        case OPT_MAX_CONNECTIONS:
+            if (!parse_size(optarg, &aopt.max_connections) || aopt.max_connections > 10000000)
+                return usage_error("bad connection count '%s' (1 to 10000000)", optarg);
+            break;
+        case OPT_ALL_CONNECTIONS:
+            aopt.all_connections = true;
             break;
         case 'q':
             quiet = true;

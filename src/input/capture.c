@@ -1,4 +1,4 @@
-/* capture: pcap and pcapng packets through libpcap's offline reader, fed from a source. */
+/* capture: pcap packets through libpcap, pcapng through pcapng.c; both fed from a source. */
 #include <config.h>
 #include "capture.h"
 
@@ -10,6 +10,7 @@
 
 #include <pcap/pcap.h>
 
+#include "pcapng.h"
 #include "xalloc.h"
 
 /*
@@ -20,6 +21,7 @@
 #define STDIO_BUFFER ((size_t)256 * 1024)
 
 struct capture {
+    struct pcapng *ng;  /* a pcapng file: read by pcapng.c, none of the rest is used */
     struct source *src; /* borrowed */
     char *stdio_buffer; /* the cookie FILE's buffer */
     char *head;         /* bytes read before capture_open; handed to libpcap first */
@@ -78,8 +80,55 @@ failure_reason(const struct capture *c, const char *pcap_msg)
     return "unreadable capture file";
 }
 
+static struct capture *open_pcap(struct source *src, const char *head, size_t head_len,
+                                 char *errbuf, size_t errlen);
+
+#define PCAPNG_MAGIC "\x0a\x0d\x0d\x0a"
+
+/* pcapng: the block reader, which takes every interface (libpcap refuses mixed link types). */
+static struct capture *
+open_pcapng(struct source *src, const char *head, size_t head_len, char *errbuf, size_t errlen)
+{
+    struct pcapng *ng = pcapng_open(src, head, head_len, errbuf, errlen);
+    if (!ng)
+        return NULL;
+    struct capture *c = xcalloc(1, sizeof *c);
+    c->ng = ng;
+    return c;
+}
+
 struct capture *
 capture_open(struct source *src, const char *head, size_t head_len, char *errbuf, size_t errlen)
+{
+    if (head_len < 4) {
+        /* too few bytes to tell pcap from pcapng: read on to four */
+        char first[4];
+        if (head_len)
+            memcpy(first, head, head_len);
+        size_t n = head_len;
+        char err[256] = "";
+        while (n < 4) {
+            ssize_t got = source_read(src, first + n, 4 - n, err, sizeof err);
+            if (got <= 0)
+                break;
+            n += (size_t)got;
+        }
+        if (n == 4 && memcmp(first, PCAPNG_MAGIC, 4) == 0)
+            return open_pcapng(src, first, n, errbuf, errlen);
+        if (n < 4 && err[0]) {
+            snprintf(errbuf, errlen, "%s", err);
+            return NULL;
+        }
+        return open_pcap(src, first, n, errbuf, errlen);
+    }
+    if (memcmp(head, PCAPNG_MAGIC, 4) == 0)
+        return open_pcapng(src, head, head_len, errbuf, errlen);
+    return open_pcap(src, head, head_len, errbuf, errlen);
+}
+
+/* Classic pcap through libpcap, reading the source through a stdio cookie. */
+static struct capture *
+open_pcap(struct source *src, const char *head, size_t head_len, char *errbuf, size_t errlen)
 {
     struct capture *c = xcalloc(1, sizeof *c);
     c->src = src;
@@ -129,6 +178,7 @@ capture_close(struct capture *c)
 {
     if (!c)
         return;
+    pcapng_close(c->ng);
     if (c->pcap)
         pcap_close(c->pcap); /* closes the FILE: its buffer is free to go */
     free(c->stdio_buffer);
@@ -139,6 +189,8 @@ capture_close(struct capture *c)
 int
 capture_next(struct capture *c, struct capture_packet *out, char *errbuf, size_t errlen)
 {
+    if (c->ng)
+        return pcapng_next(c->ng, out, errbuf, errlen);
     if (c->status == 1) {
         struct pcap_pkthdr *h;
         const u_char *data;
@@ -169,7 +221,22 @@ capture_next(struct capture *c, struct capture_packet *out, char *errbuf, size_t
 int
 capture_linktype(const struct capture *c)
 {
-    return pcap_datalink(c->pcap);
+    return c->ng ? -1 : pcap_datalink(c->pcap);
+}
+
+long
+capture_packets_seen(const struct capture *c)
+{
+    return c->ng ? pcapng_packets(c->ng) : c->number;
+}
+
+void
+capture_problems(const struct capture *c,
+                 void (*fn)(void *arg, const char *message, long packet, long long offset),
+                 void *arg)
+{
+    if (c->ng)
+        pcapng_problems(c->ng, fn, arg);
 }
 
 const char *

@@ -286,9 +286,9 @@ read_tcp(struct cursor *c, size_t wire_len, struct packet_info *out)
 
 /* ---- IP -------------------------------------------------------------------- */
 
-/* RFC 791 §3.1 */
+/* RFC 791 §3.1; |frag| non-NULL: a fragment is described there */
 static enum decode_result
-read_ipv4(struct cursor *c, struct packet_info *out)
+read_ipv4(struct cursor *c, struct packet_info *out, struct ip_fragment *frag)
 {
     if (!cur_have(c, 20))
         return DECODE_TRUNCATED;
@@ -301,8 +301,27 @@ read_ipv4(struct cursor *c, struct packet_info *out)
     if (get8(c, 9) != IPPROTO_NUM_TCP)
         return DECODE_NOT_TCP;
     /* MF flag or a nonzero fragment offset */
-    if (get16(c, 6) & 0x3fff)
+    if (get16(c, 6) & 0x3fff) {
+        if (frag) {
+            if (!cur_have(c, hlen))
+                return DECODE_TRUNCATED;
+            frag->ip_version = 4;
+            memcpy(frag->src, c->p + 12, 4);
+            memcpy(frag->dst, c->p + 16, 4);
+            frag->id = get16(c, 4);
+            frag->protocol = get8(c, 9);
+            frag->offset = (size_t)(get16(c, 6) & 0x1fff) * 8;
+            frag->more = get16(c, 6) & 0x2000;
+            frag->header = c->p;
+            frag->header_len = hlen;
+            cur_limit(c, total);
+            cur_skip(c, hlen);
+            frag->data = c->p;
+            frag->data_len = cur_left(c);
+            frag->wire_data_len = total - hlen;
+        }
         return DECODE_FRAGMENT;
+    }
     /* a contradiction the fixed header already shows beats a snaplen cut in the options */
     if (total - hlen < 20)
         return DECODE_MALFORMED;
@@ -317,10 +336,11 @@ read_ipv4(struct cursor *c, struct packet_info *out)
     return read_tcp(c, total - hlen, out);
 }
 
-/* RFC 8200 §3 and §4 */
+/* RFC 8200 §3 and §4; |frag| non-NULL: a fragment is described there */
 static enum decode_result
-read_ipv6(struct cursor *c, struct packet_info *out)
+read_ipv6(struct cursor *c, struct packet_info *out, struct ip_fragment *frag)
 {
+    const uint8_t *start = c->p;
     if (!cur_have(c, 40))
         return DECODE_TRUNCATED;
     if (get8(c, 0) >> 4 != 6)
@@ -369,8 +389,24 @@ read_ipv6(struct cursor *c, struct packet_info *out)
         if (!cur_have(c, hlen))
             return DECODE_TRUNCATED;
         /* an atomic fragment (offset 0, M clear, RFC 6946) is a whole packet */
-        if (next == IPPROTO_NUM_FRAGMENT && (get16(c, 2) & 0xfff9) != 0)
+        if (next == IPPROTO_NUM_FRAGMENT && (get16(c, 2) & 0xfff9) != 0) {
+            if (frag) {
+                memcpy(frag->src, out->src, 16);
+                memcpy(frag->dst, out->dst, 16);
+                frag->ip_version = 6;
+                frag->protocol = get8(c, 0);
+                frag->offset = get16(c, 2) & 0xfff8;
+                frag->more = get16(c, 2) & 1;
+                frag->id = get32(c, 4);
+                frag->header = start;
+                frag->frag_header_at = (size_t)(c->p - start);
+                frag->header_len = frag->frag_header_at + 8;
+                frag->data = c->p + 8;
+                frag->data_len = cur_left(c) - 8;
+                frag->wire_data_len = left - 8;
+            }
             return DECODE_FRAGMENT;
+        }
         next = get8(c, 0);
         cur_skip(c, hlen);
         left -= hlen;
@@ -379,8 +415,9 @@ read_ipv6(struct cursor *c, struct packet_info *out)
 
 /* ---- API ------------------------------------------------------------------- */
 
-enum decode_result
-decode_packet(int linktype, const uint8_t *data, size_t caplen, struct packet_info *out)
+static enum decode_result
+decode(int linktype, const uint8_t *data, size_t caplen, struct packet_info *out,
+       struct ip_fragment *frag)
 {
     memset(out, 0, sizeof *out);
     const struct link_rule *rule = find_link_rule(linktype);
@@ -408,10 +445,10 @@ decode_packet(int linktype, const uint8_t *data, size_t caplen, struct packet_in
     }
     switch (net) {
     case NET_IPV4:
-        r = read_ipv4(&c, out);
+        r = read_ipv4(&c, out, frag);
         break;
     case NET_IPV6:
-        r = read_ipv6(&c, out);
+        r = read_ipv6(&c, out, frag);
         break;
     default:
         return DECODE_NOT_TCP;
@@ -421,6 +458,36 @@ decode_packet(int linktype, const uint8_t *data, size_t caplen, struct packet_in
         return r;
     }
     return DECODE_OK;
+}
+
+enum decode_result
+decode_packet(int linktype, const uint8_t *data, size_t caplen, struct packet_info *out)
+{
+    return decode(linktype, data, caplen, out, NULL);
+}
+
+enum decode_result
+decode_fragment(int linktype, const uint8_t *data, size_t caplen, struct ip_fragment *out)
+{
+    struct packet_info p;
+    memset(out, 0, sizeof *out);
+    enum decode_result r = decode(linktype, data, caplen, &p, out);
+    if (r != DECODE_FRAGMENT)
+        return r;
+    /* the first header of the fragmentable part: TCP, or extension headers before it */
+    if (out->ip_version == 6) {
+        switch (out->protocol) {
+        case IPPROTO_NUM_TCP:
+        case IPPROTO_NUM_HOPOPTS:
+        case IPPROTO_NUM_ROUTING:
+        case IPPROTO_NUM_DSTOPTS:
+        case IPPROTO_NUM_AH:
+            break;
+        default:
+            return DECODE_NOT_TCP;
+        }
+    }
+    return DECODE_FRAGMENT;
 }
 
 bool

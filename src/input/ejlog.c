@@ -15,10 +15,12 @@
 struct ejlog {
     struct buf pending;  /* bytes of an incomplete line (at most MAX_RECORD) */
     bool pending_cut;    /* the line in |pending| was longer than MAX_RECORD */
+    bool after_cr;       /* the last feed ended with a '\r': a '\n' next is part of that line end */
     struct buf record;   /* the record being assembled (lines joined by '\n') */
     bool record_cut;
     long record_line, record_last;
     long lines;
+    long records; /* records begun: lines that start like a log record */
     bool finished;
     /* events waiting for ejlog_next(): each keeps its strings in |store| */
     struct queued {
@@ -52,10 +54,52 @@ ejlog_free(struct ejlog *r)
     free(r);
 }
 
+/*
+ * The end of the line that starts at |p|: the first '\n' or '\r' before
+ * |end|, or |end|. |*nl| and |*cr| cache the next of each at or after the
+ * previous search (NULL: not searched yet), so that each byte is looked at
+ * once per character even when one of them never occurs.
+ */
+static const char *
+line_end(const char *p, const char *end, const char **nl, const char **cr)
+{
+    if (!*nl || *nl < p) {
+        *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!*nl)
+            *nl = end;
+    }
+    if (!*cr || *cr < p) {
+        *cr = memchr(p, '\r', (size_t)(end - p));
+        if (!*cr)
+            *cr = end;
+    }
+    return *nl < *cr ? *nl : *cr;
+}
+
 long
 ejlog_lines(const struct ejlog *r)
 {
     return r->lines;
+}
+
+long
+ejlog_records(const struct ejlog *r)
+{
+    return r->records;
+}
+
+size_t
+ejlog_next_line(const char *p, size_t n, size_t *len)
+{
+    const char *nl = NULL, *cr = NULL;
+    const char *eol = line_end(p, p + n, &nl, &cr);
+    *len = (size_t)(eol - p);
+    if (eol == p + n)
+        return n;
+    size_t next = *len + 1;
+    if (*eol == '\r' && next < n && p[next] == '\n')
+        next++;
+    return next;
 }
 
 /* ---- prefix parsing --------------------------------------------------- */
@@ -292,8 +336,8 @@ ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated)
     } else if (i < len && p[i] == '"') {
         decode_quoted(p, i + 1, len, out, &closed);
     } else if (i < len && p[i] == '[') {
-        /* a string as a list, maybe nested (E1 deep iolists) */
-        int depth = 0;
+        /* a string as a list, maybe nested (E1 deep iolists); a record may be 4 MiB of '[' */
+        size_t depth = 0;
         size_t k = i;
         for (; k < len; k++) {
             if (p[k] == '"') {
@@ -307,9 +351,13 @@ ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated)
                     break;
                 }
             } else if (p[k] >= '0' && p[k] <= '9') {
-                int v = 0;
-                while (k < len && p[k] >= '0' && p[k] <= '9')
-                    v = v * 10 + (p[k++] - '0');
+                /* a byte: any longer run of digits saturates (it must not wrap an int) */
+                unsigned v = 0;
+                while (k < len && p[k] >= '0' && p[k] <= '9') {
+                    v = v * 10 + (unsigned)(p[k++] - '0');
+                    if (v > 255)
+                        v = 256;
+                }
                 buf_append_char(out, (char)(v > 255 ? 255 : v));
                 k--;
             }
@@ -597,10 +645,9 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
         len = MAX_RECORD; /* the same cut whether the line came whole or in pieces */
         cut = true;
     }
-    if (!cut && len && line[len - 1] == '\r')
-        len--;
     if (ejlog_is_record_start(line, len)) {
         flush_record(r);
+        r->records++;
         r->record_line = r->record_last = r->lines;
         buf_append(&r->record, line, len);
         r->record_cut = cut;
@@ -627,17 +674,22 @@ void
 ejlog_feed(struct ejlog *r, const char *buf, size_t len)
 {
     const char *p = buf, *end = buf + len;
+    const char *nl = NULL, *cr = NULL;
+    /* the '\n' of a CRLF whose '\r' ended the previous feed */
+    if (r->after_cr && p < end && *p == '\n')
+        p++;
+    r->after_cr = false;
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = (size_t)((nl ? nl : end) - p);
-        if (!nl || r->pending.len) {
+        const char *eol = line_end(p, end, &nl, &cr);
+        size_t n = (size_t)(eol - p);
+        if (eol == end || r->pending.len) {
             /* a monstrous line: keep its start, which holds the prefix */
             if (r->pending.len + n > MAX_RECORD) {
                 n = MAX_RECORD - r->pending.len;
                 r->pending_cut = true;
             }
             buf_append(&r->pending, p, n);
-            if (!nl)
+            if (eol == end)
                 return;
             take_line(r, r->pending.data, r->pending.len, r->pending_cut);
             buf_reset(&r->pending);
@@ -645,7 +697,14 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
         } else {
             take_line(r, p, n, false);
         }
-        p = nl + 1;
+        p = eol + 1;
+        /* CR, LF and CRLF each end one line (old Mac, Unix and Windows logs, or a mix) */
+        if (*eol == '\r') {
+            if (p == end)
+                r->after_cr = true;
+            else if (*p == '\n')
+                p++;
+        }
     }
 }
 

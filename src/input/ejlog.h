@@ -58,8 +58,16 @@ void ejlog_finish(struct ejlog *r);
  * more input is needed. Pointers in |out| stay valid until the next call.
  */
 bool ejlog_next(struct ejlog *r, struct ejlog_event *out);
-/* Lines read so far. */
+/* Lines read so far (a line ends with LF, CRLF or a lone CR). */
 long ejlog_lines(const struct ejlog *r);
+/* Records begun so far: lines that start like an ejabberd log record. */
+long ejlog_records(const struct ejlog *r);
+/*
+ * The line at |p| (|n| bytes): stores its length without the line end in
+ * |*len| and returns where the next line starts (|n| when this one has no
+ * end). LF, CRLF and a lone CR end a line, as for ejlog_feed().
+ */
+size_t ejlog_next_line(const char *p, size_t n, size_t *len);
 
 /* True when |line| (|len| bytes, no newline) starts an ejabberd log record. */
 bool ejlog_is_record_start(const char *line, size_t len);

@@ -234,14 +234,63 @@ source_detect(const char *head, size_t n)
     /* a log: one of the first lines starts a record (a rotated file may begin mid-record) */
     size_t i = 0;
     for (int line = 0; line < 64 && i < n; line++) {
-        const char *p = head + i;
-        const char *nl = memchr(p, '\n', n - i);
-        size_t len = nl ? (size_t)(nl - p) : n - i;
-        if (ejlog_is_record_start(p, len))
+        size_t len;
+        size_t next = ejlog_next_line(head + i, n - i, &len);
+        if (ejlog_is_record_start(head + i, len))
             return INPUT_EJLOG;
-        if (!nl)
-            break;
-        i += len + 1;
+        i += next;
     }
     return INPUT_UNKNOWN;
+}
+
+/* True when |head| looks like text: no control bytes other than whitespace and ESC. */
+static bool
+looks_like_text(const unsigned char *u, size_t n)
+{
+    for (size_t i = 0; i < n && i < 4096; i++)
+        if (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r' && u[i] != '\f' &&
+            u[i] != 0x1b)
+            return false;
+    return true;
+}
+
+void
+source_describe(const char *head, size_t n, char *out, size_t outlen)
+{
+    const unsigned char *u = (const unsigned char *)head;
+    switch (source_detect(head, n)) {
+    case INPUT_PCAP:
+        snprintf(out, outlen, "a pcap capture (magic number %02x%02x%02x%02x)", u[0], u[1], u[2],
+                 u[3]);
+        return;
+    case INPUT_PCAPNG:
+        snprintf(out, outlen, "a pcapng capture (section header block)");
+        return;
+    case INPUT_EJLOG:
+        snprintf(out, outlen, "an ejabberd log (a line starts like a log record)");
+        return;
+    case INPUT_UNKNOWN:
+        break;
+    }
+    if (n == 0) {
+        snprintf(out, outlen, "no bytes at all");
+    } else if (looks_like_text(u, n)) {
+        /* the content itself is not shown: it may be anything, a password file included */
+        size_t lines = 0;
+        for (size_t i = 0; i < n && lines < 64; lines++) {
+            size_t len;
+            i += ejlog_next_line(head + i, n - i, &len);
+        }
+        snprintf(out, outlen,
+                 "text, but none of its first %zu line%s starts like a log record "
+                 "(\"YYYY-MM-DD HH:MM:SS.ffffff... [level] ...\")",
+                 lines, lines == 1 ? "" : "s");
+    } else {
+        char hex[3 * 8 + 1] = "";
+        size_t k = n < 8 ? n : 8;
+        for (size_t i = 0; i < k; i++)
+            snprintf(hex + (i ? 3 * i - 1 : 0), sizeof hex - (i ? 3 * i - 1 : 0),
+                     i ? " %02x" : "%02x", u[i]);
+        snprintf(out, outlen, "binary data (first bytes %s)", hex);
+    }
 }

@@ -38,5 +38,12 @@ void source_close(struct source *src);
  * lines. INPUT_UNKNOWN when it is neither.
  */
 enum input_type source_detect(const char *head, size_t n);
+/*
+ * Says in a few words what the first |n| bytes are ("a pcap capture (magic
+ * number a1b2c3d4)", "binary data (first bytes 7f 45 4c 46 ...)", "text, but
+ * ..."), for messages about an input that is not what it should be. Never
+ * quotes the content.
+ */
+void source_describe(const char *head, size_t n, char *out, size_t outlen);
 
 #endif

@@ -23,7 +23,7 @@
  * is a power-of-two multiple of HISTORY_MIN, so the ring grows into it exactly.
  */
 #define HISTORY_MAX ((size_t)64 << 10)
-#define HISTORY_MIN ((size_t)4 << 10)
+#define HISTORY_MIN ((size_t)512)
 
 /*
  * What a stored piece costs besides its bytes (its slot and malloc's header).

@@ -10,7 +10,7 @@
 #include "report_impl.h"
 #include "secret_mask.h"
 
-static void append_escaped(struct buf *out, const char *s, size_t n);
+static inline void append_escaped(struct buf *out, const char *s, size_t n);
 
 void
 json_writer_init(struct json_writer *w, struct buf *out, int indent)
@@ -341,7 +341,7 @@ json_append_string(struct buf *out, const char *s)
 }
 
 /* |s| (|n| bytes, no NUL inside) as a quoted JSON string. */
-static void
+static inline void
 append_escaped(struct buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";

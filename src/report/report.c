@@ -66,6 +66,14 @@ static const char *const severity_names[] = {
     [SEV_ERROR] = "error",
 };
 
+static const char *const silent_end_names[] = {
+    [SILENT_NO_REPLY] = "no-reply",
+    [SILENT_REFUSED] = "refused",
+    [SILENT_RESET] = "reset",
+    [SILENT_CLOSED] = "closed",
+    [SILENT_HANDSHAKE_ONLY] = "handshake-only",
+};
+
 static const char *const input_type_names[] = {
     [INPUT_UNKNOWN] = NULL,
     [INPUT_PCAP] = "pcap",
@@ -77,6 +85,12 @@ static const char *
 lookup(const char *const *names, size_t n, unsigned v, const char *fallback)
 {
     return v < n ? names[v] : fallback;
+}
+
+const char *
+silent_end_name(enum silent_end e)
+{
+    return lookup(silent_end_names, NELEMS(silent_end_names), (unsigned)e, "unknown");
 }
 
 const char *
@@ -312,196 +326,6 @@ input_info_clear(struct input_info *in)
         free(in->errors[i].message);
     free(in->errors);
     memset(in, 0, sizeof(*in));
-}
-
-/* Summary. */
-
-struct summary *
-summary_new(void)
-{
-    return xcalloc(1, sizeof(struct summary));
-}
-
-void
-summary_free(struct summary *sm)
-{
-    if (!sm)
-        return;
-    for (size_t i = 0; i < sm->nby_mechanism; i++)
-        free(sm->by_mechanism[i].name);
-    free(sm->by_mechanism);
-    for (size_t i = 0; i < sm->nplaintext_users; i++)
-        free(sm->plaintext_users[i]);
-    free(sm->plaintext_users);
-    free(sm->plaintext_where);
-    for (size_t i = 0; i < sm->nby_code; i++)
-        free(sm->by_code[i].name);
-    free(sm->by_code);
-    free(sm->latencies);
-    free(sm);
-}
-
-static void
-count_name(struct name_count **v, size_t *n, const char *name)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (strcmp((*v)[i].name, name) == 0) {
-            (*v)[i].count++;
-            return;
-        }
-    }
-    *v = xreallocarray(*v, *n + 1, sizeof(**v));
-    (*v)[*n].name = xstrdup(name);
-    (*v)[*n].count = 1;
-    (*n)++;
-}
-
-/* Codes sort by letter, then by number, so A2 comes before A10. */
-static int
-code_cmp(const char *a, const char *b)
-{
-    if (a[0] != b[0])
-        return (unsigned char)a[0] < (unsigned char)b[0] ? -1 : 1;
-    long na = strtol(a + 1, NULL, 10), nb = strtol(b + 1, NULL, 10);
-    if (na != nb)
-        return na < nb ? -1 : 1;
-    return strcmp(a, b);
-}
-
-static void
-count_code(struct summary *sm, const char *code)
-{
-    /* a code seen before is the common case: find it without ordering */
-    for (size_t k = 0; k < sm->nby_code; k++) {
-        if (strcmp(sm->by_code[k].name, code) == 0) {
-            sm->by_code[k].count++;
-            return;
-        }
-    }
-    size_t i = 0;
-    while (i < sm->nby_code && code_cmp(sm->by_code[i].name, code) < 0)
-        i++;
-    sm->by_code = xreallocarray(sm->by_code, sm->nby_code + 1, sizeof(*sm->by_code));
-    memmove(&sm->by_code[i + 1], &sm->by_code[i], (sm->nby_code - i) * sizeof(*sm->by_code));
-    sm->by_code[i].name = xstrdup(code);
-    sm->by_code[i].count = 1;
-    sm->nby_code++;
-}
-
-static void
-add_user(struct summary *sm, const char *user, unsigned where)
-{
-    size_t i = 0;
-    int c = 1;
-    while (i < sm->nplaintext_users && (c = strcmp(sm->plaintext_users[i], user)) < 0)
-        i++;
-    if (i < sm->nplaintext_users && c == 0) {
-        sm->plaintext_where[i] |= (unsigned char)where;
-        return;
-    }
-    sm->plaintext_users =
-        xreallocarray(sm->plaintext_users, sm->nplaintext_users + 1, sizeof(*sm->plaintext_users));
-    sm->plaintext_where =
-        xreallocarray(sm->plaintext_where, sm->nplaintext_users + 1, sizeof(*sm->plaintext_where));
-    memmove(&sm->plaintext_users[i + 1], &sm->plaintext_users[i],
-            (sm->nplaintext_users - i) * sizeof(*sm->plaintext_users));
-    memmove(&sm->plaintext_where[i + 1], &sm->plaintext_where[i],
-            (sm->nplaintext_users - i) * sizeof(*sm->plaintext_where));
-    sm->plaintext_users[i] = xstrdup(user);
-    sm->plaintext_where[i] = (unsigned char)where;
-    sm->nplaintext_users++;
-}
-
-/* The name to list for a session that exposed a password, or NULL. */
-static const char *
-plaintext_user(const struct session *s)
-{
-    if (s->user)
-        return s->user;
-    /* Prefer the identity of an attempt that actually exposed a secret. */
-    for (size_t i = 0; i < s->auth.nattempts; i++) {
-        const struct attempt *a = &s->auth.attempts[i];
-        if (a->plaintext && a->has_credentials && a->credentials.authcid)
-            return a->credentials.authcid;
-    }
-    for (size_t i = 0; i < s->auth.nattempts; i++) {
-        const struct attempt *a = &s->auth.attempts[i];
-        if (a->has_credentials && a->credentials.authcid)
-            return a->credentials.authcid;
-    }
-    return NULL;
-}
-
-void
-summary_add(struct summary *sm, const struct session *s)
-{
-    sm->sessions++;
-    if ((unsigned)s->outcome < NELEMS(sm->by_outcome))
-        sm->by_outcome[s->outcome]++;
-    if ((unsigned)s->transport < NELEMS(sm->by_transport))
-        sm->by_transport[s->transport]++;
-    count_name(&sm->by_mechanism, &sm->nby_mechanism,
-               s->auth.mechanism ? s->auth.mechanism : "none");
-
-    bool plaintext = s->password_on_wire || s->password_in_log;
-    for (size_t i = 0; i < s->auth.nattempts && !plaintext; i++)
-        plaintext = s->auth.attempts[i].plaintext;
-    if (plaintext) {
-        sm->plaintext_sessions++;
-        unsigned where = (s->password_on_wire ? PLAINTEXT_ON_WIRE : 0) |
-                         (s->password_in_log ? PLAINTEXT_IN_LOG : 0);
-        sm->plaintext_on_wire += s->password_on_wire;
-        sm->plaintext_in_log += s->password_in_log;
-        const char *user = plaintext_user(s);
-        if (user)
-            add_user(sm, user, where);
-    }
-
-    for (size_t i = 0; i < s->nviolations; i++) {
-        count_code(sm, s->violations[i].code);
-        if (!sm->any_violation || s->violations[i].severity > sm->max_severity)
-            sm->max_severity = s->violations[i].severity;
-        sm->any_violation = true;
-    }
-
-    double lat = s->durations.to_bound;
-    if (lat >= 0 && lat <= 1e300) { /* also rejects NaN and infinity */
-        sm->latencies = xgrow(sm->latencies, sm->nlatencies, sizeof(double));
-        sm->latencies[sm->nlatencies++] = lat;
-    }
-}
-
-static int
-double_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-double
-summary_percentile(const struct summary *sm, double p)
-{
-    if (!sm || sm->nlatencies == 0)
-        return -1;
-    size_t n = sm->nlatencies;
-    double *v = xreallocarray(NULL, n, sizeof(double));
-    memcpy(v, sm->latencies, n * sizeof(double));
-    qsort(v, n, sizeof(double), double_cmp);
-    /* Nearest rank: the smallest value with at least p% of values at or below it. */
-    double r = p * (double)n / 100.0;
-    size_t rank;
-    if (!(r > 1))
-        rank = 1;
-    else if (r >= (double)n)
-        rank = n;
-    else {
-        rank = (size_t)r;
-        if ((double)rank < r)
-            rank++;
-    }
-    double result = v[rank - 1];
-    free(v);
-    return result;
 }
 
 /*

@@ -124,6 +124,8 @@ struct session {
     long first_line, last_line; /* 0 → absent */
     /* plaintext audit: where a password was readable (for the summary) */
     bool password_on_wire, password_in_log;
+    /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
+    const char *evicted;
 };
 
 /* Frees everything |s| owns (not |s| itself). */
@@ -144,6 +146,7 @@ struct input_info {
     struct input_error *errors;
     size_t nerrors;
     bool unusable;        /* recognised, but nothing in it can be analysed (exit status 3) */
+    long long evicted;    /* connections closed by the tool while reading it (0 → absent) */
 };
 
 /* Appends an error to |in| (|message| copied; line/packet 0 and offset -1 when unknown). */
@@ -160,6 +163,24 @@ struct name_count {
 #define PLAINTEXT_ON_WIRE 1
 #define PLAINTEXT_IN_LOG 2
 
+/* How a connection that never carried a byte of XMPP ended. */
+enum silent_end {
+    SILENT_NO_REPLY,       /* SYN, no answer */
+    SILENT_REFUSED,        /* SYN answered by RST */
+    SILENT_RESET,          /* handshake, then RST, no data */
+    SILENT_CLOSED,         /* handshake, then FIN, no data */
+    SILENT_HANDSHAKE_ONLY, /* handshake, then nothing until the input ended */
+};
+#define SILENT_END_COUNT (SILENT_HANDSHAKE_ONLY + 1)
+
+/* Silent connections to one server endpoint (at most 256 listed, then "other"). */
+struct silent_server {
+    char *server; /* "ip:port" */
+    long count;
+    usec_t first, last;
+    long by_end[SILENT_END_COUNT];
+};
+
 /* The run's summary, accumulated one finished session at a time. */
 struct summary {
     long sessions;
@@ -174,8 +195,15 @@ struct summary {
     long plaintext_on_wire, plaintext_in_log; /* sessions, by where the password was readable */
     struct name_count *by_code;      /* violation code counts, sorted by code */
     size_t nby_code;
-    double *latencies;               /* durations_ms.to_bound of each session that has one */
-    size_t nlatencies;
+    double *latencies;               /* durations_ms.to_bound, exact while few (summary.c) */
+    size_t nlatencies;               /* sessions with a latency, all of them */
+    uint32_t *latency_hist;          /* past the exact ones: a histogram (summary.c); or NULL */
+    double latency_max;
+    long plaintext_users_more;       /* users past the listed ones (never > 0 below 10 000) */
+    long evicted;                    /* sessions the tool closed itself (session.evicted) */
+    struct silent_server *silent;    /* connections that never carried XMPP, by server */
+    size_t nsilent;
+    long silent_total;
     bool any_violation;              /* for --fail-on: at least one violation was seen */
     enum severity max_severity;      /* the highest severity seen (valid when any_violation) */
 };
@@ -185,6 +213,10 @@ double summary_percentile(const struct summary *sm, double p);
 struct summary *summary_new(void);
 void summary_free(struct summary *sm);
 void summary_add(struct summary *sm, const struct session *s);
+/* Counts a connection that never carried XMPP (not a session of the report). */
+void summary_add_silent(struct summary *sm, const char *server, enum silent_end how, usec_t first,
+                        usec_t last);
+const char *silent_end_name(enum silent_end e);
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_JSONL };
 

@@ -236,6 +236,8 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     json_writer_object_end(w);
 
     str(w, "outcome", outcome_name(s->outcome));
+    if (s->evicted)
+        str(w, "evicted", s->evicted);
 
     json_writer_name(w, "phases");
     json_writer_array_begin(w);
@@ -311,6 +313,8 @@ input_json(struct json_writer *w, const struct input_info *in)
         json_writer_object_end(w);
     }
     json_writer_array_end(w);
+    if (in->evicted > 0)
+        integer(w, "evicted", in->evicted);
     json_writer_object_end(w);
 }
 
@@ -358,6 +362,34 @@ name_counts_json(struct json_writer *w, const struct name_count *v, size_t n)
     free(keys);
 }
 
+/* Connections that never carried XMPP, one object per server endpoint. */
+static void
+silent_json(struct json_writer *w, const struct summary *sm)
+{
+    json_writer_name(w, "silent_connections");
+    json_writer_object_begin(w);
+    integer(w, "count", sm->silent_total);
+    json_writer_name(w, "by_server");
+    json_writer_array_begin(w);
+    for (size_t i = 0; i < sm->nsilent; i++) {
+        const struct silent_server *v = &sm->silent[i];
+        json_writer_object_begin(w);
+        str(w, "server", v->server);
+        integer(w, "count", v->count);
+        time_member(w, "first", v->first);
+        time_member(w, "last", v->last);
+        json_writer_name(w, "ended");
+        json_writer_object_begin(w);
+        for (int e = 0; e < SILENT_END_COUNT; e++)
+            if (v->by_end[e] > 0)
+                integer(w, silent_end_name((enum silent_end)e), v->by_end[e]);
+        json_writer_object_end(w);
+        json_writer_object_end(w);
+    }
+    json_writer_array_end(w);
+    json_writer_object_end(w);
+}
+
 static void
 summary_json(struct json_writer *w, const struct summary *sm)
 {
@@ -389,6 +421,8 @@ summary_json(struct json_writer *w, const struct summary *sm)
     for (size_t i = 0; i < sm->nplaintext_users; i++)
         json_writer_string(w, sm->plaintext_users[i] ? sm->plaintext_users[i] : "");
     json_writer_array_end(w);
+    if (sm->plaintext_users_more > 0)
+        integer(w, "users_not_listed", sm->plaintext_users_more);
     json_writer_object_end(w);
 
     json_writer_name(w, "violations");
@@ -396,6 +430,11 @@ summary_json(struct json_writer *w, const struct summary *sm)
     json_writer_name(w, "by_code");
     name_counts_json(w, sm->by_code, sm->nby_code);
     json_writer_object_end(w);
+
+    if (sm->evicted > 0)
+        integer(w, "evicted", sm->evicted);
+    if (sm->nsilent)
+        silent_json(w, sm);
 
     json_writer_name(w, "latency_ms");
     json_writer_object_begin(w);

@@ -132,6 +132,8 @@ put_header(struct buf *b, const struct session *s)
     buf_append_str(b, " -> ");
     put_clean(b, s->server ? s->server : "?");
     buf_printf(b, ", %s", outcome_name(s->outcome));
+    if (s->evicted)
+        buf_printf(b, " (closed by xmppflow: %s)", s->evicted);
     end_line(b);
 
     put_label(b, "input");
@@ -497,6 +499,9 @@ put_inputs(struct buf *b, const struct report_run *run)
             buf_printf(b, ", %lld %s", count, plural(count, "packet", "packets"));
         else if (in->type == INPUT_EJLOG)
             buf_printf(b, ", %lld %s", count, plural(count, "line", "lines"));
+        if (in->evicted > 0)
+            buf_printf(b, ", %lld %s closed by xmppflow (evicted)", in->evicted,
+                       plural(in->evicted, "connection", "connections"));
         if (in->nerrors == 0)
             buf_append_str(b, ", no errors");
         end_line(b);
@@ -538,6 +543,32 @@ put_summary_label(struct buf *b, const char *label)
 {
     buf_append_str(b, "  ");
     put_pad(b, label, 21);
+}
+
+/* Connections that never carried XMPP: one line per server endpoint. */
+static void
+put_silent(struct buf *b, const struct summary *sm)
+{
+    if (sm->nsilent == 0)
+        return;
+    put_summary_label(b, "silent connections");
+    buf_printf(b, "%ld without a byte of XMPP (SYN only, refused, reset, closed)", sm->silent_total);
+    end_line(b);
+    for (size_t i = 0; i < sm->nsilent; i++) {
+        const struct silent_server *v = &sm->silent[i];
+        char first[32], last[32];
+        format_time(v->first, first, sizeof first);
+        format_time(v->last, last, sizeof last);
+        put_summary_label(b, "");
+        put_clean(b, v->server);
+        buf_printf(b, ": %ld (", v->count);
+        bool none = true;
+        for (int e = 0; e < SILENT_END_COUNT; e++)
+            if (v->by_end[e] > 0)
+                put_count(b, &none, silent_end_name((enum silent_end)e), v->by_end[e]);
+        buf_printf(b, "), %s to %s", first, last);
+        end_line(b);
+    }
 }
 
 static void
@@ -591,8 +622,18 @@ put_summary(struct buf *b, const struct summary *sm)
                                        : w == PLAINTEXT_ON_WIRE                   ? "wire"
                                                                                   : "log");
         }
+        if (sm->plaintext_users_more > 0)
+            buf_printf(b, " and %ld more", sm->plaintext_users_more);
     }
     end_line(b);
+
+    if (sm->evicted > 0) {
+        put_summary_label(b, "evicted");
+        buf_printf(b, "%ld %s closed by xmppflow (idle, or the connection table was full)",
+                   sm->evicted, plural(sm->evicted, "session", "sessions"));
+        end_line(b);
+    }
+    put_silent(b, sm);
 
     put_summary_label(b, "violations by code");
     first = true;

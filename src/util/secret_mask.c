@@ -10,18 +10,12 @@
 
 #define HIDDEN_LEN (sizeof(SECRET_MASK_HIDDEN) - 1)
 
-static bool mask_on = true;
+bool secret_mask_on = true;
 
 void
 secret_mask_set_enabled(bool on)
 {
-    mask_on = on;
-}
-
-bool
-secret_mask_enabled(void)
-{
-    return mask_on;
+    secret_mask_on = on;
 }
 
 /* Elements whose character data is a secret (SASL payloads, XEP-0078/0077 passwords, tokens). */
@@ -572,6 +566,61 @@ append_span(void *arg, size_t start, size_t end)
     buf_append(st->out, st->s + st->at, start - st->at);
     buf_append(st->out, SECRET_MASK_HIDDEN, HIDDEN_LEN);
     st->at = end;
+}
+
+/*
+ * Clean strings seen recently, direct-mapped by a hash of their bytes. A hit
+ * needs the same bytes (memcmp), so a collision costs a scan, never a leak.
+ */
+#define CLEAN_SLOTS 1024
+#define CLEAN_MAX_LEN 480
+static struct clean_entry {
+    uint64_t hash;
+    uint32_t len;
+    char bytes[CLEAN_MAX_LEN];
+} *clean_cache;
+
+static uint64_t
+bytes_hash(const char *s, size_t n)
+{
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+        h ^= h >> 31;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
+    return h ^ (h >> 29);
+}
+
+bool
+secret_mask_clean(const char *s, size_t len)
+{
+    size_t a, b;
+    if (len < 8) {
+        /* too short for a payload; a rule needs one of these */
+        for (size_t i = 0; i < len; i++)
+            if (cls[(unsigned char)s[i]] & C_TRIGGER)
+                return !secret_mask_next(s, len, 0, &a, &b);
+        return true;
+    }
+    if (len > CLEAN_MAX_LEN)
+        return !secret_mask_next(s, len, 0, &a, &b);
+    if (!clean_cache)
+        clean_cache = xcalloc(CLEAN_SLOTS, sizeof *clean_cache);
+    uint64_t h = bytes_hash(s, len);
+    struct clean_entry *e = &clean_cache[h % CLEAN_SLOTS];
+    if (e->hash == h && e->len == len && memcmp(e->bytes, s, len) == 0)
+        return true;
+    if (secret_mask_next(s, len, 0, &a, &b))
+        return false;
+    e->hash = h;
+    e->len = (uint32_t)len;
+    memcpy(e->bytes, s, len);
+    return true;
 }
 
 void

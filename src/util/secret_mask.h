@@ -38,7 +38,12 @@
  * printer ask secret_mask_enabled(); nothing else decides.
  */
 void secret_mask_set_enabled(bool on);
-bool secret_mask_enabled(void);
+extern bool secret_mask_on; /* read through secret_mask_enabled() */
+static inline bool
+secret_mask_enabled(void)
+{
+    return secret_mask_on;
+}
 
 /*
  * The first span to hide that a rule finds from |from| on in |s| (|len|
@@ -59,13 +64,12 @@ void secret_mask_spans(const char *s, size_t len, void (*fn)(void *arg, size_t s
 /* Appends |s| to |out| with every span to hide replaced by <hidden>. */
 void secret_mask_append(struct buf *out, const char *s, size_t len);
 
-/* True when |s| holds nothing to hide (the common case: no copy needed). */
-static inline bool
-secret_mask_clean(const char *s, size_t len)
-{
-    size_t a, b;
-    return !secret_mask_next(s, len, 0, &a, &b);
-}
+/*
+ * True when |s| holds nothing to hide (the common case: no copy needed).
+ * Remembers the last clean strings it saw (their bytes, compared in full),
+ * since a report repeats the same summaries session after session.
+ */
+bool secret_mask_clean(const char *s, size_t len);
 
 /* A masked copy of the NUL-terminated |s| (malloc'd; NULL for NULL). */
 char *secret_mask_dup(const char *s);

@@ -1886,6 +1886,10 @@ struct session *
 login_finish(struct login *l, enum login_end how, usec_t t)
 {
     struct session *s = &l->s;
+    s->evicted = how == LOGIN_END_EVICTED_IDLE     ? "idle"
+                 : how == LOGIN_END_EVICTED_FULL   ? "table-full"
+                 : how == LOGIN_END_EVICTED_MEMORY ? "memory"
+                                                   : NULL;
     if (t > s->end)
         s->end = t;
     if (!l->have_start)
@@ -1900,7 +1904,7 @@ login_finish(struct login *l, enum login_end how, usec_t t)
         s->outcome = OUTCOME_REGISTERED;
     else if (s->auth.outcome == AUTH_FAILURE)
         s->outcome = OUTCOME_AUTH_FAILED;
-    else if (how == LOGIN_END_INPUT_END && !login_stream_over(l))
+    else if (how != LOGIN_END_CLOSED && !login_stream_over(l))
         s->outcome = OUTCOME_INCOMPLETE;
     else
         s->outcome = OUTCOME_ABORTED;

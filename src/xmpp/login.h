@@ -26,6 +26,10 @@ struct login_options {
 enum login_end {
     LOGIN_END_CLOSED,    /* the transport closed (TCP FIN/RST, or the log says the c2s ended) */
     LOGIN_END_INPUT_END, /* the input ended with the connection still open */
+    /* xmppflow closed it itself (session.evicted): as if the input ended there */
+    LOGIN_END_EVICTED_IDLE,   /* no packet for a long time (capture time) */
+    LOGIN_END_EVICTED_FULL,   /* the connection table was full: the least recently active went */
+    LOGIN_END_EVICTED_MEMORY, /* the memory bound was reached: the least recently active went */
 };
 
 /* Returns a new login context; |opt| is copied. */

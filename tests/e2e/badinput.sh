@@ -115,6 +115,194 @@ else
     not_ok "a log with CRLF line ends gives the same sessions as with LF"
 fi
 
+# CR-only line ends (classic Mac OS, some syslog relays) and a mix of LF, CR and CRLF:
+# the same sessions as LF (they were one 31 kB line and 0 sessions)
+tr '\n' '\r' <"$src" >"$T/cr.log"
+awk '{ printf "%s%s", $0, (NR % 3 == 0 ? "\n" : NR % 3 == 1 ? "\r" : "\r\n") }' "$src" >"$T/mixed.log"
+for ends in cr mixed; do
+    xf "$ends" -f json "$T/$ends.log"
+    is "$rc" 0 "a log with $ends line ends: exit 0"
+    if [ "$(q "$T/$ends.out" "$sessions_no_input")" = "$(q "$T/lf.out" "$sessions_no_input")" ]; then
+        ok "a log with $ends line ends gives the same sessions as with LF"
+    else
+        not_ok "a log with $ends line ends gives the same sessions as with LF"
+        diag "sessions: $(outcomes_of "$T/$ends.out")"
+    fi
+    is "$(q "$T/$ends.out" 'd["inputs"][0]["lines"]')" "$(q "$T/lf.out" 'd["inputs"][0]["lines"]')" \
+        "a log with $ends line ends: as many lines as with LF"
+done
+# the same on standard input, where the first read may end anywhere
+xf crstdin -f json - <"$T/cr.log"
+is "$rc/$(outcomes_of "$T/crstdin.out")" 0/established "a log with CR line ends on standard input: exit 0, the session"
+
+# ---- not what it should be ------------------------------------------------------------
+
+# a file of another kind, or --input forcing the wrong kind: exit 3 and a message that
+# names the file and says what was seen (it was exit 0 and "0 sessions" for --input log)
+cap="$TESTDATA/plain-no-tls/capture.pcap"
+xf forcedlog -f json --input log "$cap"
+is "$rc" 3 "--input log on a pcap capture: exit 3"
+check "--input log on a pcap capture: stderr names the file and says it is a pcap capture" \
+    grep -q -F "$cap: --input log, but this is a pcap capture" "$T/forcedlog.err"
+is "$(q "$T/forcedlog.out" '[d["inputs"][0]["type"], len(d["sessions"])]')" "[null, 0]" \
+    "--input log on a pcap capture: inputs[0].type is null, no session"
+check "--input log on a pcap capture: the report is schema-valid" validate "$T/forcedlog.out" json
+xf forcedlog2 -f json --input log "$cap" "$src"
+is "$rc/$(outcomes_of "$T/forcedlog2.out")" 3/established "--input log on a capture and a log: exit 3, the log is still analysed"
+xf forcedng --input log "$TESTDATA/pcapng-scram/capture.pcapng"
+is "$rc" 3 "--input log on a pcapng capture: exit 3"
+check "--input log on a pcapng capture: stderr says it is a pcapng capture" \
+    grep -q -F "but this is a pcapng capture" "$T/forcedng.err"
+xf forcedpcap -f json --input pcap "$src"
+is "$rc" 3 "--input pcap on a log: exit 3"
+check "--input pcap on a log: stderr names the file and says it is an ejabberd log" \
+    grep -q -F "$src: --input pcap, but this is an ejabberd log" "$T/forcedpcap.err"
+xf forcedpcapng -f json --input pcap "$TESTDATA/pcapng-scram/capture.pcapng"
+is "$rc/$(q "$T/forcedpcapng.out" 'd["inputs"][0]["type"]')" 0/pcapng "--input pcap on a pcapng capture: read (exit 0, type pcapng)"
+head -c 4096 "$XMPPFLOW" >"$T/program.bin"
+xf elf "$T/program.bin"
+is "$rc" 3 "an executable: exit 3"
+check "an executable: stderr says binary data and shows its first bytes" \
+    grep -q -F "$T/program.bin: not an ejabberd log or a pcap/pcapng capture: binary data (first bytes 7f 45 4c 46" "$T/elf.err"
+printf 'user=alice\npassword=Sesame-Open-77\n' >"$T/notes.txt"
+xf notes "$T/notes.txt"
+is "$rc" 3 "a text file that is not a log: exit 3"
+check "a text file that is not a log: stderr says text, no log record in its first 2 lines" \
+    grep -q -F "notes.txt: not an ejabberd log or a pcap/pcapng capture: text, but none of its first 2 lines" "$T/notes.err"
+check "a text file that is not a log: its content is not quoted" sh -c '! grep -q Sesame "$1" "$2"' sh "$T/notes.err" "$T/notes.out"
+# --input log on text none of whose lines is a log record: exit 3, not "0 sessions"
+xf forcedtext -f json --input log "$T/notes.txt"
+is "$rc" 3 "--input log on text without a log record: exit 3"
+check "--input log on text without a log record: stderr says no line is a log record" \
+    grep -q -F "notes.txt: no line is an ejabberd log record (2 lines read)" "$T/forcedtext.err"
+is "$(q "$T/forcedtext.out" 'd["inputs"][0]["type"]')" ejabberd-log "--input log on text without a log record: read as a log (type ejabberd-log)"
+# --input log on a log whose first 100 lines are a preamble: read (detection alone refuses it)
+{ i=0; while [ $i -lt 100 ]; do echo "  preamble line $i"; i=$((i + 1)); done; cat "$src"; } >"$T/preamble.log"
+xf preamble "$T/preamble.log"
+is "$rc" 3 "a log after a 100-line preamble, detected: exit 3 (not recognised)"
+xf preamble -f json --input log "$T/preamble.log"
+is "$rc/$(outcomes_of "$T/preamble.out")" 0/established "the same with --input log: exit 0, its session"
+
+# ---- pcapng that libpcap refuses ---------------------------------------------------------
+
+# capedit MODE IN OUT: a real capture rewritten (tests/e2e/capedit.py says how)
+capedit() { python3 "$E2E_DIR/capedit.py" "$@"; }
+plain="$TESTDATA/plain-no-tls/capture.pcap"
+xf plain -f json "$plain"
+same_sessions() { [ "$(q "$1" "$sessions_no_input")" = "$(q "$T/plain.out" "$sessions_no_input")" ]; }
+input_errors() { q "$1" '" | ".join("%s:%s" % (e.get("packet", "-"), e["message"]) for e in d["inputs"][0]["errors"])'; }
+
+# Ethernet and USER0 interfaces in one file: libpcap read 0 packets (exit 0, no session)
+capedit ng-mixed "$plain" "$T/mixed.pcapng"
+xf ngmixed -f json "$T/mixed.pcapng"
+is "$rc" 0 "pcapng with an Ethernet and a USER0 interface: exit 0"
+check "pcapng with an Ethernet and a USER0 interface: the Ethernet packets give plain-no-tls's session" \
+    same_sessions "$T/ngmixed.out"
+is "$(q "$T/ngmixed.out" 'd["inputs"][0]["packets"]')" 58 "pcapng with an Ethernet and a USER0 interface: 58 packets"
+is "$(input_errors "$T/ngmixed.out")" "2:29 packets skipped: link type 147 is not supported" \
+    "pcapng with an Ethernet and a USER0 interface: one error counts the skipped USER0 packets, from packet 2"
+check "pcapng with an Ethernet and a USER0 interface: stderr says so, in one line" \
+    sh -c '[ "$(grep -c "skipped" "$1")" -eq 1 ] && grep -q -F "mixed.pcapng: 29 packets skipped: link type 147" "$1"' sh "$T/ngmixed.err"
+check "pcapng with an Ethernet and a USER0 interface: the report is schema-valid" validate "$T/ngmixed.out" json
+# the USER0 interface alone: nothing can be read, exit 3
+capedit ng-user0 "$plain" "$T/user0.pcapng"
+xf nguser0 -f json "$T/user0.pcapng"
+is "$rc" 3 "pcapng whose only interface is USER0: exit 3"
+check "pcapng whose only interface is USER0: stderr says the link type is not supported" \
+    grep -q -F "user0.pcapng: 29 packets skipped: link type 147 is not supported" "$T/nguser0.err"
+
+# packets before the interface description: libpcap refused the file (exit 3, 0 packets)
+capedit ng-early "$plain" "$T/early.pcapng"
+xf ngearly -f json "$T/early.pcapng"
+is "$rc" 0 "pcapng with 3 packets before its interface description: exit 0"
+is "$(input_errors "$T/ngearly.out")" \
+    "1:3 packets skipped: no interface description block before them (interface 0)" \
+    "pcapng with 3 packets before its interface description: one error counts them, from packet 1"
+is "$(q "$T/ngearly.out" '[d["inputs"][0]["packets"], [s["outcome"] for s in d["sessions"]]]')" '[29, ["established"]]' \
+    "pcapng with 3 packets before its interface description: the other 26 give the login"
+capedit ng-noidb "$plain" "$T/noidb.pcapng"
+xf ngnoidb -f json "$T/noidb.pcapng"
+is "$rc" 3 "pcapng without any interface description: exit 3 (nothing could be read)"
+check "pcapng without any interface description: stderr says why" \
+    grep -q -F "noidb.pcapng: 29 packets skipped: no interface description block before them (interface 0)" "$T/ngnoidb.err"
+
+# an option in the interface description that runs 64 KiB past its block: libpcap refused the file
+capedit ng-hostile "$plain" "$T/hostile.pcapng"
+xf nghostile -f json "$T/hostile.pcapng"
+is "$rc" 0 "pcapng with a hostile option in its interface description: exit 0"
+check "pcapng with a hostile option in its interface description: plain-no-tls's session" same_sessions "$T/nghostile.out"
+case $(input_errors "$T/nghostile.out") in
+"-:1 interface description with an option that runs past the end of its block"*) ok "pcapng with a hostile option: the option is reported" ;;
+*) not_ok "pcapng with a hostile option: the option is reported"; diag "$(input_errors "$T/nghostile.out")" ;;
+esac
+check "pcapng with a hostile option: the report (an error with an offset) is schema-valid" validate "$T/nghostile.out" json
+
+# ---- IP fragments ---------------------------------------------------------------------
+
+# every segment with more than 64 bytes of IP payload sent in 48-byte IP fragments: they
+# were dropped (the login lost its <auth>); now put back together, the same session
+capedit frag4 "$plain" "$T/frag4.pcap"
+xf frag4 -f json "$T/frag4.pcap"
+is "$rc/$(input_errors "$T/frag4.out")" 0/ "IPv4 fragments (last first): exit 0, no input error"
+check "IPv4 fragments (last first): the same session as unfragmented (its PLAIN <auth> too)" same_sessions "$T/frag4.out"
+v6="$TESTDATA/ipv6-starttls-plain/capture.pcap"
+xf v6 -f json "$v6"
+capedit frag6 "$v6" "$T/frag6.pcap"
+xf frag6 -f json "$T/frag6.pcap"
+is "$rc/$(input_errors "$T/frag6.out")" 0/ "IPv6 fragments: exit 0, no input error"
+check "IPv6 fragments: the same session as unfragmented" \
+    test "$(q "$T/frag6.out" "$sessions_no_input")" = "$(q "$T/v6.out" "$sessions_no_input")"
+# damaged fragments: the datagram is dropped and counted, never guessed
+capedit frag4-overlap "$plain" "$T/overlap.pcap"
+xf overlap -f json "$T/overlap.pcap"
+is "$rc" 0 "IPv4 fragments overlapping with other bytes: exit 0"
+case $(input_errors "$T/overlap.out") in
+[0-9]*":14 fragmented IP datagrams dropped: overlapping fragments with different bytes") ok "IPv4 fragments overlapping with other bytes: one error counts the 14 datagrams" ;;
+*) not_ok "IPv4 fragments overlapping with other bytes: one error counts the 14 datagrams"; diag "$(input_errors "$T/overlap.out")" ;;
+esac
+capedit frag4-lost "$plain" "$T/lost.pcap"
+xf lost -f json "$T/lost.pcap"
+case $(input_errors "$T/lost.out") in
+[0-9]*":14 fragmented IP datagrams dropped: fragments missing"*) ok "IPv4 fragments with one missing per datagram: one error counts the 14 datagrams" ;;
+*) not_ok "IPv4 fragments with one missing per datagram: one error counts the 14 datagrams"; diag "$(input_errors "$T/lost.out")" ;;
+esac
+check "IPv4 fragments with one missing: stderr says so in one line" \
+    sh -c '[ "$(grep -c fragment "$1")" -eq 1 ]' sh "$T/lost.err"
+# 50000 fragments of different datagrams, none ever complete, each at 64000 bytes into its
+# datagram (the most a datagram in reassembly can hold): bounded time and memory
+py 'import struct, sys
+eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+for i in range(50000):
+    payload = bytes(200)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), i & 0xFFFF, 0x2000 | 8000, 64, 6, 0,
+                     bytes([10, 0, (i >> 16) & 255, 1]), bytes([10, 0, 0, 2]))
+    frame = eth + ip + payload
+    out.append(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(frame), len(frame)) + frame)
+open(sys.argv[1], "wb").write(b"".join(out))' "$T/fragflood.pcap"
+rc=0
+if [ -z "$VALGRIND" ] && /usr/bin/time -f '%M' true >/dev/null 2>&1; then
+    start=$(date +%s)
+    /usr/bin/time -f '%M' -o "$T/fragflood.rss" timeout "$XF_TIMEOUT" "$XMPPFLOW" -f json "$T/fragflood.pcap" \
+        >"$T/fragflood.out" 2>"$T/fragflood.err" || rc=$?
+    secs=$(($(date +%s) - start))
+    kb=$(tail -n 1 "$T/fragflood.rss")
+    check "50000 fragments (12 MB): done in under 30 s (${secs}s)" test "$secs" -lt 30
+    # AddressSanitizer keeps freed memory in quarantine (256 MB by default): a looser bound
+    limit=65536
+    if grep -q -a __asan_init "$XMPPFLOW"; then limit=262144; fi
+    check "50000 fragments: max RSS under $((limit / 1024)) MB ($kb kB)" test "$kb" -lt "$limit"
+else
+    xf fragflood -f json "$T/fragflood.pcap"
+    skip "50000 fragments: done in under 30 s" "under VALGRIND or without GNU time"
+    skip "50000 fragments: max RSS under 64 MB" "under VALGRIND or without GNU time"
+fi
+is "$rc" 0 "50000 fragments: exit 0"
+case $(input_errors "$T/fragflood.out") in
+*"fragmented IP datagrams dropped: more than 64 datagrams in reassembly at once"*) ok "50000 fragments: the table overflow is counted" ;;
+*) not_ok "50000 fragments: the table overflow is counted"; diag "$(input_errors "$T/fragflood.out")" ;;
+esac
+
 # ---- gzip damage ---------------------------------------------------------------------
 
 gzip -9 -c "$src" >"$T/full.gz"

@@ -630,6 +630,100 @@ Test(decode, reports_ipv4_fragments)
     }
 }
 
+/* decode_fragment() on a copy of exactly |len| bytes (ASan sees any overread); pointers rebased. */
+static enum decode_result
+fragment_exact(int linktype, const uint8_t *bytes, size_t len, struct ip_fragment *out)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    cr_assert_not_null(copy);
+    memcpy(copy, bytes, len);
+    enum decode_result r = decode_fragment(linktype, copy, len, out);
+    if (r == DECODE_FRAGMENT) {
+        cr_assert(out->header >= copy && out->header + out->header_len <= copy + len);
+        cr_assert(out->data >= copy && out->data + out->data_len <= copy + len);
+        out->header = bytes + (out->header - copy);
+        out->data = bytes + (out->data - copy);
+    }
+    free(copy);
+    return r;
+}
+
+Test(decode, describes_ipv4_fragments_for_reassembly)
+{
+    struct pkt t = tcp_seg(0, TCP_ACK, PAYLOAD);
+    struct pkt l3 = ipv4(4, 6, &t); /* 4 option bytes: a 24-byte header */
+    set16(&l3, 4, 0xbeef);
+    set16(&l3, 6, 0x2000 | 3); /* MF, offset 24 bytes */
+    struct pkt p = ether(NULL, 0, 0x0800, &l3);
+    struct ip_fragment fr;
+    enum decode_result r = fragment_exact(DLT_EN10MB, p.b, p.len, &fr);
+    cr_assert_eq(r, DECODE_FRAGMENT, "%s", rname(r));
+    cr_expect_eq(fr.ip_version, 4);
+    cr_expect_arr_eq(fr.src, v4_src, 4);
+    cr_expect_arr_eq(fr.dst, v4_dst, 4);
+    cr_expect_eq(fr.id, 0xbeef);
+    cr_expect_eq(fr.protocol, 6);
+    cr_expect_eq(fr.offset, 24);
+    cr_expect(fr.more);
+    cr_expect_eq(fr.header, p.b + 14);
+    cr_expect_eq(fr.header_len, 24);
+    cr_expect_eq(fr.data, p.b + 14 + 24);
+    cr_expect_eq(fr.data_len, t.len);
+    cr_expect_eq(fr.wire_data_len, t.len);
+    /* Ethernet padding is not data; a snaplen cut is (data_len < wire_data_len) */
+    put_fill(&p, 0, 6);
+    cr_assert_eq(fragment_exact(DLT_EN10MB, p.b, p.len, &fr), DECODE_FRAGMENT);
+    cr_expect_eq(fr.data_len, t.len);
+    cr_assert_eq(fragment_exact(DLT_EN10MB, p.b, 14 + 24 + 10, &fr), DECODE_FRAGMENT);
+    cr_expect_eq(fr.data_len, 10);
+    cr_expect_eq(fr.wire_data_len, t.len);
+    /* the header itself cut: not a fragment that can be used */
+    cr_expect_eq(fragment_exact(DLT_EN10MB, p.b, 14 + 22, &fr), DECODE_TRUNCATED);
+    /* a whole packet is not a fragment */
+    struct pkt whole = ipv4(0, 6, &t);
+    cr_expect_eq(fragment_exact(DLT_RAW, whole.b, whole.len, &fr), DECODE_OK);
+}
+
+Test(decode, describes_ipv6_fragments_for_reassembly)
+{
+    struct pkt t = tcp_seg(0, TCP_ACK, PAYLOAD);
+    struct pkt e = {.len = 0};
+    ext_generic(&e, 44, 0);          /* hop-by-hop, 8 bytes, before the fragment header */
+    ext_fragment(&e, 6, 185, false); /* the last fragment, at 1480 bytes */
+    struct pkt l3 = ipv6(0, &e, &t);
+    struct ip_fragment fr;
+    enum decode_result r = fragment_exact(DLT_IPV6, l3.b, l3.len, &fr);
+    cr_assert_eq(r, DECODE_FRAGMENT, "%s", rname(r));
+    cr_expect_eq(fr.ip_version, 6);
+    cr_expect_arr_eq(fr.src, v6_src, 16);
+    cr_expect_arr_eq(fr.dst, v6_dst, 16);
+    cr_expect_eq(fr.id, UINT32_C(0xdeadbeef));
+    cr_expect_eq(fr.protocol, 6);
+    cr_expect_eq(fr.offset, 1480);
+    cr_expect_not(fr.more);
+    cr_expect_eq(fr.header, l3.b);
+    cr_expect_eq(fr.frag_header_at, 48);
+    cr_expect_eq(fr.header_len, 56);
+    cr_expect_eq(fr.data, l3.b + 56);
+    cr_expect_eq(fr.data_len, t.len);
+    cr_expect_eq(fr.wire_data_len, t.len);
+    /* a fragment of a UDP or ICMPv6 datagram is not worth keeping */
+    static const unsigned not_tcp[] = {17, 58, 50};
+    for (size_t i = 0; i < NELEMS(not_tcp); i++) {
+        struct pkt e2 = {.len = 0};
+        ext_fragment(&e2, not_tcp[i], 0, true);
+        struct pkt u = ipv6(44, &e2, &t);
+        cr_expect_eq(fragment_exact(DLT_IPV6, u.b, u.len, &fr), DECODE_NOT_TCP, "next %u",
+                     not_tcp[i]);
+    }
+    /* every cut of the packet: no overread, and never a fragment without its header */
+    for (size_t cut = 0; cut < l3.len; cut++) {
+        r = fragment_exact(DLT_IPV6, l3.b, cut, &fr);
+        if (r == DECODE_FRAGMENT)
+            cr_expect_geq(cut, 56, "cut %zu", cut);
+    }
+}
+
 Test(decode, reports_packets_that_are_not_tcp)
 {
     struct pkt udp = {.len = 0};

@@ -247,6 +247,36 @@ count_byte(const char *s, size_t len, char c)
     return n;
 }
 
+/* Line ends as a reader counts them: LF, CR, and CRLF as one. */
+static size_t
+count_line_ends(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
+            n++;
+    return n;
+}
+
+/* |data| with every LF line end replaced by the |mode| one: "\r", "\r\n", or a mix by line. */
+static char *
+with_line_ends(const char *data, size_t len, const char *mode, size_t *out_len)
+{
+    struct buf b = {0};
+    size_t line = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] != '\n') {
+            buf_append_char(&b, data[i]);
+            continue;
+        }
+        static const char *const mix[] = {"\n", "\r", "\r\n"};
+        buf_append_str(&b, strcmp(mode, "mixed") == 0 ? mix[line % 3] : mode);
+        line++;
+    }
+    *out_len = b.len;
+    return b.data;
+}
+
 /* Occurrences of |needle| at the start of a line's message part ("XML on stream"). */
 static size_t
 count_substr(const char *s, size_t len, const char *needle)
@@ -551,6 +581,45 @@ Test(ejlog, decode_term_reads_strings_and_lists)
         cr_expect_eq(trunc, rows[i].truncated, "row %zu", i);
         buf_clear(&out);
     }
+    /*
+     * A run of digits in a list is one byte, 255 at most, however long: it
+     * must not wrap an int (the log fuzzer's UBSan finding). 4294967361 is
+     * 2^32 + 65: with 32-bit wrapping it would come out as 'A'.
+     */
+    static const struct {
+        const char *term;
+        size_t len;
+    } long_runs[] = {
+        {"[4294967361]", 1},
+        {"[60,99999999999999999999999999999999999999,62]", 3},
+        {"[[[[[2147483648]]]]]", 1},
+    };
+    for (size_t i = 0; i < NELEMS(long_runs); i++) {
+        struct buf out = {0};
+        bool trunc = true;
+        cr_expect_eq(ejlog_decode_term(long_runs[i].term, strlen(long_runs[i].term), &out, &trunc),
+                     0, "%s", long_runs[i].term);
+        cr_expect_not(trunc, "%s", long_runs[i].term);
+        cr_assert_eq(out.len, long_runs[i].len, "%s: %zu bytes", long_runs[i].term, out.len);
+        size_t at = long_runs[i].len == 3 ? 1 : 0;
+        cr_expect_eq((unsigned char)out.data[at], 255, "%s: byte %u, want 255", long_runs[i].term,
+                     (unsigned char)out.data[at]);
+        buf_clear(&out);
+    }
+    /* a list nested deeper than an int counts is not possible in a 4 MiB record; 10^6 is */
+    struct buf deep = {0};
+    for (int i = 0; i < 1000000; i++)
+        buf_append_char(&deep, '[');
+    buf_append_str(&deep, "65");
+    for (int i = 0; i < 1000000; i++)
+        buf_append_char(&deep, ']');
+    struct buf one = {0};
+    bool cut = true;
+    cr_expect_eq(ejlog_decode_term(deep.data, deep.len, &one, &cut), 0);
+    cr_expect_not(cut);
+    cr_expect_str_eq(buf_str(&one), "A");
+    buf_clear(&one);
+    buf_clear(&deep);
     static const char *const not_terms[] = {"", "abc", "{xmlel,<<\"a\">>}", "#presence{}"};
     for (size_t i = 0; i < NELEMS(not_terms); i++) {
         struct buf out = {0};
@@ -801,6 +870,93 @@ Test(ejlog, crlf_line_ends_are_accepted)
     evlist_free(&l);
 }
 
+Test(ejlog, cr_only_crlf_and_mixed_line_ends_read_like_lf)
+{
+    /* a log from an old Mac editor, from Windows, or a mix of them: the same lines and events */
+    static const char *const ends[] = {"\r", "\r\n", "mixed"};
+    for (size_t s = 0; s < NELEMS(scenarios); s++) {
+        size_t len;
+        char *data = slurp_log(scenarios[s], &len);
+        struct evlist lf;
+        read_log(data, len, FEED_WHOLE, 1, &lf);
+        for (size_t e = 0; e < NELEMS(ends); e++) {
+            size_t n;
+            char *other = with_line_ends(data, len, ends[e], &n);
+            /* byte by byte splits every CRLF between two feeds; random chunks some of them */
+            for (int m = FEED_WHOLE; m <= FEED_64K; m++) {
+                if (m == FEED_LINES)
+                    continue; /* the helper splits on LF only */
+                struct evlist got;
+                read_log(other, n, (enum feed_mode)m, 99, &got);
+                char what[128];
+                snprintf(what, sizeof what, "%s, line ends %s, %s", scenarios[s],
+                         e == 0   ? "CR"
+                         : e == 1 ? "CRLF"
+                                  : "mixed",
+                         feed_names[m]);
+                expect_same_events(&lf, &got, what);
+                evlist_free(&got);
+            }
+            free(other);
+        }
+        evlist_free(&lf);
+        free(data);
+    }
+}
+
+Test(ejlog, a_crlf_split_between_two_feeds_is_one_line_end)
+{
+    const char *a = E7 " [notice] <0.517.0> " TAG "Received XML on stream = <<\"<a/>\">>\r";
+    const char *b = "\n" E7 " [notice] <0.517.0> " TAG "Send XML on stream = <<\"<b/>\">>\r";
+    const char *c = "\r\n";
+    struct ejlog *r = ejlog_new();
+    struct ejlog_event e;
+    ejlog_feed(r, a, strlen(a));
+    cr_assert(ejlog_next(r, &e), "a line ended by CR is complete at once");
+    cr_expect_str_eq(e.data, "<a/>");
+    cr_expect_eq(ejlog_lines(r), 1);
+    ejlog_feed(r, b, strlen(b));
+    cr_assert(ejlog_next(r, &e));
+    cr_expect_str_eq(e.data, "<b/>");
+    cr_expect_eq(e.line, 2, "the LF after the CR of line 1 is not a line of its own");
+    cr_expect_eq(ejlog_lines(r), 2);
+    /* CR, then CRLF: one empty line in between */
+    ejlog_feed(r, c, strlen(c));
+    cr_expect_eq(ejlog_lines(r), 3);
+    ejlog_finish(r);
+    cr_expect_not(ejlog_next(r, &e), "no cut line: the log ended with a line end");
+    cr_expect_eq(ejlog_records(r), 2);
+    ejlog_free(r);
+}
+
+Test(ejlog, next_line_ends_at_lf_cr_or_crlf)
+{
+    static const struct {
+        const char *text;
+        size_t len, next;
+    } rows[] = {
+        {"abc\ndef", 3, 4}, {"abc\rdef", 3, 4}, {"abc\r\ndef", 3, 5}, {"abc", 3, 3},
+        {"\r\n", 0, 2},     {"\n\r", 0, 1},     {"abc\r", 3, 4},      {"", 0, 0},
+    };
+    for (size_t i = 0; i < NELEMS(rows); i++) {
+        size_t len = 99;
+        size_t next = ejlog_next_line(rows[i].text, strlen(rows[i].text), &len);
+        cr_expect_eq(len, rows[i].len, "row %zu: length %zu", i, len);
+        cr_expect_eq(next, rows[i].next, "row %zu: next %zu", i, next);
+    }
+}
+
+Test(ejlog, counts_records_not_noise)
+{
+    struct ejlog *r = ejlog_new();
+    static const char noise[] = "hello\nworld\r\n\n";
+    ejlog_feed(r, noise, sizeof noise - 1);
+    ejlog_finish(r);
+    cr_expect_eq(ejlog_lines(r), 3);
+    cr_expect_eq(ejlog_records(r), 0, "no line starts a record");
+    ejlog_free(r);
+}
+
 /* ---- feeding ---------------------------------------------------------------- */
 
 Test(ejlog, last_line_without_newline_is_read_at_finish)
@@ -1005,7 +1161,8 @@ Test(ejlog, random_binary_does_not_crash)
         data[i] = (char)(next_rand(&seed) & 0xff);
     struct evlist l;
     read_log(data, len, FEED_RANDOM, 3, &l);
-    cr_expect_eq(l.lines, (long)count_byte(data, len, '\n') + (data[len - 1] != '\n'));
+    cr_expect_eq(l.lines, (long)count_line_ends(data, len) +
+                              (data[len - 1] != '\n' && data[len - 1] != '\r'));
     cr_expect_eq(l.n, 0, "random bytes gave %zu events", l.n);
     evlist_free(&l);
     free(data);
