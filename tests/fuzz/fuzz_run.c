@@ -66,9 +66,29 @@ fuzz_run(const uint8_t *data, size_t size, enum input_type forced)
                                   .show_secrets = show_secrets,
                                   .tool_version = "fuzz",
                                   .hold_lines = true};
-    struct analyze_options aopt = {.show_secrets = show_secrets, .forced = forced};
+    static const unsigned ports[] = {80, 5269};
+    struct analyze_options aopt = {.show_secrets = show_secrets, .forced = forced,
+                                   .ports = ports, .nports = 2};
     if ((size / 6) % 4 == 0)
         aopt.limits.max_element = 256; /* elements past it are skipped and reported */
+    /* filters: the writers then skip ids (report_skip), text and json keep their order */
+    switch ((size / 24) % 4) {
+    case 1:
+        aopt.user = "alice";
+        break;
+    case 2:
+        aopt.client = "127.0.0.1";
+        break;
+    case 3:
+        aopt.user = "bob";
+        aopt.client = "::1";
+        break;
+    }
+    /* a tiny connection table (evictions), or every connection a session */
+    if ((size / 96) % 3 == 1)
+        aopt.max_connections = 2;
+    else if ((size / 96) % 3 == 2)
+        aopt.all_connections = true;
     secret_mask_set_enabled(!show_secrets);
 
     struct report_writer *w = report_writer_new(&ropt, output);

@@ -23,7 +23,9 @@ void fuzz_run_init(void);
  * One run of |size| bytes read as a file of kind |forced| (INPUT_UNKNOWN:
  * detected, as the CLI does). The run's knobs, all derived from |size| so an
  * input always replays the same way: the format (text, json, jsonl),
- * --show-secrets, and a small --max-element one time in four.
+ * --show-secrets, a small --max-element one time in four, --user and
+ * --client filters three times in four, --max-connections 2 or
+ * --all-connections two times in three; --port 80 --port 5269 always.
  */
 void fuzz_run(const uint8_t *data, size_t size, enum input_type forced);
 

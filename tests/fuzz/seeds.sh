@@ -4,7 +4,8 @@
 # OUTDIR/<target>/ for each target of tests/fuzz/ (docs/fuzzing.md):
 #   capture   every capture of testdata/ as it is (pcap, pcapng, .gz), and the
 #             packet records of each Ethernet pcap without its file header
-#             (fuzz_capture puts one back), whole and in windows of 8 records
+#             (fuzz_capture puts one back), whole and in windows of 8 records;
+#             the damaged pcapng and IP fragment forms of tests/e2e/capedit.py
 #   log, ejlog every log of testdata/ (scenarios, violations/, bad/)
 #   decode    every packet of the captures, one file each (link layer on)
 #   framer, xmlparse, deferred
@@ -83,6 +84,14 @@ for i, ctx in enumerate(contexts):
     head = bytes([i % 26, i % 12, 0x20, 0x20, (len(ctx) // 2) % 256, 0])
     put("mask", head + ctx)
 EOF
+# the damaged forms badinput.sh checks (capedit.py): pcapng with mixed link
+# types, packets before their interface, a hostile option; IP fragments
+capedit=$(cd "$(dirname "$0")/../e2e" && pwd)/capedit.py
+for mode in ng ng-mixed ng-user0 ng-early ng-noidb ng-hostile frag4 frag4-overlap frag4-lost; do
+    python3 "$capedit" "$mode" "$testdata/plain-no-tls/capture.pcap" "$out/capture/capedit-$mode"
+done
+python3 "$capedit" frag6 "$testdata/ipv6-starttls-plain/capture.pcap" "$out/capture/capedit-frag6"
+python3 "$capedit" ng-mixed "$testdata/sll-plain-no-tls/capture.pcap" "$out/capture/capedit-sll-ng-mixed"
 for t in "$out"/*/; do
     echo "seeds.sh: $(find "$t" -type f | wc -l) seeds in $t"
 done
