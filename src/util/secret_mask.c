@@ -139,15 +139,25 @@ next_lt(const char *s, size_t len, size_t i)
 /*
  * Where the data after a tag's end at |i| ends: at the next '<' or, when the
  * tag was escaped (|lt| 4, "&lt;"), the next "&lt;" too. Raw markup's data
- * holds its own '<' as "&lt;": a password with a '<' in it is one datum.
+ * holds its own '<' as "&lt;": a password with a '<' in it is one datum. A
+ * <hidden> is data too (what it stands for was), so masking does not move
+ * where an element's data ends, and masked text masks to itself.
  */
 static size_t
 data_end(const char *s, size_t len, size_t i, size_t lt)
 {
-    if (lt == 4)
-        return next_lt(s, len, i);
-    const char *p = memchr(s + i, '<', len - i);
-    return p ? (size_t)(p - s) : len;
+    for (;;) {
+        size_t e;
+        if (lt == 4) {
+            e = next_lt(s, len, i);
+        } else {
+            const char *p = memchr(s + i, '<', len - i);
+            e = p ? (size_t)(p - s) : len;
+        }
+        if (e >= len || !starts_with(s, len, e, SECRET_MASK_HIDDEN))
+            return e;
+        i = e + HIDDEN_LEN;
+    }
 }
 
 /* Where the data before an end tag at |i| starts (not before |from|); see data_end. */

@@ -182,6 +182,10 @@ fail(const char *what, const char *text, size_t len)
     size_t mlen;
     char *masked = mask(text, len, &mlen);
     show("masked:", masked, mlen);
+    size_t again_len;
+    char *again = mask(masked, mlen, &again_len);
+    show("again: ", again, again_len);
+    free(again);
     free(masked);
     abort();
 }

@@ -104,6 +104,16 @@ Test(secret_mask, secrets_between_a_rule_and_its_data)
            "<field var='password'><desc>pass=<hidden></desc><value><hidden></value></field>");
 }
 
+Test(secret_mask, masked_text_masks_to_itself)
+{
+    /*
+     * A <hidden> inside a secret element's data is data: masking again does
+     * not end the data there (found by fuzz_mask: the note "(n " lost its
+     * ')' and was hidden the second time). main showed the payload.
+     */
+    expect("<auth> (n AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE= x) y", "<auth> (n <hidden> x) <hidden>");
+}
+
 Test(secret_mask, registration_forms)
 {
     expect("<x xmlns='jabber:x:data' type='submit'><field var='username'><value>dave</value></field>"
