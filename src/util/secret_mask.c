@@ -216,8 +216,9 @@ name_ends(const char *s, size_t len, size_t j)
  * The span to hide in the character data [a, b) of a secret element. Data that
  * starts with a space is a summary this tool wrote (" authcid=\"alice\"
  * password=<hidden>", " [redacted base64 34 bytes]"): its key=value pairs are
- * left to the key rule and its [notes] and (notes) kept; from the first bare
- * word on, it is hidden. Anything else is hidden whole.
+ * left to the key rule, its [notes] and (notes) and what is <hidden> already
+ * kept; from the first bare word on, it is hidden. Anything else is hidden
+ * whole.
  */
 static bool
 content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
@@ -233,6 +234,10 @@ content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
     while (i < b) {
         if (cls[(unsigned char)s[i]] & C_SPACE) {
             i++;
+            continue;
+        }
+        if (b - i >= HIDDEN_LEN && memcmp(s + i, SECRET_MASK_HIDDEN, HIDDEN_LEN) == 0) {
+            i += HIDDEN_LEN; /* hidden already (masked text masks to itself) */
             continue;
         }
         char close = s[i] == '[' ? ']' : s[i] == '(' ? ')' : 0;

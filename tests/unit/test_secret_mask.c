@@ -112,6 +112,8 @@ Test(secret_mask, masked_text_masks_to_itself)
      * ')' and was hidden the second time). main showed the payload.
      */
     expect("<auth> (n AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE= x) y", "<auth> (n <hidden> x) <hidden>");
+    /* a <hidden> in a summary is no bare word the second time */
+    expect("<auth> AGFsaWNlAE5vdC1BbGljZXMtUGFzc3dvcmQtOQ==  17 5", "<auth> <hidden>  <hidden>");
 }
 
 Test(secret_mask, registration_forms)
