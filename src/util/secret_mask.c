@@ -217,8 +217,8 @@ name_ends(const char *s, size_t len, size_t j)
  * starts with a space is a summary this tool wrote (" authcid=\"alice\"
  * password=<hidden>", " [redacted base64 34 bytes]"): its key=value pairs are
  * left to the key rule, its [notes] and (notes) and what is <hidden> already
- * kept; from the first bare word on, it is hidden. Anything else is hidden
- * whole.
+ * (as a word or as a key) kept; from the first bare word on, it is hidden.
+ * Anything else is hidden whole.
  */
 static bool
 content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
@@ -236,10 +236,6 @@ content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
             i++;
             continue;
         }
-        if (b - i >= HIDDEN_LEN && memcmp(s + i, SECRET_MASK_HIDDEN, HIDDEN_LEN) == 0) {
-            i += HIDDEN_LEN; /* hidden already (masked text masks to itself) */
-            continue;
-        }
         char close = s[i] == '[' ? ']' : s[i] == '(' ? ')' : 0;
         if (close) {
             const char *e = memchr(s + i, close, b - i);
@@ -249,6 +245,14 @@ content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
             continue;
         }
         size_t k = i;
+        if (b - i >= HIDDEN_LEN && memcmp(s + i, SECRET_MASK_HIDDEN, HIDDEN_LEN) == 0) {
+            /* hidden already: kept, and a key if '=' follows (masked text masks to itself) */
+            k = i + HIDDEN_LEN;
+            if (k >= b || s[k] != '=') {
+                i = k;
+                continue;
+            }
+        }
         while (k < b && cls[(unsigned char)s[k]] & C_IDENT)
             k++;
         if (k - i == 12 && memcmp(s + i, "client-final", 12) == 0 && (k == b || s[k] == ' ')) {
@@ -481,7 +485,8 @@ find_span(const char *s, size_t len, size_t from, size_t *trigger, size_t *start
             while (e < len && cls[u[e]] & C_B64)
                 e++;
             i = e;
-            for (int k = 0; k < 2 && e < len && s[e] == '='; k++)
+            /* the padding that makes whole quads, no more: "x=" after a payload is a key's '=' */
+            for (size_t pad = (4 - (e - run) % 4) % 4; pad && pad < 3 && e < len && s[e] == '='; pad--)
                 e++;
             if (e - run >= 8 && is_plain_payload(s + run, e - run)) {
                 *start = run;

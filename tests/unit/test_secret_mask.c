@@ -114,6 +114,8 @@ Test(secret_mask, masked_text_masks_to_itself)
     expect("<auth> (n AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE= x) y", "<auth> (n <hidden> x) <hidden>");
     /* a <hidden> in a summary is no bare word the second time */
     expect("<auth> AGFsaWNlAE5vdC1BbGljZXMtUGFzc3dvcmQtOQ==  17 5", "<auth> <hidden>  <hidden>");
+    /* a payload that was a key: its '=' is no padding, and <hidden>= stays a key */
+    expect("<auth> x=1 AGJvYgBCdJest='a b", "<auth> x=1 <hidden>='a b");
 }
 
 Test(secret_mask, registration_forms)
