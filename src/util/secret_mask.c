@@ -136,6 +136,41 @@ next_lt(const char *s, size_t len, size_t i)
     return len;
 }
 
+/*
+ * Where the data after a tag's end at |i| ends: at the next '<' or, when the
+ * tag was escaped (|lt| 4, "&lt;"), the next "&lt;" too. Raw markup's data
+ * holds its own '<' as "&lt;": a password with a '<' in it is one datum. A
+ * <hidden> is data too (what it stands for was), so masking does not move
+ * where an element's data ends, and masked text masks to itself.
+ */
+static size_t
+data_end(const char *s, size_t len, size_t i, size_t lt)
+{
+    for (;;) {
+        size_t e;
+        if (lt == 4) {
+            e = next_lt(s, len, i);
+        } else {
+            const char *p = memchr(s + i, '<', len - i);
+            e = p ? (size_t)(p - s) : len;
+        }
+        if (e >= len || !starts_with(s, len, e, SECRET_MASK_HIDDEN))
+            return e;
+        i = e + HIDDEN_LEN;
+    }
+}
+
+/* Where the data before an end tag at |i| starts (not before |from|); see data_end. */
+static size_t
+data_start(const char *s, size_t from, size_t i, size_t lt)
+{
+    size_t a = i;
+    while (a > from && s[a - 1] != '>' &&
+           !(lt == 4 && a >= from + 4 && memcmp(s + a - 4, "&gt;", 4) == 0))
+        a--;
+    return a;
+}
+
 /* Just past the '>' or "&gt;" ending the tag that starts before |i|, or 0 when cut. */
 static size_t
 tag_end(const char *s, size_t len, size_t i, bool *empty)
@@ -181,8 +216,9 @@ name_ends(const char *s, size_t len, size_t j)
  * The span to hide in the character data [a, b) of a secret element. Data that
  * starts with a space is a summary this tool wrote (" authcid=\"alice\"
  * password=<hidden>", " [redacted base64 34 bytes]"): its key=value pairs are
- * left to the key rule and its [notes] and (notes) kept; from the first bare
- * word on, it is hidden. Anything else is hidden whole.
+ * left to the key rule, its [notes] and (notes) and what is <hidden> already
+ * (as a word or as a key) kept; from the first bare word on, it is hidden.
+ * Anything else is hidden whole.
  */
 static bool
 content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
@@ -209,6 +245,14 @@ content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
             continue;
         }
         size_t k = i;
+        if (b - i >= HIDDEN_LEN && memcmp(s + i, SECRET_MASK_HIDDEN, HIDDEN_LEN) == 0) {
+            /* hidden already: kept, and a key if '=' follows (masked text masks to itself) */
+            k = i + HIDDEN_LEN;
+            if (k >= b || s[k] != '=') {
+                i = k;
+                continue;
+            }
+        }
         while (k < b && cls[(unsigned char)s[k]] & C_IDENT)
             k++;
         if (k - i == 12 && memcmp(s + i, "client-final", 12) == 0 && (k == b || s[k] == ' ')) {
@@ -252,7 +296,7 @@ field_value_span(const char *s, size_t len, size_t body, size_t *start, size_t *
         size_t gt = tag_end(s, len, name + n, &empty);
         if (!gt || empty)
             return false;
-        return content_span(s, gt, next_lt(s, len, gt), start, end);
+        return content_span(s, gt, data_end(s, len, gt, lt), start, end);
     }
     return false;
 }
@@ -277,10 +321,7 @@ tag_rule(const char *s, size_t len, size_t from, size_t i, size_t lt, size_t *st
         if (!secret)
             return false;
         /* backwards: the data before an end tag, also when the excerpt starts inside it */
-        size_t a = i;
-        while (a > from && s[a - 1] != '>' && !(a >= from + 4 && memcmp(s + a - 4, "&gt;", 4) == 0))
-            a--;
-        return content_span(s, a, i, start, end);
+        return content_span(s, data_start(s, from, i, lt), i, start, end);
     }
     bool empty;
     size_t gt = tag_end(s, len, name + n, &empty);
@@ -291,7 +332,7 @@ tag_rule(const char *s, size_t len, size_t from, size_t i, size_t lt, size_t *st
             return false;
         return field_value_span(s, len, gt, start, end);
     }
-    return content_span(s, gt, next_lt(s, len, gt), start, end);
+    return content_span(s, gt, data_end(s, len, gt, lt), start, end);
 }
 
 /* A key ending in one of the secret keys after '-' or '_' (x-auth-token, new_password). */
@@ -365,9 +406,11 @@ b64_value(unsigned char c)
 }
 
 /*
- * [i, i+n) is base64 (n a multiple of 4, '=' only at the end) of a SASL PLAIN
- * or X-OAUTH2 payload: [authzid] NUL authcid NUL secret, authcid and secret
- * not empty (RFC 4616 §2).
+ * [i, i+n) is base64 ('=' only at the end) of a SASL PLAIN or X-OAUTH2
+ * payload: [authzid] NUL authcid NUL secret, authcid and secret not empty
+ * (RFC 4616 §2). Or of its start: n need not be a multiple of 4 (an excerpt
+ * cut inside the payload, or its padding dropped, shows the first bytes of
+ * the secret all the same), the bytes its whole characters give are read.
  */
 static bool
 is_plain_payload(const char *s, size_t n)
@@ -409,6 +452,9 @@ ident_before(const char *s, size_t from, size_t i)
 }
 
 /*
+ * The first span a rule reports at a trigger at or after |from|, and the
+ * trigger's position in *|trigger|.
+ *
  * Every report string passes here, so this is on the hot path of a capture's
  * jsonl: most bytes are skipped four at a time by one table. Only the bytes
  * that can start a rule stop the scan: '<' '&' '=' ':', and 'A' to 'D',
@@ -416,8 +462,8 @@ ident_before(const char *s, size_t from, size_t i)
  * at offset 0, 1 or 2 of a 3-byte group makes the 1st, 3rd or 4th character
  * of its quad 'A', 'A'-'D' or 'A'), so a PLAIN payload's run holds one.
  */
-bool
-secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *end)
+static bool
+find_span(const char *s, size_t len, size_t from, size_t *trigger, size_t *start, size_t *end)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = from;
@@ -429,6 +475,7 @@ secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *
             i++;
         if (i >= len)
             return false;
+        *trigger = i;
         unsigned char c = u[i];
         if (!(cls[c] & C_TRIGGER)) {
             /* 'A'-'D': the base64 run around it */
@@ -438,9 +485,10 @@ secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *
             while (e < len && cls[u[e]] & C_B64)
                 e++;
             i = e;
-            for (int k = 0; k < 2 && e < len && s[e] == '='; k++)
+            /* the padding that makes whole quads, no more: "x=" after a payload is a key's '=' */
+            for (size_t pad = (4 - (e - run) % 4) % 4; pad && pad < 3 && e < len && s[e] == '='; pad--)
                 e++;
-            if (e - run >= 8 && (e - run) % 4 == 0 && is_plain_payload(s + run, e - run)) {
+            if (e - run >= 8 && is_plain_payload(s + run, e - run)) {
                 *start = run;
                 *end = e;
                 return true;
@@ -459,6 +507,85 @@ secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *
         }
         i++;
     }
+}
+
+bool
+secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *end)
+{
+    size_t trigger;
+    return find_span(s, len, from, &trigger, start, end);
+}
+
+/* Deeper than any real text nests a gap in a gap (see secret_mask_spans). */
+#define MAX_GAP_DEPTH 8
+
+static void
+spans_from(const char *s, size_t len, size_t at, int depth,
+           void (*fn)(void *arg, size_t start, size_t end), void *arg)
+{
+    size_t t, a, b;
+    while (find_span(s, len, at, &t, &a, &b)) {
+        if (a > t + 1) {
+            /*
+             * The rule hides data well after its trigger: an element's data
+             * after its start tag, a field's value after the field's start.
+             * What lies between (attributes, other elements) was not looked
+             * at, and may hold a secret of its own: <auth token='…'>…
+             */
+            if (depth < MAX_GAP_DEPTH)
+                spans_from(s, a, t + 1, depth + 1, fn, arg);
+            else
+                a = t + 1; /* too deep to look: hide all of it */
+        }
+        fn(arg, a, b);
+        at = b;
+    }
+}
+
+/* Spans that touch become one (a gap's span may end where its rule's span starts). */
+struct joined {
+    void (*fn)(void *arg, size_t start, size_t end);
+    void *arg;
+    size_t start, end; /* the span held back; empty when none */
+};
+
+static void
+join_span(void *arg, size_t start, size_t end)
+{
+    struct joined *j = arg;
+    if (j->end > j->start && start == j->end) {
+        j->end = end;
+        return;
+    }
+    if (j->end > j->start)
+        j->fn(j->arg, j->start, j->end);
+    j->start = start;
+    j->end = end;
+}
+
+void
+secret_mask_spans(const char *s, size_t len, void (*fn)(void *arg, size_t start, size_t end),
+                  void *arg)
+{
+    struct joined j = {fn, arg, 0, 0};
+    spans_from(s, len, 0, 0, join_span, &j);
+    if (j.end > j.start)
+        fn(arg, j.start, j.end);
+}
+
+struct append_state {
+    struct buf *out;
+    const char *s;
+    size_t at;
+};
+
+static void
+append_span(void *arg, size_t start, size_t end)
+{
+    struct append_state *st = arg;
+    buf_append(st->out, st->s + st->at, start - st->at);
+    buf_append(st->out, SECRET_MASK_HIDDEN, HIDDEN_LEN);
+    st->at = end;
 }
 
 /*
@@ -519,13 +646,9 @@ secret_mask_clean(const char *s, size_t len)
 void
 secret_mask_append(struct buf *out, const char *s, size_t len)
 {
-    size_t at = 0, a, b;
-    while (secret_mask_next(s, len, at, &a, &b)) {
-        buf_append(out, s + at, a - at);
-        buf_append(out, SECRET_MASK_HIDDEN, HIDDEN_LEN);
-        at = b;
-    }
-    buf_append(out, s + at, len - at);
+    struct append_state st = {out, s, 0};
+    secret_mask_spans(s, len, append_span, &st);
+    buf_append(out, s + st.at, len - st.at);
 }
 
 char *

@@ -18,7 +18,8 @@
  *   - the value of Authorization-style headers (Authorization,
  *     Proxy-Authorization, Cookie, Set-Cookie, any *-Token), up to the line end;
  *   - any base64 run that decodes to a SASL PLAIN payload
- *     ([authzid] NUL authcid NUL secret), wherever it stands.
+ *     ([authzid] NUL authcid NUL secret), wherever it stands, also when it
+ *     is cut short (a clipped excerpt) or lacks its padding.
  * Masking is idempotent: masked text masks to itself.
  */
 #ifndef XMPPFLOW_SECRET_MASK_H
@@ -45,10 +46,20 @@ secret_mask_enabled(void)
 }
 
 /*
- * The next span of |s| (|len| bytes) at or after |from| to hide: true with
- * [*start, *end) set, false when there is none.
+ * The first span to hide that a rule finds from |from| on in |s| (|len|
+ * bytes): true with [*start, *end) set, false when there is none. A rule may
+ * hide data well after the text that triggered it (an element's data after
+ * its start tag); what lies between can hold spans of its own, which this
+ * does not return: secret_mask_spans and secret_mask_append do.
  */
 bool secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *end);
+
+/*
+ * Calls |fn|(|arg|, start, end) for every span of |s| to hide: in order, not
+ * empty, apart (spans that would touch are one).
+ */
+void secret_mask_spans(const char *s, size_t len, void (*fn)(void *arg, size_t start, size_t end),
+                       void *arg);
 
 /* Appends |s| to |out| with every span to hide replaced by <hidden>. */
 void secret_mask_append(struct buf *out, const char *s, size_t len);

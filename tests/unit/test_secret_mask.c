@@ -74,6 +74,50 @@ Test(secret_mask, escaped_markup)
            "&lt;password&gt;<hidden>&lt;/password&gt;");
 }
 
+Test(secret_mask, escaped_characters_in_element_data)
+{
+    /*
+     * A password with & < > in it, as XML writes it, is one datum: raw
+     * markup's data ends at the next raw '<', not at "&lt;" (found by
+     * fuzz_mask; main showed "&lt;w0rd&gt;" and "&lt;b").
+     */
+    expect("<password>Pa&amp;ss&lt;w0rd&gt;1</password>", "<password><hidden></password>");
+    expect("<field var='password'><value>a&lt;b</value></field>",
+           "<field var='password'><value><hidden></value></field>");
+    /* an excerpt that starts inside such data */
+    expect("ss&lt;w0rd&gt;1</password>", "<hidden></password>");
+    /* escaped markup's data still ends at the next "&lt;" */
+    expect("&lt;password&gt;Pa&amp;amp;ss&lt;/password&gt;", "&lt;password&gt;<hidden>&lt;/password&gt;");
+}
+
+Test(secret_mask, secrets_between_a_rule_and_its_data)
+{
+    /*
+     * What lies between a rule's trigger and the data it hides (a secret
+     * element's attributes, what precedes a password field's value) is
+     * searched too (found by fuzz_mask; main showed t0ps3cret and abc).
+     */
+    expect("<auth mechanism='PLAIN' token='t0ps3cret'>AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE=</auth>",
+           "<auth mechanism='PLAIN' token='<hidden>'><hidden></auth>");
+    expect("<auth token='t0ps3cret'>AGFsaWNl", "<auth token='<hidden>'><hidden>");
+    expect("<field var='password'><desc>pass=abc</desc><value>x</value></field>",
+           "<field var='password'><desc>pass=<hidden></desc><value><hidden></value></field>");
+}
+
+Test(secret_mask, masked_text_masks_to_itself)
+{
+    /*
+     * A <hidden> inside a secret element's data is data: masking again does
+     * not end the data there (found by fuzz_mask: the note "(n " lost its
+     * ')' and was hidden the second time). main showed the payload.
+     */
+    expect("<auth> (n AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE= x) y", "<auth> (n <hidden> x) <hidden>");
+    /* a <hidden> in a summary is no bare word the second time */
+    expect("<auth> AGFsaWNlAE5vdC1BbGljZXMtUGFzc3dvcmQtOQ==  17 5", "<auth> <hidden>  <hidden>");
+    /* a payload that was a key: its '=' is no padding, and <hidden>= stays a key */
+    expect("<auth> x=1 AGJvYgBCdJest='a b", "<auth> x=1 <hidden>='a b");
+}
+
 Test(secret_mask, registration_forms)
 {
     expect("<x xmlns='jabber:x:data' type='submit'><field var='username'><value>dave</value></field>"
@@ -109,6 +153,9 @@ Test(secret_mask, bare_plain_payloads_anywhere)
     expect("text outside elements: AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE= here",
            "text outside elements: <hidden> here");
     expect("{YWRtaW4AYm9iAHB3}", "{<hidden>}");
+    /* cut short by an excerpt's clipping, or without its padding (main showed both) */
+    expect("cut: AGFsaWNlAFdvbmRlcmxhbmQtU2Vjc...", "cut: <hidden>...");
+    expect("unpadded AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE end", "unpadded <hidden> end");
     /* base64 that is not a PLAIN payload stays */
     expect("[base64 104 bytes] cj1meXdkZ2Z0", "[base64 104 bytes] cj1meXdkZ2Z0");
     expect("established 2026-11-25T14:49:06.288236Z", "established 2026-11-25T14:49:06.288236Z");
