@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "filter.h"
 #include "secret_mask.h"
 
 static int input_fd = -1;
@@ -72,18 +73,23 @@ fuzz_run(const uint8_t *data, size_t size, enum input_type forced)
     if ((size / 6) % 4 == 0)
         aopt.limits.max_element = 256; /* elements past it are skipped and reported */
     /* filters: the writers then skip ids (report_skip), text and json keep their order */
+    struct filter *filter = NULL;
     switch ((size / 24) % 4) {
     case 1:
-        aopt.user = "alice";
+        filter = filter_new();
+        filter_add_user(filter, "alice");
         break;
     case 2:
-        aopt.client = "127.0.0.1";
+        filter = filter_new();
+        filter_add_client(filter, "127.0.0.1");
         break;
     case 3:
-        aopt.user = "bob";
-        aopt.client = "::1";
+        filter = filter_new();
+        filter_add_user(filter, "bob");
+        filter_add_client(filter, "::1");
         break;
     }
+    aopt.filter = filter;
     /* a tiny connection table (evictions), or every connection a session */
     if ((size / 96) % 3 == 1)
         aopt.max_connections = 2;
@@ -103,6 +109,7 @@ fuzz_run(const uint8_t *data, size_t size, enum input_type forced)
     clearerr(output);
     report_writer_free(w);
     summary_free(sm);
+    filter_free(filter);
     input_info_clear(&info);
     secret_mask_set_enabled(true);
 }
