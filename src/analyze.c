@@ -10,29 +10,15 @@
 #include <string.h>
 
 #include "ejlog.h"
+#include "hash_bytes.h"
 #include "interrupt.h"
 #include "xalloc.h"
 
-/*
- * Every packet's key is hashed (and every log event's): eight bytes per step,
- * a multiply and a shift each (the mixing steps of splitmix64), not a
- * byte-at-a-time chain.
- */
+/* Every packet's key is hashed (and every log event's). */
 uint64_t
 hash_key(const char *s)
 {
-    size_t n = strlen(s);
-    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
-        h ^= h >> 31;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
-    return h ^ (h >> 29);
+    return hash_bytes(s, strlen(s));
 }
 
 /*

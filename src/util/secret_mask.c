@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64_alphabet.h"
+#include "hash_bytes.h"
 #include "xalloc.h"
 
 #define HIDDEN_LEN (sizeof(SECRET_MASK_HIDDEN) - 1)
@@ -393,17 +395,6 @@ value_span(const char *s, size_t len, size_t v, bool header, size_t *start, size
     return true;
 }
 
-static int
-b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
 
 /*
  * [i, i+n) is base64 ('=' only at the end) of a SASL PLAIN or X-OAUTH2
@@ -426,7 +417,7 @@ is_plain_payload(const char *s, size_t n)
         }
         if (pad)
             return false;
-        acc = (acc << 6) | (unsigned)b64_value((unsigned char)s[i]);
+        acc = (acc << 6) | (unsigned)base64_value((unsigned char)s[i]);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
@@ -600,21 +591,6 @@ static struct clean_entry {
     char bytes[CLEAN_MAX_LEN];
 } *clean_cache;
 
-static uint64_t
-bytes_hash(const char *s, size_t n)
-{
-    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
-        h ^= h >> 31;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
-    return h ^ (h >> 29);
-}
 
 bool
 secret_mask_clean(const char *s, size_t len)
@@ -631,7 +607,7 @@ secret_mask_clean(const char *s, size_t len)
         return !secret_mask_next(s, len, 0, &a, &b);
     if (!clean_cache)
         clean_cache = xcalloc(CLEAN_SLOTS, sizeof *clean_cache);
-    uint64_t h = bytes_hash(s, len);
+    uint64_t h = hash_bytes(s, len);
     struct clean_entry *e = &clean_cache[h % CLEAN_SLOTS];
     if (e->hash == h && e->len == len && memcmp(e->bytes, s, len) == 0)
         return true;

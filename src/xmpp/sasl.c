@@ -6,23 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64_alphabet.h"
 #include "xalloc.h"
 
-static int
-b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
 
 int
 sasl_base64_decode(const char *in, size_t len, struct buf *out, bool *had_space)
@@ -44,7 +30,7 @@ sasl_base64_decode(const char *in, size_t len, struct buf *out, bool *had_space)
             sym++;
             continue;
         }
-        int v = b64_value(c);
+        int v = base64_value(c);
         if (v < 0 || pad) /* RFC 6120 §6.3.5: '=' only at the end */
             return -1;
         sym++;
