@@ -181,13 +181,21 @@ show(const char *label, const char *s, size_t len)
 }
 
 static void
+show_span(void *arg, size_t start, size_t end)
+{
+    show("span:  ", (const char *)arg + start, end - start);
+}
+
+static void
 fail(const char *what, const char *text, size_t len)
 {
     fprintf(stderr, "fuzz_mask: %s\n", what);
     show("text:  ", text, len);
+    secret_mask_spans(text, len, show_span, (void *)text);
     size_t mlen;
     char *masked = mask(text, len, &mlen);
     show("masked:", masked, mlen);
+    secret_mask_spans(masked, mlen, show_span, masked);
     size_t again_len;
     char *again = mask(masked, mlen, &again_len);
     show("again: ", again, again_len);
