@@ -160,19 +160,13 @@ data_end(const char *s, size_t len, size_t i, size_t lt)
     }
 }
 
-/*
- * Where the data before an end tag at |i| starts (not before |from|): after
- * the last '>' or '<' (a tag's end, or a tag cut short), and when the end tag
- * was escaped after the last "&gt;" or "&lt;" too; see data_end. A '<' that
- * ends an element's data is never hidden: masking again ends the data there.
- */
+/* Where the data before an end tag at |i| starts (not before |from|); see data_end. */
 static size_t
 data_start(const char *s, size_t from, size_t i, size_t lt)
 {
     size_t a = i;
-    while (a > from && s[a - 1] != '>' && s[a - 1] != '<' &&
-           !(lt == 4 && a >= from + 4 &&
-             (memcmp(s + a - 4, "&gt;", 4) == 0 || memcmp(s + a - 4, "&lt;", 4) == 0)))
+    while (a > from && s[a - 1] != '>' &&
+           !(lt == 4 && a >= from + 4 && memcmp(s + a - 4, "&gt;", 4) == 0))
         a--;
     return a;
 }
