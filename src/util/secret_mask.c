@@ -219,8 +219,8 @@ name_ends(const char *s, size_t len, size_t j)
  * starts with a space is a summary this tool wrote (" authcid=\"alice\"
  * password=<hidden>", " [redacted base64 34 bytes]"): its key=value pairs are
  * left to the key rule, its [notes] and (notes) and what is <hidden> already
- * (as a word or as a key) kept; from the first bare word on, it is hidden.
- * Anything else is hidden whole.
+ * (a word that starts with it, or a key) kept; from the first bare word on,
+ * it is hidden. Anything else is hidden whole.
  */
 static bool
 content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
@@ -248,9 +248,15 @@ content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
         }
         size_t k = i;
         if (b - i >= HIDDEN_LEN && memcmp(s + i, SECRET_MASK_HIDDEN, HIDDEN_LEN) == 0) {
-            /* hidden already: kept, and a key if '=' follows (masked text masks to itself) */
+            /*
+             * Hidden already, so masked text masks to itself: a key if '='
+             * follows, else kept with the rest of its word (what a payload
+             * or key took from a key=value pair: "<hidden>r.org")
+             */
             k = i + HIDDEN_LEN;
             if (k >= b || s[k] != '=') {
+                while (k < b && !(cls[(unsigned char)s[k]] & C_SPACE))
+                    k++;
                 i = k;
                 continue;
             }

@@ -116,6 +116,7 @@ Test(secret_mask, masked_text_masks_to_itself)
     expect("<auth> AGFsaWNlAE5vdC1BbGljZXMtUGFzc3dvcmQtOQ==  17 5", "<auth> <hidden>  <hidden>");
     /* a payload that was a key: its '=' is no padding, and <hidden>= stays a key */
     expect("<auth> x=1 AGJvYgBCdJest='a b", "<auth> x=1 <hidden>='a b");
+    expect("<auth> (x) eceivedsAGFsAHB3SCzc3dvcmQtOQe==r.org A", "<auth> (x) <hidden>r.org <hidden>");
 }
 
 Test(secret_mask, registration_forms)
