@@ -13,9 +13,10 @@
  *  2. Precision: the wrapper alone, with the bytes around it, has one span,
  *     its value (the secret, and "Basic " of a header): the markup, the key,
  *     the header name and what follows stay readable. In the context, a span
- *     that starts with the value ends with it or past the wrapper (the
- *     context may make a rule hide more: "<auth> " + a bare payload is a
- *     summary whose data is hidden from its first bare word to its end).
+ *     that starts with the value ends with it or not before the wrapper's
+ *     close markup ends (the context may make a rule hide more: "<auth> " +
+ *     a bare payload is a summary whose data is hidden from its first bare
+ *     word to its end; a "</auth>" after "&lt;/auth&gt;" hides that as data).
  *  3. Idempotence: mask(mask(x)) == mask(x), for the text and for the raw
  *     input as text, unless a span hid a '<' or "&lt;": that may have been
  *     where an open element's data ended, and the second time its data
@@ -386,8 +387,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_append_str(&t, secret);
     size_t secret_end = t.len;
     buf_append_str(&t, w->close);
+    size_t wrapper_end = t.len; /* its close markup's end */
     buf_append(&t, &after, 1);
-    size_t wrapper_end = t.len;
     /* 2. precision, the wrapper alone */
     free(check_mask(t.data, t.len, &sp, &mlen));
     if (sp.n != 1 || sp.at[0][0] != value_start || sp.at[0][1] != secret_end)
