@@ -18,11 +18,13 @@
  *     a bare payload is a summary whose data is hidden from its first bare
  *     word to its end; a "</auth>" after "&lt;/auth&gt;" hides that as data).
  *  3. Idempotence: mask(mask(x)) == mask(x), for the text and for the raw
- *     input as text, unless a span hid markup ('<', '>', "&lt;", "&gt;"):
- *     that may have been where an open element's data ended or a tag did,
- *     and the second time the data reads on past the <hidden> (fuzz_mask
- *     found "</&lt;auth> secret=\"a&lt;b\"& ", whose "& " is hidden the
- *     second time). A second pass can only hide more, never show what the
+ *     input as text, unless a span hid markup ('<', '>', "&lt;", "&gt;") or
+ *     a byte that structures a summary ('=', quotes, brackets): that may
+ *     have been where an open element's data ended, a tag did, or a
+ *     key=value pair, and the second time the text around the <hidden> reads
+ *     otherwise (fuzz_mask found "</&lt;auth> secret=\"a&lt;b\"& ", whose
+ *     "& " is hidden the second time, and a payload whose '=' closed a
+ *     quoted value). A second pass can only hide more, never show what the
  *     first hid.
  *  4. Spans are well formed: in order, apart, not empty, inside the text;
  *     the masked text is the text with each span replaced by <hidden>, and
@@ -317,14 +319,16 @@ add_span(void *arg, size_t start, size_t end)
     sp->n++;
 }
 
-/* A span of |sp| hides markup of |text| (see property 3). */
+/* A span of |sp| hides markup of |text|, or a byte that structures a summary (property 3). */
 static bool
 hid_markup(const char *text, const struct spans *sp)
 {
     for (size_t i = 0; i < sp->n; i++) {
         size_t a = sp->at[i][0], n = sp->at[i][1] - a;
-        if (memchr(text + a, '<', n) || memchr(text + a, '>', n) ||
-            memmem(text + a, n, "&lt;", 4) || memmem(text + a, n, "&gt;", 4))
+        for (const char *c = "<>=\"'()[]"; *c; c++)
+            if (memchr(text + a, *c, n))
+                return true;
+        if (memmem(text + a, n, "&lt;", 4) || memmem(text + a, n, "&gt;", 4))
             return true;
     }
     return false;
