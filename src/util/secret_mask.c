@@ -219,8 +219,8 @@ name_ends(const char *s, size_t len, size_t j)
  * starts with a space is a summary this tool wrote (" authcid=\"alice\"
  * password=<hidden>", " [redacted base64 34 bytes]"): its key=value pairs are
  * left to the key rule, its [notes] and (notes) and what is <hidden> already
- * (a word that starts with it, or a key) kept; from the first bare word on,
- * it is hidden. Anything else is hidden whole.
+ * (a word that holds it, or a key) kept; from the first bare word on, it is
+ * hidden. Anything else is hidden whole.
  */
 static bool
 content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
@@ -263,6 +263,13 @@ content_span(const char *s, size_t a, size_t b, size_t *start, size_t *end)
         }
         while (k < b && cls[(unsigned char)s[k]] & C_IDENT)
             k++;
+        if (b - k >= HIDDEN_LEN && memcmp(s + k, SECRET_MASK_HIDDEN, HIDDEN_LEN) == 0) {
+            /* glued to what is hidden ("-<hidden>0.01"): kept, as when it was masked */
+            while (k < b && !(cls[(unsigned char)s[k]] & C_SPACE))
+                k++;
+            i = k;
+            continue;
+        }
         if (k - i == 12 && memcmp(s + i, "client-final", 12) == 0 && (k == b || s[k] == ' ')) {
             i = k; /* the label of a SCRAM client-final summary */
             continue;

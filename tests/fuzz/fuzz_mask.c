@@ -13,15 +13,19 @@
  *  2. Precision: the wrapper alone, with the bytes around it, has one span,
  *     its value (the secret, and "Basic " of a header): the markup, the key,
  *     the header name and what follows stay readable. In the context, a span
- *     that starts with the value ends with it or past the wrapper (the
- *     context may make a rule hide more: "<auth> " + a bare payload is a
- *     summary whose data is hidden from its first bare word to its end).
+ *     that starts with the value ends with it or not before the wrapper's
+ *     close markup ends (the context may make a rule hide more: "<auth> " +
+ *     a bare payload is a summary whose data is hidden from its first bare
+ *     word to its end; a "</auth>" after "&lt;/auth&gt;" hides that as data).
  *  3. Idempotence: mask(mask(x)) == mask(x), for the text and for the raw
- *     input as text, unless a span hid a '<' or "&lt;": that may have been
- *     where an open element's data ended, and the second time its data
- *     reads on past the <hidden> (fuzz_mask found "</&lt;auth> secret=\"a
- *     &lt;b\"& ", whose "& " is hidden the second time). A second pass can
- *     only hide more, never show what the first hid.
+ *     input as text, unless a span hid markup ('<', '>', "&lt;", "&gt;") or
+ *     a byte that structures a summary ('=', quotes, brackets): that may
+ *     have been where an open element's data ended, a tag did, or a
+ *     key=value pair, and the second time the text around the <hidden> reads
+ *     otherwise (fuzz_mask found "</&lt;auth> secret=\"a&lt;b\"& ", whose
+ *     "& " is hidden the second time, and a payload whose '=' closed a
+ *     quoted value). A second pass can only hide more, never show what the
+ *     first hid.
  *  4. Spans are well formed: in order, apart, not empty, inside the text;
  *     the masked text is the text with each span replaced by <hidden>, and
  *     nothing outside the spans changes.
@@ -315,13 +319,16 @@ add_span(void *arg, size_t start, size_t end)
     sp->n++;
 }
 
-/* A span of |sp| hides a '<' or "&lt;" of |text| (see property 3). */
+/* A span of |sp| hides markup of |text|, or a byte that structures a summary (property 3). */
 static bool
 hid_markup(const char *text, const struct spans *sp)
 {
     for (size_t i = 0; i < sp->n; i++) {
         size_t a = sp->at[i][0], n = sp->at[i][1] - a;
-        if (memchr(text + a, '<', n) || memmem(text + a, n, "&lt;", 4))
+        for (const char *c = "<>=\"'()[]"; *c; c++)
+            if (memchr(text + a, *c, n))
+                return true;
+        if (memmem(text + a, n, "&lt;", 4) || memmem(text + a, n, "&gt;", 4))
             return true;
     }
     return false;
@@ -386,8 +393,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_append_str(&t, secret);
     size_t secret_end = t.len;
     buf_append_str(&t, w->close);
+    size_t wrapper_end = t.len; /* its close markup's end */
     buf_append(&t, &after, 1);
-    size_t wrapper_end = t.len;
     /* 2. precision, the wrapper alone */
     free(check_mask(t.data, t.len, &sp, &mlen));
     if (sp.n != 1 || sp.at[0][0] != value_start || sp.at[0][1] != secret_end)

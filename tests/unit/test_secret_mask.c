@@ -117,6 +117,7 @@ Test(secret_mask, masked_text_masks_to_itself)
     /* a payload that was a key: its '=' is no padding, and <hidden>= stays a key */
     expect("<auth> x=1 AGJvYgBCdJest='a b", "<auth> x=1 <hidden>='a b");
     expect("<auth> (x) eceivedsAGFsAHB3SCzc3dvcmQtOQe==r.org A", "<auth> (x) <hidden>r.org <hidden>");
+    expect("<auth 0 &gt;  -AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE=0.01->S", "<auth 0 &gt;  -<hidden>0.01->S");
 }
 
 Test(secret_mask, registration_forms)
