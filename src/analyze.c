@@ -442,6 +442,7 @@ analyzer_free(struct analyzer *a)
     stream_watch_free(a->stream_watch);
     free(a->table);
     free(a->table_hash);
+    free(a->syns);
     free(a);
 }
 

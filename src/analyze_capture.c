@@ -249,6 +249,7 @@ remember_handshake(struct syn_seen *sy, const char *key, const struct packet_inf
         return;
     if (!(p->flags & TCP_ACK)) {
         snprintf(sy->key, sizeof sy->key, "%s", key);
+        sy->hash = hash_key(key);
         sy->time = cp->time;
         sy->packet = cp->number;
         sy->isn[0] = p->seq;
@@ -311,11 +312,40 @@ wait_for_data(struct analyzer *a, struct syn_seen *sy, const char *key, const st
     return true;
 }
 
+/* Twice the slots: an entry of slot i goes to i or i + slots, so none collide. */
+static void
+grow_handshakes(struct analyzer *a)
+{
+    size_t slots = a->syn_slots ? 2 * a->syn_slots : 256;
+    struct syn_seen *t = xcalloc(slots, sizeof *t);
+    for (size_t i = 0; i < a->syn_slots; i++)
+        if (a->syns[i].key[0])
+            t[a->syns[i].hash % slots] = a->syns[i];
+    free(a->syns);
+    a->syns = t;
+    a->syn_slots = slots;
+}
+
+/* The slot of the handshake of |key|; a new SYN that would push out another makes room first. */
+static struct syn_seen *
+handshake_slot(struct analyzer *a, const char *key, bool syn_only)
+{
+    if (!a->syns)
+        grow_handshakes(a);
+    uint64_t h = hash_key(key);
+    struct syn_seen *sy = &a->syns[h % a->syn_slots];
+    while (syn_only && sy->key[0] && a->syn_slots < SYNS && strcmp(sy->key, key) != 0) {
+        grow_handshakes(a);
+        sy = &a->syns[h % a->syn_slots];
+    }
+    return sy;
+}
+
 /* The input ended: the handshakes still waiting for data are silent connections. */
 static void
 flush_handshakes(struct analyzer *a)
 {
-    for (size_t i = 0; i < SYNS; i++)
+    for (size_t i = 0; i < a->syn_slots; i++)
         if (a->syns[i].key[0] && a->syns[i].xmpp)
             silent_end(a, &a->syns[i],
                        a->syns[i].acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY, a->last_time);
@@ -441,7 +471,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
             clear_tombstone(a, key);
         else if (is_tombstone(a, key))
             return; /* trailing ACKs and FINs of a connection already reported */
-        struct syn_seen *sy = &a->syns[hash_key(key) % (sizeof a->syns / sizeof a->syns[0])];
+        struct syn_seen *sy = handshake_slot(a, key, syn_only);
         bool known = strcmp(sy->key, key) == 0;
         if (!flow_is_xmpp_candidate(a, &p)) {
             remember_handshake(sy, key, &p, cp, known);

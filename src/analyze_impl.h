@@ -90,9 +90,12 @@ struct analyzer {
     int tomb_slot[TOMBSTONES * 4]; /* hash of ring indices (-1 empty): lookups are per packet */
     /*
      * Handshakes on ports not known as XMPP, direct-mapped by key: when content shows
-     * later that the connection is XMPP, it starts at its SYN, not mid-stream.
+     * later that the connection is XMPP, it starts at its SYN, not mid-stream. The
+     * table starts small and doubles, up to SYNS slots, when a handshake would push
+     * out another: a capture of a few connections at a time touches a few pages.
      */
     struct syn_seen {
+        uint64_t hash;  /* of key: where it goes when the table doubles */
         char key[80];
         usec_t time;
         uint32_t isn[2];     /* [0] the SYN's, [1] the SYN-ACK's */
@@ -106,7 +109,8 @@ struct analyzer {
         int ip_version;
         uint8_t server[16];
         uint16_t server_port;
-    } syns[SYNS];
+    } *syns;
+    size_t syn_slots;
     const char *input_path;
     usec_t last_time;  /* latest event time over all inputs */
     struct sm_entry {
