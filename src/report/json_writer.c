@@ -330,14 +330,15 @@ json_append_string(struct buf *out, const char *s)
 {
     size_t n = strlen(s);
     /* Every string of every JSON report passes here: the one place it is masked. */
+    struct buf masked = {0};
     if (secret_mask_enabled() && !secret_mask_clean(s, n)) {
-        struct buf masked = {0};
         secret_mask_append(&masked, s, n);
-        append_escaped(out, masked.data, masked.len);
-        buf_clear(&masked);
-        return;
+        s = masked.data;
+        n = masked.len;
     }
-    append_escaped(out, s, n);
+    append_escaped(out, s, n); /* one call: inlined, as this is per string */
+    if (masked.data)
+        buf_clear(&masked);
 }
 
 /* |s| (|n| bytes, no NUL inside) as a quoted JSON string. */

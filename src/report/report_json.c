@@ -52,7 +52,14 @@ time_member(struct json_writer *w, const char *key, usec_t t)
 {
     char tmp[32];
     format_time(t, tmp, sizeof(tmp));
-    str(w, key, tmp);
+    json_writer_name(w, key);
+    /* a number written as digits and punctuation, like the events' times: no text to mask */
+    struct buf *b = json_writer_raw_value(w);
+    if (b) {
+        buf_append_char(b, '"');
+        buf_append_str(b, tmp);
+        buf_append_char(b, '"');
+    }
 }
 
 /* Milliseconds rounded to microseconds; null when negative or not a number. */

@@ -593,17 +593,19 @@ append_span(void *arg, size_t start, size_t end)
 }
 
 /*
- * Clean strings seen recently, direct-mapped by a hash of their bytes. A hit
- * needs the same bytes (memcmp), so a collision costs a scan, never a leak.
+ * Clean strings seen recently, two-way set-associative by a hash of their
+ * bytes (a report's unique strings, addresses and ids, would evict the
+ * repeated ones from a direct-mapped table). A hit needs the same bytes
+ * (memcmp), so a collision costs a scan, never a leak.
  */
-#define CLEAN_SLOTS 1024
+#define CLEAN_SETS 512
 #define CLEAN_MAX_LEN 480
 static struct clean_entry {
     uint64_t hash;
     uint32_t len;
     char bytes[CLEAN_MAX_LEN];
-} *clean_cache;
-
+} (*clean_cache)[2];
+static uint8_t clean_recent[CLEAN_SETS]; /* the way hit or filled last, per set */
 
 #define BYTES(x) (UINT64_C(0x0101010101010101) * (x))
 
@@ -658,9 +660,9 @@ secret_mask_clean(const char *s, size_t len)
     if (len > CLEAN_MAX_LEN)
         return quiet_bytes(s, len) || !secret_mask_next(s, len, 0, &a, &b);
     if (!clean_cache)
-        clean_cache = xcalloc(CLEAN_SLOTS, sizeof *clean_cache);
+        clean_cache = xcalloc(CLEAN_SETS, sizeof *clean_cache);
     /*
-     * The slot from the first and last eight bytes and the length: one
+     * The set from the first and last eight bytes and the length: one
      * multiply, where a hash of every byte is a chain of them. The memcmp
      * below decides.
      */
@@ -669,11 +671,19 @@ secret_mask_clean(const char *s, size_t len)
     memcpy(&last, s + len - 8, 8);
     uint64_t h = (first ^ (last * UINT64_C(0x9e3779b97f4a7c15)) ^ len) * UINT64_C(0xbf58476d1ce4e5b9);
     h ^= h >> 29;
-    struct clean_entry *e = &clean_cache[h % CLEAN_SLOTS];
-    if (e->hash == h && e->len == len && memcmp(e->bytes, s, len) == 0)
-        return true;
+    size_t set = h % CLEAN_SETS;
+    for (int way = 0; way < 2; way++) {
+        struct clean_entry *e = &clean_cache[set][way];
+        if (e->hash == h && e->len == len && memcmp(e->bytes, s, len) == 0) {
+            clean_recent[set] = (uint8_t)way;
+            return true;
+        }
+    }
     if (!quiet_bytes(s, len) && secret_mask_next(s, len, 0, &a, &b))
         return false;
+    int way = !clean_recent[set];
+    struct clean_entry *e = &clean_cache[set][way];
+    clean_recent[set] = (uint8_t)way;
     e->hash = h;
     e->len = (uint32_t)len;
     memcpy(e->bytes, s, len);
