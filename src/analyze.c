@@ -230,10 +230,16 @@ void
 check_memory_now(struct analyzer *a)
 {
     a->memory_check = 0;
+    a->memory_every = 512;
     for (int round = 0; round < 64 && a->lru_head; round++) {
         struct mallinfo2 mi = mallinfo2();
-        if (mi.uordblks + mi.hblkhd <= ANALYZE_MEMORY_BUDGET)
+        size_t used = mi.uordblks + mi.hblkhd;
+        if (used <= ANALYZE_MEMORY_BUDGET) {
+            /* the next look before the room is gone at 16 KB an event (a new connection's cost) */
+            size_t room = (ANALYZE_MEMORY_BUDGET - used) / 16384;
+            a->memory_every = room > 4096 ? 4096 : room < 512 ? 512 : (unsigned)room;
             return;
+        }
         /* an eighth of the table at a time, at least one */
         for (size_t k = a->nopen / 8 + 1; k > 0 && a->lru_head; k--)
             evict_one(a, LOGIN_END_EVICTED_MEMORY);
@@ -372,10 +378,10 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
 #define TIME_ERRORS 5 /* input errors about time going back, per input; then a count */
 
 void
-note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
-          long packet)
+note_time_back(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
+               long packet)
 {
-    if (c->prev_time && t < c->prev_time && a->clock_backs++ < TIME_ERRORS) {
+    if (a->clock_backs++ < TIME_ERRORS) {
         char by[32], from[40], to[40], msg[200];
         format_span(c->prev_time - t, by, sizeof by);
         format_time(c->prev_time, from, sizeof from);
@@ -386,7 +392,6 @@ note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info,
                  by, from, to);
         input_info_add_error(info, msg, line, packet, -1);
     }
-    c->prev_time = t;
 }
 
 void
@@ -417,6 +422,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
 {
     struct analyzer *a = xcalloc(1, sizeof *a);
     a->opt = *opt;
+    a->memory_every = 512;
     a->writer = w;
     a->summary = sm;
     memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */

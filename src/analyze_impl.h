@@ -76,6 +76,7 @@ struct analyzer {
     struct conn *lru_head, *lru_tail; /* the same, least recently active first */
     struct input_info *cur_info;      /* the input being read (evictions are counted there) */
     unsigned memory_check;            /* events since the heap was last measured */
+    unsigned memory_every;            /* events between two measures (check_memory) */
     /*
      * Captures: the connections of recent flows by their binary tuple, direct
      * mapped, so most packets find theirs without building and hashing the
@@ -145,13 +146,15 @@ void conn_touch(struct analyzer *a, struct conn *c);
  */
 void check_memory_now(struct analyzer *a);
 /*
- * mallinfo2 walks the arenas (a microsecond or two), so every 512 events,
- * which a flood of new connections fills with a few MB at most.
+ * mallinfo2 walks the arenas (microseconds), so not at every event: after
+ * a->memory_every events, which check_memory_now sets from the room left
+ * under the budget at 16 KB an event, what a new connection costs (512
+ * events when it is near, up to 4096 when the heap is far below it).
  */
 static inline void
 check_memory(struct analyzer *a)
 {
-    if (++a->memory_check >= 512)
+    if (++a->memory_check >= a->memory_every)
         check_memory_now(a);
 }
 /* The login half of a connection: a new login whose session has the next id ... */
@@ -226,8 +229,16 @@ void xmpp_ports_init(struct analyzer *a);
  * error, for the first few, then counted (note_time_total()). The login keeps
  * the session's times in order itself (L4).
  */
-void note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
-               long packet);
+void note_time_back(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info,
+                    long line, long packet);
+static inline void
+note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
+          long packet)
+{
+    if (c->prev_time && t < c->prev_time)
+        note_time_back(a, c, t, info, line, packet);
+    c->prev_time = t;
+}
 /* At the end of an input: how many such events it had in all, past the first few. */
 void note_time_total(struct analyzer *a, struct input_info *info);
 

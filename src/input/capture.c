@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -143,7 +144,13 @@ open_pcap(struct source *src, const char *head, size_t head_len, char *errbuf, s
         .seek = NULL,
         .close = cookie_close,
     };
-    FILE *fp = fopencookie(c, "r", io);
+    /* a plain file straight to stdio: libpcap's freads then copy out of the FILE's buffer */
+    int fd = source_reopen_plain(src);
+    FILE *fp = fd >= 0 ? fdopen(fd, "r") : fopencookie(c, "r", io);
+    if (fd >= 0 && !fp)
+        close(fd);
+    if (fd >= 0 && fp)
+        c->head_pos = c->head_len; /* the file is read from its first byte */
     if (!fp) {
         snprintf(errbuf, errlen, "cannot open a stream: %s", strerror(errno));
         free(c->head);

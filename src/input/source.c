@@ -37,6 +37,7 @@ struct source {
     long long raw_total;
     char error[160];
     bool live;                /* not a regular file: a read may wait */
+    bool handed_off;          /* read by another reader through source_reopen_plain */
     void (*on_wait)(void *);
     void *on_wait_arg;
 };
@@ -229,7 +230,25 @@ source_read(struct source *src, char *buf, size_t len, char *errbuf, size_t errl
 long long
 source_raw_bytes(const struct source *src)
 {
+    if (src->handed_off) {
+        /* the reader's descriptor shares this one's offset (dup) */
+        off_t at = lseek(src->fd, 0, SEEK_CUR);
+        return at < 0 ? src->raw_total : (long long)at;
+    }
     return src->raw_total;
+}
+
+int
+source_reopen_plain(struct source *src)
+{
+    if (src->live || src->gzip || !src->decided || src->failed)
+        return -1;
+    if (lseek(src->fd, 0, SEEK_SET) != 0)
+        return -1;
+    int fd = dup(src->fd);
+    if (fd >= 0)
+        src->handed_off = true;
+    return fd;
 }
 
 bool

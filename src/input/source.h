@@ -29,6 +29,14 @@ ssize_t source_read(struct source *src, char *buf, size_t len, char *errbuf, siz
 void source_on_wait(struct source *src, void (*fn)(void *), void *arg);
 /* Bytes read from the file as stored (before decompression). */
 long long source_raw_bytes(const struct source *src);
+/*
+ * For a regular file stored as it is read (not gzip): a new descriptor of
+ * it, at offset 0, for a reader that reads the whole file its own way
+ * (libpcap through stdio: no copy through source_read). source_raw_bytes
+ * then counts what that reader read. -1 when the input is not such a file;
+ * the source is then read as before.
+ */
+int source_reopen_plain(struct source *src);
 /* True when the input is not a regular file: what was read from it cannot be read again. */
 bool source_is_live(const struct source *src);
 /* NULL is fine. */

@@ -599,7 +599,7 @@ append_span(void *arg, size_t start, size_t end)
  * (memcmp), so a collision costs a scan, never a leak.
  */
 #define CLEAN_SETS 512
-#define CLEAN_MAX_LEN 480
+#define CLEAN_MAX_LEN 240
 static struct clean_entry {
     uint64_t hash;
     uint32_t len;
