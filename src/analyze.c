@@ -156,7 +156,8 @@ conn_find(struct analyzer *a, const char *key)
     return a->table[table_index(a, key, hash_key(key))];
 }
 
-struct login *
+/* The login of a new connection: a new session with the next id. */
+static struct login *
 login_side_new(struct analyzer *a, const char *key, long line)
 {
     struct login_options lo = {.show_secrets = a->opt.show_secrets, .from_log = a->reading_log};
@@ -259,17 +260,7 @@ conn_new(struct analyzer *a, const char *key, long line)
     c->key = xstrdup(key);
     c->framer[0] = framer_new("client", &a->opt.limits);
     c->framer[1] = framer_new("server", &a->opt.limits);
-    if (a->pipe) {
-        /*
-         * the login side is in the other process: it gets elements as bytes and
-         * parses them there; headers are parsed here, which evens the load
-         */
-        framer_defer_elements(c->framer[0]);
-        framer_defer_elements(c->framer[1]);
-        a->next_id++;
-    } else {
-        c->login = login_side_new(a, key, line);
-    }
+    c->login = login_side_new(a, key, line);
     table_put(a, c, hash_key(key));
     a->nopen++;
     c->prev_open = a->open_tail;
@@ -314,7 +305,8 @@ link_resumption(struct analyzer *a, struct session *s, const char *sm_id, const 
     }
 }
 
-void
+/* The end of a connection's login: watchers, filters, report; |l| is freed. */
+static void
 login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_end how, usec_t t)
 {
     if (!saw_xml)
@@ -348,11 +340,11 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
         struct frame fr;
         framer_finish(c->framer[d]);
         while (framer_next(c->framer[d], &fr))
-            cap_frame(a, c, d, t, &fr);
+            login_frame(c->login, d ? 'S' : 'C', t, &fr);
     }
     if (how >= LOGIN_END_EVICTED_IDLE && a->cur_info)
         a->cur_info->evicted++;
-    cap_finish(a, c, how, t);
+    login_side_finish(a, c->login, c->saw_xml, how, t);
     table_remove(a, c);
     lru_unlink(a, c);
     a->nopen--;
@@ -452,6 +444,16 @@ analyzer_free(struct analyzer *a)
     free(a);
 }
 
+/* An input opened and recognised, waiting for its turn. */
+struct pending_input {
+    size_t index;       /* in the command line */
+    struct source *src; /* NULL: closed, reopened when its turn comes */
+    char *head;         /* the first bytes, already read for detection */
+    size_t head_len;
+    enum input_type type;
+    usec_t first_time;  /* logs: time of the first record */
+};
+
 /* What an input gets in its errors when SIGINT/SIGTERM came before it was read. */
 #define NOT_READ "not read: interrupted"
 
@@ -539,7 +541,7 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     return true;
 }
 
-void
+static void
 close_input(struct pending_input *in)
 {
     source_close(in->src);
@@ -558,6 +560,14 @@ by_first_time(const void *x, const void *y)
 }
 
 void
+analyzer_flush(void *arg)
+{
+    struct analyzer *a = arg;
+    report_flush(a->writer);
+}
+
+/* Reads |in| (paths[in->index], filling infos[in->index]) and closes it. */
+static void
 read_input(struct analyzer *a, struct pending_input *in, char *const *paths, struct input_info *infos)
 {
     struct input_info *info = &infos[in->index];
@@ -611,25 +621,13 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
         ready[nready++] = in;
     }
     qsort(ready, nready, sizeof *ready, by_first_time);
-    /*
-     * Captures usually sort last (they have no first time). The run of
-     * captures at the end may be read split over two processes (analyze_pipe.c)
-     * when no connection is open by then, so none spans the split.
-     */
-    size_t split_from = nready;
-    while (split_from > 0 && ready[split_from - 1].type != INPUT_EJLOG)
-        split_from--;
-    size_t k = 0;
-    for (; k < nready; k++) {
+    for (size_t k = 0; k < nready; k++) {
         if (interrupt_requested()) {
             /* SIGINT/SIGTERM: the rest is not read; what was read is reported */
             input_info_add_error(&infos[ready[k].index], NOT_READ, 0, 0, -1);
             close_input(&ready[k]);
             continue;
         }
-        if (k == split_from && a->nopen == 0 &&
-            run_captures_split(a, ready + k, nready - k, paths, infos))
-            break;
         read_input(a, &ready[k], paths, infos);
     }
     for (size_t j = 0; j < nready; j++)

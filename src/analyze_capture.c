@@ -141,13 +141,13 @@ flow_is_xmpp_candidate(const struct analyzer *a, const struct packet_info *p)
 }
 
 static void
-tls_events(struct analyzer *a, struct conn *c, usec_t t)
+tls_events(struct conn *c, usec_t t)
 {
     struct tlsrec_event ev;
     while (tlsrec_next(c->tls, &ev)) {
         switch (ev.kind) {
         case TLSREC_CLIENT_HELLO:
-            cap_client_hello(a, c, t, ev.sni, ev.alpn);
+            login_client_hello(c->login, t, ev.sni, ev.alpn);
             break;
         case TLSREC_ESTABLISHED: {
             char detail[80];
@@ -157,16 +157,16 @@ tls_events(struct analyzer *a, struct conn *c, usec_t t)
                      : ev.version == 0x0302 ? "TLS 1.1"
                      : ev.version == 0x0301 ? "TLS 1.0"
                                             : "version not seen");
-            cap_tls_version(a, c, ev.version);
-            cap_pseudo(a, c, EV_TLS_ESTABLISHED, t, detail);
-            cap_opaque(a, c); /* no key log support yet */
+            login_tls_version(c->login, ev.version);
+            login_pseudo(c->login, EV_TLS_ESTABLISHED, t, detail);
+            login_opaque(c->login); /* no key log support yet */
             break;
         }
         case TLSREC_ALERT:
-            cap_pseudo(a, c, EV_TLS_ALERT, t, ev.dir ? "alert from the server" : "alert from the client");
+            login_pseudo(c->login, EV_TLS_ALERT, t, ev.dir ? "alert from the server" : "alert from the client");
             break;
         case TLSREC_NOT_TLS:
-            cap_pseudo(a, c, EV_XML_ERROR, t,
+            login_pseudo(c->login, EV_XML_ERROR, t,
                        ev.dir ? "server bytes where TLS records were due" : "client bytes where TLS records were due");
             break;
         }
@@ -175,13 +175,13 @@ tls_events(struct analyzer *a, struct conn *c, usec_t t)
 
 /* Hands the frames of direction |d| that are ready to the login side. */
 static void
-drain_frames(struct analyzer *a, struct conn *c, int d, usec_t t)
+drain_frames(struct conn *c, int d, usec_t t)
 {
     struct frame fr;
     while (framer_next(c->framer[d], &fr)) {
-        if (d == 1 && fr.kind == FRAME_ELEMENT && cap_is_proceed(c, &fr))
-            c->proceed_seen = true;
-        cap_frame(a, c, d, t, &fr);
+        if (d == 1 && fr.kind == FRAME_ELEMENT && fr.el && stanza_is(fr.el, "proceed", NS_TLS))
+            c->proceed_seen = true; /* RFC 6120 §5.4.2.3 */
+        login_frame(c->login, d ? 'S' : 'C', t, &fr);
     }
 }
 
@@ -195,20 +195,20 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
         case REASM_DATA:
             if (c->tls) {
                 tlsrec_feed(c->tls, d, ch.data, ch.len);
-                tls_events(a, c, ch.time);
+                tls_events(c, ch.time);
                 break;
             }
             if (!c->saw_xml && d == 0 && tlsrec_looks_like_client_hello(ch.data, ch.len)) {
                 /* direct TLS (XEP-0368): TLS from the first byte */
-                cap_transport(a, c, TRANSPORT_TLS);
+                login_session(c->login)->transport = TRANSPORT_TLS;
                 c->tls = tlsrec_new();
                 tlsrec_feed(c->tls, d, ch.data, ch.len);
-                tls_events(a, c, ch.time);
+                tls_events(c, ch.time);
                 break;
             }
             c->saw_xml = true;
             framer_feed(c->framer[d], (const char *)ch.data, ch.len);
-            drain_frames(a, c, d, ch.time);
+            drain_frames(c, d, ch.time);
             if (c->proceed_seen && !c->tls) {
                 /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
                 c->tls = tlsrec_new();
@@ -220,20 +220,20 @@ deliver_stream(struct analyzer *a, struct conn *c, int d)
                      d ? "server" : "client");
             if (!c->tls)
                 framer_gap_bytes(c->framer[d], ch.len);
-            cap_pseudo(a, c, EV_GAP, ch.time, msg);
+            login_pseudo(c->login, EV_GAP, ch.time, msg);
             if (!c->tls) /* an element the hole cut, still told from what was seen */
-                drain_frames(a, c, d, ch.time);
+                drain_frames(c, d, ch.time);
             break;
         }
         case REASM_FIN:
             c->fin[d] = true;
-            cap_pseudo(a, c, EV_TCP_FIN, ch.time, d ? "server sent FIN" : "client sent FIN");
+            login_pseudo(c->login, EV_TCP_FIN, ch.time, d ? "server sent FIN" : "client sent FIN");
             break;
         case REASM_CONFLICT: {
             char msg[96];
             snprintf(msg, sizeof msg, "retransmission with different bytes (%zu bytes; first copy kept)",
                      ch.len);
-            cap_pseudo(a, c, EV_GAP, ch.time, msg);
+            login_pseudo(c->login, EV_GAP, ch.time, msg);
             break;
         }
         }
@@ -268,7 +268,7 @@ silent_end(struct analyzer *a, struct syn_seen *sy, enum silent_end how, usec_t 
 {
     char server[64];
     decode_format_endpoint(sy->ip_version, sy->server, sy->server_port, server, sizeof server);
-    cap_silent(a, server, how, sy->time, t);
+    summary_add_silent(a->summary, server, how, sy->time, t);
     sy->key[0] = '\0';
     sy->xmpp = false;
 }
@@ -365,7 +365,10 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     decode_format_endpoint(p->ip_version, saddr, sport, server, sizeof server);
     memcpy(c->client_addr, caddr, 16);
     c->client_port = cport;
-    cap_open(a, c, client, server, sport == 5223 ? TRANSPORT_TLS : TRANSPORT_TCP);
+    struct session *s = login_session(c->login);
+    s->client = xstrdup(client);
+    s->server = xstrdup(server);
+    s->transport = sport == 5223 ? TRANSPORT_TLS : TRANSPORT_TCP;
     return c;
 }
 
@@ -491,7 +494,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
         c = capture_conn_new(a, key, &p, src_client == 1, cp->number);
         remember_flow(a, slot, &tuple, c);
         if (known && !(p.flags & TCP_SYN)) {
-            cap_pseudo(a, c, EV_TCP_OPEN, sy->time,
+            login_pseudo(c->login, EV_TCP_OPEN, sy->time,
                        sy->xmpp ? "SYN" : "SYN (recognised as XMPP by content)");
             sy->xmpp = false;
             reasm_add(c->reasm[0], sy->isn[0], NULL, 0, true, false, sy->time, sy->packet);
@@ -500,7 +503,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
             sy->key[0] = '\0';
         } else if (!syn_only && !(p.flags & TCP_SYN)) {
             /* picked up mid-stream: the framers start inside a stream they never saw open */
-            cap_midstream(a, c, cp->time, "capture starts in the middle of this connection");
+            login_midstream(c->login, cp->time, "capture starts in the middle of this connection");
             framer_gap(c->framer[0]);
             framer_gap(c->framer[1]);
         }
@@ -511,7 +514,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
     conn_touch(a, c);
     int d = (memcmp(p.src, c->client_addr, p.ip_version == 6 ? 16 : 4) == 0 && p.sport == c->client_port) ? 0 : 1;
     if (syn_only && d == 0)
-        cap_pseudo(a, c, EV_TCP_OPEN, cp->time, "SYN");
+        login_pseudo(c->login, EV_TCP_OPEN, cp->time, "SYN");
     if (p.flags & TCP_ACK) {
         /* the acknowledgement was sent after what it covers: bytes it covers that the
          * capture lacks are a gap before this packet's own data, not at the close */
@@ -529,7 +532,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
     deliver_stream(a, c, d);
     if (p.flags & TCP_RST) {
         c->rst = true;
-        cap_pseudo(a, c, EV_TCP_RST, cp->time, d ? "server sent RST" : "client sent RST");
+        login_pseudo(c->login, EV_TCP_RST, cp->time, d ? "server sent RST" : "client sent RST");
         conn_finish(a, c, LOGIN_END_CLOSED, cp->time);
         return;
     }

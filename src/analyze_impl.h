@@ -43,7 +43,6 @@ struct conn {
     uint8_t client_addr[16];  /* to tell the directions apart */
     uint16_t client_port;
     int flow_slot;            /* its entry in analyzer.flows, or -1 */
-    unsigned pipe_slot;       /* its number on the pipe to the login side (analyze_pipe.c) */
     usec_t prev_time;         /* the time the input gives its previous event (note_time()) */
 };
 
@@ -121,11 +120,6 @@ struct analyzer {
     bool reading_log;  /* the input being read is a log (else a capture) */
     struct auth_watch *auth_watch; /* failed authentications across connections (C10) */
     struct stream_watch *stream_watch; /* F10, K8 across connections */
-    /*
-     * Set in the capture-reading process of a split run (analyze_pipe.c):
-     * connections have no login there, what happens to them is sent on.
-     */
-    struct pipe_out *pipe;
     /* the default ports and every --port, one bit each: asked for every packet of other flows */
     uint8_t xmpp_ports[65536 / 8];
     long clock_backs;  /* events of the input being read dated before their connection's previous */
@@ -157,67 +151,15 @@ check_memory(struct analyzer *a)
     if (++a->memory_check >= a->memory_every)
         check_memory_now(a);
 }
-/* The login half of a connection: a new login whose session has the next id ... */
-struct login *login_side_new(struct analyzer *a, const char *key, long line);
-/* ... and its end: watchers, filters, report; |l| is freed. */
-void login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_end how,
-                       usec_t t);
-
 /*
- * What the capture reader tells the login side of connection |c|
- * (analyze_pipe.c): straight to c->login, or down the pipe to the process
- * that holds the logins.
- */
-void cap_open(struct analyzer *a, struct conn *c, const char *client, const char *server,
-              enum transport transport);
-void cap_frame(struct analyzer *a, struct conn *c, int d, usec_t t, const struct frame *fr);
-void cap_pseudo(struct analyzer *a, struct conn *c, enum event ev, usec_t t, const char *detail);
-void cap_midstream(struct analyzer *a, struct conn *c, usec_t t, const char *detail);
-void cap_client_hello(struct analyzer *a, struct conn *c, usec_t t, const char *sni,
-                      const char *alpn);
-void cap_tls_version(struct analyzer *a, struct conn *c, unsigned version);
-void cap_opaque(struct analyzer *a, struct conn *c);
-void cap_transport(struct analyzer *a, struct conn *c, enum transport transport);
-void cap_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t);
-/* True when |fr|, from the server, is <proceed/> of STARTTLS (RFC 6120 §5.4.2.3). */
-bool cap_is_proceed(struct conn *c, const struct frame *fr);
-
-/*
- * Called before the analyzer waits (for input, or for the capture reader):
- * the held report lines go out, or in the reader the records go down the pipe.
+ * Called before the analyzer waits for input: the held report lines go out.
  */
 void analyzer_flush(void *analyzer);
 
-/* An input opened and recognised, waiting for its turn. */
-struct pending_input {
-    size_t index;       /* in the command line */
-    struct source *src; /* NULL: closed, reopened when its turn comes */
-    char *head;         /* the first bytes, already read for detection */
-    size_t head_len;
-    enum input_type type;
-    usec_t first_time;  /* logs: time of the first record */
-};
-
-/* Reads |in| (paths[in->index], filling infos[in->index]) and closes it. */
-void read_input(struct analyzer *a, struct pending_input *in, char *const *paths,
-                struct input_info *infos);
-void close_input(struct pending_input *in);
-
-/*
- * Reads the capture inputs |ready[0..n-1]| (paths[ready[k].index]) and ends
- * every connection, split over two processes when that is possible: this one
- * keeps the logins and the report. Returns false, having read nothing, when
- * it is not (then the caller reads them itself).
- */
-bool run_captures_split(struct analyzer *a, struct pending_input *ready, size_t n,
-                        char *const *paths, struct input_info *infos);
 /* Ends every open connection, in session id order. */
 void finish_all(struct analyzer *a, enum login_end how, usec_t t);
 bool is_tombstone(const struct analyzer *a, const char *key);
 void add_tombstone(struct analyzer *a, const char *key);
-/* A connection to |server| that never carried XMPP: to the summary, not a session. */
-void cap_silent(struct analyzer *a, const char *server, enum silent_end how, usec_t first,
-                usec_t last);
 void clear_tombstone(struct analyzer *a, const char *key);
 void clear_tombstones(struct analyzer *a);
 

@@ -76,15 +76,15 @@ SECRET='Wonderland-Secret-1'
 PLAIN_B64='AGFsaWNlAFdvbmRlcmxhbmQtU2VjcmV0LTE='
 
 # run NAME INPUT: the report of INPUT in json ($T/NAME.json) and text ($T/NAME.txt), each
-# read in one process and split (the two must agree), the json schema-valid
+# read by one process and by two workers (-j 2: the two must agree), the json schema-valid
 run() {
     r_name=$1
     r_in=$2
     for fmt in json text; do
-        XMPPFLOW_SPLIT=0 xf "$r_name.$fmt.0" -f "$fmt" "$r_in"
+        xf "$r_name.$fmt.0" -f "$fmt" "$r_in"
         rc0=$rc
-        XMPPFLOW_SPLIT=1 xf "$r_name.$fmt.1" -f "$fmt" "$r_in"
-        check "$r_name: $fmt the same read in one process or split (exit $rc0)" \
+        xf "$r_name.$fmt.1" -j 2 -f "$fmt" "$r_in"
+        check "$r_name: $fmt the same read by one process or two workers (exit $rc0)" \
             sh -c '[ "$1" = 0 ] && cmp -s "$2.0.out" "$2.1.out" && cmp -s "$2.0.err" "$2.1.err"' \
             sh "$rc0" "$T/$r_name.$fmt"
     done

@@ -20,7 +20,6 @@ static FILE *output;
 void
 fuzz_run_init(void)
 {
-    setenv("XMPPFLOW_SPLIT", "0", 1);
     input_fd = memfd_create("fuzz-input", MFD_CLOEXEC);
     if (input_fd < 0) {
         perror("fuzz_run: memfd_create");

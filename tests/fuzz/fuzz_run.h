@@ -12,10 +12,9 @@
 #include "report.h"
 
 /*
- * Once per process: no reader process (XMPPFLOW_SPLIT=0: a forked reader
- * would run outside the fuzzer's view), the file the inputs go through (a
- * memfd) and the report's output (/dev/null; standard output when
- * FUZZ_REPORT=1, to see what an input does).
+ * Once per process: the file the inputs go through (a memfd) and the
+ * report's output (/dev/null; standard output when FUZZ_REPORT=1, to see
+ * what an input does).
  */
 void fuzz_run_init(void);
 
