@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crosscheck.h"
 #include "ejlog.h"
 #include "hash_bytes.h"
 #include "interrupt.h"
@@ -283,40 +284,17 @@ keep_session(const struct analyzer *a, const struct session *s)
 
 
 /*
- * A resumed session binds no resource: its JID is the one of the session it
- * resumed, remembered here by stream management id.
+ * The end of a connection's login, judged by the checks across connections
+ * (|v|): its findings, filters, report; |l| is freed.
  */
 static void
-link_resumption(struct analyzer *a, struct session *s, const char *sm_id, const char *previd)
+session_end(struct analyzer *a, struct login *l, const struct cross_verdict *v, enum login_end how,
+            usec_t t)
 {
-    if (previd && !s->jid)
-        for (size_t i = 0; i < SM_IDS; i++)
-            if (a->sm_ids[i].id && strcmp(a->sm_ids[i].id, previd) == 0) {
-                s->jid = xstrdup(a->sm_ids[i].jid);
-                break;
-            }
-    if (sm_id && s->jid) {
-        struct sm_entry *e = &a->sm_ids[a->sm_next];
-        free(e->id);
-        free(e->jid);
-        e->id = xstrdup(sm_id);
-        e->jid = xstrdup(s->jid);
-        a->sm_next = (a->sm_next + 1) % SM_IDS;
-    }
-}
-
-/* The end of a connection's login: watchers, filters, report; |l| is freed. */
-static void
-login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_end how, usec_t t)
-{
-    if (!saw_xml)
-        login_no_xml(l);
-    /* before the filters: an attack counts whichever sessions are printed */
-    login_watch_failures(l, a->auth_watch);
-    login_watch_streams(l, a->stream_watch);
-    const char *sm_id = login_sm_id(l), *previd = login_resumed_from(l);
+    login_take_verdict(l, v);
     struct session *s = login_finish(l, how, t);
-    link_resumption(a, s, sm_id, previd);
+    if (v->jid && !s->jid)
+        s->jid = xstrdup(v->jid);
     if (keep_session(a, s)) {
         summary_add(a->summary, s);
         report_session(a->writer, s);
@@ -328,13 +306,29 @@ login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_
     login_free(l);
 }
 
+/* The end of a connection's login: checks across connections, filters, report; |l| is freed. */
+static void
+login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_end how, usec_t t)
+{
+    if (!saw_xml)
+        login_no_xml(l);
+    /* before the filters: an attack counts whichever sessions are printed */
+    struct cross_facts f;
+    struct cross_verdict v = {0};
+    login_cross_facts(l, &f);
+    crosscheck_judge(a->cross, &f, login_session(l)->id, &v);
+    cross_facts_clear(&f);
+    session_end(a, l, &v, how, t);
+    cross_verdict_clear(&v);
+}
+
 void
 conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
 {
     for (int d = 0; d < 2 && c->reasm[0]; d++) {
         /* whatever waits behind a hole is read after a gap */
         reasm_flush(c->reasm[d]);
-        deliver_stream(a, c, d);
+        deliver_stream(c, d);
     }
     for (int d = 0; d < 2; d++) {
         struct frame fr;
@@ -418,8 +412,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
     a->writer = w;
     a->summary = sm;
     memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */
-    a->auth_watch = auth_watch_new();
-    a->stream_watch = stream_watch_new();
+    a->cross = crosscheck_new();
     xmpp_ports_init(a);
     return a;
 }
@@ -432,12 +425,7 @@ analyzer_free(struct analyzer *a)
     finish_all(a, LOGIN_END_INPUT_END, 0);
     for (size_t i = 0; i < TOMBSTONES; i++)
         free(a->tombstone[i]);
-    for (size_t i = 0; i < SM_IDS; i++) {
-        free(a->sm_ids[i].id);
-        free(a->sm_ids[i].jid);
-    }
-    auth_watch_free(a->auth_watch);
-    stream_watch_free(a->stream_watch);
+    crosscheck_free(a->cross);
     free(a->table);
     free(a->table_hash);
     free(a->syns);

@@ -187,7 +187,7 @@ drain_frames(struct conn *c, int d, usec_t t)
 
 /* Hands the in-order bytes of direction |d| to the framer (XML) or the TLS watcher. */
 void
-deliver_stream(struct analyzer *a, struct conn *c, int d)
+deliver_stream(struct conn *c, int d)
 {
     struct reasm_chunk ch;
     while (reasm_next(c->reasm[d], &ch)) {
@@ -519,7 +519,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
         /* the acknowledgement was sent after what it covers: bytes it covers that the
          * capture lacks are a gap before this packet's own data, not at the close */
         reasm_acked(c->reasm[1 - d], p.ack, cp->time, cp->number);
-        deliver_stream(a, c, 1 - d);
+        deliver_stream(c, 1 - d);
     }
     if (p.payload_len < p.wire_payload_len) {
         /* snaplen cut the payload: what is missing is a gap, not data */
@@ -529,7 +529,7 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
         reasm_add(c->reasm[d], p.seq, p.payload, p.payload_len, p.flags & TCP_SYN, p.flags & TCP_FIN,
                   cp->time, cp->number);
     }
-    deliver_stream(a, c, d);
+    deliver_stream(c, d);
     if (p.flags & TCP_RST) {
         c->rst = true;
         login_pseudo(c->login, EV_TCP_RST, cp->time, d ? "server sent RST" : "client sent RST");

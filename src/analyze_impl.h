@@ -19,8 +19,6 @@
 #define READ_CHUNK (256 * 1024)
 /* Finished connections remembered so that their late log lines are not a new session. */
 #define TOMBSTONES 4096
-/* Stream management ids of finished sessions, for the JID of a later resumption (XEP-0198 §5). */
-#define SM_IDS 1024
 
 /* One client connection: a c2s pid in a log, a TCP 4-tuple in a capture. */
 struct conn {
@@ -113,13 +111,8 @@ struct analyzer {
     size_t syn_slots;
     const char *input_path;
     usec_t last_time;  /* latest event time over all inputs */
-    struct sm_entry {
-        char *id, *jid;
-    } sm_ids[SM_IDS];  /* a ring: the oldest is forgotten first */
-    size_t sm_next;
     bool reading_log;  /* the input being read is a log (else a capture) */
-    struct auth_watch *auth_watch; /* failed authentications across connections (C10) */
-    struct stream_watch *stream_watch; /* F10, K8 across connections */
+    struct crosscheck *cross; /* the checks across connections (C10, F10, K8, resumed JIDs) */
     /* the default ports and every --port, one bit each: asked for every packet of other flows */
     uint8_t xmpp_ports[65536 / 8];
     long clock_backs;  /* events of the input being read dated before their connection's previous */
@@ -185,7 +178,7 @@ note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info,
 void note_time_total(struct analyzer *a, struct input_info *info);
 
 /* Hands the reassembled bytes of direction |d| on (analyze_capture.c). */
-void deliver_stream(struct analyzer *a, struct conn *c, int d);
+void deliver_stream(struct conn *c, int d);
 
 /* Reads one log input / one capture input; the first |head_len| bytes are |head|. */
 void run_log(struct analyzer *a, struct source *src, const char *head, size_t head_len,

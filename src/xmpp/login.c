@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -2043,18 +2044,6 @@ login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn)
                   !sni ? "without SNI" : "without ALPN xmpp-client");
 }
 
-const char *
-login_sm_id(const struct login *l)
-{
-    return l->sm_id;
-}
-
-const char *
-login_resumed_from(const struct login *l)
-{
-    return l->resumed_from;
-}
-
 void
 login_tls_version(struct login *l, unsigned version)
 {
@@ -2454,53 +2443,128 @@ session_source(const struct login *l, const char **src, const char **src_end)
 }
 
 void
-login_watch_failures(struct login *l, struct auth_watch *w)
+login_cross_facts(const struct login *l, struct cross_facts *f)
 {
-    if (!l->nfailures || !w)
-        return;
-    struct session *s = &l->s;
+    memset(f, 0, sizeof *f);
     const char *src, *src_end;
     session_source(l, &src, &src_end);
-    bool reported = false;
+    f->source = src;
+    f->source_len = src ? (size_t)(src_end - src) : 0;
+    const struct session *s = &l->s;
     for (size_t i = 0; i < l->nfailures; i++) {
-        const struct failure *f = &l->failures[i];
-        const struct attempt *a = &s->auth.attempts[f->attempt];
+        const struct failure *fl = &l->failures[i];
+        const struct attempt *a = &s->auth.attempts[fl->attempt];
         if (!credential_failure(a->condition))
             continue;
         const char *user = a->has_credentials && a->credentials.authcid && *a->credentials.authcid
                                ? a->credentials.authcid
                                : s->user;
-        size_t user_len = user ? localpart_len(user) : 0;
+        f->failures = xgrow(f->failures, f->nfailures, sizeof *f->failures);
+        f->failures[f->nfailures++] = (struct cross_failure){
+            .time = fl->time,
+            .seq = fl->seq,
+            .user = user,
+            .user_len = user ? localpart_len(user) : 0,
+        };
+    }
+    f->server_error = l->server_error;
+    f->server_error_seq = l->server_error_seq;
+    f->server_error_time = l->server_error_time;
+    f->sm_id = l->sm_id;
+    f->resumed_from = l->resumed_from;
+    f->resumed_seq = l->resumed_seq;
+    f->jid = s->jid;
+}
+
+void
+cross_facts_clear(struct cross_facts *f)
+{
+    free(f->failures);
+    memset(f, 0, sizeof *f);
+}
+
+void
+cross_verdict_add(struct cross_verdict *v, const char *code, unsigned seq, const char *message)
+{
+    if (v->nfound == sizeof v->found / sizeof v->found[0])
+        return; /* one finding per check */
+    struct cross_finding *c = &v->found[v->nfound++];
+    snprintf(c->code, sizeof c->code, "%s", code);
+    c->seq = seq;
+    c->message = xstrdup(message);
+}
+
+/* cross_verdict_add() with a formatted message. */
+static void __attribute__((format(printf, 4, 5)))
+verdict_printf(struct cross_verdict *v, const char *code, unsigned seq, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    cross_verdict_add(v, code, seq, msg ? msg : "");
+    free(msg);
+}
+
+void
+cross_verdict_clear(struct cross_verdict *v)
+{
+    for (size_t i = 0; i < v->nfound; i++)
+        free(v->found[i].message);
+    free(v->jid);
+    memset(v, 0, sizeof *v);
+}
+
+void
+login_take_verdict(struct login *l, const struct cross_verdict *v)
+{
+    for (size_t i = 0; i < v->nfound; i++)
+        violation(l, v->found[i].code, v->found[i].seq, "%s", v->found[i].message);
+}
+
+void
+cross_watch_failures(struct auth_watch *w, const struct cross_facts *f, struct cross_verdict *v)
+{
+    if (!w)
+        return;
+    const char *src = f->source;
+    bool reported = false;
+    for (size_t i = 0; i < f->nfailures; i++) {
+        const struct cross_failure *fl = &f->failures[i];
+        const char *user = fl->user;
+        size_t user_len = fl->user_len;
         unsigned by_user = 0, by_src = 0, users = 0;
         uint64_t user_key = user_len ? watch_hash('u', user, user_len) : 0;
         if (user_key)
-            by_user = count_add(w, user_key, f->time);
+            by_user = count_add(w, user_key, fl->time);
         if (src) {
-            uint64_t src_key = watch_hash('s', src, (size_t)(src_end - src));
-            by_src = count_add(w, src_key, f->time);
+            uint64_t src_key = watch_hash('s', src, f->source_len);
+            by_src = count_add(w, src_key, fl->time);
             if (user_key)
-                users = users_add(w, src_key, user_key, f->time);
+                users = users_add(w, src_key, user_key, fl->time);
         }
         if (reported)
             continue; /* one finding per session; its later failures still count */
-        int src_len = src ? (int)(src_end - src) : 0;
+        int src_len = src ? (int)f->source_len : 0;
         if (by_user >= WATCH_FAILURES) {
-            violation(l, "C10", f->seq,
-                      "auth-bruteforce: %u failed authentications for user '%.*s' within %d s "
-                      "(threshold %d)",
-                      by_user, (int)user_len, user, WATCH_WINDOW_S, WATCH_FAILURES);
+            verdict_printf(v, "C10", fl->seq,
+                           "auth-bruteforce: %u failed authentications for user '%.*s' within %d s "
+                           "(threshold %d)",
+                           by_user, (int)user_len, user, WATCH_WINDOW_S, WATCH_FAILURES);
             reported = true;
         } else if (by_src >= WATCH_FAILURES) {
-            violation(l, "C10", f->seq,
-                      "auth-bruteforce: %u failed authentications from %.*s within %d s "
-                      "(threshold %d)",
-                      by_src, src_len, src, WATCH_WINDOW_S, WATCH_FAILURES);
+            verdict_printf(v, "C10", fl->seq,
+                           "auth-bruteforce: %u failed authentications from %.*s within %d s "
+                           "(threshold %d)",
+                           by_src, src_len, src, WATCH_WINDOW_S, WATCH_FAILURES);
             reported = true;
         } else if (users >= WATCH_USERS) {
-            violation(l, "C10", f->seq,
-                      "user-enumeration: %u distinct users failed to authenticate from %.*s "
-                      "within %d s (threshold %d)",
-                      users, src_len, src, WATCH_WINDOW_S, WATCH_USERS);
+            verdict_printf(v, "C10", fl->seq,
+                           "user-enumeration: %u distinct users failed to authenticate from %.*s "
+                           "within %d s (threshold %d)",
+                           users, src_len, src, WATCH_WINDOW_S, WATCH_USERS);
             reported = true;
         }
     }
@@ -2548,50 +2612,49 @@ stream_watch_free(struct stream_watch *w)
 }
 
 static void
-watch_sm(struct login *l, struct stream_watch *w)
+watch_sm(struct stream_watch *w, const struct cross_facts *f, unsigned id, struct cross_verdict *v)
 {
-    bool conflict = l->server_error && strcmp(l->server_error, "conflict") == 0 && l->sm_id;
-    const char *id = conflict ? l->sm_id : l->resumed_from;
-    if (!id || !*id)
+    bool conflict = f->server_error && strcmp(f->server_error, "conflict") == 0 && f->sm_id;
+    const char *sm = conflict ? f->sm_id : f->resumed_from;
+    if (!sm || !*sm)
         return;
-    uint64_t key = watch_hash('m', id, strlen(id)) | 1;
+    uint64_t key = watch_hash('m', sm, strlen(sm)) | 1;
     struct sm_slot *e = &w->sm[key % STREAM_WATCH_SLOTS];
     if (e->key == key && e->conflict != conflict) {
         if (conflict)
-            violation(l, "F10", l->server_error_seq,
-                      "stream management session '%s' was resumed on another connection "
-                      "(session %u): the server closed this stream with <conflict/>",
-                      id, e->session);
+            verdict_printf(v, "F10", f->server_error_seq,
+                           "stream management session '%s' was resumed on another connection "
+                           "(session %u): the server closed this stream with <conflict/>",
+                           sm, e->session);
         else
-            violation(l, "F10", l->resumed_seq,
-                      "this resumption replaced stream management session '%s': the server "
-                      "closed that stream (session %u) with <conflict/>",
-                      id, e->session);
+            verdict_printf(v, "F10", f->resumed_seq,
+                           "this resumption replaced stream management session '%s': the server "
+                           "closed that stream (session %u) with <conflict/>",
+                           sm, e->session);
         e->key = 0;
         return;
     }
     e->key = key;
     e->conflict = conflict;
-    e->session = l->s.id;
+    e->session = id;
 }
 
 static void
-watch_redirects(struct login *l, struct stream_watch *w)
+watch_redirects(struct stream_watch *w, const struct cross_facts *f, struct cross_verdict *v)
 {
-    const char *src, *src_end;
-    session_source(l, &src, &src_end);
+    const char *src = f->source;
     if (!src)
         return;
-    size_t n = (size_t)(src_end - src);
+    size_t n = f->source_len;
     uint64_t key = watch_hash('r', src, n) | 1;
     struct redirect_slot *e = &w->redirects[key % STREAM_WATCH_SLOTS];
-    bool redirected = l->server_error && strcmp(l->server_error, "see-other-host") == 0;
+    bool redirected = f->server_error && strcmp(f->server_error, "see-other-host") == 0;
     if (!redirected) {
         if (e->key == key)
             e->key = 0;
         return;
     }
-    usec_t t = l->server_error_time;
+    usec_t t = f->server_error_time;
     if (e->key == key && t - e->last <= REDIRECT_GAP && t >= e->last - REDIRECT_GAP) {
         e->run++;
     } else {
@@ -2601,16 +2664,17 @@ watch_redirects(struct login *l, struct stream_watch *w)
     if (t > e->last || e->run == 1)
         e->last = t;
     if (e->run > REDIRECTS_FOLLOWED)
-        violation(l, "K8", l->server_error_seq,
-                  "%u see-other-host redirects in a row for %.*s, at most %d s apart", e->run,
-                  (int)(n < 64 ? n : 64), src, (int)(REDIRECT_GAP / 1000000));
+        verdict_printf(v, "K8", f->server_error_seq,
+                       "%u see-other-host redirects in a row for %.*s, at most %d s apart", e->run,
+                       (int)(n < 64 ? n : 64), src, (int)(REDIRECT_GAP / 1000000));
 }
 
 void
-login_watch_streams(struct login *l, struct stream_watch *w)
+cross_watch_streams(struct stream_watch *w, const struct cross_facts *f, unsigned id,
+                    struct cross_verdict *v)
 {
     if (!w)
         return;
-    watch_sm(l, w);
-    watch_redirects(l, w);
+    watch_sm(w, f, id, v);
+    watch_redirects(w, f, v);
 }

@@ -98,23 +98,71 @@ void login_client_hello(struct login *l, usec_t t, const char *sni, const char *
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);
 
-/*
- * Stream management ids (XEP-0198 §5): the id the server gave this stream
- * (<enabled id>), and the id of the stream this one resumed (<resumed previd>).
- * NULL when none; borrowed until login_free().
- */
-const char *login_sm_id(const struct login *l);
-const char *login_resumed_from(const struct login *l);
-
 /* True once both sides closed the stream or a stream error ended it. */
 bool login_stream_over(const struct login *l);
 /* True once both sides closed their streams. */
 bool login_both_closed(const struct login *l);
 
 /*
- * Failed authentications across connections (login-spec §3 C10): a bounded
- * table of recent failures per user, per source address and of the distinct
- * users per source address. One per analysis run.
+ * Checks across connections (login-spec §3 C10, F10, K8): they see each
+ * connection once, when it ends, in the order the connections end. A login
+ * hands over what they read of it (login_cross_facts), the checks give a
+ * verdict (cross_watch_failures, cross_watch_streams; crosscheck.h runs them
+ * and keeps their tables) and the login takes it (login_take_verdict) before
+ * login_finish(). Facts and verdicts are plain data: with -j the checks run
+ * in the process that merges the workers (merge.h), in the same order.
+ */
+
+/* A failed authentication whose condition says the credentials were wrong (login-spec §1.4). */
+struct cross_failure {
+    usec_t time;
+    unsigned seq;     /* the step that showed the failure */
+    const char *user; /* the local part of the authcid or of the session's user; NULL: none */
+    size_t user_len;
+};
+
+/* What the checks across connections read of one login. Strings are the login's (borrowed). */
+struct cross_facts {
+    /* the client's address without its port, else the address of a server log's auth line */
+    const char *source; /* NULL: none */
+    size_t source_len;
+    struct cross_failure *failures; /* owned: cross_facts_clear() */
+    size_t nfailures;
+    const char *server_error;       /* condition of the server's stream error; NULL: none */
+    unsigned server_error_seq;
+    usec_t server_error_time;
+    const char *sm_id;              /* stream management: <enabled id>; NULL: none */
+    const char *resumed_from;       /* <resumed previd>; NULL: none */
+    unsigned resumed_seq;
+    const char *jid;                /* the session's JID so far; NULL: none */
+};
+
+/* Fills |f| from |l| (call after login_no_xml(), before login_finish()). */
+void login_cross_facts(const struct login *l, struct cross_facts *f);
+void cross_facts_clear(struct cross_facts *f);
+
+/* A finding of a check across connections, for one session. */
+struct cross_finding {
+    char code[4];
+    unsigned seq;
+    char *message;
+};
+
+/* What the checks across connections found for one session: at most one of C10, F10, K8. */
+struct cross_verdict {
+    struct cross_finding found[3];
+    size_t nfound;
+    char *jid; /* a resumption's JID, from the session it resumed; NULL: none */
+};
+
+void cross_verdict_clear(struct cross_verdict *v);
+/* Appends a finding (|message| copied). */
+void cross_verdict_add(struct cross_verdict *v, const char *code, unsigned seq, const char *message);
+
+/*
+ * Failed authentications across connections (C10): a bounded table of recent
+ * failures per user, per source address and of the distinct users per source
+ * address.
  */
 struct auth_watch;
 struct auth_watch *auth_watch_new(void);
@@ -122,34 +170,35 @@ struct auth_watch *auth_watch_new(void);
 void auth_watch_free(struct auth_watch *w);
 
 /*
- * Adds this connection's failed authentications (each at its own time) to |w|
- * and records C10 on the session, once, at the first failure that reaches a
- * threshold: 10 failures for one user or from one source address within 5
- * minutes, or 5 distinct users failing from one source address within 5
- * minutes. The source is the session's client without the port, else the
- * address of a server log's auth line. Call before login_finish(); |w| may be
- * NULL (nothing happens).
+ * Adds the failed authentications of |f| (each at its own time) to |w| and
+ * adds C10 to |v|, once, at the first failure that reaches a threshold: 10
+ * failures for one user or from one source address within 5 minutes, or 5
+ * distinct users failing from one source address within 5 minutes.
  */
-void login_watch_failures(struct login *l, struct auth_watch *w);
+void cross_watch_failures(struct auth_watch *w, const struct cross_facts *f,
+                          struct cross_verdict *v);
 
 /*
- * Streams across connections (login-spec §3 F10, K8): stream management
- * sessions resumed elsewhere, and clients sent on by see-other-host again and
- * again. One per analysis run.
+ * Streams across connections (F10, K8): stream management sessions resumed
+ * elsewhere, and clients sent on by see-other-host again and again.
  */
 struct stream_watch;
 struct stream_watch *stream_watch_new(void);
 /* NULL is fine. */
 void stream_watch_free(struct stream_watch *w);
 /*
- * Pairs this connection with earlier ones in |w| and records F10 when its
- * stream management session was resumed on another connection and the server
- * ended it with <conflict/> (on whichever of the two ends last), and K8 on the
- * sixth and later connection in a row from one source address that the server
- * redirected with see-other-host (at most a minute apart). Call before
- * login_finish(); |w| may be NULL (nothing happens).
+ * Pairs the connection of |f| (session |id|) with earlier ones in |w| and adds
+ * F10 to |v| when its stream management session was resumed on another
+ * connection and the server ended it with <conflict/> (on whichever of the two
+ * ends last), and K8 on the sixth and later connection in a row from one
+ * source address that the server redirected with see-other-host (at most a
+ * minute apart).
  */
-void login_watch_streams(struct login *l, struct stream_watch *w);
+void cross_watch_streams(struct stream_watch *w, const struct cross_facts *f, unsigned id,
+                         struct cross_verdict *v);
+
+/* Records the findings of |v| on |l|, in order (before login_finish()). */
+void login_take_verdict(struct login *l, const struct cross_verdict *v);
 
 /*
  * Ends the session: derives the outcome and the end-of-session findings.

@@ -2080,6 +2080,31 @@ drv_from(struct drv *d, usec_t t, const char *client)
     login_session(d->l)->client = strdup(client);
 }
 
+/* The checks across connections on |l| (facts to |w|, its verdict taken), as the analyzer runs them. */
+static void
+watch_failures(struct login *l, struct auth_watch *w)
+{
+    struct cross_facts f;
+    struct cross_verdict v = {0};
+    login_cross_facts(l, &f);
+    cross_watch_failures(w, &f, &v);
+    login_take_verdict(l, &v);
+    cross_facts_clear(&f);
+    cross_verdict_clear(&v);
+}
+
+static void
+watch_streams(struct login *l, struct stream_watch *w)
+{
+    struct cross_facts f;
+    struct cross_verdict v = {0};
+    login_cross_facts(l, &f);
+    cross_watch_streams(w, &f, login_session(l)->id, &v);
+    login_take_verdict(l, &v);
+    cross_facts_clear(&f);
+    cross_verdict_clear(&v);
+}
+
 /*
  * One connection from |client| at |t| whose SASL PLAIN attempt as |user| fails
  * with |cond|; fed to |w|, then finished. Stores the failure's step in |*seq|.
@@ -2114,7 +2139,7 @@ failing_login(struct auth_watch *w, usec_t t, const char *client, const char *us
         *seq = (unsigned)login_session(d.l)->nphases;
     c_close(&d);
     s_close(&d);
-    login_watch_failures(d.l, w);
+    watch_failures(d.l, w);
     return finish(&d, LOGIN_END_CLOSED);
 }
 
@@ -2206,7 +2231,7 @@ Test(login, failures_from_one_source_are_c10)
         d.t = T0 + i * 5 * SEC;
         login_log_auth(d.l, d.t, false, "PLAIN", NULL, i % 2 ? "203.0.113.7" : "::FFFF:203.0.113.7",
                        "Invalid username or password");
-        login_watch_failures(d.l, w);
+        watch_failures(d.l, w);
         struct session *s = finish(&d, LOGIN_END_CLOSED);
         if (i < 9) {
             expect_no_violation(s, "C10");
@@ -2270,7 +2295,7 @@ Test(login, c10_table_stays_bounded)
         snprintf(user, sizeof user, "user%d@" DOMAIN, i);
         snprintf(client, sizeof client, "10.%d.%d.%d", i >> 16 & 255, i >> 8 & 255, i & 255);
         login_log_auth(d.l, d.t, false, "PLAIN", user, client, "Invalid username or password");
-        login_watch_failures(d.l, w);
+        watch_failures(d.l, w);
         struct session *s = finish(&d, LOGIN_END_CLOSED);
         expect_no_violation(s, "C10");
         session_free(s);
@@ -2325,12 +2350,12 @@ Test(login, a_stream_replaced_by_a_resumption_is_f10_whichever_ends_last)
     resumable_alice(&old, T0, "192.0.2.7:40000", "sm-42");
     server_stream_error(&old, "conflict");
     unsigned err_seq = (unsigned)login_session(old.l)->nphases - 1;
-    login_watch_streams(old.l, w);
+    watch_streams(old.l, w);
     struct session *s1 = finish(&old, LOGIN_END_CLOSED);
     expect_no_violation(s1, "F10");
     unsigned resumed_seq;
     resuming_alice(&new, T0 + 5 * SEC, "sm-42", &resumed_seq);
-    login_watch_streams(new.l, w);
+    watch_streams(new.l, w);
     struct session *s2 = finish(&new, LOGIN_END_INPUT_END);
     expect_violation(s2, "F10", SEV_INFO);
     const struct violation *v = find_violation(s2, "F10");
@@ -2347,13 +2372,13 @@ Test(login, a_stream_replaced_by_a_resumption_is_f10_whichever_ends_last)
     /* the resuming connection ends first: the old one carries it, at its stream error */
     w = stream_watch_new();
     resuming_alice(&new, T0 + 5 * SEC, "sm-43", &resumed_seq);
-    login_watch_streams(new.l, w);
+    watch_streams(new.l, w);
     s2 = finish(&new, LOGIN_END_INPUT_END);
     expect_no_violation(s2, "F10");
     resumable_alice(&old, T0, "192.0.2.7:40000", "sm-43");
     server_stream_error(&old, "conflict");
     err_seq = (unsigned)login_session(old.l)->nphases - 1;
-    login_watch_streams(old.l, w);
+    watch_streams(old.l, w);
     s1 = finish(&old, LOGIN_END_CLOSED);
     expect_violation(s1, "F10", SEV_INFO);
     v = find_violation(s1, "F10");
@@ -2365,7 +2390,7 @@ Test(login, a_stream_replaced_by_a_resumption_is_f10_whichever_ends_last)
     /* a conflict without a resumption elsewhere (a second login) is not F10 */
     resumable_alice(&old, T0, "192.0.2.7:40000", "sm-44");
     server_stream_error(&old, "conflict");
-    login_watch_streams(old.l, w);
+    watch_streams(old.l, w);
     s1 = finish(&old, LOGIN_END_CLOSED);
     expect_no_violation(s1, "F10");
     session_free(s1);
@@ -2387,7 +2412,7 @@ redirected(struct stream_watch *w, usec_t t, const char *client, bool redirect)
     }
     s_close(&d);
     c_close(&d);
-    login_watch_streams(d.l, w);
+    watch_streams(d.l, w);
     return finish(&d, LOGIN_END_CLOSED);
 }
 
