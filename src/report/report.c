@@ -348,7 +348,9 @@ input_info_clear(struct input_info *in)
  * write them in id order (the order their connections started) as soon as
  * every lower id is done (written, or dropped by a filter), so a finished
  * session waits only for the ones that started before it and are still open;
- * the document streams, and memory holds only that window. When more than
+ * the document streams, and memory holds only that window, each session in
+ * it rendered (the bytes it will be written as: what another process may
+ * have rendered, report_rendered()). When more than
  * REORDER_MAX finished sessions wait (a connection open for days, many after
  * it), the lowest waiting one is written at once: memory stays bounded, the
  * order stays deterministic, and a still-open session with a lower id comes
@@ -360,13 +362,19 @@ input_info_clear(struct input_info *in)
 /* Ids done ahead of the next one to write, as a ring of bits. */
 #define DONE_WINDOW (1u << 16)
 
+/* A finished session as it will be written. */
+struct item {
+    unsigned id;
+    struct buf bytes;
+};
+
 struct report_writer {
     struct report_options opt; /* tool_version points to version below */
     char *version;
     FILE *out;
     unsigned next_id;          /* the lowest id neither written nor dropped */
     uint8_t *done;             /* DONE_WINDOW bits: ids in [next_id, next_id + DONE_WINDOW) done */
-    struct session **waiting;  /* finished, not yet written: a min-heap by id */
+    struct item **waiting;     /* finished, not yet written: a min-heap by id */
     size_t nwaiting, capwaiting;
     size_t nwritten;
     FILE *items;               /* json: the session items so far (a temporary file) */
@@ -394,13 +402,20 @@ session_free(struct session *s)
     free(s);
 }
 
+static void
+item_free(struct item *it)
+{
+    buf_clear(&it->bytes);
+    free(it);
+}
+
 void
 report_writer_free(struct report_writer *w)
 {
     if (!w)
         return;
     for (size_t i = 0; i < w->nwaiting; i++)
-        session_free(w->waiting[i]);
+        item_free(w->waiting[i]);
     free(w->waiting);
     free(w->done);
     if (w->items)
@@ -433,31 +448,31 @@ items_file(void)
     return f;
 }
 
-/* Writes |s| out (text) or to the items (json) and frees it. */
+/* Writes |it| out (text) or to the items (json) and frees it. */
 static void
-write_session(struct report_writer *w, struct session *s)
+write_item(struct report_writer *w, struct item *it)
 {
     int rc;
+    const char *bytes = it->bytes.data ? it->bytes.data : "";
     if (w->opt.format == REPORT_TEXT) {
-        rc = report_text_write_session(w->out, s, w->opt.show_secrets);
+        rc = it->bytes.len && fwrite(bytes, 1, it->bytes.len, w->out) != it->bytes.len ? -1 : 0;
     } else {
         if (!w->items && !(w->items = items_file())) {
             fprintf(stderr, "xmppflow: cannot create a temporary file in %s: %s\n",
                     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
             w->failed = true;
         }
-        rc = w->items ? report_json_session_item(w->items, s, w->opt.show_secrets,
-                                                 w->nwritten == 0)
+        rc = w->items ? report_json_write_item(w->items, bytes, it->bytes.len, w->nwritten == 0)
                       : -1;
     }
     if (rc < 0)
         w->failed = true;
     w->nwritten++;
-    session_free(s);
+    item_free(it);
 }
 
 static void
-heap_push(struct report_writer *w, struct session *s)
+heap_push(struct report_writer *w, struct item *s)
 {
     if (w->nwaiting == w->capwaiting) {
         w->capwaiting = w->capwaiting ? 2 * w->capwaiting : 16;
@@ -471,10 +486,10 @@ heap_push(struct report_writer *w, struct session *s)
     w->waiting[i] = s;
 }
 
-static struct session *
+static struct item *
 heap_pop(struct report_writer *w)
 {
-    struct session *top = w->waiting[0], *last = w->waiting[--w->nwaiting];
+    struct item *top = w->waiting[0], *last = w->waiting[--w->nwaiting];
     size_t i = 0, n = w->nwaiting;
     for (;;) {
         size_t c = 2 * i + 1;
@@ -516,7 +531,7 @@ advance(struct report_writer *w)
     while (done_bit(w, w->next_id)) {
         set_done_bit(w, w->next_id, false);
         if (w->nwaiting && w->waiting[0]->id == w->next_id)
-            write_session(w, heap_pop(w));
+            write_item(w, heap_pop(w));
         w->next_id++;
     }
 }
@@ -525,10 +540,10 @@ advance(struct report_writer *w)
 static void
 force_one(struct report_writer *w)
 {
-    struct session *s = heap_pop(w);
+    struct item *s = heap_pop(w);
     for (; w->next_id < s->id; w->next_id++)
         set_done_bit(w, w->next_id, false);
-    write_session(w, s);
+    write_item(w, s);
     set_done_bit(w, w->next_id, false);
     w->next_id++;
     advance(w);
@@ -536,11 +551,11 @@ force_one(struct report_writer *w)
 
 /* Id |id| is done (|s| its session, or NULL when it was dropped). */
 static void
-id_done(struct report_writer *w, unsigned id, struct session *s)
+id_done(struct report_writer *w, unsigned id, struct item *s)
 {
     if (id < w->next_id) { /* its turn was passed by force_one: out of order */
         if (s)
-            write_session(w, s);
+            write_item(w, s);
         return;
     }
     while (id - w->next_id >= DONE_WINDOW && w->nwaiting)
@@ -558,15 +573,51 @@ id_done(struct report_writer *w, unsigned id, struct session *s)
 }
 
 void
+report_render_session(enum report_format format, const struct session *s, bool show_secrets,
+                      struct buf *out)
+{
+    switch (format) {
+    case REPORT_JSON:
+        report_json_render_item(out, s, show_secrets);
+        break;
+    case REPORT_JSONL:
+        report_json_render_line(out, s, show_secrets);
+        break;
+    case REPORT_TEXT:
+    default:
+        report_text_render_session(out, s, show_secrets);
+        break;
+    }
+}
+
+void
 report_session(struct report_writer *w, struct session *s)
 {
     if (w->opt.format == REPORT_JSONL) {
         if (report_json_write_session_line(w->out, s, w->opt.show_secrets, !w->opt.hold_lines) < 0)
             w->failed = true;
-        session_free(s);
+    } else {
+        struct item *it = xcalloc(1, sizeof *it);
+        it->id = s->id;
+        report_render_session(w->opt.format, s, w->opt.show_secrets, &it->bytes);
+        id_done(w, it->id, it);
+    }
+    session_free(s);
+}
+
+void
+report_rendered(struct report_writer *w, unsigned id, const char *bytes, size_t len)
+{
+    if (w->opt.format == REPORT_JSONL) {
+        if ((len && fwrite(bytes, 1, len, w->out) != len) ||
+            (!w->opt.hold_lines && fflush(w->out) != 0))
+            w->failed = true;
         return;
     }
-    id_done(w, s->id, s);
+    struct item *it = xcalloc(1, sizeof *it);
+    it->id = id;
+    buf_append(&it->bytes, bytes, len);
+    id_done(w, id, it);
 }
 
 void

@@ -269,6 +269,20 @@ void report_session(struct report_writer *w, struct session *s);
 /* Id |id| will not be reported (dropped by a filter). */
 void report_skip(struct report_writer *w, unsigned id);
 /*
+ * Appends |s| to |out| as the writer of |format| writes it, through the
+ * masking step: text its block, json its item of "sessions" (as the first;
+ * the writer adds the comma before the others), jsonl its line.
+ */
+struct buf;
+void report_render_session(enum report_format format, const struct session *s, bool show_secrets,
+                           struct buf *out);
+/*
+ * Hands over session |id| as report_render_session() rendered it for this
+ * writer's format and secrets (maybe in another process): written as
+ * report_session() would write that session.
+ */
+void report_rendered(struct report_writer *w, unsigned id, const char *bytes, size_t len);
+/*
  * Writes what is left: sessions kept, the inputs and the summary. Returns 0,
  * or -1 when writing to the output failed.
  */

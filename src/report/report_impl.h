@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "report.h"
 
 /*
  * What a writer needs at report_finish: the inputs and the summary, and for
- * json the session items already written (report_json_session_item) into
+ * json the session items already written (report_json_write_item) into
  * |items|, a file read back from its start. All borrowed for the call;
  * |summary| is never NULL (report.c substitutes an empty one).
  */
@@ -30,18 +31,25 @@ struct report_run {
  */
 int report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets, bool flush);
 /*
- * Writes |s| to |out| as an item of the json document's "sessions" array,
- * indented and separated exactly as a whole-document write would (the first
- * item without its comma). Returns 0 or -1.
+ * Appends |s| to |out| as an item of the json document's "sessions" array,
+ * indented exactly as a whole-document write would, as its first item (no
+ * comma before it).
  */
-int report_json_session_item(FILE *out, const struct session *s, bool show_secrets, bool first);
+void report_json_render_item(struct buf *out, const struct session *s, bool show_secrets);
+/* Appends |s| to |out| as one compact JSON object and a newline (a jsonl line). */
+void report_json_render_line(struct buf *out, const struct session *s, bool show_secrets);
+/*
+ * Writes an item rendered by report_json_render_item() to |out|, with the
+ * comma that goes before every item but the first. Returns 0 or -1.
+ */
+int report_json_write_item(FILE *out, const char *item, size_t len, bool first);
 /* Writes the pretty-printed json document around run->items. Returns 0 or -1. */
 int report_json_write_document(FILE *out, const struct report_run *run);
 /* Writes the last jsonl line: {"tool", "inputs", "summary"}. Returns 0 or -1. */
 int report_json_write_last_line(FILE *out, const struct report_run *run);
 
-/* Writes one session of the text report. Returns 0 or -1. */
-int report_text_write_session(FILE *out, const struct session *s, bool show_secrets);
+/* Appends one session of the text report to |out|, through the masking step. */
+void report_text_render_session(struct buf *out, const struct session *s, bool show_secrets);
 /* Writes the end of the text report: inputs and summary. Returns 0 or -1. */
 int report_text_write_end(FILE *out, const struct report_run *run);
 

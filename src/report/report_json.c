@@ -514,10 +514,9 @@ static struct buf line_buf;
 int
 report_json_write_session_line(FILE *out, const struct session *s, bool show_secrets, bool flush)
 {
-    struct json_writer w;
-    json_writer_init(&w, &line_buf, 0);
-    session_json(&w, s, show_secrets);
-    int rc = emit(out, &line_buf);
+    report_json_render_line(&line_buf, s, show_secrets);
+    int rc = fwrite(line_buf.data, 1, line_buf.len, out) == line_buf.len ? 0 : -1;
+    buf_reset(&line_buf);
     if (flush && fflush(out) != 0)
         rc = -1;
     return rc;
@@ -536,22 +535,36 @@ document_head(struct json_writer *w, const struct report_run *run)
     json_writer_array_begin(w);
 }
 
-int
-report_json_session_item(FILE *out, const struct session *s, bool show_secrets, bool first)
+void
+report_json_render_item(struct buf *out, const struct session *s, bool show_secrets)
 {
     struct json_writer w;
-    json_writer_init(&w, &line_buf, 2);
+    size_t from = out->len;
+    json_writer_init(&w, out, 2);
     /* the writer's state inside "sessions", then only the item's own bytes */
     json_writer_object_begin(&w);
     json_writer_name(&w, "sessions");
     json_writer_array_begin(&w);
-    if (!first)
-        json_writer_mark_nonempty(&w);
-    buf_reset(&line_buf);
+    out->len = from;
     session_json(&w, s, show_secrets);
-    int rc = fwrite(line_buf.data, 1, line_buf.len, out) == line_buf.len ? 0 : -1;
-    buf_reset(&line_buf);
-    return rc;
+}
+
+void
+report_json_render_line(struct buf *out, const struct session *s, bool show_secrets)
+{
+    struct json_writer w;
+    json_writer_init(&w, out, 0);
+    session_json(&w, s, show_secrets);
+    buf_append_char(out, '\n');
+}
+
+int
+report_json_write_item(FILE *out, const char *item, size_t len, bool first)
+{
+    /* json_writer puts "," before every item but the first, then the same newline and indent */
+    if (!first && fputc(',', out) == EOF)
+        return -1;
+    return fwrite(item, 1, len, out) == len ? 0 : -1;
 }
 
 /* Copies the rest of |from| (read from its start) to |out|. */

@@ -696,43 +696,46 @@ put_summary(struct buf *b, const struct summary *sm)
 }
 
 /*
- * Writes |b| out, through the masking step, and empties it. Returns 0 or -1.
+ * Puts the bytes of |b| from |from| on through the masking step, in place.
  * Masked line by line: an element's data ends with its line of the report.
  */
+static void
+mask_from(struct buf *b, size_t from)
+{
+    const char *text = b->data + from;
+    size_t len = b->len - from;
+    if (!len || !secret_mask_enabled() || secret_mask_clean(text, len))
+        return;
+    struct buf masked = {0};
+    for (size_t at = 0; at < len;) {
+        const char *nl = memchr(text + at, '\n', len - at);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        secret_mask_append(&masked, text + at, end - at);
+        if (nl)
+            buf_append_char(&masked, '\n');
+        at = end + (nl != NULL);
+    }
+    b->len = from;
+    buf_append(b, masked.data, masked.len);
+    buf_clear(&masked);
+}
+
+/* Writes |b| out, through the masking step, and empties it. Returns 0 or -1. */
 static int
 emit(FILE *out, struct buf *b)
 {
-    int rc = 0;
-    const char *text = b->data;
-    size_t len = b->len;
-    struct buf masked = {0};
-    if (len && secret_mask_enabled() && !secret_mask_clean(text, len)) {
-        for (size_t at = 0; at < len;) {
-            const char *nl = memchr(text + at, '\n', len - at);
-            size_t end = nl ? (size_t)(nl - text) : len;
-            secret_mask_append(&masked, text + at, end - at);
-            if (nl)
-                buf_append_char(&masked, '\n');
-            at = end + (nl != NULL);
-        }
-        text = masked.data;
-        len = masked.len;
-    }
-    if (len && fwrite(text, 1, len, out) != len)
-        rc = -1;
-    buf_clear(&masked);
+    mask_from(b, 0);
+    int rc = b->len && fwrite(b->data, 1, b->len, out) != b->len ? -1 : 0;
     buf_reset(b);
     return rc;
 }
 
-int
-report_text_write_session(FILE *out, const struct session *s, bool show_secrets)
+void
+report_text_render_session(struct buf *out, const struct session *s, bool show_secrets)
 {
-    struct buf b = {0};
-    put_session(&b, s, show_secrets);
-    int rc = emit(out, &b);
-    buf_clear(&b);
-    return rc;
+    size_t from = out->len;
+    put_session(out, s, show_secrets);
+    mask_from(out, from);
 }
 
 int
