@@ -233,6 +233,8 @@ check_memory_now(struct analyzer *a)
 {
     a->memory_check = 0;
     a->memory_every = 512;
+    enum end_phase was = a->phase;
+    a->phase = END_MEMORY;
     for (int round = 0; round < 64 && a->lru_head; round++) {
         struct mallinfo2 mi = mallinfo2();
         size_t used = mi.uordblks + mi.hblkhd;
@@ -240,12 +242,13 @@ check_memory_now(struct analyzer *a)
             /* the next look before the room is gone at 16 KB an event (a new connection's cost) */
             size_t room = (ANALYZE_MEMORY_BUDGET - used) / 16384;
             a->memory_every = room > 4096 ? 4096 : room < 512 ? 512 : (unsigned)room;
-            return;
+            break;
         }
         /* an eighth of the table at a time, at least one */
         for (size_t k = a->nopen / 8 + 1; k > 0 && a->lru_head; k--)
             evict_one(a, LOGIN_END_EVICTED_MEMORY);
     }
+    a->phase = was;
 }
 
 struct conn *
@@ -262,6 +265,8 @@ conn_new(struct analyzer *a, const char *key, long line)
     c->framer[0] = framer_new("client", &a->opt.limits);
     c->framer[1] = framer_new("server", &a->opt.limits);
     c->login = login_side_new(a, key, line);
+    if (a->opt.worker)
+        c->local = worker_created(a->opt.worker, a->event);
     table_put(a, c, hash_key(key));
     a->nopen++;
     c->prev_open = a->open_tail;
@@ -283,19 +288,20 @@ keep_session(const struct analyzer *a, const struct session *s)
 }
 
 
-/*
- * The end of a connection's login, judged by the checks across connections
- * (|v|): its findings, filters, report; |l| is freed.
- */
-static void
-session_end(struct analyzer *a, struct login *l, const struct cross_verdict *v, enum login_end how,
-            usec_t t)
+void
+analyzer_session_end(struct analyzer *a, struct login *l, const struct cross_verdict *v,
+                     enum login_end how, usec_t t)
 {
     login_take_verdict(l, v);
     struct session *s = login_finish(l, how, t);
     if (v->jid && !s->jid)
         s->jid = xstrdup(v->jid);
-    if (keep_session(a, s)) {
+    bool kept = keep_session(a, s);
+    if (a->opt.worker) {
+        worker_done(a->opt.worker, s, kept);
+        session_clear(s);
+        free(s);
+    } else if (kept) {
         summary_add(a->summary, s);
         report_session(a->writer, s);
     } else {
@@ -306,20 +312,29 @@ session_end(struct analyzer *a, struct login *l, const struct cross_verdict *v, 
     login_free(l);
 }
 
-/* The end of a connection's login: checks across connections, filters, report; |l| is freed. */
+/*
+ * The end of a connection's login (|local| its number in a -j worker):
+ * checks across connections, filters, report; |l| is freed, or a worker's
+ * to finish once the verdict comes.
+ */
 static void
-login_side_finish(struct analyzer *a, struct login *l, bool saw_xml, enum login_end how, usec_t t)
+login_side_finish(struct analyzer *a, struct login *l, unsigned local, bool saw_xml,
+                  enum login_end how, usec_t t)
 {
     if (!saw_xml)
         login_no_xml(l);
     /* before the filters: an attack counts whichever sessions are printed */
     struct cross_facts f;
-    struct cross_verdict v = {0};
     login_cross_facts(l, &f);
-    crosscheck_judge(a->cross, &f, login_session(l)->id, &v);
+    if (a->opt.worker) {
+        worker_finished(a->opt.worker, a->event, a->phase, local, &f, l, how, t);
+    } else {
+        struct cross_verdict v = {0};
+        crosscheck_judge(a->cross, &f, login_session(l)->id, &v);
+        analyzer_session_end(a, l, &v, how, t);
+        cross_verdict_clear(&v);
+    }
     cross_facts_clear(&f);
-    session_end(a, l, &v, how, t);
-    cross_verdict_clear(&v);
 }
 
 void
@@ -338,7 +353,7 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     }
     if (how >= LOGIN_END_EVICTED_IDLE && a->cur_info)
         a->cur_info->evicted++;
-    login_side_finish(a, c->login, c->saw_xml, how, t);
+    login_side_finish(a, c->login, c->local, c->saw_xml, how, t);
     table_remove(a, c);
     lru_unlink(a, c);
     a->nopen--;
@@ -361,13 +376,14 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     free(c);
 }
 
-#define TIME_ERRORS 5 /* input errors about time going back, per input; then a count */
-
 void
 note_time_back(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info, long line,
                long packet)
 {
     if (a->clock_backs++ < TIME_ERRORS) {
+        size_t input = (size_t)(info - a->infos);
+        if (a->opt.worker) /* what came before it in this event is of its kind */
+            worker_stamp(a->opt.worker, a->infos, input, a->event, NOTE_OWN);
         char by[32], from[40], to[40], msg[200];
         format_span(c->prev_time - t, by, sizeof by);
         format_time(c->prev_time, from, sizeof from);
@@ -377,17 +393,32 @@ note_time_back(struct analyzer *a, struct conn *c, usec_t t, struct input_info *
                  "in order (L4)",
                  by, from, to);
         input_info_add_error(info, msg, line, packet, -1);
+        if (a->opt.worker)
+            worker_stamp(a->opt.worker, a->infos, input, a->event, NOTE_TIMEBACK);
+    }
+}
+
+void
+time_total_error(struct input_info *info, long count)
+{
+    if (count > TIME_ERRORS) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "%ld events in all dated before their connection's previous one",
+                 count);
+        input_info_add_error(info, msg, 0, 0, -1);
     }
 }
 
 void
 note_time_total(struct analyzer *a, struct input_info *info)
 {
-    if (a->clock_backs > TIME_ERRORS) {
-        char msg[120];
-        snprintf(msg, sizeof msg, "%ld events in all dated before their connection's previous one",
-                 a->clock_backs);
-        input_info_add_error(info, msg, 0, 0, -1);
+    size_t input = (size_t)(info - a->infos);
+    if (a->opt.worker) {
+        /* the merge adds up the workers' counts */
+        worker_stamp(a->opt.worker, a->infos, input, a->event, NOTE_GLOBAL);
+        worker_time_total(a->opt.worker, input, a->event, a->clock_backs);
+    } else {
+        time_total_error(info, a->clock_backs);
     }
     a->clock_backs = 0;
 }
@@ -395,12 +426,15 @@ note_time_total(struct analyzer *a, struct input_info *info)
 void
 finish_all(struct analyzer *a, enum login_end how, usec_t t)
 {
+    enum end_phase was = a->phase;
+    a->phase = END_ALL;
     while (a->open_head) {
         struct conn *c = a->open_head;
         usec_t end = c->login ? login_session(c->login)->end : 0;
         /* the log said the c2s process ended: the connection is closed, not cut off */
         conn_finish(a, c, c->terminated ? LOGIN_END_CLOSED : how, end > t ? end : t);
     }
+    a->phase = was;
 }
 
 struct analyzer *
@@ -551,7 +585,10 @@ void
 analyzer_flush(void *arg)
 {
     struct analyzer *a = arg;
-    report_flush(a->writer);
+    if (a->opt.worker)
+        worker_flush(a->opt.worker);
+    else
+        report_flush(a->writer);
 }
 
 /* Reads |in| (paths[in->index], filling infos[in->index]) and closes it. */
@@ -569,6 +606,7 @@ read_input(struct analyzer *a, struct pending_input *in, char *const *paths, str
             char msg[320];
             snprintf(msg, sizeof msg, "cannot reopen: %s", errbuf);
             input_info_add_error(info, msg, 0, 0, -1);
+            event_end(a);
             return;
         }
     }
@@ -579,6 +617,15 @@ read_input(struct analyzer *a, struct pending_input *in, char *const *paths, str
         run_capture(a, in->src, in->head ? in->head : "", in->head_len, info);
     info->size_bytes = source_raw_bytes(in->src);
     close_input(in);
+    event_end(a); /* the end of the input is an event of its own */
+}
+
+/* A -j worker: every error of the |n| inputs not placed yet happened now. */
+static void
+stamp_all(struct analyzer *a, size_t n)
+{
+    for (size_t i = 0; a->opt.worker && i < n; i++)
+        worker_stamp(a->opt.worker, a->infos, i, a->event, NOTE_GLOBAL);
 }
 
 size_t
@@ -586,6 +633,7 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
 {
     size_t failed = 0, nready = 0;
     struct pending_input *ready = xcalloc(n ? n : 1, sizeof *ready);
+    a->infos = infos;
     for (size_t i = 0; i < n; i++) {
         memset(&infos[i], 0, sizeof infos[i]);
         struct pending_input in = {.index = i};
@@ -609,6 +657,8 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
         ready[nready++] = in;
     }
     qsort(ready, nready, sizeof *ready, by_first_time);
+    stamp_all(a, n); /* the errors of opening, at event 0 */
+    a->event++;
     for (size_t k = 0; k < nready; k++) {
         if (interrupt_requested()) {
             /* SIGINT/SIGTERM: the rest is not read; what was read is reported */
@@ -621,6 +671,7 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
     for (size_t j = 0; j < nready; j++)
         if (infos[ready[j].index].unusable)
             failed++;
+    stamp_all(a, n);
     finish_all(a, LOGIN_END_INPUT_END, a->last_time);
     free(ready);
     return failed;

@@ -11,6 +11,8 @@
 #include "filter.h"
 #include "framer.h"
 #include "report.h"
+#include "shard.h"
+#include "worker.h"
 
 struct analyze_options {
     bool show_secrets;
@@ -26,6 +28,12 @@ struct analyze_options {
     size_t max_connections;
     /* report connections that never carried XMPP as sessions (--all-connections) */
     bool all_connections;
+    /*
+     * -j N: this worker's part of the connections (NULL: all of them) and
+     * where its results go instead of the writer and summary (NULL: there).
+     */
+    const struct shard *shard;
+    struct worker *worker;
 };
 
 /*
@@ -36,6 +44,15 @@ struct analyze_options {
 #define ANALYZE_MAX_CONNECTIONS 2500
 /* Heap in use past which the least recently active connections are closed. */
 #define ANALYZE_MEMORY_BUDGET (36u << 20)
+
+/*
+ * Events dated before their connection's previous one: the first this many
+ * of an input are input errors, the rest are counted in one more
+ * (time_total_error).
+ */
+#define TIME_ERRORS 5
+/* Adds to |info| the error that counts |count| such events, when past TIME_ERRORS. */
+void time_total_error(struct input_info *info, long count);
 
 /*
  * Returns a new analyzer writing finished sessions to |w| and adding them to

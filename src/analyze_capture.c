@@ -268,7 +268,7 @@ silent_end(struct analyzer *a, struct syn_seen *sy, enum silent_end how, usec_t 
 {
     char server[64];
     decode_format_endpoint(sy->ip_version, sy->server, sy->server_port, server, sizeof server);
-    summary_add_silent(a->summary, server, how, sy->time, t);
+    note_silent(a, sy->key, server, how, sy->time, t);
     sy->key[0] = '\0';
     sy->xmpp = false;
 }
@@ -341,14 +341,45 @@ handshake_slot(struct analyzer *a, const char *key, bool syn_only)
     return sy;
 }
 
-/* The input ended: the handshakes still waiting for data are silent connections. */
+void
+note_silent(struct analyzer *a, const char *key, const char *server, enum silent_end how,
+            usec_t first, usec_t last)
+{
+    if (a->opt.worker)
+        worker_silent(a->opt.worker, a->event, a->phase, key, server, how, first, last);
+    else
+        summary_add_silent(a->summary, server, how, first, last);
+}
+
+/* Handshakes by time, then key: an order that does not depend on the table (-j: one per worker). */
+static int
+by_time_key(const void *x, const void *y)
+{
+    const struct syn_seen *a = *(const struct syn_seen *const *)x, *b = *(const struct syn_seen *const *)y;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+/* The input ended: the handshakes still waiting for data are silent connections, oldest first. */
 static void
 flush_handshakes(struct analyzer *a)
 {
+    struct syn_seen **waiting = NULL;
+    size_t n = 0;
     for (size_t i = 0; i < a->syn_slots; i++)
-        if (a->syns[i].key[0] && a->syns[i].xmpp)
-            silent_end(a, &a->syns[i],
-                       a->syns[i].acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY, a->last_time);
+        if (a->syns[i].key[0] && a->syns[i].xmpp) {
+            waiting = xgrow(waiting, n, sizeof *waiting);
+            waiting[n++] = &a->syns[i];
+        }
+    if (n > 1)
+        qsort(waiting, n, sizeof *waiting, by_time_key);
+    a->phase = END_FLUSH;
+    for (size_t k = 0; k < n; k++)
+        silent_end(a, waiting[k], waiting[k]->acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY,
+                   a->last_time);
+    a->phase = END_EVENT;
+    free(waiting);
 }
 
 static struct conn *
@@ -375,12 +406,14 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
 static void
 evict_idle(struct analyzer *a, usec_t now)
 {
+    a->phase = END_IDLE;
     /* the open list is in id order, not idle order: walk it all, but only now and then */
     for (struct conn *c = a->open_head, *next; c; c = next) {
         next = c->next_open;
         if (c->reasm[0] && now - c->last_seen > IDLE_USEC)
             conn_finish(a, c, LOGIN_END_EVICTED_IDLE, c->last_seen);
     }
+    a->phase = END_EVENT;
 }
 
 /* What one capture input's packets gave, for its inputs[] entry. */
@@ -448,6 +481,8 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
     }
     struct flow_tuple tuple;
     size_t slot = flow_tuple_of(&p, &tuple);
+    if (!own_key(a, tuple.bytes, sizeof tuple.bytes))
+        return; /* another worker's connection (-j) */
     struct flow_cache_entry *fc = &a->flows[slot];
     struct conn *c = NULL;
     char key[80];
@@ -618,6 +653,7 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
             evict_idle(a, cp.time);
             next_evict = cp.time + 60 * 1000000LL;
         }
+        event_end(a);
     }
     long seen = capture_packets_seen(cap);
     report_skipped(cap, &run);

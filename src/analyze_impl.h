@@ -41,6 +41,7 @@ struct conn {
     uint8_t client_addr[16];  /* to tell the directions apart */
     uint16_t client_port;
     int flow_slot;            /* its entry in analyzer.flows, or -1 */
+    unsigned local;           /* -j: its number among this worker's connections */
     usec_t prev_time;         /* the time the input gives its previous event (note_time()) */
 };
 
@@ -65,6 +66,16 @@ struct analyzer {
     struct report_writer *writer;
     struct summary *summary;
     unsigned next_id;
+    /*
+     * Events read (packets, log records, input ends) over all inputs: every
+     * worker of a -j run counts them alike, and places what happens by them.
+     */
+    uint64_t event;
+    enum end_phase phase;  /* what ends connections now (worker.h) */
+    bool own_event;        /* the event is about a connection of this process's part */
+    struct input_info *infos; /* of analyzer_run */
+    size_t errors_placed;  /* a -j worker: the errors of the current input it placed, as far as it knows */
+    int ticks;             /* a -j worker: events until the worker is to hear of them (worker_tick) */
     /* open connections: a hash table for lookup plus a list in id order */
     struct conn **table;
     uint64_t *table_hash; /* table_hash[i]: hash_key() of table[i]'s key */
@@ -151,6 +162,44 @@ void analyzer_flush(void *analyzer);
 
 /* Ends every open connection, in session id order. */
 void finish_all(struct analyzer *a, enum login_end how, usec_t t);
+/*
+ * The current event is over (a packet, a log record, the end of an input):
+ * a -j worker places the errors it gave and tells the merge now and then.
+ */
+static inline void
+event_end(struct analyzer *a)
+{
+    if (a->opt.worker) {
+        size_t input = (size_t)(a->cur_info - a->infos);
+        if (a->cur_info->nerrors != a->errors_placed) { /* rare: most events add none */
+            worker_stamp(a->opt.worker, a->infos, input, a->event,
+                         a->own_event ? NOTE_OWN : NOTE_GLOBAL);
+            a->errors_placed = a->cur_info->nerrors;
+        }
+        if (--a->ticks <= 0)
+            a->ticks = worker_tick(a->opt.worker, a->event, input);
+    }
+    a->event++;
+    a->own_event = false;
+}
+/* True when the connection keyed |key| (|len| bytes, shard.h) is this process's to analyse. */
+static inline bool
+own_key(struct analyzer *a, const void *key, size_t len)
+{
+    if (!shard_mine(a->opt.shard, key, len))
+        return false;
+    a->own_event = true;
+    return true;
+}
+/* A connection to |server| that never carried XMPP (keyed |key|): to the summary, not a session. */
+void note_silent(struct analyzer *a, const char *key, const char *server, enum silent_end how,
+                 usec_t first, usec_t last);
+/*
+ * The end of a connection's login whose verdict came back (a -j worker):
+ * the verdict's findings, filters, report; |l| is freed.
+ */
+void analyzer_session_end(struct analyzer *a, struct login *l, const struct cross_verdict *v,
+                          enum login_end how, usec_t t);
 bool is_tombstone(const struct analyzer *a, const char *key);
 void add_tombstone(struct analyzer *a, const char *key);
 void clear_tombstone(struct analyzer *a, const char *key);
@@ -176,6 +225,7 @@ note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info,
 }
 /* At the end of an input: how many such events it had in all, past the first few. */
 void note_time_total(struct analyzer *a, struct input_info *info);
+
 
 /* Hands the reassembled bytes of direction |d| on (analyze_capture.c). */
 void deliver_stream(struct conn *c, int d);

@@ -83,8 +83,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         clear_tombstones(a);
         return;
     }
-    if (!ev->pid)
-        return;
+    if (!ev->pid || !own_key(a, ev->pid, strlen(ev->pid)))
+        return; /* no connection, or another worker's (-j) */
     struct conn *c = conn_find(a, ev->pid);
     if (c && ev->kind == EJ_ACCEPT && login_session(c->login)->client) {
         /* a second accept for an open pid: the node restarted without a banner in this log */
@@ -173,12 +173,22 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
 }
 
+/* -j: the log's reader need not decode the records of other workers' connections. */
+static bool
+own_pid(void *arg, const char *pid, size_t len)
+{
+    const struct analyzer *a = arg;
+    return shard_mine(a->opt.shard, pid, len);
+}
+
 /* Reads one log input into the shared connection table; sessions stay open for the next file. */
 void
 run_log(struct analyzer *a, struct source *src, const char *head, size_t head_len,
         struct input_info *info)
 {
     struct ejlog *r = ejlog_new();
+    if (a->opt.shard)
+        ejlog_want(r, own_pid, a);
     struct ejlog_event ev;
     a->reading_log = true;
     char *chunk = xmalloc(READ_CHUNK);
@@ -190,6 +200,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
                 a->last_time = ev.time;
             on_log_event(a, &ev, info);
             check_memory(a);
+            event_end(a);
         }
         ssize_t n = source_read(src, chunk, READ_CHUNK, errbuf, sizeof errbuf);
         if (n < 0) {
@@ -207,6 +218,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
         if (ev.time > a->last_time)
             a->last_time = ev.time;
         on_log_event(a, &ev, info);
+        event_end(a);
     }
     note_time_total(a, info);
     info->count = ejlog_lines(r);

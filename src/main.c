@@ -14,6 +14,7 @@
 #include "analyze.h"
 #include "filter.h"
 #include "interrupt.h"
+#include "jobs.h"
 #include "output.h"
 #include "report.h"
 #include "secret_mask.h"
@@ -58,6 +59,7 @@ static const struct option long_options[] = {
     {"max-element", required_argument, NULL, OPT_MAX_ELEMENT},
     {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
     {"all-connections", no_argument, NULL, OPT_ALL_CONNECTIONS},
+    {"jobs", required_argument, NULL, 'j'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -95,6 +97,9 @@ usage(FILE *out)
           "                                recently active is closed as evicted (default 2500)\n"
           "      --all-connections         report connections that never carried XMPP as\n"
           "                                sessions (default: counted in the summary)\n"
+          "  -j, --jobs N                  N worker processes, each analysing its share of\n"
+          "                                the connections (0: one per CPU; default 1); the\n"
+          "                                report is the same\n"
           "      --progress, --no-progress progress on standard error (default: when a tty)\n"
           "  -q, --quiet                   no warnings on standard error\n"
           "  -h, --help                    show this help and exit\n"
@@ -163,6 +168,7 @@ struct cli {
     unsigned *ports; /* every --port, in order (no fixed limit) */
     size_t nports;
     struct filter *filter;
+    unsigned jobs; /* -j: worker processes; 0 one per CPU */
 };
 
 static void
@@ -178,7 +184,7 @@ parse_options(int argc, char **argv, struct cli *cli)
 {
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:o:qhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:o:j:qhV", long_options, NULL)) != -1) {
         const char *refused;
         switch (c) {
         case 'f':
@@ -248,6 +254,13 @@ parse_options(int argc, char **argv, struct cli *cli)
         case OPT_ALL_CONNECTIONS:
             cli->aopt.all_connections = true;
             break;
+        case 'j': {
+            size_t jobs = 0;
+            if (strcmp(optarg, "0") != 0 && (!parse_size(optarg, &jobs) || jobs > JOBS_MAX))
+                return usage_error("bad job count '%s' (0 to %d)", optarg, JOBS_MAX);
+            cli->jobs = (unsigned)jobs;
+            break;
+        }
         case 'q':
             cli->quiet = true;
             break;
@@ -336,13 +349,21 @@ run(struct cli *cli, char **paths, size_t ninputs)
     cli->aopt.nports = cli->nports;
     struct report_writer *w = report_writer_new(&cli->ropt, out);
     struct summary *sm = summary_new();
-    struct analyzer *an = analyzer_new(&cli->aopt, w, sm);
     struct input_info *inputs = xcalloc(ninputs, sizeof *inputs);
     int status = EXIT_DONE;
-    if (analyzer_run(an, paths, ninputs, inputs) > 0)
+    unsigned jobs = cli->jobs ? cli->jobs : jobs_default();
+    size_t failed;
+    if (jobs > 1 && jobs_possible(paths, ninputs)) {
+        failed = jobs_run(jobs, &cli->aopt, &cli->ropt, w, sm, paths, ninputs, inputs);
+    } else {
+        /* one process; also for standard input and pipes, which can be read only once */
+        struct analyzer *an = analyzer_new(&cli->aopt, w, sm);
+        failed = analyzer_run(an, paths, ninputs, inputs);
+        analyzer_free(an);
+    }
+    if (failed > 0)
         status = EXIT_BAD_INPUT;
     print_input_errors(inputs, ninputs, paths, cli->quiet);
-    analyzer_free(an);
     int signo = interrupt_signal();
     sm->interrupted = signo != 0;
     if (signo && !cli->quiet)
@@ -373,6 +394,7 @@ main(int argc, char **argv)
         .ropt = {.format = REPORT_TEXT, .tool_version = PACKAGE_VERSION},
         .fail_threshold = -1,
         .filter = filter_new(),
+        .jobs = 1,
     };
     int status = parse_options(argc, argv, &cli);
     if (status < 0) {

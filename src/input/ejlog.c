@@ -17,7 +17,22 @@ struct ejlog {
     bool pending_cut;    /* the line in |pending| was longer than MAX_RECORD */
     bool after_cr;       /* the last feed ended with a '\r': a '\n' next is part of that line end */
     struct buf record;   /* the record being assembled (lines joined by '\n') */
+    size_t record_total; /* its length, also of the lines not kept (record_skip) */
     bool record_cut;
+    /*
+     * The prefix of the record's first line (offsets into record), when it is
+     * what a parse of the whole record gives (head_exact): then, for a record
+     * of one line, it is not parsed again.
+     */
+    struct {
+        usec_t time;
+        size_t pid, pid_len, msg, len; /* pid (size_t)-1: none; len: of the first line */
+        bool exact;
+    } head;
+    /* a connection ejlog_want() refuses: its payload is not kept nor decoded */
+    bool record_skip;
+    bool (*want)(void *arg, const char *pid, size_t len);
+    void *want_arg;
     long record_line, record_last;
     long lines;
     long records; /* records begun: lines that start like a log record */
@@ -143,15 +158,34 @@ struct prefix {
 
 /*
  * Parses "YYYY-MM-DD HH:MM:SS.ffffff(+HH:MM|Z) [level] <pid>@mfa msg" (E7) or
- * the lager form with milliseconds and no zone (E2–E6, taken as UTC).
+ * the lager form with milliseconds and no zone (E2–E6, taken as UTC). Sets
+ * *|clipped| (when not NULL) when a search for the end of the pid or of the
+ * mfa reached the end of |p|: more bytes after it could change the result.
  */
 static bool
-parse_prefix(const char *p, size_t n, struct prefix *out)
+parse_prefix(const char *p, size_t n, struct prefix *out, bool *clipped)
 {
-    if (n < 27 || !digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) || p[7] != '-' ||
-        !digits(p + 8, 2) || (p[10] != ' ' && p[10] != 'T') || !digits(p + 11, 2) ||
-        p[13] != ':' || !digits(p + 14, 2) || p[16] != ':' || !digits(p + 17, 2) || p[19] != '.')
+    /*
+     * Records come many to a second: the date and time of the last one read
+     * ("YYYY-MM-DD HH:MM:SS", already checked) and its seconds are kept.
+     */
+    static _Thread_local char last_stamp[19];
+    static _Thread_local int64_t last_secs;
+    static _Thread_local bool have_last;
+    if (n < 27 || p[19] != '.')
         return false;
+    int64_t secs = last_secs;
+    if (!have_last || memcmp(p, last_stamp, sizeof last_stamp) != 0) {
+        if (!digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) || p[7] != '-' || !digits(p + 8, 2) ||
+            (p[10] != ' ' && p[10] != 'T') || !digits(p + 11, 2) || p[13] != ':' ||
+            !digits(p + 14, 2) || p[16] != ':' || !digits(p + 17, 2))
+            return false;
+        int64_t days = days_from_civil(num(p, 4), (unsigned)num(p + 5, 2), (unsigned)num(p + 8, 2));
+        secs = days * 86400 + num(p + 11, 2) * 3600 + num(p + 14, 2) * 60 + num(p + 17, 2);
+        memcpy(last_stamp, p, sizeof last_stamp);
+        last_secs = secs;
+        have_last = true;
+    }
     size_t i = 20;
     int frac_digits = 0;
     long frac = 0;
@@ -182,8 +216,6 @@ parse_prefix(const char *p, size_t n, struct prefix *out)
     if (!close)
         return false;
     i = (size_t)(close - p) + 1;
-    int64_t days = days_from_civil(num(p, 4), (unsigned)num(p + 5, 2), (unsigned)num(p + 8, 2));
-    int64_t secs = days * 86400 + num(p + 11, 2) * 3600 + num(p + 14, 2) * 60 + num(p + 17, 2);
     out->time = (secs - offset_s) * 1000000 + frac;
     out->pid = NULL;
     out->pid_len = 0;
@@ -191,12 +223,16 @@ parse_prefix(const char *p, size_t n, struct prefix *out)
         i++;
     if (i < n && p[i] == '<') {
         const char *gt = memchr(p + i, '>', n - i);
+        if (!gt && n - i < 32 && clipped)
+            *clipped = true;
         if (gt && gt - (p + i) < 32) {
             out->pid = p + i;
             out->pid_len = (size_t)(gt - (p + i)) + 1;
             i = (size_t)(gt - p) + 1;
             if (i < n && p[i] == '@') {
                 const char *sp = memchr(p + i, ' ', n - i);
+                if (!sp && clipped)
+                    *clipped = true;
                 i = sp ? (size_t)(sp - p) : n;
             }
         }
@@ -211,7 +247,7 @@ bool
 ejlog_record_time(const char *line, size_t len, usec_t *t)
 {
     struct prefix pf;
-    if (!parse_prefix(line, len, &pf))
+    if (!parse_prefix(line, len, &pf, NULL))
         return false;
     *t = pf.time;
     return true;
@@ -221,7 +257,14 @@ bool
 ejlog_is_record_start(const char *line, size_t len)
 {
     struct prefix pf;
-    return parse_prefix(line, len, &pf);
+    return parse_prefix(line, len, &pf, NULL);
+}
+
+void
+ejlog_want(struct ejlog *r, bool (*want)(void *arg, const char *pid, size_t len), void *arg)
+{
+    r->want = want;
+    r->want_arg = arg;
 }
 
 /* ---- Erlang term decoding (§5) ---------------------------------------- */
@@ -552,6 +595,8 @@ xml_line(struct ejlog *r, usec_t t, char dir, const char *tag, size_t tag_len, c
     q->ev.dir = dir;
     q->o_pid = keep(q, pid, pid_len);
     q->o_transport = keep(q, tag, tag_len);
+    if (r->record_skip)
+        return; /* another's connection: its event without its payload */
     size_t off = q->store.len;
     bool truncated = false;
     if (ejlog_decode_term(payload, (size_t)(end - payload), &q->store, &truncated) < 0)
@@ -562,6 +607,46 @@ xml_line(struct ejlog *r, usec_t t, char dir, const char *tag, size_t tag_len, c
     q->ev.truncated = truncated || r->record_cut;
 }
 
+/* The prefix of the record: the first line's, or parsed again over the whole record. */
+static bool
+record_prefix(const struct ejlog *r, struct prefix *pf)
+{
+    const char *p = r->record.data;
+    if (!p)
+        return false;
+    if (!r->head.exact || r->record.len != r->head.len)
+        return parse_prefix(p, r->record.len, pf, NULL);
+    pf->time = r->head.time;
+    pf->pid = r->head.pid == (size_t)-1 ? NULL : p + r->head.pid;
+    pf->pid_len = r->head.pid_len;
+    pf->msg = p + r->head.msg;
+    return true;
+}
+
+/*
+ * The connection a record is about, from its first line alone (the same the
+ * record's event names); NULL when none.
+ */
+static const char *
+record_pid(const struct ejlog *r, size_t *len)
+{
+    struct prefix pf;
+    if (!record_prefix(r, &pf))
+        return NULL;
+    const char *m = pf.msg, *end = r->record.data + r->head.len;
+    const char *tag, *pid;
+    size_t tag_len;
+    if (parse_tag(m, end, &tag, &tag_len, &pid, len))
+        return pid;
+    if (*m == '(' && m + 1 < end && m[1] == '<') {
+        const char *close = memchr(m, ')', (size_t)(end - m));
+        *len = close ? (size_t)(close - m - 1) : 0;
+        return close ? m + 1 : NULL;
+    }
+    *len = pf.pid_len;
+    return pf.pid;
+}
+
 /* Classifies one complete record and queues at most one event. */
 static void
 process_record(struct ejlog *r)
@@ -569,7 +654,7 @@ process_record(struct ejlog *r)
     const char *p = r->record.data;
     size_t n = r->record.len;
     struct prefix pf;
-    if (!p || !parse_prefix(p, n, &pf))
+    if (!record_prefix(r, &pf))
         return;
     const char *end = p + n;
     const char *m = pf.msg;
@@ -631,6 +716,8 @@ flush_record(struct ejlog *r)
     }
     buf_reset(&r->record);
     r->record_cut = false;
+    r->record_skip = false;
+    r->head.exact = false;
 }
 
 /*
@@ -645,12 +732,26 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
         len = MAX_RECORD; /* the same cut whether the line came whole or in pieces */
         cut = true;
     }
-    if (ejlog_is_record_start(line, len)) {
+    struct prefix pf;
+    bool clipped = false;
+    if (parse_prefix(line, len, &pf, &clipped)) {
         flush_record(r);
         r->records++;
         r->record_line = r->record_last = r->lines;
         buf_append(&r->record, line, len);
+        r->record_total = len;
         r->record_cut = cut;
+        r->head.time = pf.time;
+        r->head.pid = pf.pid ? (size_t)(pf.pid - line) : (size_t)-1;
+        r->head.pid_len = pf.pid_len;
+        r->head.msg = (size_t)(pf.msg - line);
+        r->head.len = len;
+        r->head.exact = !clipped;
+        if (r->want && !clipped) {
+            size_t pid_len;
+            const char *pid = record_pid(r, &pid_len);
+            r->record_skip = pid && !r->want(r->want_arg, pid, pid_len);
+        }
         /* An XML line whose term closes on it is complete: handle it now rather than at the
          * next line, so a pipeline sees a session end as soon as its last line arrives. */
         if (!cut && len >= 2 && line[len - 2] == '>' && line[len - 1] == '>' &&
@@ -661,10 +762,13 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
     if (!r->record.len)
         return false; /* noise before the first record (a rotated file's partial record) */
     r->record_last = r->lines;
-    if (cut || r->record.len + len + 1 > MAX_RECORD) {
+    if (cut || r->record_total + len + 1 > MAX_RECORD) {
         r->record_cut = true;
         return true;
     }
+    r->record_total += len + 1;
+    if (r->record_skip)
+        return true; /* counted, not kept */
     buf_append_char(&r->record, '\n');
     buf_append(&r->record, line, len);
     return true;

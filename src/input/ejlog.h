@@ -47,6 +47,14 @@ struct ejlog_event {
 
 /* Returns a new reader. */
 struct ejlog *ejlog_new(void);
+/*
+ * Only the connections |want| accepts (|pid|, |len| bytes: its pid as written)
+ * are needed (a -j worker's share): the records of the others still give
+ * their events, but an XML record's payload is neither kept nor decoded
+ * (data NULL). Records whose connection the first line does not tell for
+ * sure are read whole.
+ */
+void ejlog_want(struct ejlog *r, bool (*want)(void *arg, const char *pid, size_t len), void *arg);
 /* NULL is fine. */
 void ejlog_free(struct ejlog *r);
 /* Queues |len| bytes of the log; |buf| may be reused once this returns. */

@@ -225,6 +225,30 @@ struct summary {
     bool interrupted;                /* interrupted: SIGINT/SIGTERM stopped the reading (only true) */
 };
 
+/*
+ * What summary_add() reads of a session, and nothing else: what a worker of
+ * a -j run sends the merge for each session it reports. Pointers are the
+ * session's (borrowed).
+ */
+struct summary_facts {
+    enum outcome outcome;
+    enum transport transport;
+    const char *mechanism;       /* NULL: none */
+    bool evicted;
+    bool plaintext;              /* a password was readable: on the wire, in the log or in an attempt */
+    bool on_wire, in_log;
+    const char *user;            /* the name the plaintext audit lists; NULL: none */
+    const struct violation *violations; /* code and severity read */
+    size_t nviolations;
+    const struct violation_drop *dropped;
+    size_t ndropped;
+    double to_bound;             /* durations.to_bound */
+};
+
+void summary_facts_of(const struct session *s, struct summary_facts *f);
+/* summary_add() of a session whose facts are |f|. */
+void summary_add_facts(struct summary *sm, const struct summary_facts *f);
+
 /* Nearest-rank percentile |p| (0–100) of the latencies; < 0 when there are none. */
 double summary_percentile(const struct summary *sm, double p);
 struct summary *summary_new(void);

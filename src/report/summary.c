@@ -201,30 +201,55 @@ add_latency(struct summary *sm, double ms)
 }
 
 void
-summary_add(struct summary *sm, const struct session *s)
+summary_facts_of(const struct session *s, struct summary_facts *f)
 {
-    sm->sessions++;
-    if ((unsigned)s->outcome < NELEMS(sm->by_outcome))
-        sm->by_outcome[s->outcome]++;
-    if ((unsigned)s->transport < NELEMS(sm->by_transport))
-        sm->by_transport[s->transport]++;
-    count_name(&sm->by_mechanism, &sm->nby_mechanism,
-               s->auth.mechanism ? s->auth.mechanism : "none");
-    if (s->evicted)
-        sm->evicted++;
-
     bool plaintext = s->password_on_wire || s->password_in_log;
     for (size_t i = 0; i < s->auth.nattempts && !plaintext; i++)
         plaintext = s->auth.attempts[i].plaintext;
-    if (plaintext) {
+    *f = (struct summary_facts){
+        .outcome = s->outcome,
+        .transport = s->transport,
+        .mechanism = s->auth.mechanism,
+        .evicted = s->evicted != NULL,
+        .plaintext = plaintext,
+        .on_wire = s->password_on_wire,
+        .in_log = s->password_in_log,
+        .user = plaintext ? plaintext_user(s) : NULL,
+        .violations = s->violations,
+        .nviolations = s->nviolations,
+        .dropped = s->violations_dropped,
+        .ndropped = s->nviolations_dropped,
+        .to_bound = s->durations.to_bound,
+    };
+}
+
+void
+summary_add(struct summary *sm, const struct session *s)
+{
+    struct summary_facts f;
+    summary_facts_of(s, &f);
+    summary_add_facts(sm, &f);
+}
+
+void
+summary_add_facts(struct summary *sm, const struct summary_facts *f)
+{
+    sm->sessions++;
+    if ((unsigned)f->outcome < NELEMS(sm->by_outcome))
+        sm->by_outcome[f->outcome]++;
+    if ((unsigned)f->transport < NELEMS(sm->by_transport))
+        sm->by_transport[f->transport]++;
+    count_name(&sm->by_mechanism, &sm->nby_mechanism, f->mechanism ? f->mechanism : "none");
+    if (f->evicted)
+        sm->evicted++;
+
+    if (f->plaintext) {
         sm->plaintext_sessions++;
-        unsigned where = (s->password_on_wire ? PLAINTEXT_ON_WIRE : 0) |
-                         (s->password_in_log ? PLAINTEXT_IN_LOG : 0);
-        sm->plaintext_on_wire += s->password_on_wire;
-        sm->plaintext_in_log += s->password_in_log;
-        const char *user = plaintext_user(s);
-        if (user)
-            add_user(sm, user, where);
+        unsigned where = (f->on_wire ? PLAINTEXT_ON_WIRE : 0) | (f->in_log ? PLAINTEXT_IN_LOG : 0);
+        sm->plaintext_on_wire += f->on_wire;
+        sm->plaintext_in_log += f->in_log;
+        if (f->user)
+            add_user(sm, f->user, where);
     }
 
     /*
@@ -232,17 +257,17 @@ summary_add(struct summary *sm, const struct session *s)
      * dropped past the session's caps; a violation's count (the rule hit again
      * at its step) adds none.
      */
-    for (size_t i = 0; i < s->nviolations; i++)
-        count_code(sm, s->violations[i].code, 1, s->violations[i].severity);
-    for (size_t i = 0; i < s->nviolations_dropped; i++) {
-        const struct violation_drop *v = &s->violations_dropped[i];
+    for (size_t i = 0; i < f->nviolations; i++)
+        count_code(sm, f->violations[i].code, 1, f->violations[i].severity);
+    for (size_t i = 0; i < f->ndropped; i++) {
+        const struct violation_drop *v = &f->dropped[i];
         char code[sizeof v->code + 1];
         memcpy(code, v->code, sizeof v->code);
         code[sizeof v->code] = '\0';
         count_code(sm, code, (long)v->count, v->severity);
     }
 
-    double lat = s->durations.to_bound;
+    double lat = f->to_bound;
     if (lat >= 0 && lat <= 1e300) /* also rejects NaN and infinity */
         add_latency(sm, lat);
 }

@@ -11,9 +11,11 @@
 volatile sig_atomic_t interrupt_stop;
 /* The first SIGINT or SIGTERM this process took (a SIGUSR1 from the parent is not one). */
 static volatile sig_atomic_t first_signal;
-/* The signal reported by the capture reader (interrupt_note). */
+/* The signal reported by a worker (interrupt_note). */
 static volatile sig_atomic_t noted_signal;
-static volatile sig_atomic_t forward_pid; /* a pid_t; 0: no reader to tell */
+/* The workers a stop goes on to: the handler reads the first |nforward| (set last). */
+static pid_t forward_pids[INTERRUPT_CHILDREN_MAX];
+static volatile sig_atomic_t nforward;
 /* a fixed buffer: the handler may only read it, never follow a pointer being freed */
 static char unlink_path[PATH_MAX];
 static volatile sig_atomic_t have_unlink_path;
@@ -31,11 +33,11 @@ on_signal(int signo)
     }
     first_signal = signo;
     interrupt_stop = 1;
-    if (forward_pid > 0)
-        kill((pid_t)forward_pid, SIGUSR1);
+    for (sig_atomic_t i = 0; i < nforward; i++)
+        kill(forward_pids[i], SIGUSR1);
 }
 
-/* In the capture reader: its parent says stop. */
+/* In a worker: its parent says stop. */
 static void
 on_parent_stop(int signo)
 {
@@ -96,17 +98,22 @@ interrupt_before_fork(void)
 }
 
 void
-interrupt_forward_to(pid_t child)
+interrupt_forward_to(const pid_t *children, size_t n)
 {
     signal(SIGUSR1, SIG_DFL);
-    forward_pid = child;
-    if (child > 0 && interrupt_stop)
-        kill(child, SIGUSR1); /* the stop came before the child's pid was known */
+    nforward = 0;
+    if (n > INTERRUPT_CHILDREN_MAX)
+        n = INTERRUPT_CHILDREN_MAX;
+    for (size_t i = 0; i < n; i++)
+        forward_pids[i] = children[i];
+    nforward = (sig_atomic_t)n;
+    for (size_t i = 0; i < n && interrupt_stop; i++)
+        kill(children[i], SIGUSR1); /* the stop came before the children's pids were known */
 }
 
 void
 interrupt_child_start(void)
 {
     have_unlink_path = 0;
-    forward_pid = 0;
+    nforward = 0;
 }

@@ -7,9 +7,9 @@
  * interrupt_requested() (a volatile sig_atomic_t) before each read(2) and
  * then ends the input as if it were at its end, so every byte already read
  * is still analysed and the report is that of a shorter input; the loop over
- * the inputs (analyze.c, and the capture reader of a split run) reads no
- * further input. The handlers are installed without SA_RESTART, so a read
- * waiting on a pipe or a terminal returns EINTR and its loop sees the flag;
+ * the inputs (analyze.c) reads no further input, and the workers of a -j run
+ * are told to stop too. The handlers are installed without SA_RESTART, so a
+ * read waiting on a pipe or a terminal returns EINTR and its loop sees the flag;
  * live inputs are also polled with a timeout, so a signal that lands just
  * before a read cannot leave it waiting for input that never comes.
  */
@@ -18,6 +18,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Set by the handlers; read it through interrupt_requested(). */
@@ -37,8 +38,8 @@ void interrupt_install(void);
 int interrupt_signal(void);
 
 /*
- * Records that the run stopped because of |signo| elsewhere (the capture
- * reader of a split run was signalled itself): as if this process had been.
+ * Records that the run stopped because of |signo| elsewhere (a worker of a
+ * -j run was signalled itself): as if this process had been.
  */
 void interrupt_note(int signo);
 
@@ -49,15 +50,17 @@ void interrupt_note(int signo);
 void interrupt_unlink_on_kill(const char *path);
 
 /*
- * A split run (analyze_pipe.c). Before fork(): the child will take SIGUSR1
- * as "stop reading" from the moment it exists. In the parent after fork():
- * interrupt_forward_to(child) restores SIGUSR1 there and, from then on,
- * forwards a stop to the child as SIGUSR1 (also one that came in between).
- * In the child: interrupt_child_start() forgets the parent's temporary file.
+ * A -j run (jobs.c). Before fork(): the children will take SIGUSR1 as "stop
+ * reading" from the moment they exist. In the parent after fork():
+ * interrupt_forward_to(children, n) restores SIGUSR1 there and, from then
+ * on, forwards a stop to the children as SIGUSR1 (also one that came in
+ * between). In a child: interrupt_child_start() forgets the parent's
+ * temporary file and children.
  */
+#define INTERRUPT_CHILDREN_MAX 256
 void interrupt_before_fork(void);
-/* |child| 0: no reader any more (it ended, or fork() failed). */
-void interrupt_forward_to(pid_t child);
+/* |n| 0: no children any more (they ended, or fork() failed). */
+void interrupt_forward_to(const pid_t *children, size_t n);
 void interrupt_child_start(void);
 
 #endif
