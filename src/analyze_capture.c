@@ -268,7 +268,9 @@ silent_end(struct analyzer *a, struct syn_seen *sy, enum silent_end how, usec_t 
 {
     char server[64];
     decode_format_endpoint(sy->ip_version, sy->server, sy->server_port, server, sizeof server);
-    note_silent(a, sy->key, server, how, sy->time, t);
+    long by_end[SILENT_END_COUNT] = {0};
+    by_end[how] = 1;
+    note_silent(a, sy->key, server, by_end, sy->time, t);
     sy->key[0] = '\0';
     sy->xmpp = false;
 }
@@ -342,44 +344,88 @@ handshake_slot(struct analyzer *a, const char *key, bool syn_only)
 }
 
 void
-note_silent(struct analyzer *a, const char *key, const char *server, enum silent_end how,
-            usec_t first, usec_t last)
+note_silent(struct analyzer *a, const char *key, const char *server,
+            const long by_end[SILENT_END_COUNT], usec_t first, usec_t last)
 {
     if (a->opt.worker)
-        worker_silent(a->opt.worker, a->event, a->phase, key, server, how, first, last);
+        worker_silent(a->opt.worker, a->event, a->phase, key, server, by_end, first, last);
     else
-        summary_add_silent(a->summary, server, how, first, last);
+        summary_add_silents(a->summary, server, by_end, first, last);
 }
 
-/* Handshakes by time, then key: an order that does not depend on the table (-j: one per worker). */
+/* A server's handshakes left waiting at the end of an input: its first one, how they ended. */
+struct waiting {
+    struct syn_seen *sy;
+    char server[64];
+    long by_end[SILENT_END_COUNT];
+};
+
+/* By time, then key: an order that does not depend on the table (-j: one per worker). */
 static int
-by_time_key(const void *x, const void *y)
+by_time_key(const struct waiting *a, const struct waiting *b)
 {
-    const struct syn_seen *a = *(const struct syn_seen *const *)x, *b = *(const struct syn_seen *const *)y;
-    if (a->time != b->time)
-        return a->time < b->time ? -1 : 1;
-    return strcmp(a->key, b->key);
+    if (a->sy->time != b->sy->time)
+        return a->sy->time < b->sy->time ? -1 : 1;
+    return strcmp(a->sy->key, b->sy->key);
 }
 
-/* The input ended: the handshakes still waiting for data are silent connections, oldest first. */
+static int
+by_server(const void *x, const void *y)
+{
+    const struct waiting *a = x, *b = y;
+    int c = strcmp(a->server, b->server);
+    return c ? c : by_time_key(a, b);
+}
+
+static int
+by_first(const void *x, const void *y)
+{
+    return by_time_key(x, y);
+}
+
+/*
+ * The input ended: the handshakes still waiting for data are silent
+ * connections. They go to the summary per server (up to 16 384 in one go),
+ * the servers in the order of their first handshake.
+ */
 static void
 flush_handshakes(struct analyzer *a)
 {
-    struct syn_seen **waiting = NULL;
+    struct waiting *w = NULL;
     size_t n = 0;
+    for (size_t i = 0; i < a->syn_slots; i++) {
+        struct syn_seen *sy = &a->syns[i];
+        if (!sy->key[0] || !sy->xmpp)
+            continue;
+        w = xgrow(w, n, sizeof *w);
+        memset(&w[n], 0, sizeof w[n]);
+        w[n].sy = sy;
+        decode_format_endpoint(sy->ip_version, sy->server, sy->server_port, w[n].server,
+                               sizeof w[n].server);
+        w[n++].by_end[sy->acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY] = 1;
+    }
+    qsort(w, n, sizeof *w, by_server);
+    /* each server's first handshake stands for its group, which counts them all */
+    size_t groups = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (groups && strcmp(w[k].server, w[groups - 1].server) == 0) {
+            for (int e = 0; e < SILENT_END_COUNT; e++)
+                w[groups - 1].by_end[e] += w[k].by_end[e];
+        } else {
+            w[groups++] = w[k];
+        }
+    }
+    qsort(w, groups, sizeof *w, by_first);
+    a->phase = END_FLUSH;
+    for (size_t g = 0; g < groups; g++)
+        note_silent(a, w[g].sy->key, w[g].server, w[g].by_end, w[g].sy->time, a->last_time);
+    a->phase = END_EVENT;
     for (size_t i = 0; i < a->syn_slots; i++)
         if (a->syns[i].key[0] && a->syns[i].xmpp) {
-            waiting = xgrow(waiting, n, sizeof *waiting);
-            waiting[n++] = &a->syns[i];
+            a->syns[i].key[0] = '\0';
+            a->syns[i].xmpp = false;
         }
-    if (n > 1)
-        qsort(waiting, n, sizeof *waiting, by_time_key);
-    a->phase = END_FLUSH;
-    for (size_t k = 0; k < n; k++)
-        silent_end(a, waiting[k], waiting[k]->acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY,
-                   a->last_time);
-    a->phase = END_EVENT;
-    free(waiting);
+    free(w);
 }
 
 static struct conn *

@@ -191,9 +191,13 @@ own_key(struct analyzer *a, const void *key, size_t len)
     a->own_event = true;
     return true;
 }
-/* A connection to |server| that never carried XMPP (keyed |key|): to the summary, not a session. */
-void note_silent(struct analyzer *a, const char *key, const char *server, enum silent_end how,
-                 usec_t first, usec_t last);
+/*
+ * Connections to |server| that never carried XMPP, |by_end| of each ending,
+ * the first (keyed |key|) at |first|, the last ended at |last|: to the
+ * summary, not sessions.
+ */
+void note_silent(struct analyzer *a, const char *key, const char *server,
+                 const long by_end[SILENT_END_COUNT], usec_t first, usec_t last);
 /*
  * The end of a connection's login whose verdict came back (a -j worker):
  * the verdict's findings, filters, report; |l| is freed.

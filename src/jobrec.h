@@ -14,7 +14,9 @@
  *   DONE     a judged connection, finished: dropped, or its summary facts and
  *            its rendered report (in the order of the verdicts)
  *   END      the inputs as the worker saw them, with its errors placed by event
- * Merge to worker: VERDICT, one per FINISH, in the order of the FINISHes.
+ * Merge to worker: VERDICT, one per FINISH, in the order one process ends the
+ * connections (which may not be the worker's: memory evictions go by session
+ * number), naming the connection by its number in the worker.
  */
 #ifndef XMPPFLOW_JOBREC_H
 #define XMPPFLOW_JOBREC_H
@@ -49,11 +51,11 @@ enum note_kind { NOTE_GLOBAL, NOTE_OWN, NOTE_TIMEBACK, NOTE_TIMETOTAL };
 enum jobrec_type {
     JR_CREATE = 1, /* u64 event */
     JR_FINISH,     /* u64 event, u8 phase, u32 local, facts */
-    JR_SILENT,     /* u64 event, u8 phase, u8 how, i64 first, i64 last, str key, str server */
+    JR_SILENT,     /* u64 event, u8 phase, 5 × u64 by end, i64 first, i64 last, str key, str server */
     JR_PROGRESS,   /* u64 event, u32 input being read */
     JR_DONE,       /* u32 id, u8 kept; when kept: summary facts, str rendered */
     JR_END,        /* u64 failed, i32 signal, u32 n, n × input */
-    JR_VERDICT,    /* u32 id, u8 n, n × (str code, u32 seq, str message), str jid */
+    JR_VERDICT,    /* u32 local, u32 id, u8 n, n × (str code, u32 seq, str message), str jid */
 };
 
 /* Appending a record to |b|: begin, its fields, end (which writes its length). */

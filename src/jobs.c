@@ -55,6 +55,10 @@ static void __attribute__((noreturn))
 work(unsigned index, unsigned count, int to_merge, int from_merge, const struct analyze_options *opt,
      const struct report_options *ropt, char *const *paths, size_t n)
 {
+    /* tests only: XMPPFLOW_TEST_KILL_WORKER=K (1-based): worker K dies at once, sending nothing */
+    const char *kill_me = getenv("XMPPFLOW_TEST_KILL_WORKER");
+    if (kill_me && strtoul(kill_me, NULL, 10) == index + 1)
+        raise(SIGKILL);
     struct shard part = {.index = index, .count = count};
     struct worker *w = worker_new(to_merge, from_merge, ropt->format, ropt->show_secrets);
     struct analyze_options o = *opt;

@@ -13,7 +13,10 @@
 #include "jobrec.h"
 #include "xalloc.h"
 
-/* Bytes of records a worker ahead of the others may have waiting here before it is not read. */
+/*
+ * Bytes of records the workers ahead of the others may have waiting here, in
+ * all, before they are not read (each its share): the merge's memory.
+ */
 #define HOLD_MAX (16u << 20)
 
 /* A record of a worker waiting until every worker is past its event. */
@@ -25,7 +28,7 @@ struct rec {
     uint64_t seq;         /* its place among the worker's records */
     unsigned local, id;   /* FINISH: the connection's number in the worker, its session's */
     struct cross_facts facts;
-    enum silent_end how;  /* SILENT */
+    long by_end[SILENT_END_COUNT]; /* SILENT */
     usec_t first, last;
     char *key, *server;
     size_t size;          /* bytes it came as */
@@ -258,7 +261,7 @@ merge_wants(const struct merge *m, unsigned k)
 {
     const struct mworker *w = &m->w[k];
     const struct judged *next = q_front(&m->order);
-    return w->held < HOLD_MAX || (next && next->worker == k) || w->progress <= frontier(m);
+    return w->held < HOLD_MAX / m->n || (next && next->worker == k) || w->progress <= frontier(m);
 }
 
 /* Orders the ends of many connections at once (END_ALL, END_MEMORY, END_IDLE) and END_FLUSH. */
@@ -300,6 +303,7 @@ apply(struct merge *m, struct rec *r)
         struct cross_verdict v = {0};
         crosscheck_judge(m->cc, &r->facts, r->id, &v);
         size_t at = jobrec_begin(&w->outbox, JR_VERDICT);
+        jobrec_u32(&w->outbox, r->local);
         jobrec_u32(&w->outbox, r->id);
         jobrec_put_verdict(&w->outbox, &v);
         jobrec_end(&w->outbox, at);
@@ -308,7 +312,7 @@ apply(struct merge *m, struct rec *r)
         break;
     }
     case JR_SILENT:
-        summary_add_silent(m->sm, r->server ? r->server : "", r->how, r->first, r->last);
+        summary_add_silents(m->sm, r->server ? r->server : "", r->by_end, r->first, r->last);
         break;
     default:
         break;
@@ -396,7 +400,8 @@ write_out(struct merge *m)
         struct done *d = q_front(&w->dones);
         if (!d && !w->gone)
             return; /* not back yet */
-        emit(m, d);
+        /* one out of the order of the verdicts (a broken worker) is dropped */
+        emit(m, d && d->id == j->id ? d : NULL);
         if (d) {
             w->held -= d->len < w->held ? d->len : w->held;
             done_clear(d);
@@ -417,7 +422,8 @@ static bool
 take(struct merge *m, unsigned k, enum jobrec_type type, struct jobrec_reader *r, size_t size)
 {
     struct mworker *w = &m->w[k];
-    struct rec rec = {.type = type, .worker = k, .seq = w->seq++, .size = size};
+    /* what it holds here: the record, its copy of the strings, allocation overheads */
+    struct rec rec = {.type = type, .worker = k, .seq = w->seq++, .size = sizeof rec + 2 * size};
     switch (type) {
     case JR_CREATE:
         rec.event = jobrec_get_u64(r);
@@ -431,7 +437,8 @@ take(struct merge *m, unsigned k, enum jobrec_type type, struct jobrec_reader *r
     case JR_SILENT:
         rec.event = jobrec_get_u64(r);
         rec.phase = (enum end_phase)jobrec_get_u8(r);
-        rec.how = (enum silent_end)jobrec_get_u8(r);
+        for (int e = 0; e < SILENT_END_COUNT; e++)
+            rec.by_end[e] = (long)jobrec_get_u64(r);
         rec.first = (usec_t)jobrec_get_u64(r);
         rec.last = (usec_t)jobrec_get_u64(r);
         rec.key = jobrec_get_str(r);
@@ -449,7 +456,15 @@ take(struct merge *m, unsigned k, enum jobrec_type type, struct jobrec_reader *r
             bytes = jobrec_get_mem(r, &d.len);
         }
         const struct judged *next = q_front(&m->order);
-        if (!r->bad && next && next->worker == k && !w->dones.n) {
+        if (r->bad) {
+            done_clear(&d);
+            return false;
+        }
+        if (next && next->worker == k && !w->dones.n) {
+            if (d.id != next->id) { /* sessions come back in the order of their verdicts */
+                done_clear(&d);
+                return false;
+            }
             d.bytes = (char *)bytes; /* its turn: written from where it lies */
             emit(m, &d);
             d.bytes = NULL;
@@ -461,7 +476,7 @@ take(struct merge *m, unsigned k, enum jobrec_type type, struct jobrec_reader *r
         memcpy(d.bytes, bytes ? bytes : "", d.len);
         *(struct done *)q_push(&w->dones) = d;
         w->held += d.len;
-        return !r->bad;
+        return true;
     }
     case JR_END:
         w->failed = jobrec_get_u64(r);

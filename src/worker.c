@@ -31,7 +31,8 @@
 
 /* A connection that ended and waits for its verdict. */
 struct pending {
-    struct login *login;
+    struct login *login; /* NULL: judged (a verdict came out of the order of the ends) */
+    unsigned local;
     enum login_end how;
     usec_t t;
 };
@@ -52,7 +53,8 @@ struct worker {
     struct analyzer *a;
     unsigned created;
     struct pending *pending; /* a ring, oldest first */
-    size_t pending_head, npending, pending_cap;
+    size_t pending_head, pending_used, pending_cap;
+    size_t npending;         /* waiting in it (not judged) */
     struct input_places *inputs;
     size_t ninputs;
     size_t input; /* the input being read */
@@ -81,7 +83,7 @@ worker_free(struct worker *w)
 {
     if (!w)
         return;
-    for (size_t i = 0; i < w->npending; i++)
+    for (size_t i = 0; i < w->pending_used; i++)
         login_free(w->pending[(w->pending_head + i) % w->pending_cap].login);
     free(w->pending);
     for (size_t i = 0; i < w->ninputs; i++)
@@ -136,28 +138,30 @@ worker_finished(struct worker *w, uint64_t event, enum end_phase phase, unsigned
     jobrec_u32(&w->out, local);
     jobrec_put_facts(&w->out, f);
     sent(w, at);
-    if (w->npending == w->pending_cap) {
+    if (w->pending_used == w->pending_cap) {
         size_t cap = w->pending_cap ? 2 * w->pending_cap : 64;
         struct pending *p = xcalloc(cap, sizeof *p);
-        for (size_t i = 0; i < w->npending; i++)
+        for (size_t i = 0; i < w->pending_used; i++)
             p[i] = w->pending[(w->pending_head + i) % w->pending_cap];
         free(w->pending);
         w->pending = p;
         w->pending_cap = cap;
         w->pending_head = 0;
     }
-    w->pending[(w->pending_head + w->npending++) % w->pending_cap] =
-        (struct pending){.login = l, .how = how, .t = t};
+    w->pending[(w->pending_head + w->pending_used++) % w->pending_cap] =
+        (struct pending){.login = l, .local = local, .how = how, .t = t};
+    w->npending++;
 }
 
 void
 worker_silent(struct worker *w, uint64_t event, enum end_phase phase, const char *key,
-              const char *server, enum silent_end how, usec_t first, usec_t last)
+              const char *server, const long by_end[SILENT_END_COUNT], usec_t first, usec_t last)
 {
     size_t at = jobrec_begin(&w->out, JR_SILENT);
     jobrec_u64(&w->out, event);
     jobrec_u8(&w->out, (unsigned)phase);
-    jobrec_u8(&w->out, (unsigned)how);
+    for (int e = 0; e < SILENT_END_COUNT; e++)
+        jobrec_u64(&w->out, (uint64_t)by_end[e]);
     jobrec_u64(&w->out, (uint64_t)first);
     jobrec_u64(&w->out, (uint64_t)last);
     jobrec_str(&w->out, key);
@@ -222,6 +226,27 @@ worker_time_total(struct worker *w, size_t input, uint64_t event, long count)
     place(places_of(w, input), event, NOTE_TIMETOTAL, (size_t)count);
 }
 
+/* The connection |local| that waits for its verdict (usually the oldest), out of the ring. */
+static struct pending
+take_pending(struct worker *w, unsigned local)
+{
+    struct pending found = {0};
+    for (size_t i = 0; i < w->pending_used; i++) {
+        struct pending *p = &w->pending[(w->pending_head + i) % w->pending_cap];
+        if (p->login && p->local == local) {
+            found = *p;
+            p->login = NULL;
+            w->npending--;
+            break;
+        }
+    }
+    while (w->pending_used && !w->pending[w->pending_head].login) {
+        w->pending_head = (w->pending_head + 1) % w->pending_cap;
+        w->pending_used--;
+    }
+    return found;
+}
+
 /*
  * Takes the verdicts that came, in order, and finishes their connections;
  * waits for more while more than |until| ends wait.
@@ -235,14 +260,14 @@ take_verdicts(struct worker *w, size_t until)
         struct jobrec_reader r;
         while (w->npending && (n = jobrec_next(w->in.data + off, w->in.len - off, &type, &r)) > 0) {
             off += n;
-            unsigned id = jobrec_get_u32(&r);
+            unsigned local = jobrec_get_u32(&r), id = jobrec_get_u32(&r);
             struct cross_verdict v;
             jobrec_get_verdict(&r, &v);
-            struct pending p = w->pending[w->pending_head];
-            w->pending_head = (w->pending_head + 1) % w->pending_cap;
-            w->npending--;
-            login_session(p.login)->id = id;
-            analyzer_session_end(w->a, p.login, &v, p.how, p.t);
+            struct pending p = take_pending(w, local);
+            if (p.login) {
+                login_session(p.login)->id = id;
+                analyzer_session_end(w->a, p.login, &v, p.how, p.t);
+            }
             cross_verdict_clear(&v);
         }
         buf_consume(&w->in, off);

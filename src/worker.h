@@ -42,9 +42,13 @@ unsigned worker_created(struct worker *w, uint64_t event);
  */
 void worker_finished(struct worker *w, uint64_t event, enum end_phase phase, unsigned local,
                      const struct cross_facts *f, struct login *l, enum login_end how, usec_t t);
-/* A connection of this worker that never carried XMPP (keyed |key|: the order of END_FLUSH). */
+/*
+ * Connections of this worker that never carried XMPP (note_silent(); |key|
+ * and |first| order those of END_FLUSH).
+ */
 void worker_silent(struct worker *w, uint64_t event, enum end_phase phase, const char *key,
-                   const char *server, enum silent_end how, usec_t first, usec_t last);
+                   const char *server, const long by_end[SILENT_END_COUNT], usec_t first,
+                   usec_t last);
 /* The session of a verdict, finished: |kept| sent rendered, else only its number. */
 void worker_done(struct worker *w, const struct session *s, bool kept);
 

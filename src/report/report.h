@@ -254,9 +254,13 @@ double summary_percentile(const struct summary *sm, double p);
 struct summary *summary_new(void);
 void summary_free(struct summary *sm);
 void summary_add(struct summary *sm, const struct session *s);
-/* Counts a connection that never carried XMPP (not a session of the report). */
-void summary_add_silent(struct summary *sm, const char *server, enum silent_end how, usec_t first,
-                        usec_t last);
+/*
+ * Counts connections to |server| that never carried XMPP (not sessions of the
+ * report): |by_end[e]| of each ending e, the first began at |first|, the last
+ * ended at |last|.
+ */
+void summary_add_silents(struct summary *sm, const char *server, const long by_end[SILENT_END_COUNT],
+                         usec_t first, usec_t last);
 const char *silent_end_name(enum silent_end e);
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_JSONL };

@@ -273,15 +273,18 @@ summary_add_facts(struct summary *sm, const struct summary_facts *f)
 }
 
 void
-summary_add_silent(struct summary *sm, const char *server, enum silent_end how, usec_t first,
-                   usec_t last)
+summary_add_silents(struct summary *sm, const char *server, const long by_end[SILENT_END_COUNT],
+                    usec_t first, usec_t last)
 {
+    long n = 0;
+    for (int e = 0; e < SILENT_END_COUNT; e++)
+        n += by_end[e];
     struct silent_server *v = NULL;
     for (size_t i = 0; i < sm->nsilent && !v; i++)
         if (strcmp(sm->silent[i].server, server) == 0)
             v = &sm->silent[i];
     if (!v && sm->nsilent == SILENT_SERVERS_MAX - 1 && strcmp(server, "other") != 0) {
-        summary_add_silent(sm, "other", how, first, last);
+        summary_add_silents(sm, "other", by_end, first, last);
         return;
     }
     if (!v) {
@@ -292,14 +295,14 @@ summary_add_silent(struct summary *sm, const char *server, enum silent_end how, 
         v->first = first;
         v->last = last;
     }
-    v->count++;
-    if ((unsigned)how < NELEMS(v->by_end))
-        v->by_end[how]++;
+    v->count += n;
+    for (int e = 0; e < SILENT_END_COUNT; e++)
+        v->by_end[e] += by_end[e];
     if (first < v->first)
         v->first = first;
     if (last > v->last)
         v->last = last;
-    sm->silent_total++;
+    sm->silent_total += n;
 }
 
 static int
