@@ -55,10 +55,14 @@ static void __attribute__((noreturn))
 work(unsigned index, unsigned count, int to_merge, int from_merge, const struct analyze_options *opt,
      const struct report_options *ropt, char *const *paths, size_t n)
 {
-    /* tests only: XMPPFLOW_TEST_KILL_WORKER=K (1-based): worker K dies at once, sending nothing */
-    const char *kill_me = getenv("XMPPFLOW_TEST_KILL_WORKER");
-    if (kill_me && strtoul(kill_me, NULL, 10) == index + 1)
-        raise(SIGKILL);
+    /*
+     * Tests only: XMPPFLOW_TEST_SIGNAL_WORKER=K:SIG (K from 1, SIG KILL or INT):
+     * worker K takes that signal before it reads anything.
+     */
+    const char *test = getenv("XMPPFLOW_TEST_SIGNAL_WORKER");
+    char *sig;
+    if (test && strtoul(test, &sig, 10) == index + 1 && *sig == ':')
+        raise(strcmp(sig + 1, "INT") == 0 ? SIGINT : SIGKILL);
     struct shard part = {.index = index, .count = count};
     struct worker *w = worker_new(to_merge, from_merge, ropt->format, ropt->show_secrets);
     struct analyze_options o = *opt;
