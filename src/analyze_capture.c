@@ -404,7 +404,8 @@ flush_handshakes(struct analyzer *a)
                                sizeof w[n].server);
         w[n++].by_end[sy->acked ? SILENT_HANDSHAKE_ONLY : SILENT_NO_REPLY] = 1;
     }
-    qsort(w, n, sizeof *w, by_server);
+    if (n > 1)
+        qsort(w, n, sizeof *w, by_server);
     /* each server's first handshake stands for its group, which counts them all */
     size_t groups = 0;
     for (size_t k = 0; k < n; k++) {
@@ -415,7 +416,8 @@ flush_handshakes(struct analyzer *a)
             w[groups++] = w[k];
         }
     }
-    qsort(w, groups, sizeof *w, by_first);
+    if (groups > 1)
+        qsort(w, groups, sizeof *w, by_first);
     a->phase = END_FLUSH;
     for (size_t g = 0; g < groups; g++)
         note_silent(a, w[g].sy->key, w[g].server, w[g].by_end, w[g].sy->time, a->last_time);

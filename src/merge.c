@@ -617,7 +617,8 @@ merge_errors(const struct merge *m, const struct mworker *base, size_t i, struct
             all[n++] = (struct placed){.event = note->event, .worker = k, .index = e, .note = note};
         }
     }
-    qsort(all, n, sizeof *all, by_event);
+    if (n > 1)
+        qsort(all, n, sizeof *all, by_event);
     long first_setbacks = 0;
     for (size_t e = 0; e < n; e++) {
         const struct jobrec_note *note = all[e].note;
