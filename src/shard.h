@@ -10,8 +10,12 @@
  *     each a 16-byte address (IPv4 in the first 4, the rest zero) and the
  *     port in network byte order. Both directions give the same key.
  *   - ejabberd log: the c2s process id as the log writes it ("<0.506.0>").
- * The owner is hash_bytes(key) mod N (hash_bytes.h: splitmix64 steps over
- * the key read as little-endian 8-byte words), numbered from 0.
+ * The owner, numbered from 0, is floor(H * N / 2^32) where H is the high 32
+ * bits of hash_bytes(key) (hash_bytes.h: splitmix64 steps over the key read
+ * as little-endian 8-byte words). The high bits: the low ones of the last
+ * multiply depend only on the low bits of the key's last word, so the flows
+ * of one server whose clients differ in the port alone all had one owner
+ * modulo 2.
  */
 #ifndef XMPPFLOW_SHARD_H
 #define XMPPFLOW_SHARD_H
@@ -31,7 +35,7 @@ struct shard {
 static inline unsigned
 shard_owner(const void *key, size_t len, unsigned count)
 {
-    return count > 1 ? (unsigned)(hash_bytes(key, len) % count) : 0;
+    return count > 1 ? (unsigned)(((hash_bytes(key, len) >> 32) * count) >> 32) : 0;
 }
 
 /* True when |s| owns the connection keyed |key|; a NULL |s| owns all. */
