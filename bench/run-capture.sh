@@ -9,7 +9,9 @@
 # make-big-pcap.py to bench/out/ (BENCH_DIR=DIR to put them elsewhere; deleted
 # afterwards unless KEEP=1) and prints one table, then the ratios. The row
 # "same, --user (no report)" runs the whole analysis with every session filtered
-# out before it is written: the difference is what the jsonl report costs.
+# out before it is written: the difference is what the jsonl report costs. The
+# row "same, -j 2" runs two workers (src/jobs.c): each reads the whole capture and
+# analyses half the connections; the report is the same.
 # RUNS=N: runs per command, the best is kept (default 3; TSHARK_RUNS for tshark,
 # default 1: it is the slow one). Needs GNU time (/usr/bin/time), python3, tshark,
 # libpcap-dev. XMPPFLOW=PATH measures that binary instead of building one.
@@ -64,7 +66,7 @@ measure() {
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "inf" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
 
-echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version), $(tshark -v 2>/dev/null | head -n 1 | sed 's/ (Git.*//'), $(date -u +%Y-%m-%d)"
+echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version), $(tshark -v 2>/dev/null | head -n 1 | sed 's/ (Git.*//'), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 printf '%-8s %-32s %9s %9s %12s %8s\n' "size" "command" "seconds" "MB/s" "max RSS MB" "CPU s"
 summary=""
 for mb in "$@"; do
@@ -76,7 +78,7 @@ for mb in "$@"; do
     "$bin" -f jsonl -o "$out/check.jsonl" "$cap"
     sessions=$(tail -n 1 "$out/check.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["sessions"])')
     rm -f "$out/check.jsonl"
-    for what in floor xmppflow noreport oneproc tshark; do
+    for what in floor xmppflow noreport jobs2 tshark; do
         case $what in
         floor)
             r=$(measure "${RUNS:-3}" "$floor" "$cap")
@@ -92,15 +94,10 @@ for mb in "$@"; do
             r=$(measure "${RUNS:-3}" "$bin" -f jsonl -o /dev/null --user nobody.bench "$cap")
             label="  same, --user (no report)"
             ;;
-        oneproc)
-            # captures are read by two processes when there are two CPUs
-            # (src/analyze_pipe.c); this is the same run in one
-            r=$(
-                XMPPFLOW_SPLIT=0
-                export XMPPFLOW_SPLIT
-                measure "${RUNS:-3}" "$bin" -f jsonl -o /dev/null "$cap"
-            )
-            label="  same, one process"
+        jobs2)
+            # two workers, each its half of the connections (src/jobs.c)
+            r=$(measure "${RUNS:-3}" "$bin" -j 2 -f jsonl -o /dev/null "$cap")
+            label="  same, -j 2 (two workers)"
             ;;
         tshark)
             r=$(measure "${TSHARK_RUNS:-1}" tshark -r "$cap" -Y xmpp -T fields -e frame.number \
@@ -116,6 +113,7 @@ for mb in "$@"; do
         case $what in
         floor) s_floor=$s ;;
         xmppflow) s_xmppflow=$s ;;
+        jobs2) s_jobs2=$s ;;
         tshark) s_tshark=$s ;;
         *) ;;
         esac
@@ -124,9 +122,10 @@ for mb in "$@"; do
     done
     echo "#   $(sed 's/ copies of / copies of the /' "$out/gen.txt"); xmppflow reported $sessions sessions"
     summary="$summary
-#   ${mb} MiB: tshark/xmppflow $(ratio "$s_tshark" "$s_xmppflow")x, xmppflow/floor $(ratio "$s_xmppflow" "$s_floor")x"
+#   ${mb} MiB: tshark/xmppflow $(ratio "$s_tshark" "$s_xmppflow")x, xmppflow/floor $(ratio "$s_xmppflow" "$s_floor")x, one process/-j 2 $(ratio "$s_xmppflow" "$s_jobs2")x"
     [ "${KEEP:-0}" = 1 ] || rm -f "$cap"
 done
 rm -f "$out/time.txt" "$out/gen.txt" "$out/stderr.txt"
 echo "# ratios (wall time):$summary"
-echo "# best of ${RUNS:-3} runs (tshark: ${TSHARK_RUNS:-1}), file in the page cache; seconds include process start"
+echo "# best of ${RUNS:-3} runs (tshark: ${TSHARK_RUNS:-1}), file in the page cache; seconds include process start;"
+echo "# CPU s: user + system of all processes; max RSS: the largest process; load average at the end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"

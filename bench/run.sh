@@ -44,18 +44,19 @@ measure() {
 }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "inf" }'; }
 
-echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version), $(date -u +%Y-%m-%d)"
+echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 printf '%-9s %-38s %9s %9s %12s\n' "size" "command" "seconds" "MB/s" "max RSS MB"
 for mb in "$@"; do
     log="$out/big-$mb.log"
     "$here/make-big-log.sh" "$mb" "$log" 2>"$out/gen.txt"
     bytes=$(wc -c <"$log" | tr -d ' ')
     cat "$log" >/dev/null # into the page cache
-    for what in cat wc xmppflow; do
+    for what in cat wc xmppflow jobs2; do
         case $what in
         cat) set -- sh -c 'cat "$1"' sh "$log"; label="cat FILE >/dev/null" ;;
         wc) set -- wc -l "$log"; label="wc -l FILE" ;;
         xmppflow) set -- "$bin" -f jsonl -o /dev/null "$log"; label="xmppflow -f jsonl -o /dev/null FILE" ;;
+        jobs2) set -- "$bin" -j 2 -f jsonl -o /dev/null "$log"; label="  same, -j 2 (two workers)" ;;
         esac
         r=$(measure "$@")
         s=${r% *}
@@ -66,4 +67,5 @@ for mb in "$@"; do
     [ "${KEEP:-0}" = 1 ] || rm -f "$log"
 done
 rm -f "$out/time.txt" "$out/gen.txt"
-echo "# best of ${RUNS:-3} runs each, file in the page cache; seconds include process start"
+echo "# best of ${RUNS:-3} runs each, file in the page cache; seconds include process start;"
+echo "# max RSS of -j 2: the largest of its processes; load average at the end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
