@@ -6,7 +6,8 @@
 # Builds an optimised binary (-O2, no sanitizers) in bench/out/build, writes the
 # logs to bench/out/ (BENCH_DIR=DIR to put them elsewhere; they are deleted
 # afterwards unless KEEP=1), and prints one table. Needs GNU time (/usr/bin/time).
-# RUNS=N: runs per command (the best is kept; default 3).
+# RUNS=N: runs per command (the best is kept; default 3). XMPPFLOW=PATH measures that
+# binary instead of building one. The row "same, -j 2" runs two workers (src/jobs.c).
 # The capture benchmark (pcap, against tshark and a bare libpcap loop) is
 # run-capture.sh.
 set -eu
@@ -19,15 +20,19 @@ out=${BENCH_DIR:-$here/out}
 
 command -v /usr/bin/time >/dev/null || { echo "$0: needs GNU time (apt-get install time)" >&2; exit 1; }
 mkdir -p "$out/build"
-if [ ! -x "$top/configure" ]; then
-    (cd "$top" && autoreconf -fi)
+if [ -n "${XMPPFLOW:-}" ]; then
+    bin=$XMPPFLOW
+else
+    if [ ! -x "$top/configure" ]; then
+        (cd "$top" && autoreconf -fi)
+    fi
+    if [ ! -f "$out/build/Makefile" ]; then
+        (cd "$out/build" && "$top/configure" CFLAGS='-O2 -g' >/dev/null)
+    fi
+    make -C "$out/build" -s -j"$(nproc 2>/dev/null || echo 2)" xmppflow >"$out/build.log" 2>&1 ||
+        { cat "$out/build.log" >&2; exit 1; }
+    bin="$out/build/xmppflow"
 fi
-if [ ! -f "$out/build/Makefile" ]; then
-    (cd "$out/build" && "$top/configure" CFLAGS='-O2 -g' >/dev/null)
-fi
-make -C "$out/build" -s -j"$(nproc 2>/dev/null || echo 2)" xmppflow >"$out/build.log" 2>&1 ||
-    { cat "$out/build.log" >&2; exit 1; }
-bin="$out/build/xmppflow"
 
 # measure CMD...: "seconds maxrss_kb" of one run (output to /dev/null); wall
 # time from date(1) in nanoseconds, peak RSS from GNU time. Best of RUNS (3).
