@@ -248,8 +248,10 @@ check_e8(const struct login *l, const struct fact *f, struct finding *out)
             pass && *pass ? "password" : "digest");
         hits++;
     }
+    if (!hits)
+        return false;
     out->hits = hits;
-    return hits > 0;
+    return true;
 }
 
 bool

@@ -129,7 +129,7 @@ check_b9(const struct login *l, const struct fact *f, struct finding *out)
 {
     if (f->kind == FACT_OUT_OF_ORDER)
         return l->state == ST_TLS_HS; /* RFC 6120 §5.4.2.3 */
-    if (f->dir != '-' || l->state != ST_TLS_HS)
+    if (f->ev != EV_XML_ERROR || f->dir != '-' || l->state != ST_TLS_HS)
         return false; /* a capture saw cleartext where TLS records were due */
     say(out, "%s", f->detail ? f->detail : "cleartext during the TLS handshake");
     return true;
@@ -278,7 +278,7 @@ check_c5(const struct login *l, const struct fact *f, struct finding *out)
 {
     if (f->kind == FACT_OUT_OF_ORDER)
         return f->ev == EV_RESPONSE; /* RFC 6120 §6.4.3: no challenge to answer */
-    if (l->cur || l->state == ST_UNKNOWN)
+    if (f->ev != EV_FAILURE || l->cur || l->state == ST_UNKNOWN)
         return false;
     say(out, "SASL failure with no authentication in progress");
     return true;

@@ -49,17 +49,12 @@ struct watchers {
     unsigned char row[MAX_ROWS_PER_EVENT];
 };
 
-static bool
-row_watches(const struct check *c, enum fact_kind kind, enum event ev)
+static void
+add_watcher(struct watchers *w, size_t row)
 {
-    if (!c->holds || !(c->on & ON(kind)))
-        return false;
-    if (kind != FACT_EVENT || c->events[0] == EV_NONE)
-        return true;
-    for (size_t i = 0; i < sizeof c->events / sizeof c->events[0] && c->events[i] != EV_NONE; i++)
-        if (c->events[i] == ev)
-            return true;
-    return false;
+    if (w->n == MAX_ROWS_PER_EVENT)
+        abort(); /* a bug in the table: raise MAX_ROWS_PER_EVENT */
+    w->row[w->n++] = (unsigned char)row;
 }
 
 static const struct watchers *
@@ -71,16 +66,21 @@ watchers_of(enum fact_kind kind, enum event ev)
         _Static_assert(EV__COUNT < 256, "events fit the index");
         if (check_table_len > 255)
             abort(); /* row numbers are bytes */
-        for (int k = 0; k < FACT__COUNT; k++)
-            for (int e = 0; e < EV__COUNT; e++)
-                for (size_t i = 0; i < check_table_len; i++) {
-                    if (!row_watches(&check_table[i], (enum fact_kind)k, (enum event)e))
-                        continue;
-                    struct watchers *w = &index[k][e];
-                    if (w->n == MAX_ROWS_PER_EVENT)
-                        abort(); /* a bug in the table: raise MAX_ROWS_PER_EVENT */
-                    w->row[w->n++] = (unsigned char)i;
-                }
+        /* row by row, so that each list is in table order */
+        for (size_t i = 0; i < check_table_len; i++) {
+            const struct check *c = &check_table[i];
+            for (int k = 0; c->holds && k < FACT__COUNT; k++) {
+                if (!(c->on & ON(k)))
+                    continue;
+                if (c->events[0] == EV_NONE)
+                    for (int e = 0; e < EV__COUNT; e++)
+                        add_watcher(&index[k][e], i);
+                for (size_t j = 0; j < sizeof c->events / sizeof c->events[0] &&
+                                   c->events[j] != EV_NONE;
+                     j++)
+                    add_watcher(&index[k][c->events[j]], i);
+            }
+        }
         built = true;
     }
     if ((unsigned)kind >= FACT__COUNT || (unsigned)ev >= EV__COUNT)
@@ -144,14 +144,20 @@ checks_raise(struct login *l, const struct fact *f)
 {
     const struct watchers *w = watchers_of(f->kind, f->ev);
     bool any = false;
+    /* a predicate fills in |out| only when it holds (a wording at most, otherwise) */
+    const struct finding fresh = {.seq = f->seq, .severity = -1, .hits = 1};
+    struct finding out = fresh;
     for (unsigned i = 0; w && i < w->n; i++) {
         const struct check *c = &check_table[w->row[i]];
-        struct finding out = {.seq = f->seq, .severity = -1, .hits = 1};
         if (!c->holds(l, f, &out)) {
-            free(out.message);
+            if (out.message) {
+                free(out.message);
+                out.message = NULL;
+            }
             continue;
         }
         record(l, c, &out);
+        out = fresh;
         any = true;
         if (f->kind == FACT_OUT_OF_ORDER)
             break; /* an element out of order is named once: by the first row that holds */

@@ -105,7 +105,10 @@ struct finding {
 };
 
 struct check;
-/* True when the fact breaks the row's rule. Reads the login, never changes it. */
+/*
+ * True when the fact breaks the row's rule. Reads the login, never changes
+ * it; changes |out| only when it returns true (say() aside).
+ */
 typedef bool check_fn(const struct login *l, const struct fact *f, struct finding *out);
 
 struct check {
@@ -116,7 +119,7 @@ struct check {
     const char *ref;       /* the report's ref (shorter than cite); NULL: none */
     const char *message;   /* the default wording */
     unsigned on;           /* the facts watched: a bit per enum fact_kind (ON()) */
-    enum event events[6];  /* FACT_EVENT: only these events (none listed: every event) */
+    enum event events[6];  /* only facts about these events (none listed: every event) */
     check_fn *holds;       /* NULL: never raised (nothing the inputs show can break it) */
     unsigned seen;         /* SEEN_ON() per transport */
     const char *note;      /* for docs/violations.md: exceptions, limits, why not observable */
