@@ -15,7 +15,7 @@ fact_kind_phrase(enum fact_kind kind)
     static const char *const phrases[FACT__COUNT] = {
         [FACT_STEP] = "every step, before its own rules",
         [FACT_MIDSTREAM] = "the input begins inside the stream",
-        [FACT_EVENT] = "the event",
+        [FACT_EVENT] = "an element or event",
         [FACT_NEW_ATTEMPT] = "a new SASL attempt",
         [FACT_CLEAR_STEP] = "credentials or a registration password sent",
         [FACT_CREDENTIALS] = "a credential payload read",
@@ -66,6 +66,7 @@ write_events(FILE *out, const struct check *c)
         free(seen[j]);
 }
 
+/* The facts a row watches, then the events it narrows them to. */
 static void
 write_watches(FILE *out, const struct check *c)
 {
@@ -73,16 +74,17 @@ write_watches(FILE *out, const struct check *c)
         fputs("—", out);
         return;
     }
-    bool first = true;
+    bool events = c->events[0] != EV_NONE, first = true;
     for (int k = 0; k < FACT__COUNT; k++) {
-        if (!(c->on & ON(k)))
-            continue;
+        if (!(c->on & ON(k)) || (k == FACT_EVENT && events))
+            continue; /* an event named is the phrase of FACT_EVENT */
         fputs(first ? "" : "; ", out);
+        fputs(fact_kind_phrase((enum fact_kind)k), out);
         first = false;
-        if (k == FACT_EVENT && c->events[0] != EV_NONE)
-            write_events(out, c);
-        else
-            fputs(fact_kind_phrase((enum fact_kind)k), out);
+    }
+    if (events) {
+        fputs(first ? "" : ": ", out);
+        write_events(out, c);
     }
 }
 
