@@ -64,17 +64,24 @@ audit_new_attempt(struct login *l, const char *mech, usec_t t)
     return a;
 }
 
-/* A reusable secret of attempt |a| went where it can be read (B1/L1 material). */
+/* A password went out at step |seq|: on the wire without TLS, in the server's log (B1, E2, L1). */
 static void
-note_plaintext(struct login *l, struct attempt *a, unsigned seq)
+note_secret_sent(struct login *l, unsigned seq)
 {
-    a->plaintext = true;
     if (!l->tls_active)
         l->s.password_on_wire = true;
     if (l->opt.from_log)
         l->s.password_in_log = true;
     if (!l->auth_seq)
         l->auth_seq = seq;
+}
+
+/* A reusable secret of attempt |a| went where it can be read (B1/L1 material). */
+static void
+note_plaintext(struct login *l, struct attempt *a, unsigned seq)
+{
+    a->plaintext = true;
+    note_secret_sent(l, seq);
 }
 
 /* Records what a credential payload exposes on attempt |a|. */
@@ -244,12 +251,7 @@ audit_register_set(struct login *l, const struct stanza *el, unsigned seq)
     bool password = pass && *pass;
     if (password) {
         clear_step(l, EV_REGISTER_SET, seq);
-        if (!l->tls_active)
-            l->s.password_on_wire = true;
-        if (l->opt.from_log)
-            l->s.password_in_log = true;
-        if (!l->auth_seq)
-            l->auth_seq = seq;
+        note_secret_sent(l, seq);
     }
     if (!l->authed)
         l->registrations++;

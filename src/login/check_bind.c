@@ -9,12 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool
-is_stanza(enum event ev)
-{
-    return ev == EV_STANZA_MESSAGE || ev == EV_STANZA_PRESENCE || ev == EV_STANZA_IQ;
-}
-
 /* A client stanza sent after authentication, before binding (RFC 6120 §7.1). */
 static bool
 authed_before_bind(const struct login *l, const struct fact *f)
@@ -54,7 +48,7 @@ bool
 check_d5(const struct login *l, const struct fact *f, struct finding *out)
 {
     (void)out;
-    return is_stanza(f->ev) && !l->authed; /* RFC 6120 §4.3.5 */
+    return login_is_stanza(f->ev) && !l->authed; /* RFC 6120 §4.3.5 */
 }
 
 bool

@@ -24,12 +24,6 @@ side(char dir)
     return dir == 'C' ? "client" : "server";
 }
 
-static bool
-is_stanza(enum event ev)
-{
-    return ev == EV_STANZA_MESSAGE || ev == EV_STANZA_PRESENCE || ev == EV_STANZA_IQ;
-}
-
 bool
 check_a1(const struct login *l, const struct fact *f, struct finding *out)
 {
@@ -185,7 +179,7 @@ check_a16(const struct login *l, const struct fact *f, struct finding *out)
 {
     if (f->kind == FACT_OUT_OF_ORDER)
         /* the catch-all; a stanza once authenticated is D6/D7's, by its addressee */
-        return !(is_stanza(f->ev) && l->authed);
+        return !(login_is_stanza(f->ev) && l->authed);
     /* one finding per step back, and none where the state machine named the step already */
     enum phase p = f->u.rank.phase;
     if (l->order_seq == f->seq || p == l->rank_back)

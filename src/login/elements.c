@@ -14,8 +14,8 @@
 #include "checks.h"
 #include "xalloc.h"
 
-static void
-free_list(char **v, size_t n)
+void
+login_free_list(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(v[i]);
@@ -26,7 +26,7 @@ free_list(char **v, size_t n)
 static void
 collect_texts(char ***v, size_t *n, const struct stanza *parent, const char *name)
 {
-    free_list(*v, *n);
+    login_free_list(*v, *n);
     *v = NULL;
     *n = 0;
     for (size_t i = 0; parent && i < parent->nchildren; i++) {
@@ -112,7 +112,7 @@ note_mechanisms(struct session *s, const struct stanza *mechs)
 static void
 note_cb_types(struct login *l, const struct stanza *cb)
 {
-    free_list(l->cb_types, l->ncb_types);
+    login_free_list(l->cb_types, l->ncb_types);
     l->cb_types = NULL;
     l->ncb_types = 0;
     for (size_t i = 0; i < cb->nchildren; i++) {

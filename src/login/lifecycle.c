@@ -8,13 +8,6 @@
 #include "checks.h"
 #include "xalloc.h"
 
-static void
-free_list(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
 
 struct login *
 login_new(const struct login_options *opt)
@@ -51,9 +44,9 @@ login_free(struct login *l)
     free(l->mech_first);
     free(l->mech_other);
     findings_clear(&l->findings);
-    free_list(l->cb_types, l->ncb_types);
-    free_list(l->compress_methods, l->ncompress_methods);
-    free_list(l->sasl2_mechs, l->nsasl2_mechs);
+    login_free_list(l->cb_types, l->ncb_types);
+    login_free_list(l->compress_methods, l->ncompress_methods);
+    login_free_list(l->sasl2_mechs, l->nsasl2_mechs);
     free(l);
 }
 

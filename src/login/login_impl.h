@@ -188,6 +188,9 @@ void login_element_facts(struct login *l, char dir, const struct stanza *el, enu
 enum event login_pair_iq(struct login *l, const struct stanza *el, enum event ev);
 void login_remember_iq(struct login *l, const struct stanza *el, enum iq_kind kind);
 
+/* Frees the |n| strings of |v| and |v|. */
+void login_free_list(char **v, size_t n);
+
 /* ---- audit.c ------------------------------------------------------------------------------ */
 
 /* A client <auth mechanism='|mech|'> (SASL1), <authenticate> (SASL2). */
@@ -216,6 +219,13 @@ static inline bool
 login_skips_required_tls(const struct login *l)
 {
     return !l->tls_active && l->s.tls.required == TRI_TRUE;
+}
+
+/* A message, presence or iq the client or the server sends (not an iq answer paired). */
+static inline bool
+login_is_stanza(enum event ev)
+{
+    return ev == EV_STANZA_MESSAGE || ev == EV_STANZA_PRESENCE || ev == EV_STANZA_IQ;
 }
 
 /* Length of the local part of |jid| ("alice" in alice@host), the whole string without '@'. */
