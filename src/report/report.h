@@ -126,7 +126,7 @@ struct session {
     size_t nphases;
     struct violation *violations;
     size_t nviolations;
-    /* past the caps of login.c: counted, not stored (0 → absent) */
+    /* past the caps of findings.h: counted, not stored (0 → absent) */
     unsigned long phases_dropped;               /* phases_dropped */
     struct violation_drop *violations_dropped;  /* violations_dropped: code → count */
     size_t nviolations_dropped;
