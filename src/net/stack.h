@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h" /* usec_t */
+#include "timestamp.h"
 
 enum chunk_kind {
     CHUNK_DATA, /* bytes in order */
