@@ -25,7 +25,8 @@
 #include "framer.h"
 #include "login.h"
 #include "phase.h"
-#include "report.h"
+#include "session.h"
+#include "timestamp.h"
 #include "stanza.h"
 
 enum state {
