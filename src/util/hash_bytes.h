@@ -9,10 +9,11 @@
  * the end and a string can be hashed in pieces as they arrive (hash_stream)
  * with the same result as in one call.
  *
- * Every table in src/ hashes with these functions: the connection table and
- * its handshakes (hash_bytes), the framer's tag names (hash_stream), the XML
+ * The tables that hash with these functions: the connection table and its
+ * handshakes (hash_bytes), the framer's tag names (hash_stream), the XML
  * scope's prefixes (hash_stream, seeded per process), the mask's clean cache
- * (hash_sample) and the flow cache (hash_word).
+ * (hash_sample) and the flow cache (hash_word). hash_bytes is the same on
+ * every host and every run: a key's hash may pick a worker.
  */
 #ifndef XMPPFLOW_HASH_BYTES_H
 #define XMPPFLOW_HASH_BYTES_H
