@@ -14,15 +14,7 @@ top=$(cd "$here/.." && pwd)
 out=${BENCH_DIR:-$here/out}
 mb=${1:-8}
 
-mkdir -p "$out/build"
-if [ ! -x "$top/configure" ]; then
-    (cd "$top" && autoreconf -fi)
-fi
-if [ ! -f "$out/build/Makefile" ]; then
-    (cd "$out/build" && "$top/configure" CFLAGS='-O2 -g' >/dev/null)
-fi
-make -C "$out/build" -s -j"$(nproc 2>/dev/null || echo 2)" xmppflow >"$out/build.log" 2>&1 ||
-    { cat "$out/build.log" >&2; exit 1; }
+"$here/build.sh" "$out"
 # shellcheck disable=SC2046 # pkg-config prints several words
 ${CC:-cc} -std=c11 -O2 -D_GNU_SOURCE -I"$out/build" -I"$top/src/util" -I"$top/src/report" \
     -o "$out/json_cost" "$here/json_cost.c" "$out/build/libxmppflow.a" \
