@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report_impl.h"
+#include "report_format.h"
 #include "secret_mask.h"
 
 static inline void append_escaped(struct buf *out, const char *s, size_t n);

@@ -523,6 +523,22 @@ secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *
 /* Deeper than any real text nests a gap in a gap (see secret_mask_spans). */
 #define MAX_GAP_DEPTH 8
 
+/*
+ * The end of span [a, b) once the rules triggered inside it are heard: a
+ * secret whose trigger the span hides may run on past it (an element's data
+ * ends at an escaped '<' that is part of a header's value: "<token>
+ * Authorization: Bearer Pa&lt;ss" hid up to "&lt;", and "&lt;ss" showed).
+ */
+static size_t
+reach_of_rules_inside(const char *s, size_t len, size_t a, size_t b)
+{
+    size_t t, a2, b2;
+    for (size_t p = a; p < b && find_span(s, len, p, &t, &a2, &b2) && t < b; p = t + 1)
+        if (b2 > b)
+            b = b2;
+    return b;
+}
+
 static void
 spans_from(const char *s, size_t len, size_t at, int depth,
            void (*fn)(void *arg, size_t start, size_t end), void *arg)
@@ -541,6 +557,7 @@ spans_from(const char *s, size_t len, size_t at, int depth,
             else
                 a = t + 1; /* too deep to look: hide all of it */
         }
+        b = reach_of_rules_inside(s, len, a, b);
         fn(arg, a, b);
         at = b;
     }

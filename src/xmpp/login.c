@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

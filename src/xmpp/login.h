@@ -15,7 +15,9 @@
 
 #include "framer.h"
 #include "phase.h"
-#include "report.h"
+#include "input_info.h"
+#include "session.h"
+#include "timestamp.h"
 
 struct login_options {
     bool show_secrets;  /* summaries print decoded secrets instead of <hidden> */

@@ -7,7 +7,7 @@
 #ifndef XMPPFLOW_PHASE_H
 #define XMPPFLOW_PHASE_H
 
-#include "report.h"
+#include "session.h"
 #include "stanza.h"
 
 #define NS_STREAM "http://etherx.jabber.org/streams"
