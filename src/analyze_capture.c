@@ -10,6 +10,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "first_bytes.h"
+#include "hash_bytes.h"
 #include "ipfrag.h"
 #include "tally.h"
 #include "tls_watch.h"
@@ -76,10 +77,12 @@ flow_tuple_of(const struct packet_info *p, struct flow_tuple *t)
     memcpy(t->bytes + 19, b, alen);
     t->bytes[35] = (uint8_t)(pb >> 8);
     t->bytes[36] = (uint8_t)pb;
-    /* ports and the addresses' last bytes vary most between flows */
-    unsigned h = (unsigned)pa * 31u + (unsigned)pb * 131u + a[alen - 1] * 7u + b[alen - 1] * 17u +
-                 a[alen - 2] * 257u + b[alen - 2] * 263u;
-    return h % FLOW_CACHE;
+    /* ports and the addresses' last two bytes vary most between flows: one word of them */
+    uint16_t a2, b2;
+    memcpy(&a2, a + alen - 2, 2);
+    memcpy(&b2, b + alen - 2, 2);
+    return hash_word((uint64_t)pa | (uint64_t)pb << 16 | (uint64_t)a2 << 32 | (uint64_t)b2 << 48) %
+           FLOW_CACHE;
 }
 
 /*

@@ -679,15 +679,11 @@ secret_mask_clean(const char *s, size_t len)
     if (!clean_cache)
         clean_cache = xcalloc(CLEAN_SETS, sizeof *clean_cache);
     /*
-     * The set from the first and last eight bytes and the length: one
-     * multiply, where a hash of every byte is a chain of them. The memcmp
+     * The set from the first and last eight bytes and the length: two
+     * multiplies, where a hash of every byte is a chain of them. The memcmp
      * below decides.
      */
-    uint64_t first, last;
-    memcpy(&first, s, 8);
-    memcpy(&last, s + len - 8, 8);
-    uint64_t h = (first ^ (last * UINT64_C(0x9e3779b97f4a7c15)) ^ len) * UINT64_C(0xbf58476d1ce4e5b9);
-    h ^= h >> 29;
+    uint64_t h = hash_sample(s, len);
     size_t set = h % CLEAN_SETS;
     for (int way = 0; way < 2; way++) {
         struct clean_entry *e = &clean_cache[set][way];

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "hash_bytes.h"
 #include "mend.h"
 #include "xalloc.h"
 #include "xmlparse.h"
@@ -168,7 +169,8 @@ struct framer {
     size_t in_base;          /* ... and the offset of its first byte */
 
     /* The tag name being read: hash, head for messages, local part. */
-    uint64_t hash;
+    struct hash_stream name_hash;
+    uint64_t hash; /* of the name just read */
     size_t name_len;
     char name[NAME_KEEP];
     size_t local_len;
@@ -609,7 +611,7 @@ unit_bytes(struct framer *f, size_t end, size_t *len)
 static void
 name_reset(struct framer *f)
 {
-    f->hash = 0xcbf29ce484222325ull; /* FNV-1a */
+    hash_stream_init(&f->name_hash, HASH_BYTES_SEED);
     f->name_len = 0;
     f->local_len = 0;
 }
@@ -622,10 +624,7 @@ name_reset(struct framer *f)
 static void
 name_bytes(struct framer *f, const unsigned char *s, size_t n)
 {
-    uint64_t h = f->hash;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ s[k]) * 0x100000001b3ull;
-    f->hash = h;
+    hash_stream_add(&f->name_hash, s, n);
     if (f->name_len < NAME_KEEP) {
         size_t take = NAME_KEEP - f->name_len < n ? NAME_KEEP - f->name_len : n;
         memcpy(f->name + f->name_len, s, take);
@@ -754,6 +753,7 @@ other_end(struct framer *f)
 static void
 start_name_done(struct framer *f, size_t at)
 {
+    f->hash = hash_stream_end(&f->name_hash);
     if (f->unit == U_STAG) {
         keep_top_name(f);
         if (name_is_stream(f)) {
@@ -799,6 +799,7 @@ start_name_done(struct framer *f, size_t at)
 static void
 end_name_done(struct framer *f)
 {
+    f->hash = hash_stream_end(&f->name_hash);
     if (f->unit == U_ETAG) {
         keep_top_name(f);
         f->etag_closes = f->stream ? f->hash == f->stream_hash || name_is_stream(f)
