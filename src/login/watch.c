@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "checks.h"
+#include "hash_bytes.h"
 #include "xalloc.h"
 
 /* ---- failed authentications across connections (C10) --------------------------------------- */
@@ -71,20 +72,23 @@ auth_watch_free(struct auth_watch *w)
     free(w);
 }
 
-/* FNV-1a over |kind| and |n| bytes of |s|, ASCII case folded (ejabberd's nodeprep folds user
- * names). */
+/* The hash of |kind| and |n| bytes of |s|, ASCII case folded (ejabberd's nodeprep folds user
+ * names); never 0 (an empty entry). */
 static uint64_t
 watch_hash(char kind, const char *s, size_t n)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    h = (h ^ (unsigned char)kind) * UINT64_C(0x100000001b3);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c - 'A' + 'a');
-        h = (h ^ c) * UINT64_C(0x100000001b3);
+    struct hash_stream st;
+    hash_stream_init(&st, hash_word((unsigned char)kind));
+    char folded[64];
+    for (size_t at = 0; at < n; at += sizeof folded) {
+        size_t k = n - at < sizeof folded ? n - at : sizeof folded;
+        for (size_t i = 0; i < k; i++) {
+            char c = s[at + i];
+            folded[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
+        hash_stream_add(&st, folded, k);
     }
-    h ^= h >> 32;
+    uint64_t h = hash_stream_end(&st);
     return h ? h : 1;
 }
 

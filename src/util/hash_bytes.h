@@ -11,8 +11,9 @@
  *
  * The tables that hash with these functions: the connection table and its
  * handshakes (hash_bytes), the framer's tag names (hash_stream), the XML
- * scope's prefixes (hash_stream, seeded per process), the mask's clean cache
- * (hash_sample) and the flow cache (hash_word). hash_bytes is the same on
+ * scope's prefixes (hash_stream, seeded per process), the login watch tables
+ * (hash_stream, case folded), the mask's clean cache (hash_sample) and the
+ * flow cache (hash_word). hash_bytes is the same on
  * every host and every run: a key's hash may pick a worker.
  */
 #ifndef XMPPFLOW_HASH_BYTES_H
