@@ -85,7 +85,9 @@ static uint64_t
 get_le(struct jobrec_reader *r, size_t n)
 {
     const unsigned char *p = take(r, n);
-    return p ? hash_load_le(p, n) : 0;
+    if (!p)
+        return 0;
+    return n == 8 ? hash_load8(p) : hash_load_tail(p, n); /* little-endian, as written */
 }
 
 unsigned
@@ -216,11 +218,15 @@ jobrec_facts_free(struct cross_facts *f)
 void
 jobrec_put_verdict(struct buf *b, const struct cross_verdict *v)
 {
-    jobrec_u8(b, (unsigned)v->nfound);
+    jobrec_u32(b, (uint32_t)v->nfound);
     for (size_t i = 0; i < v->nfound; i++) {
-        jobrec_str(b, v->found[i].code);
-        jobrec_u32(b, v->found[i].seq);
-        jobrec_str(b, v->found[i].message);
+        const struct cross_finding *c = &v->found[i];
+        jobrec_u8(b, (unsigned)c->kind);
+        jobrec_u32(b, c->seq);
+        for (int k = 0; k < 3; k++)
+            jobrec_u32(b, c->n[k]);
+        for (int k = 0; k < 2; k++)
+            jobrec_mem(b, c->text[k], c->len[k]);
     }
     jobrec_str(b, v->jid);
 }
@@ -229,14 +235,16 @@ void
 jobrec_get_verdict(struct jobrec_reader *r, struct cross_verdict *v)
 {
     memset(v, 0, sizeof *v);
-    unsigned n = jobrec_get_u8(r);
-    for (unsigned i = 0; i < n && !r->bad; i++) {
-        char *code = jobrec_get_str(r);
-        unsigned seq = jobrec_get_u32(r);
-        char *message = jobrec_get_str(r);
-        cross_verdict_add(v, code ? code : "", seq, message ? message : "");
-        free(code);
-        free(message);
+    uint32_t n = jobrec_get_u32(r);
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        struct cross_finding c = {.kind = (enum cross_kind)jobrec_get_u8(r)};
+        c.seq = jobrec_get_u32(r);
+        for (int k = 0; k < 3; k++)
+            c.n[k] = jobrec_get_u32(r);
+        for (int k = 0; k < 2; k++)
+            c.text[k] = (char *)jobrec_get_mem(r, &c.len[k]);
+        if (!r->bad)
+            cross_verdict_add(v, &c); /* the texts copied out of the record */
     }
     v->jid = jobrec_get_str(r);
 }

@@ -55,7 +55,7 @@ enum jobrec_type {
     JR_PROGRESS,   /* u64 event, u32 input being read */
     JR_DONE,       /* u32 id, u8 kept; when kept: summary facts, str rendered */
     JR_END,        /* u64 failed, i32 signal, u32 n, n × input */
-    JR_VERDICT,    /* u32 local, u32 id, u8 n, n × (str code, u32 seq, str message), str jid */
+    JR_VERDICT,    /* u32 local, u32 id, u32 n, n × (u8 kind, u32 seq, 3 × u32, 2 × str), str jid */
 };
 
 /* Appending a record to |b|: begin, its fields, end (which writes its length). */

@@ -523,7 +523,7 @@ merge_feed(struct merge *m, unsigned k, const char *data, size_t len)
     struct mworker *w = &m->w[k];
     while (!w->gone && w->in.len && len) {
         /* first the record the last bytes began: only its own bytes are copied */
-        size_t want = w->in.len < 4 ? 4 : 4 + (size_t)hash_load_le((const unsigned char *)w->in.data, 4);
+        size_t want = w->in.len < 4 ? 4 : 4 + (size_t)hash_load4((const unsigned char *)w->in.data);
         if (want == 4 && w->in.len == 4) {
             merge_gone(m, k, "sent a record that cannot be read");
             return;

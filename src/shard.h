@@ -12,7 +12,8 @@
  *   - ejabberd log: the c2s process id as the log writes it ("<0.506.0>").
  * The owner, numbered from 0, is floor(H * N / 2^32) where H is the high 32
  * bits of hash_bytes(key) (hash_bytes.h: splitmix64 steps over the key read
- * as little-endian 8-byte words). The high bits: the low ones of the last
+ * as little-endian 8-byte words, the last one the zero-padded tail with the
+ * length in its top byte). The high bits: the low ones of the last
  * multiply depend only on the low bits of the key's last word, so the flows
  * of one server whose clients differ in the port alone all had one owner
  * modulo 2.

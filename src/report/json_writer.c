@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report_impl.h"
+#include "report_format.h"
 #include "secret_mask.h"
 
 static inline void append_escaped(struct buf *out, const char *s, size_t n);
@@ -275,6 +275,10 @@ json_writer_real(struct json_writer *w, double v)
         return;
     if (append_milli(w->out, v))
         return;
+    if (!isfinite(v)) { /* JSON has no NaN or infinity ("nan.0" would not parse) */
+        buf_append(w->out, "null", 4);
+        return;
+    }
     char tmp[64];
     int n = snprintf(tmp, sizeof(tmp), "%.15g", v);
     if (n <= 0 || n >= (int)sizeof(tmp) - 2) {

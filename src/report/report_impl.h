@@ -7,7 +7,11 @@
 #include <stdio.h>
 
 #include "buf.h"
-#include "report.h"
+#include "report_format.h"
+#include "input_info.h"
+#include "report_options.h"
+#include "session.h"
+#include "summary.h"
 
 /*
  * What a writer needs at report_finish: the inputs and the summary, and for
@@ -52,19 +56,5 @@ int report_json_write_last_line(FILE *out, const struct report_run *run);
 void report_text_render_session(struct buf *out, const struct session *s, bool show_secrets);
 /* Writes the end of the text report: inputs and summary. Returns 0 or -1. */
 int report_text_write_end(FILE *out, const struct report_run *run);
-
-/*
- * Rounds a millisecond value to microseconds (3 decimals); writers show
- * durations through it so text and JSON agree. |ms| must be finite and >= 0.
- */
-double report_round_ms(double ms);
-
-/*
- * Returns the length (1-4) of the well-formed UTF-8 sequence at |p|, or 0
- * when the bytes there are not one (stray continuation byte, overlong form,
- * surrogate, past U+10FFFF, cut short). |p| points at a non-NUL byte of a
- * NUL-terminated string; nothing past a NUL is read.
- */
-size_t report_utf8_len(const char *p);
 
 #endif

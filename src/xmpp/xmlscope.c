@@ -5,26 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash_bytes.h"
 #include "xalloc.h"
 
 /* ---- the hash -------------------------------------------------------------------------- */
-
-static uint64_t
-mix(uint64_t x)
-{
-    /* splitmix64's finaliser: every input bit reaches the low bits a table index uses */
-    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return x ^ (x >> 31);
-}
-
-static uint64_t
-fnv(uint64_t h, const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
 
 uint64_t
 xml_hash(const void *a, size_t na, const void *b, size_t nb)
@@ -35,13 +19,14 @@ xml_hash(const void *a, size_t na, const void *b, size_t nb)
      * forked child, so a scope can be indexed in one and read in another).
      */
     static const char anchor;
-    uint64_t h = mix((uint64_t)(uintptr_t)&anchor + UINT64_C(0x9e3779b97f4a7c15));
-    h = fnv(h, a, na);
+    struct hash_stream st;
+    hash_stream_init(&st, hash_word((uint64_t)(uintptr_t)&anchor));
+    hash_stream_add(&st, a, na);
     if (nb) {
-        h = (h ^ 0xff) * UINT64_C(0x100000001b3); /* no name byte: (ab, c) is not (a, bc) */
-        h = fnv(h, b, nb);
+        hash_stream_add(&st, "\xff", 1); /* no name byte: (ab, c) is not (a, bc) */
+        hash_stream_add(&st, b, nb);
     }
-    return mix(h);
+    return hash_stream_end(&st);
 }
 
 /* ---- the index ------------------------------------------------------------------------- */

@@ -75,8 +75,12 @@ Test(jobrec, facts_read_back)
 Test(jobrec, a_verdict_reads_back)
 {
     struct cross_verdict v = {0};
-    cross_verdict_add(&v, "C10", 4, "auth-bruteforce: 10 failed authentications");
-    cross_verdict_add(&v, "K8", 0, "");
+    struct cross_finding fails = {.kind = CROSS_FAILURES, .seq = 4, .n = {10, 3, 1},
+                                  .text = {"alice@x", "192.0.2.1"}, .len = {5, 9}};
+    struct cross_finding sm = {.kind = CROSS_SM_REPLACED, .seq = 7, .n = {1, 42}, .text = {"sm-1"},
+                               .len = {4}};
+    cross_verdict_add(&v, &fails);
+    cross_verdict_add(&v, &sm);
     v.jid = xstrdup("alice@example.org/phone");
     struct buf b = {0};
     jobrec_put_verdict(&b, &v);
@@ -85,11 +89,16 @@ Test(jobrec, a_verdict_reads_back)
     jobrec_get_verdict(&r, &w);
     cr_assert_not(r.bad);
     cr_assert_eq(w.nfound, 2u);
-    cr_expect_str_eq(w.found[0].code, "C10");
+    cr_expect_eq(w.found[0].kind, CROSS_FAILURES);
     cr_expect_eq(w.found[0].seq, 4u);
-    cr_expect_str_eq(w.found[0].message, "auth-bruteforce: 10 failed authentications");
-    cr_expect_str_eq(w.found[1].code, "K8");
-    cr_expect_str_eq(w.found[1].message, "");
+    cr_expect_eq(w.found[0].n[0], 10u);
+    cr_expect_eq(w.found[0].n[2], 1u);
+    cr_expect_str_eq(w.found[0].text[0], "alice", "the user's local part only");
+    cr_expect_str_eq(w.found[0].text[1], "192.0.2.1");
+    cr_expect_eq(w.found[1].kind, CROSS_SM_REPLACED);
+    cr_expect_eq(w.found[1].n[1], 42u);
+    cr_expect_str_eq(w.found[1].text[0], "sm-1");
+    cr_expect_null(w.found[1].text[1]);
     cr_expect_str_eq(w.jid, "alice@example.org/phone");
     cross_verdict_clear(&v);
     cross_verdict_clear(&w);

@@ -3,10 +3,11 @@
  * classified elements and transport pseudo-events in order and builds the
  * session report: phases, violations, TLS and auth facts, outcome.
  *
- * The machine is the transition table in login.c; each row names the spec
- * section it implements. A (state, event) pair with no row is a violation,
+ * The machine is the transition table in machine.c; each row names the spec
+ * section it implements. A (state, event) pair with no row is out of order,
  * except that server elements always move the state (the server is
- * authoritative, login-spec §2.2).
+ * authoritative, login-spec §2.2). The machine raises facts; the table of
+ * checks (checks.h, check_table.c) turns them into the session's violations.
  */
 #ifndef XMPPFLOW_LOGIN_H
 #define XMPPFLOW_LOGIN_H
@@ -15,7 +16,9 @@
 
 #include "framer.h"
 #include "phase.h"
-#include "report.h"
+#include "input_info.h"
+#include "session.h"
+#include "timestamp.h"
 
 struct login_options {
     bool show_secrets;  /* summaries print decoded secrets instead of <hidden> */
@@ -141,23 +144,35 @@ struct cross_facts {
 void login_cross_facts(const struct login *l, struct cross_facts *f);
 void cross_facts_clear(struct cross_facts *f);
 
-/* A finding of a check across connections, for one session. */
+/*
+ * What the checks across connections saw of one session, for the login to
+ * raise (login_take_verdict) as the facts the table of checks judges
+ * (checks.h): its failed authentications with the counts in the window
+ * (n: by user, by source, distinct users; text: the user's local part, the
+ * source), a stream management session replaced (n: conflict, the other
+ * session's number; text: the id), a run of redirects (n: its length; text:
+ * the source).
+ */
+enum cross_kind { CROSS_FAILURES, CROSS_SM_REPLACED, CROSS_REDIRECTS };
+
 struct cross_finding {
-    char code[4];
+    enum cross_kind kind;
     unsigned seq;
-    char *message;
+    unsigned n[3];
+    char *text[2]; /* owned in a verdict; NULL: none */
+    size_t len[2];
 };
 
-/* What the checks across connections found for one session: at most one of C10, F10, K8. */
+/* What the checks across connections found for one session. */
 struct cross_verdict {
-    struct cross_finding found[3];
+    struct cross_finding *found;
     size_t nfound;
     char *jid; /* a resumption's JID, from the session it resumed; NULL: none */
 };
 
 void cross_verdict_clear(struct cross_verdict *v);
-/* Appends a finding (|message| copied). */
-void cross_verdict_add(struct cross_verdict *v, const char *code, unsigned seq, const char *message);
+/* Appends a finding, its texts copied (|len| bytes each). */
+void cross_verdict_add(struct cross_verdict *v, const struct cross_finding *c);
 
 /*
  * Failed authentications across connections (C10): a bounded table of recent
@@ -171,9 +186,10 @@ void auth_watch_free(struct auth_watch *w);
 
 /*
  * Adds the failed authentications of |f| (each at its own time) to |w| and
- * adds C10 to |v|, once, at the first failure that reaches a threshold: 10
- * failures for one user or from one source address within 5 minutes, or 5
- * distinct users failing from one source address within 5 minutes.
+ * each, with what the window around it holds, to |v|: the login raises them
+ * until C10's row finds one over its thresholds (10 failures for one user or
+ * from one source address within 5 minutes, or 5 distinct users failing from
+ * one source address within 5 minutes).
  */
 void cross_watch_failures(struct auth_watch *w, const struct cross_facts *f,
                           struct cross_verdict *v);
@@ -188,16 +204,16 @@ struct stream_watch *stream_watch_new(void);
 void stream_watch_free(struct stream_watch *w);
 /*
  * Pairs the connection of |f| (session |id|) with earlier ones in |w| and adds
- * F10 to |v| when its stream management session was resumed on another
+ * to |v| when its stream management session was resumed on another
  * connection and the server ended it with <conflict/> (on whichever of the two
- * ends last), and K8 on the sixth and later connection in a row from one
- * source address that the server redirected with see-other-host (at most a
- * minute apart).
+ * ends last: F10), and the run of connections in a row from one source
+ * address that the server redirected with see-other-host (at most a minute
+ * apart: K8 past five).
  */
 void cross_watch_streams(struct stream_watch *w, const struct cross_facts *f, unsigned id,
                          struct cross_verdict *v);
 
-/* Records the findings of |v| on |l|, in order (before login_finish()). */
+/* Raises the findings of |v| on |l|, in order, as facts for the checks (before login_finish()). */
 void login_take_verdict(struct login *l, const struct cross_verdict *v);
 
 /*
