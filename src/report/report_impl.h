@@ -51,12 +51,4 @@ int report_text_write_end(FILE *out, const struct report_run *run);
  */
 double report_round_ms(double ms);
 
-/*
- * Returns the length (1-4) of the well-formed UTF-8 sequence at |p|, or 0
- * when the bytes there are not one (stray continuation byte, overlong form,
- * surrogate, past U+10FFFF, cut short). |p| points at a non-NUL byte of a
- * NUL-terminated string; nothing past a NUL is read.
- */
-size_t report_utf8_len(const char *p);
-
 #endif

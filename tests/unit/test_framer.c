@@ -577,7 +577,7 @@ Test(framer, restart_takes_the_new_header_namespaces)
                           "element <a{jabber:client}/>\n"
                           "stream-open <stream:stream{" NS_STREAMS "}/>\n"
                           "element <a{jabber:server}/>\n"
-                          "error: Namespace prefix s on b is not defined\n");
+                          "error: Namespace prefix s on b is not defined (in <s:b> at byte 4)\n");
     free(got);
 }
 
@@ -704,7 +704,7 @@ Test(framer, close_inside_an_element_ends_element_and_stream)
 {
     char *got = trace(HDR "<message><body>hi</stream:stream>", false);
     cr_expect_str_eq(got, HDR_SUMMARY "error: Opening and ending tag mismatch: body and "
-                                      "stream:stream\n"
+                                      "stream:stream (in <message> at byte 33)\n"
                                       "stream-close\n");
     free(got);
 }
@@ -780,7 +780,8 @@ Test(framer, invalid_utf8_is_an_error_then_parsing_resumes)
 {
     char *got = trace(HDR "<body>\xc3\x28</body><body>\xc3\xa9</body>", false);
     cr_expect_str_eq(got, HDR_SUMMARY
-                     "error: restricted XML: Input is not proper UTF-8, indicate encoding !\n"
+                     "error: restricted XML: Input is not proper UTF-8, indicate encoding ! "
+                          "(in <body> at byte 6)\n"
                      "element <body{jabber:client}>\xc3\xa9</body>\n");
     free(got);
 }
@@ -791,7 +792,7 @@ Test(framer, mismatched_tags_give_an_error_then_the_next_element)
 {
     char *got = trace(HDR "<a><b></a><message to='x'/>", true);
     cr_expect_str_eq(got, "stream-open @0+85 <stream:stream{" NS_STREAMS "}/>\n"
-                          "error @85+10: Opening and ending tag mismatch: b and a\n"
+                          "error @85+10: Opening and ending tag mismatch: b and a (in <a> at byte 10)\n"
                           "element @95+17 <message{jabber:client} to='x'/>\n");
     free(got);
 }
@@ -843,7 +844,7 @@ Test(framer, malformed_elements_give_one_error_each_and_parsing_resumes)
 Test(framer, undeclared_entity_is_an_error)
 {
     char *got = trace(HDR "<body>&nbsp;</body><presence/>", false);
-    cr_expect_str_eq(got, HDR_SUMMARY "error: restricted XML: Entity 'nbsp' not defined\n"
+    cr_expect_str_eq(got, HDR_SUMMARY "error: restricted XML: Entity 'nbsp' not defined (in <body> at byte 12)\n"
                                       "element <presence{jabber:client}/>\n");
     free(got);
 }
@@ -910,10 +911,10 @@ Test(framer, xml_bomb_is_refused_without_expansion)
     cr_expect_lt(now() - t0, 2.0, "bounded time");
     cr_expect_str_eq(got, "error: restricted XML: DTD\n"
                           "stream-open+decl <stream:stream{" NS_STREAMS "}/>\n"
-                          "error: restricted XML: Entity 'lol9' not defined\n"
+                          "error: restricted XML: Entity 'lol9' not defined (in <message> at byte 21)\n"
                           "element <presence{jabber:client}/>\n"
                           "error: restricted XML: DTD\n"
-                          "error: restricted XML: Entity 'x' not defined\n"
+                          "error: restricted XML: Entity 'x' not defined (in <body> at byte 9)\n"
                           "error: restricted XML: DTD\n"
                           "element <c{jabber:client}/>\n");
     cr_expect_null(strstr(got, "lollol"));
