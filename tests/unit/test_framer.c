@@ -1132,6 +1132,99 @@ Test(framer, depth_limit_counts_the_top_level_element)
     free(got);
 }
 
+Test(framer, not_well_formed_input_the_old_parser_let_through_is_an_error)
+{
+    /* each was an element before libxml2 read the units (xmlpush-corpus.txt has more) */
+    static const char *const bad[] = {
+        "<presence\xe2\x80\x8b/>",                        /* a zero-width space in a name */
+        "<presence a\xe2\x80\x8b='1'/>",                    /* ... in an attribute name */
+        "<presence\xef\xbf\xbe/>",                        /* U+FFFE, not a character */
+        "<iq xmlns='http://www.w3.org/2000/xmlns/'/>",    /* the xmlns namespace bound */
+        "<iq xmlns='http://www.w3.org/XML/1998/namespace'/>", /* the xml one as default */
+        "<auth xmlns='urn:ietf:params:xml:n\r\ns:xmpp-sasl'/>", /* not a URI */
+    };
+    for (size_t i = 0; i < NELEMS(bad); i++) {
+        struct buf in = {0};
+        buf_printf(&in, "%s%s<presence/>", HDR, bad[i]);
+        char *got = trace(in.data, false);
+        cr_expect(strncmp(got, HDR_SUMMARY "error: ", sizeof(HDR_SUMMARY) - 1 + 7) == 0 &&
+                      strstr(got, "\nelement <presence{jabber:client}/>\n") != NULL,
+                  "%s\n%s", bad[i], got);
+        free(got);
+        buf_clear(&in);
+    }
+}
+
+/* |n| attributes a0='1' ... on a <b> start tag (empty when |empty|). */
+static void
+tag_with_attrs(struct buf *b, int n, bool empty)
+{
+    buf_append_str(b, "<b");
+    for (int i = 0; i < n; i++)
+        buf_printf(b, " a%d='1'", i);
+    buf_append_str(b, empty ? "/>" : ">");
+}
+
+Test(framer, too_many_attributes_at_once_is_oversize)
+{
+    /* libxml2 2.9 checks each attribute against every other: the framer stops it first */
+    struct buf in = {0};
+    buf_append_str(&in, HDR "<message>");
+    tag_with_attrs(&in, 600, true);
+    buf_append_str(&in, "</message><presence/>");
+    char *got = trace(in.data, false);
+    cr_expect_str_eq(got, HDR_SUMMARY "oversize: element <message> carries more than 512 "
+                                      "attributes at once; skipped\n"
+                                      "element <presence{jabber:client}/>\n");
+    free(got);
+    /* the same whatever the cuts */
+    char *bytes = trace_bytes(in.data, in.len, false);
+    cr_expect_str_eq(bytes, HDR_SUMMARY "oversize: element <message> carries more than 512 "
+                                        "attributes at once; skipped\n"
+                                        "element <presence{jabber:client}/>\n");
+    free(bytes);
+    /* nested elements count together; declarations are attributes too */
+    buf_reset(&in);
+    buf_append_str(&in, HDR "<message xmlns:p='u'>");
+    for (int i = 0; i < 3; i++)
+        tag_with_attrs(&in, 200, false);
+    buf_append_str(&in, "</b></b></b></message>");
+    got = trace(in.data, false);
+    cr_expect(strstr(got, "oversize: element <message> carries more than 512") != NULL, "%s", got);
+    free(got);
+    /* siblings do not: 400 items of 4 attributes each are a roster, read whole */
+    buf_reset(&in);
+    buf_append_str(&in, HDR "<iq><query xmlns='jabber:iq:roster'>");
+    for (int i = 0; i < 400; i++)
+        tag_with_attrs(&in, 4, true);
+    buf_append_str(&in, "</query></iq>");
+    struct framer *f = framer_new("roster", NULL);
+    framer_feed(f, in.data, in.len);
+    struct frame fr;
+    size_t elements = 0;
+    while (framer_next(f, &fr)) {
+        cr_expect_neq(fr.kind, FRAME_OVERSIZE, "%s", fr.message ? fr.message : "");
+        if (fr.kind == FRAME_ELEMENT) {
+            cr_expect_eq(fr.el->children[0]->nchildren, 400);
+            elements++;
+        }
+    }
+    cr_expect_eq(elements, 1);
+    framer_free(f);
+    /* nor a header's attributes the next element */
+    buf_reset(&in);
+    buf_append_str(&in, "<stream:stream xmlns='jabber:client' xmlns:stream='" NS_STREAMS "'");
+    for (int i = 0; i < 500; i++)
+        buf_printf(&in, " a%d='1'", i);
+    buf_append_str(&in, ">");
+    tag_with_attrs(&in, 500, true);
+    got = trace(in.data, false);
+    cr_expect(strncmp(got, "stream-open ", 12) == 0 && strstr(got, "\nelement <b{jabber:client}") != NULL,
+              "%.200s", got);
+    free(got);
+    buf_clear(&in);
+}
+
 /* ---- gaps ---- */
 
 Test(framer, gap_in_content_gives_what_was_seen_of_the_element_and_resyncs)
