@@ -28,6 +28,11 @@
 #define POOL_SIZE 32
 /* Distinct names a context's dictionary may hold before the context is replaced. */
 #define DICT_MAX 10000
+/* Bytes a context's document may grow to before it starts a new one (libxml2 counts lines in an int). */
+#define DOC_MAX ((size_t)1 << 30)
+/* XML declarations known to be well-formed, and the longest one kept. */
+#define DECL_CACHE 8
+#define DECL_KEEP 128
 /* Messages: libxml2's own cut to MSG_TEXT bytes, a name in them to NAME_IN_MSG. */
 #define MSG_TEXT 120
 #define NAME_IN_MSG 40
@@ -39,36 +44,52 @@
 static const char standin_header[] = "<stream:stream xmlns='jabber:client' "
                                      "xmlns:stream='http://etherx.jabber.org/streams'>";
 
+/*
+ * How a context reads many streams without starting a document for each:
+ * its document is one element <r> (declaring nothing, so a header inside it
+ * is in the same namespace scope as at the top of a document of its own),
+ * and a stream header is a start tag inside <r>, closed with its own end tag
+ * when the context moves on to another stream. The XML declaration that may
+ * precede a header (allowed only at the start of a document) is checked on
+ * its own, in a document that starts with it; declarations found
+ * well-formed are remembered (DECL_CACHE), so the usual one costs nothing.
+ */
+static const char doc_root[] = "<r >"; /* libxml2 reads a document's first 4 bytes at once */
+
 struct slot;
 
 struct xml_push {
-    struct buf header; /* the header in effect, as read (with its <?xml?>) */
+    struct buf header; /* the start tag of the header in effect (no <?xml?>) */
     bool has_header;   /* else the stand-in's */
-    struct slot *slot; /* the context that read it last (it may have been lent since) */
+    struct slot *slot; /* the context inside its stream, or NULL */
 };
 
 /*
- * One libxml2 context. |owner| is the stream it is inside, between two
- * elements; NULL when it is inside none (new, lent, or left after an error).
+ * One libxml2 context. Its document is <r> (|rooted|), and in it the header
+ * |open_tag| (prefix:local) of the stream it read last, open; |owner| is
+ * that stream, until the context is lent to another or the stream forgets it.
  */
 struct slot {
     xmlParserCtxtPtr ctxt;
-    struct xml_push *owner;
-    uint64_t used;  /* when it last read something, for lending the oldest */
-    size_t fed;     /* bytes pushed into its document so far */
+    bool rooted;            /* its document is a sound <r>; else it starts a new one first */
+    struct buf open_tag;    /* the header open in <r>; empty: none */
+    struct xml_push *owner; /* the stream of that header, or NULL */
+    uint64_t used;          /* when it last read something, for lending the oldest */
+    size_t fed;             /* bytes pushed into its document so far */
 };
 
 /* What the SAX callbacks are building. */
 enum build_mode {
-    B_HEADER, /* a header, as a tree */
-    B_REPLAY, /* a header read again: no tree */
+    B_HEADER,  /* a header, as a tree */
+    B_REPLAY,  /* a header read again, <r>, or the end tag of a header: no tree */
     B_ELEMENT,
 };
 
 struct builder {
     enum build_mode mode;
     struct slot *slot;
-    size_t unit_at;        /* where the unit begins in the slot's document */
+    size_t unit_at;        /* where the unit begins in the slot's document ... */
+    size_t unit_skip;      /* ... after this many of its bytes (an XML declaration) */
     unsigned depth;        /* elements open in the document (the stream header is one) */
     struct stanza *header; /* B_HEADER */
     bool header_ended;     /* ... and it ended: <stream:stream/> */
@@ -88,12 +109,21 @@ struct builder {
     struct buf value; /* an attribute value being repaired */
 };
 
+struct decl {
+    char bytes[DECL_KEEP];
+    size_t len;
+    uint64_t used;
+};
+
 struct pool {
     bool ready;
     xmlSAXHandler sax;
     struct slot slots[POOL_SIZE];
+    struct slot scratch; /* for XML declarations, a document each */
     uint64_t clock;
     struct builder b;
+    struct decl decls[DECL_CACHE];
+    struct buf chunk; /* an end tag and a start tag, pushed at once */
 };
 
 static _Thread_local struct pool pool;
@@ -192,9 +222,12 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
     struct builder *b = ctx;
     unsigned depth = b->depth++;
     if (b->mode != B_ELEMENT) {
-        if (depth == 0)
+        /* depth 1: a header inside <r>; deeper: content after it, which a header unit never has */
+        if (depth == 1)
             keep_name(b, prefix, localname);
-        if (depth != 0 || b->mode == B_REPLAY)
+        else if (depth > 1)
+            b->extra = true;
+        if (depth != 1 || b->mode == B_REPLAY)
             return;
         struct stanza *s =
             stanza_new_tree((const char *)localname, (const char *)prefix, (const char *)uri);
@@ -207,7 +240,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
         return;
     }
     if (b->nopen == 0) {
-        if (b->root || depth == 0) { /* a second element, or one outside the stream */
+        if (b->root || depth < 2) { /* a second element, or one outside the stream */
             b->extra = true;
             return;
         }
@@ -245,7 +278,7 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar
     if (b->depth)
         b->depth--;
     if (b->mode != B_ELEMENT) {
-        if (b->depth == 0)
+        if (b->depth == 1 && b->top_local) /* (not the end tag of the header before) */
             b->header_ended = true;
         return;
     }
@@ -265,6 +298,8 @@ on_text(void *ctx, const xmlChar *ch, int len)
     struct builder *b = ctx;
     if (b->nopen && len > 0)
         stanza_add_text(b->open[b->nopen - 1], (const char *)ch, (size_t)len);
+    else if (b->mode == B_HEADER && b->depth >= 2)
+        b->extra = true; /* text after a header's start tag in its unit */
 }
 
 /* Where libxml2 stands in the unit being read. */
@@ -275,7 +310,7 @@ unit_position(const struct builder *b)
     if (!in || !in->cur || !in->base)
         return 0;
     size_t at = (size_t)in->consumed + (size_t)(in->cur - in->base);
-    return at > b->unit_at ? at - b->unit_at : 0;
+    return b->unit_skip + (at > b->unit_at ? at - b->unit_at : 0);
 }
 
 /* Records |msg| (one line, printable) as the unit's error, the first one only. */
@@ -384,37 +419,19 @@ pool_init(void)
     pool.ready = true;
 }
 
-/* Starts a new document in |s| (a fresh context when its dictionary has grown too big). */
-static void
-slot_restart(struct slot *s)
-{
-    if (s->ctxt && s->ctxt->dict && xmlDictSize(s->ctxt->dict) > DICT_MAX) {
-        xmlFreeParserCtxt(s->ctxt);
-        s->ctxt = NULL;
-    }
-    if (!s->ctxt) {
-        s->ctxt = xmlCreatePushParserCtxt(&pool.sax, &pool.b, NULL, 0, NULL);
-        if (!s->ctxt)
-            abort(); /* only fails when out of memory */
-        xmlCtxtUseOptions(s->ctxt, PARSE_OPTIONS);
-    } else if (xmlCtxtResetPush(s->ctxt, NULL, 0, NULL, NULL) != 0) {
-        abort();
-    }
-    s->fed = 0;
-}
-
-/* Starts the builder on a unit of |mode| read by |s|. */
+/* Starts the builder on a unit of |mode| read by |s|: |data| from its byte |skip| on. */
 static struct builder *
-begin(struct slot *s, enum build_mode mode, const char *data, size_t len)
+begin(struct slot *s, enum build_mode mode, const char *data, size_t len, size_t skip)
 {
     struct builder *b = &pool.b;
     b->unit = data;
     b->unit_len = len;
+    b->unit_skip = skip;
     b->mode = mode;
     b->slot = s;
     b->unit_at = s->fed;
-    /* an element is read inside the stream header, the one element open between units */
-    b->depth = mode == B_ELEMENT ? 1 : 0;
+    /* inside <r>; an element also inside its stream's header */
+    b->depth = mode == B_ELEMENT ? 2 : 1;
     b->header = NULL;
     b->header_ended = false;
     b->root = NULL;
@@ -438,12 +455,33 @@ push(struct slot *s, const char *data, size_t len)
     }
 }
 
+/* A new document in |s| (a fresh context when its dictionary has grown too big), no <r> yet. */
+static void
+slot_restart(struct slot *s)
+{
+    if (s->ctxt && s->ctxt->dict && xmlDictSize(s->ctxt->dict) > DICT_MAX) {
+        xmlFreeParserCtxt(s->ctxt);
+        s->ctxt = NULL;
+    }
+    if (!s->ctxt) {
+        s->ctxt = xmlCreatePushParserCtxt(&pool.sax, &pool.b, NULL, 0, NULL);
+        if (!s->ctxt)
+            abort(); /* only fails when out of memory */
+        xmlCtxtUseOptions(s->ctxt, PARSE_OPTIONS);
+    } else if (xmlCtxtResetPush(s->ctxt, NULL, 0, NULL, NULL) != 0) {
+        abort();
+    }
+    s->fed = 0;
+    s->rooted = false;
+    buf_reset(&s->open_tag);
+}
+
 /*
  * Invariant: xp->slot, when set, is the context inside the stream of |xp|
  * (its owner is |xp|).
  */
 
-/* |s| leaves the stream it was in. */
+/* |s| leaves the stream it was in (its header stays open in <r> until the next one). */
 static void
 slot_release(struct slot *s)
 {
@@ -480,19 +518,66 @@ slot_for(struct xml_push *xp)
     return best;
 }
 
+/* |s| inside <r>: a new document when its own is unsound or too long. */
+static void
+slot_root(struct slot *s)
+{
+    if (s->rooted && s->fed <= DOC_MAX && !(s->ctxt->dict && xmlDictSize(s->ctxt->dict) > DICT_MAX))
+        return;
+    slot_restart(s);
+    struct builder *b = begin(s, B_REPLAY, doc_root, sizeof(doc_root) - 1, 0);
+    b->depth = 0;
+    push(s, doc_root, sizeof(doc_root) - 1);
+    if (b->failed || b->depth != 1)
+        abort(); /* "<r >" always parses, at once */
+    s->rooted = true;
+}
+
 /*
- * Reads a header into a new document of |s|; true when it parsed and stays
- * open. In B_HEADER mode the tree is left in the builder.
+ * Reads the start tag of a header into |s|, from byte |skip| of |data|, after
+ * the end tag of the header |s| had open (its name as libxml2 gave it), in
+ * one push. In B_HEADER mode the tree is left in the builder. True when it
+ * parsed and stays open; it is then |s|'s open header.
  */
 static bool
-read_header(struct slot *s, enum build_mode mode, const char *data, size_t len)
+open_header(struct slot *s, enum build_mode mode, const char *data, size_t len, size_t skip)
 {
-    slot_restart(s);
-    struct builder *b = begin(s, mode, data, len);
-    push(s, data, len);
-    if (!b->failed && b->depth == 0 && !b->header_ended)
+    slot_root(s);
+    struct buf *c = &pool.chunk;
+    buf_reset(c);
+    if (s->open_tag.len) {
+        buf_append(c, "</", 2);
+        buf_append(c, s->open_tag.data, s->open_tag.len);
+        buf_append_char(c, '>');
+    }
+    size_t close_len = c->len;
+    bool tag = skip < len && data[skip] == '<';
+    if (tag)
+        buf_append(c, data + skip, len - skip);
+    struct builder *b = begin(s, mode, data, len, skip);
+    b->unit_at += close_len;
+    b->depth = close_len ? 2 : 1;
+    buf_reset(&s->open_tag);
+    if (c->len)
+        push(s, c->data, c->len);
+    if (!tag) /* text before it would be content of <r>, where a document allows none */
         fail(b, "", "Start tag expected, '<' not found", 33);
-    return !b->failed && !b->header_ended;
+    if (!b->failed && b->extra)
+        fail(b, "", "Extra content after the stream header", 37);
+    if (!b->failed && !b->top_local)
+        fail(b, "", "Couldn't find end of Start Tag", 30);
+    if (b->failed) {
+        s->rooted = false;
+        return false;
+    }
+    if (b->header_ended)
+        return false;
+    if (b->top_prefix) {
+        buf_append_str(&s->open_tag, (const char *)b->top_prefix);
+        buf_append_char(&s->open_tag, ':');
+    }
+    buf_append_str(&s->open_tag, (const char *)b->top_local);
+    return true;
 }
 
 /* A context inside the stream of |xp|, between two elements. */
@@ -502,16 +587,72 @@ bind(struct xml_push *xp)
     if (xp->slot)
         return xp->slot;
     struct slot *s = slot_for(xp);
-    bool ok = xp->has_header && read_header(s, B_REPLAY, xp->header.data, xp->header.len);
+    bool ok = xp->has_header && open_header(s, B_REPLAY, xp->header.data, xp->header.len, 0);
     if (!ok) { /* (a header that parsed once parses again: this is the stand-in's) */
         xp->has_header = false;
-        read_header(s, B_REPLAY, standin_header, sizeof(standin_header) - 1);
+        open_header(s, B_REPLAY, standin_header, sizeof(standin_header) - 1, 0);
     }
     slot_take(s, xp);
     return s;
 }
 
+/* ---- XML declarations ---- */
+
+/* The length of the XML declaration |data| begins with ("<?xml" and a space or '?'), 0 if none. */
+static size_t
+decl_len(const char *data, size_t len)
+{
+    if (len < 6 || memcmp(data, "<?xml", 5) != 0 ||
+        !(data[5] == ' ' || data[5] == '\t' || data[5] == '\r' || data[5] == '\n' || data[5] == '?'))
+        return 0;
+    const char *end = memmem(data, len, "?>", 2);
+    return end ? (size_t)(end - data) + 2 : len;
+}
+
+/*
+ * True when the declaration |data|[0, |dlen|) is well-formed at the start of a
+ * document; else the builder holds the message (|data| is the whole header,
+ * for its name). Known good ones are not read again.
+ */
+static bool
+decl_ok(const char *data, size_t dlen, size_t len)
+{
+    struct decl *oldest = &pool.decls[0];
+    for (size_t i = 0; i < DECL_CACHE; i++) {
+        struct decl *d = &pool.decls[i];
+        if (d->len == dlen && memcmp(d->bytes, data, dlen) == 0) {
+            d->used = ++pool.clock;
+            return true;
+        }
+        if (d->used < oldest->used)
+            oldest = d;
+    }
+    struct slot *s = &pool.scratch;
+    slot_restart(s);
+    struct builder *b = begin(s, B_REPLAY, data, len, 0);
+    b->depth = 0;
+    push(s, data, dlen);
+    push(s, "<r/>", 4); /* the declaration is read once what follows it is seen */
+    if (b->failed)
+        return false;
+    if (dlen <= DECL_KEEP) {
+        memcpy(oldest->bytes, data, dlen);
+        oldest->len = dlen;
+        oldest->used = ++pool.clock;
+    }
+    return true;
+}
+
 /* ---- the interface ---- */
+
+/* The bytes of |data| from |i| on that are XML white space; returns where they stop. */
+static size_t
+skip_blanks(const char *data, size_t len, size_t i)
+{
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    return i;
+}
 
 struct xml_push *
 xml_push_new(void)
@@ -543,8 +684,15 @@ xml_push_header(struct xml_push *xp, const char *data, size_t len, bool *closed,
 {
     struct slot *s = slot_for(xp);
     xml_push_forget(xp); /* a new stream is a new document: the old bindings go */
-    bool open = read_header(s, B_HEADER, data, len);
+    *closed = false;
     struct builder *b = &pool.b;
+    size_t dlen = decl_len(data, len);
+    if (dlen && !decl_ok(data, dlen, len)) {
+        give_message(b, err, errlen, "stream header did not parse");
+        return NULL;
+    }
+    size_t skip = skip_blanks(data, len, dlen);
+    bool open = open_header(s, B_HEADER, data, len, skip);
     struct stanza *el = b->header;
     b->header = NULL;
     *closed = b->header_ended;
@@ -554,7 +702,7 @@ xml_push_header(struct xml_push *xp, const char *data, size_t len, bool *closed,
         return NULL;
     }
     if (open) {
-        buf_append(&xp->header, data, len);
+        buf_append(&xp->header, data + skip, len - skip);
         xp->has_header = true;
         slot_take(s, xp);
     }
@@ -566,7 +714,8 @@ xml_push_adopt_header(struct xml_push *xp, const char *data, size_t len, bool op
 {
     xml_push_forget(xp);
     if (open) {
-        buf_append(&xp->header, data, len);
+        size_t skip = skip_blanks(data, len, decl_len(data, len));
+        buf_append(&xp->header, data + skip, len - skip);
         xp->has_header = true;
     }
 }
@@ -588,20 +737,11 @@ xml_push_forget(struct xml_push *xp)
     xp->has_header = false;
 }
 
-/* The bytes of |data| from |i| on that are XML white space; returns where they stop. */
-static size_t
-skip_blanks(const char *data, size_t len, size_t i)
-{
-    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-        i++;
-    return i;
-}
-
 struct stanza *
 xml_push_element(struct xml_push *xp, const char *data, size_t len, char *err, size_t errlen)
 {
     struct slot *s = bind(xp);
-    struct builder *b = begin(s, B_ELEMENT, data, len);
+    struct builder *b = begin(s, B_ELEMENT, data, len, 0);
     size_t first = skip_blanks(data, len, 0);
     if (first < len && data[first] != '<') {
         /* libxml2 would take it for text between elements */
@@ -633,11 +773,13 @@ xml_push_element(struct xml_push *xp, const char *data, size_t len, char *err, s
         give_message(b, err, errlen, "XML error");
     }
     /*
-     * After an error, or once the document was ended, the context is no
-     * longer inside the stream; one whose dictionary grew too big is to be
-     * replaced. Either way the header is read again next time.
+     * After an error, or once the document was ended, the document is no
+     * longer sound: the context starts a new one, and reads the header again,
+     * next time.
      */
-    if (b->failed || ended || (s->ctxt->dict && xmlDictSize(s->ctxt->dict) > DICT_MAX))
+    if (b->failed || ended) {
+        s->rooted = false;
         slot_release(s);
+    }
     return el;
 }
