@@ -1065,8 +1065,9 @@ framer_new(const char *label, const struct framer_limits *limits)
         f->max_element = MIN_MAX_ELEMENT;
     f->max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
     f->hcap = f->max_depth < HASH_STACK_MAX ? f->max_depth : HASH_STACK_MAX;
-    f->hstack = xcalloc(f->hcap + 1, sizeof(*f->hstack));
-    f->astack = xcalloc(f->hcap + 1, sizeof(*f->astack));
+    /* one allocation for both stacks: a framer is made for every direction of every connection */
+    f->hstack = xcalloc(f->hcap + 1, sizeof(*f->hstack) + sizeof(*f->astack));
+    f->astack = (unsigned *)(f->hstack + f->hcap + 1);
     f->state = S_TEXT;
     f->comment_ret = S_TEXT;
     return f;
@@ -1095,8 +1096,7 @@ framer_free(struct framer *f)
     buf_clear(&f->cur);
     buf_clear(&f->decl);
     buf_clear(&f->hdr);
-    free(f->hstack);
-    free(f->astack);
+    free(f->hstack); /* and astack */
     free(f->label);
     free(f);
 }

@@ -26,8 +26,15 @@
 
 /* Contexts shared by all streams of a thread (about 12 kB each). */
 #define POOL_SIZE 32
-/* Distinct names a context's dictionary may hold before the context is replaced. */
+/*
+ * What a context may keep before it is replaced: distinct names in its
+ * dictionary and the bytes they take (hostile names could fill one), and,
+ * after a big unit, its input buffer (libxml2 never shrinks it). With
+ * POOL_SIZE contexts this bounds the parser's memory to a few MB.
+ */
 #define DICT_MAX 10000
+#define DICT_BYTES_MAX ((size_t)256 * 1024)
+#define BIG_UNIT ((size_t)64 * 1024)
 /* Bytes a context's document may grow to before it starts a new one (libxml2 counts lines in an int). */
 #define DOC_MAX ((size_t)1 << 30)
 /* XML declarations known to be well-formed, and the longest one kept. */
@@ -239,31 +246,26 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
         b->header = s;
         return;
     }
+    struct stanza *s;
     if (b->nopen == 0) {
         if (b->root || depth < 2) { /* a second element, or one outside the stream */
             b->extra = true;
             return;
         }
         keep_name(b, prefix, localname);
-        b->root = stanza_new_tree((const char *)localname, (const char *)prefix, (const char *)uri);
-        add_attrs(b, b->root, nb_attributes, attributes);
+        s = b->root = stanza_new_tree((const char *)localname, (const char *)prefix,
+                                      (const char *)uri);
     } else {
-        struct stanza *s = stanza_new_in(b->root, (const char *)localname, (const char *)prefix,
-                                         (const char *)uri);
-        add_attrs(b, s, nb_attributes, attributes);
+        s = stanza_new_in(b->root, (const char *)localname, (const char *)prefix,
+                          (const char *)uri);
         stanza_add_child(b->open[b->nopen - 1], s);
-        if (b->nopen == b->capopen) {
-            b->capopen = b->capopen ? b->capopen * 2 : 16;
-            b->open = xreallocarray(b->open, b->capopen, sizeof(*b->open));
-        }
-        b->open[b->nopen++] = s;
-        return;
     }
+    add_attrs(b, s, nb_attributes, attributes);
     if (b->nopen == b->capopen) {
         b->capopen = b->capopen ? b->capopen * 2 : 16;
         b->open = xreallocarray(b->open, b->capopen, sizeof(*b->open));
     }
-    b->open[b->nopen++] = b->root;
+    b->open[b->nopen++] = s;
 }
 
 static size_t unit_position(const struct builder *b);
@@ -455,14 +457,30 @@ push(struct slot *s, const char *data, size_t len)
     }
 }
 
-/* A new document in |s| (a fresh context when its dictionary has grown too big), no <r> yet. */
+/* True when |s| holds more than a context should keep (DICT_MAX). */
+static bool
+slot_grown(const struct slot *s)
+{
+    xmlDictPtr d = s->ctxt ? s->ctxt->dict : NULL;
+    return d && (xmlDictSize(d) > DICT_MAX || xmlDictGetUsage(d) > DICT_BYTES_MAX);
+}
+
+/* Frees the context of |s| (out of any stream): one will be made when needed. */
+static void
+slot_drop(struct slot *s)
+{
+    xmlFreeParserCtxt(s->ctxt);
+    s->ctxt = NULL;
+    s->rooted = false;
+    buf_reset(&s->open_tag);
+}
+
+/* A new document in |s| (a fresh context when the old one has grown), no <r> yet. */
 static void
 slot_restart(struct slot *s)
 {
-    if (s->ctxt && s->ctxt->dict && xmlDictSize(s->ctxt->dict) > DICT_MAX) {
-        xmlFreeParserCtxt(s->ctxt);
-        s->ctxt = NULL;
-    }
+    if (slot_grown(s))
+        slot_drop(s);
     if (!s->ctxt) {
         s->ctxt = xmlCreatePushParserCtxt(&pool.sax, &pool.b, NULL, 0, NULL);
         if (!s->ctxt)
@@ -522,7 +540,7 @@ slot_for(struct xml_push *xp)
 static void
 slot_root(struct slot *s)
 {
-    if (s->rooted && s->fed <= DOC_MAX && !(s->ctxt->dict && xmlDictSize(s->ctxt->dict) > DICT_MAX))
+    if (s->rooted && s->fed <= DOC_MAX && !slot_grown(s))
         return;
     slot_restart(s);
     struct builder *b = begin(s, B_REPLAY, doc_root, sizeof(doc_root) - 1, 0);
@@ -706,6 +724,11 @@ xml_push_header(struct xml_push *xp, const char *data, size_t len, bool *closed,
         xp->has_header = true;
         slot_take(s, xp);
     }
+    if (len > BIG_UNIT) { /* as for an element (xml_push_element) */
+        slot_release(s);
+        s->rooted = false;
+        slot_drop(s);
+    }
     return el;
 }
 
@@ -777,9 +800,12 @@ xml_push_element(struct xml_push *xp, const char *data, size_t len, char *err, s
      * longer sound: the context starts a new one, and reads the header again,
      * next time.
      */
-    if (b->failed || ended) {
+    bool big = len > BIG_UNIT || xp->header.len > BIG_UNIT;
+    if (b->failed || ended || big) {
         s->rooted = false;
         slot_release(s);
+        if (big) /* its buffer grew to the unit's size (or its header's): give it back */
+            slot_drop(s);
     }
     return el;
 }
