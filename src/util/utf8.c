@@ -12,7 +12,7 @@ utf8_clean_copy(char *out, size_t cap, const char *s, size_t len)
     size_t o = 0, i = 0;
     while (i < len && o + 1 < cap) {
         unsigned char c = (unsigned char)s[i];
-        size_t want = c < 0x80                  ? 1
+        size_t want = c < 0x80                 ? 1
                       : c >= 0xc2 && c <= 0xdf ? 2
                       : c >= 0xe0 && c <= 0xef ? 3
                       : c >= 0xf0 && c <= 0xf4 ? 4

@@ -35,7 +35,7 @@
 #define DICT_MAX 10000
 #define DICT_BYTES_MAX ((size_t)256 * 1024)
 #define BIG_UNIT ((size_t)64 * 1024)
-/* Bytes a context's document may grow to before it starts a new one (libxml2 counts lines in an int). */
+/* Bytes a context's document may grow to before it starts anew (libxml2 counts lines in an int). */
 #define DOC_MAX ((size_t)1 << 30)
 /* XML declarations known to be well-formed, and the longest one kept. */
 #define DECL_CACHE 8
@@ -87,8 +87,8 @@ struct slot {
 
 /* What the SAX callbacks are building. */
 enum build_mode {
-    B_HEADER,  /* a header, as a tree */
-    B_REPLAY,  /* a header read again, <r>, or the end tag of a header: no tree */
+    B_HEADER, /* a header, as a tree */
+    B_REPLAY, /* a header read again, <r>, or the end tag of a header: no tree */
     B_ELEMENT,
 };
 
@@ -97,16 +97,16 @@ struct builder {
     struct slot *slot;
     size_t unit_at;        /* where the unit begins in the slot's document ... */
     size_t unit_skip;      /* ... after this many of its bytes (an XML declaration) */
-    unsigned depth;        /* elements open in the document (the stream header is one) */
+    unsigned depth;        /* elements open in the document (<r>, then the stream header) */
     struct stanza *header; /* B_HEADER */
     bool header_ended;     /* ... and it ended: <stream:stream/> */
     struct stanza *root;   /* B_ELEMENT: the element */
     struct stanza **open;  /* ... its elements still open, root first */
     size_t nopen, capopen;
-    bool done;                 /* the element ended ... */
-    size_t end_at;             /* ... this many bytes into the unit */
-    bool extra;                /* markup after it in the same unit */
-    bool ending;               /* the document is being ended (xml_push_element) */
+    bool done;     /* the element ended ... */
+    size_t end_at; /* ... this many bytes into the unit */
+    bool extra;    /* markup after it in the same unit */
+    bool ending;   /* the document is being ended (xml_push_element) */
     /* the unit's top-level element, for messages (names in the context's dictionary) */
     const xmlChar *top_prefix, *top_local;
     const char *unit; /* the unit's bytes, for its name when libxml2 stopped before it */
@@ -218,6 +218,8 @@ add_attrs(struct builder *b, struct stanza *s, int nb_attributes, const xmlChar 
     }
 }
 
+static size_t unit_position(const struct builder *b);
+
 static void
 on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
          int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
@@ -230,10 +232,12 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
     unsigned depth = b->depth++;
     if (b->mode != B_ELEMENT) {
         /* depth 1: a header inside <r>; deeper: content after it, which a header unit never has */
-        if (depth == 1)
+        if (depth == 1) {
             keep_name(b, prefix, localname);
-        else if (depth > 1)
+            b->end_at = unit_position(b); /* at its '>' or "/>" */
+        } else if (depth > 1) {
             b->extra = true;
+        }
         if (depth != 1 || b->mode == B_REPLAY)
             return;
         struct stanza *s =
@@ -253,8 +257,8 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
             return;
         }
         keep_name(b, prefix, localname);
-        s = b->root = stanza_new_tree((const char *)localname, (const char *)prefix,
-                                      (const char *)uri);
+        s = b->root =
+            stanza_new_tree((const char *)localname, (const char *)prefix, (const char *)uri);
     } else {
         s = stanza_new_in(b->root, (const char *)localname, (const char *)prefix,
                           (const char *)uri);
@@ -267,8 +271,6 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
     }
     b->open[b->nopen++] = s;
 }
-
-static size_t unit_position(const struct builder *b);
 
 static void
 on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
@@ -384,8 +386,8 @@ on_error(void *ctx, xmlErrorPtr e)
         return;
     }
     /* RFC 6120 §11.1 (entity references) and §11.6 (UTF-8 only) */
-    bool restricted = e->code == XML_ERR_UNDECLARED_ENTITY ||
-                      strncmp(m, "Input is not proper UTF-8", 25) == 0;
+    bool restricted =
+        e->code == XML_ERR_UNDECLARED_ENTITY || strncmp(m, "Input is not proper UTF-8", 25) == 0;
     fail(b, restricted ? RESTRICTED : "", tmp, t);
 }
 
@@ -536,6 +538,15 @@ slot_for(struct xml_push *xp)
     return best;
 }
 
+/* The bytes of |data| from |i| on that are XML white space; returns where they stop. */
+static size_t
+skip_blanks(const char *data, size_t len, size_t i)
+{
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    return i;
+}
+
 /* |s| inside <r>: a new document when its own is unsound or too long. */
 static void
 slot_root(struct slot *s)
@@ -580,6 +591,12 @@ open_header(struct slot *s, enum build_mode mode, const char *data, size_t len, 
         push(s, c->data, c->len);
     if (!tag) /* text before it would be content of <r>, where a document allows none */
         fail(b, "", "Start tag expected, '<' not found", 33);
+    if (!b->failed && b->top_local) {
+        /* after the tag, white space at most: anything else libxml2 may hold back unread */
+        size_t i = b->end_at + (b->end_at < len && data[b->end_at] == '/');
+        if (skip_blanks(data, len, i + (i < len && data[i] == '>')) < len)
+            b->extra = true;
+    }
     if (!b->failed && b->extra)
         fail(b, "", "Extra content after the stream header", 37);
     if (!b->failed && !b->top_local)
@@ -621,7 +638,8 @@ static size_t
 decl_len(const char *data, size_t len)
 {
     if (len < 6 || memcmp(data, "<?xml", 5) != 0 ||
-        !(data[5] == ' ' || data[5] == '\t' || data[5] == '\r' || data[5] == '\n' || data[5] == '?'))
+        !(data[5] == ' ' || data[5] == '\t' || data[5] == '\r' || data[5] == '\n' ||
+          data[5] == '?'))
         return 0;
     const char *end = memmem(data, len, "?>", 2);
     return end ? (size_t)(end - data) + 2 : len;
@@ -662,15 +680,6 @@ decl_ok(const char *data, size_t dlen, size_t len)
 }
 
 /* ---- the interface ---- */
-
-/* The bytes of |data| from |i| on that are XML white space; returns where they stop. */
-static size_t
-skip_blanks(const char *data, size_t len, size_t i)
-{
-    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-        i++;
-    return i;
-}
 
 struct xml_push *
 xml_push_new(void)

@@ -3,11 +3,11 @@
  * parser, as stanza trees.
  *
  * The framer cuts the stream into units (framer.h): a stream header (with
- * its XML declaration) or one complete top-level element. A header starts a
- * new document; each element is pushed into that document after the last
- * one, so libxml2 reads it with the header's namespace bindings and never
- * re-reads the header. Elements before any header, or after one that did
- * not parse, are read in a stand-in c2s stream (xmlns='jabber:client').
+ * its XML declaration) or one complete top-level element. A header opens a
+ * new stream; each element is pushed into the parser after the last one, so
+ * libxml2 reads it with the header's namespace bindings and never re-reads
+ * the header. Elements before any header, or after one that did not parse,
+ * are read in a stand-in c2s stream (xmlns='jabber:client').
  *
  * libxml2 runs with no network, no DTD loading, no entity expansion
  * (RFC 6120 §11.1: only the five predefined entities and character
@@ -23,8 +23,11 @@
  * stays with the stream it last read, so consecutive elements of a stream
  * cost only their own bytes; a stream whose context was lent to another
  * meanwhile gets one back by reading its header again (the bytes are kept
- * here). Not thread-safe across threads sharing one xml_push; each thread
- * has its own contexts.
+ * here). A context does not start a document per stream: its document is
+ * one element, and the headers of the streams it reads are start tags in it
+ * (xmlpush.c says why that reads them as a document of their own would).
+ * Not thread-safe across threads sharing one xml_push; each thread has its
+ * own contexts.
  */
 #ifndef XMPPFLOW_XMLPUSH_H
 #define XMPPFLOW_XMLPUSH_H

@@ -1,4 +1,5 @@
-/* test_xmlpush: stream headers and elements through libxml2 (trees, namespaces, errors, sharing). */
+/* test_xmlpush: stream headers and elements through libxml2 (trees, namespaces, errors, sharing).
+ */
 #include <config.h>
 
 #include <dirent.h>
@@ -133,8 +134,18 @@ Test(xmlpush, header_tree_default_namespace_and_a_closed_header)
     cr_expect(strstr(err, "Namespace prefix stream on stream is not defined") != NULL, "%s", err);
     cr_expect(strstr(err, "(in <stream:stream> at byte ") != NULL, "%s", err);
 
+    /* bytes after the header's tag that libxml2 would hold back, then read before the next element */
+    const char tail[] = "<stream:stream xmlns:stream='" STREAMS "'><inl";
+    s = xml_push_header(xp, tail, sizeof(tail) - 1, &closed, err, sizeof(err));
+    cr_expect_null(s);
+    cr_expect(strstr(err, "Extra content after the stream header") != NULL, "%s", err);
+    struct stanza *iq = xml_push_element(xp, "<iq/>", 5, err, sizeof(err));
+    cr_expect(iq && iq->ns && strcmp(iq->ns, "jabber:client") == 0, "%s", iq ? "" : err);
+    stanza_free(iq);
+
     /* the XML declaration is libxml2's to check too */
-    const char decl[] = "<?xml version='1.0' standalone='maybe'?><stream:stream xmlns:stream='" STREAMS "'>";
+    const char decl[] =
+        "<?xml version='1.0' standalone='maybe'?><stream:stream xmlns:stream='" STREAMS "'>";
     s = xml_push_header(xp, decl, sizeof(decl) - 1, &closed, err, sizeof(err));
     cr_expect_null(s);
     cr_expect(strstr(err, "standalone") != NULL, "%s", err);
@@ -186,7 +197,8 @@ Test(xmlpush, errors_name_the_problem_the_element_and_the_byte)
     expect_error("<p:a/>", "Namespace prefix p on a is not defined (in <p:a> at byte ");
     expect_error("<a p:t='1'/>", "Namespace prefix p for t on a is not defined");
     expect_error("<a t='1' t='2'/>", "Attribute t redefined");
-    expect_error("<a xmlns:p='u' xmlns:q='u' p:t='1' q:t='2'/>", "Namespaced Attribute t in 'u' redefined");
+    expect_error("<a xmlns:p='u' xmlns:q='u' p:t='1' q:t='2'/>",
+                 "Namespaced Attribute t in 'u' redefined");
     expect_error("<a t='<'/>", "Unescaped '<' not allowed");
     expect_error("<a t=1/>", "AttValue");
     expect_error("<a t/>", "Specification mandates value");
@@ -203,11 +215,14 @@ Test(xmlpush, errors_name_the_problem_the_element_and_the_byte)
     expect_error("<a xmlns:p=''/>", "Empty XML namespace is not allowed");
     expect_error("<a xmlns:xml='urn:other'/>", "xml namespace prefix mapped to wrong URI");
     expect_error("<a xmlns='" XML_NS "'/>", "xml namespace URI cannot be the default namespace");
-    expect_error("<a xmlns:p='http://www.w3.org/2000/xmlns/'/>", "reuse of the xmlns namespace name");
+    expect_error("<a xmlns:p='http://www.w3.org/2000/xmlns/'/>",
+                 "reuse of the xmlns namespace name");
     expect_error("<a:b:c/>", "(in <");
     expect_error("<1a/>", "invalid element name");
     expect_error("<a\x01/>", "(in <a> at byte 2)");
-    expect_error("<a\xc2\xa0" "b/>", "at byte 2)");
+    expect_error("<a\xc2\xa0"
+                 "b/>",
+                 "at byte 2)");
     expect_error("", "Start tag expected, '<' not found (at byte 0)");
     expect_error("x<a/>", "Start tag expected");
     expect_error("<a/><!-- c -->", "Extra content at the end of the element");
@@ -246,10 +261,11 @@ Test(xmlpush, deep_nesting_is_read_whole)
 Test(xmlpush, an_error_leaves_the_stream_readable)
 {
     /* after each broken element the next one is read with the header's bindings again */
-    struct xml_push *xp = stream("<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' "
-                                 "xmlns:stream='" STREAMS "'>");
-    static const char *const bad[] = {"<a><b></a>", "<a>&x;</a>", "<a t='<'/>", "<p:a/>",
-                                      "<a/>junk", "<a>\xff</a>", "<a"};
+    struct xml_push *xp =
+        stream("<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' "
+               "xmlns:stream='" STREAMS "'>");
+    static const char *const bad[] = {"<a><b></a>", "<a>&x;</a>",  "<a t='<'/>", "<p:a/>",
+                                      "<a/>junk",   "<a>\xff</a>", "<a"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char *got = read_in(xp, bad[i], strlen(bad[i]));
         cr_expect(strncmp(got, "error: ", 7) == 0, "%s: %s", bad[i], got);
@@ -288,7 +304,9 @@ Test(xmlpush, more_streams_than_contexts_keep_their_own_bindings)
     struct xml_push *xp[N];
     for (int i = 0; i < N; i++) {
         char h[200];
-        snprintf(h, sizeof(h), "<stream:stream xmlns='urn:d%d' xmlns:p='urn:p%d' xmlns:stream='" STREAMS "'>", i, i);
+        snprintf(h, sizeof(h),
+                 "<stream:stream xmlns='urn:d%d' xmlns:p='urn:p%d' xmlns:stream='" STREAMS "'>", i,
+                 i);
         xp[i] = stream(h);
     }
     for (int round = 0; round < 3; round++) {
@@ -371,7 +389,8 @@ ref_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCha
     if (t->depth)
         t->depth--;
     if (t->depth == 1 && !t->end_at) /* the unit's element ended here */
-        t->end_at = (size_t)t->ctxt->input->consumed + (size_t)(t->ctxt->input->cur - t->ctxt->input->base);
+        t->end_at =
+            (size_t)t->ctxt->input->consumed + (size_t)(t->ctxt->input->cur - t->ctxt->input->base);
 }
 
 static void
@@ -530,27 +549,83 @@ Test(xmlpush, same_trees_as_libxml2_on_every_element_of_the_test_logs)
 Test(xmlpush, same_verdicts_as_libxml2_on_odd_elements)
 {
     static const char *const cases[] = {
-        "<a/>", "<a></a>", "<a >x</a >", "<a\n\tb = 'c'\n/>", "<a b=\"'\" c='\"'/>",
-        "<a>&lt;&gt;&amp;&quot;&apos;&#x10FFFF;&#1114111;</a>", "<a>&#x110000;</a>",
-        "<a>&#xFFFE;</a>", "<a>&#9;&#10;&#13;</a>", "<a t='&#9;&#13;'/>", "<a>\t\n</a>",
-        "<a><b/><b/>t<c>u</c>v</a>", "<x:a xmlns:x='u'><x:b/><b/></x:a>",
-        "<a xmlns='u'><b xmlns=''/></a>", "<a xml:lang='en' xml:space='x'/>",
-        "<a xmlns:p='u1'><p:b xmlns:p='u2' p:c='1'/></a>", "<a b='1' xmlns:p='u' p:b='2'/>",
-        "<a>]]</a>", "<a>]</a>", "<a>]>]</a>", "<a><![CDATA[]]]]><![CDATA[>]]></a>",
-        "<a><![CDATA[a\r\nb]]></a>", "<a>\r</a>", "<a t='\r'/>", "<a>\xc2\x80\xef\xbf\xbd</a>",
-        "<a>\xef\xbf\xbe</a>", "<a>\xed\xa0\x80</a>", "<a>\xf4\x90\x80\x80</a>", "<a>\xc0\x80</a>",
-        "<a>\x7f</a>", "<a>\x0b</a>", "<a>&#x;</a>", "<a>&#;</a>", "<a>&#-1;</a>",
-        "<a>&foo;</a>", "<a>& b</a>", "<a t='&'/>", "<a t='a&#38;b'/>", "<a t='&amp;#38;'/>",
-        "<a><!----></a>", "<a><!-- - --></a>", "<a><!---></a>", "<a><?p?></a>",
-        "<a><?p x?></a>", "<a><?XmL x?></a>", "<a><?xml-stylesheet x?></a>", "<a>x</b>",
-        "<a><b></b ></a>", "<a><b></ b></a>", "<a/ >", "<a b='1'c='2'/>", "<a:/>", "<:a/>",
-        "<a xmlns:a=''/>", "<a xmlns=''/>", "<xmlns:a/>", "<a xmlns:xmlns='u'/>",
+        "<a/>",
+        "<a></a>",
+        "<a >x</a >",
+        "<a\n\tb = 'c'\n/>",
+        "<a b=\"'\" c='\"'/>",
+        "<a>&lt;&gt;&amp;&quot;&apos;&#x10FFFF;&#1114111;</a>",
+        "<a>&#x110000;</a>",
+        "<a>&#xFFFE;</a>",
+        "<a>&#9;&#10;&#13;</a>",
+        "<a t='&#9;&#13;'/>",
+        "<a>\t\n</a>",
+        "<a><b/><b/>t<c>u</c>v</a>",
+        "<x:a xmlns:x='u'><x:b/><b/></x:a>",
+        "<a xmlns='u'><b xmlns=''/></a>",
+        "<a xml:lang='en' xml:space='x'/>",
+        "<a xmlns:p='u1'><p:b xmlns:p='u2' p:c='1'/></a>",
+        "<a b='1' xmlns:p='u' p:b='2'/>",
+        "<a>]]</a>",
+        "<a>]</a>",
+        "<a>]>]</a>",
+        "<a><![CDATA[]]]]><![CDATA[>]]></a>",
+        "<a><![CDATA[a\r\nb]]></a>",
+        "<a>\r</a>",
+        "<a t='\r'/>",
+        "<a>\xc2\x80\xef\xbf\xbd</a>",
+        "<a>\xef\xbf\xbe</a>",
+        "<a>\xed\xa0\x80</a>",
+        "<a>\xf4\x90\x80\x80</a>",
+        "<a>\xc0\x80</a>",
+        "<a>\x7f</a>",
+        "<a>\x0b</a>",
+        "<a>&#x;</a>",
+        "<a>&#;</a>",
+        "<a>&#-1;</a>",
+        "<a>&foo;</a>",
+        "<a>& b</a>",
+        "<a t='&'/>",
+        "<a t='a&#38;b'/>",
+        "<a t='&amp;#38;'/>",
+        "<a><!----></a>",
+        "<a><!-- - --></a>",
+        "<a><!---></a>",
+        "<a><?p?></a>",
+        "<a><?p x?></a>",
+        "<a><?XmL x?></a>",
+        "<a><?xml-stylesheet x?></a>",
+        "<a>x</b>",
+        "<a><b></b ></a>",
+        "<a><b></ b></a>",
+        "<a/ >",
+        "<a b='1'c='2'/>",
+        "<a:/>",
+        "<:a/>",
+        "<a xmlns:a=''/>",
+        "<a xmlns=''/>",
+        "<xmlns:a/>",
+        "<a xmlns:xmlns='u'/>",
         "<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>",
-        "<a xmlns:xml='http://www.w3.org/XML/1998/namespace'/>", "<a-b.c_d/>", "<a\xc3\xa9/>",
-        "<\xc3\xa9/>", "<a>&#x41;&#65;</a>", "<a t=''/>", "<a t='x\"y'/>", "<a><b>",
-        "<a t='1' T='2'/>", "<a>text", "<a><b/></a>\n", "<a xmlns='a b'/>", "<a xmlns:p='%zz'/>",
-        "<a\xe2\x80\x8b/>", "<a\xcc\x81/>", "<a xmlns='http://www.w3.org/2000/xmlns/'/>",
-        "<a><? p?></a>", "<a><?pi</a>", "<a><?xml?></a>",
+        "<a xmlns:xml='http://www.w3.org/XML/1998/namespace'/>",
+        "<a-b.c_d/>",
+        "<a\xc3\xa9/>",
+        "<\xc3\xa9/>",
+        "<a>&#x41;&#65;</a>",
+        "<a t=''/>",
+        "<a t='x\"y'/>",
+        "<a><b>",
+        "<a t='1' T='2'/>",
+        "<a>text",
+        "<a><b/></a>\n",
+        "<a xmlns='a b'/>",
+        "<a xmlns:p='%zz'/>",
+        "<a\xe2\x80\x8b/>",
+        "<a\xcc\x81/>",
+        "<a xmlns='http://www.w3.org/2000/xmlns/'/>",
+        "<a><? p?></a>",
+        "<a><?pi</a>",
+        "<a><?xml?></a>",
     };
     struct xml_push *xp = stream(CLIENT_HEADER);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -630,10 +705,12 @@ rnd(struct mutations *m, unsigned n)
 static void
 mutate_and_check(const char *xml, size_t len, const char *where, void *arg)
 {
-    static const char *const snips[] = {"<", ">", "&", "&#0;", "'", "\"", ":", " xmlns:x='u'",
-                                        "<?pi x?>", "<? x?>", "<!--", "]]>", "\xc3", "\xff",
-                                        "\xc2\xa0", " xmlns='http://www.w3.org/2000/xmlns/'",
-                                        "&bogus;", "</x>", "<x>", "/"};
+    static const char *const snips[] = {
+        "<",        ">",      "&",        "&#0;",
+        "'",        "\"",     ":",        " xmlns:x='u'",
+        "<?pi x?>", "<? x?>", "<!--",     "]]>",
+        "\xc3",     "\xff",   "\xc2\xa0", " xmlns='http://www.w3.org/2000/xmlns/'",
+        "&bogus;",  "</x>",   "<x>",      "/"};
     struct mutations *m = arg;
     struct buf b = {0};
     for (int k = 0; k < 8; k++) {
