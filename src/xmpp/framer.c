@@ -22,8 +22,8 @@
  * whitespace, comment, ...) begins and ends, and how deep we are inside the
  * current top-level element. libxml2 (xmlpush.c) only ever sees whole units:
  * a stream header (XML declaration + <stream:stream ...>), which starts a new
- * document, or one complete top-level element, pushed into the document of
- * the stream's header. So:
+ * stream, or one complete top-level element, pushed in after the stream's
+ * header. So:
  *
  *   - a frame comes out as soon as the final '>' of its element has been fed,
  *     whatever libxml2 would otherwise hold back;
@@ -114,7 +114,7 @@ struct qframe {
 };
 
 /*
- * What turns units into trees: libxml2, inside the document of the last
+ * What turns units into trees: libxml2, inside the stream of the last
  * header (xmlpush.h; made when first needed). A framer holds one; with
  * deferred parsing the reader of its frames holds another, fed the same
  * units in the same order.
@@ -196,7 +196,7 @@ struct framer {
      * the last header when framer_parse_deferred() needs it.
      */
     bool defer;
-    bool defer_headers; /* headers deferred too (else parsed here, sent with their bindings) */
+    bool defer_headers; /* headers deferred too (else parsed here, sent with the header kept) */
     struct buf raw;
     bool fp_stale;     /* a header came since |fp| last read one */
 
