@@ -231,14 +231,18 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
     struct builder *b = ctx;
     unsigned depth = b->depth++;
     if (b->mode != B_ELEMENT) {
-        /* depth 1: a header inside <r>; deeper: content after it, which a header unit never has */
-        if (depth == 1) {
-            keep_name(b, prefix, localname);
-            b->end_at = unit_position(b); /* at its '>' or "/>" */
-        } else if (depth > 1) {
-            b->extra = true;
+        /*
+         * depth 1: a header inside <r>; deeper, or a second one: content after
+         * it, which a header unit never has
+         */
+        if (depth != 1 || b->top_local) {
+            if (depth >= 1)
+                b->extra = true;
+            return;
         }
-        if (depth != 1 || b->mode == B_REPLAY)
+        keep_name(b, prefix, localname);
+        b->end_at = unit_position(b); /* at its '>' or "/>" */
+        if (b->mode == B_REPLAY)
             return;
         struct stanza *s =
             stanza_new_tree((const char *)localname, (const char *)prefix, (const char *)uri);

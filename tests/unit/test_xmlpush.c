@@ -143,6 +143,12 @@ Test(xmlpush, header_tree_default_namespace_and_a_closed_header)
     cr_expect(iq && iq->ns && strcmp(iq->ns, "jabber:client") == 0, "%s", iq ? "" : err);
     stanza_free(iq);
 
+    /* an empty header and a second one in the same unit: one tree at most, and an error */
+    const char two[] = "<stream:stream xmlns:stream='" STREAMS "'/><s/>";
+    s = xml_push_header(xp, two, sizeof(two) - 1, &closed, err, sizeof(err));
+    cr_expect_null(s);
+    cr_expect(strstr(err, "Extra content after the stream header") != NULL, "%s", err);
+
     /* the XML declaration is libxml2's to check too */
     const char decl[] =
         "<?xml version='1.0' standalone='maybe'?><stream:stream xmlns:stream='" STREAMS "'>";
