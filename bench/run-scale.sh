@@ -22,18 +22,11 @@ gen="$top/tests/e2e/scalegen.py"
 [ $# -gt 0 ] || set -- 100000 1000000
 
 command -v /usr/bin/time >/dev/null || { echo "$0: needs GNU time (apt-get install time)" >&2; exit 1; }
-mkdir -p "$out/build"
+mkdir -p "$out"
 if [ -n "${XMPPFLOW:-}" ]; then
     bin=$XMPPFLOW
 else
-    if [ ! -x "$top/configure" ]; then
-        (cd "$top" && autoreconf -fi)
-    fi
-    if [ ! -f "$out/build/Makefile" ]; then
-        (cd "$out/build" && "$top/configure" CFLAGS='-O2 -g' >/dev/null)
-    fi
-    make -C "$out/build" -s -j"$(nproc 2>/dev/null || echo 2)" xmppflow >"$out/build.log" 2>&1 ||
-        { cat "$out/build.log" >&2; exit 1; }
+    "$here/build.sh" "$out"
     bin="$out/build/xmppflow"
 fi
 

@@ -13,20 +13,11 @@ set -eu
 LC_ALL=C
 export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
 out=${BENCH_DIR:-$here/out}
 [ $# -gt 0 ] || set -- 100 1024
 
 command -v /usr/bin/time >/dev/null || { echo "$0: needs GNU time (apt-get install time)" >&2; exit 1; }
-mkdir -p "$out/build"
-if [ ! -x "$top/configure" ]; then
-    (cd "$top" && autoreconf -fi)
-fi
-if [ ! -f "$out/build/Makefile" ]; then
-    (cd "$out/build" && "$top/configure" CFLAGS='-O2 -g' >/dev/null)
-fi
-make -C "$out/build" -s -j"$(nproc 2>/dev/null || echo 2)" xmppflow >"$out/build.log" 2>&1 ||
-    { cat "$out/build.log" >&2; exit 1; }
+"$here/build.sh" "$out"
 bin="$out/build/xmppflow"
 
 # measure CMD...: "seconds maxrss_kb" of one run (output to /dev/null); wall

@@ -369,7 +369,7 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     framer_free(c->framer[1]);
     reasm_free(c->reasm[0]);
     reasm_free(c->reasm[1]);
-    tlsrec_free(c->tls);
+    stack_free(c->stack);
     free(c->transport);
     free(c->key);
     free(c);

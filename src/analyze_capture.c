@@ -9,8 +9,11 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "first_bytes.h"
+#include "hash_bytes.h"
 #include "ipfrag.h"
 #include "tally.h"
+#include "tls_watch.h"
 #include "interrupt.h"
 #include "xalloc.h"
 
@@ -74,10 +77,12 @@ flow_tuple_of(const struct packet_info *p, struct flow_tuple *t)
     memcpy(t->bytes + 19, b, alen);
     t->bytes[35] = (uint8_t)(pb >> 8);
     t->bytes[36] = (uint8_t)pb;
-    /* ports and the addresses' last bytes vary most between flows */
-    unsigned h = (unsigned)pa * 31u + (unsigned)pb * 131u + a[alen - 1] * 7u + b[alen - 1] * 17u +
-                 a[alen - 2] * 257u + b[alen - 2] * 263u;
-    return h % FLOW_CACHE;
+    /* ports and the addresses' last two bytes vary most between flows: one word of them */
+    uint16_t a2, b2;
+    memcpy(&a2, a + alen - 2, 2);
+    memcpy(&b2, b + alen - 2, 2);
+    return hash_word((uint64_t)pa | (uint64_t)pb << 16 | (uint64_t)a2 << 32 | (uint64_t)b2 << 48) %
+           FLOW_CACHE;
 }
 
 /*
@@ -140,37 +145,49 @@ flow_is_xmpp_candidate(const struct analyzer *a, const struct packet_info *p)
     return guess_client_is_src(a, p) >= 0;
 }
 
+
+/* What tls-watch learnt of a TLS connection seen without keys. */
 static void
-tls_events(struct analyzer *a, struct conn *c, usec_t t)
+tls_note(struct analyzer *a, struct conn *c, const struct stack_note *note)
 {
-    struct tlsrec_event ev;
-    while (tlsrec_next(c->tls, &ev)) {
-        switch (ev.kind) {
-        case TLSREC_CLIENT_HELLO:
-            cap_client_hello(a, c, t, ev.sni, ev.alpn);
-            break;
-        case TLSREC_ESTABLISHED: {
-            char detail[80];
-            snprintf(detail, sizeof detail, "TLS handshake complete (%s)",
-                     ev.version == 0x0304   ? "TLS 1.3"
-                     : ev.version == 0x0303 ? "TLS 1.2"
-                     : ev.version == 0x0302 ? "TLS 1.1"
-                     : ev.version == 0x0301 ? "TLS 1.0"
-                                            : "version not seen");
-            cap_tls_version(a, c, ev.version);
-            cap_pseudo(a, c, EV_TLS_ESTABLISHED, t, detail);
-            cap_opaque(a, c); /* no key log support yet */
-            break;
-        }
-        case TLSREC_ALERT:
-            cap_pseudo(a, c, EV_TLS_ALERT, t, ev.dir ? "alert from the server" : "alert from the client");
-            break;
-        case TLSREC_NOT_TLS:
-            cap_pseudo(a, c, EV_XML_ERROR, t,
-                       ev.dir ? "server bytes where TLS records were due" : "client bytes where TLS records were due");
-            break;
-        }
+    const struct tlsrec_event *ev = note->info;
+    usec_t t = note->time;
+    switch ((enum tlsrec_kind)note->what) {
+    case TLSREC_CLIENT_HELLO:
+        cap_client_hello(a, c, t, ev->sni, ev->alpn);
+        break;
+    case TLSREC_ESTABLISHED: {
+        char detail[80];
+        snprintf(detail, sizeof detail, "TLS handshake complete (%s)",
+                 ev->version == 0x0304   ? "TLS 1.3"
+                 : ev->version == 0x0303 ? "TLS 1.2"
+                 : ev->version == 0x0302 ? "TLS 1.1"
+                 : ev->version == 0x0301 ? "TLS 1.0"
+                                         : "version not seen");
+        cap_tls_version(a, c, ev->version);
+        cap_pseudo(a, c, EV_TLS_ESTABLISHED, t, detail);
+        cap_opaque(a, c); /* no key log support yet */
+        break;
     }
+    case TLSREC_ALERT:
+        cap_pseudo(a, c, EV_TLS_ALERT, t, ev->dir ? "alert from the server" : "alert from the client");
+        break;
+    case TLSREC_NOT_TLS:
+        cap_pseudo(a, c, EV_XML_ERROR, t,
+                   ev->dir ? "server bytes where TLS records were due" : "client bytes where TLS records were due");
+        break;
+    }
+}
+
+/* What a layer of |owner|'s stack tells. */
+static void
+stack_noted(void *owner, const struct stack_note *note)
+{
+    struct conn *c = owner;
+    if (note->layer == first_bytes_layer.name && note->what == FIRST_BYTES_TLS)
+        cap_transport(c->analyzer, c, TRANSPORT_TLS); /* direct TLS (XEP-0368) */
+    else if (note->layer == tls_watch_layer.name)
+        tls_note(c->analyzer, c, note);
 }
 
 /* Hands the frames of direction |d| that are ready to the login side. */
@@ -185,50 +202,59 @@ drain_frames(struct analyzer *a, struct conn *c, int d, usec_t t)
     }
 }
 
-/* Hands the in-order bytes of direction |d| to the framer (XML) or the TLS watcher. */
+/* The top of the stack: XMPP bytes of direction |d| to its framer. */
+static void
+stack_top(void *owner, int d, const struct chunk *ch)
+{
+    struct conn *c = owner;
+    struct analyzer *a = c->analyzer;
+    switch (ch->kind) {
+    case CHUNK_DATA:
+        c->saw_xml = true;
+        framer_feed(c->framer[d], (const char *)ch->data, ch->len);
+        drain_frames(a, c, d, ch->time);
+        if (c->proceed_seen && !stack_find(c->stack, &tls_watch_layer)) {
+            /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
+            stack_push(c->stack, &tls_watch_layer);
+        }
+        break;
+    case CHUNK_GAP:
+        framer_gap_bytes(c->framer[d], ch->len);
+        drain_frames(a, c, d, ch->time); /* an element the hole cut, still told from what was seen */
+        break;
+    case CHUNK_END:
+        break;
+    }
+}
+
+/* Hands the in-order bytes of direction |d| to the connection's stack. */
 void
 deliver_stream(struct analyzer *a, struct conn *c, int d)
 {
     struct reasm_chunk ch;
     while (reasm_next(c->reasm[d], &ch)) {
         switch (ch.kind) {
-        case REASM_DATA:
-            if (c->tls) {
-                tlsrec_feed(c->tls, d, ch.data, ch.len);
-                tls_events(a, c, ch.time);
-                break;
-            }
-            if (!c->saw_xml && d == 0 && tlsrec_looks_like_client_hello(ch.data, ch.len)) {
-                /* direct TLS (XEP-0368): TLS from the first byte */
-                cap_transport(a, c, TRANSPORT_TLS);
-                c->tls = tlsrec_new();
-                tlsrec_feed(c->tls, d, ch.data, ch.len);
-                tls_events(a, c, ch.time);
-                break;
-            }
-            c->saw_xml = true;
-            framer_feed(c->framer[d], (const char *)ch.data, ch.len);
-            drain_frames(a, c, d, ch.time);
-            if (c->proceed_seen && !c->tls) {
-                /* RFC 6120 §5.4.2.3: TLS starts right after the '>' of <proceed/> */
-                c->tls = tlsrec_new();
-            }
+        case REASM_DATA: {
+            struct chunk up = {CHUNK_DATA, ch.data, ch.len, ch.time};
+            stack_input(c->stack, d, &up);
             break;
+        }
         case REASM_GAP: {
             char msg[96];
             snprintf(msg, sizeof msg, "%zu %s bytes missing from the capture", ch.len,
                      d ? "server" : "client");
-            if (!c->tls)
-                framer_gap_bytes(c->framer[d], ch.len);
             cap_pseudo(a, c, EV_GAP, ch.time, msg);
-            if (!c->tls) /* an element the hole cut, still told from what was seen */
-                drain_frames(a, c, d, ch.time);
+            struct chunk up = {CHUNK_GAP, NULL, ch.len, ch.time};
+            stack_input(c->stack, d, &up);
             break;
         }
-        case REASM_FIN:
+        case REASM_FIN: {
             c->fin[d] = true;
             cap_pseudo(a, c, EV_TCP_FIN, ch.time, d ? "server sent FIN" : "client sent FIN");
+            struct chunk up = {CHUNK_END, NULL, 0, ch.time};
+            stack_input(c->stack, d, &up);
             break;
+        }
         case REASM_CONFLICT: {
             char msg[96];
             snprintf(msg, sizeof msg, "retransmission with different bytes (%zu bytes; first copy kept)",
@@ -358,6 +384,9 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     struct conn *c = conn_new(a, key, packet);
     c->reasm[0] = reasm_new(0);
     c->reasm[1] = reasm_new(0);
+    c->analyzer = a;
+    c->stack = stack_new(stack_top, stack_noted, c);
+    stack_push(c->stack, &first_bytes_layer);
     char client[64], server[64];
     const uint8_t *caddr = src_is_client ? p->src : p->dst, *saddr = src_is_client ? p->dst : p->src;
     uint16_t cport = src_is_client ? p->sport : p->dport, sport = src_is_client ? p->dport : p->sport;

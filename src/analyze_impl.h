@@ -14,7 +14,7 @@
 #include "login.h"
 #include "reasm.h"
 #include "source.h"
-#include "tlsrec.h"
+#include "stack.h"
 
 #define READ_CHUNK (256 * 1024)
 /* Finished connections remembered so that their late log lines are not a new session. */
@@ -36,7 +36,8 @@ struct conn {
     struct conn *lru_prev;
     /* captures only */
     struct reasm *reasm[2];   /* [0] client → server, [1] server → client */
-    struct tlsrec *tls;       /* non-NULL once the bytes are TLS records */
+    struct stack *stack;      /* the layers between reassembly and the framers */
+    struct analyzer *analyzer; /* for the stack's sink and notes */
     bool fin[2], rst;
     bool proceed_seen;        /* the server sent <proceed/>: TLS follows */
     usec_t last_seen;

@@ -45,7 +45,8 @@ enum pipe_msg_type {
     PM_INPUT,     /* n0: index of the input now read */
     PM_OPEN,      /* a connection: n0 transport; s0 client, s1 server */
     PM_FRAME,     /* n0 direction | kind << 1 | xml_decl << 8 | outside << 9 | tree << 10 |
-                     flat << 11 | damaged << 12; n1 offset; n2 size; s0 message; s1 raw
+                     flat << 11 | damaged << 12 | restricted << 13; n1 offset; n2 size;
+                     s0 message; s1 raw
                      bytes; when damaged, n3 gap_offset and n4 gap_bytes. With "tree"
                      (a parsed header): s0 its bindings (frame.raw), s1 the header, packed
                      (stanza_pack) or, with "flat", its arena chunk as it is (stanza_flat:
@@ -160,7 +161,8 @@ cap_frame(struct analyzer *a, struct conn *c, int d, usec_t t, const struct fram
         .type = PM_FRAME,
         .slot = c->pipe_slot,
         .t = t,
-        .n = {d | (int64_t)fr->kind << 1 | (int64_t)fr->xml_decl << 8 | (int64_t)fr->outside << 9,
+        .n = {d | (int64_t)fr->kind << 1 | (int64_t)fr->xml_decl << 8 | (int64_t)fr->outside << 9 |
+                  (int64_t)fr->restricted << 13,
               (int64_t)fr->offset, (int64_t)fr->size, 0},
     };
     if (fr->kind == FRAME_STREAM_OPEN && fr->el) {
@@ -405,6 +407,7 @@ apply(struct analyzer *a, struct pipe_in *pi, const struct pipe_msg *m, char *co
             .raw = s1,
             .raw_len = s1 ? m->len[1] : 0,
             .damaged = (m->n[0] >> 12) & 1,
+            .restricted = (m->n[0] >> 13) & 1,
         };
         if (in.damaged) {
             in.gap_offset = (size_t)m->n[3];

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "report.h"
+#include "session.h"
 
 struct filter;
 

@@ -11,17 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "capture_packet.h"
 #include "source.h"
-
-struct capture_packet {
-    usec_t time;         /* UTC */
-    int linktype;        /* libpcap DLT_* of the packet's interface */
-    const uint8_t *data; /* captured bytes; valid until the next capture_next() */
-    uint32_t caplen;     /* captured length */
-    uint32_t len;        /* length on the wire */
-    long number;         /* 1-based packet number in the file */
-};
 
 /*
  * Opens a capture whose first |head_len| bytes are |head| (copied) and whose

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "report.h"
+#include "timestamp.h"
 
 enum ejlog_kind {
     EJ_ACCEPT,       /* "(<pid>) Accepted connection PEER -> LOCAL" */

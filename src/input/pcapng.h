@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "capture.h"
+#include "capture_packet.h"
 #include "source.h"
 
 /*

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "report.h"
+#include "input_info.h"
 
 /*
  * Opens |path| ("-" = standard input). Returns NULL on failure with a

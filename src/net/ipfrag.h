@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "decode.h"
-#include "report.h"
+#include "timestamp.h"
 
 #define IPFRAG_MAX_DATAGRAMS 64
 #define IPFRAG_TIMEOUT_USEC (30LL * 1000000)

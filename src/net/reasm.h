@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "timestamp.h"
 
 enum reasm_kind {
     REASM_DATA,     /* in-order bytes */

@@ -275,6 +275,10 @@ json_writer_real(struct json_writer *w, double v)
         return;
     if (append_milli(w->out, v))
         return;
+    if (!isfinite(v)) { /* JSON has no NaN or infinity ("nan.0" would not parse) */
+        buf_append(w->out, "null", 4);
+        return;
+    }
     char tmp[64];
     int n = snprintf(tmp, sizeof(tmp), "%.15g", v);
     if (n <= 0 || n >= (int)sizeof(tmp) - 2) {

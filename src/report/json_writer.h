@@ -67,7 +67,10 @@ void json_writer_string(struct json_writer *w, const char *s);
 void json_writer_null(struct json_writer *w);
 void json_writer_bool(struct json_writer *w, bool v);
 void json_writer_int(struct json_writer *w, int64_t v);
-/* A real as Jansson prints it with 15 digits of precision (always with "." or "e"). */
+/*
+ * A real as Jansson prints it with 15 digits of precision (always with "." or
+ * "e"); null for NaN and infinities, which Jansson refuses to hold.
+ */
 void json_writer_real(struct json_writer *w, double v);
 
 /*

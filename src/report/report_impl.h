@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "report.h"
+#include "report_format.h"
+#include "input_info.h"
+#include "report_options.h"
+#include "session.h"
+#include "summary.h"
 
 /*
  * What a writer needs at report_finish: the inputs and the summary, and for
@@ -44,11 +48,5 @@ int report_json_write_last_line(FILE *out, const struct report_run *run);
 int report_text_write_session(FILE *out, const struct session *s, bool show_secrets);
 /* Writes the end of the text report: inputs and summary. Returns 0 or -1. */
 int report_text_write_end(FILE *out, const struct report_run *run);
-
-/*
- * Rounds a millisecond value to microseconds (3 decimals); writers show
- * durations through it so text and JSON agree. |ms| must be finite and >= 0.
- */
-double report_round_ms(double ms);
 
 #endif

@@ -292,7 +292,7 @@ put_phases(struct buf *b, const struct session *s)
     size_t seqw = 1, msw = 3, phasew = 5, eventw = 5;
     for (size_t i = 0; i < n; i++) {
         const struct phase_event *e = &s->phases[i];
-        /* never negative: the login keeps a session's times in order (login.c) */
+        /* never negative: the login keeps a session's times in order (src/login/machine.c) */
         ms[i] = xasprintf("%.1f", e->time > s->start ? (double)(e->time - s->start) / 1000.0 : 0.0);
         events[i] = clean_dup(e->event ? e->event : "?");
         const char *ph = phase_name(e->phase);

@@ -523,6 +523,22 @@ secret_mask_next(const char *s, size_t len, size_t from, size_t *start, size_t *
 /* Deeper than any real text nests a gap in a gap (see secret_mask_spans). */
 #define MAX_GAP_DEPTH 8
 
+/*
+ * The end of span [a, b) once the rules triggered inside it are heard: a
+ * secret whose trigger the span hides may run on past it (an element's data
+ * ends at an escaped '<' that is part of a header's value: "<token>
+ * Authorization: Bearer Pa&lt;ss" hid up to "&lt;", and "&lt;ss" showed).
+ */
+static size_t
+reach_of_rules_inside(const char *s, size_t len, size_t a, size_t b)
+{
+    size_t t, a2, b2;
+    for (size_t p = a; p < b && find_span(s, len, p, &t, &a2, &b2) && t < b; p = t + 1)
+        if (b2 > b)
+            b = b2;
+    return b;
+}
+
 static void
 spans_from(const char *s, size_t len, size_t at, int depth,
            void (*fn)(void *arg, size_t start, size_t end), void *arg)
@@ -541,6 +557,7 @@ spans_from(const char *s, size_t len, size_t at, int depth,
             else
                 a = t + 1; /* too deep to look: hide all of it */
         }
+        b = reach_of_rules_inside(s, len, a, b);
         fn(arg, a, b);
         at = b;
     }
@@ -662,15 +679,11 @@ secret_mask_clean(const char *s, size_t len)
     if (!clean_cache)
         clean_cache = xcalloc(CLEAN_SETS, sizeof *clean_cache);
     /*
-     * The set from the first and last eight bytes and the length: one
-     * multiply, where a hash of every byte is a chain of them. The memcmp
+     * The set from the first and last eight bytes and the length: two
+     * multiplies, where a hash of every byte is a chain of them. The memcmp
      * below decides.
      */
-    uint64_t first, last;
-    memcpy(&first, s, 8);
-    memcpy(&last, s + len - 8, 8);
-    uint64_t h = (first ^ (last * UINT64_C(0x9e3779b97f4a7c15)) ^ len) * UINT64_C(0xbf58476d1ce4e5b9);
-    h ^= h >> 29;
+    uint64_t h = hash_sample(s, len);
     size_t set = h % CLEAN_SETS;
     for (int way = 0; way < 2; way++) {
         struct clean_entry *e = &clean_cache[set][way];

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "report.h"
+#include "session.h"
 #include "sasl.h"
 #include "utf8.h"
 #include "xalloc.h"

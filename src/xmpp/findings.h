@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "report.h"
+#include "session.h"
 
 /*
  * Phase events stored per session. A login is 15 to 40 steps (headers,

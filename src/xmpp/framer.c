@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "hash_bytes.h"
 #include "mend.h"
 #include "xalloc.h"
 #include "streamhead.h"
@@ -105,6 +106,7 @@ struct qframe {
     size_t offset;
     size_t size;
     char *message;
+    bool restricted; /* struct frame */
     size_t raw_off, raw_len; /* deferred parsing: the unit's bytes, in framer.raw */
     bool has_raw;
     struct stanza *early; /* deferred element read before a later header (settle_queued) */
@@ -162,7 +164,8 @@ struct framer {
     size_t in_base;          /* ... and the offset of its first byte */
 
     /* The tag name being read: hash, head for messages, local part. */
-    uint64_t hash;
+    struct hash_stream name_hash;
+    uint64_t hash; /* of the name just read */
     size_t name_len;
     char name[NAME_KEEP];
     size_t local_len;
@@ -278,6 +281,13 @@ emit_named(struct framer *f, enum frame_kind kind, size_t offset, size_t size, c
     push_frame(f, kind, offset, size)->message = xasprintf("%s%s%s", pre, clean, post);
 }
 
+/* The frame just queued is about input RFC 6120 §11 forbids (struct frame.restricted). */
+static void
+mark_restricted(struct framer *f)
+{
+    f->q[f->qlen - 1].restricted = true;
+}
+
 static void
 flush_ws(struct framer *f, size_t at)
 {
@@ -306,6 +316,8 @@ flush_text(struct framer *f, size_t at)
     bool bom = size == 3 && f->text_head_len == 3 && memcmp(f->text_head, "\xef\xbb\xbf", 3) == 0;
     emit_msg(f, FRAME_ERROR, f->text_start, size,
              bom ? RESTRICTED "byte order mark" : "text outside elements");
+    if (bom)
+        mark_restricted(f);
 }
 
 /* A pending <?xml?> was not followed by a stream header. */
@@ -362,6 +374,17 @@ static const char *
 fp_error(const struct frame_parser *fp, const char *fallback)
 {
     return fp->errmsg[0] ? fp->errmsg : fallback;
+}
+
+/*
+ * The unit parser's error is about input RFC 6120 §11 forbids (an undeclared
+ * entity, bytes that are not UTF-8). xmlpush says so only by its message's
+ * prefix, so this is read here, once, and the frame carries the mark.
+ */
+static bool
+fp_restricted(const struct frame_parser *fp)
+{
+    return strncmp(fp->errmsg, RESTRICTED, sizeof RESTRICTED - 1) == 0;
 }
 
 static void
@@ -444,6 +467,8 @@ parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size, bool e
         } else {
             push_frame(f, FRAME_SCOPE_RESET, offset, size);
             emit_msg(f, FRAME_ERROR, offset, size, fp_error(&f->fp, "stream header did not parse"));
+            if (fp_restricted(&f->fp))
+                mark_restricted(f);
         }
     } else {
         bool closed;
@@ -454,6 +479,8 @@ parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size, bool e
             fr->xml_decl = xml_decl;
         } else {
             emit_msg(f, FRAME_ERROR, offset, size, fp_error(&f->fp, "stream header did not parse"));
+            if (fp_restricted(&f->fp))
+                mark_restricted(f);
         }
     }
     if (empty) { /* <stream:stream .../>: what follows is read as if no header had come */
@@ -474,6 +501,8 @@ parse_element(struct framer *f, const char *data, size_t len, size_t offset, boo
     struct stanza *el = fp_element(&f->fp, data, len);
     if (!el) {
         emit_msg(f, FRAME_ERROR, offset, len, fp_error(&f->fp, "XML error"));
+        if (fp_restricted(&f->fp))
+            mark_restricted(f);
         return;
     }
     struct qframe *fr = push_frame(f, FRAME_ELEMENT, offset, len);
@@ -521,7 +550,7 @@ unit_bytes(struct framer *f, size_t end, size_t *len)
 static void
 name_reset(struct framer *f)
 {
-    f->hash = 0xcbf29ce484222325ull; /* FNV-1a */
+    hash_stream_init(&f->name_hash, HASH_BYTES_SEED);
     f->name_len = 0;
     f->local_len = 0;
 }
@@ -534,10 +563,7 @@ name_reset(struct framer *f)
 static void
 name_bytes(struct framer *f, const unsigned char *s, size_t n)
 {
-    uint64_t h = f->hash;
-    for (size_t k = 0; k < n; k++)
-        h = (h ^ s[k]) * 0x100000001b3ull;
-    f->hash = h;
+    hash_stream_add(&f->name_hash, s, n);
     if (f->name_len < NAME_KEEP) {
         size_t take = NAME_KEEP - f->name_len < n ? NAME_KEEP - f->name_len : n;
         memcpy(f->name + f->name_len, s, take);
@@ -666,12 +692,14 @@ top_markup(struct framer *f, enum unit kind)
 
 /* A '<!' that is neither a comment nor CDATA: a DTD or garbage (RFC 6120 11.1). */
 static void
-bad_markup(struct framer *f, const char *msg, size_t at)
+bad_markup(struct framer *f, const char *msg, bool dtd, size_t at)
 {
-    if (f->unit == U_OTHER) {
+    if (f->unit == U_OTHER || !f->skip) {
         emit_msg(f, FRAME_ERROR, f->lt_pos, at - f->lt_pos, msg);
-    } else if (!f->skip) {
-        emit_msg(f, FRAME_ERROR, f->lt_pos, at - f->lt_pos, msg);
+        if (dtd)
+            mark_restricted(f);
+    }
+    if (f->unit != U_OTHER && !f->skip) {
         f->skip = true;
         stop_capture(f);
     }
@@ -686,8 +714,10 @@ bad_markup(struct framer *f, const char *msg, size_t at)
 static void
 restricted(struct framer *f, const char *what, size_t at)
 {
-    if (f->unit == U_OTHER || (f->depth > 0 && !f->skip))
+    if (f->unit == U_OTHER || (f->depth > 0 && !f->skip)) {
         emit_named(f, FRAME_ERROR, f->lt_pos, at - f->lt_pos, RESTRICTED, what, strlen(what), "");
+        mark_restricted(f);
+    }
 }
 
 static void
@@ -700,6 +730,7 @@ other_end(struct framer *f)
 static void
 start_name_done(struct framer *f, size_t at)
 {
+    f->hash = hash_stream_end(&f->name_hash);
     if (f->unit == U_STAG) {
         keep_top_name(f);
         f->open_attrs = 0;
@@ -749,6 +780,7 @@ start_name_done(struct framer *f, size_t at)
 static void
 end_name_done(struct framer *f)
 {
+    f->hash = hash_stream_end(&f->name_hash);
     if (f->unit == U_ETAG) {
         keep_top_name(f);
         f->etag_closes = f->stream ? f->hash == f->stream_hash || name_is_stream(f)
@@ -988,6 +1020,7 @@ check_encoding(struct framer *f, size_t end)
         return;
     emit_named(f, FRAME_ERROR, f->unit_start, end - f->unit_start, RESTRICTED "encoding '", v + 1,
                n < 32 ? n : 32, "' is not UTF-8");
+    mark_restricted(f);
 }
 
 static void
@@ -1301,7 +1334,7 @@ step_bang(struct framer *f, const unsigned char *p, size_t i, size_t stop)
     }
     if (f->match == 100) {
         if (c != '-') {
-            bad_markup(f, "malformed comment", at);
+            bad_markup(f, "malformed comment", false, at);
             return i;
         }
         f->comment_ret = S_TEXT;
@@ -1318,10 +1351,8 @@ step_bang(struct framer *f, const unsigned char *p, size_t i, size_t stop)
         return i + 1;
     }
     /* <!DOCTYPE, <!ENTITY, <!ELEMENT, <!ATTLIST ... (RFC 6120 11.1) */
-    bad_markup(f,
-               f->match == 0 && c >= 'A' && c <= 'Z' ? RESTRICTED "DTD"
-                                                     : "malformed markup declaration",
-               at);
+    bool dtd = f->match == 0 && c >= 'A' && c <= 'Z';
+    bad_markup(f, dtd ? RESTRICTED "DTD" : "malformed markup declaration", dtd, at);
     return i;
 }
 
@@ -1615,6 +1646,7 @@ framer_next(struct framer *f, struct frame *out)
     out->offset = f->last.offset;
     out->size = f->last.size;
     out->message = f->last.message;
+    out->restricted = f->last.restricted;
     out->raw = f->last.has_raw ? f->raw.data + f->last.raw_off : NULL;
     out->raw_len = f->last.raw_len;
     out->damaged = f->last.damaged;
@@ -1694,6 +1726,7 @@ frame_parser_parse(struct frame_parser *fp, const struct frame *in, struct frame
             out->kind = FRAME_ERROR;
             out->xml_decl = false;
             out->message = fp->message = xstrdup(fp_error(fp, "stream header did not parse"));
+            out->restricted = fp_restricted(fp);
         }
         out->el = fp->el;
         return true;
@@ -1705,6 +1738,7 @@ frame_parser_parse(struct frame_parser *fp, const struct frame *in, struct frame
             out->kind = FRAME_ERROR;
             out->outside = false;
             out->message = fp->message = xstrdup(fp_error(fp, "XML error"));
+            out->restricted = fp_restricted(fp);
         }
         out->el = fp->el;
         return true;

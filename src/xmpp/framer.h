@@ -44,6 +44,11 @@ struct frame {
                                 an oversize element's ends at the first byte over the cap) */
     const char *message;     /* FRAME_ERROR / FRAME_OVERSIZE: one-line description */
     /*
+     * FRAME_ERROR: the input is of a kind RFC 6120 §11 forbids (its message
+     * starts "restricted XML: "): the login reads this, never the message (A15).
+     */
+    bool restricted;
+    /*
      * FRAME_ELEMENT / FRAME_STREAM_CLOSE: sent where no stream was open, before
      * the first stream header or after the stream's close (RFC 6120 §4.2 wants
      * a header first, §4.4 nothing after the close). Such an element is parsed

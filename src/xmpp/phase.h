@@ -2,12 +2,12 @@
  * phase: classifies one top-level element into a login event and phase
  * (../shared/spec/login-spec.md §1.2). A pure lookup: no state. Pairing a
  * server's iq result with the request it answers needs state, so plain iq
- * results come out as EV_IQ_RESULT / EV_IQ_ERROR and login.c names them.
+ * results come out as EV_IQ_RESULT / EV_IQ_ERROR and the login (src/login/) names them.
  */
 #ifndef XMPPFLOW_PHASE_H
 #define XMPPFLOW_PHASE_H
 
-#include "report.h"
+#include "session.h"
 #include "stanza.h"
 
 #define NS_STREAM "http://etherx.jabber.org/streams"
@@ -34,7 +34,7 @@ enum event {
     EV_NONE = 0,
     /* stream */
     EV_STREAM_OPEN,
-    EV_STREAM_RESTART, /* decided by login.c: a later client header */
+    EV_STREAM_RESTART, /* decided by the login: a later client header */
     EV_FEATURES,
     EV_STREAM_CLOSE,
     EV_STREAM_ERROR,

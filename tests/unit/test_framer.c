@@ -2600,3 +2600,48 @@ Test(framer, parse_deferred_uses_the_stream_the_element_came_in_not_a_later_head
               el ? or_null(el->ns) : "NULL (tls read as unbound)");
     stanza_free(el);
 }
+
+/*
+ * The restricted mark (struct frame.restricted) is what the login's A15 reads:
+ * set on every error about input RFC 6120 §11 forbids, from the scanner or
+ * from the unit parser, and on no other error.
+ */
+Test(framer, errors_about_restricted_xml_carry_the_mark_and_no_other_does)
+{
+    static const struct {
+        const char *input;
+        const char *message; /* the one error the input gives */
+        bool restricted;
+    } cases[] = {
+        {HDR "<a><!-- x --></a>", "restricted XML: comment", true},
+        {HDR "<a><?pi?></a>", "restricted XML: processing instruction", true},
+        {HDR "<!DOCTYPE x>", "restricted XML: DTD", true},
+        {"\xef\xbb\xbf" HDR, "restricted XML: byte order mark", true},
+        {"<?xml version='1.0' encoding='ISO-8859-1'?>" HDR,
+         "restricted XML: encoding 'ISO-8859-1' is not UTF-8", true},
+        {HDR "<a>&nbsp;</a>", "restricted XML: Entity 'nbsp' not defined (in <a> at byte 9)", true},
+        {HDR "<a>\xc3\x28</a>",
+         "restricted XML: Input is not proper UTF-8, indicate encoding ! (in <a> at byte 3)", true},
+        {HDR "<a></b>", NULL, false},
+        {HDR "stray text<a/>", "text outside elements", false},
+        {HDR "<!x>", "malformed markup declaration", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct framer *f = framer_new("t", NULL);
+        framer_feed(f, cases[i].input, strlen(cases[i].input));
+        framer_finish(f);
+        struct frame fr;
+        int errors = 0;
+        while (framer_next(f, &fr)) {
+            if (fr.kind != FRAME_ERROR)
+                continue;
+            errors++;
+            cr_expect_eq(fr.restricted, cases[i].restricted, "case %zu: '%s' restricted %d", i,
+                         fr.message, fr.restricted);
+            if (cases[i].message)
+                cr_expect_str_eq(fr.message, cases[i].message, "case %zu", i);
+        }
+        cr_expect_eq(errors, 1, "case %zu: %d errors", i, errors);
+        framer_free(f);
+    }
+}

@@ -5,7 +5,7 @@
  * of fixed size.
  */
 #include <config.h>
-#include "report.h"
+#include "summary.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +14,21 @@
 #include "xalloc.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const silent_end_names[] = {
+    [SILENT_NO_REPLY] = "no-reply",
+    [SILENT_REFUSED] = "refused",
+    [SILENT_RESET] = "reset",
+    [SILENT_CLOSED] = "closed",
+    [SILENT_HANDSHAKE_ONLY] = "handshake-only",
+};
+
+const char *
+silent_end_name(enum silent_end e)
+{
+    return (unsigned)e < NELEMS(silent_end_names) ? silent_end_names[e] : "unknown";
+}
+
 
 /* Names from the input (mechanisms) listed at most: the rest count as "other". */
 #define NAMES_MAX 64

@@ -3,10 +3,11 @@
  * classified elements and transport pseudo-events in order and builds the
  * session report: phases, violations, TLS and auth facts, outcome.
  *
- * The machine is the transition table in login.c; each row names the spec
- * section it implements. A (state, event) pair with no row is a violation,
+ * The machine is the transition table in machine.c; each row names the spec
+ * section it implements. A (state, event) pair with no row is out of order,
  * except that server elements always move the state (the server is
- * authoritative, login-spec §2.2).
+ * authoritative, login-spec §2.2). The machine raises facts; the table of
+ * checks (checks.h, check_table.c) turns them into the session's violations.
  */
 #ifndef XMPPFLOW_LOGIN_H
 #define XMPPFLOW_LOGIN_H
@@ -15,7 +16,9 @@
 
 #include "framer.h"
 #include "phase.h"
-#include "report.h"
+#include "input_info.h"
+#include "session.h"
+#include "timestamp.h"
 
 struct login_options {
     bool show_secrets;  /* summaries print decoded secrets instead of <hidden> */

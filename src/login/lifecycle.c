@@ -1,0 +1,181 @@
+/* lifecycle: a login's start, its accessors and its end: outcome, durations, end-of-session facts. */
+#include <config.h>
+#include "login_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "xalloc.h"
+
+
+struct login *
+login_new(const struct login_options *opt)
+{
+    struct login *l = xcalloc(1, sizeof *l);
+    l->opt = *opt;
+    l->state = ST_IDLE;
+    l->s.transport = TRANSPORT_TCP;
+    l->s.durations.to_tls = l->s.durations.auth = l->s.durations.to_bound = -1;
+    return l;
+}
+
+void
+login_free(struct login *l)
+{
+    if (!l)
+        return;
+    session_clear(&l->s);
+    for (size_t i = 0; i < l->nstream_ids; i++)
+        free(l->stream_ids[i]);
+    free(l->stream_ids);
+    for (size_t i = 0; i < l->npending; i++)
+        free(l->pending[i].id);
+    free(l->pending);
+    free(l->legacy_jid);
+    free(l->bind_resource);
+    free(l->sm_id);
+    free(l->resumed_from);
+    free(l->server_error);
+    free(l->header_from);
+    free(l->failures);
+    free(l->auth_ip);
+    free(l->last_event_name);
+    free(l->mech_first);
+    free(l->mech_other);
+    findings_clear(&l->findings);
+    login_free_list(l->cb_types, l->ncb_types);
+    login_free_list(l->compress_methods, l->ncompress_methods);
+    login_free_list(l->sasl2_mechs, l->nsasl2_mechs);
+    free(l);
+}
+
+struct session *
+login_session(struct login *l)
+{
+    return &l->s;
+}
+
+void
+login_connected(struct login *l, usec_t t)
+{
+    if (!l->have_start || t < l->s.start) {
+        l->s.start = t;
+        l->have_start = true;
+    }
+    if (t > l->s.end)
+        l->s.end = t;
+}
+
+void
+login_opaque(struct login *l)
+{
+    if (!l->opaque) {
+        l->opaque = true;
+        l->opaque_seq = l->steps;
+    }
+}
+
+const char *
+login_sm_id(const struct login *l)
+{
+    return l->sm_id;
+}
+
+const char *
+login_resumed_from(const struct login *l)
+{
+    return l->resumed_from;
+}
+
+void
+login_tls_version(struct login *l, unsigned version)
+{
+    l->tls_version = version;
+}
+
+void
+login_no_xml(struct login *l)
+{
+    l->no_xml = true;
+}
+
+bool
+login_both_closed(const struct login *l)
+{
+    return l->closed_c && l->closed_s;
+}
+
+bool
+login_stream_over(const struct login *l)
+{
+    return (l->closed_c && l->closed_s) || l->stream_error;
+}
+
+static double
+ms_between(usec_t from, usec_t to)
+{
+    return to >= from ? (double)(to - from) / 1000.0 : 0.0;
+}
+
+/* The report's outcome (login-spec §2.3 "Terminal outcome labels"). */
+static enum outcome
+outcome_of(const struct login *l, enum login_end how)
+{
+    const struct session *s = &l->s;
+    if (l->bound)
+        return OUTCOME_ESTABLISHED;
+    if (l->opaque && !l->stream_error && s->auth.outcome != AUTH_FAILURE)
+        return OUTCOME_OPAQUE;
+    if (l->stream_error)
+        return OUTCOME_ERROR;
+    if (l->registered && s->auth.nattempts == 0)
+        return OUTCOME_REGISTERED;
+    if (s->auth.outcome == AUTH_FAILURE)
+        return OUTCOME_AUTH_FAILED;
+    if (how != LOGIN_END_CLOSED && !login_stream_over(l))
+        return OUTCOME_INCOMPLETE;
+    return OUTCOME_ABORTED;
+}
+
+struct session *
+login_finish(struct login *l, enum login_end how, usec_t t)
+{
+    struct session *s = &l->s;
+    s->evicted = how == LOGIN_END_EVICTED_IDLE     ? "idle"
+                 : how == LOGIN_END_EVICTED_FULL   ? "table-full"
+                 : how == LOGIN_END_EVICTED_MEMORY ? "memory"
+                                                   : NULL;
+    if (t > s->end)
+        s->end = t;
+    if (!l->have_start)
+        s->start = s->end = t;
+    s->outcome = outcome_of(l, how);
+
+    if (s->tls.negotiated == TRI_NULL && l->features_seen)
+        s->tls.negotiated = l->tls_active ? TRI_TRUE : TRI_FALSE;
+    if (s->auth.nattempts) {
+        struct attempt *chosen = &s->auth.attempts[s->auth.nattempts - 1];
+        for (size_t i = 0; i < s->auth.nattempts; i++)
+            if (s->auth.attempts[i].result == AUTH_SUCCESS)
+                chosen = &s->auth.attempts[i];
+        s->auth.mechanism = xstrdup(chosen->mechanism);
+    }
+
+    s->durations.total = ms_between(s->start, s->end);
+    if (l->tls_time)
+        s->durations.to_tls = ms_between(s->start, l->tls_time);
+    if (l->auth_start && l->auth_end)
+        s->durations.auth = ms_between(l->auth_start, l->auth_end);
+    if (l->bound_time)
+        s->durations.to_bound = ms_between(s->start, l->bound_time);
+
+    struct fact f = {.kind = FACT_END};
+    f.u.end.how = how;
+    checks_raise(l, &f);
+
+    struct session *out = xmalloc(sizeof *out);
+    *out = *s;
+    memset(s, 0, sizeof *s);
+    return out;
+}

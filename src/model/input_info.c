@@ -1,0 +1,49 @@
+/* input_info: what the report says of each input. */
+#include <config.h>
+#include "input_info.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const input_type_names[] = {
+    [INPUT_UNKNOWN] = NULL,
+    [INPUT_PCAP] = "pcap",
+    [INPUT_PCAPNG] = "pcapng",
+    [INPUT_EJLOG] = "ejabberd-log",
+};
+
+const char *
+input_type_name(enum input_type t)
+{
+    return (unsigned)t < NELEMS(input_type_names) ? input_type_names[t] : NULL;
+}
+
+
+void
+input_info_add_error(struct input_info *in, const char *message, long line, long packet,
+                     long long offset)
+{
+    in->errors = xreallocarray(in->errors, in->nerrors + 1, sizeof(*in->errors));
+    struct input_error *e = &in->errors[in->nerrors++];
+    e->message = xstrdup(message ? message : "");
+    e->line = line;
+    e->packet = packet;
+    e->offset = offset;
+}
+
+void
+input_info_clear(struct input_info *in)
+{
+    if (!in)
+        return;
+    free(in->path);
+    for (size_t i = 0; i < in->nerrors; i++)
+        free(in->errors[i].message);
+    free(in->errors);
+    memset(in, 0, sizeof(*in));
+}
+

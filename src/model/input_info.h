@@ -1,0 +1,35 @@
+/* input_info: what the report says of each input: its kind, size, count and the errors met reading it. */
+#ifndef XMPPFLOW_INPUT_INFO_H
+#define XMPPFLOW_INPUT_INFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum input_type { INPUT_UNKNOWN = 0 /* JSON null */, INPUT_PCAP, INPUT_PCAPNG, INPUT_EJLOG };
+
+struct input_error {
+    char *message;
+    long line;   /* 0 → absent */
+    long packet; /* 0 → absent */
+    long long offset; /* < 0 → absent */
+};
+
+struct input_info {
+    char *path;
+    enum input_type type;
+    long long size_bytes; /* < 0 → null */
+    long long count;      /* packets (pcap/pcapng) or lines (ejabberd-log) */
+    struct input_error *errors;
+    size_t nerrors;
+    bool unusable;        /* recognised, but nothing in it can be analysed (exit status 3) */
+    long long evicted;    /* connections closed by the tool while reading it (0 → absent) */
+};
+
+/* Appends an error to |in| (|message| copied; line/packet 0 and offset -1 when unknown). */
+void input_info_add_error(struct input_info *in, const char *message, long line, long packet,
+                          long long offset);
+void input_info_clear(struct input_info *in);
+
+const char *input_type_name(enum input_type t); /* NULL for INPUT_UNKNOWN */
+
+#endif

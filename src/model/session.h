@@ -1,0 +1,152 @@
+/*
+ * session: the record of one login, as every layer builds and reads it: its
+ * steps (phase events), violations, authentication attempts and outcome.
+ * Field meanings follow the report schema; every field names its JSON key.
+ * The login layer fills it, the report layer writes it.
+ */
+#ifndef XMPPFLOW_SESSION_H
+#define XMPPFLOW_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timestamp.h"
+
+/* A boolean the input may not show: JSON true/false/null. */
+enum tri { TRI_NULL = 0, TRI_FALSE, TRI_TRUE };
+
+enum transport { TRANSPORT_TCP, TRANSPORT_TLS, TRANSPORT_BOSH, TRANSPORT_WEBSOCKET };
+
+enum outcome {
+    OUTCOME_ESTABLISHED,
+    OUTCOME_REGISTERED,
+    OUTCOME_AUTH_FAILED,
+    OUTCOME_ABORTED,
+    OUTCOME_ERROR,
+    OUTCOME_INCOMPLETE,
+    OUTCOME_OPAQUE,
+};
+
+/* auth.outcome and attempts[].result */
+enum auth_result { AUTH_NONE, AUTH_SUCCESS, AUTH_FAILURE };
+
+enum phase {
+    PHASE_NONE = 0, /* JSON null: unclassified element (other:<name>) */
+    PHASE_CONNECT,
+    PHASE_STREAM,
+    PHASE_TLS,
+    PHASE_REGISTER,
+    PHASE_AUTH,
+    PHASE_COMPRESS,
+    PHASE_BIND,
+    PHASE_SESSION,
+    PHASE_SM,
+    PHASE_ESTABLISHED,
+    PHASE_CLOSE,
+    PHASE_ERROR,
+};
+
+enum severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
+
+/* The mask every secret gets unless --show-secrets. */
+#define REPORT_HIDDEN "<hidden>"
+
+struct phase_event {
+    unsigned seq;    /* seq: 1-based */
+    char dir;        /* dir: 'C', 'S' or '-' */
+    usec_t time;     /* time */
+    char *event;     /* event: "auth(PLAIN)", "stanza:iq", … */
+    enum phase phase; /* phase (PHASE_NONE → null) */
+    char *summary;   /* summary: element abbreviated, secrets already masked or not per the run */
+    /* damaged: the element lost bytes to a capture gap (framer.h): how many (0 → null), from where */
+    bool damaged;
+    unsigned gap_bytes;
+    unsigned long long gap_offset;
+};
+
+struct violation {
+    char code[4];          /* code: "A3" */
+    enum severity severity; /* severity */
+    unsigned seq;          /* seq: 0 → null (about the whole session) */
+    char *message;         /* message */
+    const char *ref;       /* ref: static string, NULL → null */
+    unsigned long count;   /* count: times the rule was hit at this step; <= 1 → absent */
+};
+
+/* Findings of one code not stored (past the session's caps), for violations_dropped. */
+struct violation_drop {
+    char code[4];
+    enum severity severity; /* the highest of those dropped */
+    unsigned long count;    /* steps at which it was found */
+};
+
+struct credentials {
+    char *authzid;  /* NULL → null */
+    char *authcid;  /* NULL → null */
+    char *password; /* the decoded secret in clear; NULL → null. Writers mask it. */
+};
+
+struct attempt {
+    char *mechanism;          /* NULL → null */
+    enum auth_result result;
+    char *condition;          /* NULL → null */
+    enum tri tls;
+    bool plaintext;           /* a reusable secret was readable in this input */
+    bool has_credentials;     /* false → credentials: null */
+    struct credentials credentials;
+};
+
+struct session {
+    unsigned id;
+    char *input;              /* path of the input of the first event */
+    enum transport transport;
+    char *client, *server;    /* "ip:port"; NULL → null */
+    char *domain;             /* NULL → null */
+    usec_t start, end;
+    char *user, *jid;         /* NULL → null */
+    struct {
+        enum tri offered, required, negotiated, before_auth;
+    } tls;
+    struct {
+        bool offered_known;   /* false → offered: null */
+        char **offered;       /* mechanisms in server order */
+        size_t noffered;
+        char *mechanism;      /* NULL → null */
+        struct attempt *attempts;
+        size_t nattempts;
+        enum auth_result outcome;
+    } auth;
+    enum outcome outcome;
+    struct phase_event *phases;
+    size_t nphases;
+    struct violation *violations;
+    size_t nviolations;
+    /* past the caps of findings.h: counted, not stored (0 → absent) */
+    unsigned long phases_dropped;               /* phases_dropped */
+    struct violation_drop *violations_dropped;  /* violations_dropped: code → count */
+    size_t nviolations_dropped;
+    struct {
+        double total;         /* ms */
+        double to_tls, auth, to_bound; /* ms; < 0 → null */
+    } durations;
+    /* log keys (ejabberd-log inputs only): has_log false → no "log" key */
+    bool has_log;
+    char *log_pid;            /* NULL → null */
+    long first_line, last_line; /* 0 → absent */
+    /* plaintext audit: where a password was readable (for the summary) */
+    bool password_on_wire, password_in_log;
+    /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
+    const char *evicted;
+};
+
+/* Frees everything |s| owns (not |s| itself). */
+void session_clear(struct session *s);
+
+/* Names as the report spells them; "unknown" for a value out of range. */
+const char *transport_name(enum transport t);
+const char *outcome_name(enum outcome o);
+const char *auth_result_name(enum auth_result r);
+const char *phase_name(enum phase p); /* NULL for PHASE_NONE */
+const char *severity_name(enum severity s);
+#endif

@@ -1,0 +1,77 @@
+/* summary: the run's totals, accumulated one finished session at a time (summary.c). */
+#ifndef XMPPFLOW_SUMMARY_H
+#define XMPPFLOW_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "session.h"
+#include "timestamp.h"
+
+/* A name with a count, for the summary's maps. */
+struct name_count {
+    char *name;
+    long count;
+};
+
+#define PLAINTEXT_ON_WIRE 1
+#define PLAINTEXT_IN_LOG 2
+
+/* How a connection that never carried a byte of XMPP ended. */
+enum silent_end {
+    SILENT_NO_REPLY,       /* SYN, no answer */
+    SILENT_REFUSED,        /* SYN answered by RST */
+    SILENT_RESET,          /* handshake, then RST, no data */
+    SILENT_CLOSED,         /* handshake, then FIN, no data */
+    SILENT_HANDSHAKE_ONLY, /* handshake, then nothing until the input ended */
+};
+#define SILENT_END_COUNT (SILENT_HANDSHAKE_ONLY + 1)
+
+/* Silent connections to one server endpoint (at most 256 listed, then "other"). */
+struct silent_server {
+    char *server; /* "ip:port" */
+    long count;
+    usec_t first, last;
+    long by_end[SILENT_END_COUNT];
+};
+
+/* The run's summary, accumulated one finished session at a time. */
+struct summary {
+    long sessions;
+    long by_outcome[OUTCOME_OPAQUE + 1];
+    long by_transport[TRANSPORT_WEBSOCKET + 1];
+    struct name_count *by_mechanism; /* in first-seen order; "none" for no mechanism */
+    size_t nby_mechanism;
+    long plaintext_sessions;
+    char **plaintext_users;          /* sorted, unique */
+    unsigned char *plaintext_where;  /* per user: PLAINTEXT_ON_WIRE | PLAINTEXT_IN_LOG */
+    size_t nplaintext_users;
+    long plaintext_on_wire, plaintext_in_log; /* sessions, by where the password was readable */
+    struct name_count *by_code;      /* violation code counts, sorted by code */
+    size_t nby_code;
+    double *latencies;               /* durations_ms.to_bound, exact while few (summary.c) */
+    size_t nlatencies;               /* sessions with a latency, all of them */
+    uint32_t *latency_hist;          /* past the exact ones: a histogram (summary.c); or NULL */
+    double latency_max;
+    long plaintext_users_more;       /* users past the listed ones (never > 0 below 10 000) */
+    long evicted;                    /* sessions the tool closed itself (session.evicted) */
+    struct silent_server *silent;    /* connections that never carried XMPP, by server */
+    size_t nsilent;
+    long silent_total;
+    bool any_violation;              /* for --fail-on: at least one violation was seen */
+    enum severity max_severity;      /* the highest severity seen (valid when any_violation) */
+    bool interrupted;                /* interrupted: SIGINT/SIGTERM stopped the reading (only true) */
+};
+
+/* Nearest-rank percentile |p| (0–100) of the latencies; < 0 when there are none. */
+double summary_percentile(const struct summary *sm, double p);
+struct summary *summary_new(void);
+void summary_free(struct summary *sm);
+void summary_add(struct summary *sm, const struct session *s);
+/* Counts a connection that never carried XMPP (not a session of the report). */
+void summary_add_silent(struct summary *sm, const char *server, enum silent_end how, usec_t first,
+                        usec_t last);
+const char *silent_end_name(enum silent_end e);
+
+#endif
