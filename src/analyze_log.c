@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ejlog.h"
+#include "streamhead.h"
 #include "xalloc.h"
 
 static enum transport
@@ -50,24 +51,6 @@ drain(struct conn *c, int d, usec_t t, bool *server_closed)
         if (d == 1 && fr.kind == FRAME_STREAM_CLOSE)
             *server_closed = true;
     }
-}
-
-/* True when |data| begins a stream: an XML declaration or a stream header. */
-static bool
-starts_stream(const char *data, size_t len)
-{
-    while (len && (*data == ' ' || *data == '\n' || *data == '\r' || *data == '\t')) {
-        data++;
-        len--;
-    }
-    if (len >= 5 && memcmp(data, "<?xml", 5) == 0)
-        return true;
-    const char *gt = memchr(data, '>', len);
-    const char *sp = memchr(data, ' ', len);
-    const char *end = sp && (!gt || sp < gt) ? sp : gt;
-    /* "<stream:stream", "<stream", any prefix: the local name is "stream" */
-    return end && end - data >= 7 && memcmp(end - 6, "stream", 6) == 0 &&
-           (end[-7] == ':' || end[-7] == '<');
 }
 
 static void
@@ -120,7 +103,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         bool from_start = s->client && ev->transport &&
                           (strncmp(ev->transport, "tcp", 3) == 0 ||
                            strncmp(ev->transport, "tls", 3) == 0);
-        if (!c->saw_xml && !from_start && !starts_stream(ev->data, ev->len) &&
+        if (!c->saw_xml && !from_start && !stream_starts(ev->data, ev->len) &&
             !login_session(c->login)->nphases) {
             /* the log begins after this connection did (rotation, a changed log level) */
             login_midstream(c->login, ev->time, "log starts in the middle of this connection");

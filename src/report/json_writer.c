@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report_format.h"
 #include "secret_mask.h"
+#include "utf8.h"
 
 static inline void append_escaped(struct buf *out, const char *s, size_t n);
 
@@ -378,7 +378,7 @@ append_escaped(struct buf *out, const char *s, size_t n)
         if (c == 0)
             break;
         if (c >= 0x80) {
-            size_t len = report_utf8_len((const char *)p);
+            size_t len = utf8_len((const char *)p, SIZE_MAX); /* a NUL stops it */
             if (len) {
                 memcpy(d, p, len);
                 d += len;

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "secret_mask.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* Phase lines are cut to this many columns; the element summary gives way. */
@@ -28,7 +29,7 @@ put_clean(struct buf *b, const char *s)
         return;
     while (*s) {
         unsigned char c = (unsigned char)*s;
-        size_t len = report_utf8_len(s);
+        size_t len = utf8_len(s, SIZE_MAX); /* a NUL stops it */
         if (c == '\n') {
             buf_append_str(b, "\\n");
         } else if (c == '\r') {

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "session.h"
 #include "sasl.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define MAX_ATTR_VALUE 48
@@ -189,9 +190,7 @@ abbrev_clip(char *s, size_t max)
 {
     if (strnlen(s, max + 1) <= max)
         return;
-    size_t n = max - 3;
-    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-        n--; /* not inside a UTF-8 sequence */
+    size_t n = utf8_cut(s, max - 3); /* not inside a UTF-8 sequence */
     memcpy(s + n, "...", 4);
 }
 

@@ -13,28 +13,30 @@
 #include "hash_bytes.h"
 #include "mend.h"
 #include "xalloc.h"
-#include "xmlparse.h"
+#include "streamhead.h"
+#include "utf8.h"
+#include "xmlpush.h"
 
 /*
  * How it works. A byte-level scanner of our own walks every byte once and
  * knows where each top-level construct (stream header, element, end tag,
  * whitespace, comment, ...) begins and ends, and how deep we are inside the
- * current top-level element. The XML parser (xmlparse.c) only ever sees
- * whole units: a stream header (XML declaration + <stream:stream ...>), or
- * one complete top-level element read with the bindings of the stream's
+ * current top-level element. libxml2 (xmlpush.c) only ever sees whole units:
+ * a stream header (XML declaration + <stream:stream ...>), which starts a new
+ * stream, or one complete top-level element, pushed in after the stream's
  * header. So:
  *
- *   - a frame comes out as soon as the final '>' of its element has been fed;
+ *   - a frame comes out as soon as the final '>' of its element has been fed,
+ *     whatever libxml2 would otherwise hold back;
  *   - a unit that does not parse, or is skipped (oversize, DTD), leaves no
  *     parser state behind: the next one is read as if it had not been there;
  *   - the namespace context is the last header's (RFC 6120 4.3.3 restarts
  *     bring a new one), or a guessed c2s one when no header was seen;
  *   - memory is bounded by max_element: a unit is only buffered while it is
- *     below the cap, and only when it spans several framer_feed() calls.
- *
- * (Until 0.1 each unit went through a libxml2 push parser; xmlparse.c builds
- * the same trees and refuses the same inputs, which its tests check against
- * libxml2, in a fraction of the time.)
+ *     below the cap, and only when it spans several framer_feed() calls;
+ *   - work is bounded too: libxml2 2.9 checks attribute names pair by pair,
+ *     so a unit whose open elements carry more than MAX_OPEN_ATTRS attributes
+ *     at once is skipped like an oversize one.
  *
  * Top level means depth 0: outside any top-level element, whether a stream
  * is open or not.
@@ -46,17 +48,12 @@
 #define HASH_STACK_MAX 1024u /* end tags deeper than this are not name-checked */
 #define NAME_KEEP 64         /* bytes of a tag name kept for messages */
 #define OPEN_KEEP 16         /* depths whose element's start is kept, to mend a cut element */
-#define MSG_MAX 160
+#define MSG_MAX 256
+/* Attributes (namespace declarations included) on the open elements of a unit at once. */
+#define MAX_OPEN_ATTRS 512
 
 /* Messages of bad input RFC 6120 11 forbids start with this, so callers can tell. */
 #define RESTRICTED "restricted XML: "
-
-/*
- * The bindings used when no header was seen (a capture that starts
- * mid-stream, elements before any header): the c2s ones are the best guess.
- */
-static const char synthetic_header[] = "<stream:stream xmlns='jabber:client' "
-                                       "xmlns:stream='http://etherx.jabber.org/streams'>";
 
 enum scan_state {
     S_TEXT,        /* character data */
@@ -119,15 +116,13 @@ struct qframe {
 };
 
 /*
- * What turns units into trees: the namespace bindings elements are read
- * with, the last header's (scope_ok), else those of synthetic_header (made
- * when first needed). A framer holds one; with deferred parsing the reader
- * of its frames holds another, fed the same units in the same order.
+ * What turns units into trees: libxml2, inside the stream of the last
+ * header (xmlpush.h; made when first needed). A framer holds one; with
+ * deferred parsing the reader of its frames holds another, fed the same
+ * units in the same order.
  */
 struct frame_parser {
-    struct xml_scope scope;
-    bool scope_ok;
-    struct xml_scope synthetic;
+    struct xml_push *xp;
     char errmsg[MSG_MAX];
     struct stanza *el;     /* the last frame handed out by frame_parser_parse() */
     char *message;
@@ -177,6 +172,8 @@ struct framer {
     char local[8];
     char top_name[NAME_KEEP + 1]; /* the current top-level element, for messages */
     uint64_t *hstack;             /* hstack[d]: name hash of the open element at depth d */
+    unsigned *astack;             /* astack[d]: attributes of the open element at depth d */
+    unsigned open_attrs;          /* attributes of the unit's open elements (MAX_OPEN_ATTRS) */
     unsigned hcap;
     uint64_t stream_hash; /* name hash of the open stream header */
     uint64_t hdr_hash;
@@ -202,10 +199,9 @@ struct framer {
      * the last header when framer_parse_deferred() needs it.
      */
     bool defer;
-    bool defer_headers; /* headers deferred too (else parsed here, sent with their bindings) */
+    bool defer_headers; /* headers deferred too (else parsed here, sent with the header kept) */
     struct buf raw;
     bool fp_stale;     /* a header came since |fp| last read one */
-    bool fp_closed;    /* ... and it was an empty-element tag */
 
     /*
      * A hole (framer_gap_bytes()) in the current top-level element: what is
@@ -254,47 +250,6 @@ static const unsigned char cclass[256] = {CLASS64(0), CLASS64(64), CLASS64(128),
 
 /* ---- messages and the frame queue ---- */
 
-/*
- * Copies |s| (|len| bytes) into |out| as printable, valid UTF-8 of at most
- * |cap|-1 bytes; control bytes and broken sequences become '?'.
- */
-static void
-clean_copy(char *out, size_t cap, const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t o = 0, i = 0;
-    while (i < len && o + 1 < cap) {
-        unsigned char c = p[i];
-        size_t n = 0;
-        if (c >= 0x20 && c < 0x7f)
-            n = 1;
-        else if (c >= 0xc2 && c <= 0xdf)
-            n = 2;
-        else if (c >= 0xe0 && c <= 0xef)
-            n = 3;
-        else if (c >= 0xf0 && c <= 0xf4)
-            n = 4;
-        bool ok = n > 0 && i + n <= len && o + n < cap;
-        for (size_t k = 1; ok && k < n; k++)
-            ok = (p[i + k] & 0xc0) == 0x80;
-        if (ok && n == 3)
-            ok = !(c == 0xe0 && p[i + 1] < 0xa0) && !(c == 0xed && p[i + 1] >= 0xa0);
-        if (ok && n == 4)
-            ok = !(c == 0xf0 && p[i + 1] < 0x90) && !(c == 0xf4 && p[i + 1] >= 0x90);
-        if (!ok) {
-            if (n > 1 && !(i + n <= len))
-                break; /* a name cut short by NAME_KEEP: drop the tail */
-            out[o++] = '?';
-            i++;
-            continue;
-        }
-        memcpy(out + o, p + i, n);
-        o += n;
-        i += n;
-    }
-    out[o] = '\0';
-}
-
 static struct qframe *
 push_frame(struct framer *f, enum frame_kind kind, size_t offset, size_t size)
 {
@@ -322,7 +277,7 @@ emit_named(struct framer *f, enum frame_kind kind, size_t offset, size_t size, c
            const char *name, size_t name_len, const char *post)
 {
     char clean[NAME_KEEP * 2 + 1];
-    clean_copy(clean, sizeof(clean), name, name_len);
+    utf8_clean_copy(clean, sizeof(clean), name, name_len);
     push_frame(f, kind, offset, size)->message = xasprintf("%s%s%s", pre, clean, post);
 }
 
@@ -379,27 +334,20 @@ drop_decl(struct framer *f)
 
 /* ---- parsing units ---- */
 
-/* The bindings elements are read with now. */
-static const struct xml_scope *
-element_scope(struct frame_parser *fp)
+static struct xml_push *
+fp_xml(struct frame_parser *fp)
 {
-    if (fp->scope_ok)
-        return &fp->scope;
-    if (!fp->synthetic.n) {
-        bool closed;
-        struct stanza *h = xmlparse_header(synthetic_header, sizeof(synthetic_header) - 1,
-                                           &fp->synthetic, &closed, NULL, 0);
-        stanza_free(h);
-    }
-    return &fp->synthetic;
+    if (!fp->xp)
+        fp->xp = xml_push_new();
+    return fp->xp;
 }
 
-/* The header's bindings are gone (an oversize header): read on with the synthetic ones. */
+/* The header's bindings are gone (an oversize header): read on in a stand-in c2s stream. */
 static void
 fp_forget_header(struct frame_parser *fp)
 {
-    xml_scope_reset(&fp->scope);
-    fp->scope_ok = false;
+    if (fp->xp)
+        xml_push_forget(fp->xp);
 }
 
 /*
@@ -409,27 +357,17 @@ fp_forget_header(struct frame_parser *fp)
  * header, or NULL with the reason in fp->errmsg.
  */
 static struct stanza *
-fp_header(struct frame_parser *fp, const char *data, size_t len)
+fp_header(struct frame_parser *fp, const char *data, size_t len, bool *closed)
 {
-    fp_forget_header(fp);
     fp->errmsg[0] = '\0';
-    bool closed = false;
-    struct stanza *el = xmlparse_header(data, len, &fp->scope, &closed, fp->errmsg, sizeof(fp->errmsg));
-    if (!el)
-        return NULL;
-    /* the stream's content namespace (RFC 6120 4.8.2): the header's own xmlns='...' */
-    const char *content_ns = xml_scope_default_ns(&fp->scope);
-    if (content_ns)
-        stanza_set_default_ns(el, content_ns);
-    fp->scope_ok = !closed;
-    return el;
+    return xml_push_header(fp_xml(fp), data, len, closed, fp->errmsg, sizeof(fp->errmsg));
 }
 
 static struct stanza *
 fp_element(struct frame_parser *fp, const char *data, size_t len)
 {
     fp->errmsg[0] = '\0';
-    return xmlparse_element(data, len, element_scope(fp), fp->errmsg, sizeof(fp->errmsg));
+    return xml_push_element(fp_xml(fp), data, len, fp->errmsg, sizeof(fp->errmsg));
 }
 
 static const char *
@@ -440,7 +378,7 @@ fp_error(const struct frame_parser *fp, const char *fallback)
 
 /*
  * The unit parser's error is about input RFC 6120 §11 forbids (an undeclared
- * entity, bytes that are not UTF-8). xmlparse says so only by its message's
+ * entity, bytes that are not UTF-8). xmlpush says so only by its message's
  * prefix, so this is read here, once, and the frame carries the mark.
  */
 static bool
@@ -456,9 +394,8 @@ fp_clear(struct frame_parser *fp)
     free(fp->message);
     fp->el = NULL;
     fp->message = NULL;
-    xml_scope_clear(&fp->scope);
-    xml_scope_clear(&fp->synthetic);
-    fp->scope_ok = false;
+    xml_push_free(fp->xp);
+    fp->xp = NULL;
 }
 
 /* Queues a unit's bytes for the reader of a deferred framer. */
@@ -481,10 +418,9 @@ fp_catch_up(struct framer *f)
     if (!f->fp_stale)
         return;
     f->fp_stale = false;
-    struct stanza *h = fp_header(&f->fp, f->hdr.data, f->hdr.len);
+    bool closed;
+    struct stanza *h = fp_header(&f->fp, f->hdr.data, f->hdr.len, &closed);
     stanza_free(h);
-    if (f->fp_closed)
-        f->fp.scope_ok = false;
 }
 
 /*
@@ -513,18 +449,20 @@ parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size, bool e
     if (f->defer && f->defer_headers) {
         push_raw(f, FRAME_STREAM_OPEN, offset, size, f->hdr.data, f->hdr.len)->xml_decl = xml_decl;
         f->fp_stale = true;
-        f->fp_closed = empty;
     } else if (f->defer) {
-        /* parsed here; the reader of the frames gets the bindings with the tree */
-        struct stanza *el = fp_header(&f->fp, f->hdr.data, f->hdr.len);
+        /* parsed here; the reader of the frames gets the header it leaves with the tree */
+        bool closed;
+        struct stanza *el = fp_header(&f->fp, f->hdr.data, f->hdr.len, &closed);
         if (el) {
             struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
             fr->el = el;
             fr->xml_decl = xml_decl;
             fr->has_raw = true;
             fr->raw_off = f->raw.len;
-            buf_append_char(&f->raw, f->fp.scope_ok ? 1 : 0);
-            xml_scope_pack(&f->fp.scope, &f->raw);
+            size_t hlen;
+            const char *h = xml_push_header_bytes(f->fp.xp, &hlen);
+            buf_append_char(&f->raw, h ? 1 : 0);
+            buf_append(&f->raw, h, hlen);
             fr->raw_len = f->raw.len - fr->raw_off;
         } else {
             push_frame(f, FRAME_SCOPE_RESET, offset, size);
@@ -533,7 +471,8 @@ parse_header(struct framer *f, bool xml_decl, size_t offset, size_t size, bool e
                 mark_restricted(f);
         }
     } else {
-        struct stanza *el = fp_header(&f->fp, f->hdr.data, f->hdr.len);
+        bool closed;
+        struct stanza *el = fp_header(&f->fp, f->hdr.data, f->hdr.len, &closed);
         if (el) {
             struct qframe *fr = push_frame(f, FRAME_STREAM_OPEN, offset, size);
             fr->el = el;
@@ -647,7 +586,7 @@ name_bytes(struct framer *f, const unsigned char *s, size_t n)
 static bool
 name_is_stream(const struct framer *f)
 {
-    return f->local_len == 6 && memcmp(f->local, "stream", 6) == 0;
+    return f->local_len <= sizeof(f->local) && stream_name_is_header(f->local, f->local_len);
 }
 
 static size_t
@@ -664,11 +603,10 @@ keep_top_name(struct framer *f)
     f->top_name[n] = '\0';
 }
 
+/* The current unit goes over a cap (|post| says which) at offset |at|: reported, skipped. */
 static void
-oversize(struct framer *f, size_t at)
+over_cap(struct framer *f, size_t at, const char *post)
 {
-    char post[80];
-    snprintf(post, sizeof(post), "> exceeds %zu bytes; skipped", f->max_element);
     if (f->unit == U_STAG)
         keep_top_name(f);
     if (f->unit == U_DECL)
@@ -680,6 +618,45 @@ oversize(struct framer *f, size_t at)
                    strlen(f->top_name), post);
     f->skip = true;
     stop_capture(f);
+}
+
+static void
+oversize(struct framer *f, size_t at)
+{
+    char post[80];
+    snprintf(post, sizeof(post), "> exceeds %zu bytes; skipped", f->max_element);
+    over_cap(f, at, post);
+}
+
+/*
+ * |n| more attributes on the element open at the current depth (a start tag
+ * being read). libxml2 2.9 compares each attribute name with every other one
+ * of its tag and looks each prefix up through every declaration in scope: a
+ * unit whose open elements carry more than MAX_OPEN_ATTRS at once is skipped.
+ */
+static void
+count_attrs(struct framer *f, unsigned n, size_t at)
+{
+    if (f->depth <= f->hcap)
+        f->astack[f->depth] += n;
+    f->open_attrs += n;
+    if (f->open_attrs > MAX_OPEN_ATTRS && !f->skip && f->unit != U_OTHER) {
+        char post[80];
+        snprintf(post, sizeof(post), "> carries more than %u attributes at once; skipped",
+                 (unsigned)MAX_OPEN_ATTRS);
+        over_cap(f, at, post);
+    }
+}
+
+/* The elements open deeper than |depth| end. */
+static void
+close_to(struct framer *f, unsigned depth)
+{
+    for (unsigned d = f->depth; d > depth; d--) {
+        unsigned n = d <= f->hcap ? f->astack[d] : 0;
+        f->open_attrs = f->open_attrs > n ? f->open_attrs - n : 0;
+    }
+    f->depth = depth;
 }
 
 /* '<' at top level. */
@@ -756,6 +733,8 @@ start_name_done(struct framer *f, size_t at)
     f->hash = hash_stream_end(&f->name_hash);
     if (f->unit == U_STAG) {
         keep_top_name(f);
+        f->open_attrs = 0;
+        f->astack[0] = f->astack[1] = 0;
         if (name_is_stream(f)) {
             f->unit = U_HEADER;
             f->hdr_hash = f->hash;
@@ -788,8 +767,10 @@ start_name_done(struct framer *f, size_t at)
         f->skip = true;
         stop_capture(f);
     }
-    if (d <= f->hcap)
+    if (d <= f->hcap) {
         f->hstack[d] = f->hash;
+        f->astack[d] = 0;
+    }
     if (d < OPEN_KEEP)
         f->open_at[d] = f->lt_pos - f->cur_base;
     if (d > f->depth) /* saturates instead of wrapping */
@@ -810,13 +791,13 @@ end_name_done(struct framer *f)
     if (d == 0)
         return;
     if (d > f->hcap || f->hstack[d] == f->hash) {
-        f->depth = d - 1;
+        close_to(f, d - 1);
         return;
     }
     /* Mismatched end tag: close up to the element it names; the parser will complain. */
     for (unsigned k = d - 1; k >= 1; k--) {
         if (f->hstack[k] == f->hash) {
-            f->depth = k - 1;
+            close_to(f, k - 1);
             return;
         }
     }
@@ -969,7 +950,7 @@ stag_end(struct framer *f, bool empty, size_t end)
         return;
     }
     if (empty && f->depth > 0)
-        f->depth--;
+        close_to(f, f->depth - 1);
     f->tag_end = end;
     f->tag_depth = f->depth;
     if (f->depth == 0)
@@ -1117,7 +1098,9 @@ framer_new(const char *label, const struct framer_limits *limits)
         f->max_element = MIN_MAX_ELEMENT;
     f->max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
     f->hcap = f->max_depth < HASH_STACK_MAX ? f->max_depth : HASH_STACK_MAX;
-    f->hstack = xcalloc(f->hcap + 1, sizeof(*f->hstack));
+    /* one allocation for both stacks: a framer is made for every direction of every connection */
+    f->hstack = xcalloc(f->hcap + 1, sizeof(*f->hstack) + sizeof(*f->astack));
+    f->astack = (unsigned *)(f->hstack + f->hcap + 1);
     f->state = S_TEXT;
     f->comment_ret = S_TEXT;
     return f;
@@ -1146,7 +1129,7 @@ framer_free(struct framer *f)
     buf_clear(&f->cur);
     buf_clear(&f->decl);
     buf_clear(&f->hdr);
-    free(f->hstack);
+    free(f->hstack); /* and astack */
     free(f->label);
     free(f);
 }
@@ -1243,12 +1226,14 @@ step_stag(struct framer *f, const unsigned char *p, size_t i, size_t stop)
     if (i == stop)
         return i;
     unsigned char c = p[i++];
-    if (c == '>')
+    if (c == '>') {
         stag_end(f, false, f->in_base + i);
-    else if (c == '/')
+    } else if (c == '/') {
         f->state = S_STAG_SLASH;
-    else
+    } else {
         f->state = c == '\'' ? S_STAG_SQ : S_STAG_DQ;
+        count_attrs(f, 1, f->in_base + i - 1); /* an attribute's value begins */
+    }
     return i;
 }
 
@@ -1478,9 +1463,14 @@ step_dmg_tag(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 {
     const unsigned char *gt = memchr(p + i, '>', stop - i);
     const unsigned char *lt = memchr(p + i, '<', (size_t)((gt ? gt : p + stop) - (p + i)));
+    size_t at = !gt && !lt ? stop : (size_t)((lt ? lt : gt + 1) - p), end = f->in_base + at;
+    unsigned eq = 0; /* attributes after the hole, which the mended tag may keep */
+    for (const unsigned char *q = p + i; q < p + at; q++)
+        eq += *q == '=';
+    if (eq)
+        count_attrs(f, eq, end - 1);
     if (!gt && !lt)
         return stop;
-    size_t at = (size_t)((lt ? lt : gt + 1) - p), end = f->in_base + at;
     if (f->skip) { /* grown over the size cap: reported, read on as the element it was */
         f->dmg = false;
         f->state = S_TEXT;
@@ -1721,17 +1711,17 @@ frame_parser_parse(struct frame_parser *fp, const struct frame *in, struct frame
         return false;
     case FRAME_STREAM_OPEN:
         if (in->el) {
-            /* parsed by the framer (framer_defer_elements): take its bindings */
-            if (in->raw && in->raw_len >= 1 &&
-                xml_scope_unpack(&fp->scope, in->raw + 1, in->raw_len - 1))
-                fp->scope_ok = in->raw[0] != 0;
+            /* parsed by the framer (framer_defer_elements): take the header it left */
+            if (in->raw && in->raw_len >= 1)
+                xml_push_adopt_header(fp_xml(fp), in->raw + 1, in->raw_len - 1, in->raw[0] != 0);
             else if (in->raw)
                 fp_forget_header(fp);
             return true;
         }
         if (!in->raw)
             return true;
-        fp->el = fp_header(fp, in->raw, in->raw_len);
+        bool closed;
+        fp->el = fp_header(fp, in->raw, in->raw_len, &closed);
         if (!fp->el) {
             out->kind = FRAME_ERROR;
             out->xml_decl = false;

@@ -1,6 +1,7 @@
 /*
  * framer: one direction of an XMPP stream, as bytes, cut into top-level elements
- * (RFC 6120 §4, §11). Built on libxml2's push parser with SAX2 callbacks.
+ * (RFC 6120 §4, §11). A scanner of its own cuts the units; libxml2's push
+ * parser reads them (xmlpush.h).
  *
  * The framer survives everything a hostile or broken peer can send: bytes split
  * anywhere, stream restarts (RFC 6120 §4.3.3: a new <stream:stream>, with or
@@ -30,7 +31,7 @@ enum frame_kind {
     FRAME_ELEMENT,      /* a complete top-level element: el = the element tree */
     FRAME_WHITESPACE,   /* whitespace between top-level elements (keep-alives) */
     FRAME_ERROR,        /* malformed or restricted XML; the framer resynchronised after it */
-    FRAME_OVERSIZE,     /* an element above the size or depth cap; skipped */
+    FRAME_OVERSIZE,     /* an element above the size, depth or attribute cap; skipped */
     FRAME_SCOPE_RESET,  /* deferred parsing only: the last header's bindings no longer apply */
 };
 
@@ -60,8 +61,8 @@ struct frame {
      * Deferred parsing (framer_defer_parsing): FRAME_STREAM_OPEN and
      * FRAME_ELEMENT carry the unit's bytes here (a header's with its <?xml?>)
      * and no tree; frame_parser_parse() makes the tree. With
-     * framer_defer_elements, a FRAME_STREAM_OPEN has its tree and here its
-     * packed bindings. NULL otherwise.
+     * framer_defer_elements, a FRAME_STREAM_OPEN has its tree and here the
+     * header its elements are read in (framer_defer_elements). NULL otherwise.
      */
     const char *raw;
     size_t raw_len;
@@ -133,8 +134,9 @@ bool framer_next(struct framer *f, struct frame *out);
 void framer_defer_parsing(struct framer *f);
 /*
  * The same for elements only: headers are parsed by the framer, and a
- * FRAME_STREAM_OPEN carries its tree (el) and, in raw, the bindings it
- * leaves (a byte scope_ok, then xml_scope_pack()) for the frame_parser. A
+ * FRAME_STREAM_OPEN carries its tree (el) and, in raw, the header its
+ * elements are read in (a byte, 1 when the stream stays open, then the
+ * header's bytes) for the frame_parser. A
  * header that does not parse comes as FRAME_SCOPE_RESET then FRAME_ERROR.
  * Headers are few but costly to read: this puts their cost on the framer's
  * side of a split run.

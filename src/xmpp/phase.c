@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* Event names (login-spec §1.2) and the phase each belongs to. */
@@ -203,9 +204,7 @@ event_name(enum event ev, const char *detail)
     const char *cut = "";
     if (nd > EVENT_DETAIL_MAX) {
         /* an element's name can be as long as the element: a session stores hundreds of these */
-        nd = EVENT_DETAIL_MAX - 3;
-        while (nd > 0 && ((unsigned char)detail[nd] & 0xc0) == 0x80)
-            nd--; /* not inside a UTF-8 sequence */
+        nd = utf8_cut(detail, EVENT_DETAIL_MAX - 3); /* not inside a UTF-8 sequence */
         cut = "...";
     }
     size_t nx = strlen(cut);

@@ -11,7 +11,8 @@
 #   framer, xmlparse, deferred
 #             the XML stream each client and server sent, from the logs'
 #             "Received/Send XML" lines (behind a first byte, the cut the
-#             targets read)
+#             targets read; for xmlparse the header's length, and the
+#             elements apart by NUL bytes)
 #   mask      report lines and log lines behind the six bytes fuzz_mask reads
 set -eu
 out=${1:?usage: seeds.sh OUTDIR [TESTDATA]}
@@ -66,14 +67,22 @@ for path in logs:
     put("log", data)
     put("ejlog", data)
     streams = {}
+    units = {}
     for line in data.splitlines():
         m = xml_line.search(line)
         if m:
             key = (m.group(1), m.group(2))
-            streams[key] = streams.get(key, b"") + m.group(3).replace(b'\\"', b'"')
+            unit = m.group(3).replace(b'\\"', b'"')
+            streams[key] = streams.get(key, b"") + unit
+            units.setdefault(key, []).append(unit)
     for xml in streams.values():
-        for t in ("framer", "xmlparse", "deferred"):
+        for t in ("framer", "deferred"):
             put(t, bytes([len(xml) // 2 % 256]) + xml)
+    # fuzz_xmlparse: the first unit is the header (its length in the first byte), the
+    # elements follow it apart by NUL bytes
+    for us in units.values():
+        if len(us[0]) < 256:
+            put("xmlparse", bytes([len(us[0])]) + us[0] + b"\0".join(us[1:]))
 
 # fuzz_mask: byte 0 wrapper, 1 secret, 2-3 boundaries, 4-5 position, then the context
 contexts = []

@@ -331,7 +331,6 @@ Test(stanza, arena_trees_hold_what_heap_trees_hold)
 /* ---- byte forms: damaged bytes are refused, never read past ---- */
 
 #include "buf.h"
-#include "xmlparse.h"
 
 static struct stanza *
 packed_sample(void)
@@ -392,26 +391,4 @@ Test(stanza, flat_copy_moves_every_pointer)
     cr_expect_null(stanza_from_flat(flat, len, root, (uintptr_t)flat + 4096));
     cr_expect_null(stanza_from_flat(flat, 8, root, (uintptr_t)flat));
     stanza_free(s);
-}
-
-Test(stanza, scope_unpack_refuses_damaged_bindings)
-{
-    struct xml_scope sc = {0}, back = {0};
-    bool closed;
-    const char hdr[] = "<stream:stream xmlns='jabber:client' "
-                       "xmlns:stream='http://etherx.jabber.org/streams'>";
-    stanza_free(xmlparse_header(hdr, sizeof hdr - 1, &sc, &closed, NULL, 0));
-    struct buf b = {0};
-    xml_scope_pack(&sc, &b);
-    cr_assert(xml_scope_unpack(&back, b.data, b.len));
-    cr_expect_str_eq(xml_scope_default_ns(&back), "jabber:client");
-    for (size_t n = 0; n < b.len; n++)
-        cr_expect_not(xml_scope_unpack(&back, b.data, n), "a cut at %zu was taken", n);
-    /* an offset past the pool */
-    uint32_t far = 0xffff;
-    memcpy(b.data + 8, &far, sizeof far);
-    cr_expect_not(xml_scope_unpack(&back, b.data, b.len));
-    buf_clear(&b);
-    xml_scope_clear(&sc);
-    xml_scope_clear(&back);
 }
