@@ -1,6 +1,6 @@
-/* analyze_log: ejabberd log events → per-connection framers and login contexts. */
+/* feed_log: ejabberd log events → per-connection framers and login contexts. */
 #include <config.h>
-#include "analyze_impl.h"
+#include "feed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
