@@ -269,6 +269,7 @@ conn_new(struct analyzer *a, const char *key, long line)
     c->framer[0] = framer_new("client", &a->opt.limits);
     c->framer[1] = framer_new("server", &a->opt.limits);
     c->login = login_side_new(a, key, line);
+    session_add_connection(login_session(c->login), key);
     if (a->opt.worker)
         c->local = worker_created(a->opt.worker, a->event);
     table_put(a, c, hash_key(key));

@@ -487,6 +487,7 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     struct session *s = login_session(c->login);
     s->client = xstrdup(client);
     s->server = xstrdup(server);
+    session_connection_endpoints(s, client, server);
     s->transport = sport == 5223 ? TRANSPORT_TLS : TRANSPORT_TCP;
     return c;
 }

@@ -92,6 +92,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         free(s->server);
         s->client = xstrdup(ev->client);
         s->server = xstrdup(ev->server);
+        session_connection_endpoints(s, ev->client, ev->server);
         login_connected(c->login, ev->time);
         break;
     case EJ_XML: {
