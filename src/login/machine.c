@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "abbrev.h"
@@ -363,6 +364,23 @@ damaged_answer(struct login *l, const struct stanza *el)
     return paired == ev ? EV_STANZA_IQ : paired;
 }
 
+/* The step's element column: the element, after its wrapper's name when a transport wraps it. */
+static char *
+element_summary(const struct login *l, const struct frame *fr, const struct stanza *el,
+                enum event ev, const char *mech)
+{
+    if (!findings_phase_kept(&l->s))
+        return NULL;
+    char *summary = abbrev_element(el, ev, mech, l->opt.show_secrets);
+    if (!fr->context || !summary)
+        return summary;
+    size_t n = strlen(fr->context) + 1 + strlen(summary) + 1;
+    char *both = xmalloc(n);
+    snprintf(both, n, "%s %s", fr->context, summary);
+    free(summary);
+    return both;
+}
+
 static void
 handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
@@ -390,9 +408,7 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
     if (!l->started && ev != EV_STREAM_OPEN && !fr->outside) {
         /* login-spec §2.2 rule 5: picked up mid-stream (outside a stream it is A1 or K3 instead) */
         l->state = ST_UNKNOWN;
-        unsigned seq0 = login_add_step(
-            l, dir, t, ev, detail,
-            findings_phase_kept(&l->s) ? abbrev_element(el, ev, NULL, l->opt.show_secrets) : NULL);
+        unsigned seq0 = login_add_step(l, dir, t, ev, detail, element_summary(l, fr, el, ev, NULL));
         struct fact f = {.kind = FACT_MIDSTREAM, .dir = dir, .ev = ev, .seq = seq0};
         checks_raise(l, &f);
         login_element_facts(l, dir, el, ev, detail, t, seq0);
@@ -400,9 +416,7 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         return;
     }
     const char *mech = l->cur ? l->cur->mechanism : NULL;
-    char *summary =
-        findings_phase_kept(&l->s) ? abbrev_element(el, ev, mech, l->opt.show_secrets) : NULL;
-    unsigned seq = login_add_step(l, dir, t, ev, detail, summary);
+    unsigned seq = login_add_step(l, dir, t, ev, detail, element_summary(l, fr, el, ev, mech));
     sequence(l, dir, ev, seq);
     login_element_facts(l, dir, el, ev, detail, t, seq);
     bool unknown = l->state == ST_UNKNOWN;

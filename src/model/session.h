@@ -115,6 +115,8 @@ struct session {
     char *client, *server;    /* "ip:port"; NULL → null */
     struct connection *connections; /* the byte streams it used, first first */
     size_t nconnections;
+    /* a TCP connection that carried another session's bytes (BOSH): not reported itself */
+    bool carrier;
     char *domain;             /* NULL → null */
     usec_t start, end;
     char *user, *jid;         /* NULL → null */

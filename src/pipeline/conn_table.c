@@ -269,7 +269,6 @@ conn_new(struct analyzer *a, const char *key, long line)
     c->framer[0] = framer_new("client", &a->opt.limits);
     c->framer[1] = framer_new("server", &a->opt.limits);
     c->login = login_side_new(a, key, line);
-    session_add_connection(login_session(c->login), key);
     if (a->opt.worker)
         c->local = worker_created(a->opt.worker, a->event);
     table_put(a, c, hash_key(key));
@@ -287,8 +286,8 @@ conn_new(struct analyzer *a, const char *key, long line)
 static bool
 keep_session(const struct analyzer *a, const struct session *s)
 {
-    if (s->nphases == 0)
-        return false; /* an accepted connection that never spoke XMPP (HTTP listeners) */
+    if (s->nphases == 0 || s->carrier)
+        return false; /* an accepted connection that never spoke XMPP (HTTP listeners), or carried BOSH */
     return filter_keep(a->opt.filter, s);
 }
 
@@ -373,6 +372,8 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     reasm_free(c->reasm[0]);
     reasm_free(c->reasm[1]);
     stack_free(c->stack);
+    if (c->release)
+        c->release(c);
     free(c->transport);
     free(c->key);
     free(c);

@@ -42,6 +42,11 @@ struct conn {
     struct reasm *reasm[2];   /* [0] client → server, [1] server → client */
     /* the feed's last word before the connection ends (captures: reassembly behind a hole) */
     void (*drain)(struct conn *c);
+    /* frees what a feed hung on the connection (NULL: nothing) */
+    void (*release)(struct conn *c);
+    /* BOSH (feed_bosh.c): a TCP connection's requests waiting for their answers; a session's state */
+    struct bosh_carrier *bosh_carrier;
+    struct bosh_session *bosh;
     struct stack *stack;      /* the layers between reassembly and the framers */
     struct analyzer *analyzer; /* for the stack's sink and notes */
     bool fin[2], rst;

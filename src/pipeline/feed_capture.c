@@ -9,7 +9,9 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "feed_bosh.h"
 #include "first_bytes.h"
+#include "http.h"
 #include "hash_bytes.h"
 #include "ipfrag.h"
 #include "tally.h"
@@ -188,6 +190,8 @@ stack_noted(void *owner, const struct stack_note *note)
         login_session(c->login)->transport = TRANSPORT_TLS; /* direct TLS (XEP-0368) */
     else if (note->layer == tls_watch_layer.name)
         tls_note(c, note);
+    else if (note->layer == http_layer.name)
+        bosh_http_note(c->analyzer, c, note);
 }
 
 /* Hands the frames of direction |d| that are ready to the login side. */
@@ -226,7 +230,6 @@ stack_top(void *owner, int d, const struct chunk *ch)
     }
 }
 
-/* Hands the in-order bytes of direction |d| to the connection's stack. */
 /* Hands the reassembled bytes of direction |d| up the connection's stack. */
 static void
 deliver_stream(struct conn *c, int d)
@@ -487,6 +490,7 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     struct session *s = login_session(c->login);
     s->client = xstrdup(client);
     s->server = xstrdup(server);
+    session_add_connection(s, c->key);
     session_connection_endpoints(s, client, server);
     s->transport = sport == 5223 ? TRANSPORT_TLS : TRANSPORT_TCP;
     return c;
@@ -499,7 +503,7 @@ evict_idle(struct analyzer *a, usec_t now)
     /* the open list is in id order, not idle order: walk it all, but only now and then */
     for (struct conn *c = a->open_head, *next; c; c = next) {
         next = c->next_open;
-        if (c->reasm[0] && now - c->last_seen > IDLE_USEC)
+        if ((c->reasm[0] || c->bosh) && now - c->last_seen > IDLE_USEC)
             conn_finish(a, c, LOGIN_END_EVICTED_IDLE, c->last_seen);
     }
 }

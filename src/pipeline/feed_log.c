@@ -80,6 +80,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         else if (ev->kind == EJ_TERMINATED || ev->kind == EJ_CLOSING || is_tombstone(a, ev->pid))
             return; /* the tail of a connection already reported */
         c = conn_new(a, ev->pid, ev->line);
+        session_add_connection(login_session(c->login), ev->pid); /* a c2s process */
     }
     conn_touch(a, c);
     struct session *s = login_session(c->login);

@@ -76,6 +76,12 @@ struct frame {
      */
     bool damaged;
     size_t gap_offset, gap_bytes;
+    /*
+     * Never set by the framer: a transport that wraps elements (BOSH's
+     * <body rid=...>) names the wrapper here, and the report shows it before
+     * the element. NULL otherwise.
+     */
+    const char *context;
 };
 
 struct framer_limits {
