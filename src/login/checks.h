@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "login_impl.h"
+#include "bosh.h"
 #include "sasl.h"
 
 /* What the machine tells the table. */
@@ -44,6 +45,7 @@ enum fact_kind {
     FACT_FAILURES_SEEN,    /* across connections: failed authentications counted */
     FACT_SM_REPLACED,      /* across connections: a stream management session resumed elsewhere */
     FACT_REDIRECTS,        /* across connections: see-other-host, connection after connection */
+    FACT_BOSH,             /* the BOSH layer saw something wrong (enum bosh_issue) */
     FACT__COUNT
 };
 
@@ -73,6 +75,7 @@ struct fact {
         struct { const char *user, *password; } reg;  /* FACT_REGISTRATION */
         struct { enum phase phase; } rank;             /* FACT_RANK_BACK */
         struct { enum login_end how; } end;
+        struct { enum bosh_issue issue; bool other_case; } bosh; /* FACT_BOSH; detail: the wording */
         struct {
             unsigned by_user, by_src, users;           /* within the window */
             const char *user, *src;
@@ -173,6 +176,9 @@ check_fn check_f1, check_f2, check_f3, check_f4, check_f5, check_f6, check_f7, c
 check_fn check_g1, check_g2, check_g3, check_g4;
 check_fn check_h1, check_h2, check_h3, check_h4, check_h5, check_h6, check_h8, check_h9;
 check_fn check_k1, check_k2, check_k3, check_k4, check_k5, check_k6, check_k7, check_k8;
+check_fn check_i1, check_i2, check_i3, check_i7, check_i8, check_i9, check_i10, check_i11,
+    check_i13, check_i14, check_i15, check_i17, check_i19, check_i20, check_i21, check_i22,
+    check_i23, check_i25;
 check_fn check_l1, check_l2, check_l3, check_l4;
 
 /* C10's thresholds (login-spec §3 "Thresholds"), shared with watch.c's window. */

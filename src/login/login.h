@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 
+#include "bosh.h"
 #include "framer.h"
 #include "phase.h"
 #include "input_info.h"
@@ -55,6 +56,15 @@ void login_frame(struct login *l, char dir, usec_t t, const struct frame *fr);
  * EV_GAP, …). |detail| (may be NULL) goes into the event name or summary.
  */
 void login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail);
+
+/*
+ * The BOSH layer saw |issue| (bosh.h) in direction |dir| at |t|, in the words
+ * of |detail| (no payload in them); the finding goes on the latest step.
+ * |other_case|: the row's other severity (a replayed rid with another body,
+ * a terminal condition that points at an attack; a missing restartlogic).
+ */
+void login_bosh_issue(struct login *l, char dir, enum bosh_issue issue, bool other_case,
+                      const char *detail);
 
 /*
  * Feeds an authentication verdict from a server log line (ejabberd

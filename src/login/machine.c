@@ -538,6 +538,16 @@ login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
 }
 
 void
+login_bosh_issue(struct login *l, char dir, enum bosh_issue issue, bool other_case,
+                 const char *detail)
+{
+    struct fact f = {.kind = FACT_BOSH, .dir = dir, .seq = l->steps, .detail = detail};
+    f.u.bosh.issue = issue;
+    f.u.bosh.other_case = other_case;
+    checks_raise(l, &f);
+}
+
+void
 login_midstream(struct login *l, usec_t t, const char *detail)
 {
     t = login_in_order(l, t);

@@ -2,11 +2,14 @@
 #include <config.h>
 #include "feed_bosh.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bosh.h"
+#include "hash_bytes.h"
 #include "http.h"
 #include "phase.h"
 #include "xalloc.h"
@@ -16,6 +19,14 @@
  * `requests` (2 with ejabberd) at a time; past this the oldest is dropped.
  */
 #define PENDING_MAX 8
+/* rids received past a gap, per session: more are out of any sane window. */
+#define AHEAD_MAX 16
+/* Bodies remembered by rid, to tell a resend from a replay (I9). */
+#define RECENT_MAX 16
+/* A first rid below this is "small" (I10): the spec asks for a large random number. */
+#define RID_SMALL (UINT64_C(1) << 20)
+/* XEP-0124 §11: without `requests` in the creation answer, hold + 1 = 2. */
+#define DEFAULT_REQUESTS 2
 
 /* A request waiting for its answer on one TCP connection. */
 struct pending {
@@ -23,6 +34,7 @@ struct pending {
     char *session;          /* the session's key; NULL: a creation request, whose answer names it */
     struct stanza *create;  /* a creation request's <body/> (its answer makes the session) */
     usec_t time;
+    uint64_t rid;
     bool restart;           /* xmpp:restart='true': the answer holds the new features */
 };
 
@@ -35,6 +47,18 @@ struct bosh_carrier {
 /* c->bosh: a BOSH session's own connection in the table. */
 struct bosh_session {
     bool client_closed, server_closed; /* type='terminate' from each side */
+    uint64_t next_rid;                 /* the rid expected next (0: none seen yet) */
+    uint64_t highest_rid;
+    uint64_t ahead[AHEAD_MAX];         /* rids received past a gap */
+    size_t nahead;
+    struct {
+        uint64_t rid, hash;
+    } recent[RECENT_MAX];
+    size_t recent_next;
+    long requests, inactivity, maxpause, pause; /* from the creation answer (-1: absent) */
+    unsigned waiting;                  /* requests sent and not answered yet */
+    usec_t idle_since;                 /* an answer left no request waiting (0: one waits) */
+    char content_type[64];             /* the creation request's `content`, or text/xml */
 };
 
 static void
@@ -43,6 +67,36 @@ pending_clear(struct pending *p)
     stanza_free(p->create);
     free(p->session);
     memset(p, 0, sizeof *p);
+}
+
+/* The issue |issue| in |session|, on its latest step. */
+static void
+issue(struct conn *session, char dir, enum bosh_issue what, bool other_case, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+issue(struct conn *session, char dir, enum bosh_issue what, bool other_case, const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    login_bosh_issue(session->login, dir, what, other_case, msg);
+}
+
+/* The session ends: rids skipped and never seen (I7). */
+static void
+drain_session(struct conn *c)
+{
+    struct bosh_session *b = c->bosh;
+    for (size_t i = 0; i < b->nahead; i++)
+        if (b->ahead[i] > b->next_rid) {
+            issue(c, 'C', BOSH_RID_GAP, false,
+                  "rid %llu never came: the request after it (rid %llu) was read", (unsigned long long)b->next_rid,
+                  (unsigned long long)b->next_rid + 1);
+            break;
+        }
 }
 
 static void
@@ -84,26 +138,46 @@ add_pending(struct bosh_carrier *k, const struct pending *p)
     k->q[k->n++] = *p;
 }
 
+/* Character data directly inside |el| other than white space (XEP-0124 §6 allows none). */
+static bool
+has_text(const struct stanza *el)
+{
+    for (size_t i = 0; i < el->text_len; i++)
+        if (el->text[i] != ' ' && el->text[i] != '\t' && el->text[i] != '\r' && el->text[i] != '\n')
+            return true;
+    return false;
+}
+
 /*
- * The frame the carrier's framer makes of one HTTP body in direction |d|:
- * one <body/> (NULL when the body is something else). The tree lives until
- * the framer's next frame.
+ * The <body/> the carrier's framer reads in an HTTP body of direction |d|
+ * (NULL when the body is something else); |why| says what is wrong with it
+ * (NULL: nothing). The tree lives until the framer's next frame.
  */
 static const struct stanza *
-read_body(struct conn *c, int d, const struct http_message *m, bool *malformed)
+read_body(struct conn *c, int d, const struct http_message *m, const char **why)
 {
-    *malformed = false;
+    *why = NULL;
     if (!m->body_len)
         return NULL;
     framer_feed(c->framer[d], (const char *)m->body, m->body_len);
     const struct stanza *body = NULL;
+    size_t elements = 0;
     struct frame fr;
     while (framer_next(c->framer[d], &fr)) {
-        if (fr.kind == FRAME_ELEMENT && bosh_is_body(fr.el) && !body)
-            body = fr.el; /* the last frame of the body: the framer keeps it */
-        else if (fr.kind == FRAME_ERROR || fr.kind == FRAME_OVERSIZE)
-            *malformed = true;
+        if (fr.kind == FRAME_ELEMENT) {
+            elements++;
+            if (!body && bosh_is_body(fr.el))
+                body = fr.el; /* the framer keeps it: the body is its last element */
+        } else if (fr.kind == FRAME_ERROR || fr.kind == FRAME_OVERSIZE) {
+            *why = "the body does not parse as XML";
+        }
     }
+    if (body && !*why && elements > 1)
+        *why = "the body holds more than one element";
+    else if (body && !*why && has_text(body))
+        *why = "the <body/> holds character data";
+    if (m->body_dropped)
+        *why = "the body is larger than the tool reads";
     return body;
 }
 
@@ -128,17 +202,27 @@ note_carrier(struct conn *session, const struct conn *c)
     session_connection_endpoints(s, tcp->client, tcp->server);
 }
 
-/* The BOSH session |sid| of carrier |c|: found, or made (picked up mid-session when |midstream|). */
+/*
+ * The BOSH session |sid| of carrier |c|: found, or made; one not seen created
+ * (|midstream|) is picked up where it is. |ended| is set when the sid names
+ * a session of this input that ended already.
+ */
 static struct conn *
-session_of(struct analyzer *a, struct conn *c, const char *sid, usec_t t, bool midstream)
+session_of(struct analyzer *a, struct conn *c, const char *sid, usec_t t, bool midstream, bool *ended)
 {
     char key[320];
     session_key(c, sid, key, sizeof key);
     struct conn *bs = conn_find(a, key);
+    *ended = false;
     if (!bs) {
+        *ended = is_tombstone(a, key);
         bs = conn_new(a, key, 0);
         bs->bosh = xcalloc(1, sizeof *bs->bosh);
+        bs->bosh->requests = DEFAULT_REQUESTS;
+        bs->bosh->inactivity = bs->bosh->maxpause = bs->bosh->pause = -1;
+        snprintf(bs->bosh->content_type, sizeof bs->bosh->content_type, "text/xml");
         bs->release = release;
+        bs->drain = drain_session;
         struct session *s = login_session(bs->login);
         const struct session *tcp = login_session(c->login);
         s->transport = TRANSPORT_BOSH;
@@ -147,6 +231,8 @@ session_of(struct analyzer *a, struct conn *c, const char *sid, usec_t t, bool m
         login_connected(bs->login, t);
         if (midstream)
             login_midstream(bs->login, t, "BOSH session picked up after its creation");
+        issue(bs, '-', BOSH_INSECURE, false,
+              "BOSH over http://: the session id and every element travel in clear");
     }
     note_carrier(bs, c);
     conn_touch(a, bs);
@@ -225,23 +311,161 @@ carrier_of(struct conn *c)
     return c->bosh_carrier;
 }
 
+static const char *
+header(const struct http_message *m, const char *name)
+{
+    for (size_t i = 0; i < m->nheaders; i++)
+        if (strcasecmp(m->headers[i].name, name) == 0)
+            return m->headers[i].value;
+    return NULL;
+}
+
+/* The rid of a request of session |s|: in order, skipped, repeated, out of the window. */
+static void
+check_rid(struct conn *s, const struct bosh_body *b, const struct http_message *m)
+{
+    struct bosh_session *st = s->bosh;
+    if (!b->has_rid || b->rid_bad) {
+        issue(s, 'C', BOSH_RID_MISSING, false,
+              b->has_rid ? "the request's rid is not a number from 1 to 2^53-1" : "the request has no rid");
+        return;
+    }
+    uint64_t rid = b->rid, hash = hash_bytes(m->body, m->body_len);
+    if (b->has_ack && b->ack > st->highest_rid && st->highest_rid)
+        issue(s, 'C', BOSH_ACK_INCONSISTENT, false, "the request acknowledges rid %llu, above the highest sent (%llu)",
+              (unsigned long long)b->ack, (unsigned long long)st->highest_rid);
+    bool seen = st->next_rid && rid < st->next_rid;
+    for (size_t i = 0; i < st->nahead && !seen; i++)
+        seen = st->ahead[i] == rid;
+    if (seen) {
+        bool differs = false, known = false;
+        for (size_t i = 0; i < RECENT_MAX; i++)
+            if (st->recent[i].rid == rid) {
+                known = true;
+                differs = st->recent[i].hash != hash;
+            }
+        issue(s, 'C', BOSH_RID_REPLAY, differs,
+              differs  ? "rid %llu sent again with another body: a replay or an injection"
+              : known ? "rid %llu sent again, the same body (a resend)"
+                      : "rid %llu sent again, older than the bodies the tool remembers",
+              (unsigned long long)rid);
+        return;
+    }
+    st->recent[st->recent_next].rid = rid;
+    st->recent[st->recent_next].hash = hash;
+    st->recent_next = (st->recent_next + 1) % RECENT_MAX;
+    if (rid > st->highest_rid)
+        st->highest_rid = rid;
+    if (!st->next_rid || rid == st->next_rid) {
+        st->next_rid = rid + 1;
+        for (size_t i = 0; i < st->nahead;) { /* the gap behind filled: take what came past it */
+            if (st->ahead[i] == st->next_rid) {
+                st->next_rid++;
+                st->ahead[i] = st->ahead[--st->nahead];
+                i = 0;
+            } else {
+                i++;
+            }
+        }
+        return;
+    }
+    uint64_t window = st->requests > 0 ? (uint64_t)st->requests : DEFAULT_REQUESTS;
+    if (rid - (st->next_rid - 1) > window)
+        issue(s, 'C', BOSH_RID_OUT_OF_WINDOW, false,
+              "rid %llu is %llu past the last rid received without a gap (%llu); the window is %llu",
+              (unsigned long long)rid, (unsigned long long)(rid - (st->next_rid - 1)),
+              (unsigned long long)(st->next_rid - 1), (unsigned long long)window);
+    if (st->nahead < AHEAD_MAX)
+        st->ahead[st->nahead++] = rid;
+}
+
+/* What a request of session |s| asks of the session: waiting requests, pause, idle time. */
+static void
+check_request(struct conn *s, const struct bosh_body *b, const struct http_message *m)
+{
+    struct bosh_session *st = s->bosh;
+    const char *type = header(m, "Content-Type");
+    if (!m->method || strcmp(m->method, "POST") != 0)
+        issue(s, 'C', BOSH_HTTP_MISUSE, false, "a BOSH request sent with %s, not POST",
+              m->method ? m->method : "no method");
+    else if (type && strncasecmp(type, st->content_type, strlen(st->content_type)) != 0)
+        issue(s, 'C', BOSH_HTTP_MISUSE, false, "a BOSH request sent as %.60s, not %s", type,
+              st->content_type);
+    st->waiting++;
+    long allowed = (st->requests > 0 ? st->requests : DEFAULT_REQUESTS) + (b->terminate || b->pause >= 0);
+    if ((long)st->waiting > allowed)
+        issue(s, 'C', BOSH_TOO_MANY_REQUESTS, false, "%u requests waiting for an answer; the session allows %ld",
+              st->waiting, allowed);
+    if (st->idle_since && st->inactivity > 0) {
+        usec_t limit = (usec_t)(st->inactivity + (st->pause > 0 ? st->pause : 0)) * 1000000;
+        if (m->first - st->idle_since > limit)
+            issue(s, 'C', BOSH_INACTIVITY_EXCEEDED, false,
+                  "%.1f s without a request waiting; the inactivity period is %ld s",
+                  (double)(m->first - st->idle_since) / 1e6, st->inactivity);
+    }
+    st->idle_since = 0;
+    if (b->pause >= 0) {
+        if (st->maxpause < 0)
+            issue(s, 'C', BOSH_PAUSE_INVALID, false, "pause asked for, but the server gave no maxpause");
+        else if (b->pause > st->maxpause)
+            issue(s, 'C', BOSH_PAUSE_INVALID, false, "pause of %ld s asked for, above the maxpause of %ld s",
+                  b->pause, st->maxpause);
+        st->pause = b->pause;
+    }
+}
+
+/* The creation answer |b| to the creation request |cb| (XEP-0124 §7.2, XEP-0206 §4). */
+static void
+check_creation(struct conn *s, const struct bosh_body *cb, const struct bosh_body *b)
+{
+    struct bosh_session *st = s->bosh;
+    if (b->requests > 0)
+        st->requests = b->requests;
+    st->inactivity = b->inactivity;
+    st->maxpause = b->maxpause;
+    if (cb->content)
+        snprintf(st->content_type, sizeof st->content_type, "%s", cb->content);
+    char why[160] = "";
+    if (b->wait < 0 || b->requests < 0)
+        snprintf(why, sizeof why, "the creation answer lacks %s",
+                 b->wait < 0 && b->requests < 0 ? "wait and requests" : b->wait < 0 ? "wait" : "requests");
+    else if (cb->wait >= 0 && b->wait > cb->wait)
+        snprintf(why, sizeof why, "wait %ld in the answer, above the %ld asked for", b->wait, cb->wait);
+    else if (cb->hold >= 0 && b->hold > cb->hold)
+        snprintf(why, sizeof why, "hold %ld in the answer, above the %ld asked for", b->hold, cb->hold);
+    else if (b->hold >= 0 && b->requests <= b->hold)
+        snprintf(why, sizeof why, "requests %ld is not above hold %ld", b->requests, b->hold);
+    else if (b->has_ack && cb->has_rid && !cb->rid_bad && b->ack != cb->rid)
+        snprintf(why, sizeof why, "the answer acknowledges rid %llu, not the creation rid %llu",
+                 (unsigned long long)b->ack, (unsigned long long)cb->rid);
+    if (*why)
+        issue(s, 'S', BOSH_CREATE_RESPONSE_INVALID, false, "%s", why);
+    if (!b->restart_logic)
+        issue(s, 'S', BOSH_RESTART, true, "the creation answer lacks xmpp:restartlogic='true'");
+    if (cb->has_rid && !cb->rid_bad && (cb->rid < RID_SMALL || cb->rid > BOSH_RID_MAX - RID_SMALL))
+        issue(s, 'C', BOSH_RID_WEAK, false, "the first rid (%llu) is %s", (unsigned long long)cb->rid,
+              cb->rid < RID_SMALL ? "small: easy to guess" : "so near 2^53-1 that the session may run out");
+}
+
 static void
 request(struct analyzer *a, struct conn *c, const struct http_message *m)
 {
-    bool malformed;
-    const struct stanza *el = read_body(c, 0, m, &malformed);
+    const char *why;
+    const struct stanza *el = read_body(c, 0, m, &why);
     if (!el)
         return; /* not BOSH: another HTTP client of this server */
     struct bosh_carrier *k = carrier_of(c);
+    bool pipelined = k->n > 0;
     struct bosh_body b;
     bosh_read_body(el, &b);
-    struct pending p = {.number = m->number, .time = m->first, .restart = b.restart};
+    struct pending p = {.number = m->number, .time = m->first, .restart = b.restart, .rid = b.rid};
     if (!b.sid) {
         p.create = stanza_dup(el); /* waits for the answer that names the session */
         add_pending(k, &p);
         return;
     }
-    struct conn *s = session_of(a, c, b.sid, m->first, true);
+    bool ended;
+    struct conn *s = session_of(a, c, b.sid, m->first, true, &ended);
     p.session = xstrdup(s->key);
     add_pending(k, &p);
     struct wrapper w;
@@ -249,9 +473,45 @@ request(struct analyzer *a, struct conn *c, const struct http_message *m)
     if (b.restart)
         deliver_header(s, 'C', m->first, &b);
     deliver_children(s, 'C', m->first, el, context);
+    if (ended)
+        issue(s, 'C', BOSH_AFTER_TERMINATE, false, "a request for a session that was terminated before");
+    if (why)
+        issue(s, 'C', BOSH_INVALID_BODY, false, "%s", why);
+    if (pipelined)
+        issue(s, 'C', BOSH_HTTP_MISUSE, false, "a request sent before the answer to the previous one on its connection (HTTP pipelining)");
+    if (b.restart && b.nchildren)
+        issue(s, 'C', BOSH_RESTART, false, "the restart body carries %zu element%s; it should be empty",
+              b.nchildren, b.nchildren == 1 ? "" : "s");
+    check_rid(s, &b, m);
+    check_request(s, &b, m);
     if (b.terminate) {
         deliver(s, 'C', m->first, FRAME_STREAM_CLOSE, NULL, context);
         s->bosh->client_closed = true;
+    }
+}
+
+/* What an answer of session |s| says of the session: its status, type and condition. */
+static void
+check_answer(struct conn *s, const struct bosh_body *b, const struct http_message *m, const char *why)
+{
+    struct bosh_session *st = s->bosh;
+    if (st->waiting && --st->waiting == 0)
+        st->idle_since = m->last;
+    if (m->status >= 400)
+        issue(s, 'S', BOSH_HTTP_ERROR, false, "HTTP %d answer to a BOSH request", m->status);
+    if (!b)
+        return;
+    if (why)
+        issue(s, 'S', BOSH_INVALID_BODY, false, "%s", why);
+    if (b->has_ack && st->highest_rid && b->ack > st->highest_rid)
+        issue(s, 'S', BOSH_ACK_INCONSISTENT, false, "the answer acknowledges rid %llu, above the highest sent (%llu)",
+              (unsigned long long)b->ack, (unsigned long long)st->highest_rid);
+    if (b->terminate && b->condition) {
+        bool grave = strcmp(b->condition, "policy-violation") == 0 || strcmp(b->condition, "item-not-found") == 0;
+        issue(s, 'S', BOSH_TERMINAL, grave, "the server ended the session: %.60s", b->condition);
+    } else if (b->type && strcmp(b->type, "error") == 0) {
+        issue(s, 'S', BOSH_RECOVERABLE_ERROR, false, "recoverable binding error%s%.60s: the client is to send its unanswered requests again",
+              b->condition ? ": " : "", b->condition ? b->condition : "");
     }
 }
 
@@ -263,8 +523,8 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
     struct pending p;
     if (!take_pending(c->bosh_carrier, m->number, &p))
         return;
-    bool malformed;
-    const struct stanza *el = read_body(c, 1, m, &malformed);
+    const char *why;
+    const struct stanza *el = read_body(c, 1, m, &why);
     struct bosh_body b;
     if (el)
         bosh_read_body(el, &b);
@@ -276,11 +536,16 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
             pending_clear(&p);
             return; /* no session made: nothing to tell it to */
         }
-        s = session_of(a, c, b.sid, p.time, false);
+        bool ended;
+        s = session_of(a, c, b.sid, p.time, false, &ended);
         struct wrapper cw;
         deliver_header(s, 'C', p.time, &cb);
         deliver_children(s, 'C', p.time, p.create, wrapper_of(&cw, 'C', &cb));
+        struct http_message creation = {.request = true, .method = "POST", .first = p.time};
+        check_rid(s, &cb, &creation);
+        s->bosh->waiting++;
         deliver_header(s, 'S', m->first, &b);
+        check_creation(s, &cb, &b);
     } else if (!s) {
         pending_clear(&p);
         return; /* the session ended before its answer came */
@@ -294,6 +559,7 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
             s->bosh->server_closed = true;
         }
     }
+    check_answer(s, el ? &b : NULL, m, why);
     pending_clear(&p);
     maybe_end(a, s, m->first);
 }

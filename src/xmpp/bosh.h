@@ -38,6 +38,31 @@ struct bosh_body {
     size_t nchildren;
 };
 
+/*
+ * What the BOSH layer sees wrong (login-spec §3 group I); each is one row of
+ * the table of checks (src/login/check_bosh.c).
+ */
+enum bosh_issue {
+    BOSH_HTTP_MISUSE = 1,        /* I1: not POST, a wrong Content-Type, pipelining */
+    BOSH_INVALID_BODY,           /* I2: not one <body xmlns=httpbind>, malformed, text inside */
+    BOSH_RID_MISSING,            /* I3: a request without a usable rid */
+    BOSH_RID_GAP,                /* I7: a rid skipped (and never seen, or seen later: reordered) */
+    BOSH_RID_OUT_OF_WINDOW,      /* I8: a rid past the window of `requests` */
+    BOSH_RID_REPLAY,             /* I9: a rid seen before (a resend if the body is the same) */
+    BOSH_RID_WEAK,               /* I10: a small first rid, or one near 2^53 */
+    BOSH_TOO_MANY_REQUESTS,      /* I11: more requests waiting than `requests` allows */
+    BOSH_INACTIVITY_EXCEEDED,    /* I13: no request waiting for longer than `inactivity` */
+    BOSH_PAUSE_INVALID,          /* I14: pause without maxpause, or above it */
+    BOSH_CREATE_RESPONSE_INVALID, /* I15: the creation answer lacks or breaks what it must give */
+    BOSH_RESTART,                /* I17: a restart body with content; no xmpp:restartlogic */
+    BOSH_INSECURE,               /* I19: BOSH over http:// */
+    BOSH_TERMINAL,               /* I20: the server ended the session with a condition */
+    BOSH_RECOVERABLE_ERROR,      /* I21: type='error' */
+    BOSH_HTTP_ERROR,             /* I22: HTTP 400, 403, 404 */
+    BOSH_AFTER_TERMINATE,        /* I23: a request for a session already terminated */
+    BOSH_ACK_INCONSISTENT,       /* I25: an ack past the highest rid sent */
+};
+
 /* True when |el| is a <body/> in the httpbind namespace. */
 bool bosh_is_body(const struct stanza *el);
 /* Reads |el|'s attributes into |out|. */
