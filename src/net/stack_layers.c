@@ -6,10 +6,12 @@
 #include "stack.h"
 
 #include "first_bytes.h"
+#include "http.h"
 #include "tls_watch.h"
 
 const struct layer_kind *const stack_builtin_layers[] = {
     &first_bytes_layer,
     &tls_watch_layer,
+    &http_layer,
     NULL,
 };
