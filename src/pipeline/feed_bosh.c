@@ -150,24 +150,24 @@ has_text(const struct stanza *el)
 
 /*
  * The <body/> the carrier's framer reads in an HTTP body of direction |d|
- * (NULL when the body is something else); |why| says what is wrong with it
- * (NULL: nothing). The tree lives until the framer's next frame.
+ * (NULL when the body is something else), a copy the caller frees; |why|
+ * says what is wrong with it (NULL: nothing).
  */
-static const struct stanza *
+static struct stanza *
 read_body(struct conn *c, int d, const struct http_message *m, const char **why)
 {
     *why = NULL;
     if (!m->body_len)
         return NULL;
     framer_feed(c->framer[d], (const char *)m->body, m->body_len);
-    const struct stanza *body = NULL;
+    struct stanza *body = NULL;
     size_t elements = 0;
     struct frame fr;
     while (framer_next(c->framer[d], &fr)) {
         if (fr.kind == FRAME_ELEMENT) {
             elements++;
             if (!body && bosh_is_body(fr.el))
-                body = fr.el; /* the framer keeps it: the body is its last element */
+                body = stanza_dup(fr.el); /* the framer's tree goes at its next frame */
         } else if (fr.kind == FRAME_ERROR || fr.kind == FRAME_OVERSIZE) {
             *why = "the body does not parse as XML";
         }
@@ -451,7 +451,7 @@ static void
 request(struct analyzer *a, struct conn *c, const struct http_message *m)
 {
     const char *why;
-    const struct stanza *el = read_body(c, 0, m, &why);
+    struct stanza *el = read_body(c, 0, m, &why);
     if (!el)
         return; /* not BOSH: another HTTP client of this server */
     struct bosh_carrier *k = carrier_of(c);
@@ -460,7 +460,7 @@ request(struct analyzer *a, struct conn *c, const struct http_message *m)
     bosh_read_body(el, &b);
     struct pending p = {.number = m->number, .time = m->first, .restart = b.restart, .rid = b.rid};
     if (!b.sid) {
-        p.create = stanza_dup(el); /* waits for the answer that names the session */
+        p.create = el; /* waits for the answer that names the session */
         add_pending(k, &p);
         return;
     }
@@ -488,6 +488,7 @@ request(struct analyzer *a, struct conn *c, const struct http_message *m)
         deliver(s, 'C', m->first, FRAME_STREAM_CLOSE, NULL, context);
         s->bosh->client_closed = true;
     }
+    stanza_free(el);
 }
 
 /* What an answer of session |s| says of the session: its status, type and condition. */
@@ -524,7 +525,7 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
     if (!take_pending(c->bosh_carrier, m->number, &p))
         return;
     const char *why;
-    const struct stanza *el = read_body(c, 1, m, &why);
+    struct stanza *el = read_body(c, 1, m, &why);
     struct bosh_body b;
     if (el)
         bosh_read_body(el, &b);
@@ -533,6 +534,7 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
         struct bosh_body cb;
         bosh_read_body(p.create, &cb);
         if (!el || !b.sid) {
+            stanza_free(el);
             pending_clear(&p);
             return; /* no session made: nothing to tell it to */
         }
@@ -547,6 +549,7 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
         deliver_header(s, 'S', m->first, &b);
         check_creation(s, &cb, &b);
     } else if (!s) {
+        stanza_free(el);
         pending_clear(&p);
         return; /* the session ended before its answer came */
     } else if (el && p.restart) {
@@ -560,6 +563,7 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
         }
     }
     check_answer(s, el ? &b : NULL, m, why);
+    stanza_free(el);
     pending_clear(&p);
     maybe_end(a, s, m->first);
 }

@@ -1658,6 +1658,7 @@ framer_next(struct framer *f, struct frame *out)
     out->damaged = f->last.damaged;
     out->gap_offset = f->last.gap_offset;
     out->gap_bytes = f->last.gap_bytes;
+    out->context = NULL; /* the framer never wraps (a transport above it may) */
     return true;
 }
 
