@@ -242,6 +242,18 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     str(w, "transport", transport_name(s->transport));
     str(w, "client", s->client);
     str(w, "server", s->server);
+    if (s->transport == TRANSPORT_BOSH) {
+        /* a BOSH session's TCP connections (additive: only BOSH sessions have it) */
+        json_writer_name(w, "connections");
+        json_writer_array_begin(w);
+        for (size_t i = 0; i < s->nconnections; i++) {
+            json_writer_object_begin(w);
+            str(w, "client", s->connections[i].client);
+            str(w, "server", s->connections[i].server);
+            json_writer_object_end(w);
+        }
+        json_writer_array_end(w);
+    }
     str(w, "domain", s->domain);
     time_member(w, "start", s->start);
     time_member(w, "end", s->end);

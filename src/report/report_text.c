@@ -158,6 +158,18 @@ put_header(struct buf *b, const struct session *s)
     }
     end_line(b);
 
+    if (s->transport == TRANSPORT_BOSH && s->nconnections) {
+        /* one BOSH session, any number of TCP connections */
+        put_label(b, "via");
+        buf_printf(b, "%zu TCP connection%s from ", s->nconnections, plural((long)s->nconnections, "", "s"));
+        for (size_t i = 0; i < s->nconnections; i++) {
+            if (i)
+                buf_append_str(b, ", ");
+            put_clean(b, s->connections[i].client ? s->connections[i].client : "?");
+        }
+        end_line(b);
+    }
+
     put_label(b, "user");
     put_clean(b, s->user ? s->user : "(unknown)");
     buf_append_str(b, ", jid ");
