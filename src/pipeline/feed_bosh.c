@@ -90,13 +90,13 @@ static void
 drain_session(struct conn *c)
 {
     struct bosh_session *b = c->bosh;
+    uint64_t after = 0; /* the lowest rid read past the gap */
     for (size_t i = 0; i < b->nahead; i++)
-        if (b->ahead[i] > b->next_rid) {
-            issue(c, 'C', BOSH_RID_GAP, false,
-                  "rid %llu never came: the request after it (rid %llu) was read", (unsigned long long)b->next_rid,
-                  (unsigned long long)b->next_rid + 1);
-            break;
-        }
+        if (b->ahead[i] > b->next_rid && (!after || b->ahead[i] < after))
+            after = b->ahead[i];
+    if (after)
+        issue(c, 'C', BOSH_RID_GAP, false, "rid %llu never came; rid %llu after it was read",
+              (unsigned long long)b->next_rid, (unsigned long long)after);
 }
 
 static void
@@ -320,15 +320,19 @@ header(const struct http_message *m, const char *name)
     return NULL;
 }
 
-/* The rid of a request of session |s|: in order, skipped, repeated, out of the window. */
-static void
+/*
+ * The rid of a request of session |s|: in order, skipped, repeated, out of
+ * the window. False when the server is not to act on the request's content
+ * again or at all: a resend or replay of a rid it had, a rid past the window.
+ */
+static bool
 check_rid(struct conn *s, const struct bosh_body *b, const struct http_message *m)
 {
     struct bosh_session *st = s->bosh;
     if (!b->has_rid || b->rid_bad) {
         issue(s, 'C', BOSH_RID_MISSING, false,
               b->has_rid ? "the request's rid is not a number from 1 to 2^53-1" : "the request has no rid");
-        return;
+        return true;
     }
     uint64_t rid = b->rid, hash = hash_bytes(m->body, m->body_len);
     if (b->has_ack && b->ack > st->highest_rid && st->highest_rid)
@@ -349,7 +353,7 @@ check_rid(struct conn *s, const struct bosh_body *b, const struct http_message *
               : known ? "rid %llu sent again, the same body (a resend)"
                       : "rid %llu sent again, older than the bodies the tool remembers",
               (unsigned long long)rid);
-        return;
+        return false;
     }
     st->recent[st->recent_next].rid = rid;
     st->recent[st->recent_next].hash = hash;
@@ -367,16 +371,19 @@ check_rid(struct conn *s, const struct bosh_body *b, const struct http_message *
                 i++;
             }
         }
-        return;
+        return true;
     }
     uint64_t window = st->requests > 0 ? (uint64_t)st->requests : DEFAULT_REQUESTS;
-    if (rid - (st->next_rid - 1) > window)
+    if (rid - (st->next_rid - 1) > window) {
         issue(s, 'C', BOSH_RID_OUT_OF_WINDOW, false,
               "rid %llu is %llu past the last rid received without a gap (%llu); the window is %llu",
               (unsigned long long)rid, (unsigned long long)(rid - (st->next_rid - 1)),
               (unsigned long long)(st->next_rid - 1), (unsigned long long)window);
+        return false; /* the server is to end the session (item-not-found), not to read it */
+    }
     if (st->nahead < AHEAD_MAX)
         st->ahead[st->nahead++] = rid;
+    return true;
 }
 
 /* What a request of session |s| asks of the session: waiting requests, pause, idle time. */
@@ -470,6 +477,11 @@ request(struct analyzer *a, struct conn *c, const struct http_message *m)
     add_pending(k, &p);
     struct wrapper w;
     const char *context = wrapper_of(&w, 'C', &b);
+    if (!check_rid(s, &b, m)) {
+        check_request(s, &b, m);
+        stanza_free(el);
+        return; /* sent again or out of the window: its content is not the stream's */
+    }
     if (b.restart)
         deliver_header(s, 'C', m->first, &b);
     deliver_children(s, 'C', m->first, el, context);
@@ -482,7 +494,6 @@ request(struct analyzer *a, struct conn *c, const struct http_message *m)
     if (b.restart && b.nchildren)
         issue(s, 'C', BOSH_RESTART, false, "the restart body carries %zu element%s; it should be empty",
               b.nchildren, b.nchildren == 1 ? "" : "s");
-    check_rid(s, &b, m);
     check_request(s, &b, m);
     if (b.terminate) {
         deliver(s, 'C', m->first, FRAME_STREAM_CLOSE, NULL, context);
