@@ -202,6 +202,20 @@ note_carrier(struct conn *session, const struct conn *c)
     session_connection_endpoints(s, tcp->client, tcp->server);
 }
 
+void
+bosh_attach(struct conn *c)
+{
+    if (c->bosh)
+        return;
+    c->bosh = xcalloc(1, sizeof *c->bosh);
+    c->bosh->requests = DEFAULT_REQUESTS;
+    c->bosh->inactivity = c->bosh->maxpause = c->bosh->pause = -1;
+    snprintf(c->bosh->content_type, sizeof c->bosh->content_type, "text/xml");
+    c->release = release;
+    if (!c->drain)
+        c->drain = drain_session;
+}
+
 /*
  * The BOSH session |sid| of carrier |c|: found, or made; one not seen created
  * (|midstream|) is picked up where it is. |ended| is set when the sid names
@@ -217,12 +231,7 @@ session_of(struct analyzer *a, struct conn *c, const char *sid, usec_t t, bool m
     if (!bs) {
         *ended = is_tombstone(a, key);
         bs = conn_new(a, key, 0);
-        bs->bosh = xcalloc(1, sizeof *bs->bosh);
-        bs->bosh->requests = DEFAULT_REQUESTS;
-        bs->bosh->inactivity = bs->bosh->maxpause = bs->bosh->pause = -1;
-        snprintf(bs->bosh->content_type, sizeof bs->bosh->content_type, "text/xml");
-        bs->release = release;
-        bs->drain = drain_session;
+        bosh_attach(bs);
         struct session *s = login_session(bs->login);
         const struct session *tcp = login_session(c->login);
         s->transport = TRANSPORT_BOSH;
@@ -326,7 +335,7 @@ header(const struct http_message *m, const char *name)
  * again or at all: a resend or replay of a rid it had, a rid past the window.
  */
 static bool
-check_rid(struct conn *s, const struct bosh_body *b, const struct http_message *m)
+check_rid(struct conn *s, const struct bosh_body *b, const uint8_t *raw, size_t raw_len)
 {
     struct bosh_session *st = s->bosh;
     if (!b->has_rid || b->rid_bad) {
@@ -334,7 +343,7 @@ check_rid(struct conn *s, const struct bosh_body *b, const struct http_message *
               b->has_rid ? "the request's rid is not a number from 1 to 2^53-1" : "the request has no rid");
         return true;
     }
-    uint64_t rid = b->rid, hash = hash_bytes(m->body, m->body_len);
+    uint64_t rid = b->rid, hash = hash_bytes(raw, raw_len);
     if (b->has_ack && b->ack > st->highest_rid && st->highest_rid)
         issue(s, 'C', BOSH_ACK_INCONSISTENT, false, "the request acknowledges rid %llu, above the highest sent (%llu)",
               (unsigned long long)b->ack, (unsigned long long)st->highest_rid);
@@ -454,6 +463,36 @@ check_creation(struct conn *s, const struct bosh_body *cb, const struct bosh_bod
               cb->rid < RID_SMALL ? "small: easy to guess" : "so near 2^53-1 that the session may run out");
 }
 
+bool
+bosh_client_body(struct conn *s, const struct stanza *el, const struct bosh_body *b,
+                 const uint8_t *raw, size_t raw_len, usec_t t)
+{
+    bosh_attach(s);
+    struct wrapper w;
+    const char *context = wrapper_of(&w, 'C', b);
+    if (!b->sid && !s->bosh->next_rid) {
+        /* the creation request: the client's stream header */
+        deliver_header(s, 'C', t, b);
+        deliver_children(s, 'C', t, el, context);
+        check_rid(s, b, raw, raw_len);
+        s->bosh->waiting++;
+        return true;
+    }
+    if (!check_rid(s, b, raw, raw_len))
+        return false; /* sent again or out of the window: its content is not the stream's */
+    if (b->restart)
+        deliver_header(s, 'C', t, b);
+    deliver_children(s, 'C', t, el, context);
+    if (b->restart && b->nchildren)
+        issue(s, 'C', BOSH_RESTART, false, "the restart body carries %zu element%s; it should be empty",
+              b->nchildren, b->nchildren == 1 ? "" : "s");
+    if (b->terminate) {
+        deliver(s, 'C', t, FRAME_STREAM_CLOSE, NULL, context);
+        s->bosh->client_closed = true;
+    }
+    return true;
+}
+
 static void
 request(struct analyzer *a, struct conn *c, const struct http_message *m)
 {
@@ -475,30 +514,14 @@ request(struct analyzer *a, struct conn *c, const struct http_message *m)
     struct conn *s = session_of(a, c, b.sid, m->first, true, &ended);
     p.session = xstrdup(s->key);
     add_pending(k, &p);
-    struct wrapper w;
-    const char *context = wrapper_of(&w, 'C', &b);
-    if (!check_rid(s, &b, m)) {
-        check_request(s, &b, m);
-        stanza_free(el);
-        return; /* sent again or out of the window: its content is not the stream's */
-    }
-    if (b.restart)
-        deliver_header(s, 'C', m->first, &b);
-    deliver_children(s, 'C', m->first, el, context);
-    if (ended)
+    bool read = bosh_client_body(s, el, &b, m->body, m->body_len, m->first);
+    if (read && ended)
         issue(s, 'C', BOSH_AFTER_TERMINATE, false, "a request for a session that was terminated before");
-    if (why)
+    if (read && why)
         issue(s, 'C', BOSH_INVALID_BODY, false, "%s", why);
-    if (pipelined)
+    if (read && pipelined)
         issue(s, 'C', BOSH_HTTP_MISUSE, false, "a request sent before the answer to the previous one on its connection (HTTP pipelining)");
-    if (b.restart && b.nchildren)
-        issue(s, 'C', BOSH_RESTART, false, "the restart body carries %zu element%s; it should be empty",
-              b.nchildren, b.nchildren == 1 ? "" : "s");
     check_request(s, &b, m);
-    if (b.terminate) {
-        deliver(s, 'C', m->first, FRAME_STREAM_CLOSE, NULL, context);
-        s->bosh->client_closed = true;
-    }
     stanza_free(el);
 }
 
@@ -551,12 +574,7 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
         }
         bool ended;
         s = session_of(a, c, b.sid, p.time, false, &ended);
-        struct wrapper cw;
-        deliver_header(s, 'C', p.time, &cb);
-        deliver_children(s, 'C', p.time, p.create, wrapper_of(&cw, 'C', &cb));
-        struct http_message creation = {.request = true, .method = "POST", .first = p.time};
-        check_rid(s, &cb, &creation);
-        s->bosh->waiting++;
+        bosh_client_body(s, p.create, &cb, NULL, 0, p.time);
         deliver_header(s, 'S', m->first, &b);
         check_creation(s, &cb, &b);
     } else if (!s) {
