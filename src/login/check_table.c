@@ -20,15 +20,16 @@
 /* What the inputs show, per transport (login-spec §2.8): see docs/violations.md. */
 #define CAPTURE_AND_LOG (SEEN_CAPTURE | SEEN_LOG)
 /* A client element: plain TCP from a capture or a debug log; direct TLS and WebSocket from a
- * log; a BOSH client's bodies are not read (ejabberd logs them apart, as HTTP). */
+ * log; BOSH over http:// from a capture (ejabberd logs a BOSH client's bodies apart, as HTTP). */
 #define SEEN_CLIENT                                                                               \
     (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                 \
-     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
+     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 /* A server element: the same, and BOSH from a log. */
 #define SEEN_SERVER (SEEN_CLIENT | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... on a stream without TLS: never on direct TLS. */
 #define SEEN_CLIENT_CLEAR                                                                         \
-    (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
+    (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) |           \
+     SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 #define SEEN_SERVER_CLEAR (SEEN_CLIENT_CLEAR | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... once TLS is up: a capture is opaque from there on. */
 #define SEEN_AFTER_TLS                                                                            \
@@ -50,9 +51,9 @@
     (SEEN_ON(TRANSPORT_TCP, SEEN_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                        \
      SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
 /* Failures: from XML verdicts, or a log's auth lines whatever the transport. */
-#define SEEN_ANY_AUTH (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE))
+#define SEEN_ANY_AUTH (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE) | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 /* Any input. */
-#define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE)
+#define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 #define SEEN_NONE 0
 /* The BOSH layer: captures of BOSH over http:// */
 #define SEEN_BOSH_CAPTURE SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE)
