@@ -85,7 +85,9 @@ login_tls_version(struct login *l, unsigned version)
 void
 login_no_xml(struct login *l)
 {
-    l->no_xml = true;
+    /* a log below debug level; a capture without XML is opaque or silent instead */
+    if (l->opt.from_log)
+        l->no_xml = true;
 }
 
 bool

@@ -20,6 +20,7 @@ static const char *const transport_names[] = {
     [TRANSPORT_TLS] = "tls",
     [TRANSPORT_BOSH] = "bosh",
     [TRANSPORT_WEBSOCKET] = "websocket",
+    [TRANSPORT_HTTPS] = "https",
 };
 
 static const char *const outcome_names[] = {

@@ -16,7 +16,12 @@
 /* A boolean the input may not show: JSON true/false/null. */
 enum tri { TRI_NULL = 0, TRI_FALSE, TRI_TRUE };
 
-enum transport { TRANSPORT_TCP, TRANSPORT_TLS, TRANSPORT_BOSH, TRANSPORT_WEBSOCKET };
+/*
+ * https: HTTP inside TLS without its keys, BOSH or WebSocket (which of the two
+ * shows only inside TLS), told by the ClientHello's ALPN or an HTTPS port.
+ */
+enum transport { TRANSPORT_TCP, TRANSPORT_TLS, TRANSPORT_BOSH, TRANSPORT_WEBSOCKET, TRANSPORT_HTTPS };
+#define TRANSPORT_COUNT (TRANSPORT_HTTPS + 1)
 
 enum outcome {
     OUTCOME_ESTABLISHED,

@@ -40,7 +40,7 @@ struct silent_server {
 struct summary {
     long sessions;
     long by_outcome[OUTCOME_OPAQUE + 1];
-    long by_transport[TRANSPORT_WEBSOCKET + 1];
+    long by_transport[TRANSPORT_COUNT];
     struct name_count *by_mechanism; /* in first-seen order; "none" for no mechanism */
     size_t nby_mechanism;
     long plaintext_sessions;

@@ -466,7 +466,7 @@ summary_json(struct json_writer *w, const struct summary *sm)
 
     json_writer_name(w, "by_transport");
     json_writer_object_begin(w);
-    for (int i = TRANSPORT_TCP; i <= TRANSPORT_WEBSOCKET; i++)
+    for (int i = TRANSPORT_TCP; i < TRANSPORT_COUNT; i++)
         if (sm->by_transport[i] > 0)
             integer(w, transport_name((enum transport)i), sm->by_transport[i]);
     json_writer_object_end(w);

@@ -644,7 +644,7 @@ put_summary(struct buf *b, const struct summary *sm)
 
     put_summary_label(b, "by transport");
     first = true;
-    for (int i = TRANSPORT_TCP; i <= TRANSPORT_WEBSOCKET; i++)
+    for (int i = TRANSPORT_TCP; i < TRANSPORT_COUNT; i++)
         if (sm->by_transport[i] > 0)
             put_count(b, &first, transport_name((enum transport)i), sm->by_transport[i]);
     buf_append_str(b, first ? "none" : "");
