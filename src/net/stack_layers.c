@@ -7,9 +7,11 @@
 
 #include "first_bytes.h"
 #include "tls_watch.h"
+#include "websocket.h"
 
 const struct layer_kind *const stack_builtin_layers[] = {
     &first_bytes_layer,
     &tls_watch_layer,
+    &websocket_layer,
     NULL,
 };
