@@ -30,6 +30,8 @@ fact_kind_phrase(enum fact_kind kind)
         [FACT_FAILURES_SEEN] = "failed authentications across connections",
         [FACT_SM_REPLACED] = "a stream management session resumed on another connection",
         [FACT_REDIRECTS] = "see-other-host, connection after connection",
+        [FACT_WS_ELEMENT] = "an element of a WebSocket-framed stream",
+        [FACT_WS_FRAMING] = "a WebSocket message or frame",
     };
     return (unsigned)kind < FACT__COUNT && phrases[kind] ? phrases[kind] : "?";
 }

@@ -53,6 +53,8 @@
 #define SEEN_ANY_AUTH (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE))
 /* Any input. */
 #define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE)
+/* XMPP over WebSocket's framing: a capture only (a log shows stream headers in its place). */
+#define SEEN_WS_CAPTURE SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE)
 #define SEEN_NONE 0
 
 #define STANZAS {EV_STANZA_MESSAGE, EV_STANZA_PRESENCE, EV_STANZA_IQ, EV_IQ_RESULT, EV_IQ_ERROR}
@@ -173,6 +175,10 @@ const struct check check_table[] = {
      "RFC 6120 §4.3.3", "stream closed where a restart was due",
      ON(FACT_STEP), {EV_NONE}, check_a13, SEEN_CLIENT,
      NULL},
+    {"J7", "ws-close-before-restart", LEVEL_MEDIUM, "RFC 7395 §3.7",
+     "RFC 7395 §3.7", "<close/> sent where a restart (<open/>) was due",
+     ON(FACT_STEP), {EV_NONE}, check_j7, SEEN_WS_CAPTURE,
+     "A13 on XMPP over WebSocket seen from a capture, reported instead of it."},
     {"A2", "features-missing", LEVEL_MEDIUM, "RFC 6120 §4.3.2, §4.3.4",
      "RFC 6120 §4.3.2", "the server sent something else than its features after its stream header",
      ON(FACT_STEP), {EV_NONE}, check_a2, SEEN_CLIENT,
@@ -588,6 +594,55 @@ const struct check check_table[] = {
      "Per source address, the connections in a row the server ends with see-other-host, at "
      "most 60 s apart: the sixth and later. In one server's log the connections to the other "
      "host are not seen: this counts redirects back to the same server."},
+    /* ---- XMPP over WebSocket (RFC 7395), from a capture: the framing itself ---- */
+    {"J1", "ws-subprotocol-missing", LEVEL_MEDIUM, "RFC 7395 §3.1",
+     "RFC 7395 §3.1", "the xmpp subprotocol is missing from the WebSocket handshake",
+     ON(FACT_EVENT), {EV_WS_UPGRADE}, check_j1, SEEN_WS_CAPTURE,
+     "The client's `Sec-WebSocket-Protocol` without the token `xmpp`, or the server's 101 "
+     "naming none or another."},
+    {"J12", "ws-insecure", LEVEL_MEDIUM, "RFC 7395 §3.9, §6",
+     "RFC 7395 §6", "XMPP over ws:// without TLS",
+     ON(FACT_EVENT), {EV_WS_UPGRADE}, check_j12, SEEN_WS_CAPTURE,
+     "Credentials sent over it are B1 as on TCP."},
+    {"J5", "ws-first-not-open", LEVEL_MEDIUM, "RFC 7395 §3.3.1, §3.4",
+     "RFC 7395 §3.4", "the client's first message is not <open/>",
+     ON(FACT_WS_ELEMENT), {EV_NONE}, check_j5, SEEN_WS_CAPTURE,
+     "E.g. a `<stream:stream>` header, which is also J3 (an element left open)."},
+    {"J6", "ws-framing-namespace", LEVEL_MEDIUM, "RFC 7395 §3.3.2",
+     "RFC 7395 §3.3.2", "<open/> or <close/> outside the framing namespace",
+     ON(FACT_WS_ELEMENT), {EV_NONE}, check_j6, SEEN_WS_CAPTURE,
+     NULL},
+    {"J10", "ws-open-error-framing", LEVEL_LOW, "RFC 7395 §3.5",
+     "RFC 7395 §3.5", "stream error at open time not sent after an <open/>",
+     ON(FACT_WS_ELEMENT), {EV_STREAM_ERROR}, check_j10, SEEN_WS_CAPTURE,
+     "A server `<stream:error>` before any `<open/>` of its own (K3 on the other transports)."},
+    {"J13", "ws-multiplex", LEVEL_LOW, "RFC 7395 §3.4",
+     "RFC 7395 §3.4", "more than one XMPP stream on one WebSocket",
+     ON(FACT_WS_ELEMENT), {EV_STREAM_OPEN, EV_STREAM_RESTART}, check_j13, SEEN_WS_CAPTURE,
+     "A client `<open/>` after the client's `<close/>`."},
+    {"J2", "ws-binary-frame", LEVEL_MEDIUM, "RFC 7395 §3.2",
+     "RFC 7395 §3.2", "XMPP in a binary WebSocket message",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j2, SEEN_WS_CAPTURE,
+     "The message is still read as XML."},
+    {"J3", "ws-frame-not-one-element", LEVEL_MEDIUM, "RFC 7395 §3.3.3",
+     "RFC 7395 §3.3.3", "a WebSocket message that is not one whole element",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j3, SEEN_WS_CAPTURE,
+     "Two elements or more, an element left open, text before or after it, an empty message. "
+     "An XML declaration before the element and whitespace after it are let pass; a message "
+     "a capture gap cut is not judged."},
+    {"J4", "ws-whitespace-keepalive", LEVEL_LOW, "RFC 7395 §3.8",
+     "RFC 7395 §3.8", "a whitespace-only WebSocket message",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j4, SEEN_WS_CAPTURE,
+     NULL},
+    {"J11", "ws-masking", LEVEL_LOW, "RFC 6455 §5.1, §5.3 [M]",
+     "RFC 6455 §5.1", "WebSocket frame masking wrong",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j11, SEEN_WS_CAPTURE,
+     "Once per direction: the first client frame not masked, the first server frame masked."},
+    {"J8", "ws-no-xmpp-close", LEVEL_INFO, "RFC 7395 §3.6",
+     "RFC 7395 §3.6", "the WebSocket ended without <close/>",
+     ON(FACT_END), {EV_NONE}, check_j8, SEEN_WS_CAPTURE,
+     "A side that sent a close frame, or whose connection ended, without its `<close/>` (a "
+     "stream error ends the stream instead)."},
     /* ---- not observable yet: no predicate; the note says what the inputs lack ---- */
     {"B15", "tls-close-notify-missing", LEVEL_LOW, "RFC 6120 §4.4 (security warning)",
      NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
@@ -671,45 +726,10 @@ const struct check check_table[] = {
     {"I25", "bosh-ack-inconsistent", LEVEL_LOW, "XEP-0124 §9",
      NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
      "BOSH (XEP-0124/0206) bodies and HTTP are not read yet."},
-    {"J1", "ws-subprotocol-missing", LEVEL_MEDIUM, "RFC 7395 §3.1",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J2", "ws-binary-frame", LEVEL_MEDIUM, "RFC 7395 §3.2",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J3", "ws-frame-not-one-element", LEVEL_MEDIUM, "RFC 7395 §3.3.3",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J4", "ws-whitespace-keepalive", LEVEL_LOW, "RFC 7395 §3.8",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J5", "ws-first-not-open", LEVEL_MEDIUM, "RFC 7395 §3.3.1, §3.4",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J6", "ws-framing-namespace", LEVEL_MEDIUM, "RFC 7395 §3.3.2",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J7", "ws-close-before-restart", LEVEL_MEDIUM, "RFC 7395 §3.7",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J8", "ws-no-xmpp-close", LEVEL_INFO, "RFC 7395 §3.6",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
     {"J9", "ws-see-other-uri-downgrade", LEVEL_MEDIUM, "RFC 7395 §3.6.1",
      NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J10", "ws-open-error-framing", LEVEL_LOW, "RFC 7395 §3.5",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J11", "ws-masking", LEVEL_LOW, "RFC 6455 §5.1, §5.3 [M]",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J12", "ws-insecure", LEVEL_MEDIUM, "RFC 7395 §3.9, §6",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J13", "ws-multiplex", LEVEL_LOW, "RFC 7395 §3.4",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
+     "A downgrade is a redirect away from wss://: a capture shows WebSocket only in clear "
+     "(ws://, TLS stays opaque), and a server log does not tell ws:// from wss://."},
 };
 
 const size_t check_table_len = sizeof check_table / sizeof check_table[0];

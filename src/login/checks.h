@@ -44,6 +44,8 @@ enum fact_kind {
     FACT_FAILURES_SEEN,    /* across connections: failed authentications counted */
     FACT_SM_REPLACED,      /* across connections: a stream management session resumed elsewhere */
     FACT_REDIRECTS,        /* across connections: see-other-host, connection after connection */
+    FACT_WS_ELEMENT,       /* an element of a WebSocket-framed stream, after its bookkeeping */
+    FACT_WS_FRAMING,       /* the WebSocket layer found a message or frame RFC 7395 does not allow */
     FACT__COUNT
 };
 
@@ -80,6 +82,8 @@ struct fact {
         } failures;
         struct { bool conflict; const char *id; unsigned other; } sm;
         struct { unsigned run; const char *src; int src_len; } redirects;
+        struct { const char *requested, *protocol; } upgrade; /* EV_WS_UPGRADE */
+        struct { enum login_ws_problem problem; unsigned long message; } ws; /* FACT_WS_FRAMING */
     } u;
 };
 
@@ -174,6 +178,8 @@ check_fn check_g1, check_g2, check_g3, check_g4;
 check_fn check_h1, check_h2, check_h3, check_h4, check_h5, check_h6, check_h8, check_h9;
 check_fn check_k1, check_k2, check_k3, check_k4, check_k5, check_k6, check_k7, check_k8;
 check_fn check_l1, check_l2, check_l3, check_l4;
+check_fn check_j1, check_j2, check_j3, check_j4, check_j5, check_j6, check_j7, check_j8,
+    check_j10, check_j11, check_j12, check_j13;
 
 /* C10's thresholds (login-spec §3 "Thresholds"), shared with watch.c's window. */
 #define WATCH_FAILURES 10
