@@ -34,6 +34,10 @@
 #define HTTP_MAX_BODY (1u << 20)
 /* Headers kept per message; more are counted. */
 #define HTTP_MAX_HEADERS 32
+/* Bytes of a message's start line and headers; past them the message is an error. */
+#define HTTP_MAX_HEADER_BYTES (16u << 10)
+/* Decoded bytes a gzip or deflate body is inflated to at most (kept or counted): a bomb stops there. */
+#define HTTP_MAX_INFLATE (64u << 20)
 
 enum http_note_kind {
     HTTP_NOTE_MESSAGE, /* info: const struct http_message * */
@@ -50,11 +54,11 @@ struct http_header {
 struct http_message {
     bool request;               /* else a response (dir 1) */
     unsigned number;            /* requests: 1, 2, ... on the connection; responses: their request's */
-    const char *method;         /* requests: "POST", ... */
-    const char *target;         /* requests: "/bosh", ... */
+    const char *method;         /* requests: "POST", ...; NULL when cut before the target */
+    const char *target;         /* requests: "/bosh", ...; NULL when cut before it */
     int status;                 /* responses: 200, 101, ... (interim 1xx answers are messages too) */
     int version_minor;          /* HTTP/1.<minor> */
-    const struct http_header *headers;
+    const struct http_header *headers; /* trailers of a chunked body are not among them */
     size_t nheaders;
     size_t headers_dropped;     /* past HTTP_MAX_HEADERS */
     const uint8_t *body;        /* decoded: chunks joined, gzip/deflate inflated */
@@ -86,5 +90,14 @@ extern const struct layer_kind http_layer;
 
 /* True when |p| (|n| bytes, the client's first) starts like an HTTP/1.x request line. */
 bool http_looks_like_request(const uint8_t *p, size_t n);
+
+/*
+ * The same guess in three answers, for a caller that may wait for more bytes:
+ * a known method and a space, or a whole "token SP target SP HTTP/1." is
+ * HTTP_YES; bytes that cannot start a request line are HTTP_NO; fewer than 8
+ * bytes that may still become one are HTTP_MAYBE (8 or more always decide).
+ */
+enum http_guess { HTTP_NO, HTTP_YES, HTTP_MAYBE };
+enum http_guess http_guess_request(const uint8_t *p, size_t n);
 
 #endif
