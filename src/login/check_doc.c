@@ -134,8 +134,10 @@ static const char legend[] =
     "  capture and an ejabberd debug log), `log` (a debug log only: a capture is\n"
     "  opaque there, or not read), `capture` (a capture only), `—` (not\n"
     "  observable). A capture sees plain TCP until TLS starts, and of TLS only the\n"
-    "  handshake; an ejabberd debug log sees both directions of TCP, TLS and\n"
-    "  WebSocket streams, and of BOSH only what the server sends.\n"
+    "  handshake; WebSocket in clear (ws://) whole, its frames and the framing\n"
+    "  itself (the J rows); an ejabberd debug log sees both directions of TCP,\n"
+    "  TLS and WebSocket streams (WebSocket with stream headers in place of\n"
+    "  `<open/>`), and of BOSH only what the server sends.\n"
     "\n";
 
 static const char references[] =

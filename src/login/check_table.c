@@ -19,16 +19,16 @@
 
 /* What the inputs show, per transport (login-spec §2.8): see docs/violations.md. */
 #define CAPTURE_AND_LOG (SEEN_CAPTURE | SEEN_LOG)
-/* A client element: plain TCP from a capture or a debug log; direct TLS and WebSocket from a
- * log; a BOSH client's bodies are not read (ejabberd logs them apart, as HTTP). */
+/* A client element: plain TCP and WebSocket (ws://) from a capture or a debug log; direct TLS
+ * from a log; a BOSH client's bodies are not read (ejabberd logs them apart, as HTTP). */
 #define SEEN_CLIENT                                                                               \
     (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                 \
-     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
+     SEEN_ON(TRANSPORT_WEBSOCKET, CAPTURE_AND_LOG))
 /* A server element: the same, and BOSH from a log. */
 #define SEEN_SERVER (SEEN_CLIENT | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... on a stream without TLS: never on direct TLS. */
 #define SEEN_CLIENT_CLEAR                                                                         \
-    (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
+    (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, CAPTURE_AND_LOG))
 #define SEEN_SERVER_CLEAR (SEEN_CLIENT_CLEAR | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... once TLS is up: a capture is opaque from there on. */
 #define SEEN_AFTER_TLS                                                                            \
@@ -50,9 +50,12 @@
     (SEEN_ON(TRANSPORT_TCP, SEEN_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                        \
      SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
 /* Failures: from XML verdicts, or a log's auth lines whatever the transport. */
-#define SEEN_ANY_AUTH (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE))
+#define SEEN_ANY_AUTH                                                                             \
+    (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE))
 /* Any input. */
-#define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE)
+#define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE))
+/* A row whose WebSocket case a J row reports from a capture (A13: J7, K3: J10). */
+#define BUT_WS_CAPTURE(seen) ((seen) & ~SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE))
 /* XMPP over WebSocket's framing: a capture only (a log shows stream headers in its place). */
 #define SEEN_WS_CAPTURE SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE)
 #define SEEN_NONE 0
@@ -173,8 +176,8 @@ const struct check check_table[] = {
     /* ---- every step, before its own rules: what may follow what ---- */
     {"A13", "close-instead-of-restart", LEVEL_MEDIUM, "RFC 6120 §4.3.3; RFC 7395 §3.7",
      "RFC 6120 §4.3.3", "stream closed where a restart was due",
-     ON(FACT_STEP), {EV_NONE}, check_a13, SEEN_CLIENT,
-     NULL},
+     ON(FACT_STEP), {EV_NONE}, check_a13, BUT_WS_CAPTURE(SEEN_CLIENT),
+     "On XMPP over WebSocket from a capture J7 names it."},
     {"J7", "ws-close-before-restart", LEVEL_MEDIUM, "RFC 7395 §3.7",
      "RFC 7395 §3.7", "<close/> sent where a restart (<open/>) was due",
      ON(FACT_STEP), {EV_NONE}, check_j7, SEEN_WS_CAPTURE,
@@ -499,8 +502,9 @@ const struct check check_table[] = {
     /* ---- stream errors, TLS, the input ---- */
     {"K3", "setup-error-without-header", LEVEL_LOW, "RFC 6120 §4.9.1.2",
      "RFC 6120 §4.9.1.2", "stream error sent before the server's stream header",
-     ON(FACT_EVENT), {EV_STREAM_ERROR}, check_k3, SEEN_SERVER,
-     "A `</stream:stream>` that follows such a stray error is the server's stream close."},
+     ON(FACT_EVENT), {EV_STREAM_ERROR}, check_k3, BUT_WS_CAPTURE(SEEN_SERVER),
+     "A `</stream:stream>` that follows such a stray error is the server's stream close. On XMPP "
+     "over WebSocket from a capture J10 names it."},
     {"K7", "see-other-host-before-tls", LEVEL_LOW, "RFC 6120 §4.9.3.19",
      "RFC 6120 §4.9.3.19", "redirect (see-other-host) before TLS",
      ON(FACT_EVENT), {EV_STREAM_ERROR}, check_k7, SEEN_SERVER_CLEAR,
