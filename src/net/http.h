@@ -99,5 +99,7 @@ bool http_looks_like_request(const uint8_t *p, size_t n);
  */
 enum http_guess { HTTP_NO, HTTP_YES, HTTP_MAYBE };
 enum http_guess http_guess_request(const uint8_t *p, size_t n);
+/* The same for a status line: "HTTP/1." (YES), a prefix of it (MAYBE), else NO. */
+enum http_guess http_guess_status(const uint8_t *p, size_t n);
 
 #endif
