@@ -5,8 +5,6 @@
 #include <limits.h>
 #include <strings.h>
 
-#include "http.h"
-
 /* What one inflate call writes at most; the kept part is copied out of it. */
 #define SCRATCH 16384
 

@@ -16,6 +16,11 @@
 
 #include "buf.h"
 
+/* A body is kept up to this many bytes (decoded); the rest is counted, not kept. */
+#define HTTP_MAX_BODY (1u << 20)
+/* Decoded bytes a gzip or deflate body is inflated to at most (kept or counted): a bomb stops there. */
+#define HTTP_MAX_INFLATE (64u << 20)
+
 enum http_coding {
     HTTP_CODING_NONE,    /* identity: kept as sent */
     HTTP_CODING_GZIP,    /* RFC 1952 */

@@ -12,7 +12,16 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "http.h"
+
+/* Headers kept per message; more are counted. */
+#define HTTP_MAX_HEADERS 32
+/* Bytes of a message's start line and headers; past them the message is an error. */
+#define HTTP_MAX_HEADER_BYTES (16u << 10)
+
+struct http_header {
+    const char *name; /* as sent; compare without case */
+    const char *value;
+};
 
 enum http_head_piece { HTTP_PIECE_NONE, HTTP_PIECE_TARGET, HTTP_PIECE_NAME, HTTP_PIECE_VALUE };
 
