@@ -57,7 +57,6 @@ struct http_dir {
     struct http_body body;
     bool chunked;
     const char *encoding;
-    bool body_error; /* told once per message */
     usec_t first;
 
     /* RESYNC: the start of a line, checked as it comes */
@@ -141,7 +140,6 @@ message_reset(struct http_dir *d)
     http_body_reset(&d->body);
     d->chunked = false;
     d->encoding = NULL;
-    d->body_error = false;
 }
 
 /* Gives the message read so far to the owner. */
@@ -262,13 +260,12 @@ on_header_value(http_parser *p, const char *at, size_t n)
     return head_piece(p, HTTP_PIECE_VALUE, at, n);
 }
 
+/* http_body tells each thing wrong with a body once. */
 static void
 body_error(struct http_dir *d, const char *err)
 {
-    if (err && !d->body_error) {
-        d->body_error = true;
+    if (err)
         error_note(d, err, d->number);
-    }
 }
 
 static void
