@@ -400,10 +400,47 @@ Test(http, a_gzip_bomb_keeps_the_bound_and_counts_the_rest)
     answer_with(st, "gzip", packed, n, 0);
     cr_assert_eq(s.last.body_len, HTTP_MAX_BODY);
     cr_assert_eq(s.last.body_dropped, big - HTTP_MAX_BODY);
+    cr_assert(strstr(log_of(&s), "S error #1: the body is over 1 MiB: the rest is counted, not kept\n") != NULL, "%s",
+              log_of(&s));
     stack_free(st);
     seen_free(&s);
     free(zeros);
     free(packed);
+}
+
+Test(http, inflating_stops_at_its_ceiling)
+{
+    /* more zeros than HTTP_MAX_INFLATE, gzipped from a small buffer again and again */
+    static uint8_t zeros[1 << 16];
+    struct buf packed = {0};
+    uint8_t out[1 << 14];
+    z_stream z = {0};
+    cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
+    for (size_t sent = 0; sent <= HTTP_MAX_INFLATE + sizeof zeros;) {
+        bool last = sent + sizeof zeros > HTTP_MAX_INFLATE + sizeof zeros;
+        z.next_in = zeros;
+        z.avail_in = sizeof zeros;
+        sent += sizeof zeros;
+        do {
+            z.next_out = out;
+            z.avail_out = sizeof out;
+            deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+            buf_append(&packed, out, sizeof out - z.avail_out);
+        } while (z.avail_out == 0);
+    }
+    deflateEnd(&z);
+    struct seen s;
+    struct stack *st = http_stack(&s);
+    say(st, 0, "GET / HTTP/1.1\r\n\r\n", 0);
+    answer_with(st, "gzip", (const uint8_t *)packed.data, packed.len, 0);
+    cr_assert_eq(s.last.body_len, HTTP_MAX_BODY);
+    cr_assert_geq(s.last.body_len + s.last.body_dropped, HTTP_MAX_INFLATE);
+    cr_assert_leq(s.last.body_len + s.last.body_dropped, HTTP_MAX_INFLATE + (1 << 14));
+    cr_assert(strstr(log_of(&s), "S error #1: the body inflates past 64 MiB: the rest is not inflated\n") != NULL,
+              "%s", log_of(&s));
+    stack_free(st);
+    buf_clear(&packed);
+    seen_free(&s);
 }
 
 Test(http, corrupt_gzip_is_an_error_without_payload)
