@@ -152,9 +152,7 @@ check_a13(const struct login *l, const struct fact *f, struct finding *out)
 {
     (void)out;
     /* RFC 6120 §4.3.3: a restart is a new header, never a close first (J7 on WebSocket) */
-    return !l->ws && f->dir == 'C' && f->ev == EV_STREAM_CLOSE &&
-           (l->state == ST_RESTART_TLS || l->state == ST_RESTART_SASL ||
-            l->state == ST_RESTART_COMP);
+    return !l->ws && f->dir == 'C' && f->ev == EV_STREAM_CLOSE && login_restart_due(l);
 }
 
 bool

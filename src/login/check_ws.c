@@ -121,8 +121,7 @@ check_j7(const struct login *l, const struct fact *f, struct finding *out)
 {
     (void)out;
     /* RFC 7395 §3.7: the restart is a new <open/>, never a <close/> first (A13 on other transports) */
-    return l->ws && f->dir == 'C' && f->ev == EV_STREAM_CLOSE &&
-           (l->state == ST_RESTART_TLS || l->state == ST_RESTART_SASL || l->state == ST_RESTART_COMP);
+    return l->ws && f->dir == 'C' && f->ev == EV_STREAM_CLOSE && login_restart_due(l);
 }
 
 bool

@@ -240,6 +240,13 @@ login_skips_required_tls(const struct login *l)
     return !l->tls_active && l->s.tls.required == TRI_TRUE;
 }
 
+/* The client owes a new stream header (TLS, SASL success or compression): a close is A13 or J7. */
+static inline bool
+login_restart_due(const struct login *l)
+{
+    return l->state == ST_RESTART_TLS || l->state == ST_RESTART_SASL || l->state == ST_RESTART_COMP;
+}
+
 /* A message, presence or iq the client or the server sends (not an iq answer paired). */
 static inline bool
 login_is_stanza(enum event ev)
