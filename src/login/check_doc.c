@@ -30,6 +30,8 @@ fact_kind_phrase(enum fact_kind kind)
         [FACT_FAILURES_SEEN] = "failed authentications across connections",
         [FACT_SM_REPLACED] = "a stream management session resumed on another connection",
         [FACT_REDIRECTS] = "see-other-host, connection after connection",
+        [FACT_WS_ELEMENT] = "an element of a WebSocket-framed stream",
+        [FACT_WS_FRAMING] = "a WebSocket message or frame",
     };
     return (unsigned)kind < FACT__COUNT && phrases[kind] ? phrases[kind] : "?";
 }
@@ -132,8 +134,10 @@ static const char legend[] =
     "  capture and an ejabberd debug log), `log` (a debug log only: a capture is\n"
     "  opaque there, or not read), `capture` (a capture only), `—` (not\n"
     "  observable). A capture sees plain TCP until TLS starts, and of TLS only the\n"
-    "  handshake; an ejabberd debug log sees both directions of TCP, TLS and\n"
-    "  WebSocket streams, and of BOSH only what the server sends.\n"
+    "  handshake; WebSocket in clear (ws://) whole, its frames and the framing\n"
+    "  itself (the J rows); an ejabberd debug log sees both directions of TCP,\n"
+    "  TLS and WebSocket streams (WebSocket with stream headers in place of\n"
+    "  `<open/>`), and of BOSH only what the server sends.\n"
     "\n";
 
 static const char references[] =

@@ -103,6 +103,8 @@ check_a9(const struct login *l, const struct fact *f, struct finding *out)
     const struct stanza *el = f->el;
     if (f->dir != 'C')
         return false;
+    if (stanza_is(el, "open", NS_FRAMING))
+        return false; /* RFC 7395's header: J6 judges its namespace */
     if (!el->ns || strcmp(el->ns, NS_STREAM) != 0) {
         say(out, "the stream header is qualified by %s%s%s, not by the stream namespace",
             el->ns ? "'" : "", el->ns ? el->ns : "no namespace", el->ns ? "'" : "");
@@ -149,10 +151,8 @@ bool
 check_a13(const struct login *l, const struct fact *f, struct finding *out)
 {
     (void)out;
-    /* RFC 6120 §4.3.3: a restart is a new header, never a close first */
-    return f->dir == 'C' && f->ev == EV_STREAM_CLOSE &&
-           (l->state == ST_RESTART_TLS || l->state == ST_RESTART_SASL ||
-            l->state == ST_RESTART_COMP);
+    /* RFC 6120 §4.3.3: a restart is a new header, never a close first (J7 on WebSocket) */
+    return !l->ws && f->dir == 'C' && f->ev == EV_STREAM_CLOSE && login_restart_due(l);
 }
 
 bool
@@ -222,7 +222,7 @@ bool
 check_k3(const struct login *l, const struct fact *f, struct finding *out)
 {
     (void)out;
-    return f->dir == 'S' && l->state == ST_HDR_C;
+    return f->dir == 'S' && l->state == ST_HDR_C && !l->ws; /* J10 on WebSocket */
 }
 
 bool

@@ -19,16 +19,17 @@
 
 /* What the inputs show, per transport (login-spec §2.8): see docs/violations.md. */
 #define CAPTURE_AND_LOG (SEEN_CAPTURE | SEEN_LOG)
-/* A client element: plain TCP from a capture or a debug log; direct TLS and WebSocket from a
- * log; BOSH over http:// from a capture (ejabberd logs a BOSH client's bodies apart, as HTTP). */
+/* A client element: plain TCP and WebSocket (ws://) from a capture or a debug log; direct TLS
+ * from a log; BOSH over http:// from a capture (ejabberd logs a BOSH client's bodies apart, as
+ * HTTP). */
 #define SEEN_CLIENT                                                                               \
     (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                 \
-     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
+     SEEN_ON(TRANSPORT_WEBSOCKET, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 /* A server element: the same, and BOSH from a log. */
 #define SEEN_SERVER (SEEN_CLIENT | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... on a stream without TLS: never on direct TLS. */
 #define SEEN_CLIENT_CLEAR                                                                         \
-    (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) |           \
+    (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, CAPTURE_AND_LOG) |    \
      SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 #define SEEN_SERVER_CLEAR (SEEN_CLIENT_CLEAR | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... once TLS is up: a capture is opaque from there on. */
@@ -51,9 +52,17 @@
     (SEEN_ON(TRANSPORT_TCP, SEEN_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                        \
      SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
 /* Failures: from XML verdicts, or a log's auth lines whatever the transport. */
-#define SEEN_ANY_AUTH (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE) | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
+#define SEEN_ANY_AUTH                                                                             \
+    (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE) |   \
+     SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 /* Any input. */
-#define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
+#define SEEN_ANY                                                                                  \
+    (SEEN_LOG_LINE | SEEN_TLS_CAPTURE | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE) |             \
+     SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
+/* A row whose WebSocket case a J row reports from a capture (A13: J7, K3: J10). */
+#define BUT_WS_CAPTURE(seen) ((seen) & ~SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE))
+/* XMPP over WebSocket's framing: a capture only (a log shows stream headers in its place). */
+#define SEEN_WS_CAPTURE SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE)
 #define SEEN_NONE 0
 /* The BOSH layer: captures of BOSH over http:// */
 #define SEEN_BOSH_CAPTURE SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE)
@@ -174,8 +183,12 @@ const struct check check_table[] = {
     /* ---- every step, before its own rules: what may follow what ---- */
     {"A13", "close-instead-of-restart", LEVEL_MEDIUM, "RFC 6120 §4.3.3; RFC 7395 §3.7",
      "RFC 6120 §4.3.3", "stream closed where a restart was due",
-     ON(FACT_STEP), {EV_NONE}, check_a13, SEEN_CLIENT,
-     NULL},
+     ON(FACT_STEP), {EV_NONE}, check_a13, BUT_WS_CAPTURE(SEEN_CLIENT),
+     "On XMPP over WebSocket from a capture J7 names it."},
+    {"J7", "ws-close-before-restart", LEVEL_MEDIUM, "RFC 7395 §3.7",
+     "RFC 7395 §3.7", "<close/> sent where a restart (<open/>) was due",
+     ON(FACT_STEP), {EV_NONE}, check_j7, SEEN_WS_CAPTURE,
+     "A13 on XMPP over WebSocket seen from a capture, reported instead of it."},
     {"A2", "features-missing", LEVEL_MEDIUM, "RFC 6120 §4.3.2, §4.3.4",
      "RFC 6120 §4.3.2", "the server sent something else than its features after its stream header",
      ON(FACT_STEP), {EV_NONE}, check_a2, SEEN_CLIENT,
@@ -496,8 +509,9 @@ const struct check check_table[] = {
     /* ---- stream errors, TLS, the input ---- */
     {"K3", "setup-error-without-header", LEVEL_LOW, "RFC 6120 §4.9.1.2",
      "RFC 6120 §4.9.1.2", "stream error sent before the server's stream header",
-     ON(FACT_EVENT), {EV_STREAM_ERROR}, check_k3, SEEN_SERVER,
-     "A `</stream:stream>` that follows such a stray error is the server's stream close."},
+     ON(FACT_EVENT), {EV_STREAM_ERROR}, check_k3, BUT_WS_CAPTURE(SEEN_SERVER),
+     "A `</stream:stream>` that follows such a stray error is the server's stream close. On XMPP "
+     "over WebSocket from a capture J10 names it."},
     {"K7", "see-other-host-before-tls", LEVEL_LOW, "RFC 6120 §4.9.3.19",
      "RFC 6120 §4.9.3.19", "redirect (see-other-host) before TLS",
      ON(FACT_EVENT), {EV_STREAM_ERROR}, check_k7, SEEN_SERVER_CLEAR,
@@ -684,6 +698,55 @@ const struct check check_table[] = {
      ON(FACT_BOSH), {EV_NONE}, check_i25, SEEN_BOSH_CAPTURE,
      "A server answer whose `ack` is above the highest rid the client sent, or a request "
      "whose `ack` is above the highest rid it sent."},
+    /* ---- XMPP over WebSocket (RFC 7395), from a capture: the framing itself ---- */
+    {"J1", "ws-subprotocol-missing", LEVEL_MEDIUM, "RFC 7395 §3.1",
+     "RFC 7395 §3.1", "the xmpp subprotocol is missing from the WebSocket handshake",
+     ON(FACT_EVENT), {EV_WS_UPGRADE}, check_j1, SEEN_WS_CAPTURE,
+     "The client's `Sec-WebSocket-Protocol` without the token `xmpp`, or the server's 101 "
+     "naming none or another."},
+    {"J12", "ws-insecure", LEVEL_MEDIUM, "RFC 7395 §3.9, §6",
+     "RFC 7395 §6", "XMPP over ws:// without TLS",
+     ON(FACT_EVENT), {EV_WS_UPGRADE}, check_j12, SEEN_WS_CAPTURE,
+     "Credentials sent over it are B1 as on TCP."},
+    {"J5", "ws-first-not-open", LEVEL_MEDIUM, "RFC 7395 §3.3.1, §3.4",
+     "RFC 7395 §3.4", "the client's first message is not <open/>",
+     ON(FACT_WS_ELEMENT), {EV_NONE}, check_j5, SEEN_WS_CAPTURE,
+     "E.g. a `<stream:stream>` header, which is also J3 (an element left open)."},
+    {"J6", "ws-framing-namespace", LEVEL_MEDIUM, "RFC 7395 §3.3.2",
+     "RFC 7395 §3.3.2", "<open/> or <close/> outside the framing namespace",
+     ON(FACT_WS_ELEMENT), {EV_NONE}, check_j6, SEEN_WS_CAPTURE,
+     NULL},
+    {"J10", "ws-open-error-framing", LEVEL_LOW, "RFC 7395 §3.5",
+     "RFC 7395 §3.5", "stream error at open time not sent after an <open/>",
+     ON(FACT_WS_ELEMENT), {EV_STREAM_ERROR}, check_j10, SEEN_WS_CAPTURE,
+     "A server `<stream:error>` before any `<open/>` of its own (K3 on the other transports)."},
+    {"J13", "ws-multiplex", LEVEL_LOW, "RFC 7395 §3.4",
+     "RFC 7395 §3.4", "more than one XMPP stream on one WebSocket",
+     ON(FACT_WS_ELEMENT), {EV_STREAM_OPEN, EV_STREAM_RESTART}, check_j13, SEEN_WS_CAPTURE,
+     "A client `<open/>` after the client's `<close/>`."},
+    {"J2", "ws-binary-frame", LEVEL_MEDIUM, "RFC 7395 §3.2",
+     "RFC 7395 §3.2", "XMPP in a binary WebSocket message",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j2, SEEN_WS_CAPTURE,
+     "The message is still read as XML."},
+    {"J3", "ws-frame-not-one-element", LEVEL_MEDIUM, "RFC 7395 §3.3.3",
+     "RFC 7395 §3.3.3", "a WebSocket message that is not one whole element",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j3, SEEN_WS_CAPTURE,
+     "Two elements or more, an element left open, text before or after it, an empty message. "
+     "An XML declaration before the element and whitespace after it are let pass; a message "
+     "a capture gap cut is not judged."},
+    {"J4", "ws-whitespace-keepalive", LEVEL_LOW, "RFC 7395 §3.8",
+     "RFC 7395 §3.8", "a whitespace-only WebSocket message",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j4, SEEN_WS_CAPTURE,
+     NULL},
+    {"J11", "ws-masking", LEVEL_LOW, "RFC 6455 §5.1, §5.3 [M]",
+     "RFC 6455 §5.1", "WebSocket frame masking wrong",
+     ON(FACT_WS_FRAMING), {EV_NONE}, check_j11, SEEN_WS_CAPTURE,
+     "Once per direction: the first client frame not masked, the first server frame masked."},
+    {"J8", "ws-no-xmpp-close", LEVEL_INFO, "RFC 7395 §3.6",
+     "RFC 7395 §3.6", "the WebSocket ended without <close/>",
+     ON(FACT_END), {EV_NONE}, check_j8, SEEN_WS_CAPTURE,
+     "A side that sent a close frame, or whose connection ended, without its `<close/>` (a "
+     "stream error ends the stream instead)."},
     /* ---- not observable yet: no predicate; the note says what the inputs lack ---- */
     {"B15", "tls-close-notify-missing", LEVEL_LOW, "RFC 6120 §4.4 (security warning)",
      NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
@@ -713,45 +776,10 @@ const struct check check_table[] = {
     {"I24", "bosh-tls-elements", LEVEL_LOW, "XEP-0206 §2, §4",
      NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
      "STARTTLS inside BOSH is B7 (starttls-unexpected) today."},
-    {"J1", "ws-subprotocol-missing", LEVEL_MEDIUM, "RFC 7395 §3.1",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J2", "ws-binary-frame", LEVEL_MEDIUM, "RFC 7395 §3.2",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J3", "ws-frame-not-one-element", LEVEL_MEDIUM, "RFC 7395 §3.3.3",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J4", "ws-whitespace-keepalive", LEVEL_LOW, "RFC 7395 §3.8",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J5", "ws-first-not-open", LEVEL_MEDIUM, "RFC 7395 §3.3.1, §3.4",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J6", "ws-framing-namespace", LEVEL_MEDIUM, "RFC 7395 §3.3.2",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J7", "ws-close-before-restart", LEVEL_MEDIUM, "RFC 7395 §3.7",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J8", "ws-no-xmpp-close", LEVEL_INFO, "RFC 7395 §3.6",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
     {"J9", "ws-see-other-uri-downgrade", LEVEL_MEDIUM, "RFC 7395 §3.6.1",
      NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J10", "ws-open-error-framing", LEVEL_LOW, "RFC 7395 §3.5",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J11", "ws-masking", LEVEL_LOW, "RFC 6455 §5.1, §5.3 [M]",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J12", "ws-insecure", LEVEL_MEDIUM, "RFC 7395 §3.9, §6",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
-    {"J13", "ws-multiplex", LEVEL_LOW, "RFC 7395 §3.4",
-     NULL, NULL, 0, {EV_NONE}, NULL, SEEN_NONE,
-     "WebSocket framing (RFC 7395) is not read yet."},
+     "A downgrade is a redirect away from wss://: a capture shows WebSocket only in clear "
+     "(ws://, TLS stays opaque), and a server log does not tell ws:// from wss://."},
 };
 
 const size_t check_table_len = sizeof check_table / sizeof check_table[0];

@@ -46,6 +46,8 @@ enum fact_kind {
     FACT_SM_REPLACED,      /* across connections: a stream management session resumed elsewhere */
     FACT_REDIRECTS,        /* across connections: see-other-host, connection after connection */
     FACT_BOSH,             /* the BOSH layer saw something wrong (enum bosh_issue) */
+    FACT_WS_ELEMENT,       /* an element of a WebSocket-framed stream, after its bookkeeping */
+    FACT_WS_FRAMING,       /* the WebSocket layer found a message or frame RFC 7395 does not allow */
     FACT__COUNT
 };
 
@@ -83,6 +85,8 @@ struct fact {
         } failures;
         struct { bool conflict; const char *id; unsigned other; } sm;
         struct { unsigned run; const char *src; int src_len; } redirects;
+        struct { const char *requested, *protocol; } upgrade; /* EV_WS_UPGRADE */
+        struct { enum login_ws_problem problem; unsigned long message; } ws; /* FACT_WS_FRAMING */
     } u;
 };
 
@@ -180,6 +184,8 @@ check_fn check_i1, check_i2, check_i3, check_i7, check_i8, check_i9, check_i10, 
     check_i13, check_i14, check_i15, check_i17, check_i19, check_i20, check_i21, check_i22,
     check_i23, check_i25;
 check_fn check_l1, check_l2, check_l3, check_l4;
+check_fn check_j1, check_j2, check_j3, check_j4, check_j5, check_j6, check_j7, check_j8,
+    check_j10, check_j11, check_j12, check_j13;
 
 /* C10's thresholds (login-spec §3 "Thresholds"), shared with watch.c's window. */
 #define WATCH_FAILURES 10

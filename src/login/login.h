@@ -111,6 +111,33 @@ void login_client_hello(struct login *l, usec_t t, const char *sni, const char *
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);
 
+/*
+ * XMPP over WebSocket (RFC 7395), seen from a capture. The server accepted
+ * the client's HTTP Upgrade at |t| (RFC 6455 §4): from here on the stream
+ * is framed (<open/>, <close/>, one element per message) and the session's
+ * transport is websocket. |requested| is the client's Sec-WebSocket-Protocol,
+ * |protocol| the server's answer, |target| the request's path (any may be
+ * NULL). The J checks apply from here on (J1, J12 at once).
+ */
+void login_ws_upgrade(struct login *l, usec_t t, const char *requested, const char *protocol,
+                      const char *target);
+/* A close frame of |dir| ('C' or 'S') with |code| (0: none) and |reason| ("" or NULL: none). */
+void login_ws_close_frame(struct login *l, char dir, usec_t t, unsigned code, const char *reason);
+
+/* What the WebSocket layer found against RFC 7395 / RFC 6455 in a message or frame. */
+enum login_ws_problem {
+    LOGIN_WS_BINARY,          /* a binary message (J2) */
+    LOGIN_WS_NOT_ONE_ELEMENT, /* a text message that is not one element (J3) */
+    LOGIN_WS_WHITESPACE,      /* a whitespace-only message (J4) */
+    LOGIN_WS_MASKING,         /* a client frame unmasked, a server frame masked (J11) */
+};
+/*
+ * Message |message| (the direction's count) of |dir| has |problem|, in
+ * |detail|'s words: judged at the latest step, the one its element made.
+ */
+void login_ws_problem(struct login *l, char dir, enum login_ws_problem problem,
+                      unsigned long message, const char *detail);
+
 /* True once both sides closed the stream or a stream error ended it. */
 bool login_stream_over(const struct login *l);
 /* True once both sides closed their streams. */

@@ -157,6 +157,11 @@ struct login {
     /* the frame being handled lost bytes to a capture gap (framer.h): its step says so */
     bool damaged;
     size_t gap_offset, gap_bytes;
+    /* XMPP over WebSocket seen from a capture (RFC 7395; ws_framing.c): the J checks */
+    bool ws;                /* the Upgrade was accepted: the stream is framed */
+    unsigned ws_client_elements; /* the client's elements since then (J5 judges the first) */
+    bool ws_open_s;         /* the server sent its <open/> (J10) */
+    bool ws_close_frame[2]; /* a close frame came from the client [0], the server [1] (J8) */
     /* the session's clock (in_order()): its latest event time, and where the input went back */
     bool clock_set;
     usec_t clock;
@@ -175,6 +180,19 @@ unsigned login_add_step(struct login *l, char dir, usec_t t, enum event ev, cons
                         char *summary);
 /* A session's times never go back: |t|, or the latest time before it (L4). */
 usec_t login_in_order(struct login *l, usec_t t);
+
+/*
+ * A pseudo-event whose fact |f| the caller filled in but for its step:
+ * bookkeeping, the fact, the machine.
+ */
+struct fact;
+void login_pseudo_fact(struct login *l, enum event ev, usec_t t, const char *detail, struct fact *f);
+
+/* ---- ws_framing.c ------------------------------------------------------------------------- */
+
+/* An element of a WebSocket-framed stream, after its bookkeeping: the J checks on it. */
+void login_ws_element(struct login *l, char dir, const struct stanza *el, enum event ev,
+                      unsigned seq);
 
 /* ---- elements.c --------------------------------------------------------------------------- */
 
@@ -220,6 +238,13 @@ static inline bool
 login_skips_required_tls(const struct login *l)
 {
     return !l->tls_active && l->s.tls.required == TRI_TRUE;
+}
+
+/* The client owes a new stream header (TLS, SASL success or compression): a close is A13 or J7. */
+static inline bool
+login_restart_due(const struct login *l)
+{
+    return l->state == ST_RESTART_TLS || l->state == ST_RESTART_SASL || l->state == ST_RESTART_COMP;
 }
 
 /* A message, presence or iq the client or the server sends (not an iq answer paired). */

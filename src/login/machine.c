@@ -121,6 +121,9 @@ static const struct transition {
     {ST_ANY, '-', EV_LOG_AUTH_FAIL, G_NONE, ST_ANY, NULL},
     {ST_ANY, DIR_ANY, EV_XML_ERROR, G_NONE, ST_ANY, NULL},
     {ST_ANY, DIR_ANY, EV_OVERSIZE, G_NONE, ST_ANY, NULL},
+    {ST_ANY, '-', EV_WS_UPGRADE, G_NONE, ST_ANY, NULL},
+    {ST_ANY, '-', EV_WS_CLOSE_FRAME, G_NONE, ST_ANY, NULL},
+    {ST_ANY, '-', EV_WS_ERROR, G_NONE, ST_ANY, NULL},
 };
 
 unsigned
@@ -419,6 +422,8 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
     unsigned seq = login_add_step(l, dir, t, ev, detail, element_summary(l, fr, el, ev, mech));
     sequence(l, dir, ev, seq);
     login_element_facts(l, dir, el, ev, detail, t, seq);
+    if (l->ws)
+        login_ws_element(l, dir, el, ev, seq);
     bool unknown = l->state == ST_UNKNOWN;
     step(l, dir, ev, seq);
     if (!unknown)
@@ -509,8 +514,8 @@ login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
 }
 
 /* A pseudo-event (fact |f| already filled in but for its step): bookkeeping, facts, machine. */
-static void
-pseudo(struct login *l, enum event ev, usec_t t, const char *detail, struct fact *f)
+void
+login_pseudo_fact(struct login *l, enum event ev, usec_t t, const char *detail, struct fact *f)
 {
     t = login_in_order(l, t);
     unsigned seq = login_add_step(l, '-', t, ev, NULL, xstrdup(detail ? detail : ""));
@@ -534,7 +539,7 @@ void
 login_pseudo(struct login *l, enum event ev, usec_t t, const char *detail)
 {
     struct fact f = {0};
-    pseudo(l, ev, t, detail, &f);
+    login_pseudo_fact(l, ev, t, detail, &f);
 }
 
 void
@@ -573,7 +578,7 @@ login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn)
     for (const char *p = alpn; p && (p = strstr(p, "xmpp-client")); p++)
         if ((p == alpn || p[-1] == ',') && (p[11] == '\0' || p[11] == ','))
             f.u.hello.xmpp_alpn = true;
-    pseudo(l, EV_TLS_CLIENT_HELLO, t, detail, &f);
+    login_pseudo_fact(l, EV_TLS_CLIENT_HELLO, t, detail, &f);
 }
 
 void

@@ -20,17 +20,15 @@
 
 #include "buf.h"
 #include "http_body.h"
+#include "http_head.h"
 #include "xalloc.h"
 
 /* Requests waiting for their answer; BOSH keeps two, a browser six. */
 #define QUEUE_MAX 256
 /* Client bytes kept between an Upgrade request and its answer. */
 #define HOLD_MAX (64u << 10)
-/* A header piece not kept (past HTTP_MAX_HEADERS) or not started. */
-#define NO_OFFSET ((size_t)-1)
 
 enum mode { MODE_PARSE, MODE_RESYNC, MODE_HOLD, MODE_PASS, MODE_SWALLOW };
-enum piece { PIECE_NONE, PIECE_URL, PIECE_FIELD, PIECE_VALUE };
 
 struct pending {
     unsigned number;
@@ -55,19 +53,10 @@ struct http_dir {
     unsigned number;
     bool matched; /* a response: it has a request */
     const char *method;
-    struct buf head; /* the target, names and values, each NUL-terminated */
-    size_t head_bytes;
-    size_t target_off;
-    struct {
-        size_t name, value;
-    } hdr[HTTP_MAX_HEADERS];
-    size_t nheaders, headers_dropped;
-    enum piece piece;
-    bool piece_dropped;
+    struct http_head head;
     struct http_body body;
     bool chunked;
     const char *encoding;
-    bool body_error; /* told once per message */
     usec_t first;
 
     /* RESYNC: the start of a line, checked as it comes */
@@ -89,11 +78,12 @@ struct http_conn {
     struct pending queue[QUEUE_MAX];
     size_t qhead, qlen;
     bool queue_full_told;
-    struct buf upgrade; /* the websocket request's target, protocols, extensions */
-    size_t up_protocols, up_extensions;
+    /* the websocket request's target, Sec-WebSocket-Protocol and -Extensions (NULL: absent) */
+    char *up_target, *up_protocols, *up_extensions;
 };
 
 static void consume(struct http_dir *d, const uint8_t *p, size_t n);
+static void end(struct http_dir *d);
 
 /* ---- notes ---- */
 
@@ -120,6 +110,14 @@ queue_front(struct http_conn *h)
     return h->qlen ? &h->queue[h->qhead] : NULL;
 }
 
+/* The last request queued, if it is request |number|. */
+static struct pending *
+queue_back(struct http_conn *h, unsigned number)
+{
+    struct pending *q = h->qlen ? &h->queue[(h->qhead + h->qlen - 1) % QUEUE_MAX] : NULL;
+    return q && q->number == number ? q : NULL;
+}
+
 static void
 queue_pop(struct http_conn *h)
 {
@@ -131,50 +129,6 @@ queue_pop(struct http_conn *h)
 
 /* ---- the message being read ---- */
 
-static const char *
-head_at(const struct http_dir *d, size_t off)
-{
-    return off == NO_OFFSET ? "" : d->head.data + off;
-}
-
-static void
-end_piece(struct http_dir *d)
-{
-    if (d->piece != PIECE_NONE && !d->piece_dropped)
-        buf_append_char(&d->head, '\0');
-    d->piece = PIECE_NONE;
-    d->piece_dropped = false;
-}
-
-/* The value of header |name| of the message being read, or NULL (the first one). */
-static const char *
-header(struct http_dir *d, const char *name)
-{
-    end_piece(d);
-    for (size_t i = 0; i < d->nheaders; i++)
-        if (strcasecmp(head_at(d, d->hdr[i].name), name) == 0)
-            return head_at(d, d->hdr[i].value);
-    return NULL;
-}
-
-/* True when the comma-separated |list| holds |token| (RFC 9110 §5.6.1), without case. */
-static bool
-list_has(const char *list, const char *token)
-{
-    size_t n = strlen(token);
-    for (const char *s = list; s && *s;) {
-        s += strspn(s, " \t,");
-        size_t len = strcspn(s, ",");
-        size_t w = len;
-        while (w > 0 && (s[w - 1] == ' ' || s[w - 1] == '\t'))
-            w--;
-        if (w == n && strncasecmp(s, token, n) == 0)
-            return true;
-        s += len;
-    }
-    return false;
-}
-
 static void
 message_reset(struct http_dir *d)
 {
@@ -182,43 +136,30 @@ message_reset(struct http_dir *d)
     d->number = 0;
     d->matched = false;
     d->method = NULL;
-    if (d->head.cap > HTTP_MAX_HEADER_BYTES)
-        buf_clear(&d->head);
-    else
-        buf_reset(&d->head);
-    d->head_bytes = 0;
-    d->target_off = NO_OFFSET;
-    d->nheaders = d->headers_dropped = 0;
-    d->piece = PIECE_NONE;
-    d->piece_dropped = false;
+    http_head_reset(&d->head);
     http_body_reset(&d->body);
     d->chunked = false;
     d->encoding = NULL;
-    d->body_error = false;
 }
 
 /* Gives the message read so far to the owner. */
 static void
 emit_message(struct http_dir *d, bool damaged)
 {
-    end_piece(d);
     struct http_header headers[HTTP_MAX_HEADERS];
-    for (size_t i = 0; i < d->nheaders; i++) {
-        headers[i].name = head_at(d, d->hdr[i].name);
-        headers[i].value = head_at(d, d->hdr[i].value);
-    }
+    size_t nheaders = http_head_list(&d->head, headers);
     bool request = d->dir == 0;
     bool line_read = d->parser.http_major != 0 || d->headers_done;
     struct http_message m = {
         .request = request,
         .number = d->number,
         .method = request ? d->method : NULL,
-        .target = request && d->target_off != NO_OFFSET ? head_at(d, d->target_off) : NULL,
+        .target = request ? http_head_target(&d->head) : NULL,
         .status = request ? 0 : (int)d->parser.status_code,
         .version_minor = line_read ? (int)d->parser.http_minor : 1,
         .headers = headers,
-        .nheaders = d->nheaders,
-        .headers_dropped = d->headers_dropped,
+        .nheaders = nheaders,
+        .headers_dropped = d->head.dropped,
         .body = (const uint8_t *)d->body.kept.data,
         .body_len = d->body.kept.len,
         .body_dropped = d->body.dropped,
@@ -239,6 +180,17 @@ response_ends(struct http_dir *d)
     bool interim = status >= 100 && status < 200 && status != 101;
     if (d->matched && !interim)
         queue_pop(d->conn);
+}
+
+/* The message in progress is cut (|why|): what was seen of it goes out, damaged. */
+static void
+cut_message(struct http_dir *d, const char *why)
+{
+    error_note(d, why, d->number);
+    emit_message(d, true);
+    if (d->dir == 1)
+        response_ends(d);
+    message_reset(d);
 }
 
 /* ---- parser callbacks ---- */
@@ -270,93 +222,59 @@ on_message_begin(http_parser *p)
     return 0;
 }
 
-/* Counts header bytes; false past HTTP_MAX_HEADER_BYTES (the callback then fails the parse). */
-static bool
-head_room(struct http_dir *d, size_t n)
+/* A piece of the start line or the headers; past HTTP_MAX_HEADER_BYTES the parse fails. */
+static int
+head_piece(http_parser *p, enum http_head_piece piece, const char *at, size_t n)
 {
-    d->head_bytes += n;
-    if (d->head_bytes <= HTTP_MAX_HEADER_BYTES)
-        return true;
-    d->over_limit = true;
-    return false;
+    struct http_dir *d = p->data;
+    if (d->headers_done)
+        return 0; /* a trailer of a chunked body */
+    if (piece == HTTP_PIECE_TARGET && !d->method)
+        d->method = http_method_str((enum http_method)p->method);
+    bool room = piece == HTTP_PIECE_NONE ? http_head_count(&d->head, n) : http_head_add(&d->head, piece, at, n);
+    d->over_limit = !room;
+    return room ? 0 : -1;
 }
 
 static int
 on_url(http_parser *p, const char *at, size_t n)
 {
-    struct http_dir *d = p->data;
-    if (!head_room(d, n))
-        return -1;
-    if (d->piece != PIECE_URL) {
-        end_piece(d);
-        d->piece = PIECE_URL;
-        d->target_off = d->head.len;
-        d->method = http_method_str((enum http_method)p->method);
-    }
-    buf_append(&d->head, at, n);
-    return 0;
+    return head_piece(p, HTTP_PIECE_TARGET, at, n);
 }
 
 static int
 on_status(http_parser *p, const char *at, size_t n)
 {
-    (void)at;
-    return head_room(p->data, n) ? 0 : -1; /* the reason phrase is not kept */
+    return head_piece(p, HTTP_PIECE_NONE, at, n); /* the reason phrase is counted, not kept */
 }
 
 static int
 on_header_field(http_parser *p, const char *at, size_t n)
 {
-    struct http_dir *d = p->data;
-    if (d->headers_done)
-        return 0; /* a trailer of a chunked body */
-    if (!head_room(d, n + 4)) /* ": " and CRLF */
-        return -1;
-    if (d->piece != PIECE_FIELD) {
-        end_piece(d);
-        d->piece = PIECE_FIELD;
-        if (d->nheaders == HTTP_MAX_HEADERS) {
-            d->headers_dropped++;
-            d->piece_dropped = true;
-        } else {
-            d->hdr[d->nheaders].name = d->head.len;
-            d->hdr[d->nheaders].value = NO_OFFSET;
-            d->nheaders++;
-        }
-    }
-    if (!d->piece_dropped)
-        buf_append(&d->head, at, n);
-    return 0;
+    return head_piece(p, HTTP_PIECE_NAME, at, n);
 }
 
 static int
 on_header_value(http_parser *p, const char *at, size_t n)
 {
-    struct http_dir *d = p->data;
-    if (d->headers_done)
-        return 0;
-    if (!head_room(d, n))
-        return -1;
-    if (d->piece != PIECE_VALUE) {
-        bool dropped = d->piece_dropped;
-        end_piece(d);
-        d->piece = PIECE_VALUE;
-        d->piece_dropped = dropped; /* the value of a header not kept is not kept either */
-        if (!dropped)
-            d->hdr[d->nheaders - 1].value = d->head.len;
-    }
-    if (!d->piece_dropped)
-        buf_append(&d->head, at, n);
-    return 0;
+    return head_piece(p, HTTP_PIECE_VALUE, at, n);
 }
 
+/* http_body tells each thing wrong with a body once. */
 static void
 body_error(struct http_dir *d, const char *err)
 {
-    if (err && !d->body_error) {
-        d->body_error = true;
+    if (err)
         error_note(d, err, d->number);
-    }
+}
+
+static void
+forget_upgrade(struct http_conn *h)
+{
+    free(h->up_target);
+    free(h->up_protocols);
+    free(h->up_extensions);
+    h->up_target = h->up_protocols = h->up_extensions = NULL;
 }
 
 /* What the request asks of its answer, and the handshake an Upgrade to websocket will need. */
@@ -364,37 +282,30 @@ static void
 request_headers(struct http_dir *d)
 {
     struct http_conn *h = d->conn;
-    if (!h->qlen || h->queue[(h->qhead + h->qlen - 1) % QUEUE_MAX].number != d->number)
+    struct pending *q = queue_back(h, d->number);
+    if (!q)
         return; /* not queued (the queue was full) */
-    struct pending *q = &h->queue[(h->qhead + h->qlen - 1) % QUEUE_MAX];
-    const char *upgrade = header(d, "Upgrade");
+    const char *upgrade = http_head_get(&d->head, "Upgrade");
     q->head = d->parser.method == HTTP_HEAD;
     q->connect = d->parser.method == HTTP_CONNECT;
     q->upgrade = upgrade != NULL || q->connect;
-    q->websocket = list_has(upgrade, "websocket");
+    q->websocket = http_list_has(upgrade, "websocket");
     if (!q->websocket)
         return;
-    const char *protocols = header(d, "Sec-WebSocket-Protocol");
-    const char *extensions = header(d, "Sec-WebSocket-Extensions");
-    buf_reset(&h->upgrade);
-    buf_append(&h->upgrade, head_at(d, d->target_off), strlen(head_at(d, d->target_off)) + 1);
-    h->up_protocols = protocols ? h->upgrade.len : NO_OFFSET;
-    if (protocols)
-        buf_append(&h->upgrade, protocols, strlen(protocols) + 1);
-    h->up_extensions = extensions ? h->upgrade.len : NO_OFFSET;
-    if (extensions)
-        buf_append(&h->upgrade, extensions, strlen(extensions) + 1);
+    forget_upgrade(h);
+    h->up_target = xstrdup(http_head_target(&d->head));
+    h->up_protocols = xstrdup(http_head_get(&d->head, "Sec-WebSocket-Protocol"));
+    h->up_extensions = xstrdup(http_head_get(&d->head, "Sec-WebSocket-Extensions"));
 }
 
 static int
 on_headers_complete(http_parser *p)
 {
     struct http_dir *d = p->data;
-    end_piece(d);
     d->headers_done = true;
     d->chunked = (p->flags & F_CHUNKED) != 0;
     enum http_coding coding = HTTP_CODING_NONE;
-    const char *encoding = header(d, "Content-Encoding");
+    const char *encoding = http_head_get(&d->head, "Content-Encoding");
     if (!http_coding_from_name(encoding, &coding))
         error_note(d, "a Content-Encoding other than gzip or deflate: the body is kept as sent", d->number);
     d->encoding = coding == HTTP_CODING_GZIP ? "gzip" : coding == HTTP_CODING_DEFLATE ? "deflate" : NULL;
@@ -483,11 +394,11 @@ switch_to_websocket(struct http_dir *s)
 {
     struct http_conn *h = s->conn;
     struct http_upgrade up = {
-        .target = h->upgrade.data,
-        .requested_protocols = h->up_protocols == NO_OFFSET ? NULL : h->upgrade.data + h->up_protocols,
-        .requested_extensions = h->up_extensions == NO_OFFSET ? NULL : h->upgrade.data + h->up_extensions,
-        .protocol = header(s, "Sec-WebSocket-Protocol"),
-        .extensions = header(s, "Sec-WebSocket-Extensions"),
+        .target = h->up_target,
+        .requested_protocols = h->up_protocols,
+        .requested_extensions = h->up_extensions,
+        .protocol = http_head_get(&s->head, "Sec-WebSocket-Protocol"),
+        .extensions = http_head_get(&s->head, "Sec-WebSocket-Extensions"),
         .time = s->now,
     };
     const struct layer_kind *ws = stack_layer("websocket");
@@ -526,10 +437,8 @@ resume_client(struct http_conn *h)
     consume(c, (const uint8_t *)held.data, held.len);
     buf_clear(&held);
     c->now = now;
-    if (ended && c->mode == MODE_PARSE && c->in_message) {
-        error_note(c, "the stream ended inside a message", c->number);
-        emit_message(c, true);
-    }
+    if (ended)
+        end(c);
 }
 
 /* ---- what a direction does when a message is complete ---- */
@@ -537,9 +446,8 @@ resume_client(struct http_conn *h)
 static void
 request_done(struct http_dir *d)
 {
-    struct http_conn *h = d->conn;
-    bool hold = h->qlen && h->queue[(h->qhead + h->qlen - 1) % QUEUE_MAX].number == d->number &&
-                h->queue[(h->qhead + h->qlen - 1) % QUEUE_MAX].upgrade;
+    struct pending *q = queue_back(d->conn, d->number);
+    bool hold = q && q->upgrade;
     body_error(d, http_body_finish(&d->body));
     emit_message(d, false);
     message_reset(d);
@@ -582,17 +490,6 @@ response_done(struct http_dir *d)
 
 /* ---- resynchronisation ---- */
 
-/* A status line's start: "HTTP/1." (RFC 9112 §4). */
-static enum http_guess
-guess_status(const uint8_t *p, size_t n)
-{
-    static const char v[] = "HTTP/1.";
-    size_t k = n < 7 ? n : 7;
-    if (memcmp(p, v, k) != 0)
-        return HTTP_NO;
-    return k == 7 ? HTTP_YES : HTTP_MAYBE;
-}
-
 /* Gives up the message in progress and skips to a line where one can start. */
 static void
 start_resync(struct http_dir *d, bool at_line_start)
@@ -621,7 +518,7 @@ resync(struct http_dir *d, const uint8_t *p, size_t n)
         uint8_t c = p[i++];
         d->cand[d->ncand++] = c;
         enum http_guess g =
-            d->dir == 0 ? http_guess_request(d->cand, d->ncand) : guess_status(d->cand, d->ncand);
+            d->dir == 0 ? http_guess_request(d->cand, d->ncand) : http_guess_status(d->cand, d->ncand);
         if (g == HTTP_YES) {
             uint8_t cand[sizeof d->cand];
             size_t ncand = d->ncand;
@@ -660,11 +557,15 @@ parse_failed(struct http_dir *d, enum http_errno e)
     start_resync(d, false);
 }
 
-/* Feeds the parser; returns the bytes it took. */
-static size_t
-parse(struct http_dir *d, const uint8_t *p, size_t n)
+/*
+ * Runs the parser on |n| bytes (none: the direction's end) and sets |*used|
+ * to how many it took; HPE_PAUSED when it completed a message, which is then
+ * handled, else its error or HPE_OK.
+ */
+static enum http_errno
+execute(struct http_dir *d, const uint8_t *p, size_t n, size_t *used)
 {
-    size_t used = http_parser_execute(&d->parser, &settings, (const char *)p, n);
+    *used = http_parser_execute(&d->parser, &settings, (const char *)p, n);
     enum http_errno e = HTTP_PARSER_ERRNO(&d->parser);
     if (e == HPE_PAUSED) {
         http_parser_pause(&d->parser, 0);
@@ -672,8 +573,18 @@ parse(struct http_dir *d, const uint8_t *p, size_t n)
             request_done(d);
         else
             response_done(d);
-        return used;
     }
+    return e;
+}
+
+/* Feeds the parser; returns the bytes it took. */
+static size_t
+parse(struct http_dir *d, const uint8_t *p, size_t n)
+{
+    size_t used;
+    enum http_errno e = execute(d, p, n, &used);
+    if (e == HPE_PAUSED)
+        return used;
     if (e != HPE_OK) {
         parse_failed(d, e);
         return used; /* from the byte refused, skipped to the next line */
@@ -730,12 +641,10 @@ gap(struct http_dir *d, size_t len)
 {
     switch (d->mode) {
     case MODE_PARSE:
-        error_note(d, "bytes missing from the capture", d->number);
-        if (d->in_message) {
-            emit_message(d, true);
-            if (d->dir == 1)
-                response_ends(d);
-        }
+        if (d->in_message)
+            cut_message(d, "bytes missing from the capture");
+        else
+            error_note(d, "bytes missing from the capture", 0);
         start_resync(d, true);
         break;
     case MODE_RESYNC:
@@ -760,21 +669,9 @@ end(struct http_dir *d)
 {
     switch (d->mode) {
     case MODE_PARSE: {
-        http_parser_execute(&d->parser, &settings, NULL, 0);
-        enum http_errno e = HTTP_PARSER_ERRNO(&d->parser);
-        if (e == HPE_PAUSED) {
-            http_parser_pause(&d->parser, 0);
-            if (d->dir == 0)
-                request_done(d);
-            else
-                response_done(d);
-        } else if (d->in_message) {
-            error_note(d, "the stream ended inside a message", d->number);
-            emit_message(d, true);
-            if (d->dir == 1)
-                response_ends(d);
-            message_reset(d);
-        }
+        size_t used;
+        if (execute(d, NULL, 0, &used) != HPE_PAUSED && d->in_message)
+            cut_message(d, "the stream ended inside a message");
         if (d->mode == MODE_PARSE)
             d->mode = MODE_SWALLOW; /* nothing comes after the end */
         break;
@@ -832,11 +729,11 @@ http_close(void *state)
 {
     struct http_conn *h = state;
     for (int i = 0; i < 2; i++) {
-        buf_clear(&h->d[i].head);
+        http_head_free(&h->d[i].head);
         buf_clear(&h->d[i].held);
         http_body_free(&h->d[i].body);
     }
-    buf_clear(&h->upgrade);
+    forget_upgrade(h);
     free(h);
 }
 
@@ -846,59 +743,3 @@ const struct layer_kind http_layer = {
     .input = http_input,
     .close = http_close,
 };
-
-/* ---- the guess ---- */
-
-/* RFC 9110 §5.6.2 tchar. */
-static bool
-is_tchar(uint8_t c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static bool
-known_method(const uint8_t *p, size_t n)
-{
-    static const char *const methods[] = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH",
-                                          "CONNECT", "TRACE", NULL};
-    for (size_t i = 0; methods[i]; i++)
-        if (strlen(methods[i]) == n && memcmp(p, methods[i], n) == 0)
-            return true;
-    return false;
-}
-
-enum http_guess
-http_guess_request(const uint8_t *p, size_t n)
-{
-    enum http_guess short_or_no = n < 8 ? HTTP_MAYBE : HTTP_NO;
-    size_t i = 0;
-    while (i < n && i < 16 && is_tchar(p[i]))
-        i++;
-    if (i == n)
-        return short_or_no; /* a method, so far */
-    if (i == 0 || p[i] != ' ')
-        return HTTP_NO;
-    if (known_method(p, i))
-        return HTTP_YES;
-    size_t t = i + 1; /* the request target: visible characters */
-    while (t < n && p[t] > ' ' && p[t] < 0x7f)
-        t++;
-    if (t == n)
-        return short_or_no;
-    if (t == i + 1 || p[t] != ' ')
-        return HTTP_NO;
-    static const char version[] = "HTTP/1.";
-    size_t k = 0;
-    while (k < 7 && t + 1 + k < n && p[t + 1 + k] == (uint8_t)version[k])
-        k++;
-    if (k == 7)
-        return HTTP_YES;
-    return t + 1 + k < n ? HTTP_NO : short_or_no;
-}
-
-bool
-http_looks_like_request(const uint8_t *p, size_t n)
-{
-    return http_guess_request(p, n) == HTTP_YES;
-}

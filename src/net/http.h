@@ -28,26 +28,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_body.h"
+#include "http_head.h"
 #include "stack.h"
 
-/* A body is kept up to this many bytes (decoded); the rest is counted, not kept. */
-#define HTTP_MAX_BODY (1u << 20)
-/* Headers kept per message; more are counted. */
-#define HTTP_MAX_HEADERS 32
-/* Bytes of a message's start line and headers; past them the message is an error. */
-#define HTTP_MAX_HEADER_BYTES (16u << 10)
-/* Decoded bytes a gzip or deflate body is inflated to at most (kept or counted): a bomb stops there. */
-#define HTTP_MAX_INFLATE (64u << 20)
+/*
+ * The bounds: HTTP_MAX_BODY (1 MiB of a decoded body kept, the rest counted)
+ * and HTTP_MAX_INFLATE (64 MiB decoded at most) in http_body.h;
+ * HTTP_MAX_HEADERS (32 kept, more counted), HTTP_MAX_HEADER_BYTES (16 KiB
+ * of start line and headers, more is an error) and struct http_header in
+ * http_head.h.
+ */
 
 enum http_note_kind {
     HTTP_NOTE_MESSAGE, /* info: const struct http_message * */
     HTTP_NOTE_ERROR,   /* info: const struct http_error * */
     HTTP_NOTE_UPGRADE, /* info: const struct http_upgrade *: websocket is now above */
-};
-
-struct http_header {
-    const char *name; /* as sent; compare without case */
-    const char *value;
 };
 
 /* Valid during the note only. */
@@ -99,5 +95,7 @@ bool http_looks_like_request(const uint8_t *p, size_t n);
  */
 enum http_guess { HTTP_NO, HTTP_YES, HTTP_MAYBE };
 enum http_guess http_guess_request(const uint8_t *p, size_t n);
+/* The same for a status line: "HTTP/1." (YES), a prefix of it (MAYBE), else NO. */
+enum http_guess http_guess_status(const uint8_t *p, size_t n);
 
 #endif

@@ -5,13 +5,12 @@
 #include <limits.h>
 #include <strings.h>
 
-#include "http.h"
-
 /* What one inflate call writes at most; the kept part is copied out of it. */
 #define SCRATCH 16384
 
 static const char inflate_failed[] = "the body does not inflate (corrupt gzip or deflate data)";
 static const char inflate_cut[] = "the compressed body ends before its compressed stream does";
+static const char too_big[] = "the body is over 1 MiB: the rest is counted, not kept";
 static const char inflate_bomb[] = "the body inflates past 64 MiB: the rest is not inflated";
 
 void
@@ -19,6 +18,7 @@ http_body_start(struct http_body *b, enum http_coding coding)
 {
     b->coding = coding;
     b->done = false;
+    b->over_told = false;
     b->nlead = 0;
     b->seen = 0;
 }
@@ -98,8 +98,21 @@ zlib_header(const uint8_t lead[2])
     return (lead[0] & 0x0f) == 8 && (lead[0] >> 4) <= 7 && ((lead[0] << 8) | lead[1]) % 31 == 0;
 }
 
+static const char *decode(struct http_body *b, const uint8_t *p, size_t n);
+
 const char *
 http_body_add(struct http_body *b, const uint8_t *p, size_t n)
+{
+    const char *err = decode(b, p, n);
+    if (!err && b->dropped && !b->over_told) {
+        b->over_told = true;
+        err = too_big;
+    }
+    return err;
+}
+
+static const char *
+decode(struct http_body *b, const uint8_t *p, size_t n)
 {
     b->seen += n;
     if (b->coding == HTTP_CODING_NONE) {

@@ -16,6 +16,11 @@
 
 #include "buf.h"
 
+/* A body is kept up to this many bytes (decoded); the rest is counted, not kept. */
+#define HTTP_MAX_BODY (1u << 20)
+/* Decoded bytes a gzip or deflate body is inflated to at most (kept or counted): a bomb stops there. */
+#define HTTP_MAX_INFLATE (64u << 20)
+
 enum http_coding {
     HTTP_CODING_NONE,    /* identity: kept as sent */
     HTTP_CODING_GZIP,    /* RFC 1952 */
@@ -29,6 +34,7 @@ struct http_body {
     z_stream z;
     bool z_open;
     bool done;          /* inflating ended: the stream's end, an error, or HTTP_MAX_INFLATE */
+    bool over_told;     /* that the body is over HTTP_MAX_BODY */
     uint8_t lead[2];    /* deflate: the first two bytes tell zlib from raw */
     size_t nlead;
     size_t seen;        /* bytes as sent */
@@ -36,7 +42,7 @@ struct http_body {
 
 /* Readies |b| (zeroed or reset) for a body in |coding|. */
 void http_body_start(struct http_body *b, enum http_coding coding);
-/* Adds |n| body bytes as sent; returns what went wrong the first time something does (no payload in it), else NULL. */
+/* Adds |n| body bytes as sent; returns what is wrong the first time it is (no payload in it), else NULL. */
 const char *http_body_add(struct http_body *b, const uint8_t *p, size_t n);
 /* The body is complete: NULL, or what is wrong with its end (a compressed stream cut short). */
 const char *http_body_finish(struct http_body *b);

@@ -7,6 +7,7 @@
 #ifndef XMPPFLOW_FEED_H
 #define XMPPFLOW_FEED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conn_table.h"
@@ -20,5 +21,12 @@ void run_log(struct analyzer *a, struct source *src, const char *head, size_t he
              struct input_info *info);
 void run_capture(struct analyzer *a, struct source *src, const char *head, size_t head_len,
                  struct input_info *info);
+
+/*
+ * XMPP over WebSocket in a capture (feed_websocket.c): the http layer's
+ * accepted Upgrade and the websocket layer's notes. True when |note| was
+ * one of these.
+ */
+bool websocket_noted(struct conn *c, const struct stack_note *note);
 
 #endif

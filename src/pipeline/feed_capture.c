@@ -254,6 +254,8 @@ static void
 stack_noted(void *owner, const struct stack_note *note)
 {
     struct conn *c = owner;
+    if (websocket_noted(c, note))
+        return;
     if (note->layer == first_bytes_layer.name && note->what == FIRST_BYTES_TLS)
         login_session(c->login)->transport = TRANSPORT_TLS; /* direct TLS (XEP-0368) */
     else if (note->layer == tls_watch_layer.name)

@@ -1635,6 +1635,12 @@ framer_gap(struct framer *f)
     framer_gap_bytes(f, 0);
 }
 
+void
+framer_framed(struct framer *f)
+{
+    f->stream = true; /* as after a gap: inside a stream whose header is not seen */
+}
+
 bool
 framer_next(struct framer *f, struct frame *out)
 {

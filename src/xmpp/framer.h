@@ -124,6 +124,15 @@ void framer_gap_bytes(struct framer *f, size_t missing);
 /* framer_gap_bytes() with the number of bytes unknown. */
 void framer_gap(struct framer *f);
 /*
+ * The stream is framed by its transport: XMPP over WebSocket (RFC 7395
+ * §3.3) sends no stream header, each message is one element and the
+ * framing's <open/> is one of them. From now on the framer reads top-level
+ * elements as a stream's (never marked outside), in the namespace context of
+ * the last header, jabber:client when none came. Call before the stream's
+ * first byte.
+ */
+void framer_framed(struct framer *f);
+/*
  * Fills |out| with the next finished frame and returns true, or returns false
  * when more bytes are needed. Pointers in |out| stay valid until the next call
  * on this framer.

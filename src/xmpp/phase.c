@@ -82,6 +82,9 @@ static const struct event_info {
     [EV_LOG_AUTH_FAIL] = {"log-auth-fail", PHASE_AUTH},
     [EV_XML_ERROR] = {"xml-error", PHASE_NONE},
     [EV_OVERSIZE] = {"oversize-element", PHASE_NONE},
+    [EV_WS_UPGRADE] = {"ws-upgrade", PHASE_CONNECT},
+    [EV_WS_CLOSE_FRAME] = {"ws-close-frame", PHASE_CLOSE},
+    [EV_WS_ERROR] = {"ws-error", PHASE_NONE},
 };
 
 /*

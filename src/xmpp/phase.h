@@ -110,6 +110,10 @@ enum event {
     EV_LOG_AUTH_FAIL,
     EV_XML_ERROR, /* detail = message */
     EV_OVERSIZE,
+    /* WebSocket (RFC 6455, RFC 7395), dir '-' */
+    EV_WS_UPGRADE,     /* the server accepted the HTTP Upgrade (101) */
+    EV_WS_CLOSE_FRAME, /* a close frame (opcode 8) */
+    EV_WS_ERROR,       /* a breach of RFC 6455/7692, or frames lost; detail = message */
     EV__COUNT
 };
 

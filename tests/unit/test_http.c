@@ -16,6 +16,7 @@
 #include "first_bytes.h"
 #include "http.h"
 #include "stack.h"
+#include "websocket.h"
 
 /* What the stack told and passed up. */
 struct seen {
@@ -399,10 +400,47 @@ Test(http, a_gzip_bomb_keeps_the_bound_and_counts_the_rest)
     answer_with(st, "gzip", packed, n, 0);
     cr_assert_eq(s.last.body_len, HTTP_MAX_BODY);
     cr_assert_eq(s.last.body_dropped, big - HTTP_MAX_BODY);
+    cr_assert(strstr(log_of(&s), "S error #1: the body is over 1 MiB: the rest is counted, not kept\n") != NULL, "%s",
+              log_of(&s));
     stack_free(st);
     seen_free(&s);
     free(zeros);
     free(packed);
+}
+
+Test(http, inflating_stops_at_its_ceiling)
+{
+    /* more zeros than HTTP_MAX_INFLATE, gzipped from a small buffer again and again */
+    static uint8_t zeros[1 << 16];
+    struct buf packed = {0};
+    uint8_t out[1 << 14];
+    z_stream z = {0};
+    cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
+    for (size_t sent = 0; sent <= HTTP_MAX_INFLATE + sizeof zeros;) {
+        bool last = sent + sizeof zeros > HTTP_MAX_INFLATE + sizeof zeros;
+        z.next_in = zeros;
+        z.avail_in = sizeof zeros;
+        sent += sizeof zeros;
+        do {
+            z.next_out = out;
+            z.avail_out = sizeof out;
+            deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+            buf_append(&packed, out, sizeof out - z.avail_out);
+        } while (z.avail_out == 0);
+    }
+    deflateEnd(&z);
+    struct seen s;
+    struct stack *st = http_stack(&s);
+    say(st, 0, "GET / HTTP/1.1\r\n\r\n", 0);
+    answer_with(st, "gzip", (const uint8_t *)packed.data, packed.len, 0);
+    cr_assert_eq(s.last.body_len, HTTP_MAX_BODY);
+    cr_assert_geq(s.last.body_len + s.last.body_dropped, HTTP_MAX_INFLATE);
+    cr_assert_leq(s.last.body_len + s.last.body_dropped, HTTP_MAX_INFLATE + (1 << 14));
+    cr_assert(strstr(log_of(&s), "S error #1: the body inflates past 64 MiB: the rest is not inflated\n") != NULL,
+              "%s", log_of(&s));
+    stack_free(st);
+    buf_clear(&packed);
+    seen_free(&s);
 }
 
 Test(http, corrupt_gzip_is_an_error_without_payload)
@@ -439,28 +477,6 @@ Test(http, interim_100_continue_keeps_the_request_number)
 
 /* ---- the upgrade ---- */
 
-/* A stand-in for the websocket layer: passes bytes up and keeps the handshake it was opened with. */
-static char ws_opened_with[256];
-
-static void *
-ws_open(const void *arg)
-{
-    const struct http_upgrade *u = arg;
-    snprintf(ws_opened_with, sizeof ws_opened_with, "%s|%s|%s|%s|%s", u->target,
-             u->requested_protocols ? u->requested_protocols : "-", u->protocol ? u->protocol : "-",
-             u->requested_extensions ? u->requested_extensions : "-", u->extensions ? u->extensions : "-");
-    return NULL;
-}
-
-static void
-ws_input(struct layer_call *call, void *state, int dir, const struct chunk *ch)
-{
-    (void)state;
-    stack_up(call, dir, ch);
-}
-
-static const struct layer_kind ws_stand_in = {.name = "websocket", .open = ws_open, .input = ws_input};
-
 static const char ws_request[] = "GET /ws HTTP/1.1\r\n"
                                  "Host: localhost:5280\r\n"
                                  "Upgrade: websocket\r\n"
@@ -477,18 +493,21 @@ static const char ws_answer[] = "HTTP/1.1 101 Switching Protocols\r\n"
                                 "Sec-WebSocket-Protocol: xmpp\r\n"
                                 "\r\n";
 
+/* The built-in websocket layer goes above http: the frames right behind the request and the 101 are its. */
 static void
 upgrade_exchange(struct seen *s, size_t seg)
 {
     struct stack *st = http_stack(s);
     struct buf c = {0}, sv = {0};
     buf_append_str(&c, ws_request);
-    buf_append_str(&c, "\x81\x02hi"); /* a frame right behind the request, in the same segment */
+    /* a masked frame "<a/>" (key 20 20 20 20: each byte xor 0x20), its head right behind the request */
+    static const uint8_t head[] = {0x81, 0x84, 0x20, 0x20, 0x20, 0x20, '<' ^ 0x20, 'a' ^ 0x20};
+    buf_append(&c, head, sizeof head);
     buf_append_str(&sv, ws_answer);
-    buf_append_str(&sv, "\x81\x05<open"); /* and one right behind the 101 */
+    buf_append_str(&sv, "\x81\x07<open"); /* and one right behind the 101 */
     feed(st, 0, c.data, c.len, seg);
     feed(st, 1, sv.data, sv.len, seg);
-    say(st, 0, "more", seg);
+    say(st, 0, "\x0f\x1e", seg); /* "/>" masked */
     say(st, 1, "/>", seg);
     gap(st, 1, 7);
     end(st, 0);
@@ -502,33 +521,47 @@ upgrade_exchange(struct seen *s, size_t seg)
 
 Test(http, a_101_answer_to_websocket_puts_websocket_above_and_bytes_go_up)
 {
-    cr_assert(stack_register(&ws_stand_in));
     for (size_t seg = 0; seg <= 1; seg++) {
         struct seen s;
         upgrade_exchange(&s, seg);
-        cr_assert_str_eq(log_of(&s), "C#1 GET /ws 1.1 h7+0 body 0+0\n"
-                                     "S#1 101 1.1 h4+0 body 0+0\n"
-                                     "upgrade /ws xmpp -\n",
-                         "segments of %zu: %s", seg, log_of(&s));
-        cr_assert_str_eq(ws_opened_with, "/ws|xmpp|xmpp|permessage-deflate; client_max_window_bits|-");
-        cr_assert_str_eq(s.up[0].data, "\x81\x02himore", "the bytes behind the request go up first, in order");
-        cr_assert_str_eq(s.up[1].data, "\x81\x05<open/>");
+        char want[160];
+        snprintf(want, sizeof want,
+                 "C#1 GET /ws 1.1 h7+0 body 0+0\n"
+                 "S#1 101 1.1 h4+0 body 0+0\n"
+                 "upgrade /ws xmpp -\n"
+                 "websocket:%d\n", /* the gap where a frame header was due */
+                 WEBSOCKET_NOTE_ERROR);
+        cr_assert_str_eq(log_of(&s), want, "segments of %zu: %s", seg, log_of(&s));
+        cr_assert_str_eq(s.up[0].data, "<a/>", "the bytes behind the request go up first, in order");
+        cr_assert_str_eq(s.up[1].data, "<open/>");
         cr_assert_eq(s.gaps[1], 7);
         cr_assert_eq(s.ends[0], 1);
         seen_free(&s);
     }
 }
 
-Test(http, without_a_websocket_layer_the_upgrade_is_an_error_and_swallowed)
+/* Passes everything up: fills the stack. */
+static void
+pass_input(struct layer_call *call, void *state, int dir, const struct chunk *ch)
+{
+    (void)state;
+    stack_up(call, dir, ch);
+}
+
+static const struct layer_kind pass_layer = {.name = "pass", .input = pass_input};
+
+Test(http, without_room_for_websocket_the_upgrade_is_an_error_and_swallowed)
 {
     struct seen s;
     struct stack *st = http_stack(&s);
+    while (stack_push(st, &pass_layer))
+        ;
     say(st, 0, ws_request, 0);
     say(st, 1, ws_answer, 0);
     say(st, 1, "\x81\x05<open", 0);
     cr_assert_str_eq(log_of(&s), "C#1 GET /ws 1.1 h7+0 body 0+0\n"
                                  "S#1 101 1.1 h4+0 body 0+0\n"
-                                 "S error #1: websocket layer not available\n");
+                                 "S error #1: no room in the stack for websocket\n");
     cr_assert_eq(s.up[1].len, 0);
     stack_free(st);
     seen_free(&s);
@@ -536,7 +569,6 @@ Test(http, without_a_websocket_layer_the_upgrade_is_an_error_and_swallowed)
 
 Test(http, an_upgrade_refused_leaves_the_connection_http)
 {
-    cr_assert(stack_register(&ws_stand_in));
     struct seen s;
     struct stack *st = http_stack(&s);
     struct buf c = {0};
