@@ -65,6 +65,8 @@ handlers(struct analyzer *a)
     return a->http_handlers;
 }
 
+static void flush_held(struct analyzer *a, const char *pid, struct input_info *info);
+
 /* The BOSH session |c| lost a client body at |t|: an input error and a gap in its login. */
 static void
 bosh_lost_body(struct conn *c, usec_t t, const char *msg, long line, struct input_info *info)
@@ -139,8 +141,29 @@ bosh_request(struct analyzer *a, const struct ejlog_event *ev, struct input_info
             bosh_lost_body(c, t, why, body.line, info);
     }
     free(body.data);
-    if (login_both_closed(c->login))
+    flush_held(a, ev->pid, info); /* the server's lines that came before this request's record */
+    c = conn_find(a, ev->pid);
+    if (c && login_both_closed(c->login))
         conn_finish(a, c, LOGIN_END_CLOSED, t);
+}
+
+/*
+ * A server line of a BOSH process not seen yet, or one more of one held:
+ * held until the session's creation request (http_handlers.h). True when
+ * |ev| is held.
+ */
+static bool
+hold_bosh_line(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
+{
+    if (a->http_handlers && http_handlers_holding(a->http_handlers, ev->pid)) {
+        if (ev->kind == EJ_XML && http_handlers_hold(a->http_handlers, ev))
+            return true;
+        flush_held(a, ev->pid, info); /* no creation request came: the lines go as they are */
+        return false;
+    }
+    return ev->kind == EJ_XML && ev->transport && strcmp(ev->transport, "http_bind") == 0 &&
+           ev->data && !conn_find(a, ev->pid) && !is_tombstone(a, ev->pid) &&
+           stream_starts(ev->data, ev->len) && http_handlers_hold(handlers(a), ev);
 }
 
 static void
@@ -151,6 +174,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         return;
     }
     if (ev->kind == EJ_RUN_START) {
+        flush_held(a, NULL, info);
         /* the node restarted: every c2s of the old run is gone and pids start over */
         finish_all(a, LOGIN_END_CLOSED, ev->time);
         clear_tombstones(a);
@@ -169,6 +193,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         bosh_request(a, ev, info);
         return;
     }
+    if (hold_bosh_line(a, ev, info))
+        return;
     struct conn *c = conn_find(a, ev->pid);
     if (c && ev->kind == EJ_ACCEPT && login_session(c->login)->client) {
         /* a second accept for an open pid: the node restarted without a banner in this log */
@@ -265,6 +291,19 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
 }
 
+/* The lines held for BOSH process |pid| (NULL: for every one) are read now, in log order. */
+static void
+flush_held(struct analyzer *a, const char *pid, struct input_info *info)
+{
+    size_t n;
+    struct ejlog_event *held;
+    while (a->http_handlers && (held = http_handlers_release(a->http_handlers, pid, &n))) {
+        for (size_t i = 0; i < n; i++)
+            on_log_event(a, &held[i], info);
+        http_handlers_free_held(held, n);
+    }
+}
+
 /* -j: the log's reader need not decode the records of other workers' connections. */
 static bool
 own_pid(void *arg, const char *pid, size_t len)
@@ -312,6 +351,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
         on_log_event(a, &ev, info);
         event_end(a);
     }
+    flush_held(a, NULL, info);
     note_time_total(a, info);
     info->count = ejlog_lines(r);
     if (ejlog_records(r) == 0 && info->count > 0) {

@@ -18,10 +18,28 @@ struct handler {
     struct handler_body body;
 };
 
+struct held {
+    char pid[32];          /* "": free */
+    size_t n;
+    struct ejlog_event ev[HELD_LINES]; /* their strings are copies */
+};
+
 struct http_handlers {
     struct handler slot[HANDLERS_MAX];
     uint64_t clock;
+    struct held held[HELD_PROCESSES];
 };
+
+/* The strings http_handlers_hold() copied. */
+static void
+free_strings(struct ejlog_event *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)ev[i].pid);
+        free((char *)ev[i].transport);
+        free((char *)ev[i].data);
+    }
+}
 
 struct http_handlers *
 http_handlers_new(void)
@@ -44,6 +62,8 @@ http_handlers_free(struct http_handlers *h)
         return;
     for (size_t i = 0; i < HANDLERS_MAX; i++)
         drop_body(&h->slot[i]);
+    for (size_t i = 0; i < HELD_PROCESSES; i++)
+        free_strings(h->held[i].ev, h->held[i].n);
     free(h);
 }
 
@@ -120,4 +140,73 @@ http_handlers_take(struct http_handlers *h, const char *pid, struct handler_body
     memset(&e->body, 0, sizeof e->body); /* the data is the caller's now */
     e->waiting = false;
     return true;
+}
+
+static struct held *
+held_of(const struct http_handlers *h, const char *pid)
+{
+    for (size_t i = 0; i < HELD_PROCESSES; i++)
+        if (h->held[i].pid[0] && (!pid || strcmp(h->held[i].pid, pid) == 0))
+            return (struct held *)&h->held[i];
+    return NULL;
+}
+
+bool
+http_handlers_holding(const struct http_handlers *h, const char *pid)
+{
+    return pid && held_of(h, pid);
+}
+
+static char *
+copy_or_null(const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+bool
+http_handlers_hold(struct http_handlers *h, const struct ejlog_event *ev)
+{
+    if (!ev->pid || strlen(ev->pid) >= sizeof h->held[0].pid)
+        return false;
+    struct held *k = held_of(h, ev->pid);
+    for (size_t i = 0; !k && i < HELD_PROCESSES; i++)
+        if (!h->held[i].pid[0]) {
+            k = &h->held[i];
+            snprintf(k->pid, sizeof k->pid, "%s", ev->pid);
+        }
+    if (!k || k->n == HELD_LINES)
+        return false;
+    struct ejlog_event *c = &k->ev[k->n++];
+    *c = *ev;
+    c->pid = copy_or_null(ev->pid, strlen(ev->pid));
+    c->transport = ev->transport ? copy_or_null(ev->transport, strlen(ev->transport)) : NULL;
+    c->data = copy_or_null(ev->data, ev->len);
+    return true;
+}
+
+struct ejlog_event *
+http_handlers_release(struct http_handlers *h, const char *pid, size_t *n)
+{
+    struct held *k = held_of(h, pid);
+    *n = 0;
+    if (!k)
+        return NULL;
+    struct ejlog_event *out = xmalloc(k->n * sizeof *out);
+    memcpy(out, k->ev, k->n * sizeof *out);
+    *n = k->n;
+    k->n = 0;
+    k->pid[0] = '\0';
+    return out;
+}
+
+void
+http_handlers_free_held(struct ejlog_event *ev, size_t n)
+{
+    free_strings(ev, n);
+    free(ev);
 }

@@ -12,6 +12,11 @@
  * kept as cut). An "Accepted connection" of any pid is noted, as a log does
  * not say which listener is HTTP; a c2s connection's entry is simply never
  * used again and goes first.
+ *
+ * The BOSH process starts the c2s, whose stream header may be logged before
+ * the "Got request" of the creation request it answers: the server lines of
+ * a BOSH process not seen yet are held (a few lines of a few processes)
+ * until that record, so that the session reads in the order of the wire.
  */
 #ifndef XMPPFLOW_HTTP_HANDLERS_H
 #define XMPPFLOW_HTTP_HANDLERS_H
@@ -19,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ejlog.h"
 #include "timestamp.h"
 
 #define HANDLERS_MAX 64
@@ -55,5 +61,21 @@ void http_handlers_body(struct http_handlers *h, const char *pid, const char *da
  * stay valid until the next call on |h|); false when it has none waiting.
  */
 bool http_handlers_take(struct http_handlers *h, const char *pid, struct handler_body *out);
+
+/* Server lines held for a BOSH process: at most this many, of this many processes. */
+#define HELD_LINES 8
+#define HELD_PROCESSES 4
+
+/* True when lines of BOSH process |pid| are held. */
+bool http_handlers_holding(const struct http_handlers *h, const char *pid);
+/* Holds a copy of |ev| (an EJ_XML line of its pid); false when there is no room. */
+bool http_handlers_hold(struct http_handlers *h, const struct ejlog_event *ev);
+/*
+ * The lines held for |pid| (NULL: for any one process), in log order, taken
+ * out into a new array the caller gives to http_handlers_free_held(); NULL
+ * (|*n| 0) when none.
+ */
+struct ejlog_event *http_handlers_release(struct http_handlers *h, const char *pid, size_t *n);
+void http_handlers_free_held(struct ejlog_event *ev, size_t n);
 
 #endif
