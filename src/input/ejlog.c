@@ -709,14 +709,15 @@ bosh_request_record(struct ejlog *r, usec_t t, const struct prefix *pf, const ch
     if (h)
         q->o_handler = keep(q, h, len);
     /* the rid the body carried, as ejabberd read it: in the request's attributes */
-    const char *req = memmem(p, (size_t)(end - p), "\n** Request: ", 14);
+    static const char request[] = "\n** Request: ", request_id[] = "\n** RequestID: ";
+    const char *req = memmem(p, (size_t)(end - p), request, sizeof request - 1);
     const char *req_end = req && h && h > req ? h : end;
     const char *rid = req ? memmem(req, (size_t)(req_end - req), "{rid,", 5) : NULL;
     if (rid)
         q->ev.has_rid = read_rid(rid + 5, req_end, &q->ev.rid);
-    const char *id = memmem(p, (size_t)(end - p), "\n** RequestID: ", 16);
+    const char *id = memmem(p, (size_t)(end - p), request_id, sizeof request_id - 1);
     if (!q->ev.has_rid && id)
-        q->ev.has_rid = read_rid(id + 16, end, &q->ev.rid);
+        q->ev.has_rid = read_rid(id + sizeof request_id - 1, end, &q->ev.rid);
     size_t sid_len;
     const char *sid = request_sid(p, end, &sid_len);
     if (sid)
