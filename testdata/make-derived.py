@@ -4,8 +4,9 @@
 Usage:  python3 testdata/make-derived.py        (no root, no ejabberd needed)
 
 Reads real classic pcap files written by make-testdata.sh (tcpdump -i lo:
-Ethernet + IPv4/IPv6 + TCP) and writes testdata/derived/*.pcap plus
-testdata/derived/README.  Python 3 standard library only; fully
+Ethernet + IPv4/IPv6 + TCP; XMPP on 5222, BOSH and WebSocket on 5280) and
+writes testdata/derived/*.pcap plus testdata/derived/README.  Python 3
+standard library only; fully
 deterministic (no randomness, no clock): running it twice gives the same
 bytes.
 
@@ -15,22 +16,29 @@ What is changed in a packet and what is not:
     flags adjusted (PSH and FIN only on the last piece, SYN only on the
     first); the piece's record keeps the original time stamp, and its caplen
     and origlen are the new frame length;
+  * rewriting a payload with another length (HTTP chunked bodies,
+    fragmented WebSocket messages): the later sequence numbers of that
+    direction and the acks of the other direction are moved by the
+    difference, so both TCP streams stay consistent;
   * the IPv4 header checksum is recomputed for every packet whose IPv4 header
     changed;
   * TCP checksums are left as they were: tcpdump on lo records the partial
     checksum of the kernel's checksum offload, so the originals do not verify
     either (the analyser does not check them);
-  * everything else (MAC addresses, IP id, TCP options, acks, windows) is
-    copied unchanged.
+  * everything else (MAC addresses, IP id, TCP options, windows, and acks
+    but for the rewriting above) is copied unchanged.
 """
 import os
+import re
 import struct
 import sys
 import textwrap
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, 'derived')
-XMPP_PORT = 5222
+# the server side of a connection: c2s, and ejabberd_http (BOSH, WebSocket)
+SERVER_PORTS = (5222, 5280)
 
 LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
@@ -188,18 +196,20 @@ class Packet:
         return self.tcp[13]
 
     def from_client(self):
-        return self.dport == XMPP_PORT
+        return self.dport in SERVER_PORTS
 
     def from_server(self):
-        return self.sport == XMPP_PORT
+        return self.sport in SERVER_PORTS
 
     # -- building
-    def build(self, payload=None, seq=None, flags=None):
-        """The frame bytes with PAYLOAD, SEQ and FLAGS replaced (None: keep)."""
+    def build(self, payload=None, seq=None, flags=None, ack=None):
+        """The frame bytes with PAYLOAD, SEQ, FLAGS and ACK replaced (None: keep)."""
         payload = self.payload if payload is None else payload
         tcp = bytearray(self.tcp)
         if seq is not None:
             tcp[4:8] = struct.pack('!I', seq & 0xFFFFFFFF)
+        if ack is not None:
+            tcp[8:12] = struct.pack('!I', ack & 0xFFFFFFFF)
         if flags is not None:
             tcp[13] = flags
         ip = bytearray(self.ip)
@@ -424,10 +434,234 @@ def unsupported_linktype(pcap):
     return pcap.copy(linktype=LINKTYPE_USER0)
 
 
+# ---------------------------------------------------------------- HTTP and WebSocket
+
+def rewrite(pcap, edit):
+    """Replace the payload of data segments: EDIT(pkt) returns the new
+    payload or None (unchanged).  When a payload changes length, the later
+    sequence numbers of that direction and the acks of the other direction
+    move with it, so the TCP streams stay consistent (one connection per
+    port pair, SYNs in the capture)."""
+    pk = packets(pcap)
+    isns = {(p.sport, p.dport): p.seq for p in pk if p.flags & TCP_SYN}
+    changes = {}      # direction -> [(old stream offset of a changed segment's end, delta)]
+
+    def moved(direction, number):
+        off = (number - isns[direction]) & 0xFFFFFFFF
+        return number + sum(d for end, d in changes.get(direction, []) if end <= off)
+
+    out = []
+    for p in pk:
+        direction, reverse = (p.sport, p.dport), (p.dport, p.sport)
+        new = edit(p) if p.payload else None
+        seq = moved(direction, p.seq)
+        ack = moved(reverse, p.ack) if p.flags & TCP_ACK else None
+        if new is not None:
+            end = ((p.seq - isns[direction]) & 0xFFFFFFFF) + len(p.payload)
+            changes.setdefault(direction, []).append((end, len(new) - len(p.payload)))
+        out.append(p.record(payload=new, seq=seq, ack=ack))
+    return pcap.copy(out)
+
+
+def chunk_body(body, parts=3):
+    """BODY as a chunked transfer-coding (RFC 9112 §7.1): PARTS chunks of
+    about the same size, then the last chunk, no trailer."""
+    cuts = [len(body) * k // parts for k in range(parts + 1)]
+    out = b''.join(b'%x\r\n' % (b - a) + body[a:b] + b'\r\n' for a, b in zip(cuts, cuts[1:]))
+    return out + b'0\r\n\r\n'
+
+
+def chunked(pcap):
+    """Every client request: Content-Length replaced by Transfer-Encoding:
+    chunked, the body sent as three chunks (in the segment that held it)."""
+    expecting = {}        # client port -> length of the body still to come
+
+    def edit(p):
+        if not p.from_client():
+            return None
+        if p.payload.startswith(b'POST '):
+            head, sep, rest = p.payload.partition(b'\r\n\r\n')
+            m = re.search(rb'\r\nContent-Length: *(\d+)', head, re.I)
+            if not sep or not m:
+                raise SystemExit('make-derived: a request without Content-Length')
+            head = head[:m.start()] + b'\r\nTransfer-Encoding: chunked' + head[m.end():]
+            if rest:
+                return head + sep + chunk_body(rest)
+            expecting[p.sport] = int(m.group(1))
+            return head + sep
+        if expecting.get(p.sport) != len(p.payload):
+            raise SystemExit('make-derived: a request body not in one segment')
+        del expecting[p.sport]
+        return chunk_body(p.payload)
+    return rewrite(pcap, edit)
+
+
+def client_requests(pcap):
+    """The client's requests as lists of record indexes (a request starts
+    with a segment that starts with 'POST ')."""
+    reqs = []
+    for i, p in enumerate(packets(pcap)):
+        if p.payload and p.from_client():
+            if p.payload.startswith(b'POST ') or not reqs:
+                reqs.append([])
+            reqs[-1].append(i)
+    return reqs
+
+
+def pipelined(pcap):
+    """The request with the session iq and the next one (the chat message)
+    in one segment, sent when the first of them was."""
+    pk = packets(pcap)
+    reqs = client_requests(pcap)
+    k = next(k for k, r in enumerate(reqs) if any(b"id='sess1'" in pk[i].payload for i in r))
+    both = reqs[k] + reqs[k + 1]
+    data = b''.join(pk[i].payload for i in both)
+    for a, b in zip(both, both[1:]):
+        if pk[a].seq + len(pk[a].payload) != pk[b].seq:
+            raise SystemExit('make-derived: the two requests are not contiguous')
+    rids = [re.search(rb"rid='(\d+)'", pk[i].payload).group(1).decode()
+            for i in both if b'<body' in pk[i].payload]
+    NOTES['bosh-plain.pipelined.pcap'] = (
+        'Merged: records %s of the source (the requests with rid %s and %s, %d bytes) '
+        'into one segment at the place of record %d.'
+        % (', '.join(str(i + 1) for i in both), rids[0], rids[1], len(data), both[0] + 1))
+    out = []
+    for i, (p, rec) in enumerate(zip(pk, pcap.records)):
+        if i == both[0]:
+            out.append(p.record(payload=data, flags=pk[both[-1]].flags))
+        elif i not in both:
+            out.append(rec)
+    return pcap.copy(out)
+
+
+def split_bosh_login(pcap):
+    """Client segments up to the end of the SASL <auth/> request in 1-byte
+    pieces (the session creation and the PLAIN login: a whole capture would
+    be far over 100 KB)."""
+    auth = next(p for p in packets(pcap) if p.from_client() and b'<auth ' in p.payload)
+    limit = rel_seq(pcap, auth) + len(auth.payload)
+    NOTES['bosh-plain.split-1byte.pcap'] = (
+        'Split: the client stream bytes 0..%d (%d segments).' % (limit - 1, limit))
+    return split(pcap, lambda p: p.from_client() and rel_seq(pcap, p) < limit, lambda p: repeat(1))
+
+
+# -- WebSocket frames (RFC 6455 §5.2)
+
+WS_TEXT, WS_CONTINUATION = 1, 0
+
+
+def ws_mask(data, key):
+    return bytes(b ^ key[i % 4] for i, b in enumerate(data))
+
+
+def ws_frames(data):
+    """The frames of DATA (whole frames only): [fin, rsv1, opcode, key, payload
+    unmasked]."""
+    frames, off = [], 0
+    while off < len(data):
+        b0, b1 = data[off], data[off + 1]
+        n, off = b1 & 0x7F, off + 2
+        if n == 126:
+            n, off = struct.unpack('!H', data[off:off + 2])[0], off + 2
+        elif n == 127:
+            n, off = struct.unpack('!Q', data[off:off + 8])[0], off + 8
+        key = None
+        if b1 & 0x80:
+            key, off = data[off:off + 4], off + 4
+        payload = data[off:off + n]
+        if len(payload) != n:
+            raise SystemExit('make-derived: a WebSocket frame across segments')
+        frames.append([bool(b0 & 0x80), bool(b0 & 0x40), b0 & 0x0F, key,
+                       ws_mask(payload, key) if key else payload])
+        off += n
+    return frames
+
+
+def ws_frame(fin, rsv1, opcode, key, payload):
+    head = bytes([(0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode])
+    m = 0x80 if key else 0
+    n = len(payload)
+    if n < 126:
+        head += bytes([m | n])
+    elif n < 65536:
+        head += bytes([m | 126]) + struct.pack('!H', n)
+    else:
+        head += bytes([m | 127]) + struct.pack('!Q', n)
+    return head + (key + ws_mask(payload, key) if key else payload)
+
+
+def fragment(frame, cuts):
+    """FRAME (one whole message) as len(CUTS) + 1 frames: the first keeps
+    the opcode and RSV1 (RFC 7692 §6.1: set on the first frame only), the
+    others are continuations, FIN on the last.  A masked frame's pieces get
+    masking keys of their own (the original key with every byte XORed with
+    0x11, 0x22, ...: deterministic)."""
+    fin, rsv1, opcode, key, payload = frame
+    bounds = [0] + list(cuts) + [len(payload)]
+    out = b''
+    for j, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        k = bytes(x ^ (0x11 * j) for x in key) if key and j else key
+        out += ws_frame(j == len(bounds) - 2, rsv1 and j == 0, opcode if j == 0 else WS_CONTINUATION,
+                        k, payload[a:b])
+    return out
+
+
+def ws_fragmented(pcap, name, pick, cuts_for):
+    """The first data segment for which PICK(pkt, frame) holds (a segment
+    holding one whole text frame) rewritten as that message in three
+    frames, cut at CUTS_FOR(payload)."""
+    done = []
+
+    def edit(p):
+        if done or p.payload.startswith((b'GET ', b'HTTP/')):
+            return None
+        frames = ws_frames(p.payload)
+        if len(frames) != 1 or frames[0][2] != WS_TEXT or not pick(p, frames[0]):
+            return None
+        cuts = cuts_for(frames[0][4])
+        done.append('client' if p.from_client() else 'server')
+        NOTES[name] = ('Rewritten: the %s stream\'s bytes %d..%d of the source; the payload '
+                       '(%d bytes) cut after bytes %s.'
+                       % (done[0], rel_seq(pcap, p), rel_seq(pcap, p) + len(p.payload) - 1,
+                          len(frames[0][4]), ' and '.join(str(c) for c in cuts)))
+        return fragment(frames[0], cuts)
+    out = rewrite(pcap, edit)
+    if not done:
+        raise SystemExit('make-derived: no message to fragment for ' + name)
+    return out
+
+
+def client_auth_cuts(payload):
+    """After the first third, and 10 bytes before </auth>: inside the
+    base64 credentials."""
+    return [len(payload) // 3, payload.index(b'</auth>') - 10]
+
+
+def thirds(payload):
+    return [len(payload) // 3, 2 * len(payload) // 3]
+
+
+def deflated_auth(pcap):
+    """PICK for ws_fragmented: the client's compressed <auth/> message
+    (inflated in order, with the context taken over from one message to the
+    next as negotiated; RFC 7692 §7.2.2)."""
+    inflater = zlib.decompressobj(-15)
+
+    def pick(p, frame):
+        if not p.from_client():
+            return False
+        text = inflater.decompress(frame[4] + b'\x00\x00\xff\xff')
+        return frame[1] and b'<auth ' in text
+    return pick
+
+
 # ---------------------------------------------------------------- outputs
 
 PLAIN = 'plain-no-tls/capture.pcap'
 IPV6 = 'ipv6-starttls-plain/capture.pcap'
+BOSH = 'bosh-plain/capture.pcap'
+WS = 'websocket-plain/capture.pcap'
+WS_DEFLATE = 'websocket-deflate/capture.pcap'
 
 # (output name, source, function, description for the README)
 OUTPUTS = [
@@ -501,6 +735,66 @@ OUTPUTS = [
      "data segment re-split into 1-byte segments (IPv6 payload length "
      "adjusted): the stream header, <starttls/> and then TLS records arrive one "
      "byte at a time. The reassembled client stream is the original's."),
+    ('bosh-plain.chunked.pcap', BOSH, chunked,
+     "From bosh-plain (BOSH, one keep-alive HTTP/1.1 connection): in every "
+     "client request the Content-Length header is replaced by "
+     "'Transfer-Encoding: chunked' (same place among the headers) and the "
+     "<body/> is sent as three chunks of about the same size (lower-case hex "
+     "sizes, no chunk extensions), then the last chunk '0' and no trailer; "
+     "each request keeps its two segments (headers, then body). Client "
+     "sequence numbers after a changed segment and the server's acks are "
+     "moved by the added bytes. Responses unchanged. The BOSH bodies, and so "
+     "the session, are the source's."),
+    ('bosh-plain.pipelined.pcap', BOSH, pipelined,
+     "From bosh-plain: HTTP pipelining. The request carrying the session "
+     "<iq id='sess1'/> and the next request (the chat message) are sent "
+     "together in one TCP segment (both requests' headers and bodies, "
+     "back to back) at the time of the first; the two responses follow as "
+     "in the source, in the same order. Nothing else changed (the client "
+     "stream's bytes are the source's; only how they are segmented and when "
+     "the second request is sent)."),
+    ('bosh-plain.split-1byte.pcap', BOSH, split_bosh_login,
+     "From bosh-plain: the client's segments from the start of the stream to "
+     "the end of the request carrying SASL <auth mechanism='PLAIN'> (the "
+     "session creation request and the PLAIN login: HTTP request lines, "
+     "headers and bodies) re-split into 1-byte segments; the rest unchanged "
+     "(all of it in 1-byte pieces would be about 270 KB). The reassembled "
+     "client stream is the original's."),
+    ('websocket-plain.fragmented.pcap', WS,
+     lambda c: ws_fragmented(c, 'websocket-plain.fragmented.pcap',
+                             lambda p, f: p.from_client() and b'<auth ' in f[4], client_auth_cuts),
+     "From websocket-plain (RFC 7395, no compression): the client's SASL "
+     "<auth mechanism='PLAIN'> message, one masked text frame in the source, "
+     "is sent as three frames in the same segment: a text frame without FIN, "
+     "a continuation frame without FIN, a continuation frame with FIN. Each "
+     "is masked with a key of its own (the source key with each byte XORed "
+     "with 0x11 for the second frame, 0x22 for the third); the second cut is "
+     "inside the base64 PLAIN credentials. Later client sequence numbers and "
+     "the server's acks are moved by the 12 added header bytes. The message "
+     "is the source's."),
+    ('websocket-plain.fragmented-server.pcap', WS,
+     lambda c: ws_fragmented(c, 'websocket-plain.fragmented-server.pcap',
+                             lambda p, f: p.from_server() and f[4].startswith(b'<stream:features')
+                             and b'<mechanisms' in f[4], thirds),
+     "From websocket-plain: the server's first <stream:features/> message "
+     "(the SASL mechanisms), one unmasked text frame in the source, sent as "
+     "three unmasked frames (text without FIN, continuation without FIN, "
+     "continuation with FIN) cut at thirds of its payload, in the same "
+     "segment. Later server sequence numbers and the client's acks are moved "
+     "by the added header bytes. The message is the source's."),
+    ('websocket-deflate.fragmented.pcap', WS_DEFLATE,
+     lambda c: ws_fragmented(c, 'websocket-deflate.fragmented.pcap', deflated_auth(c), thirds),
+     "From websocket-deflate (permessage-deflate with context takeover, "
+     "through the python3-websockets relay): the client's compressed SASL "
+     "<auth mechanism='PLAIN'> message, one masked text frame with RSV1 in "
+     "the source, sent as three masked frames cut at thirds of the "
+     "compressed payload: a text frame with RSV1 and without FIN, then two "
+     "continuation frames without RSV1 (RFC 7692 §6.1: RSV1 on the first "
+     "frame of a message only), FIN on the last; masking keys as in "
+     "websocket-plain.fragmented.pcap. Inflating the three payloads "
+     "together gives the source's message, and the compression context "
+     "goes on unchanged to the next message. Later client sequence numbers "
+     "and the server's acks are moved by the added bytes."),
 ]
 
 

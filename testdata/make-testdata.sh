@@ -14,7 +14,9 @@
 #     by starttls-required-refusal only), and an HTTP listener
 #     (ejabberd_http) on 127.0.0.1:5280 with BOSH (XEP-0124/0206) on /bosh
 #     and XMPP over WebSocket (RFC 7395) on /ws, without TLS (used by
-#     bosh-plain and websocket-plain only).  In-band registration (XEP-0077) is
+#     the bosh-* and websocket-* scenarios only; websocket-deflate goes
+#     through a python3-websockets relay on 127.0.0.2:5280 that speaks
+#     permessage-deflate, which ejabberd 23.01 does not).  In-band registration (XEP-0077) is
 #     open to loopback clients, with or without TLS, and without the
 #     per-IP registration_timeout.  The system-wide ejabberd (/etc/ejabberd,
 #     /var/lib/ejabberd, "service ejabberd") is never used.
@@ -27,21 +29,24 @@
 #     capture.pcapng with dumpcap, sll-plain-no-tls captures on 'any' in the
 #     Linux cooked v1 and v2 link types, ipv6-starttls-plain (client on ::1,
 #     second c2s listener on [::1]:5222) also keeps a gzipped copy,
-#     starttls-required-refusal captures 'tcp port 5322', bosh-plain and
-#     websocket-plain capture 'tcp port 5280'; see run_scenario's CAP_*
-#     options below)
+#     starttls-required-refusal captures 'tcp port 5322', the bosh-* and
+#     websocket-* scenarios capture 'tcp port 5280' (websocket-deflate only
+#     'host 127.0.0.2 and tcp port 5280': the client-relay connection); see
+#     run_scenario's CAP_* options below)
 #   * stops everything it started (by pid) and removes the temp dir.
 #
 # Test accounts (host xmppflow.test); tests grep outputs for these strings:
 #   alice@xmppflow.test   Wonderland-Secret-1
 #   bob@xmppflow.test     Builder-Secret-2
-#   wrong password used in scenario wrong-password:   Not-Alices-Password-9
+#   wrong password used in scenarios wrong-password and bosh-wrong-password:
+#                                                    Not-Alices-Password-9
 #   unknown user used in scenario unknown-user:  mallory@xmppflow.test / Mallory-Guess-3
 #   carol@xmppflow.test   Carol-Register-4   created by in-band registration over
 #                                            STARTTLS (scenario ibr-register)
 #   dave@xmppflow.test    Dave-Register-5    created by in-band registration
 #                                            without TLS (scenario ibr-register-no-tls)
-#   wrong password for bob in scenario legacy-auth-error:  Bob-Wrong-6
+#   wrong password for bob in scenarios legacy-auth-error and
+#   websocket-wrong-password:                        Bob-Wrong-6
 #   made-up password of alice in the hand-made logs of testdata/violations
 #   (not used here, only listed in PASSWORDS.md):  Handmade-Secret-0
 #
@@ -74,7 +79,9 @@ ALL_SCENARIOS="utf8-message starttls-plain-ok plain-no-tls scram-sha1-ok scram-s
 drop-after-login wrong-password unknown-user disconnect-mid-sasl legacy-auth-no-tls go-sendxmpp
 concurrent ipv6-starttls-plain pcapng-scram sll-plain-no-tls
 scram-sha256-plus ibr-register ibr-register-no-tls sm-resume stream-error-conflict
-starttls-required-refusal legacy-auth-error bosh-plain websocket-plain"
+starttls-required-refusal legacy-auth-error bosh-plain websocket-plain
+bosh-two-connections bosh-scram bosh-wrong-password bosh-bad-rid bosh-expired-sid bosh-server-terminate
+websocket-deflate websocket-deflate-declined websocket-scram websocket-wrong-password websocket-no-subprotocol"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 
 log() { printf '>>> %s\n' "$*" >&2; }
@@ -672,27 +679,59 @@ if __name__ == '__main__':
         sys.exit(3)
     sys.exit(0 if ok else 1)
 EOF
-# BOSH and WebSocket clients (no TLS) for bosh-plain and websocket-plain
+# BOSH and WebSocket clients (no TLS) for the bosh-* and websocket-* scenarios
 cat > "$CLIENTS/webclient.py" <<'EOF'
 #!/usr/bin/python3
 """XMPP over HTTP clients (no TLS) used by make-testdata.sh.
 
-  bosh USER PASSWORD RESOURCE TO
+  webclient.py MODE USER PASSWORD RESOURCE TO [options]
+
+  bosh
       BOSH (XEP-0124/0206) on http://127.0.0.1:5280/bosh with http.client,
       one keep-alive HTTP/1.1 connection, one request at a time: session
-      creation (no sid; the answer gives the sid), <auth mechanism='PLAIN'>
-      inside <body/>, xmpp:restart='true', bind, session, one chat message
-      to TO, type='terminate'.
-  websocket USER PASSWORD RESOURCE TO
+      creation (no sid; the answer gives the sid), <auth/> inside <body/>
+      (PLAIN, or --mech SCRAM-SHA-1 / SCRAM-SHA-256), xmpp:restart='true',
+      bind, session, one chat message to TO, type='terminate'.  A refused
+      login ends with type='terminate' and exit status 1.
+      --two-connections: hold='1' requests='2' and two keep-alive
+      connections, as browser clients do: for every step an empty long-poll
+      goes out on connection 1 and, while the server holds it, the step's
+      request on connection 2.
+  bosh-bad-rid
+      PLAIN login and bind as 'bosh', then the last request again with the
+      same rid (a retransmission), then a request whose rid is 100 ahead of
+      the next one; exit 0 when ejabberd ends the session (item-not-found).
+  bosh-expired-sid
+      PLAIN login, bind and session as 'bosh', then no request for longer
+      than the session's inactivity (45 s > 30 s), then an empty request with the
+      old sid on a new connection; exit 0 when ejabberd answers with a
+      terminate (item-not-found).
+  bosh-conflict
+      two BOSH sessions of USER with the same resource, each on its own
+      connection: the first logs in, binds and keeps a long-poll open; the
+      second logs in and binds the same resource, so ejabberd replaces the
+      first session; the first session's long-poll is answered with what
+      the server says about it; exit 0 when that holds a terminate.
+  websocket
       XMPP over WebSocket (RFC 7395) on ws://127.0.0.1:5280/ws with
       python3-websockets (subprotocol xmpp, no compression): <open/>,
-      SASL PLAIN, <open/> again (restart), bind, one chat message to TO,
-      <close/>, WebSocket close.
+      SASL (PLAIN or --mech), <open/> again (restart), bind, one chat
+      message to TO, <close/>, WebSocket close.
+      --deflate: offer permessage-deflate (python3-websockets' default
+      offer, with context takeover); --url URL: connect there instead;
+      --no-subprotocol: no Sec-WebSocket-Protocol header.
+  ws-deflate-relay
+      (USER ... TO are ignored) a python3-websockets server on
+      ws://127.0.0.2:5280/ws that accepts permessage-deflate and relays
+      every message, uncompressed, to ejabberd's ws://127.0.0.1:5280/ws
+      (ejabberd 23.01 does not implement permessage-deflate).  Runs until
+      killed; prints 'listening' on standard output once it accepts.
 
-Exit status: 0 when the login succeeded, 1 when the server refused it, 3 on
+Exit status: 0 when the login succeeded (or, for the bosh-* failure modes,
+the server behaved as described), 1 when the server refused the login, 3 on
 an unexpected error.  Everything exchanged is written to standard error.
 """
-import base64, http.client, random, re, sys
+import base64, hashlib, hmac, http.client, os, random, re, sys, threading, time
 
 HOST, PORT, DOMAIN = '127.0.0.1', 5280, 'xmppflow.test'
 SASL_NS = 'urn:ietf:params:xml:ns:xmpp-sasl'
@@ -701,6 +740,7 @@ SESSION_NS = 'urn:ietf:params:xml:ns:xmpp-session'
 HTTPBIND_NS = 'http://jabber.org/protocol/httpbind'
 XBOSH_NS = 'urn:xmpp:xbosh'
 FRAMING_NS = 'urn:ietf:params:xml:ns:xmpp-framing'
+RELAY_HOST = '127.0.0.2'      # ws-deflate-relay: same port, another loopback address
 
 def show(direction, data):
     sys.stderr.write('%s %s\n' % (direction, data))
@@ -712,83 +752,259 @@ def bind_iq(resource):
     return ("<iq type='set' id='bind1' xmlns='jabber:client'><bind xmlns='%s'>"
             "<resource>%s</resource></bind></iq>" % (BIND_NS, resource))
 
+def session_iq():
+    return ("<iq type='set' id='sess1' xmlns='jabber:client'><session xmlns='%s'/></iq>"
+            % SESSION_NS)
+
 def message(to, body):
     return ("<message type='chat' to='%s' id='msg1' xmlns='jabber:client'>"
             "<body>%s</body></message>" % (to, body))
 
-class Bosh:
-    """One BOSH session over one keep-alive HTTP connection."""
+# ---------------------------------------------------------------- SASL
 
-    def __init__(self):
-        self.conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
+# what the server answers to <auth/> or <response/>
+SASL_REPLY = (r'<challenge[^>]*>([^<]*)</challenge>|<success[^>]*/>|<success[^>]*>([^<]*)</success>'
+              r'|</failure>|<failure[^>]*/>')
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+def sasl_dialogue(mech, user, password):
+    """Generator of the client's SASL elements: yields the element to send,
+    is sent the server's answer (a match of SASL_REPLY), returns True on a
+    verified <success/>.  PLAIN, or SCRAM-SHA-1 / SCRAM-SHA-256 (RFC 5802,
+    no channel binding: GS2 header 'n,,')."""
+    def auth(payload):
+        return "<auth xmlns='%s' mechanism='%s'>%s</auth>" % (SASL_NS, mech, payload)
+    if mech == 'PLAIN':
+        reply = yield auth(plain_token(user, password))
+        return reply.group(0).startswith('<success')
+    hname = {'SCRAM-SHA-1': 'sha1', 'SCRAM-SHA-256': 'sha256'}[mech]
+    nonce = b64(os.urandom(18))
+    first_bare = 'n=%s,r=%s' % (user, nonce)
+    reply = yield auth(b64(('n,,' + first_bare).encode()))
+    if not reply.group(0).startswith('<challenge'):
+        return False
+    server_first = base64.b64decode(reply.group(1)).decode()
+    attrs = dict(kv.split('=', 1) for kv in server_first.split(','))
+    if not attrs['r'].startswith(nonce):
+        raise RuntimeError('SCRAM: the server nonce does not extend ours')
+    salted = hashlib.pbkdf2_hmac(hname, password.encode(), base64.b64decode(attrs['s']),
+                                 int(attrs['i']))
+    client_key = hmac.new(salted, b'Client Key', hname).digest()
+    stored_key = hashlib.new(hname, client_key).digest()
+    final_bare = 'c=%s,r=%s' % (b64(b'n,,'), attrs['r'])
+    auth_message = ','.join((first_bare, server_first, final_bare)).encode()
+    signature = hmac.new(stored_key, auth_message, hname).digest()
+    proof = bytes(a ^ b for a, b in zip(client_key, signature))
+    reply = yield ("<response xmlns='%s'>%s</response>"
+                   % (SASL_NS, b64(('%s,p=%s' % (final_bare, b64(proof))).encode())))
+    if not reply.group(0).startswith('<success'):
+        return False
+    server_key = hmac.new(salted, b'Server Key', hname).digest()
+    want = 'v=' + b64(hmac.new(server_key, auth_message, hname).digest())
+    if base64.b64decode(reply.group(2) or '').decode() != want:
+        raise RuntimeError('SCRAM: wrong server signature')
+    return True
+
+def sasl_login(mech, user, password, send, wait_for):
+    dialogue = sasl_dialogue(mech, user, password)
+    element = next(dialogue)
+    while True:
+        send(element)
+        try:
+            element = dialogue.send(wait_for(SASL_REPLY))
+        except StopIteration as done:
+            return done.value
+
+async def sasl_login_async(mech, user, password, send, wait_for):
+    dialogue = sasl_dialogue(mech, user, password)
+    element = next(dialogue)
+    while True:
+        await send(element)
+        try:
+            element = dialogue.send(await wait_for(SASL_REPLY))
+        except StopIteration as done:
+            return done.value
+
+# ---------------------------------------------------------------- BOSH
+
+def http_connection():
+    return http.client.HTTPConnection(HOST, PORT, timeout=30)
+
+class Bosh:
+    """One BOSH session over one or two keep-alive HTTP connections."""
+
+    def __init__(self, connections=1):
+        self.conns = [http_connection() for _ in range(connections)]
         self.rid = random.randint(1000000, 9000000)
         self.sid = None
         self.received = ''
+        self.last_body = None
+        self.lock = threading.Lock()    # rid and received, shared by the poller thread
 
-    def post(self, attrs='', children=''):
-        self.rid += 1
-        sid = " sid='%s'" % self.sid if self.sid else ''
-        body = ("<body rid='%d'%s%s xmlns='%s'>%s</body>"
-                % (self.rid, sid, attrs, HTTPBIND_NS, children))
-        show('C:', body)
-        self.conn.request('POST', '/bosh', body.encode(),
-                          {'Content-Type': 'text/xml; charset=utf-8'})
-        resp = self.conn.getresponse()
+    def post(self, attrs='', children='', conn=0, rid=None, fail_on_status=True):
+        """One request on connection CONN (next rid unless RID); returns the
+        response body."""
+        with self.lock:
+            if rid is None:
+                self.rid += 1
+                rid = self.rid
+            sid = " sid='%s'" % self.sid if self.sid else ''
+            body = ("<body rid='%d'%s%s xmlns='%s'>%s</body>"
+                    % (rid, sid, attrs, HTTPBIND_NS, children))
+            self.last_body = body
+        show('C%d:' % (conn + 1) if len(self.conns) > 1 else 'C:', body)
+        c = self.conns[conn]
+        c.request('POST', '/bosh', body.encode(), {'Content-Type': 'text/xml; charset=utf-8'})
+        resp = c.getresponse()
         data = resp.read().decode()
-        show('S: %d' % resp.status, data)
-        if resp.status != 200:
+        show('S%s: %d' % ('%d' % (conn + 1) if len(self.conns) > 1 else '', resp.status), data)
+        if resp.status != 200 and fail_on_status:
             raise RuntimeError('HTTP status %d' % resp.status)
-        self.received += data
+        with self.lock:
+            self.received += data
+        return data
+
+    def send(self, attrs='', children=''):
+        """One step: on one connection, the request; on two, an empty
+        long-poll on the first connection and, while the server holds it,
+        the request on the second one."""
+        if len(self.conns) == 1:
+            return self.post(attrs, children)
+        poll = threading.Thread(target=self.post, kwargs={'conn': 0})
+        poll.start()
+        time.sleep(0.3)            # the poll is sent (and held) first: its rid is lower
+        data = self.post(attrs, children, conn=1)
+        poll.join()
         return data
 
     def wait_for(self, pattern, polls=5):
         """Send empty requests until PATTERN has been received (the server
         holds an empty request for up to 'wait' seconds)."""
         for _ in range(polls):
-            m = re.search(pattern, self.received, re.S)
-            if m:
-                self.received = self.received[m.end():]
-                return m
+            with self.lock:
+                m = re.search(pattern, self.received, re.S)
+                if m:
+                    self.received = self.received[m.end():]
+                    return m
             self.post()
         raise RuntimeError('no %s from the server' % pattern)
 
-def bosh(user, password, resource, to):
-    b = Bosh()
-    # session creation request: no sid, no payload
-    first = b.post(" content='text/xml; charset=utf-8' hold='1' to='%s' ver='1.6'"
-                   " wait='5' xml:lang='en' xmpp:version='1.0' xmlns:xmpp='%s'"
-                   % (DOMAIN, XBOSH_NS))
-    m = re.search(r"\bsid=['\"]([^'\"]+)['\"]", first)
-    if not m:
-        raise RuntimeError('no sid in the session creation response')
-    b.sid = m.group(1)
-    b.wait_for(r'</stream:features>')
-    b.post(children="<auth xmlns='%s' mechanism='PLAIN'>%s</auth>"
-           % (SASL_NS, plain_token(user, password)))
-    m = b.wait_for(r'<success[^>]*/>|</success>|</failure>|<failure[^>]*/>')
-    if '<success' not in m.group(0):
-        b.post(" type='terminate'")
+    def create(self, extra=''):
+        first = self.post(" content='text/xml; charset=utf-8' hold='1'%s to='%s' ver='1.6'"
+                          " wait='5' xml:lang='en' xmpp:version='1.0' xmlns:xmpp='%s'"
+                          % (extra, DOMAIN, XBOSH_NS))
+        m = re.search(r"\bsid=['\"]([^'\"]+)['\"]", first)
+        if not m:
+            raise RuntimeError('no sid in the session creation response')
+        self.sid = m.group(1)
+        self.wait_for(r'</stream:features>')
+
+    def login(self, mech, user, password, resource):
+        """SASL, restart, bind; False when the login is refused."""
+        if not sasl_login(mech, user, password, lambda e: self.send(children=e), self.wait_for):
+            return False
+        self.send(" to='%s' xml:lang='en' xmpp:restart='true' xmlns:xmpp='%s'" % (DOMAIN, XBOSH_NS))
+        self.wait_for(r'</stream:features>')
+        self.send(children=bind_iq(resource))
+        self.wait_for(r"id=['\"]bind1['\"]")
+        return True
+
+    def close(self):
+        for c in self.conns:
+            c.close()
+
+def bosh(user, password, resource, to, mech='PLAIN', two_connections=False):
+    b = Bosh(2 if two_connections else 1)
+    b.create(" requests='2'" if two_connections else '')
+    if not b.login(mech, user, password, resource):
+        b.send(" type='terminate'")
+        b.close()
         return False
-    b.post(" to='%s' xml:lang='en' xmpp:restart='true' xmlns:xmpp='%s'" % (DOMAIN, XBOSH_NS))
-    b.wait_for(r'</stream:features>')
-    b.post(children=bind_iq(resource))
-    b.wait_for(r"id=['\"]bind1['\"]")
-    b.post(children="<iq type='set' id='sess1' xmlns='jabber:client'><session xmlns='%s'/></iq>"
-           % SESSION_NS)
+    b.send(children=session_iq())
     b.wait_for(r"id=['\"]sess1['\"]")
-    b.post(children=message(to, 'hello from a BOSH client'))
-    b.post(" type='terminate'", "<presence type='unavailable' xmlns='jabber:client'/>")
-    b.conn.close()
+    b.send(children=message(to, 'hello from a BOSH client'))
+    b.send(" type='terminate'", "<presence type='unavailable' xmlns='jabber:client'/>")
+    b.close()
     return True
 
-def websocket(user, password, resource, to):
+ITEM_NOT_FOUND = r"<body[^>]*type=['\"]terminate['\"][^>]*condition=['\"]item-not-found['\"]"
+
+def bosh_bad_rid(user, password, resource):
+    b = Bosh()
+    b.create()
+    if not b.login('PLAIN', user, password, resource):
+        return False
+    # a retransmission: the bind request again, same rid, same body
+    show('#', 'the last request again, same rid %d' % b.rid)
+    b.conns[0].close()
+    b.conns[0] = http_connection()
+    b.post(rid=b.rid, children=bind_iq(resource))
+    # a rid far outside the window (requests='2')
+    show('#', 'rid %d instead of %d' % (b.rid + 101, b.rid + 1))
+    data = b.post(rid=b.rid + 101, fail_on_status=False)
+    b.close()
+    return re.search(ITEM_NOT_FOUND, data) is not None
+
+def bosh_expired_sid(user, password, resource, inactivity=30):
+    b = Bosh()
+    b.create()
+    if not b.login('PLAIN', user, password, resource):
+        return False
+    b.send(children=session_iq())
+    b.wait_for(r"id=['\"]sess1['\"]")
+    b.close()
+    # ejabberd 23.01 ends the session about inactivity + wait (30 + 5 s)
+    # after its last answer: sleep well beyond that
+    show('#', 'no request for %d s (the session said inactivity=%d)' % (inactivity + 15, inactivity))
+    time.sleep(inactivity + 15)
+    b.conns[0] = http_connection()
+    data = b.post(fail_on_status=False)
+    b.close()
+    return re.search(r"type=['\"]terminate['\"]", data) is not None
+
+def bosh_conflict(user, password, resource, to):
+    first, second = Bosh(), Bosh()
+    first.create()
+    if not first.login('PLAIN', user, password, resource):
+        return False
+    first.send(children=session_iq())
+    first.wait_for(r"id=['\"]sess1['\"]")
+    # the first session's long-poll, held by the server until it has something
+    poll = threading.Thread(target=first.post, kwargs={'fail_on_status': False})
+    poll.start()
+    time.sleep(0.5)
+    second.create()
+    if not second.login('PLAIN', user, password, resource):
+        return False
+    poll.join()
+    ended = re.search(r"type=['\"]terminate['\"]", first.received)
+    if not ended:
+        # what replaced it may come in two answers: ask once more
+        first.post(fail_on_status=False)
+        ended = re.search(r"type=['\"]terminate['\"]", first.received)
+    first.close()
+    second.send(children=session_iq())
+    second.wait_for(r"id=['\"]sess1['\"]")
+    second.send(" type='terminate'", "<presence type='unavailable' xmlns='jabber:client'/>")
+    second.close()
+    return ended is not None
+
+# ---------------------------------------------------------------- WebSocket
+
+def websocket(user, password, resource, to, mech='PLAIN', deflate=False, subprotocol=True,
+              url='ws://%s:%d/ws' % (HOST, PORT)):
     import asyncio
     import websockets
 
     async def run():
-        async with websockets.connect('ws://%s:%d/ws' % (HOST, PORT), subprotocols=['xmpp'],
-                                      compression=None, open_timeout=10) as ws:
+        async with websockets.connect(url, subprotocols=['xmpp'] if subprotocol else None,
+                                      compression='deflate' if deflate else None,
+                                      open_timeout=10) as ws:
             received = ['']
+            show('#', 'subprotocol %s, extensions %s'
+                 % (ws.subprotocol, ws.response_headers.get('Sec-WebSocket-Extensions')))
 
             async def send(data):
                 show('C:', data)
@@ -810,10 +1026,7 @@ def websocket(user, password, resource, to):
 
             await send(open_frame())
             await wait_for(r'</stream:features>')
-            await send("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>"
-                       % (SASL_NS, plain_token(user, password)))
-            m = await wait_for(r'<success[^>]*/>|</success>|</failure>|<failure[^>]*/>')
-            ok = '<success' in m.group(0)
+            ok = await sasl_login_async(mech, user, password, send, wait_for)
             if ok:
                 await send(open_frame())
                 await wait_for(r'</stream:features>')
@@ -826,12 +1039,50 @@ def websocket(user, password, resource, to):
 
     return asyncio.run(run())
 
+def ws_deflate_relay():
+    import asyncio
+    import websockets
+
+    async def relay(client, path):
+        async with websockets.connect('ws://%s:%d/ws' % (HOST, PORT), subprotocols=['xmpp'],
+                                      compression=None) as server:
+            async def pump(src, dst, tag):
+                try:
+                    async for msg in src:
+                        show(tag, msg)
+                        await dst.send(msg)
+                finally:
+                    await dst.close()
+            await asyncio.gather(pump(client, server, 'C->S:'), pump(server, client, 'S->C:'),
+                                 return_exceptions=True)
+
+    async def run():
+        async with websockets.serve(relay, RELAY_HOST, PORT, subprotocols=['xmpp'],
+                                    compression='deflate'):
+            print('listening', flush=True)
+            await asyncio.Future()
+
+    asyncio.run(run())
+
 def main():
-    mode, user, password, resource, to = sys.argv[1:6]
+    mode = sys.argv[1]
+    if mode == 'ws-deflate-relay':
+        return ws_deflate_relay()
+    user, password, resource, to = sys.argv[2:6]
+    opts = sys.argv[6:]
+    mech = opts[opts.index('--mech') + 1] if '--mech' in opts else 'PLAIN'
     if mode == 'bosh':
-        return bosh(user, password, resource, to)
+        return bosh(user, password, resource, to, mech, '--two-connections' in opts)
+    elif mode == 'bosh-bad-rid':
+        return bosh_bad_rid(user, password, resource)
+    elif mode == 'bosh-expired-sid':
+        return bosh_expired_sid(user, password, resource)
+    elif mode == 'bosh-conflict':
+        return bosh_conflict(user, password, resource, to)
     elif mode == 'websocket':
-        return websocket(user, password, resource, to)
+        url = opts[opts.index('--url') + 1] if '--url' in opts else 'ws://%s:%d/ws' % (HOST, PORT)
+        return websocket(user, password, resource, to, mech, '--deflate' in opts,
+                         '--no-subprotocol' not in opts, url)
     sys.exit('unknown mode ' + mode)
 
 if __name__ == '__main__':
@@ -1086,6 +1337,71 @@ CAP_FILTER="tcp port $HTTP_PORT" run_scenario websocket-plain 0 \
   "bob@xmppflow.test logs in over XMPP over WebSocket (RFC 7395) on ws://127.0.0.1:5280/ws WITHOUT TLS, with python3-websockets (subprotocol xmpp, no compression): HTTP Upgrade, <open/>, features, SASL PLAIN (<auth mechanism='PLAIN'>, the password base64; the client's frames are masked as RFC 6455 requires, so the capture does not show it as text, the log does), <success/>, <open/> again (restart), resource bind 'websocket-plain', one chat message to alice@xmppflow.test (offline: ejabberd bounces it), <close/> answered by <close/> (socket tag websocket in the log); ejabberd then sends a WebSocket close frame and its FIN at once, so the client's close frame arrives after it and is answered with an RST." -- \
   web websocket bob "$BOB_PASS" websocket-plain "alice@$XMPP_HOST"
 
+# -- more BOSH: two connections, SCRAM, and the failures (wrong password, a
+#    wrong rid, an expired sid, a server terminate with a condition)
+
+CAP_FILTER="tcp port $HTTP_PORT" LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' run_scenario bosh-two-connections 0 \
+  "alice@xmppflow.test logs in over BOSH on http://127.0.0.1:5280/bosh WITHOUT TLS with a Python http.client client that, as browser clients do, uses two keep-alive HTTP/1.1 connections with requests in flight on both: the session creation request (connection 1) asks for hold='1' requests='2' (ejabberd answers hold='1' requests='2'); then for every step an empty long-poll goes out on connection 1 and, 0.3 s later while ejabberd holds it, the step's request on connection 2 with the next rid; ejabberd answers both at once (within a millisecond, in either order): the held poll with an empty <body/>, the request on connection 2 with the step's result. Steps: SASL PLAIN (the password is visible in the capture, base64), <success/>, xmpp:restart='true', bind 'bosh-two-connections', session, a chat message to bob@xmppflow.test (offline: bounced with service-unavailable), then <body type='terminate'> with an unavailable presence on connection 2 while the poll on connection 1 is held: ejabberd answers the poll with <body type='terminate' condition='other-request'/> and the terminate with <body type='terminate'/>. The client closes both connections. One sid, two TCP connections, rids alternating between them." -- \
+  web bosh alice "$ALICE_PASS" bosh-two-connections "bob@$XMPP_HOST" --two-connections
+
+CAP_FILTER="tcp port $HTTP_PORT" LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' run_scenario bosh-scram 0 \
+  "bob@xmppflow.test logs in over BOSH (one keep-alive connection, one request at a time, as bosh-plain) WITHOUT TLS using SASL SCRAM-SHA-1: <auth mechanism='SCRAM-SHA-1'> with the client-first-message, <challenge/>, <response/> with the proof, <success/> with the server signature (checked by the client); the password never crosses the wire. Then xmpp:restart='true', bind 'bosh-scram', session, a chat message to alice@xmppflow.test (offline: bounced), <body type='terminate'> with an unavailable presence, answered by <body type='terminate'/>. One sid, one TCP connection." -- \
+  web bosh bob "$BOB_PASS" bosh-scram "alice@$XMPP_HOST" --mech SCRAM-SHA-1
+
+CAP_FILTER="tcp port $HTTP_PORT" LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' run_scenario bosh-wrong-password 1 \
+  "alice@xmppflow.test tries SASL PLAIN over BOSH (one keep-alive connection, as bosh-plain) WITHOUT TLS with the wrong password 'Not-Alices-Password-9' (visible in the capture, base64): ejabberd answers <body><failure><not-authorized/><text>Invalid username or password</text></failure></body>; the client sends <body type='terminate'/>, answered by <body type='terminate'/>, and closes the connection. One sid, one TCP connection." -- \
+  web bosh alice "$WRONG_PASS" bosh-wrong-password "bob@$XMPP_HOST"
+
+CAP_FILTER="tcp port $HTTP_PORT" LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' run_scenario bosh-bad-rid 0 \
+  "alice@xmppflow.test over BOSH WITHOUT TLS: session creation, SASL PLAIN (password visible, base64), restart, bind 'bosh-bad-rid' on a first keep-alive connection. The client then closes that connection and, on a second one, sends the bind request again with the same rid (a retransmission, as after a broken connection): ejabberd answers it with its cached answer, the same bind result (no second bind). Then an empty request whose rid is 101 above the last one (next expected: last + 1; the window is requests='2'): ejabberd answers with HTTP 200 and <body type='terminate' condition='item-not-found'/> (not HTTP 404) and ends the session (log: 'Closing c2s session for alice@xmppflow.test/bosh-bad-rid: Connection failed: connection closed'). One sid, two TCP connections." -- \
+  web bosh-bad-rid alice "$ALICE_PASS" bosh-bad-rid "bob@$XMPP_HOST"
+
+CAP_FILTER="tcp port $HTTP_PORT" LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' run_scenario bosh-expired-sid 0 \
+  "alice@xmppflow.test over BOSH WITHOUT TLS on one keep-alive connection: session creation (ejabberd answers inactivity='30'), SASL PLAIN (password visible, base64), restart, bind 'bosh-expired-sid', session. The client then closes the connection and sends nothing for 45 s: ejabberd ends the session by itself about 35 s after its last answer (inactivity 30 s, plus the 5 s wait; the log says 'Closing c2s session for alice@xmppflow.test/bosh-expired-sid: Connection failed: connection closed' and sends </stream:stream> to the vanished session). Then, on a new connection, the client sends an empty request with the old sid and the next rid: ejabberd answers with HTTP 200 and <body type='terminate' condition='item-not-found'/>. One sid, two TCP connections about 45 s apart." -- \
+  web bosh-expired-sid alice "$ALICE_PASS" bosh-expired-sid "bob@$XMPP_HOST"
+
+CAP_FILTER="tcp port $HTTP_PORT" LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' run_scenario bosh-server-terminate 0 \
+  "two BOSH sessions of alice@xmppflow.test WITHOUT TLS with the same resource 'dup', each on its own keep-alive connection (two sids, two TCP connections): the first logs in with SASL PLAIN, binds alice@xmppflow.test/dup, starts a session and leaves an empty long-poll held by the server; the second logs in with SASL PLAIN and binds the same resource: ejabberd replaces the first session and answers its held poll with <body type='terminate' condition='remote-stream-error'> holding <stream:error><conflict/><text>Replaced by new connection</text></stream:error>; the second session gets its bind result, starts a session and ends with <body type='terminate'> (answered by <body type='terminate'/>). alice's PLAIN payload is visible twice (base64)." -- \
+  web bosh-conflict alice "$ALICE_PASS" dup "bob@$XMPP_HOST"
+
+# -- more WebSocket: permessage-deflate (through a relay: ejabberd 23.01 does
+#    not implement it), SCRAM, a wrong password, no subprotocol
+
+websocket_deflate() {
+    local relay rc=0
+    # not through the function web: $! must be the python process itself
+    "$PY" "$CLIENTS/webclient.py" ws-deflate-relay >"$WORK/relay.out" 2>"$WORK/relay.err" &
+    relay=$!
+    BG_PIDS=("$relay")
+    for _ in $(seq 1 50); do grep -q listening "$WORK/relay.out" && break; sleep 0.1; done
+    grep -q listening "$WORK/relay.out" || { cat "$WORK/relay.err" >&2; return 3; }
+    web websocket alice "$ALICE_PASS" websocket-deflate "bob@$XMPP_HOST" --deflate \
+        --url "ws://127.0.0.2:$HTTP_PORT/ws" || rc=$?
+    sleep 0.5
+    kill "$relay"; wait "$relay" 2>/dev/null || true
+    BG_PIDS=()
+    return $rc
+}
+CAP_FILTER="host 127.0.0.2 and tcp port $HTTP_PORT" run_scenario websocket-deflate 0 \
+  "alice@xmppflow.test logs in over XMPP over WebSocket (RFC 7395) WITHOUT TLS with permessage-deflate (RFC 7692) in use. ejabberd 23.01 does not implement permessage-deflate (see websocket-deflate-declined), so the client (python3-websockets, its default offer 'permessage-deflate; client_max_window_bits') connects to a python3-websockets relay on ws://127.0.0.2:5280/ws that accepts it ('permessage-deflate; server_max_window_bits=12; client_max_window_bits=12': context takeover in both directions, 4 KiB windows) and relays every message, uncompressed, to ejabberd on ws://127.0.0.1:5280/ws. capture.pcap holds only the client-relay connection (filter 'host 127.0.0.2 and tcp port 5280'): every text frame in both directions has RSV1 set (compressed; the client's are also masked), the close frames are not compressed. Login: HTTP Upgrade (subprotocol xmpp), <open/>, features, SASL PLAIN (alice's password inside a compressed, masked frame), <success/>, <open/> again, bind 'websocket-deflate', a chat message to bob@xmppflow.test (offline: bounced), <close/> answered by <close/>, WebSocket close. ejabberd.log shows the same session on the relay's own connection (from 127.0.0.1 to 127.0.0.1:5280, another client port than the capture's)." -- \
+  websocket_deflate
+
+CAP_FILTER="tcp port $HTTP_PORT" run_scenario websocket-deflate-declined 0 \
+  "bob@xmppflow.test over XMPP over WebSocket WITHOUT TLS: python3-websockets offers permessage-deflate to ejabberd ('Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits' in the Upgrade request, as every browser does); ejabberd 23.01's 101 answer has no Sec-WebSocket-Extensions header, so the extension is not in use and no frame has RSV1 set. Otherwise as websocket-plain: subprotocol xmpp (ejabberd answers 'Sec-Websocket-Protocol:xmpp', so spelled, without a space), <open/>, SASL PLAIN (password base64 in masked frames), <success/>, <open/> again, bind 'websocket-deflate-declined', a chat message to alice@xmppflow.test (offline: bounced), <close/> answered by <close/>, WebSocket close." -- \
+  web websocket bob "$BOB_PASS" websocket-deflate-declined "alice@$XMPP_HOST" --deflate
+
+CAP_FILTER="tcp port $HTTP_PORT" run_scenario websocket-scram 0 \
+  "alice@xmppflow.test over XMPP over WebSocket WITHOUT TLS (python3-websockets, subprotocol xmpp, no compression) using SASL SCRAM-SHA-256: <open/>, features, <auth mechanism='SCRAM-SHA-256'> with the client-first-message, <challenge/>, <response/> with the proof, <success/> with the server signature (checked by the client); the password never crosses the wire. Then <open/> again, bind 'websocket-scram', a chat message to bob@xmppflow.test (offline: bounced), <close/> answered by <close/>, WebSocket close." -- \
+  web websocket alice "$ALICE_PASS" websocket-scram "bob@$XMPP_HOST" --mech SCRAM-SHA-256
+
+CAP_FILTER="tcp port $HTTP_PORT" run_scenario websocket-wrong-password 1 \
+  "bob@xmppflow.test tries SASL PLAIN over XMPP over WebSocket WITHOUT TLS (python3-websockets, subprotocol xmpp, no compression) with the wrong password 'Bob-Wrong-6' (base64, in a masked frame): ejabberd answers <failure><not-authorized/><text>Invalid username or password</text></failure>; the client sends <close/>, answered by <close/>, then the WebSocket close." -- \
+  web websocket bob "$BOB_WRONG_PASS" websocket-wrong-password "alice@$XMPP_HOST"
+
+CAP_FILTER="tcp port $HTTP_PORT" run_scenario websocket-no-subprotocol 0 \
+  "bob@xmppflow.test over XMPP over WebSocket WITHOUT TLS with python3-websockets, but the HTTP Upgrade request has NO Sec-WebSocket-Protocol header (RFC 7395 requires the client to offer 'xmpp'): ejabberd 23.01 accepts it anyway, its 101 answer has no Sec-WebSocket-Protocol header either, and the XMPP session works as in websocket-plain: <open/>, SASL PLAIN (password base64 in masked frames), <success/>, <open/> again, bind 'websocket-no-subprotocol', a chat message to alice@xmppflow.test (offline: bounced), <close/> answered by <close/>, WebSocket close." -- \
+  web websocket bob "$BOB_PASS" websocket-no-subprotocol "alice@$XMPP_HOST" --no-subprotocol
+
 # ---------------------------------------------------------------- docs
 b64() { printf '%b' "$1" | base64 -w0; }
 cat > "$OUTDIR/PASSWORDS.md" <<EOF
@@ -1103,11 +1419,11 @@ output.
 |----------------------|-------------------------|------------------------------------------|
 | alice@$XMPP_HOST  | \`$ALICE_PASS\`   | registered                               |
 | bob@$XMPP_HOST    | \`$BOB_PASS\`      | registered                               |
-| alice@$XMPP_HOST  | \`$WRONG_PASS\` | wrong password (scenario wrong-password) |
+| alice@$XMPP_HOST  | \`$WRONG_PASS\` | wrong password (scenarios wrong-password, bosh-wrong-password) |
 | mallory@$XMPP_HOST| \`$MALLORY_PASS\`       | not registered (scenario unknown-user)   |
 | carol@$XMPP_HOST  | \`$CAROL_PASS\`      | registered in-band over STARTTLS (scenario ibr-register) |
 | dave@$XMPP_HOST   | \`$DAVE_PASS\`       | registered in-band without TLS (scenario ibr-register-no-tls) |
-| bob@$XMPP_HOST    | \`$BOB_WRONG_PASS\`           | wrong password (scenario legacy-auth-error) |
+| bob@$XMPP_HOST    | \`$BOB_WRONG_PASS\`           | wrong password (scenarios legacy-auth-error, websocket-wrong-password) |
 | alice@$XMPP_HOST  | \`$HANDMADE_PASS\`     | made up: hand-made logs of violations/ only (make-violations.py), never on a server |
 
 SASL PLAIN payloads (base64 of \`\\0user\\0password\`) as they appear in
@@ -1119,6 +1435,7 @@ SASL PLAIN payloads (base64 of \`\\0user\\0password\`) as they appear in
 | alice / $WRONG_PASS | \`$(b64 "\\0alice\\0$WRONG_PASS")\` |
 | mallory / $MALLORY_PASS     | \`$(b64 "\\0mallory\\0$MALLORY_PASS")\` |
 | bob / $BOB_PASS        | \`$(b64 "\\0bob\\0$BOB_PASS")\` |
+| bob / $BOB_WRONG_PASS             | \`$(b64 "\\0bob\\0$BOB_WRONG_PASS")\` |
 | alice / $HANDMADE_PASS     | \`$(b64 "\\0alice\\0$HANDMADE_PASS")\` |
 
 Where a password can be seen:
@@ -1151,10 +1468,22 @@ Where a password can be seen:
   PLAIN payload is in clear in \`ejabberd.log\`; in \`capture.pcap\` the
   client's WebSocket frames are masked (RFC 6455 §5.3), so it is not there as
   text, but anyone can unmask it (the masking key is in each frame header).
+* \`bosh-two-connections\`, \`bosh-bad-rid\`, \`bosh-expired-sid\`: alice's
+  base64 PLAIN payload in clear in \`capture.pcap\` and \`ejabberd.log\`, as in
+  bosh-plain; \`bosh-server-terminate\`: twice (two logins).
+* \`bosh-wrong-password\`: the PLAIN payload of alice's wrong password
+  $WRONG_PASS in clear in the capture and in the log.
+* \`websocket-deflate\`: alice's PLAIN payload in \`ejabberd.log\`; in
+  \`capture.pcap\` it is inside a compressed (permessage-deflate) and masked
+  frame, so not there as text, but anyone can unmask and inflate it.
+* \`websocket-deflate-declined\`, \`websocket-no-subprotocol\`: bob's PLAIN
+  payload, \`websocket-wrong-password\`: the PLAIN payload of bob's wrong
+  password $BOB_WRONG_PASS; as in websocket-plain: in clear in the log,
+  masked in the capture.
 * \`violations/*.handmade.log\`: the made-up password $HANDMADE_PASS
   (and its PLAIN payload) in the hand-made logs that show a PLAIN login.
-* SCRAM / DIGEST-MD5 scenarios (including scram-sha256-plus) never expose the
-  password (only the user name).
+* SCRAM / DIGEST-MD5 scenarios (including scram-sha256-plus, bosh-scram and
+  websocket-scram) never expose the password (only the user name).
 EOF
 
 {
@@ -1166,8 +1495,9 @@ EOF
     echo "127.0.0.1:$TLSREQ_PORT with \`starttls_required: true\` (used by"
     echo "starttls-required-refusal only, captured with 'tcp port $TLSREQ_PORT'), and"
     echo "on 127.0.0.1:$HTTP_PORT without TLS (ejabberd_http: BOSH on /bosh, WebSocket on"
-    echo "/ws; used by bosh-plain and websocket-plain only, captured with"
-    echo "'tcp port $HTTP_PORT')."
+    echo "/ws; used by the bosh-* and websocket-* scenarios only, captured with"
+    echo "'tcp port $HTTP_PORT'; websocket-deflate talks to a permessage-deflate relay"
+    echo "on 127.0.0.2:$HTTP_PORT in front of it, see its section)."
     echo "Each directory holds \`ejabberd.log\` (the server log lines written during"
     echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`),"
     echo "except where its section below says otherwise: pcapng-scram has"

@@ -20,17 +20,17 @@
 /* What the inputs show, per transport (login-spec §2.8): see docs/violations.md. */
 #define CAPTURE_AND_LOG (SEEN_CAPTURE | SEEN_LOG)
 /* A client element: plain TCP from a capture or a debug log; direct TLS and WebSocket from a
- * log; BOSH from a debug log (ejabberd logs a BOSH client's bodies apart, as its HTTP handler's
- * "Incoming data"). */
+ * log; BOSH from a capture of http:// or a debug log (ejabberd logs a BOSH client's bodies
+ * apart, as its HTTP handler's "Incoming data"). */
 #define SEEN_CLIENT                                                                               \
     (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                 \
-     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
+     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) | SEEN_ON(TRANSPORT_BOSH, CAPTURE_AND_LOG))
 /* A server element: the same, and BOSH from a log. */
 #define SEEN_SERVER (SEEN_CLIENT | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... on a stream without TLS: never on direct TLS. */
 #define SEEN_CLIENT_CLEAR                                                                         \
     (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) |            \
-     SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
+     SEEN_ON(TRANSPORT_BOSH, CAPTURE_AND_LOG))
 #define SEEN_SERVER_CLEAR (SEEN_CLIENT_CLEAR | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... once TLS is up: a capture is opaque from there on. */
 #define SEEN_AFTER_TLS                                                                            \
@@ -52,9 +52,9 @@
     (SEEN_ON(TRANSPORT_TCP, SEEN_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                        \
      SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* Failures: from XML verdicts, or a log's auth lines whatever the transport. */
-#define SEEN_ANY_AUTH (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE))
+#define SEEN_ANY_AUTH (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE) | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 /* Any input. */
-#define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE)
+#define SEEN_ANY (SEEN_LOG_LINE | SEEN_TLS_CAPTURE | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
 #define SEEN_NONE 0
 /* The BOSH layer: captures of BOSH over http:// */
 #define SEEN_BOSH_CAPTURE SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE)

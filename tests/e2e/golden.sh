@@ -62,7 +62,9 @@ for s in $list; do
             not_ok "$s: $fmt: exit 0, nothing on stderr (exit $rc)"
             diag_file "$T/$s.$fmt.err"
         fi
-        if [ ! -f "$exp" ]; then
+        if [ ! -f "$exp" ] && ! has_goldens "$TESTDATA/$s"; then
+            skip "$s: $fmt matches $exp" "no goldens yet (has_goldens in lib.sh)"
+        elif [ ! -f "$exp" ]; then
             not_ok "$s: $fmt matches $exp (missing: run tests/e2e/update-golden.sh $s)"
         elif diff -u "$exp" "$out" >"$T/diff" 2>&1; then
             ok "$s: $fmt matches $exp"

@@ -182,6 +182,17 @@ scenarios() {
     return 0
 }
 
+# has_goldens DIR: DIR (a scenario of testdata/) has reviewed expected-* files.
+# A scenario recorded before the tool can read it (the BOSH and WebSocket
+# failures of issue 13) has none yet: its goldens are added with the feature,
+# and until then the golden comparisons skip it (every other check runs).
+has_goldens() {
+    for hg_f in "$1"/expected-*; do
+        [ -f "$hg_f" ] && return 0
+    done
+    return 1
+}
+
 # golden FORMAT: basename of the golden file for a log input in FORMAT.
 golden() {
     case $1 in
