@@ -50,7 +50,7 @@ struct ejlog {
         struct buf store;
         /* offsets into store, (size_t)-1 when absent */
         size_t o_pid, o_transport, o_data, o_client, o_server, o_mech, o_user, o_ip, o_reason,
-            o_jid, o_message;
+            o_jid, o_message, o_handler, o_sid;
     } *queue;             /* a ring that grows: one feed can complete many records */
     size_t qcap, qhead, qlen;
     struct queued out; /* the event last handed out */
@@ -438,7 +438,7 @@ push(struct ejlog *r, enum ejlog_kind kind, usec_t t)
     buf_reset(&q->store);
     memset(&q->ev, 0, sizeof q->ev);
     q->o_pid = q->o_transport = q->o_data = q->o_client = q->o_server = q->o_mech = q->o_user =
-        q->o_ip = q->o_reason = q->o_jid = q->o_message = (size_t)-1;
+        q->o_ip = q->o_reason = q->o_jid = q->o_message = q->o_handler = q->o_sid = (size_t)-1;
     q->ev.kind = kind;
     q->ev.time = t;
     q->ev.line = r->record_line;
@@ -592,6 +592,20 @@ session_line(struct ejlog *r, usec_t t, enum ejlog_kind kind, const char *pid, s
         q->o_reason = keep(q, e + 2, (size_t)(end - e - 2));
 }
 
+/* Decodes the Erlang term at |payload| into the event's data (truncated: cut by the logger or by us). */
+static void
+keep_payload(struct ejlog *r, struct queued *q, const char *payload, const char *end)
+{
+    size_t off = q->store.len;
+    bool truncated = false;
+    if (ejlog_decode_term(payload, (size_t)(end - payload), &q->store, &truncated) < 0)
+        truncated = true;
+    q->ev.len = q->store.len - off;
+    buf_append_char(&q->store, '\0');
+    q->o_data = off;
+    q->ev.truncated = truncated || r->record_cut;
+}
+
 static void
 xml_line(struct ejlog *r, usec_t t, char dir, const char *tag, size_t tag_len, const char *pid,
          size_t pid_len, const char *payload, const char *end)
@@ -604,14 +618,140 @@ xml_line(struct ejlog *r, usec_t t, char dir, const char *tag, size_t tag_len, c
     q->o_transport = keep(q, tag, tag_len);
     if (r->record_skip)
         return; /* another's connection: its event without its payload */
-    size_t off = q->store.len;
-    bool truncated = false;
-    if (ejlog_decode_term(payload, (size_t)(end - payload), &q->store, &truncated) < 0)
-        truncated = true;
-    q->ev.len = q->store.len - off;
-    buf_append_char(&q->store, '\0');
-    q->o_data = off;
-    q->ev.truncated = truncated || r->record_cut;
+    keep_payload(r, q, payload, end);
+}
+
+/* The handler's pid of a "Got request" dump: "** From: {<0.517.0>,#Ref<…>}". */
+static const char *
+request_handler(const char *p, const char *end, size_t *len)
+{
+    static const char from[] = "\n** From: {<";
+    const char *f = memmem(p, (size_t)(end - p), from, sizeof from - 1);
+    if (!f)
+        return NULL;
+    const char *pid = f + sizeof from - 2; /* at its '<' */
+    const char *gt = memchr(pid, '>', (size_t)(end - pid) < 32 ? (size_t)(end - pid) : 32);
+    if (!gt)
+        return NULL;
+    *len = (size_t)(gt - pid) + 1;
+    return pid;
+}
+
+/* |p| past spaces and line ends. */
+static const char *
+skip_space(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n'))
+        p++;
+    return p;
+}
+
+/* The text of the binary <<"…">> at |p| (no escapes: a host name, a sid); NULL when not one. */
+static const char *
+plain_binary(const char *p, const char *end, size_t *len)
+{
+    if (end - p < 5 || memcmp(p, "<<\"", 3) != 0)
+        return NULL;
+    const char *q = memchr(p + 3, '"', (size_t)(end - p - 3) < 256 ? (size_t)(end - p - 3) : 256);
+    if (!q || end - q < 3 || q[1] != '>' || q[2] != '>' || memchr(p + 3, '\\', (size_t)(q - p - 3)))
+        return NULL;
+    *len = (size_t)(q - p - 3);
+    return p + 3;
+}
+
+/* The sid in "** State: {state,<<"host">>,<<"SID">>,…" (ejabberd_bosh's #state{host, sid}). */
+static const char *
+request_sid(const char *p, const char *end, size_t *len)
+{
+    static const char state[] = "\n** State: {state,";
+    const char *s = memmem(p, (size_t)(end - p), state, sizeof state - 1);
+    if (!s)
+        return NULL;
+    size_t host_len;
+    const char *host = plain_binary(skip_space(s + sizeof state - 1, end), end, &host_len);
+    if (!host)
+        return NULL;
+    const char *after = host + host_len + 3;
+    if (after >= end || *after != ',')
+        return NULL;
+    const char *sid = plain_binary(skip_space(after + 1, end), end, len);
+    return sid && *len ? sid : NULL;
+}
+
+/* The decimal number at |p| (no more than 2^53 - 1: BOSH rids); false when none. */
+static bool
+read_rid(const char *p, const char *end, unsigned long long *rid)
+{
+    unsigned long long v = 0;
+    const char *d = p;
+    while (d < end && *d >= '0' && *d <= '9' && d - p < 16)
+        v = v * 10 + (unsigned long long)(*d++ - '0');
+    if (d == p || (d < end && *d >= '0' && *d <= '9'))
+        return false;
+    *rid = v;
+    return true;
+}
+
+/*
+ * "<B>@ejabberd_bosh:… Got request:" and its "** RequestID:", "** Request:
+ * {body,…,[…,{rid,N},…],…}", "** From: {<H>,#Ref…}", "** State: …" lines:
+ * the BOSH process B took the body its HTTP handler H logged last.
+ */
+static void
+bosh_request_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *end)
+{
+    struct queued *q = push(r, EJ_BOSH_REQUEST, t);
+    q->o_pid = keep(q, pf->pid, pf->pid_len);
+    q->o_transport = keep(q, "http_bind", 9);
+    const char *p = pf->msg;
+    size_t len;
+    const char *h = request_handler(p, end, &len);
+    if (h)
+        q->o_handler = keep(q, h, len);
+    /* the rid the body carried, as ejabberd read it: in the request's attributes */
+    static const char request[] = "\n** Request: ", request_id[] = "\n** RequestID: ";
+    const char *req = memmem(p, (size_t)(end - p), request, sizeof request - 1);
+    const char *req_end = req && h && h > req ? h : end;
+    const char *rid = req ? memmem(req, (size_t)(req_end - req), "{rid,", 5) : NULL;
+    if (rid)
+        q->ev.has_rid = read_rid(rid + 5, req_end, &q->ev.rid);
+    const char *id = memmem(p, (size_t)(end - p), request_id, sizeof request_id - 1);
+    if (!q->ev.has_rid && id)
+        q->ev.has_rid = read_rid(id + sizeof request_id - 1, end, &q->ev.rid);
+    size_t sid_len;
+    const char *sid = request_sid(p, end, &sid_len);
+    if (sid)
+        q->o_sid = keep(q, sid, sid_len);
+}
+
+/*
+ * "<H>@mod_bosh:process… Incoming data: <<"<body …>">>": the body an HTTP
+ * handler read. A body ends with '>': one that ends with "..." was cut by
+ * lager (its 4096 characters, the "..." inside the quotes).
+ */
+static void
+bosh_body_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *payload,
+                 const char *end)
+{
+    struct queued *q = push(r, EJ_BOSH_BODY, t);
+    q->o_pid = keep(q, pf->pid, pf->pid_len);
+    q->o_transport = keep(q, "http_bind", 9);
+    keep_payload(r, q, payload, end);
+    const char *d = q->store.data + q->o_data;
+    if (q->ev.len >= 3 && memcmp(d + q->ev.len - 3, "...", 3) == 0)
+        q->ev.truncated = true;
+}
+
+/* |pf|'s process logged from module |module| ("mod_bosh"): "<0.517.0>@mod_bosh:…". */
+static bool
+logged_by(const struct prefix *pf, const char *module)
+{
+    if (!pf->pid)
+        return false;
+    const char *at_sign = pf->pid + pf->pid_len;
+    size_t n = strlen(module);
+    return at_sign < pf->msg && *at_sign == '@' && (size_t)(pf->msg - at_sign) > n + 1 &&
+           memcmp(at_sign + 1, module, n) == 0 && at_sign[1 + n] == ':';
 }
 
 /* The prefix of the record: the first line's, or parsed again over the whole record. */
@@ -650,6 +790,8 @@ record_pid(const struct ejlog *r, size_t *len)
         *len = close ? (size_t)(close - m - 1) : 0;
         return close ? m + 1 : NULL;
     }
+    if (starts(m, end, "Incoming data: "))
+        return NULL; /* a BOSH body: the session it goes to is named by a later record */
     *len = pf.pid_len;
     return pf.pid;
 }
@@ -698,6 +840,16 @@ process_record(struct ejlog *r)
         const char *close = memchr(m, ')', (size_t)(line_end - m));
         if (close && starts(close, line_end, ") Accepted connection "))
             accept_line(r, pf.time, m + 1, (size_t)(close - m - 1), close + 22, line_end);
+        return;
+    }
+    if (starts(m, line_end, "Incoming data: ") && logged_by(&pf, "mod_bosh")) {
+        bosh_body_record(r, pf.time, &pf, m + 15, end);
+        return;
+    }
+    /* "got request:" before 19.08 */
+    if ((starts(m, line_end, "Got request:") || starts(m, line_end, "got request:")) &&
+        logged_by(&pf, "ejabberd_bosh")) {
+        bosh_request_record(r, pf.time, &pf, end);
         return;
     }
     if (pf.pid && starts(m, line_end, "Running hook c2s_terminated: ejabberd_c2s:")) {
@@ -867,6 +1019,8 @@ ejlog_next(struct ejlog *r, struct ejlog_event *out)
     o->ev.reason = at(o, o->o_reason);
     o->ev.jid = at(o, o->o_jid);
     o->ev.message = at(o, o->o_message);
+    o->ev.handler = at(o, o->o_handler);
+    o->ev.sid = at(o, o->o_sid);
     *out = o->ev;
     return true;
 }

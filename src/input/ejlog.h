@@ -24,6 +24,15 @@ enum ejlog_kind {
     EJ_TERMINATED,   /* the c2s process ended (hook c2s_terminated) */
     EJ_TLS_FAILED,   /* "Failed to secure c2s connection: reason" (STARTTLS failed) */
     EJ_RUN_START,    /* "ejabberd VSN is started in the node …": pids restart */
+    /*
+     * BOSH (ejabberd 16.12+): what a client sends is logged only by the HTTP
+     * handler that read it, "<H>@mod_bosh:process… Incoming data: <<"<body…>">>"
+     * (pid: H; data: the body), and the BOSH session process B that takes it
+     * logs "<B>@ejabberd_bosh:… Got request:" with "** From: {<H>,#Ref…}"
+     * (pid: B; handler: H, NULL when the record lacks it; rid when it says).
+     */
+    EJ_BOSH_BODY,
+    EJ_BOSH_REQUEST,
     EJ_PROBLEM,      /* damaged input: message says what */
 };
 
@@ -35,9 +44,13 @@ struct ejlog_event {
     const char *pid;      /* connection key "<0.506.0>"; NULL for RUN_START / PROBLEM */
     const char *transport; /* socket tag: "tcp", "tls", "http_bind", "websocket"; NULL if none */
     char dir;             /* EJ_XML: 'C' (Received) or 'S' (Send) */
-    const char *data;     /* EJ_XML: the decoded payload bytes */
+    const char *data;     /* EJ_XML, EJ_BOSH_BODY: the decoded payload bytes */
     size_t len;
-    bool truncated;       /* EJ_XML: the logger cut the payload */
+    bool truncated;       /* EJ_XML, EJ_BOSH_BODY: the logger cut the payload */
+    const char *handler;  /* EJ_BOSH_REQUEST: the HTTP handler's pid ("<0.517.0>") */
+    bool has_rid;         /* EJ_BOSH_REQUEST: the dump names the request's rid */
+    unsigned long long rid;
+    const char *sid;      /* EJ_BOSH_REQUEST: the session's sid, from its "** State:" (NULL: not there) */
     const char *client, *server; /* EJ_ACCEPT: "ip:port" as the report writes it */
     bool ok;              /* EJ_AUTH */
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */

@@ -231,6 +231,13 @@ check_k4(const struct login *l, const struct fact *f, struct finding *out)
     if (f->u.end.how != LOGIN_END_CLOSED || l->closed_c || l->stream_error || !l->started ||
         l->opaque)
         return false;
+    /*
+     * BOSH has no connection of its own to drop: a client ends with type='terminate'
+     * (its close); without it the server ended the session (I20, or its inactivity
+     * timer, I13), which a log says as "connection closed" when the BOSH process ends.
+     */
+    if (l->s.transport == TRANSPORT_BOSH)
+        return false;
     if (!l->bound)
         out->severity = SEV_WARNING; /* before DONE (login-spec §3 K4) */
     say(out, "the client ended the connection without closing its stream");

@@ -20,17 +20,17 @@
 /* What the inputs show, per transport (login-spec §2.8): see docs/violations.md. */
 #define CAPTURE_AND_LOG (SEEN_CAPTURE | SEEN_LOG)
 /* A client element: plain TCP and WebSocket (ws://) from a capture or a debug log; direct TLS
- * from a log; BOSH over http:// from a capture (ejabberd logs a BOSH client's bodies apart, as
- * HTTP). */
+ * from a log; BOSH from a capture of http:// or a debug log (ejabberd logs a BOSH client's
+ * bodies apart, as its HTTP handler's "Incoming data"). */
 #define SEEN_CLIENT                                                                               \
     (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                 \
-     SEEN_ON(TRANSPORT_WEBSOCKET, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
+     SEEN_ON(TRANSPORT_WEBSOCKET, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_BOSH, CAPTURE_AND_LOG))
 /* A server element: the same, and BOSH from a log. */
 #define SEEN_SERVER (SEEN_CLIENT | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... on a stream without TLS: never on direct TLS. */
 #define SEEN_CLIENT_CLEAR                                                                         \
     (SEEN_ON(TRANSPORT_TCP, CAPTURE_AND_LOG) | SEEN_ON(TRANSPORT_WEBSOCKET, CAPTURE_AND_LOG) |    \
-     SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE))
+     SEEN_ON(TRANSPORT_BOSH, CAPTURE_AND_LOG))
 #define SEEN_SERVER_CLEAR (SEEN_CLIENT_CLEAR | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* ... once TLS is up: a capture is opaque from there on. */
 #define SEEN_AFTER_TLS                                                                            \
@@ -50,7 +50,7 @@
 /* A client's secret in a server log. */
 #define SEEN_CLIENT_LOG                                                                           \
     (SEEN_ON(TRANSPORT_TCP, SEEN_LOG) | SEEN_ON(TRANSPORT_TLS, SEEN_LOG) |                        \
-     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG))
+     SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_LOG) | SEEN_ON(TRANSPORT_BOSH, SEEN_LOG))
 /* Failures: from XML verdicts, or a log's auth lines whatever the transport. */
 #define SEEN_ANY_AUTH                                                                             \
     (SEEN_LOG_LINE | SEEN_ON(TRANSPORT_TCP, SEEN_CAPTURE) | SEEN_ON(TRANSPORT_WEBSOCKET, SEEN_CAPTURE) |   \
@@ -66,6 +66,8 @@
 #define SEEN_NONE 0
 /* The BOSH layer: captures of BOSH over http:// */
 #define SEEN_BOSH_CAPTURE SEEN_ON(TRANSPORT_BOSH, SEEN_CAPTURE)
+/* ... what the client's bodies alone show: also a debug log (its handlers' "Incoming data") */
+#define SEEN_BOSH_BODIES SEEN_ON(TRANSPORT_BOSH, CAPTURE_AND_LOG)
 
 #define STANZAS {EV_STANZA_MESSAGE, EV_STANZA_PRESENCE, EV_STANZA_IQ, EV_IQ_RESULT, EV_IQ_ERROR}
 
@@ -563,8 +565,10 @@ const struct check check_table[] = {
      "Warning when the login stopped before any authentication verdict."},
     {"K4", "unclean-close", LEVEL_INFO, "RFC 6120 §4.4",
      "RFC 6120 §4.4", "connection ended without a stream close",
-     ON(FACT_END), {EV_NONE}, check_k4, SEEN_CLIENT,
-     "Warning before DONE."},
+     ON(FACT_END), {EV_NONE}, check_k4, SEEN_CLIENT & ~SEEN_ON(TRANSPORT_BOSH, CAPTURE_AND_LOG),
+     "Warning before DONE. Not for BOSH, which has no connection of its own to drop: its "
+     "client ends with `type='terminate'`, and without it the server ended the session (I20, "
+     "I13; a log says \"connection closed\")."},
     {"F11", "sm-unclean-close", LEVEL_INFO, "XEP-0198 §7; RFC 7395 §3.6",
      "XEP-0198 §7", "connection dropped while resumable: the server keeps the session",
      ON(FACT_END), {EV_NONE}, check_f11, SEEN_CLIENT,
@@ -614,33 +618,34 @@ const struct check check_table[] = {
      "previous one (HTTP pipelining, §18.1)."},
     {"I2", "bosh-invalid-body", LEVEL_MEDIUM, "XEP-0124 §6",
      "XEP-0124 §6", "HTTP body is not one well-formed <body xmlns='http://jabber.org/protocol/httpbind'/>",
-     ON(FACT_BOSH), {EV_NONE}, check_i2, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i2, SEEN_BOSH_BODIES,
      "A body that does not parse, holds more than one element, or character data beside "
      "the wrapped elements."},
     {"I3", "bosh-rid-missing", LEVEL_MEDIUM, "XEP-0124 §6, §14",
      "XEP-0124 §14", "request without a usable rid",
-     ON(FACT_BOSH), {EV_NONE}, check_i3, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i3, SEEN_BOSH_BODIES,
      "Missing, not a number, 0, or above 2^53-1."},
     {"I7", "bosh-rid-gap", LEVEL_LOW, "XEP-0124 §14.1, §14.2",
      "XEP-0124 §14.2", "rid skipped",
-     ON(FACT_BOSH), {EV_NONE}, check_i7, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i7, SEEN_BOSH_BODIES,
      "A rid above the next one expected, inside the window: the skipped rids are reported "
      "when the session ends if they never came (low), or as reordered when they come later "
      "(info)."},
     {"I8", "bosh-rid-out-of-window", LEVEL_MEDIUM, "XEP-0124 §14.2",
      "XEP-0124 §14.2", "rid beyond the window of requests",
-     ON(FACT_BOSH), {EV_NONE}, check_i8, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i8, SEEN_BOSH_BODIES,
      "A rid more than `requests` (from the creation answer; 2 when absent, §11) above the "
-     "highest rid received without a gap."},
+     "highest rid received without a gap. A log holds no answer: there, the creation "
+     "request's `hold` + 1 (§11)."},
     {"I9", "bosh-rid-replay", LEVEL_INFO, "XEP-0124 §14.3, §17.3",
      "XEP-0124 §14.3", "rid repeated",
-     ON(FACT_BOSH), {EV_NONE}, check_i9, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i9, SEEN_BOSH_BODIES,
      "Info when the body is byte for byte the one sent before with that rid (an allowed "
      "resend); an error (high) when it differs. The last 16 rids' bodies are remembered by "
      "hash."},
     {"I10", "bosh-rid-weak", LEVEL_LOW, "XEP-0124 §14.1, §19.3",
      "XEP-0124 §14.1", "initial rid is small or predictable",
-     ON(FACT_BOSH), {EV_NONE}, check_i10, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i10, SEEN_BOSH_BODIES,
      "The creation request's rid below 2^20 (the spec asks for a large random number and "
      "gives no bound; 2^20 is the tool's), or one that would pass 2^53-1 within 2^20 "
      "requests."},
@@ -665,15 +670,16 @@ const struct check check_table[] = {
      "`requests` not above `hold`; `ack` other than the creation rid."},
     {"I17", "bosh-restart-missing", LEVEL_MEDIUM, "XEP-0206 §4, §5",
      "XEP-0206 §5", "restart not as XEP-0206 asks",
-     ON(FACT_BOSH), {EV_NONE}, check_i17, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i17, SEEN_BOSH_BODIES,
      "The missing restart itself is C4 (the next client data after success is not an "
      "`xmpp:restart='true'` body). Here: a restart body that carries elements (low), a "
      "creation answer without `xmpp:restartlogic='true'` (info)."},
     {"I19", "bosh-insecure", LEVEL_MEDIUM, "XEP-0124 §19.1",
      "XEP-0124 §19.1", "BOSH over http://: the session id and every payload travel in clear",
-     ON(FACT_BOSH), {EV_NONE}, check_i19, SEEN_BOSH_CAPTURE,
+     ON(FACT_BOSH), {EV_NONE}, check_i19, SEEN_BOSH_BODIES,
      "Once per session, at its creation (or first request seen). Credentials sent this way "
-     "are also B1."},
+     "are also B1. A log does not say whether the HTTP listener had TLS: a BOSH session of a "
+     "log is read as over http://, as B1 and B12 read it."},
     {"I20", "bosh-terminal(<cond>)", LEVEL_INFO, "XEP-0124 §17.2",
      "XEP-0124 §17.2", "the connection manager ended the session with a condition",
      ON(FACT_BOSH), {EV_NONE}, check_i20, SEEN_BOSH_CAPTURE,

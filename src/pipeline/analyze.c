@@ -14,6 +14,7 @@
 #include "crosscheck.h"
 #include "ejlog.h"
 #include "feed.h"
+#include "http_handlers.h"
 #include "interrupt.h"
 #include "worker.h"
 #include "xalloc.h"
@@ -51,6 +52,7 @@ analyzer_free(struct analyzer *a)
     for (size_t i = 0; i < TOMBSTONES; i++)
         free(a->tombstone[i]);
     crosscheck_free(a->cross);
+    http_handlers_free(a->http_handlers);
     free(a->table);
     free(a->table_hash);
     free(a->syns);

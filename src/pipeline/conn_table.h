@@ -138,6 +138,7 @@ struct analyzer {
     usec_t last_time;  /* latest event time over all inputs */
     bool reading_log;  /* the input being read is a log (else a capture) */
     struct crosscheck *cross; /* the checks across connections (C10, F10, K8, resumed JIDs) */
+    struct http_handlers *http_handlers; /* logs: BOSH bodies waiting for their session (feed_log.c) */
     /* the default ports and every --port, one bit each: asked for every packet of other flows */
     uint8_t xmpp_ports[65536 / 8];
     long clock_backs;  /* events of the input being read dated before their connection's previous */

@@ -59,6 +59,9 @@ struct bosh_session {
     unsigned waiting;                  /* requests sent and not answered yet */
     usec_t idle_since;                 /* an answer left no request waiting (0: one waits) */
     char content_type[64];             /* the creation request's `content`, or text/xml */
+    /* from a log: what the server's first stream header shows ("sid=…"), once */
+    char log_sid_context[48];
+    bool log_server_opened;
 };
 
 static void
@@ -148,22 +151,15 @@ has_text(const struct stanza *el)
     return false;
 }
 
-/*
- * The <body/> the carrier's framer reads in an HTTP body of direction |d|
- * (NULL when the body is something else), a copy the caller frees; |why|
- * says what is wrong with it (NULL: nothing).
- */
-static struct stanza *
-read_body(struct conn *c, int d, const struct http_message *m, const char **why)
+struct stanza *
+bosh_frame_body(struct framer *f, const char *bytes, size_t len, const char **why)
 {
     *why = NULL;
-    if (!m->body_len)
-        return NULL;
-    framer_feed(c->framer[d], (const char *)m->body, m->body_len);
+    framer_feed(f, bytes, len);
     struct stanza *body = NULL;
     size_t elements = 0;
     struct frame fr;
-    while (framer_next(c->framer[d], &fr)) {
+    while (framer_next(f, &fr)) {
         if (fr.kind == FRAME_ELEMENT) {
             elements++;
             if (!body && bosh_is_body(fr.el))
@@ -176,6 +172,21 @@ read_body(struct conn *c, int d, const struct http_message *m, const char **why)
         *why = "the body holds more than one element";
     else if (body && !*why && has_text(body))
         *why = "the <body/> holds character data";
+    return body;
+}
+
+/*
+ * The <body/> the carrier's framer reads in an HTTP body of direction |d|
+ * (NULL when the body is something else), a copy the caller frees; |why|
+ * says what is wrong with it (NULL: nothing).
+ */
+static struct stanza *
+read_body(struct conn *c, int d, const struct http_message *m, const char **why)
+{
+    *why = NULL;
+    if (!m->body_len)
+        return NULL;
+    struct stanza *body = bosh_frame_body(c->framer[d], (const char *)m->body, m->body_len, why);
     if (m->body_dropped)
         *why = "the body is larger than the tool reads";
     return body;
@@ -430,6 +441,15 @@ check_request(struct conn *s, const struct bosh_body *b, const struct http_messa
     }
 }
 
+/* The creation request's rid |cb|: large and random, far from 2^53-1 (I10). */
+static void
+check_first_rid(struct conn *s, const struct bosh_body *cb)
+{
+    if (cb->has_rid && !cb->rid_bad && (cb->rid < RID_SMALL || cb->rid > BOSH_RID_MAX - RID_SMALL))
+        issue(s, 'C', BOSH_RID_WEAK, false, "the first rid (%llu) is %s", (unsigned long long)cb->rid,
+              cb->rid < RID_SMALL ? "small: easy to guess" : "so near 2^53-1 that the session may run out");
+}
+
 /* The creation answer |b| to the creation request |cb| (XEP-0124 §7.2, XEP-0206 §4). */
 static void
 check_creation(struct conn *s, const struct bosh_body *cb, const struct bosh_body *b)
@@ -458,9 +478,7 @@ check_creation(struct conn *s, const struct bosh_body *cb, const struct bosh_bod
         issue(s, 'S', BOSH_CREATE_RESPONSE_INVALID, false, "%s", why);
     if (!b->restart_logic)
         issue(s, 'S', BOSH_RESTART, true, "the creation answer lacks xmpp:restartlogic='true'");
-    if (cb->has_rid && !cb->rid_bad && (cb->rid < RID_SMALL || cb->rid > BOSH_RID_MAX - RID_SMALL))
-        issue(s, 'C', BOSH_RID_WEAK, false, "the first rid (%llu) is %s", (unsigned long long)cb->rid,
-              cb->rid < RID_SMALL ? "small: easy to guess" : "so near 2^53-1 that the session may run out");
+    check_first_rid(s, cb);
 }
 
 bool
@@ -607,4 +625,75 @@ bosh_http_note(struct analyzer *a, struct conn *c, const struct stack_note *note
         request(a, c, m);
     else
         response(a, c, m);
+}
+
+/*
+ * From a log. The log does not say whether the HTTP listener had TLS; the
+ * session is read as over http:// (as B1 and B12 read a BOSH log session,
+ * whose login never sees TLS), so I19 as from a capture of the same login.
+ */
+void
+bosh_log_session(struct conn *s)
+{
+    if (s->bosh)
+        return;
+    bosh_attach(s);
+    issue(s, '-', BOSH_INSECURE, false,
+          "BOSH over http://: the session id and every element travel in clear");
+}
+
+const char *
+bosh_log_body(struct conn *s, const char *bytes, size_t len, bool has_rid, uint64_t rid, usec_t t)
+{
+    bosh_log_session(s);
+    const char *why;
+    struct stanza *el = bosh_frame_body(s->framer[0], bytes, len, &why);
+    if (!el) {
+        /* drop what is left of it, so that the next body is read from its start */
+        framer_gap(s->framer[0]);
+        struct frame fr;
+        while (framer_next(s->framer[0], &fr))
+            ;
+        return "the BOSH body in the log does not parse as one <body/>";
+    }
+    struct bosh_body b;
+    bosh_read_body(el, &b);
+    if (has_rid && (!b.has_rid || b.rid_bad || b.rid != rid)) {
+        stanza_free(el);
+        return "the BOSH body its HTTP handler logged last is not the request ejabberd took (another rid)";
+    }
+    bool creation = !b.sid && !s->bosh->next_rid;
+    if (creation) {
+        /* the log holds no creation answer (its requests): XEP-0124 §7.1 asks hold + 1 of the server */
+        if (b.hold > 0 && b.hold < 100)
+            s->bosh->requests = b.hold + 1;
+        check_first_rid(s, &b);
+    } else if (!login_session(s->login)->nphases) {
+        login_midstream(s->login, t, "log starts in the middle of this BOSH session");
+    }
+    bool read = bosh_client_body(s, el, &b, (const uint8_t *)bytes, len, t);
+    if (read && why)
+        issue(s, 'C', BOSH_INVALID_BODY, false, "%s", why);
+    stanza_free(el);
+    return NULL;
+}
+
+void
+bosh_log_sid(struct conn *s, const char *sid)
+{
+    bosh_log_session(s);
+    if (!sid || s->bosh->log_sid_context[0])
+        return;
+    struct bosh_body b = {.sid = sid};
+    struct wrapper w;
+    snprintf(s->bosh->log_sid_context, sizeof s->bosh->log_sid_context, "%s", wrapper_of(&w, 'S', &b));
+}
+
+const char *
+bosh_log_header_context(struct conn *s)
+{
+    if (!s->bosh || s->bosh->log_server_opened)
+        return NULL;
+    s->bosh->log_server_opened = true;
+    return s->bosh->log_sid_context[0] ? s->bosh->log_sid_context : NULL;
 }

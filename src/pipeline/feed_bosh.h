@@ -39,4 +39,37 @@ void bosh_attach(struct conn *c);
 bool bosh_client_body(struct conn *s, const struct stanza *el, const struct bosh_body *b,
                       const uint8_t *raw, size_t raw_len, usec_t t);
 
+/*
+ * The first <body/> |f| reads in |bytes| (one HTTP body, one log line), a
+ * copy the caller frees (NULL when there is none); |why| says what is wrong
+ * with it (NULL: nothing).
+ */
+struct stanza *bosh_frame_body(struct framer *f, const char *bytes, size_t len, const char **why);
+
+/*
+ * From an ejabberd log (feed_log.c): |s| (keyed by the BOSH process's pid)
+ * is a BOSH session; once.
+ */
+void bosh_log_session(struct conn *s);
+/*
+ * The client body |bytes| of BOSH session |s| as its HTTP handler logged it
+ * at |t|, read with |s|'s client framer and given to bosh_client_body();
+ * |rid|, when |has_rid|, is the rid the log says ejabberd took. Returns
+ * NULL, or why the body is not read (an input error).
+ */
+const char *bosh_log_body(struct conn *s, const char *bytes, size_t len, bool has_rid,
+                          uint64_t rid, usec_t t);
+
+/*
+ * The sid the log gives BOSH session |s| (ejabberd_bosh's state, in its
+ * "Got request" dumps): the server's first stream header shows it, cut, as
+ * the creation answer does from a capture.
+ */
+void bosh_log_sid(struct conn *s, const char *sid);
+/*
+ * What the report shows before the server's stream header of |s| read from
+ * the log: "sid=…" for the first, NULL for the others or without a sid.
+ */
+const char *bosh_log_header_context(struct conn *s);
+
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ejlog.h"
+#include "feed_bosh.h"
+#include "http_handlers.h"
 #include "streamhead.h"
 #include "xalloc.h"
 
@@ -47,10 +49,121 @@ drain(struct conn *c, int d, usec_t t, bool *server_closed)
 {
     struct frame fr;
     while (framer_next(c->framer[d], &fr)) {
+        if (d == 1 && fr.kind == FRAME_STREAM_OPEN && c->bosh)
+            fr.context = bosh_log_header_context(c); /* the sid, as the creation answer shows it */
         login_frame(c->login, d ? 'S' : 'C', t, &fr);
         if (d == 1 && fr.kind == FRAME_STREAM_CLOSE)
             *server_closed = true;
     }
+}
+
+static struct http_handlers *
+handlers(struct analyzer *a)
+{
+    if (!a->http_handlers)
+        a->http_handlers = http_handlers_new();
+    return a->http_handlers;
+}
+
+static void flush_held(struct analyzer *a, const char *pid, struct input_info *info);
+
+/* The BOSH session |c| lost a client body at |t|: an input error and a gap in its login. */
+static void
+bosh_lost_body(struct conn *c, usec_t t, const char *msg, long line, struct input_info *info)
+{
+    input_info_add_error(info, msg, line, 0, -1);
+    login_pseudo(c->login, EV_GAP, t, msg);
+}
+
+/* The HTTP connection |handler| (its endpoints, when known) carried a request of BOSH session |c|. */
+static void
+note_handler(struct conn *c, const char *handler, const char *client, const char *server)
+{
+    struct session *s = login_session(c->login);
+    for (size_t i = 0; i < s->nconnections; i++) {
+        const struct connection *k = &s->connections[i];
+        if (strcmp(k->key, handler) == 0 && (!client || (k->client && strcmp(k->client, client) == 0)))
+            return; /* listed (a pid reused by another connection is listed again) */
+    }
+    session_add_connection(s, handler);
+    session_connection_endpoints(s, client, server);
+    if (!s->client && client) {
+        /* the session's address is the first connection's, as from a capture */
+        s->client = xstrdup(client);
+        s->server = server ? xstrdup(server) : NULL;
+    }
+}
+
+/*
+ * "<B>@ejabberd_bosh:… Got request:" from handler H: the body H logged last
+ * is a client body of the BOSH session of process B, keyed by B as the
+ * session's "(http_bind|<B>)" c2s lines are. The session's creation request
+ * comes before any of those lines: the session starts here.
+ */
+static void
+bosh_request(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
+{
+    struct handler_body body = {0};
+    bool have = http_handlers_take(handlers(a), ev->handler, &body);
+    struct conn *c = conn_find(a, ev->pid);
+    if (!c && is_tombstone(a, ev->pid)) {
+        free(body.data);
+        return; /* the tail of a session already reported */
+    }
+    if (!c) {
+        c = conn_new(a, ev->pid, have ? body.line : ev->line);
+        note_transport(c, "http_bind", ev->time);
+    }
+    conn_touch(a, c);
+    login_session(c->login)->last_line = ev->last_line;
+    bosh_log_sid(c, ev->sid);
+    if (have)
+        note_handler(c, ev->handler, body.client, body.server);
+    /*
+     * The body's time is its handler's line's: nearer the wire. The lines of a
+     * session come from three processes (handler, BOSH, c2s), whose stamps may
+     * cross by microseconds: never before the session's previous event.
+     */
+    usec_t t = have ? body.time : ev->time;
+    if (t < c->prev_time)
+        t = c->prev_time;
+    note_time(a, c, t, info, ev->line, 0);
+    if (!login_session(c->login)->start)
+        login_connected(c->login, t);
+    if (!have)
+        bosh_lost_body(c, t, "BOSH request whose body is not in the log (no Incoming data line of its HTTP handler)",
+                       ev->line, info);
+    else if (body.truncated)
+        bosh_lost_body(c, t, "BOSH body cut by the logger; not read", body.line, info);
+    else {
+        const char *why = bosh_log_body(c, body.data, body.len, ev->has_rid, ev->rid, t);
+        if (why)
+            bosh_lost_body(c, t, why, body.line, info);
+    }
+    free(body.data);
+    flush_held(a, ev->pid, info); /* the server's lines that came before this request's record */
+    c = conn_find(a, ev->pid);
+    if (c && login_both_closed(c->login))
+        conn_finish(a, c, LOGIN_END_CLOSED, t);
+}
+
+/*
+ * A server line of a BOSH process not seen yet, or one more of one held:
+ * held until the session's creation request (http_handlers.h). True when
+ * |ev| is held.
+ */
+static bool
+hold_bosh_line(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
+{
+    if (a->http_handlers && http_handlers_holding(a->http_handlers, ev->pid)) {
+        if (ev->kind == EJ_XML && http_handlers_hold(a->http_handlers, ev))
+            return true;
+        flush_held(a, ev->pid, info); /* no creation request came: the lines go as they are */
+        return false;
+    }
+    return ev->kind == EJ_XML && ev->transport && strcmp(ev->transport, "http_bind") == 0 &&
+           ev->data && !conn_find(a, ev->pid) && !is_tombstone(a, ev->pid) &&
+           stream_starts(ev->data, ev->len) && http_handlers_hold(handlers(a), ev);
 }
 
 static void
@@ -61,13 +174,27 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         return;
     }
     if (ev->kind == EJ_RUN_START) {
+        flush_held(a, NULL, info);
         /* the node restarted: every c2s of the old run is gone and pids start over */
         finish_all(a, LOGIN_END_CLOSED, ev->time);
         clear_tombstones(a);
         return;
     }
+    /* every worker keeps the handlers' bodies: the session they go to is named later */
+    if (ev->kind == EJ_ACCEPT)
+        http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server);
+    if (ev->kind == EJ_BOSH_BODY) {
+        http_handlers_body(handlers(a), ev->pid, ev->data, ev->len, ev->truncated, ev->time, ev->line);
+        return;
+    }
     if (!ev->pid || !own_key(a, ev->pid, strlen(ev->pid)))
         return; /* no connection, or another worker's (-j) */
+    if (ev->kind == EJ_BOSH_REQUEST) {
+        bosh_request(a, ev, info);
+        return;
+    }
+    if (hold_bosh_line(a, ev, info))
+        return;
     struct conn *c = conn_find(a, ev->pid);
     if (c && ev->kind == EJ_ACCEPT && login_session(c->login)->client) {
         /* a second accept for an open pid: the node restarted without a banner in this log */
@@ -80,7 +207,9 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         else if (ev->kind == EJ_TERMINATED || ev->kind == EJ_CLOSING || is_tombstone(a, ev->pid))
             return; /* the tail of a connection already reported */
         c = conn_new(a, ev->pid, ev->line);
-        session_add_connection(login_session(c->login), ev->pid); /* a c2s process */
+        /* a c2s process; a BOSH session's connections are its HTTP handlers' (note_handler) */
+        if (!ev->transport || strcmp(ev->transport, "http_bind") != 0)
+            session_add_connection(login_session(c->login), ev->pid);
     }
     conn_touch(a, c);
     struct session *s = login_session(c->login);
@@ -114,6 +243,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         }
         c->saw_xml = true;
         note_transport(c, ev->transport, ev->time);
+        if (ev->transport && strcmp(ev->transport, "http_bind") == 0)
+            bosh_log_session(c); /* also when the log starts after the session's creation */
         int d = ev->dir == 'S';
         bool server_closed = false;
         if (ev->truncated) {
@@ -154,7 +285,22 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         break;
     case EJ_RUN_START:
     case EJ_PROBLEM:
+    case EJ_BOSH_BODY:
+    case EJ_BOSH_REQUEST:
         break;
+    }
+}
+
+/* The lines held for BOSH process |pid| (NULL: for every one) are read now, in log order. */
+static void
+flush_held(struct analyzer *a, const char *pid, struct input_info *info)
+{
+    size_t n;
+    struct ejlog_event *held;
+    while (a->http_handlers && (held = http_handlers_release(a->http_handlers, pid, &n))) {
+        for (size_t i = 0; i < n; i++)
+            on_log_event(a, &held[i], info);
+        http_handlers_free_held(held, n);
     }
 }
 
@@ -205,6 +351,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
         on_log_event(a, &ev, info);
         event_end(a);
     }
+    flush_held(a, NULL, info);
     note_time_total(a, info);
     info->count = ejlog_lines(r);
     if (ejlog_records(r) == 0 && info->count > 0) {

@@ -154,6 +154,9 @@ unknown-user|[s["outcome"], s["user"], s["auth"]["attempts"][0]["condition"], s[
 utf8-message|[s["outcome"], s["user"], s["auth"]["mechanism"], s["jid"]] == ["established", "alice", "SCRAM-SHA-256", "alice@xmppflow.test/caf\u00e9-\u0416"]|alice binds the non-ASCII resource café-Ж|
 utf8-message|any(p["event"] == "stanza:message" and p["dir"] == "C" for p in s["phases"]) and not any(p["event"] in ("xml-error", "gap") for p in s["phases"])|the message with a multi-line byte-list payload parses (no xml-error, no gap)|
 wrong-password|[s["outcome"], s["user"], s["auth"]["attempts"][0]["condition"], s["jid"]] == ["auth-failed", "alice", "not-authorized", None]|alice's wrong password is refused with not-authorized|
+bosh-plain|[s["transport"], s["outcome"], s["user"], s["auth"]["mechanism"], s["jid"], s["client"]] == ["bosh", "established", "alice", "PLAIN", "alice@xmppflow.test/bosh-plain", "127.0.0.1:34888"]|one BOSH session: alice, PLAIN, bound, from the HTTP connection of the Incoming data lines|
+bosh-plain|[p["event"] for p in s["phases"] if p["dir"] == "C"] == ["stream-open", "auth(PLAIN)", "stream-restart", "bind", "session", "stanza:message", "stanza:presence", "stream-close"]|the client's side from mod_bosh Incoming data bodies: creation, PLAIN, restart, bind, session, message, terminate|
+bosh-plain|'B1' in codes and 'L1' in codes and d["summary"]["plaintext_auth"]["users"] == ["alice"] and 'K4' not in codes and 'C21' not in codes|PLAIN over http:// (B1) and readable in the debug log (L1); no false K4 or C21|
 FACTS
 
 # ---- secrets ----------------------------------------------------------------
@@ -218,15 +221,7 @@ for s in $list; do
             *) missing="$missing $p" ;;
             esac
         done
-        if [ "${s#bosh-}" != "$s" ]; then
-            # the client's half of a BOSH session is in mod_bosh "Incoming data"
-            # lines, which the log reader does not read yet (issue 13, item 4);
-            # every bosh-* scenario with a PLAIN login
-            todo "issue 13: BOSH client lines of the log" \
-                "$s: json --show-secrets shows the password(s) in the log:$want" test -z "${missing# }"
-        else
-            is "${missing# }" "" "$s: json --show-secrets shows the password(s) in the log:$want"
-        fi
+        is "${missing# }" "" "$s: json --show-secrets shows the password(s) in the log:$want"
     fi
     found=$(leaks "$T/show.err")
     is "$found" "" "$s: --show-secrets: no password on stderr"

@@ -70,6 +70,8 @@ collect(struct ejlog *r, struct evlist *l)
         c->reason = dup_str(e.reason);
         c->jid = dup_str(e.jid);
         c->message = dup_str(e.message);
+        c->handler = dup_str(e.handler);
+        c->sid = dup_str(e.sid);
     }
 }
 
@@ -89,6 +91,8 @@ evlist_free(struct evlist *l)
         free((char *)c->reason);
         free((char *)c->jid);
         free((char *)c->message);
+        free((char *)c->handler);
+        free((char *)c->sid);
     }
     free(l->v);
     memset(l, 0, sizeof *l);
@@ -200,6 +204,9 @@ ev_same(const struct ejlog_event *a, const struct ejlog_event *b, const char **w
     CHECK(str_same(a->reason, b->reason), "reason");
     CHECK(str_same(a->jid, b->jid), "jid");
     CHECK(str_same(a->message, b->message), "message");
+    CHECK(str_same(a->handler, b->handler), "handler");
+    CHECK(str_same(a->sid, b->sid), "sid");
+    CHECK(a->has_rid == b->has_rid && a->rid == b->rid, "rid");
 #undef CHECK
     return true;
 }
@@ -1261,4 +1268,183 @@ Test(ejlog, free_accepts_null_and_unfinished_readers)
     ejlog_feed(r, "", 0);
     cr_expect_eq(ejlog_lines(r), 0);
     ejlog_free(r);
+}
+
+/* ---- BOSH: the handler's Incoming data body, the BOSH process's Got request ---- */
+
+/* bosh-plain/ejabberd.log, lines 1 and 131-143 (the Request and State dumps shortened) */
+#define BOSH_ACCEPT                                                                                \
+    "2026-12-06 02:32:00.058457+00:00 [info] <0.338.0>@ejabberd_listener:accept/7:273 (<0.517.0>) " \
+    "Accepted connection 127.0.0.1:34888 -> 127.0.0.1:5280\n"
+#define BOSH_BODY                                                                                  \
+    "2026-12-06 02:32:00.102471+00:00 [debug] <0.517.0>@mod_bosh:process/1:70 Incoming data: "     \
+    "<<\"<body rid='2127079' sid='2f21556d' xmlns='http://jabber.org/protocol/httpbind'><auth "    \
+    "xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGFsaWNl</auth><x a=\\\"1\\\"/>"    \
+    "</body>\">>\n"
+#define BOSH_REQUEST_HEAD                                                                          \
+    "2026-12-06 02:32:00.102741+00:00 [debug] <0.519.0>@ejabberd_bosh:active/3:384 Got request:\n"
+#define BOSH_REQUEST_DUMP                                                                          \
+    "** Request: {body,<<>>,\n"                                                                    \
+    "                [{sid,<<\"2f21556d\">>},\n"                                                   \
+    "                 {rid,2127079}],\n"                                                           \
+    "                [],226}\n"
+#define BOSH_FROM "** From: {<0.517.0>,#Ref<0.702489018.784072705.53588>}\n"
+#define BOSH_STATE                                                                                 \
+    "** State: {state,<<\"xmppflow.test\">>,\n"                                                    \
+    "              <<\"2f21556d\">>,\n"                                                            \
+    "              {{[],[]},0,unlimited},\n"                                                       \
+    "              2}\n"
+#define BOSH_NEXT                                                                                  \
+    "2026-12-06 02:32:00.103202+00:00 [debug] <0.520.0>@ejabberd_hooks:safe_apply/4:315 Running "   \
+    "hook c2s_handle_recv: mod_stream_mgmt:c2s_handle_recv/3\n"
+
+Test(ejlog, bosh_body_and_got_request_link_the_handler_to_the_bosh_process)
+{
+    static const char log[] = BOSH_ACCEPT BOSH_BODY BOSH_REQUEST_HEAD BOSH_REQUEST_DUMP BOSH_FROM
+        BOSH_STATE BOSH_NEXT;
+    struct evlist want;
+    read_str(log, &want);
+    cr_assert_eq(want.n, 3);
+    const struct ejlog_event *a = &want.v[0].e, *b = &want.v[1].e, *r = &want.v[2].e;
+    cr_expect_eq(a->kind, EJ_ACCEPT);
+    cr_expect_str_eq(a->pid, "<0.517.0>");
+    cr_expect_eq(b->kind, EJ_BOSH_BODY);
+    cr_expect_str_eq(b->pid, "<0.517.0>");
+    cr_expect_str_eq(b->transport, "http_bind");
+    cr_expect_str_eq(b->data, "<body rid='2127079' sid='2f21556d' xmlns='http://jabber.org/protocol/httpbind'>"
+                              "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGFsaWNl"
+                              "</auth><x a=\"1\"/></body>");
+    cr_expect_not(b->truncated);
+    cr_expect_eq(b->line, 2);
+    cr_expect_eq(r->kind, EJ_BOSH_REQUEST);
+    cr_expect_str_eq(r->pid, "<0.519.0>");
+    cr_expect_str_eq(r->handler, "<0.517.0>");
+    cr_expect(r->has_rid);
+    cr_expect_eq(r->rid, 2127079);
+    cr_expect_str_eq(r->sid, "2f21556d");
+    cr_expect_eq(r->line, 3);
+    cr_expect_eq(r->last_line, 12);
+    cr_expect_null(r->data);
+    /* the same events however the bytes come */
+    for (enum feed_mode m = FEED_LINES; m <= FEED_64K; m++) {
+        struct evlist got;
+        read_log(log, sizeof log - 1, m, 7, &got);
+        expect_same_events(&want, &got, feed_names[m]);
+        evlist_free(&got);
+    }
+    evlist_free(&want);
+}
+
+Test(ejlog, got_request_without_from_or_cut_names_no_handler)
+{
+    static const char *const logs[] = {
+        /* no From line at all */
+        BOSH_REQUEST_HEAD BOSH_REQUEST_DUMP BOSH_STATE BOSH_NEXT,
+        /* the log ends inside the record */
+        BOSH_REQUEST_HEAD BOSH_REQUEST_DUMP,
+        /* the next record starts before the From line */
+        BOSH_REQUEST_HEAD "** Request: {body,<<>>,[{rid,2127079}],\n" BOSH_NEXT,
+        /* a From without a pid, and one whose pid never ends */
+        BOSH_REQUEST_HEAD BOSH_REQUEST_DUMP "** From: {undefined,#Ref<0.1.2.3>}\n" BOSH_NEXT,
+        BOSH_REQUEST_HEAD BOSH_REQUEST_DUMP "** From: {<0.517.0000000000000000000000000000000000\n",
+    };
+    for (size_t i = 0; i < NELEMS(logs); i++) {
+        struct evlist l;
+        read_str(logs[i], &l);
+        cr_assert_geq(l.n, 1, "row %zu", i);
+        cr_expect_eq(l.v[0].e.kind, EJ_BOSH_REQUEST, "row %zu", i);
+        cr_expect_str_eq(l.v[0].e.pid, "<0.519.0>", "row %zu", i);
+        cr_expect_null(l.v[0].e.handler, "row %zu", i);
+        cr_expect(l.v[0].e.has_rid, "row %zu", i);
+        cr_expect_eq(l.v[0].e.rid, 2127079, "row %zu", i);
+        evlist_free(&l);
+    }
+    /* the creation request: its rid in "** RequestID:", 16.12's lower-case title */
+    struct evlist l;
+    read_str("2026-12-06 02:32:00.078796+00:00 [debug] <0.519.0>@ejabberd_bosh:wait_for_session/3:319 "
+             "got request:\n** RequestID: 2127078\n** Request: {body,<<>>,[],[],213}\n" BOSH_FROM,
+             &l);
+    cr_assert_eq(l.n, 1);
+    cr_expect_str_eq(l.v[0].e.handler, "<0.517.0>");
+    cr_expect_eq(l.v[0].e.rid, 2127078);
+    cr_expect_null(l.v[0].e.sid);
+    evlist_free(&l);
+    /* the same words from another module are no BOSH record */
+    read_str("2026-12-06 02:32:00.078796+00:00 [debug] <0.519.0>@mod_other:f/3:1 Got request:\n" BOSH_FROM
+             "2026-12-06 02:32:00.078796+00:00 [debug] <0.519.0>@mod_other:f/3:1 Incoming data: <<\"<body/>\">>\n",
+             &l);
+    cr_expect_eq(l.n, 0);
+    evlist_free(&l);
+}
+
+Test(ejlog, bosh_body_cut_by_the_logger_is_truncated)
+{
+    static const char *const rows[] = {
+        /* OTP logger: cut and "..." appended, no closing ">> */
+        "2026-12-06 02:32:00.102471+00:00 [debug] <0.517.0>@mod_bosh:process/1:70 Incoming data: "
+        "<<\"<body rid='1' xmlns='http://jabber.org/protocol/httpbind'><auth>AGFs...\n",
+        /* lager (4096 characters): the "..." inside the quotes */
+        "2026-12-06 02:32:00.102 [debug] <0.517.0>@mod_bosh:process:70 Incoming data: "
+        "<<\"<body rid='1' xmlns='http://jabber.org/protocol/httpbind'><auth>AGFs...\">>\n",
+        /* not a term */
+        "2026-12-06 02:32:00.102471+00:00 [debug] <0.517.0>@mod_bosh:process/1:70 Incoming data: <body/>\n",
+    };
+    for (size_t i = 0; i < NELEMS(rows); i++) {
+        struct evlist l;
+        read_str(rows[i], &l);
+        cr_assert_eq(l.n, 1, "row %zu", i);
+        cr_expect_eq(l.v[0].e.kind, EJ_BOSH_BODY, "row %zu", i);
+        cr_expect_str_eq(l.v[0].e.pid, "<0.517.0>", "row %zu", i);
+        cr_expect(l.v[0].e.truncated, "row %zu", i);
+        evlist_free(&l);
+    }
+}
+
+static bool
+refuse_all(void *arg, const char *pid, size_t len)
+{
+    (void)arg;
+    (void)pid;
+    (void)len;
+    return false;
+}
+
+Test(ejlog, bosh_body_is_read_whole_for_any_worker)
+{
+    /* -j: the body's session is named by a later record, so every worker gets the body */
+    struct ejlog *r = ejlog_new();
+    ejlog_want(r, refuse_all, NULL);
+    static const char log[] = BOSH_BODY BOSH_REQUEST_HEAD BOSH_REQUEST_DUMP BOSH_FROM BOSH_NEXT;
+    ejlog_feed(r, log, sizeof log - 1);
+    ejlog_finish(r);
+    struct evlist l = {0};
+    collect(r, &l);
+    ejlog_free(r);
+    cr_assert_eq(l.n, 2);
+    cr_expect_eq(l.v[0].e.kind, EJ_BOSH_BODY);
+    cr_expect_not_null(l.v[0].e.data);
+    cr_expect_not(l.v[0].e.truncated);
+    cr_expect_eq(l.v[1].e.kind, EJ_BOSH_REQUEST);
+    cr_expect_null(l.v[1].e.handler); /* another's session: its dump is not kept */
+    evlist_free(&l);
+}
+
+Test(ejlog, a_reused_handler_pid_gives_its_new_endpoints_and_bodies_in_order)
+{
+    static const char log[] =
+        BOSH_ACCEPT BOSH_BODY
+        "2026-12-06 02:33:00.000000+00:00 [info] <0.338.0>@ejabberd_listener:accept/7:273 (<0.517.0>) "
+        "Accepted connection 127.0.0.1:40000 -> 127.0.0.1:5280\n"
+        "2026-12-06 02:33:00.000100+00:00 [debug] <0.517.0>@mod_bosh:process/1:70 Incoming data: "
+        "<<\"<body rid='9' xmlns='http://jabber.org/protocol/httpbind'/>\">>\n";
+    struct evlist l;
+    read_str(log, &l);
+    cr_assert_eq(l.n, 4);
+    cr_expect_eq(l.v[2].e.kind, EJ_ACCEPT);
+    cr_expect_str_eq(l.v[2].e.pid, "<0.517.0>");
+    cr_expect_str_eq(l.v[2].e.client, "127.0.0.1:40000");
+    cr_expect_eq(l.v[3].e.kind, EJ_BOSH_BODY);
+    cr_expect_str_eq(l.v[3].e.pid, "<0.517.0>");
+    cr_expect_str_eq(l.v[3].e.data, "<body rid='9' xmlns='http://jabber.org/protocol/httpbind'/>");
+    evlist_free(&l);
 }
