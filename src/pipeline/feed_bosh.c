@@ -312,11 +312,14 @@ deliver_header(struct conn *session, char dir, usec_t t, const struct bosh_body 
     stanza_free(h);
 }
 
-/* |session| ends once both sides sent type='terminate'. */
+/*
+ * |session| ends when the server sends type='terminate' (XEP-0124 §13, §17):
+ * its answer to the client's terminate, or a terminal condition of its own.
+ */
 static void
 maybe_end(struct analyzer *a, struct conn *session, usec_t t)
 {
-    if (session->bosh->client_closed && session->bosh->server_closed)
+    if (session->bosh->server_closed)
         conn_finish(a, session, LOGIN_END_CLOSED, t);
 }
 

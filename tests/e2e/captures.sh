@@ -206,7 +206,9 @@ lines = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8") if l.strip()
 if not lines:
     sys.exit(1)
 last = lines.pop()
-sys.exit(0 if lines == d["sessions"] and last["inputs"] == d["inputs"]
+# jsonl writes a session as it ends, json in id order: the same sessions
+by_id = lambda l: sorted(l, key=lambda s: s["id"])
+sys.exit(0 if by_id(lines) == d["sessions"] and last["inputs"] == d["inputs"]
          and last["summary"] == d["summary"] else 1)' "$T/$k.json" "$T/$k.jsonl"
 done
 cd "$T" || exit 1
