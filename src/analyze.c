@@ -228,16 +228,36 @@ evict_one(struct analyzer *a, enum login_end how)
     conn_finish(a, c, how, last_active(a, c));
 }
 
+/*
+ * Memory glibc keeps free inside its heap counts in the peak RSS as much as
+ * memory in use: buffers that grew by doubling leave holes bigger ones do not
+ * fit in (256 streams each in the middle of a big element: 18 MB free in a
+ * 50 MB heap). When the free part grew by MEMORY_SLACK since the last trim,
+ * the pages of the free chunks go back to the system.
+ */
+static void
+trim_heap(struct analyzer *a, size_t free_bytes)
+{
+    if (free_bytes < a->trimmed_free)
+        a->trimmed_free = free_bytes;
+    else if (free_bytes - a->trimmed_free > MEMORY_SLACK) {
+        malloc_trim(0);
+        a->trimmed_free = free_bytes; /* still free, only no longer resident */
+    }
+}
+
 void
 check_memory_now(struct analyzer *a)
 {
     a->memory_check = 0;
+    a->memory_bytes = 0;
     a->memory_every = 512;
     enum end_phase was = a->phase;
     a->phase = END_MEMORY;
     for (int round = 0; round < 64 && a->lru_head; round++) {
         struct mallinfo2 mi = mallinfo2();
         size_t used = mi.uordblks + mi.hblkhd;
+        trim_heap(a, mi.fordblks);
         if (used <= ANALYZE_MEMORY_BUDGET) {
             /* the next look before the room is gone at 16 KB an event (a new connection's cost) */
             size_t room = (ANALYZE_MEMORY_BUDGET - used) / 16384;
@@ -447,6 +467,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
     a->summary = sm;
     memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */
     a->cross = crosscheck_new();
+    a->opt.limits.budget = framer_budget_new(&a->opt.limits); /* the framers' unfinished units */
     xmpp_ports_init(a);
     return a;
 }
@@ -460,6 +481,7 @@ analyzer_free(struct analyzer *a)
     for (size_t i = 0; i < TOMBSTONES; i++)
         free(a->tombstone[i]);
     crosscheck_free(a->cross);
+    framer_budget_free(a->opt.limits.budget);
     free(a->table);
     free(a->table_hash);
     free(a->syns);
