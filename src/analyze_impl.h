@@ -155,9 +155,9 @@ void check_memory_now(struct analyzer *a);
  * 64 KB segments or 900 KB log lines are 32 to 450 MB, which the buffers of
  * as many connections may keep.
  */
-#define MEMORY_CHECK_BYTES ((size_t)1 << 20)
+#define MEMORY_CHECK_BYTES ((size_t)256 << 10)
 /* Free heap bytes, grown since the last trim, past which the heap is trimmed (trim_heap). */
-#define MEMORY_SLACK ((size_t)8 << 20)
+#define MEMORY_SLACK ((size_t)4 << 20)
 static inline void
 check_memory(struct analyzer *a, size_t event_bytes)
 {

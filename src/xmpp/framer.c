@@ -537,12 +537,12 @@ start_capture(struct framer *f, size_t at)
 
 /* ---- the shared budget ---- */
 
-/* |cur| may have changed size: the budget learns it. */
+/* |cur| changed size: the budget learns it. */
 static void
-budget_count(struct framer *f)
+budget_recount(struct framer *f)
 {
     struct framer_budget *b = f->budget;
-    if (!b || f->cur.cap == f->budget_held)
+    if (!b)
         return;
     if (!f->budget_held) {
         f->budget_prev = NULL;
@@ -562,6 +562,14 @@ budget_count(struct framer *f)
             f->budget_next->budget_prev = f->budget_prev;
         f->budget_prev = f->budget_next = NULL;
     }
+}
+
+/* |cur| may have changed size (most calls: it did not). */
+static inline void
+budget_count(struct framer *f)
+{
+    if (f->cur.cap != f->budget_held)
+        budget_recount(f);
 }
 
 static void
