@@ -10,7 +10,7 @@
 # afterwards unless KEEP=1) and prints one table, then the ratios. The row
 # "same, --user (no report)" runs the whole analysis with every session filtered
 # out before it is written: the difference is what the jsonl report costs. The
-# row "same, -j 2" runs two workers (src/jobs.c): each reads the whole capture and
+# row "same, -j 2" runs two workers (src/pipeline/jobs.c): each reads the whole capture and
 # analyses half the connections; the report is the same.
 # RUNS=N: runs per command, the best is kept (default 3; TSHARK_RUNS for tshark,
 # default 1: it is the slow one). Needs GNU time (/usr/bin/time), python3, tshark,
@@ -87,7 +87,7 @@ for mb in "$@"; do
             label="  same, --user (no report)"
             ;;
         jobs2)
-            # two workers, each its half of the connections (src/jobs.c)
+            # two workers, each its half of the connections (src/pipeline/jobs.c)
             r=$(measure "${RUNS:-3}" "$bin" -j 2 -f jsonl -o /dev/null "$cap")
             label="  same, -j 2 (two workers)"
             ;;

@@ -7,7 +7,7 @@
 # logs to bench/out/ (BENCH_DIR=DIR to put them elsewhere; they are deleted
 # afterwards unless KEEP=1), and prints one table. Needs GNU time (/usr/bin/time).
 # RUNS=N: runs per command (the best is kept; default 3). XMPPFLOW=PATH measures that
-# binary instead of building one. The row "same, -j 2" runs two workers (src/jobs.c).
+# binary instead of building one. The row "same, -j 2" runs two workers (src/pipeline/jobs.c).
 # The capture benchmark (pcap, against tshark and a bare libpcap loop) is
 # run-capture.sh.
 set -eu

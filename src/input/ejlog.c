@@ -1,4 +1,11 @@
-/* ejlog: ejabberd log records → connection events (ejabberd-log-formats.md §2.3, §3, §4, §5). */
+/*
+ * ejlog: ejabberd log records → connection events (ejabberd-log-formats.md §2.3, §3, §4, §5).
+ *
+ * Longer than 800 lines: one record grammar read in one pass (the line prefix,
+ * the pid and socket tags, the Erlang terms that carry the XML) whose helpers
+ * share the reader's state; the log formats of other eras come as readers of
+ * their own beside it.
+ */
 #include <config.h>
 #include "ejlog.h"
 

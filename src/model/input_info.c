@@ -2,6 +2,7 @@
 #include <config.h>
 #include "input_info.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,3 +48,13 @@ input_info_clear(struct input_info *in)
     memset(in, 0, sizeof(*in));
 }
 
+void
+input_info_add_time_total(struct input_info *info, long count)
+{
+    if (count > TIME_ERRORS) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "%ld events in all dated before their connection's previous one",
+                 count);
+        input_info_add_error(info, msg, 0, 0, -1);
+    }
+}

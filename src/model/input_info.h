@@ -32,4 +32,13 @@ void input_info_clear(struct input_info *in);
 
 const char *input_type_name(enum input_type t); /* NULL for INPUT_UNKNOWN */
 
+/*
+ * Events dated before their connection's previous one: the first this many
+ * of an input are input errors each, the rest are counted in one more
+ * (input_info_add_time_total).
+ */
+#define TIME_ERRORS 5
+/* Adds to |info| the error that counts |count| such events, when past TIME_ERRORS. */
+void input_info_add_time_total(struct input_info *info, long count);
+
 #endif

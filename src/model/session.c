@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -106,6 +108,28 @@ free_secret(char *s)
     free(s);
 }
 
+struct connection *
+session_add_connection(struct session *s, const char *key)
+{
+    s->connections = xreallocarray(s->connections, s->nconnections + 1, sizeof *s->connections);
+    struct connection *k = &s->connections[s->nconnections++];
+    k->key = xstrdup(key);
+    k->client = k->server = NULL;
+    return k;
+}
+
+void
+session_connection_endpoints(struct session *s, const char *client, const char *server)
+{
+    if (!s->nconnections)
+        return;
+    struct connection *k = &s->connections[s->nconnections - 1];
+    free(k->client);
+    free(k->server);
+    k->client = client ? xstrdup(client) : NULL;
+    k->server = server ? xstrdup(server) : NULL;
+}
+
 void
 session_clear(struct session *s)
 {
@@ -114,6 +138,12 @@ session_clear(struct session *s)
     free(s->input);
     free(s->client);
     free(s->server);
+    for (size_t i = 0; i < s->nconnections; i++) {
+        free(s->connections[i].key);
+        free(s->connections[i].client);
+        free(s->connections[i].server);
+    }
+    free(s->connections);
     free(s->domain);
     free(s->user);
     free(s->jid);

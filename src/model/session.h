@@ -97,11 +97,24 @@ struct attempt {
     struct credentials credentials;
 };
 
+/*
+ * A connection: one byte stream a login used, a TCP connection in a capture,
+ * a c2s process in a log. Kept apart from the session: a BOSH session runs
+ * over several TCP connections under one sid, and a capture and a log may
+ * describe the same connection. Not in the report yet.
+ */
+struct connection {
+    char *key;             /* the connection table's key: the TCP 4-tuple, the log's pid */
+    char *client, *server; /* "ip:port"; NULL while the input has not said */
+};
+
 struct session {
     unsigned id;
     char *input;              /* path of the input of the first event */
     enum transport transport;
     char *client, *server;    /* "ip:port"; NULL → null */
+    struct connection *connections; /* the byte streams it used, first first */
+    size_t nconnections;
     char *domain;             /* NULL → null */
     usec_t start, end;
     char *user, *jid;         /* NULL → null */
@@ -139,6 +152,11 @@ struct session {
     /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
     const char *evicted;
 };
+
+/* Adds the connection keyed |key| to those |s| used; returns it (endpoints NULL). */
+struct connection *session_add_connection(struct session *s, const char *key);
+/* |s|'s last connection's endpoints are |client| and |server| (copied; NULL: unknown). */
+void session_connection_endpoints(struct session *s, const char *client, const char *server);
 
 /* Frees everything |s| owns (not |s| itself). */
 void session_clear(struct session *s);

@@ -63,7 +63,7 @@ stack_push(struct stack *st, const struct layer_kind *kind)
     if (st->n == STACK_MAX)
         return false;
     st->layer[st->n].kind = kind;
-    st->layer[st->n].state = kind->open ? kind->open() : NULL;
+    st->layer[st->n].state = kind->open ? kind->open(NULL) : NULL;
     st->n++;
     return true;
 }
@@ -118,12 +118,26 @@ stack_replace(struct layer_call *call, const struct layer_kind *kind)
     call->gone_state = st->layer[i].state;
     if (kind) {
         st->layer[i].kind = kind;
-        st->layer[i].state = kind->open ? kind->open() : NULL;
+        st->layer[i].state = kind->open ? kind->open(NULL) : NULL;
         return;
     }
     memmove(&st->layer[i], &st->layer[i + 1], (size_t)(st->n - i - 1) * sizeof st->layer[0]);
     st->n--;
     call->up = i;
+}
+
+bool
+stack_insert_above(struct layer_call *call, const struct layer_kind *kind, const void *arg)
+{
+    struct stack *st = call->st;
+    if (st->n == STACK_MAX)
+        return false;
+    int at = call->up; /* right above the caller (its own place once it is out) */
+    memmove(&st->layer[at + 1], &st->layer[at], (size_t)(st->n - at) * sizeof st->layer[0]);
+    st->layer[at].kind = kind;
+    st->layer[at].state = kind->open ? kind->open(arg) : NULL;
+    st->n++;
+    return true;
 }
 
 void

@@ -13,7 +13,7 @@
  * the login state machine or the report.
  *
  * A layer may take itself out, put another in its place (a guess made on the
- * first bytes) or the owner may push one under the sink (STARTTLS: TLS
+ * first bytes) or above itself (a protocol upgrade), or the owner may push one under the sink (STARTTLS: TLS
  * starts after <proceed/>). Layers are found by name in a registry, so a new
  * one is its own file plus one registration line (stack_layers.c).
  */
@@ -53,7 +53,8 @@ struct layer_call; /* one layer's view of the stack during a call (stack_up, sta
 
 struct layer_kind {
     const char *name;
-    void *(*open)(void);                   /* per-connection state (both directions) */
+    /* per-connection state (both directions); |arg| is what the layer that put it there gave (or NULL) */
+    void *(*open)(const void *arg);
     /* a chunk of direction |dir| from the layer below */
     void (*input)(struct layer_call *call, void *state, int dir, const struct chunk *ch);
     void (*close)(void *state);            /* NULL is fine */
@@ -90,6 +91,13 @@ void stack_note(struct layer_call *call, struct stack_note *note);
 void stack_replace(struct layer_call *call, const struct layer_kind *kind);
 /* Hands |ch| to the layer now at the caller's place (after stack_replace). */
 void stack_into(struct layer_call *call, int dir, const struct chunk *ch);
+/*
+ * Puts a layer of |kind| right above the caller, opened with |arg| (read
+ * during the call only): what the caller passes up from now on goes to it.
+ * HTTP puts WebSocket there after a 101 answer to an Upgrade, and stays
+ * below it, passing the bytes up. False when the stack is full.
+ */
+bool stack_insert_above(struct layer_call *call, const struct layer_kind *kind, const void *arg);
 
 /* ---- registry ---- */
 

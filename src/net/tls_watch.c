@@ -3,8 +3,9 @@
 #include "tls_watch.h"
 
 static void *
-tls_watch_open(void)
+tls_watch_open(const void *arg)
 {
+    (void)arg;
     return tlsrec_new();
 }
 

@@ -102,6 +102,33 @@ copy_name(char *out, size_t outlen, size_t *used, const uint8_t *s, size_t n)
     out[*used] = '\0';
 }
 
+/*
+ * The extensions block that ends a hello (RFC 8446 §4.2): |r| is narrowed to
+ * it (to what is there when its length runs past the message).
+ */
+static void
+enter_extensions(struct rd *r)
+{
+    unsigned total = u16(r);
+    if (have(r, total))
+        r->end = r->p + total;
+}
+
+/* The next extension of the block: its type and body; false at the end or on a cut one. */
+static bool
+next_extension(struct rd *r, unsigned *type, struct rd *body)
+{
+    if (!have(r, 4))
+        return false;
+    *type = u16(r);
+    unsigned len = u16(r);
+    if (!have(r, len))
+        return false;
+    *body = (struct rd){r->p, r->p + len};
+    r->p += len;
+    return true;
+}
+
 /* ClientHello body (RFC 8446 §4.1.2): extensions server_name and ALPN. */
 static void
 parse_client_hello(struct tlsrec *t, struct rd r)
@@ -122,15 +149,10 @@ parse_client_hello(struct tlsrec *t, struct rd r)
     if (!have(&r, comp + 2))
         return;
     r.p += comp;
-    unsigned ext_total = u16(&r);
-    if (have(&r, ext_total))
-        r.end = r.p + ext_total;
-    while (have(&r, 4)) {
-        unsigned type = u16(&r), len = u16(&r);
-        if (!have(&r, len))
-            return;
-        struct rd e = {r.p, r.p + len};
-        r.p += len;
+    enter_extensions(&r);
+    unsigned type;
+    struct rd e;
+    while (next_extension(&r, &type, &e)) {
         if (type == EXT_SERVER_NAME && have(&e, 2)) {
             u16(&e);
             while (have(&e, 3)) {
@@ -174,19 +196,12 @@ parse_server_hello(struct tlsrec *t, struct rd r)
     if (!have(&r, sid + 2 + 1 + 2))
         return;
     r.p += sid + 2 + 1;
-    unsigned ext_total = u16(&r);
-    if (have(&r, ext_total))
-        r.end = r.p + ext_total;
-    while (have(&r, 4)) {
-        unsigned type = u16(&r), len = u16(&r);
-        if (!have(&r, len))
-            return;
-        if (type == EXT_SUPPORTED_VERSIONS && len == 2) {
-            struct rd e = {r.p, r.p + 2};
+    enter_extensions(&r);
+    unsigned type;
+    struct rd e;
+    while (next_extension(&r, &type, &e))
+        if (type == EXT_SUPPORTED_VERSIONS && e.end - e.p == 2)
             t->version = u16(&e);
-        }
-        r.p += len;
-    }
 }
 
 /* A hello may span records: parse once its handshake message is complete. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# jobs.sh: -j N (src/jobs.c, worker.c, merge.c) gives the report of one
+# jobs.sh: -j N (src/pipeline/jobs.c, worker.c, merge.c) gives the report of one
 # process byte for byte: the same standard output, standard error and exit
 # status with -j 1, -j 2 and -j 3 for every input of testdata/ (captures,
 # logs, damaged and hand-made ones) in text, json and jsonl; for many inputs

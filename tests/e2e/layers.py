@@ -2,7 +2,9 @@
 """Checks the layering of src/: every #include "x.h" of a file points to its
 own folder or a folder below it, and the includes between files form no
 circle. The order, bottom up: util, model, input, net, xmpp, login, report,
-pipeline, then main.c. Prints TAP; exit status 1 on a failure."""
+pipeline, then main.c. Also: a file of more than LONG lines says at its top
+why it is long (a line "Longer than 800 lines: ..." in its first comment).
+Prints TAP; exit status 1 on a failure."""
 import os
 import re
 import sys
@@ -74,6 +76,15 @@ for m in sorted(graph):
     if not state.get(m):
         visit(m)
 tests.append((not cycles, "no circle of includes between modules", [" -> ".join(c) for c in cycles]))
+
+LONG = 800
+for rel, text in sorted(files.items()):
+    n = text.count("\n")
+    if n > LONG:
+        head = "\n".join(text.splitlines()[:60])
+        tests.append(("Longer than 800 lines:" in head,
+                      f"{rel} ({n} lines) says at its top why it is longer than {LONG}",
+                      [] if "Longer than 800 lines:" in head else ["no 'Longer than 800 lines:' in its first 60 lines"]))
 
 print(f"1..{len(tests)}")
 failed = 0

@@ -75,8 +75,9 @@ struct shout {
 };
 
 static void *
-shout_open(void)
+shout_open(const void *arg)
 {
+    (void)arg;
     return calloc(1, sizeof(struct shout));
 }
 
@@ -234,6 +235,77 @@ Test(stack, a_layer_replaced_hands_its_chunk_to_the_new_one)
     stack_describe(st, layers, sizeof layers);
     cr_assert_str_eq(layers, "shout,shout");
     cr_assert_str_eq(text(&s, 0), "abcdef");
+    stack_free(st);
+    seen_clear(&s);
+}
+
+/*
+ * A stand-in for HTTP's Upgrade: bytes pass as they are until the server
+ * says "101"; then the layer puts the "word" layer above itself, handing it
+ * the protocol the answer named ("xmpp"), and keeps passing bytes up, now
+ * through it. The word layer lower-cases the client's bytes, as shout does.
+ */
+struct word {
+    struct shout shout; /* what it lower-cased */
+    char word[16];
+};
+
+static void *
+word_open(const void *arg)
+{
+    struct word *w = calloc(1, sizeof *w);
+    snprintf(w->word, sizeof w->word, "%s", arg ? (const char *)arg : "(none)");
+    return w;
+}
+
+static void
+word_close(void *state)
+{
+    free(state);
+}
+
+static void
+word_input(struct layer_call *call, void *state, int dir, const struct chunk *ch)
+{
+    struct word *w = state;
+    shout_input(call, &w->shout, dir, ch);
+}
+
+static const struct layer_kind word_layer = {
+    .name = "word", .open = word_open, .input = word_input, .close = word_close};
+
+static void
+upgrade_input(struct layer_call *call, void *state, int dir, const struct chunk *ch)
+{
+    (void)state;
+    if (ch->kind == CHUNK_DATA && dir == 1 && ch->len >= 3 && memcmp(ch->data, "101", 3) == 0) {
+        char protocol[8] = "xmpp"; /* gone after the call: the new layer copies what it keeps */
+        cr_assert(stack_insert_above(call, &word_layer, protocol));
+        memset(protocol, 0, sizeof protocol);
+        return; /* the answer itself is the layer's, not the layer above's */
+    }
+    stack_up(call, dir, ch);
+}
+
+static const struct layer_kind upgrade_layer = {.name = "upgrade", .input = upgrade_input};
+
+Test(stack, a_layer_puts_another_above_itself_with_an_argument)
+{
+    struct seen s = {0};
+    struct stack *st = stack_new(sink, notify, &s);
+    cr_assert(stack_push(st, &upgrade_layer));
+    data(st, 0, "GET /WS HTTP/1.1");
+    data(st, 1, "101 Switching Protocols");
+    data(st, 0, "<OPEN/>");
+    char layers[64];
+    stack_describe(st, layers, sizeof layers);
+    cr_assert_str_eq(layers, "upgrade,word");
+    cr_assert_str_eq(text(&s, 0), "GET /WS HTTP/1.1<open/>",
+                     "before the upgrade as is, after it through the layer above");
+    cr_assert_str_eq(text(&s, 1), "");
+    struct word *w = stack_find(st, &word_layer);
+    cr_assert_not_null(w);
+    cr_assert_str_eq(w->word, "xmpp", "the argument reached the new layer's open");
     stack_free(st);
     seen_clear(&s);
 }

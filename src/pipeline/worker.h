@@ -8,7 +8,7 @@
  *
  * A connection's end waits for its verdict: the merge judges the ends of all
  * workers in the order one process meets them (crosscheck.h) and gives the
- * session its number; then the analyzer finishes it (analyzer_session_end)
+ * session its number; then the analyzer finishes it (worker_attach)
  * and the worker sends it rendered.
  */
 #ifndef XMPPFLOW_WORKER_H
@@ -22,8 +22,14 @@
 #include "login.h"
 #include "report.h"
 
-struct analyzer;
 struct worker;
+
+/*
+ * Finishes a connection whose verdict came back: the verdict's findings,
+ * filters, report (the connection table's analyzer_session_end); |l| is freed.
+ */
+typedef void worker_session_end_fn(void *ctx, struct login *l, const struct cross_verdict *v,
+                                   enum login_end how, usec_t t);
 
 
 /* Writes records to |out_fd|, reads verdicts from |in_fd|. */
@@ -31,8 +37,8 @@ struct worker *worker_new(int out_fd, int in_fd, enum report_format format, bool
 /* Sends what is left and the end of the run (|infos|: |n| inputs, |failed| as analyzer_run returns). */
 void worker_end(struct worker *w, const struct input_info *infos, size_t n, size_t failed);
 void worker_free(struct worker *w);
-/* The analyzer that finishes the connections whose verdicts come back. */
-void worker_attach(struct worker *w, struct analyzer *a);
+/* What finishes the connections whose verdicts come back, and its context. */
+void worker_attach(struct worker *w, worker_session_end_fn *end, void *ctx);
 
 /* A connection of this worker began at |event|: returns its number among this worker's. */
 unsigned worker_created(struct worker *w, uint64_t event);

@@ -1,15 +1,21 @@
 /*
- * analyze_impl: what the three parts of the pipeline share (analyze.c: inputs and
- * the connection table; analyze_log.c: log events; analyze_capture.c: packets).
- * Internal to analyze*.c.
+ * conn_table: the connections of a run and the analyzer that holds them. A
+ * connection is a byte stream (a TCP 4-tuple in a capture, a c2s process in a
+ * log) with the login it carries; the feeds (feed.h) find or create it by key,
+ * give it their events and end it. The table closes what goes idle or outgrows
+ * the memory budget, and sends each finished session on.
  */
-#ifndef XMPPFLOW_ANALYZE_IMPL_H
-#define XMPPFLOW_ANALYZE_IMPL_H
+#ifndef XMPPFLOW_CONN_TABLE_H
+#define XMPPFLOW_CONN_TABLE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyze.h"
+#include "crosscheck.h"
+#include "options.h"
+#include "report.h"
+#include "shard.h"
+#include "worker.h"
 #include "framer.h"
 #include "login.h"
 #include "reasm.h"
@@ -34,6 +40,8 @@ struct conn {
     struct conn *lru_prev;
     /* captures only */
     struct reasm *reasm[2];   /* [0] client → server, [1] server → client */
+    /* the feed's last word before the connection ends (captures: reassembly behind a hole) */
+    void (*drain)(struct conn *c);
     struct stack *stack;      /* the layers between reassembly and the framers */
     struct analyzer *analyzer; /* for the stack's sink and notes */
     bool fin[2], rst;
@@ -219,8 +227,6 @@ void add_tombstone(struct analyzer *a, const char *key);
 void clear_tombstone(struct analyzer *a, const char *key);
 void clear_tombstones(struct analyzer *a);
 
-/* Fills a->xmpp_ports from the defaults and a->opt.ports (analyze_capture.c). */
-void xmpp_ports_init(struct analyzer *a);
 /*
  * The input dates this event of |c| (line |line| or packet |packet|, 0 when
  * none) at |t|: one earlier than the connection's previous event is an input
@@ -240,14 +246,5 @@ note_time(struct analyzer *a, struct conn *c, usec_t t, struct input_info *info,
 /* At the end of an input: how many such events it had in all, past the first few. */
 void note_time_total(struct analyzer *a, struct input_info *info);
 
-
-/* Hands the reassembled bytes of direction |d| on (analyze_capture.c). */
-void deliver_stream(struct conn *c, int d);
-
-/* Reads one log input / one capture input; the first |head_len| bytes are |head|. */
-void run_log(struct analyzer *a, struct source *src, const char *head, size_t head_len,
-             struct input_info *info);
-void run_capture(struct analyzer *a, struct source *src, const char *head, size_t head_len,
-                 struct input_info *info);
 
 #endif

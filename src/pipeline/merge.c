@@ -623,7 +623,7 @@ merge_errors(const struct merge *m, const struct mworker *base, size_t i, struct
     for (size_t e = 0; e < n; e++) {
         const struct jobrec_note *note = all[e].note;
         if (note->kind == NOTE_TIMETOTAL) {
-            time_total_error(info, setbacks);
+            input_info_add_time_total(info, setbacks);
             continue;
         }
         if (note->kind == NOTE_TIMEBACK && first_setbacks++ >= TIME_ERRORS)

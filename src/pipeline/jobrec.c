@@ -33,22 +33,26 @@ jobrec_u8(struct buf *b, unsigned v)
     buf_append_char(b, (char)(v & 0xff));
 }
 
+/* The low |n| bytes of |v|, little-endian. */
+static void
+put_le(struct buf *b, uint64_t v, int n)
+{
+    unsigned char le[8];
+    for (int i = 0; i < n; i++)
+        le[i] = (unsigned char)(v >> (8 * i));
+    buf_append(b, le, (size_t)n);
+}
+
 void
 jobrec_u32(struct buf *b, uint32_t v)
 {
-    unsigned char le[4];
-    for (int i = 0; i < 4; i++)
-        le[i] = (unsigned char)(v >> (8 * i));
-    buf_append(b, le, 4);
+    put_le(b, v, 4);
 }
 
 void
 jobrec_u64(struct buf *b, uint64_t v)
 {
-    unsigned char le[8];
-    for (int i = 0; i < 8; i++)
-        le[i] = (unsigned char)(v >> (8 * i));
-    buf_append(b, le, 8);
+    put_le(b, v, 8);
 }
 
 void

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyze_impl.h"
 #include "interrupt.h"
 #include "xalloc.h"
 
@@ -50,7 +49,8 @@ struct worker {
     struct buf in; /* verdict bytes not read yet */
     enum report_format format;
     bool show_secrets;
-    struct analyzer *a;
+    worker_session_end_fn *session_end; /* worker_attach */
+    void *session_end_ctx;
     unsigned created;
     struct pending *pending; /* a ring, oldest first */
     size_t pending_head, pending_used, pending_cap;
@@ -73,9 +73,10 @@ worker_new(int out_fd, int in_fd, enum report_format format, bool show_secrets)
 }
 
 void
-worker_attach(struct worker *w, struct analyzer *a)
+worker_attach(struct worker *w, worker_session_end_fn *end, void *ctx)
 {
-    w->a = a;
+    w->session_end = end;
+    w->session_end_ctx = ctx;
 }
 
 void
@@ -266,7 +267,7 @@ take_verdicts(struct worker *w, size_t until)
             struct pending p = take_pending(w, local);
             if (p.login) {
                 login_session(p.login)->id = id;
-                analyzer_session_end(w->a, p.login, &v, p.how, p.t);
+                w->session_end(w->session_end_ctx, p.login, &v, p.how, p.t);
             }
             cross_verdict_clear(&v);
         }

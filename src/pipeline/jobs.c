@@ -19,6 +19,7 @@
 
 #include "interrupt.h"
 #include "merge.h"
+#include "shard.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -69,7 +70,6 @@ work(unsigned index, unsigned count, int to_merge, int from_merge, const struct 
     o.shard = &part;
     o.worker = w;
     struct analyzer *a = analyzer_new(&o, NULL, NULL);
-    worker_attach(w, a);
     struct input_info *infos = xcalloc(n ? n : 1, sizeof *infos);
     size_t failed = analyzer_run(a, paths, n, infos);
     worker_end(w, infos, n, failed);

@@ -1,6 +1,6 @@
-/* analyze_capture: packets → TCP reassembly → framers or the TLS watcher → login contexts. */
+/* feed_capture: packets → TCP reassembly → framers or the TLS watcher → login contexts. */
 #include <config.h>
-#include "analyze_impl.h"
+#include "feed.h"
 
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -227,7 +227,8 @@ stack_top(void *owner, int d, const struct chunk *ch)
 }
 
 /* Hands the in-order bytes of direction |d| to the connection's stack. */
-void
+/* Hands the reassembled bytes of direction |d| up the connection's stack. */
+static void
 deliver_stream(struct conn *c, int d)
 {
     struct reasm_chunk ch;
@@ -262,6 +263,16 @@ deliver_stream(struct conn *c, int d)
             break;
         }
         }
+    }
+}
+
+/* The connection ends: whatever waits behind a hole is read after a gap. */
+static void
+drain_reassembly(struct conn *c)
+{
+    for (int d = 0; d < 2; d++) {
+        reasm_flush(c->reasm[d]);
+        deliver_stream(c, d);
     }
 }
 
@@ -462,6 +473,7 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     struct conn *c = conn_new(a, key, packet);
     c->reasm[0] = reasm_new(0);
     c->reasm[1] = reasm_new(0);
+    c->drain = drain_reassembly;
     c->analyzer = a;
     c->stack = stack_new(stack_top, stack_noted, c);
     stack_push(c->stack, &first_bytes_layer);
@@ -475,6 +487,7 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     struct session *s = login_session(c->login);
     s->client = xstrdup(client);
     s->server = xstrdup(server);
+    session_connection_endpoints(s, client, server);
     s->transport = sport == 5223 ? TRANSPORT_TLS : TRANSPORT_TCP;
     return c;
 }

@@ -1,6 +1,6 @@
-/* analyze_log: ejabberd log events → per-connection framers and login contexts. */
+/* feed_log: ejabberd log events → per-connection framers and login contexts. */
 #include <config.h>
-#include "analyze_impl.h"
+#include "feed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +92,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         free(s->server);
         s->client = xstrdup(ev->client);
         s->server = xstrdup(ev->server);
+        session_connection_endpoints(s, ev->client, ev->server);
         login_connected(c->login, ev->time);
         break;
     case EJ_XML: {
