@@ -17,6 +17,7 @@
 #include <libxml/xmlerror.h>
 
 #include "buf.h"
+#include "nsdecl.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -88,6 +89,7 @@ struct slot {
     struct xml_push *owner; /* the stream of that header, or NULL */
     uint64_t used;          /* when it last read something, for lending the oldest */
     size_t fed;             /* bytes pushed into its document so far */
+    const char *open_ns; /* the default namespace the open header declared, left out (nsdecl.h) */
 };
 
 /* What the SAX callbacks are building. */
@@ -107,6 +109,8 @@ struct builder {
     bool header_ended;     /* ... and it ended: <stream:stream/> */
     struct stanza *root;   /* B_ELEMENT: the element */
     struct stanza **open;  /* ... its elements still open, root first */
+    const char **open_ns;  /* ... and the default namespace in effect in each when one left out set
+                              it, or NULL */
     size_t nopen, capopen;
     bool done;     /* the element ended ... */
     size_t end_at; /* ... this many bytes into the unit */
@@ -119,6 +123,11 @@ struct builder {
     bool failed;
     char msg[MSG_MAX];
     struct buf value; /* an attribute value being repaired */
+    /* default namespace declarations in the unit, the known ones left out (nsdecl.h) */
+    struct nsdecl_list decls;
+    size_t next_decl;      /* the first of them on the start tag libxml2 reads next ... */
+    unsigned tags;         /* ... which is the unit's tag number |tags| */
+    const char *header_ns; /* B_HEADER, B_REPLAY: the header's declaration left out */
 };
 
 struct decl {
@@ -135,7 +144,7 @@ struct pool {
     uint64_t clock;
     struct builder b;
     struct decl decls[DECL_CACHE];
-    struct buf chunk; /* an end tag and a start tag, pushed at once */
+    struct buf chunk; /* an end tag and a start tag, or an element without its known declarations */
 };
 
 static _Thread_local struct pool pool;
@@ -225,6 +234,29 @@ add_attrs(struct builder *b, struct stanza *s, int nb_attributes, const xmlChar 
 
 static size_t unit_position(const struct builder *b);
 
+/* The known default namespace left out of the start tag libxml2 reports now, or NULL. */
+static const char *
+left_out_ns(struct builder *b)
+{
+    unsigned tag = b->tags++;
+    const struct nsdecl_list *l = &b->decls;
+    while (b->next_decl < l->n && l->d[b->next_decl].tag < tag)
+        b->next_decl++;
+    if (b->next_decl < l->n && l->d[b->next_decl].tag == tag)
+        return l->d[b->next_decl].known;
+    return NULL;
+}
+
+/* True when the declarations libxml2 read on a tag include a default one. */
+static bool
+declares_default(int nb_namespaces, const xmlChar **namespaces)
+{
+    for (int i = 0; i < nb_namespaces; i++)
+        if (!namespaces[2 * i])
+            return true;
+    return false;
+}
+
 static void
 on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
          int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
@@ -235,6 +267,7 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
     (void)nb_defaulted;
     struct builder *b = ctx;
     unsigned depth = b->depth++;
+    const char *own_ns = left_out_ns(b);
     if (b->mode != B_ELEMENT) {
         /*
          * depth 1: a header inside <r>; deeper, or a second one: content after
@@ -247,37 +280,48 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlCh
         }
         keep_name(b, prefix, localname);
         b->end_at = unit_position(b); /* at its '>' or "/>" */
+        b->header_ns = own_ns;
         if (b->mode == B_REPLAY)
             return;
-        struct stanza *s =
-            stanza_new_tree((const char *)localname, (const char *)prefix, (const char *)uri);
+        struct stanza *s = stanza_new_tree((const char *)localname, (const char *)prefix,
+                                           !prefix && own_ns ? own_ns : (const char *)uri);
         add_attrs(b, s, nb_attributes, attributes);
         /* the stream's content namespace (RFC 6120 §4.8.2): the header's own xmlns='...' */
+        if (own_ns)
+            stanza_set_default_ns(s, own_ns);
         for (int i = 0; i < nb_namespaces; i++)
             if (!namespaces[2 * i] && namespaces[2 * i + 1] && namespaces[2 * i + 1][0])
                 stanza_set_default_ns(s, (const char *)namespaces[2 * i + 1]);
         b->header = s;
         return;
     }
+    if (b->nopen == 0 && (b->root || depth < 2)) { /* a second element, or one outside the stream */
+        b->extra = true;
+        return;
+    }
+    /*
+     * The default namespace in effect, when a declaration left out set it: libxml2
+     * knows those it read (a declaration it read here ends what it does not know).
+     */
+    const char *ns = own_ns;
+    if (!ns && !declares_default(nb_namespaces, namespaces))
+        ns = b->nopen ? b->open_ns[b->nopen - 1] : b->slot->open_ns;
+    const char *el_uri = !prefix && ns ? ns : (const char *)uri;
     struct stanza *s;
     if (b->nopen == 0) {
-        if (b->root || depth < 2) { /* a second element, or one outside the stream */
-            b->extra = true;
-            return;
-        }
         keep_name(b, prefix, localname);
-        s = b->root =
-            stanza_new_tree((const char *)localname, (const char *)prefix, (const char *)uri);
+        s = b->root = stanza_new_tree((const char *)localname, (const char *)prefix, el_uri);
     } else {
-        s = stanza_new_in(b->root, (const char *)localname, (const char *)prefix,
-                          (const char *)uri);
+        s = stanza_new_in(b->root, (const char *)localname, (const char *)prefix, el_uri);
         stanza_add_child(b->open[b->nopen - 1], s);
     }
     add_attrs(b, s, nb_attributes, attributes);
     if (b->nopen == b->capopen) {
         b->capopen = b->capopen ? b->capopen * 2 : 16;
         b->open = xreallocarray(b->open, b->capopen, sizeof(*b->open));
+        b->open_ns = xreallocarray(b->open_ns, b->capopen, sizeof(*b->open_ns));
     }
+    b->open_ns[b->nopen] = ns;
     b->open[b->nopen++] = s;
 }
 
@@ -323,7 +367,17 @@ unit_position(const struct builder *b)
     if (!in || !in->cur || !in->base)
         return 0;
     size_t at = (size_t)in->consumed + (size_t)(in->cur - in->base);
-    return b->unit_skip + (at > b->unit_at ? at - b->unit_at : 0);
+    at = b->unit_skip + (at > b->unit_at ? at - b->unit_at : 0);
+    /* libxml2 did not see the declarations left out: where it stands in the unit as it is */
+    for (size_t i = 0; i < b->decls.n; i++) {
+        const struct nsdecl *d = &b->decls.d[i];
+        if (d->known) {
+            if (d->at > at)
+                break;
+            at += d->len;
+        }
+    }
+    return at;
 }
 
 /* Records |msg| (one line, printable) as the unit's error, the first one only. */
@@ -432,6 +486,27 @@ pool_init(void)
     pool.ready = true;
 }
 
+/*
+ * Appends |data|[from, len) to |out| without the known default namespace
+ * declarations nsdecl_find found in it, which libxml2 need not read again
+ * (nsdecl.h); unit_position counts them back in. Returns how many bytes it
+ * appended.
+ */
+static size_t
+append_unit(struct builder *b, struct buf *out, const char *data, size_t len, size_t from)
+{
+    size_t before = out->len;
+    for (size_t i = 0; i < b->decls.n; i++) {
+        const struct nsdecl *d = &b->decls.d[i];
+        if (d->known) {
+            buf_append(out, data + from, d->at - from);
+            from = d->at + d->len;
+        }
+    }
+    buf_append(out, data + from, len - from);
+    return out->len - before;
+}
+
 /* Starts the builder on a unit of |mode| read by |s|: |data| from its byte |skip| on. */
 static struct builder *
 begin(struct slot *s, enum build_mode mode, const char *data, size_t len, size_t skip)
@@ -452,6 +527,10 @@ begin(struct slot *s, enum build_mode mode, const char *data, size_t len, size_t
     b->done = b->extra = b->failed = b->ending = false;
     b->top_prefix = b->top_local = NULL;
     b->msg[0] = '\0';
+    b->decls.n = b->decls.nknown = 0;
+    b->next_decl = 0;
+    b->tags = 0;
+    b->header_ns = NULL;
     s->used = ++pool.clock;
     return b;
 }
@@ -502,6 +581,7 @@ slot_restart(struct slot *s)
     }
     s->fed = 0;
     s->rooted = false;
+    s->open_ns = NULL;
     buf_reset(&s->open_tag);
 }
 
@@ -590,9 +670,11 @@ open_header(struct slot *s, enum build_mode mode, const char *data, size_t len, 
     }
     size_t close_len = c->len;
     bool tag = skip < len && data[skip] == '<';
-    if (tag)
-        buf_append(c, data + skip, len - skip);
     struct builder *b = begin(s, mode, data, len, skip);
+    if (tag) {
+        nsdecl_find(&b->decls, data, len, skip);
+        append_unit(b, c, data, len, skip);
+    }
     b->unit_at += close_len;
     b->depth = close_len ? 2 : 1;
     buf_reset(&s->open_tag);
@@ -614,8 +696,10 @@ open_header(struct slot *s, enum build_mode mode, const char *data, size_t len, 
         s->rooted = false;
         return false;
     }
+    nsdecl_learn(&b->decls, data);
     if (b->header_ended)
         return false;
+    s->open_ns = b->header_ns;
     if (b->top_prefix) {
         buf_append_str(&s->open_tag, (const char *)b->top_prefix);
         buf_append_char(&s->open_tag, ':');
@@ -790,7 +874,14 @@ xml_push_element(struct xml_push *xp, const char *data, size_t len, char *err, s
         give_message(b, err, errlen, "XML error");
         return NULL;
     }
-    push(s, data, len);
+    nsdecl_find(&b->decls, data, len, 0);
+    if (b->decls.nknown) {
+        buf_reset(&pool.chunk);
+        size_t n = append_unit(b, &pool.chunk, data, len, 0);
+        push(s, pool.chunk.data, n);
+    } else {
+        push(s, data, len);
+    }
     bool ended = false;
     if (b->done && !b->failed && skip_blanks(data, len, b->end_at) < len)
         b->extra = true; /* text, a comment... after the element: not one element */
@@ -812,6 +903,8 @@ xml_push_element(struct xml_push *xp, const char *data, size_t len, char *err, s
         stanza_free(el);
         el = NULL;
         give_message(b, err, errlen, "XML error");
+    } else {
+        nsdecl_learn(&b->decls, data);
     }
     /*
      * After an error, or once the document was ended, the document is no
@@ -825,5 +918,7 @@ xml_push_element(struct xml_push *xp, const char *data, size_t len, char *err, s
         if (big) /* its buffer grew to the unit's size (or its header's): give it back */
             slot_drop(s);
     }
+    if (pool.chunk.cap > BIG_UNIT)
+        buf_clear(&pool.chunk);
     return el;
 }
