@@ -18,6 +18,13 @@
 
 /* A record longer than this is cut (E7 already caps messages at 100 KiB). */
 #define MAX_RECORD (4u << 20)
+/*
+ * A queue slot whose store grew past this gives its memory back once its
+ * event is handed out: the ring keeps up to one slot per event of the
+ * biggest feed, and each slot kept the size of the largest payload it ever
+ * carried (64 streams of 900 KB lines held 1 MB in each of 256 slots).
+ */
+#define KEEP_STORE (64u << 10)
 
 struct ejlog {
     struct buf pending;  /* bytes of an incomplete line (at most MAX_RECORD) */
@@ -1005,6 +1012,8 @@ ejlog_next(struct ejlog *r, struct ejlog_event *out)
     struct buf tmp = r->out.store;
     r->out = *q;
     q->store = tmp;
+    if (q->store.cap > KEEP_STORE)
+        buf_clear(&q->store);
     r->qhead = (r->qhead + 1) % r->qcap;
     r->qlen--;
     struct queued *o = &r->out;

@@ -32,8 +32,12 @@
  */
 #define PIECE_COST 64
 
-/* An output buffer that grew past this (a flush, a gap) is released once drained. */
-#define OUT_KEEP ((size_t)256 << 10)
+/*
+ * An output buffer that grew past this (a large segment, a flush, a gap) is
+ * released once drained: a connection otherwise kept its largest segment's
+ * size (64 KB with segmentation offload) between its packets.
+ */
+#define OUT_KEEP ((size_t)16 << 10)
 
 /* Bytes that arrived ahead of a hole; pieces never overlap and start at or after |commit|. */
 struct piece {
@@ -436,8 +440,11 @@ reasm_add(struct reasm *r, uint32_t seq, const uint8_t *data, size_t len, bool s
 bool
 reasm_next(struct reasm *r, struct reasm_chunk *out)
 {
-    if (r->qhead == r->qlen)
+    if (r->qhead == r->qlen) {
+        if (r->out.cap > OUT_KEEP)
+            begin_call(r); /* the last chunk's bytes die with this call: the buffer goes now */
         return false;
+    }
     const struct entry *e = &r->q[r->qhead++];
     out->kind = e->kind;
     out->data = e->kind == REASM_DATA ? (const uint8_t *)r->out.data + e->off : NULL;

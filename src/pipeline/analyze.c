@@ -37,6 +37,7 @@ analyzer_new(const struct analyze_options *opt, struct report_writer *w, struct 
     a->summary = sm;
     memset(a->tomb_slot, 0xff, sizeof a->tomb_slot); /* all empty (-1) */
     a->cross = crosscheck_new();
+    a->opt.limits.budget = framer_budget_new(&a->opt.limits); /* the framers' unfinished units */
     xmpp_ports_init(a);
     if (opt->worker)
         worker_attach(opt->worker, session_end_of_verdict, a);
@@ -53,6 +54,7 @@ analyzer_free(struct analyzer *a)
         free(a->tombstone[i]);
     crosscheck_free(a->cross);
     http_handlers_free(a->http_handlers);
+    framer_budget_free(a->opt.limits.budget);
     free(a->table);
     free(a->table_hash);
     free(a->syns);

@@ -232,16 +232,38 @@ evict_one(struct analyzer *a, enum login_end how)
     conn_finish(a, c, how, last_active(a, c));
 }
 
+/*
+ * Memory glibc keeps free inside its heap counts in the peak RSS as much as
+ * memory in use: buffers that grew by doubling leave holes bigger ones do not
+ * fit in (256 streams each in the middle of a big element: 18 MB free in a
+ * 50 MB heap). When the heap, free part included, is past the budget and its
+ * free part grew by MEMORY_SLACK since the last trim, the pages of the free
+ * chunks go back to the system (a heap below the budget is never trimmed).
+ */
+static void
+trim_heap(struct analyzer *a, const struct mallinfo2 *mi)
+{
+    if (mi->fordblks < a->trimmed_free)
+        a->trimmed_free = mi->fordblks;
+    else if (mi->arena + mi->hblkhd > ANALYZE_MEMORY_BUDGET &&
+             mi->fordblks - a->trimmed_free > MEMORY_SLACK) {
+        malloc_trim(0);
+        a->trimmed_free = mi->fordblks; /* still free, only no longer resident */
+    }
+}
+
 void
 check_memory_now(struct analyzer *a)
 {
     a->memory_check = 0;
+    a->memory_bytes = 0;
     a->memory_every = 512;
     enum end_phase was = a->phase;
     a->phase = END_MEMORY;
     for (int round = 0; round < 64 && a->lru_head; round++) {
         struct mallinfo2 mi = mallinfo2();
         size_t used = mi.uordblks + mi.hblkhd;
+        trim_heap(a, &mi);
         if (used <= ANALYZE_MEMORY_BUDGET) {
             /* the next look before the room is gone at 16 KB an event (a new connection's cost) */
             size_t room = (ANALYZE_MEMORY_BUDGET - used) / 16384;

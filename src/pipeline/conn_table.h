@@ -99,6 +99,8 @@ struct analyzer {
     struct input_info *cur_info;      /* the input being read (evictions are counted there) */
     unsigned memory_check;            /* events since the heap was last measured */
     unsigned memory_every;            /* events between two measures (check_memory) */
+    size_t memory_bytes;              /* input bytes since the heap was last measured */
+    size_t trimmed_free;              /* free heap bytes at the last malloc_trim (trim_heap) */
     /*
      * Captures: the connections of recent flows by their binary tuple, direct
      * mapped, so most packets find theirs without building and hashing the
@@ -162,12 +164,19 @@ void check_memory_now(struct analyzer *a);
  * mallinfo2 walks the arenas (microseconds), so not at every event: after
  * a->memory_every events, which check_memory_now sets from the room left
  * under the budget at 16 KB an event, what a new connection costs (512
- * events when it is near, up to 4096 when the heap is far below it).
+ * events when it is near, up to 4096 when the heap is far below it), or
+ * after MEMORY_CHECK_BYTES of input, whichever comes first: 512 events of
+ * 64 KB segments or 900 KB log lines are 32 to 450 MB, which the buffers of
+ * as many connections may keep.
  */
+#define MEMORY_CHECK_BYTES ((size_t)256 << 10)
+/* Free heap bytes, grown since the last trim, past which the heap is trimmed (trim_heap). */
+#define MEMORY_SLACK ((size_t)4 << 20)
 static inline void
-check_memory(struct analyzer *a)
+check_memory(struct analyzer *a, size_t event_bytes)
 {
-    if (++a->memory_check >= a->memory_every)
+    a->memory_bytes += event_bytes;
+    if (++a->memory_check >= a->memory_every || a->memory_bytes >= MEMORY_CHECK_BYTES)
         check_memory_now(a);
 }
 /*

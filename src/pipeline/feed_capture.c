@@ -745,7 +745,7 @@ run_capture(struct analyzer *a, struct source *src, const char *head, size_t hea
         if (cp.time > a->last_time)
             a->last_time = cp.time;
         on_packet(a, &cp, &run);
-        check_memory(a);
+        check_memory(a, cp.caplen);
         if (cp.time >= next_evict) {
             evict_idle(a, cp.time);
             next_evict = cp.time + 60 * 1000000LL;

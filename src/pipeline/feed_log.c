@@ -330,7 +330,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
             if (ev.time > a->last_time)
                 a->last_time = ev.time;
             on_log_event(a, &ev, info);
-            check_memory(a);
+            check_memory(a, ev.len);
             event_end(a);
         }
         ssize_t n = source_read(src, chunk, READ_CHUNK, errbuf, sizeof errbuf);

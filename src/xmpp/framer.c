@@ -55,6 +55,7 @@
 #define NAME_KEEP 64         /* bytes of a tag name kept for messages */
 #define OPEN_KEEP 16         /* depths whose element's start is kept, to mend a cut element */
 #define MSG_MAX 256
+#define CUR_KEEP ((size_t)64 * 1024) /* |cur| keeps at most this much memory between units */
 /* Attributes (namespace declarations included) on the open elements of a unit at once. */
 #define MAX_OPEN_ATTRS 512
 
@@ -224,6 +225,17 @@ struct framer {
     size_t tag_end;            /* stream offset just after the unit's last tag so far ... */
     unsigned tag_depth;        /* ... and how many elements were open there */
     size_t open_at[OPEN_KEEP]; /* index in the unit's bytes of the element open at depth d */
+
+    /* The shared budget (framer_limits.budget) and what this framer holds of it: |cur|'s size. */
+    struct framer_budget *budget;
+    size_t budget_held;
+    struct framer *budget_prev, *budget_next; /* the budget's holders: budget_held > 0 */
+};
+
+struct framer_budget {
+    size_t limit;
+    size_t held;            /* the sum of the holders' budget_held */
+    struct framer *holders; /* a list, in no order */
 };
 
 /* Character classes for the scanner's inner loops. */
@@ -529,11 +541,53 @@ start_capture(struct framer *f, size_t at)
     buf_reset(&f->cur);
 }
 
+/* ---- the shared budget ---- */
+
+/* |cur| changed size: the budget learns it. */
+static void
+budget_recount(struct framer *f)
+{
+    struct framer_budget *b = f->budget;
+    if (!b)
+        return;
+    if (!f->budget_held) {
+        f->budget_prev = NULL;
+        f->budget_next = b->holders;
+        if (b->holders)
+            b->holders->budget_prev = f;
+        b->holders = f;
+    }
+    b->held = b->held - f->budget_held + f->cur.cap;
+    f->budget_held = f->cur.cap;
+    if (!f->budget_held) {
+        if (f->budget_prev)
+            f->budget_prev->budget_next = f->budget_next;
+        else
+            b->holders = f->budget_next;
+        if (f->budget_next)
+            f->budget_next->budget_prev = f->budget_prev;
+        f->budget_prev = f->budget_next = NULL;
+    }
+}
+
+/* |cur| may have changed size (most calls: it did not). */
+static inline void
+budget_count(struct framer *f)
+{
+    if (f->cur.cap != f->budget_held)
+        budget_recount(f);
+}
+
 static void
 stop_capture(struct framer *f)
 {
     f->capture = false;
-    buf_reset(&f->cur);
+    /* a big unit's buffer goes back: every connection kept up to max_element otherwise */
+    if (f->cur.cap > CUR_KEEP)
+        buf_clear(&f->cur);
+    else
+        buf_reset(&f->cur);
+    budget_count(f);
 }
 
 /*
@@ -632,6 +686,83 @@ oversize(struct framer *f, size_t at)
     char post[80];
     snprintf(post, sizeof(post), "> exceeds %zu bytes; skipped", f->max_element);
     over_cap(f, at, post);
+}
+
+/* A unit the budget may give up: one whose kind is known and that over_cap() can name. */
+static bool
+unit_givable(const struct framer *f)
+{
+    switch (f->unit) {
+    case U_STAG:
+    case U_ELEMENT:
+    case U_STRAY:
+    case U_HEADER:
+    case U_DECL:
+        return !f->skip;
+    default:
+        return false;
+    }
+}
+
+/*
+ * The budget takes |f|'s buffer back, between two feeds of |f| (or at the end
+ * of one): the unit in it, if any, is given up as an oversize one; all of it
+ * was fed, so it spans up to f->cap_from.
+ */
+static void
+give_up(struct framer *f)
+{
+    if (f->capture) {
+        char post[160];
+        snprintf(post, sizeof(post),
+                 "> given up after %zu bytes: unfinished elements held more than %zu MiB; skipped",
+                 f->cap_from - f->unit_start, f->budget->limit >> 20);
+        over_cap(f, f->cap_from - 1, post);
+    }
+    buf_clear(&f->cur); /* what stop_capture() kept, or an idle buffer */
+    budget_count(f);
+}
+
+/* Past the budget: the largest buffers go back (their units given up) until under it. */
+static void
+budget_relieve(struct framer_budget *b)
+{
+    while (b->held > b->limit) {
+        struct framer *big = NULL;
+        for (struct framer *g = b->holders; g; g = g->budget_next) {
+            if (g->capture && !unit_givable(g))
+                continue; /* a few bytes of markup not known yet: its next feed tells */
+            if (!big || g->budget_held > big->budget_held)
+                big = g;
+        }
+        if (!big)
+            return;
+        give_up(big);
+    }
+}
+
+struct framer_budget *
+framer_budget_new(const struct framer_limits *limits)
+{
+    struct framer_budget *b = xcalloc(1, sizeof(*b));
+    size_t unit = limits && limits->max_element ? limits->max_element : DEFAULT_MAX_ELEMENT;
+    b->limit = FRAMER_BUDGET;
+    /* two units at the cap, each in a buffer up to twice its size */
+    if (unit > b->limit / 4)
+        b->limit = unit <= SIZE_MAX / 4 ? unit * 4 : SIZE_MAX;
+    return b;
+}
+
+void
+framer_budget_free(struct framer_budget *b)
+{
+    free(b);
+}
+
+size_t
+framer_budget_held(const struct framer_budget *b)
+{
+    return b ? b->held : 0;
 }
 
 /*
@@ -1104,6 +1235,7 @@ framer_new(const char *label, const struct framer_limits *limits)
         f->max_element = MIN_MAX_ELEMENT;
     f->max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
     f->hcap = f->max_depth < HASH_STACK_MAX ? f->max_depth : HASH_STACK_MAX;
+    f->budget = limits ? limits->budget : NULL;
     /* one allocation for both stacks: a framer is made for every direction of every connection */
     f->hstack = xcalloc(f->hcap + 1, sizeof(*f->hstack) + sizeof(*f->astack));
     f->astack = (unsigned *)(f->hstack + f->hcap + 1);
@@ -1133,6 +1265,7 @@ framer_free(struct framer *f)
     fp_clear(&f->fp);
     buf_clear(&f->raw);
     buf_clear(&f->cur);
+    budget_count(f);
     buf_clear(&f->decl);
     buf_clear(&f->hdr);
     free(f->hstack); /* and astack */
@@ -1559,6 +1692,9 @@ framer_feed(struct framer *f, const char *buf, size_t len)
     }
     f->pos = base + len;
     f->in = NULL;
+    budget_count(f);
+    if (f->budget && f->budget->held > f->budget->limit)
+        budget_relieve(f->budget);
 }
 
 void
@@ -1627,6 +1763,7 @@ framer_gap_bytes(struct framer *f, size_t missing)
     f->decl_pending = false;
     buf_reset(&f->decl);
     f->pos += missing;
+    budget_count(f); /* a mended start tag may have replaced the unit's bytes */
 }
 
 void

@@ -87,7 +87,26 @@ struct frame {
 struct framer_limits {
     size_t max_element; /* bytes; 0 = default (1 MiB); at least 64 */
     unsigned max_depth; /* nesting inside a top-level element; 0 = default (64) */
+    struct framer_budget *budget; /* shared by the framers made with these limits; NULL: none */
 };
+
+/*
+ * A memory budget shared by many framers (all those of one analyzer): the
+ * bytes they hold of units not finished yet. Each framer is bounded by
+ * max_element, but hundreds of streams each in the middle of a big element
+ * are not: past the budget, the framer holding the most gives its unit up,
+ * as an oversize one (a FRAME_OVERSIZE whose message says "given up", queued
+ * on that framer, maybe not the one being fed), and reads on after it. The
+ * budget is FRAMER_BUDGET, or room for two units at the cap when max_element
+ * is raised past a quarter of it.
+ */
+#define FRAMER_BUDGET ((size_t)8 << 20)
+struct framer_budget;
+struct framer_budget *framer_budget_new(const struct framer_limits *limits);
+/* After the last framer that uses it; NULL is fine. */
+void framer_budget_free(struct framer_budget *b);
+/* Bytes the framers of |b| hold now, for the tests. */
+size_t framer_budget_held(const struct framer_budget *b);
 
 /*
  * Returns a new framer. |label| (copied; NULL is fine) names it for debugging;

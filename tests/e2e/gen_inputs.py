@@ -11,6 +11,13 @@ numbers and times patched, IPv4 checksums updated incrementally.
     gen_inputs.py syn N OUT     N SYNs to port 5222 that nobody answers
     gen_inputs.py log N OUT     an ejabberd debug log of N short connections
                                 (the lines of testdata/plain-no-tls, pids renumbered)
+    gen_inputs.py big N OUT [K SIZE CHUNK]
+                                N connections open at once, each client sending K
+                                (default 3) <message/>s of SIZE bytes (default 900 000),
+                                in pieces of CHUNK bytes (default SIZE: whole), the
+                                pieces of all connections interleaved
+    gen_inputs.py biglog N OUT [K SIZE CHUNK]
+                                the same as an ejabberd debug log, one line per piece
 
 OUT is a path or - for standard output. Accounts are user0 .. user999 with the
 password "generated-<n>" (not test-data passwords).
@@ -122,10 +129,87 @@ def gen_log(n, out):
     out.write("".join(buf).encode())
 
 
+def big_pieces(n, k, size, chunk):
+    """(connection, client?, bytes) in order: n streams opened, then each client's k
+    elements of size bytes cut in pieces of chunk, round robin over the connections
+    (the memory test: every stream holds an unfinished element at once)."""
+    for i in range(n):
+        yield i, True, C_HDR
+        yield i, False, S_HDR % i
+    pieces = []
+    for e in range(k):
+        head = b"<message to='bob@example.com' id='m%d'><body>" % e
+        tail = b"</body></message>"
+        el = head + b"x" * max(0, size - len(head) - len(tail)) + tail
+        pieces += [el[o : o + chunk] for o in range(0, len(el), chunk)]
+    for piece in pieces:
+        for i in range(n):
+            yield i, True, piece
+    for i in range(n):
+        yield i, True, CLOSE
+        yield i, False, CLOSE
+
+
+def gen_big(n, out, k, size, chunk):
+    w = Writer(out)
+    seqs = {}
+    for i in range(n):
+        client, port = client_of(i)
+        w.pkt(client, port, True, 1000, 0, SYN)
+        w.pkt(client, port, False, 5000, 1001, SYNACK)
+        w.pkt(client, port, True, 1001, 5001, ACK)
+        seqs[i] = [1001, 5001]
+    for i, fromc, data in big_pieces(n, k, size, chunk):
+        client, port = client_of(i)
+        cs, ss = seqs[i]
+        for o in range(0, len(data), 65000):  # segments of at most 65 000 bytes
+            seg = data[o : o + 65000]
+            if fromc:
+                w.pkt(client, port, True, cs, ss, PSH, seg)
+                cs += len(seg)
+            else:
+                w.pkt(client, port, False, ss, cs, PSH, seg)
+                ss += len(seg)
+        seqs[i] = [cs, ss]
+    for i in range(n):
+        client, port = client_of(i)
+        cs, ss = seqs[i]
+        w.pkt(client, port, True, cs, ss, FIN)
+        w.pkt(client, port, False, ss, cs + 1, FIN)
+        w.pkt(client, port, True, cs + 1, ss + 1, ACK)
+    w.flush()
+
+
+def gen_biglog(n, out, k, size, chunk):
+    t = [0]
+
+    def stamp():
+        t[0] += 10
+        s, us = divmod(t[0], 1000000)
+        m, s = divmod(s, 60)
+        return "2026-11-25 15:%02d:%02d.%06d+00:00" % (m, s, us)
+
+    for i in range(n):
+        client, port = client_of(i)
+        out.write(("%s [info] <0.335.0>@ejabberd_listener:accept/7:273 (<0.%d.0>) Accepted connection "
+                   "%s:%d -> 10.0.0.2:5222\n" % (stamp(), 1000 + i, ".".join(map(str, client)), port)).encode())
+    for i, fromc, data in big_pieces(n, k, size, chunk):
+        pid = "<0.%d.0>" % (1000 + i)
+        out.write(('%s [notice] %s (tcp|%s) %s XML on stream = <<"' % (
+            stamp(), pid, pid, "Received" if fromc else "Send")).encode())
+        out.write(data.replace(b'"', b'\\"'))
+        out.write(b'">>\n')
+
+
 def main():
     mode, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     out = sys.stdout.buffer if path == "-" else open(path, "wb")
-    if mode == "log":
+    if mode in ("big", "biglog"):
+        k = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+        size = int(sys.argv[5]) if len(sys.argv) > 5 else 900000
+        chunk = int(sys.argv[6]) if len(sys.argv) > 6 else size
+        (gen_big if mode == "big" else gen_biglog)(n, out, k, size, chunk)
+    elif mode == "log":
         gen_log(n, out)
     else:
         w = Writer(out)

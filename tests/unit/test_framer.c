@@ -1104,6 +1104,55 @@ Test(framer, oversize_header_is_skipped_and_elements_still_parse)
     buf_clear(&in);
 }
 
+/*
+ * Framers sharing a budget (8 MiB with the default limits): nine streams each
+ * in the middle of a big element hold more than it, so the largest unit is
+ * given up, on its own framer, which reads on after that element; the others
+ * finish theirs.
+ */
+Test(framer, a_shared_budget_gives_up_the_largest_unfinished_element)
+{
+    struct framer_limits lim = {0};
+    lim.budget = framer_budget_new(&lim);
+    struct framer *f[9];
+    struct frame fr;
+    char *fill = malloc(1000000);
+    memset(fill, 'x', 1000000);
+    for (int i = 0; i < 9; i++) {
+        f[i] = framer_new("c", &lim);
+        framer_feed(f[i], HDR "<message><body>", strlen(HDR "<message><body>"));
+        cr_assert(framer_next(f[i], &fr) && fr.kind == FRAME_STREAM_OPEN);
+        /* eight of 1 MB (1 MiB buffers: the budget, not past it), then 100 KB */
+        framer_feed(f[i], fill, i < 8 ? 1000000 : 100000);
+    }
+    cr_expect_eq(framer_budget_held(lim.budget), ((size_t)7 << 20) + (128 << 10));
+    cr_expect_not(framer_next(f[8], &fr), "the smallest, fed last, keeps its element");
+    /* the largest are equal: the one that last began holding is given up */
+    cr_assert(framer_next(f[7], &fr));
+    cr_expect_eq(fr.kind, FRAME_OVERSIZE);
+    cr_expect_eq(fr.offset, strlen(HDR));
+    cr_expect_eq(fr.size, 1000000 + strlen("<message><body>"));
+    cr_expect_str_eq(fr.message, "element <message> given up after 1000015 bytes: unfinished "
+                                 "elements held more than 8 MiB; skipped");
+    for (int i = 0; i < 9; i++) {
+        framer_feed(f[i], "</body></message><presence/>", 28);
+        if (i != 7) {
+            cr_assert(framer_next(f[i], &fr));
+            cr_expect_eq(fr.kind, FRAME_ELEMENT, "framer %d", i);
+            cr_expect_str_eq(fr.el->name, "message");
+        }
+        cr_assert(framer_next(f[i], &fr));
+        cr_expect_eq(fr.kind, FRAME_ELEMENT, "framer %d", i);
+        cr_expect_str_eq(fr.el->name, "presence");
+        cr_expect_not(framer_next(f[i], &fr));
+    }
+    cr_expect_eq(framer_budget_held(lim.budget), 0, "big buffers go back after their unit");
+    for (int i = 0; i < 9; i++)
+        framer_free(f[i]);
+    framer_budget_free(lim.budget);
+    free(fill);
+}
+
 Test(framer, deep_nesting_is_oversize)
 {
     struct buf in = {0};
@@ -2152,7 +2201,7 @@ Test(framer, deferred_parsing_gives_the_direct_frames_for_hand_made_streams)
     for (size_t k = 0; k < NELEMS(dcases); k++) {
         struct marked m;
         struct script s;
-        struct framer_limits lim;
+        struct framer_limits lim = {0};
         dcase_script(&dcases[k], &m, &s, &lim);
         expect_deferred_same_any_feeds(&s, true, 50, &seed, dcases[k].name);
         marked_clear(&m);
@@ -2185,7 +2234,7 @@ Test(framer, deferred_parsing_gives_the_direct_frames_after_each_kind_of_header)
             snprintf(what, sizeof(what), "%s, after prefix %zu", dcases[k].name, b);
             struct marked m;
             struct script s;
-            struct framer_limits lim;
+            struct framer_limits lim = {0};
             dcase_script(&c, &m, &s, &lim);
             expect_deferred_same_any_feeds(&s, false, 10, &seed, what);
             marked_clear(&m);
