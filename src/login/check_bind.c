@@ -136,8 +136,8 @@ check_d15(const struct login *l, const struct fact *f, struct finding *out)
 bool
 check_d16(const struct login *l, const struct fact *f, struct finding *out)
 {
-    if (l->bound || l->no_xml || l->opaque)
-        return false;
+    if (l->bound || l->no_xml || l->opaque || l->unsynced)
+        return false; /* unsynced: picked up mid-stream, the login may have ended before the input began */
     /* low when the login stopped before any authentication verdict */
     if (l->s.auth.outcome == AUTH_NONE && !l->registered)
         out->severity = SEV_WARNING;

@@ -81,6 +81,13 @@ struct login {
     bool no_xml;           /* the input shows no XML for this connection */
     bool opaque;           /* encrypted without a key from some point on */
     bool midstream;        /* the input began after the connection did */
+    /*
+     * Picked up mid-stream and not yet re-synchronised on a header, features,
+     * success or bind result (login-spec §2.2 rule 5): ordering checks wait.
+     */
+    bool unsynced;
+    /* the server routed stanzas to the client before any bind was seen: bound before the input began */
+    bool bound_unseen;
     /* what the current features offer */
     bool bind_offered, session_offered, session_optional, sm_offered, register_offered;
     bool b4_seen;          /* the client ignored required STARTTLS: the server must not go on */

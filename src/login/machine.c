@@ -363,6 +363,29 @@ damaged_answer(struct login *l, const struct stanza *el)
     return paired == ev ? EV_STANZA_IQ : paired;
 }
 
+/*
+ * login-spec §2.2 rule 5: after a mid-stream pickup, what tells where the
+ * login is again: a header, features, a SASL success, a bind result (and
+ * what stands for one: a resumption, legacy authentication, SASL2's).
+ */
+static bool
+resyncs(enum event ev)
+{
+    switch (ev) {
+    case EV_STREAM_OPEN:
+    case EV_STREAM_RESTART:
+    case EV_FEATURES:
+    case EV_SUCCESS:
+    case EV_BIND_RESULT:
+    case EV_SM_RESUMED:
+    case EV_LEGACY_AUTH_RESULT:
+    case EV_SASL2_SUCCESS:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void
 handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
@@ -390,6 +413,7 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
     if (!l->started && ev != EV_STREAM_OPEN && !fr->outside) {
         /* login-spec §2.2 rule 5: picked up mid-stream (outside a stream it is A1 or K3 instead) */
         l->state = ST_UNKNOWN;
+        l->unsynced = !resyncs(ev);
         unsigned seq0 = login_add_step(
             l, dir, t, ev, detail,
             findings_phase_kept(&l->s) ? abbrev_element(el, ev, NULL, l->opt.show_secrets) : NULL);
@@ -399,6 +423,8 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         step(l, dir, ev, seq0);
         return;
     }
+    if (resyncs(ev))
+        l->unsynced = false;
     const char *mech = l->cur ? l->cur->mechanism : NULL;
     char *summary =
         findings_phase_kept(&l->s) ? abbrev_element(el, ev, mech, l->opt.show_secrets) : NULL;
@@ -530,6 +556,7 @@ login_midstream(struct login *l, usec_t t, const char *detail)
     unsigned seq = login_add_step(l, '-', t, EV_GAP, NULL, xstrdup(detail ? detail : ""));
     l->state = ST_UNKNOWN;
     l->midstream = true;
+    l->unsynced = true;
     l->headers_seen = true; /* the next client header is a restart */
     struct fact f = {.kind = FACT_MIDSTREAM, .dir = '-', .ev = EV_GAP, .seq = seq};
     checks_raise(l, &f);
