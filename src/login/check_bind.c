@@ -175,6 +175,18 @@ check_e2(const struct login *l, const struct fact *f, struct finding *out)
 }
 
 bool
+check_l5(const struct login *l, const struct fact *f, struct finding *out)
+{
+    if (!f->u.reg.change || !f->u.reg.password)
+        return false;
+    /* the new password in key=value form: the output step hides it unless --show-secrets */
+    say(out, "password of '%s' changed (a new credential sent %s): password=%s",
+        f->u.reg.user ? f->u.reg.user : l->s.user ? l->s.user : "?",
+        l->tls_active ? "over TLS" : "without TLS", f->u.reg.password);
+    return true;
+}
+
+bool
 check_e3(const struct login *l, const struct fact *f, struct finding *out)
 {
     (void)out;

@@ -70,7 +70,8 @@ struct fact {
             const char *user, *password, *digest; /* legacy fields; NULL when absent */
         } cred;
         struct { const struct attempt *attempt; bool ok; const char *condition; } verdict;
-        struct { const char *user, *password; } reg;  /* FACT_REGISTRATION */
+        /* FACT_REGISTRATION; |change|: inside a session, a password change (XEP-0077 §3.3) */
+        struct { const char *user, *password; bool change; } reg;
         struct { enum phase phase; } rank;             /* FACT_RANK_BACK */
         struct { enum login_end how; } end;
         struct {
@@ -173,7 +174,7 @@ check_fn check_f1, check_f2, check_f3, check_f4, check_f5, check_f6, check_f7, c
 check_fn check_g1, check_g2, check_g3, check_g4;
 check_fn check_h1, check_h2, check_h3, check_h4, check_h5, check_h6, check_h8, check_h9;
 check_fn check_k1, check_k2, check_k3, check_k4, check_k5, check_k6, check_k7, check_k8;
-check_fn check_l1, check_l2, check_l3, check_l4;
+check_fn check_l1, check_l2, check_l3, check_l4, check_l5;
 
 /* C10's thresholds (login-spec §3 "Thresholds"), shared with watch.c's window. */
 #define WATCH_FAILURES 10

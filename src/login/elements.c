@@ -285,7 +285,6 @@ on_stanza(struct login *l, char dir, const struct stanza *el, enum event ev, uns
         (ev == EV_STANZA_MESSAGE || ev == EV_STANZA_PRESENCE)) {
         /* the server routes these to a bound resource only (RFC 6120 §7.1, §2.2 rule 2) */
         l->bound = true;
-        l->bound_unseen = true;
         const char *to = stanza_attr(el, "to", NULL);
         const char *at = to ? strchr(to, '@') : NULL;
         if (at && strchr(at, '/') && !l->s.jid) { /* a full JID: the bound one */
@@ -434,7 +433,10 @@ login_element_facts(struct login *l, char dir, const struct stanza *el, enum eve
         break;
     case EV_REGISTER_RESULT:
         server_went_on(l, ev, seq);
-        l->registered = true;
+        if (!login_in_session(l)) /* a password change is no registration (XEP-0077 §3.3) */
+            l->registered = true;
+        else if (l->unsynced && !l->bound)
+            l->bound = true; /* a change is accepted in a session only */
         break;
     case EV_LEGACY_AUTH_SET:
         login_remember_iq(l, el, IQ_LEGACY);

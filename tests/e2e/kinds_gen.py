@@ -10,8 +10,9 @@ Modes:
               xmlns:db), one jabber:server stream without dialback to :5269, then a
               client login (PLAIN without TLS, established) to :5222
   midsession  IN (a real capture of plain-no-tls) from the client's first
-              <presence> on: picked up inside an established session, the
-              client's </stream:stream> comes later
+              <presence> on (or from the first packet holding MARKER, the 4th
+              argument): picked up inside an established session, the client's
+              </stream:stream> comes later
   pwchange    handmade: a PLAIN login without TLS, bound, then a password change
               (XEP-0077 section 3.3: jabber:iq:register with username and password)
               the server accepts, then the close
@@ -118,9 +119,9 @@ def s2s(out):
     f.close()
 
 
-def midsession(out, src):
+def midsession(out, src, marker=b"<presence "):
     linktype, recs = read_pcap(src)
-    at = next(i for i, (_, data, _) in enumerate(recs) if b"<presence " in data)
+    at = next(i for i, (_, data, _) in enumerate(recs) if marker in data)
     write_pcap(out, linktype, recs[at:])
 
 
@@ -137,6 +138,6 @@ def pwchange(out):
 if __name__ == "__main__":
     mode, out = sys.argv[1], sys.argv[2]
     if mode == "midsession":
-        midsession(out, sys.argv[3])
+        midsession(out, sys.argv[3], *[m.encode() for m in sys.argv[4:5]])
     else:
         {"binary": binary, "s2s": s2s, "pwchange": pwchange}[mode](out)

@@ -2663,3 +2663,22 @@ Test(login, summaries_and_messages_of_huge_elements_are_cut)
     cr_expect_str_eq(d6->message + strlen(d6->message) - 3, "...");
     session_free(s);
 }
+
+/* Issue 13: a password change once picked up inside a session registers nobody: it is L5. */
+Test(login, password_change_mid_session_is_l5_not_registered)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_el(&d, iq("set", "pw1", register_set("alice")));
+    s_el(&d, iq("result", "pw1", NULL));
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "%s", outcome_name(s->outcome));
+    expect_violation(s, "L5", SEV_INFO);
+    expect_violation(s, "E2", SEV_ERROR);
+    expect_no_violation(s, "E4");
+    const struct violation *v = find_violation(s, "L5");
+    if (v)
+        cr_expect_not_null(strstr(v->message, "password=Handmade-Secret-0"), "%s", v->message);
+    cr_expect(s->password_on_wire, "the new password was readable");
+    session_free(s);
+}
