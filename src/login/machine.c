@@ -390,6 +390,9 @@ static void
 handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
     const struct stanza *el = fr->el;
+    if ((fr->kind == FRAME_STREAM_OPEN && el->default_ns && strcmp(el->default_ns, NS_SERVER) == 0) ||
+        (el->ns && strcmp(el->ns, NS_DIALBACK) == 0))
+        l->s.server_to_server = true; /* RFC 6120 §4.8.3, XEP-0220: not a client's stream */
     struct classified c;
     phase_of(dir, el, &c);
     enum event ev = c.event;

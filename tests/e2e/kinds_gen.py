@@ -75,9 +75,10 @@ def binary(out):
         c.send(True, bytes(range(256)))
         c.close()
     tls = Conn(None, f=f, cport=41006, sport=5223, t0=1700000006)
-    # a ClientHello record, cut short: only its start matters here
-    hello = bytes.fromhex("160301003a0100003603030000000000000000000000000000000000000000"
-                          "00000000000000000000000000000000000002130101000000")
+    # a minimal ClientHello: TLS 1.2, one cipher suite, no extensions
+    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00" + b"\x00\x00"
+    handshake = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    hello = b"\x16\x03\x01" + struct.pack("!H", len(handshake)) + handshake
     tls.send(True, hello)
     tls.send(False, bytes.fromhex("1603030005020000010000"))
     tls.close()
