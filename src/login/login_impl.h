@@ -86,6 +86,8 @@ struct login {
      * success or bind result (login-spec §2.2 rule 5): ordering checks wait.
      */
     bool unsynced;
+    bool s2s_seen;         /* a jabber:server header or dialback (note_stream_kind) */
+    bool server_said_c2s;  /* a server header in jabber:client */
     /* what the current features offer */
     bool bind_offered, session_offered, session_optional, sm_offered, register_offered;
     bool b4_seen;          /* the client ignored required STARTTLS: the server must not go on */

@@ -386,13 +386,29 @@ resyncs(enum event ev)
     }
 }
 
+/*
+ * A server-to-server stream (RFC 6120 §4.8.3, XEP-0220) is no client login:
+ * a header whose content namespace is jabber:server, or dialback. Unless the
+ * server answers as a client-to-server one (jabber:client): then it is a
+ * client's stream in the wrong namespace, which A9 judges.
+ */
+static void
+note_stream_kind(struct login *l, char dir, const struct frame *fr)
+{
+    const struct stanza *el = fr->el;
+    bool header = fr->kind == FRAME_STREAM_OPEN && el->default_ns;
+    if ((header && strcmp(el->default_ns, NS_SERVER) == 0) || (el->ns && strcmp(el->ns, NS_DIALBACK) == 0))
+        l->s2s_seen = true;
+    if (header && dir == 'S' && strcmp(el->default_ns, NS_CLIENT) == 0)
+        l->server_said_c2s = true;
+    l->s.server_to_server = l->s2s_seen && !l->server_said_c2s;
+}
+
 static void
 handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
     const struct stanza *el = fr->el;
-    if ((fr->kind == FRAME_STREAM_OPEN && el->default_ns && strcmp(el->default_ns, NS_SERVER) == 0) ||
-        (el->ns && strcmp(el->ns, NS_DIALBACK) == 0))
-        l->s.server_to_server = true; /* RFC 6120 §4.8.3, XEP-0220: not a client's stream */
+    note_stream_kind(l, dir, fr);
     struct classified c;
     phase_of(dir, el, &c);
     enum event ev = c.event;
