@@ -253,11 +253,13 @@ audit_register_set(struct login *l, const struct stanza *el, unsigned seq)
         clear_step(l, EV_REGISTER_SET, seq);
         note_secret_sent(l, seq);
     }
-    if (!l->authed)
+    bool change = login_in_session(l);
+    if (!change)
         l->registrations++;
     f.kind = FACT_REGISTRATION;
     f.u.reg.user = user;
     f.u.reg.password = password ? pass : NULL;
+    f.u.reg.change = change;
     checks_raise(l, &f);
 }
 

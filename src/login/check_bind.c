@@ -136,8 +136,8 @@ check_d15(const struct login *l, const struct fact *f, struct finding *out)
 bool
 check_d16(const struct login *l, const struct fact *f, struct finding *out)
 {
-    if (l->bound || l->no_xml || l->opaque)
-        return false;
+    if (l->bound || l->no_xml || l->opaque || l->unsynced)
+        return false; /* unsynced: picked up mid-stream, the login may have ended before the input began */
     /* low when the login stopped before any authentication verdict */
     if (l->s.auth.outcome == AUTH_NONE && !l->registered)
         out->severity = SEV_WARNING;
@@ -171,6 +171,18 @@ check_e2(const struct login *l, const struct fact *f, struct finding *out)
         return false;
     say(out, "registration password of '%s' sent without TLS",
         f->u.reg.user ? f->u.reg.user : "?");
+    return true;
+}
+
+bool
+check_l5(const struct login *l, const struct fact *f, struct finding *out)
+{
+    if (!f->u.reg.change || !f->u.reg.password)
+        return false;
+    /* the new password in key=value form: the output step hides it unless --show-secrets */
+    say(out, "password of '%s' changed (a new credential sent %s): password=%s",
+        f->u.reg.user ? f->u.reg.user : l->s.user ? l->s.user : "?",
+        l->tls_active ? "over TLS" : "without TLS", f->u.reg.password);
     return true;
 }
 

@@ -345,6 +345,15 @@ const struct check check_table[] = {
      "XEP-0077 §11", "registration password sent without TLS",
      ON(FACT_REGISTRATION), {EV_NONE}, check_e2, SEEN_CLIENT_CLEAR,
      NULL},
+    {"L5", "password-changed", LEVEL_INFO, "(tool); XEP-0077 §3.3",
+     "XEP-0077 §3.3", "password changed inside the session",
+     ON(FACT_REGISTRATION), {EV_NONE}, check_l5, SEEN_CLIENT,
+     "Not in the spec: the tool's own, in group L (an audit trail, like E9). An iq:register "
+     "set with a <password> once authenticated (or inside a session picked up mid-stream) "
+     "changes the password (XEP-0077 §3.3): the new credential is a finding of its own, its "
+     "value <hidden> unless --show-secrets; the session's outcome stays what the login made "
+     "it (established), not registered. Without TLS E2 is raised as well and the session "
+     "counts in the plaintext audit."},
     {"E4", "ibr-repeated", LEVEL_LOW, "XEP-0077 §3.1.1",
      "XEP-0077 §3.1.1", "more than one registration on one stream",
      ON(FACT_REGISTRATION), {EV_NONE}, check_e4, SEEN_CLIENT,

@@ -74,7 +74,8 @@ struct fact {
             const char *user, *password, *digest; /* legacy fields; NULL when absent */
         } cred;
         struct { const struct attempt *attempt; bool ok; const char *condition; } verdict;
-        struct { const char *user, *password; } reg;  /* FACT_REGISTRATION */
+        /* FACT_REGISTRATION; |change|: inside a session, a password change (XEP-0077 §3.3) */
+        struct { const char *user, *password; bool change; } reg;
         struct { enum phase phase; } rank;             /* FACT_RANK_BACK */
         struct { enum login_end how; } end;
         struct { enum bosh_issue issue; bool other_case; } bosh; /* FACT_BOSH; detail: the wording */
@@ -183,7 +184,7 @@ check_fn check_k1, check_k2, check_k3, check_k4, check_k5, check_k6, check_k7, c
 check_fn check_i1, check_i2, check_i3, check_i7, check_i8, check_i9, check_i10, check_i11,
     check_i13, check_i14, check_i15, check_i17, check_i19, check_i20, check_i21, check_i22,
     check_i23, check_i25;
-check_fn check_l1, check_l2, check_l3, check_l4;
+check_fn check_l1, check_l2, check_l3, check_l4, check_l5;
 check_fn check_j1, check_j2, check_j3, check_j4, check_j5, check_j6, check_j7, check_j8,
     check_j10, check_j11, check_j12, check_j13;
 

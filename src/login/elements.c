@@ -272,7 +272,8 @@ addressed_locally(const struct login *l, const struct stanza *el)
 static void
 on_stanza(struct login *l, char dir, const struct stanza *el, enum event ev, unsigned seq)
 {
-    bool client_prebind = dir == 'C' && l->state != ST_UNKNOWN && !l->bound;
+    /* mid-stream, before a re-synchronisation, where the login stands is not known */
+    bool client_prebind = dir == 'C' && l->state != ST_UNKNOWN && !l->unsynced && !l->bound;
     struct fact f = {.kind = FACT_EVENT, .dir = dir, .ev = ev, .seq = seq, .el = el};
     f.u.stanza.to_local = client_prebind && l->authed && addressed_locally(l, el);
     checks_raise(l, &f);
@@ -280,6 +281,18 @@ on_stanza(struct login *l, char dir, const struct stanza *el, enum event ev, uns
         l->prebind_pending = true; /* the server must not answer it (D8) */
     else if (dir == 'S' && !l->bound)
         l->prebind_pending = false;
+    if (dir == 'S' && l->unsynced && !l->bound &&
+        (ev == EV_STANZA_MESSAGE || ev == EV_STANZA_PRESENCE)) {
+        /* the server routes these to a bound resource only (RFC 6120 §7.1, §2.2 rule 2) */
+        l->bound = true;
+        const char *to = stanza_attr(el, "to", NULL);
+        const char *at = to ? strchr(to, '@') : NULL;
+        if (at && strchr(at, '/') && !l->s.jid) { /* a full JID: the bound one */
+            l->s.jid = xstrdup(to);
+            if (!l->s.user)
+                l->s.user = xstrndup(to, (size_t)(at - to));
+        }
+    }
     if (l->sm_enabled)
         l->sent[dir == 'C' ? 0 : 1]++;
     if (dir == 'C' && l->bound)
@@ -420,7 +433,10 @@ login_element_facts(struct login *l, char dir, const struct stanza *el, enum eve
         break;
     case EV_REGISTER_RESULT:
         server_went_on(l, ev, seq);
-        l->registered = true;
+        if (!login_in_session(l)) /* a password change is no registration (XEP-0077 §3.3) */
+            l->registered = true;
+        else if (l->unsynced && !l->bound)
+            l->bound = true; /* a change is accepted in a session only */
         break;
     case EV_LEGACY_AUTH_SET:
         login_remember_iq(l, el, IQ_LEGACY);

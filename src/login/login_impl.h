@@ -81,6 +81,13 @@ struct login {
     bool no_xml;           /* the input shows no XML for this connection */
     bool opaque;           /* encrypted without a key from some point on */
     bool midstream;        /* the input began after the connection did */
+    /*
+     * Picked up mid-stream and not yet re-synchronised on a header, features,
+     * success or bind result (login-spec §2.2 rule 5): ordering checks wait.
+     */
+    bool unsynced;
+    bool s2s_seen;         /* a jabber:server header or dialback (note_stream_kind) */
+    bool server_said_c2s;  /* a server header in jabber:client */
     /* what the current features offer */
     bool bind_offered, session_offered, session_optional, sm_offered, register_offered;
     bool b4_seen;          /* the client ignored required STARTTLS: the server must not go on */
@@ -205,6 +212,16 @@ void login_element_facts(struct login *l, char dir, const struct stanza *el, enu
                          const char *detail, usec_t t, unsigned seq);
 /* Names a server iq result/error after the request it answers (by id). */
 enum event login_pair_iq(struct login *l, const struct stanza *el, enum event ev);
+/*
+ * Inside a session: authenticated, bound, or picked up mid-stream before a
+ * re-synchronisation. An iq:register set there changes the password (or
+ * removes the account, XEP-0077 §3.2, §3.3); it registers nothing.
+ */
+static inline bool
+login_in_session(const struct login *l)
+{
+    return l->authed || l->bound || l->unsynced;
+}
 void login_remember_iq(struct login *l, const struct stanza *el, enum iq_kind kind);
 
 /* Frees the |n| strings of |v| and |v|. */

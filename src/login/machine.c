@@ -384,10 +384,52 @@ element_summary(const struct login *l, const struct frame *fr, const struct stan
     return both;
 }
 
+/*
+ * login-spec §2.2 rule 5: after a mid-stream pickup, what tells where the
+ * login is again: a header, features, a SASL success, a bind result (and
+ * what stands for one: a resumption, legacy authentication, SASL2's).
+ */
+static bool
+resyncs(enum event ev)
+{
+    switch (ev) {
+    case EV_STREAM_OPEN:
+    case EV_STREAM_RESTART:
+    case EV_FEATURES:
+    case EV_SUCCESS:
+    case EV_BIND_RESULT:
+    case EV_SM_RESUMED:
+    case EV_LEGACY_AUTH_RESULT:
+    case EV_SASL2_SUCCESS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * A server-to-server stream (RFC 6120 §4.8.3, XEP-0220) is no client login:
+ * a header whose content namespace is jabber:server, or dialback. Unless the
+ * server answers as a client-to-server one (jabber:client): then it is a
+ * client's stream in the wrong namespace, which A9 judges.
+ */
+static void
+note_stream_kind(struct login *l, char dir, const struct frame *fr)
+{
+    const struct stanza *el = fr->el;
+    bool header = fr->kind == FRAME_STREAM_OPEN && el->default_ns;
+    if ((header && strcmp(el->default_ns, NS_SERVER) == 0) || (el->ns && strcmp(el->ns, NS_DIALBACK) == 0))
+        l->s2s_seen = true;
+    if (header && dir == 'S' && strcmp(el->default_ns, NS_CLIENT) == 0)
+        l->server_said_c2s = true;
+    l->s.server_to_server = l->s2s_seen && !l->server_said_c2s;
+}
+
 static void
 handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
     const struct stanza *el = fr->el;
+    note_stream_kind(l, dir, fr);
     struct classified c;
     phase_of(dir, el, &c);
     enum event ev = c.event;
@@ -411,6 +453,7 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
     if (!l->started && ev != EV_STREAM_OPEN && !fr->outside) {
         /* login-spec §2.2 rule 5: picked up mid-stream (outside a stream it is A1 or K3 instead) */
         l->state = ST_UNKNOWN;
+        l->unsynced = !resyncs(ev);
         unsigned seq0 = login_add_step(l, dir, t, ev, detail, element_summary(l, fr, el, ev, NULL));
         struct fact f = {.kind = FACT_MIDSTREAM, .dir = dir, .ev = ev, .seq = seq0};
         checks_raise(l, &f);
@@ -418,6 +461,8 @@ handle_element(struct login *l, char dir, usec_t t, const struct frame *fr)
         step(l, dir, ev, seq0);
         return;
     }
+    if (resyncs(ev))
+        l->unsynced = false;
     const char *mech = l->cur ? l->cur->mechanism : NULL;
     unsigned seq = login_add_step(l, dir, t, ev, detail, element_summary(l, fr, el, ev, mech));
     sequence(l, dir, ev, seq);
@@ -559,6 +604,7 @@ login_midstream(struct login *l, usec_t t, const char *detail)
     unsigned seq = login_add_step(l, '-', t, EV_GAP, NULL, xstrdup(detail ? detail : ""));
     l->state = ST_UNKNOWN;
     l->midstream = true;
+    l->unsynced = true;
     l->headers_seen = true; /* the next client header is a restart */
     struct fact f = {.kind = FACT_MIDSTREAM, .dir = '-', .ev = EV_GAP, .seq = seq};
     checks_raise(l, &f);

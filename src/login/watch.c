@@ -294,6 +294,8 @@ void
 login_cross_facts(const struct login *l, struct cross_facts *f)
 {
     memset(f, 0, sizeof *f);
+    if (l->s.server_to_server)
+        return; /* not a client login: nothing for the checks across client connections */
     const char *src, *src_end;
     session_source(l, &src, &src_end);
     f->source = src;

@@ -23,6 +23,8 @@ struct input_info {
     size_t nerrors;
     bool unusable;        /* recognised, but nothing in it can be analysed (exit status 3) */
     long long evicted;    /* connections closed by the tool while reading it (0 → absent) */
+    /* flows that are not client logins (summary.h, enum flow_kind) met in it (0 → absent) */
+    long long non_xmpp_flows, s2s_streams;
 };
 
 /* Appends an error to |in| (|message| copied; line/packet 0 and offset -1 when unknown). */

@@ -117,6 +117,8 @@ struct session {
     unsigned id;
     char *input;              /* path of the input of the first event */
     enum transport transport;
+    /* a server-to-server stream (jabber:server): counted in the summary, never reported as a session */
+    bool server_to_server;
     char *client, *server;    /* "ip:port"; NULL → null */
     struct connection *connections; /* the byte streams it used, first first */
     size_t nconnections;

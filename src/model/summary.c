@@ -68,6 +68,11 @@ summary_free(struct summary *sm)
     for (size_t i = 0; i < sm->nsilent; i++)
         free(sm->silent[i].server);
     free(sm->silent);
+    for (int k = 0; k < FLOW_KIND_COUNT; k++) {
+        for (size_t i = 0; i < sm->flows[k].n; i++)
+            free(sm->flows[k].v[i].server);
+        free(sm->flows[k].v);
+    }
     free(sm);
 }
 
@@ -318,6 +323,39 @@ summary_add_silents(struct summary *sm, const char *server, const long by_end[SI
     if (last > v->last)
         v->last = last;
     sm->silent_total += n;
+}
+
+void
+summary_add_flows(struct summary *sm, enum flow_kind kind, const char *server, long count,
+                  usec_t first, usec_t last)
+{
+    struct flow_tally *t = &sm->flows[kind];
+    t->total += count;
+    /* sorted by endpoint: the same list whatever order the flows end in (-j) */
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(t->v[mid].server, server) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    struct flow_server *e = lo < t->n && strcmp(t->v[lo].server, server) == 0 ? &t->v[lo] : NULL;
+    if (!e && t->n >= SILENT_SERVERS_MAX - 1 && strcmp(server, "other") != 0) {
+        t->total -= count; /* counted again by the call for "other" */
+        summary_add_flows(sm, kind, "other", count, first, last);
+        return;
+    }
+    if (!e) {
+        t->v = xreallocarray(t->v, t->n + 1, sizeof *t->v);
+        memmove(&t->v[lo + 1], &t->v[lo], (t->n - lo) * sizeof *t->v);
+        t->n++;
+        e = &t->v[lo];
+        *e = (struct flow_server){.server = xstrdup(server), .first = first, .last = last};
+    }
+    e->count += count;
+    e->first = first < e->first ? first : e->first;
+    e->last = last > e->last ? last : e->last;
 }
 
 static int

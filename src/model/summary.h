@@ -36,6 +36,29 @@ struct silent_server {
     long by_end[SILENT_END_COUNT];
 };
 
+/*
+ * Streams to an XMPP port that are not client logins (issue 13): never
+ * sessions, never in the login statistics; counted per server endpoint.
+ */
+enum flow_kind {
+    FLOW_NOT_XMPP, /* the first bytes are neither TLS nor XML nor HTTP: another protocol */
+    FLOW_S2S,      /* a server-to-server stream (jabber:server, dialback) */
+};
+#define FLOW_KIND_COUNT (FLOW_S2S + 1)
+
+struct flow_server {
+    char *server; /* "ip:port" */
+    long count;
+    usec_t first, last;
+};
+
+/* The flows of one kind, by server endpoint in string order (at most 256, then "other"). */
+struct flow_tally {
+    struct flow_server *v;
+    size_t n;
+    long total;
+};
+
 /* The run's summary, accumulated one finished session at a time. */
 struct summary {
     long sessions;
@@ -59,6 +82,7 @@ struct summary {
     struct silent_server *silent;    /* connections that never carried XMPP, by server */
     size_t nsilent;
     long silent_total;
+    struct flow_tally flows[FLOW_KIND_COUNT]; /* what is not a client login (added in 0.2) */
     bool any_violation;              /* for --fail-on: at least one violation was seen */
     enum severity max_severity;      /* the highest severity seen (valid when any_violation) */
     bool interrupted;                /* interrupted: SIGINT/SIGTERM stopped the reading (only true) */
@@ -101,5 +125,8 @@ void summary_add(struct summary *sm, const struct session *s);
 void summary_add_silents(struct summary *sm, const char *server, const long by_end[SILENT_END_COUNT],
                          usec_t first, usec_t last);
 const char *silent_end_name(enum silent_end e);
+/* Counts |count| flows of |kind| to |server|, the first seen at |first|, the last at |last|. */
+void summary_add_flows(struct summary *sm, enum flow_kind kind, const char *server, long count,
+                       usec_t first, usec_t last);
 
 #endif

@@ -310,6 +310,8 @@ keep_session(const struct analyzer *a, const struct session *s)
 {
     if (s->nphases == 0 || s->carrier)
         return false; /* an accepted connection that never spoke XMPP (HTTP listeners), or carried BOSH */
+    if (s->server_to_server)
+        return false; /* counted in the summary's s2s_streams (conn_finish), not a login */
     return filter_keep(a->opt.filter, s);
 }
 
@@ -364,6 +366,22 @@ login_side_finish(struct analyzer *a, struct login *l, unsigned local, bool saw_
 }
 
 void
+note_flows(struct analyzer *a, enum flow_kind kind, const char *key, const char *server, usec_t first,
+           usec_t last)
+{
+    if (a->cur_info) {
+        if (kind == FLOW_NOT_XMPP)
+            a->cur_info->non_xmpp_flows++;
+        else
+            a->cur_info->s2s_streams++;
+    }
+    if (a->opt.worker)
+        worker_flows(a->opt.worker, a->event, a->phase, kind, key, server, 1, first, last);
+    else
+        summary_add_flows(a->summary, kind, server, 1, first, last);
+}
+
+void
 conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
 {
     if (c->drain)
@@ -376,6 +394,9 @@ conn_finish(struct analyzer *a, struct conn *c, enum login_end how, usec_t t)
     }
     if (how >= LOGIN_END_EVICTED_IDLE && a->cur_info)
         a->cur_info->evicted++;
+    const struct session *s = login_session(c->login);
+    if (s->server_to_server)
+        note_flows(a, FLOW_S2S, c->key, s->server ? s->server : "?", s->start, t > s->end ? t : s->end);
     login_side_finish(a, c->login, c->local, c->saw_xml, how, t);
     table_remove(a, c);
     lru_unlink(a, c);

@@ -228,6 +228,12 @@ void note_silent(struct analyzer *a, const char *key, const char *server,
  */
 void analyzer_session_end(struct analyzer *a, struct login *l, const struct cross_verdict *v,
                           enum login_end how, usec_t t);
+/*
+ * A flow of |kind| keyed |key| to |server|, from |first| to |last|, that is
+ * not a client login (summary.h): to the summary and the input's count, not a session.
+ */
+void note_flows(struct analyzer *a, enum flow_kind kind, const char *key, const char *server,
+                usec_t first, usec_t last);
 bool is_tombstone(const struct analyzer *a, const char *key);
 void add_tombstone(struct analyzer *a, const char *key);
 void clear_tombstone(struct analyzer *a, const char *key);

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "hash_bytes.h"
 #include "ipfrag.h"
+#include "sniff.h"
 #include "tally.h"
 #include "tls_watch.h"
 #include "interrupt.h"
@@ -320,6 +321,30 @@ silent_end(struct analyzer *a, struct syn_seen *sy, enum silent_end how, usec_t 
 }
 
 /*
+ * The first data of a handshake |sy| waiting for it, when it is the first
+ * byte of its direction (no hole before it) and it is none of XML, TLS and
+ * HTTP: another protocol on an XMPP port. Counted per input and per server
+ * (non_xmpp_flows), never a session; the rest of the flow is ignored.
+ */
+static bool
+not_xmpp_flow(struct analyzer *a, struct syn_seen *sy, const char *key, const struct packet_info *p,
+              usec_t t)
+{
+    bool from_client = memcmp(p->src, sy->client, p->ip_version == 6 ? 16 : 4) == 0 &&
+                       p->sport == sy->client_port;
+    bool first_byte = from_client ? p->seq == sy->isn[0] + 1 : sy->have_synack && p->seq == sy->isn[1] + 1;
+    if (!first_byte || !sniff_not_xmpp(p->payload, p->payload_len))
+        return false;
+    char server[64];
+    decode_format_endpoint(sy->ip_version, sy->server, sy->server_port, server, sizeof server);
+    note_flows(a, FLOW_NOT_XMPP, key, server, sy->time, t);
+    sy->key[0] = '\0';
+    sy->xmpp = false;
+    add_tombstone(a, key);
+    return true;
+}
+
+/*
  * A packet without data of a connection to an XMPP port that has carried no
  * data yet: no connection (no framers, no login) is made until its first
  * byte, so a SYN flood or a dead server costs one entry of |syns| per
@@ -614,6 +639,9 @@ on_packet(struct analyzer *a, const struct capture_packet *cp, struct capture_ru
         }
         if (!a->opt.all_connections && p.payload_len == 0 && (syn_only || known) &&
             wait_for_data(a, sy, key, &p, cp, known))
+            return;
+        if (!a->opt.all_connections && p.payload_len > 0 && known && sy->xmpp &&
+            not_xmpp_flow(a, sy, key, &p, cp->time))
             return;
         int src_client = guess_client_is_src(a, &p);
         if (src_client < 0)

@@ -261,6 +261,8 @@ jobrec_put_input(struct buf *b, const struct input_info *info,
     put_i64(b, info->size_bytes);
     put_i64(b, info->count);
     put_i64(b, info->evicted);
+    put_i64(b, info->non_xmpp_flows);
+    put_i64(b, info->s2s_streams);
     jobrec_u8(b, info->unusable);
     jobrec_u32(b, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
@@ -286,6 +288,8 @@ jobrec_get_input(struct jobrec_reader *r, struct jobrec_input *in)
     in->size_bytes = get_i64(r);
     in->count = get_i64(r);
     in->evicted = get_i64(r);
+    in->non_xmpp_flows = get_i64(r);
+    in->s2s_streams = get_i64(r);
     in->unusable = jobrec_get_u8(r) != 0;
     uint32_t n = jobrec_get_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {

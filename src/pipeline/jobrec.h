@@ -51,7 +51,9 @@ enum note_kind { NOTE_GLOBAL, NOTE_OWN, NOTE_TIMEBACK, NOTE_TIMETOTAL };
 enum jobrec_type {
     JR_CREATE = 1, /* u64 event */
     JR_FINISH,     /* u64 event, u8 phase, u32 local, facts */
-    JR_SILENT,     /* u64 event, u8 phase, 5 × u64 by end, i64 first, i64 last, str key, str server */
+    /* u64 event, u8 phase, u8 kind (0 silent, 1 + enum flow_kind: by end[0] counts them),
+     * 5 × u64 by end, i64 first, i64 last, str key, str server */
+    JR_SILENT,
     JR_PROGRESS,   /* u64 event, u32 input being read */
     JR_DONE,       /* u32 id, u8 kept; when kept: summary facts, str rendered */
     JR_END,        /* u64 failed, i32 signal, u32 n, n × input */
@@ -111,7 +113,7 @@ struct jobrec_note {
 /* An input of an END: what one worker knows of it. */
 struct jobrec_input {
     enum input_type type;
-    long long size_bytes, count, evicted;
+    long long size_bytes, count, evicted, non_xmpp_flows, s2s_streams;
     bool unusable;
     struct jobrec_note *notes;
     size_t nnotes;

@@ -29,6 +29,7 @@ struct rec {
     unsigned local, id;   /* FINISH: the connection's number in the worker, its session's */
     struct cross_facts facts;
     long by_end[SILENT_END_COUNT]; /* SILENT */
+    unsigned kind;                 /* SILENT: 0, or 1 + enum flow_kind */
     usec_t first, last;
     char *key, *server;
     size_t size;          /* bytes it came as */
@@ -312,7 +313,11 @@ apply(struct merge *m, struct rec *r)
         break;
     }
     case JR_SILENT:
-        summary_add_silents(m->sm, r->server ? r->server : "", r->by_end, r->first, r->last);
+        if (r->kind == 0)
+            summary_add_silents(m->sm, r->server ? r->server : "", r->by_end, r->first, r->last);
+        else
+            summary_add_flows(m->sm, (enum flow_kind)(r->kind - 1), r->server ? r->server : "",
+                              r->by_end[0], r->first, r->last);
         break;
     default:
         break;
@@ -437,6 +442,9 @@ take(struct merge *m, unsigned k, enum jobrec_type type, struct jobrec_reader *r
     case JR_SILENT:
         rec.event = jobrec_get_u64(r);
         rec.phase = (enum end_phase)jobrec_get_u8(r);
+        rec.kind = jobrec_get_u8(r);
+        if (rec.kind > FLOW_KIND_COUNT)
+            r->bad = true;
         for (int e = 0; e < SILENT_END_COUNT; e++)
             rec.by_end[e] = (long)jobrec_get_u64(r);
         rec.first = (usec_t)jobrec_get_u64(r);
@@ -660,8 +668,11 @@ merge_finish(struct merge *m, char *const *paths, struct input_info *infos, int 
         info->count = in->count;
         info->unusable = in->unusable;
         for (unsigned k = 0; k < m->n; k++)
-            if (m->w[k].ended)
+            if (m->w[k].ended) {
                 info->evicted += m->w[k].inputs[i].evicted;
+                info->non_xmpp_flows += m->w[k].inputs[i].non_xmpp_flows;
+                info->s2s_streams += m->w[k].inputs[i].s2s_streams;
+            }
         merge_errors(m, base, i, info);
     }
     /* a worker that stopped without its END: its connections are missing, and the run says so */

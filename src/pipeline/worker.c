@@ -154,13 +154,15 @@ worker_finished(struct worker *w, uint64_t event, enum end_phase phase, unsigned
     w->npending++;
 }
 
-void
-worker_silent(struct worker *w, uint64_t event, enum end_phase phase, const char *key,
-              const char *server, const long by_end[SILENT_END_COUNT], usec_t first, usec_t last)
+/* A JR_SILENT record: |kind| 0 for silent connections, 1 + enum flow_kind for the others. */
+static void
+send_uncounted(struct worker *w, uint64_t event, enum end_phase phase, unsigned kind, const char *key,
+               const char *server, const long by_end[SILENT_END_COUNT], usec_t first, usec_t last)
 {
     size_t at = jobrec_begin(&w->out, JR_SILENT);
     jobrec_u64(&w->out, event);
     jobrec_u8(&w->out, (unsigned)phase);
+    jobrec_u8(&w->out, kind);
     for (int e = 0; e < SILENT_END_COUNT; e++)
         jobrec_u64(&w->out, (uint64_t)by_end[e]);
     jobrec_u64(&w->out, (uint64_t)first);
@@ -168,6 +170,21 @@ worker_silent(struct worker *w, uint64_t event, enum end_phase phase, const char
     jobrec_str(&w->out, key);
     jobrec_str(&w->out, server);
     sent(w, at);
+}
+
+void
+worker_silent(struct worker *w, uint64_t event, enum end_phase phase, const char *key,
+              const char *server, const long by_end[SILENT_END_COUNT], usec_t first, usec_t last)
+{
+    send_uncounted(w, event, phase, 0, key, server, by_end, first, last);
+}
+
+void
+worker_flows(struct worker *w, uint64_t event, enum end_phase phase, enum flow_kind kind,
+             const char *key, const char *server, long count, usec_t first, usec_t last)
+{
+    long by_end[SILENT_END_COUNT] = {count};
+    send_uncounted(w, event, phase, 1 + (unsigned)kind, key, server, by_end, first, last);
 }
 
 void

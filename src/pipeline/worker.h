@@ -55,6 +55,9 @@ void worker_finished(struct worker *w, uint64_t event, enum end_phase phase, uns
 void worker_silent(struct worker *w, uint64_t event, enum end_phase phase, const char *key,
                    const char *server, const long by_end[SILENT_END_COUNT], usec_t first,
                    usec_t last);
+/* |count| flows of |kind| that are not client logins (note_flows(); summary.h) */
+void worker_flows(struct worker *w, uint64_t event, enum end_phase phase, enum flow_kind kind,
+                  const char *key, const char *server, long count, usec_t first, usec_t last);
 /* The session of a verdict, finished: |kept| sent rendered, else only its number. */
 void worker_done(struct worker *w, const struct session *s, bool kept);
 

@@ -372,6 +372,10 @@ input_json(struct json_writer *w, const struct input_info *in)
     json_writer_array_end(w);
     if (in->evicted > 0)
         integer(w, "evicted", in->evicted);
+    if (in->non_xmpp_flows > 0)
+        integer(w, "non_xmpp_flows", in->non_xmpp_flows);
+    if (in->s2s_streams > 0)
+        integer(w, "s2s_streams", in->s2s_streams);
     json_writer_object_end(w);
 }
 
@@ -447,6 +451,27 @@ silent_json(struct json_writer *w, const struct summary *sm)
     json_writer_object_end(w);
 }
 
+/* Streams that are not client logins, of one kind: one object per server endpoint. */
+static void
+flows_json(struct json_writer *w, const char *name, const struct flow_tally *t)
+{
+    json_writer_name(w, name);
+    json_writer_object_begin(w);
+    integer(w, "count", t->total);
+    json_writer_name(w, "by_server");
+    json_writer_array_begin(w);
+    for (size_t i = 0; i < t->n; i++) {
+        json_writer_object_begin(w);
+        str(w, "server", t->v[i].server);
+        integer(w, "count", t->v[i].count);
+        time_member(w, "first", t->v[i].first);
+        time_member(w, "last", t->v[i].last);
+        json_writer_object_end(w);
+    }
+    json_writer_array_end(w);
+    json_writer_object_end(w);
+}
+
 static void
 summary_json(struct json_writer *w, const struct summary *sm)
 {
@@ -496,6 +521,10 @@ summary_json(struct json_writer *w, const struct summary *sm)
         integer(w, "evicted", sm->evicted);
     if (sm->nsilent)
         silent_json(w, sm);
+    if (sm->flows[FLOW_NOT_XMPP].total)
+        flows_json(w, "non_xmpp_flows", &sm->flows[FLOW_NOT_XMPP]);
+    if (sm->flows[FLOW_S2S].total)
+        flows_json(w, "s2s_streams", &sm->flows[FLOW_S2S]);
 
     json_writer_name(w, "latency_ms");
     json_writer_object_begin(w);

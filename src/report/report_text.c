@@ -549,6 +549,12 @@ put_inputs(struct buf *b, const struct report_run *run)
         if (in->evicted > 0)
             buf_printf(b, ", %lld %s closed by xmppflow (evicted)", in->evicted,
                        plural(in->evicted, "connection", "connections"));
+        if (in->non_xmpp_flows > 0)
+            buf_printf(b, ", %lld non-XMPP %s", in->non_xmpp_flows,
+                       plural(in->non_xmpp_flows, "flow", "flows"));
+        if (in->s2s_streams > 0)
+            buf_printf(b, ", %lld server-to-server %s", in->s2s_streams,
+                       plural(in->s2s_streams, "stream", "streams"));
         if (in->nerrors == 0)
             buf_append_str(b, ", no errors");
         end_line(b);
@@ -614,6 +620,26 @@ put_silent(struct buf *b, const struct summary *sm)
             if (v->by_end[e] > 0)
                 put_count(b, &none, silent_end_name((enum silent_end)e), v->by_end[e]);
         buf_printf(b, "), %s to %s", first, last);
+        end_line(b);
+    }
+}
+
+/* Streams that are not client logins, of one kind: a total, then one line per server endpoint. */
+static void
+put_flows(struct buf *b, const char *label, const char *what, const struct flow_tally *t)
+{
+    if (t->total == 0)
+        return;
+    put_summary_label(b, label);
+    buf_printf(b, "%ld %s", t->total, what);
+    end_line(b);
+    for (size_t i = 0; i < t->n; i++) {
+        char first[32], last[32];
+        format_time(t->v[i].first, first, sizeof first);
+        format_time(t->v[i].last, last, sizeof last);
+        put_summary_label(b, "");
+        put_clean(b, t->v[i].server);
+        buf_printf(b, ": %ld, %s to %s", t->v[i].count, first, last);
         end_line(b);
     }
 }
@@ -686,6 +712,9 @@ put_summary(struct buf *b, const struct summary *sm)
         end_line(b);
     }
     put_silent(b, sm);
+    put_flows(b, "non-XMPP flows", "to an XMPP port, neither TLS nor XML (not sessions)",
+              &sm->flows[FLOW_NOT_XMPP]);
+    put_flows(b, "s2s streams", "server-to-server (not client logins)", &sm->flows[FLOW_S2S]);
 
     put_summary_label(b, "violations by code");
     first = true;

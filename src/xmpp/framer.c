@@ -815,7 +815,8 @@ start_markup(struct framer *f, size_t at)
 static bool
 top_markup(struct framer *f, enum unit kind)
 {
-    if (f->gap && kind != U_STAG) {
+    /* an end tag is read too: </stream:stream> ends the stream the hole was in */
+    if (f->gap && kind != U_STAG && kind != U_ETAG) {
         f->unit = U_NONE;
         stop_capture(f);
         return false;
@@ -920,6 +921,14 @@ end_name_done(struct framer *f)
     f->hash = hash_stream_end(&f->name_hash);
     if (f->unit == U_ETAG) {
         keep_top_name(f);
+        if (f->gap) { /* the close of the stream the hole (or the capture's start) was in */
+            f->etag_closes = name_is_stream(f);
+            if (f->etag_closes) {
+                f->gap = false;
+                f->stream = true;
+            }
+            return;
+        }
         f->etag_closes = f->stream ? f->hash == f->stream_hash || name_is_stream(f)
                                    : f->stray_seen && name_is_stream(f);
         return;
@@ -1100,6 +1109,8 @@ etag_end(struct framer *f, size_t end)
     f->state = S_TEXT;
     if (f->unit == U_ETAG) {
         f->unit = U_NONE;
+        if (f->gap)
+            return; /* any other end tag after a hole: still waiting for a start tag */
         drop_decl(f);
         if (f->etag_closes)
             stream_closed(f, f->lt_pos, end);

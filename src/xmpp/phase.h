@@ -12,6 +12,8 @@
 
 #define NS_STREAM "http://etherx.jabber.org/streams"
 #define NS_CLIENT "jabber:client"
+#define NS_SERVER "jabber:server"                 /* server-to-server streams (RFC 6120 §4.8.3) */
+#define NS_DIALBACK "jabber:server:dialback"      /* XEP-0220 */
 #define NS_STREAMS_ERR "urn:ietf:params:xml:ns:xmpp-streams"
 #define NS_TLS "urn:ietf:params:xml:ns:xmpp-tls"
 #define NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"

@@ -9,6 +9,10 @@ a real capture.
     c.send(True, b"<stream:stream ...>")  # client data (segments of at most mss)
     c.send(False, b"...")                 # server data
     c.close()                             # FIN, FIN, ACK
+
+Several connections in one file: the first Conn writes the file header and
+owns the file, the others share it (f=first.f) with other ports (cport=,
+sport=); the first one is closed last (its close() closes the file).
 """
 import struct
 
@@ -24,11 +28,13 @@ def checksum(b):
 
 
 class Conn:
-    def __init__(self, path, step_us=1000, mss=65000):
-        self.f = open(path, "wb")
-        self.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        self.cip, self.sip, self.cport, self.sport = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), 40000, 5222
-        self.t = [1700000000, 0]
+    def __init__(self, path, step_us=1000, mss=65000, f=None, cport=40000, sport=5222, t0=1700000000):
+        self.owns_file = f is None
+        self.f = open(path, "wb") if f is None else f
+        if self.owns_file:
+            self.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        self.cip, self.sip, self.cport, self.sport = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), cport, sport
+        self.t = [t0, 0]
         self.step_us, self.mss = step_us, mss
         self.cs, self.ss = 1000, 5000
         self.pkt(True, self.cs, 0, SYN)
@@ -66,4 +72,5 @@ class Conn:
         self.pkt(False, self.ss, self.cs, FIN)
         self.ss += 1
         self.pkt(True, self.cs, self.ss, ACK)
-        self.f.close()
+        if self.owns_file:
+            self.f.close()

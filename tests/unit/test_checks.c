@@ -15,12 +15,12 @@
 
 /* ---- the rows ------------------------------------------------------------------------------ */
 
-/* login-spec §3: the groups and how many ids each has (A1–L3, 156 in all), plus the tool's L4. */
+/* login-spec §3: the groups and how many ids each has (A1–L3, 156 in all), plus the tool's L4 and L5. */
 static const struct {
     char group;
     int count;
 } spec_groups[] = {{'A', 17}, {'B', 18}, {'C', 22}, {'D', 16}, {'E', 9},  {'F', 12},
-                   {'G', 4},  {'H', 9},  {'I', 25}, {'J', 13}, {'K', 8},  {'L', 4}};
+                   {'G', 4},  {'H', 9},  {'I', 25}, {'J', 13}, {'K', 8},  {'L', 5}};
 
 static int
 rows_with_id(const char *id)
@@ -79,7 +79,8 @@ Test(checks, the_report_severity_is_the_spec_level_folded)
         enum spec_level level;
     } levels[] = {{"B1", LEVEL_CRITICAL}, {"E2", LEVEL_CRITICAL}, {"C12", LEVEL_HIGH},
                   {"F5", LEVEL_HIGH},     {"A3", LEVEL_MEDIUM},   {"A4", LEVEL_LOW},
-                  {"G2", LEVEL_LOW},      {"C22", LEVEL_INFO},    {"L4", LEVEL_INFO}};
+                  {"G2", LEVEL_LOW},      {"C22", LEVEL_INFO},    {"L4", LEVEL_INFO},
+                  {"L5", LEVEL_INFO}};
     for (size_t i = 0; i < NELEMS(levels); i++)
         cr_expect_eq(check_find(levels[i].id)->level, levels[i].level, "%s", levels[i].id);
 }

@@ -814,9 +814,44 @@ Test(login, mid_stream_pickup_is_a17)
     const struct violation *v = find_violation(s, "A17");
     if (v)
         cr_expect_eq(v->seq, 1);
-    cr_expect_eq(s->nviolations, 2, "only A17 and D16: %s", codes(s));
+    /* the server's presence to the client: bound before the capture began (issue 13) */
+    cr_expect_eq(s->nviolations, 1, "only A17: %s", codes(s));
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "outcome %s", outcome_name(s->outcome));
     expect_no_violation(s, "D5");
     expect_no_violation(s, "A16");
+    session_free(s);
+}
+
+/* Issue 13: picked up inside a session, the client's stanzas are no pre-bind ones (D6, D8, D16). */
+Test(login, mid_session_pickup_has_no_ordering_findings)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_el(&d, with_attr(mk("presence", NS_CLIENT), "id", "p1"));
+    c_el(&d, iq("get", "r1", mk("query", "jabber:iq:roster")));
+    s_el(&d, with_attr(iq("result", "r1", mk("query", "jabber:iq:roster")), "to", "alice@" DOMAIN "/r"));
+    c_el(&d, with_child(with_attr(mk("message", NS_CLIENT), "to", "bob@" DOMAIN),
+                        with_text(mk("body", NS_CLIENT), "hi")));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    cr_expect_eq(s->nviolations, 1, "only A17: %s", codes(s));
+    expect_violation(s, "A17", SEV_INFO);
+    session_free(s);
+}
+
+/* Issue 13: a header after the pickup re-synchronises, and ordering is checked again. */
+Test(login, mid_stream_pickup_checks_again_after_a_header)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_el(&d, with_attr(mk("presence", NS_CLIENT), "id", "p1"));
+    c_open(&d);
+    s_open(&d, "s2");
+    s_features(&d, 0, "PLAIN");
+    c_el(&d, with_child(with_attr(mk("message", NS_CLIENT), "to", "bob@" DOMAIN),
+                        with_text(mk("body", NS_CLIENT), "hi")));
+    struct session *s = finish(&d, LOGIN_END_INPUT_END);
+    expect_violation(s, "A17", SEV_INFO);
+    expect_violation(s, "D5", SEV_WARNING);
     session_free(s);
 }
 
@@ -2626,5 +2661,24 @@ Test(login, summaries_and_messages_of_huge_elements_are_cut)
     cr_assert_not_null(d6, "%s", codes(s));
     cr_expect_leq(strlen(d6->message), 512);
     cr_expect_str_eq(d6->message + strlen(d6->message) - 3, "...");
+    session_free(s);
+}
+
+/* Issue 13: a password change once picked up inside a session registers nobody: it is L5. */
+Test(login, password_change_mid_session_is_l5_not_registered)
+{
+    struct drv d;
+    drv_init(&d, false, false);
+    c_el(&d, iq("set", "pw1", register_set("alice")));
+    s_el(&d, iq("result", "pw1", NULL));
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_expect_eq(s->outcome, OUTCOME_ESTABLISHED, "%s", outcome_name(s->outcome));
+    expect_violation(s, "L5", SEV_INFO);
+    expect_violation(s, "E2", SEV_ERROR);
+    expect_no_violation(s, "E4");
+    const struct violation *v = find_violation(s, "L5");
+    if (v)
+        cr_expect_not_null(strstr(v->message, "password=Handmade-Secret-0"), "%s", v->message);
+    cr_expect(s->password_on_wire, "the new password was readable");
     session_free(s);
 }
