@@ -618,6 +618,41 @@ response(struct analyzer *a, struct conn *c, const struct http_message *m)
     maybe_end(a, s, m->first);
 }
 
+/*
+ * Ports where BOSH is served (ejabberd 5280/5443, Prosody 5280/5281,
+ * Openfire 7070/7443, web servers): a BOSH session runs over several TCP
+ * connections of its client (feed_bosh.c), and one -j worker must see them all.
+ */
+static bool
+bosh_port(unsigned port)
+{
+    static const unsigned ports[] = {80, 443, 5280, 5281, 5443, 7070, 7443, 8080, 8443};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (ports[i] == port)
+            return true;
+    return false;
+}
+
+/*
+ * -j: whether this worker owns the flow: by its TCP connection, or on a BOSH
+ * port by the two hosts, so that all connections of a BOSH session go to one
+ * worker. (BOSH on another port may be split between workers.)
+ */
+bool
+bosh_own_flow(struct analyzer *a, const struct flow_tuple *t)
+{
+    if (!a->opt.shard)
+        return own_key(a, t->bytes, sizeof t->bytes); /* one process: everything */
+    unsigned lower = (unsigned)t->bytes[17] << 8 | t->bytes[18];
+    unsigned higher = (unsigned)t->bytes[35] << 8 | t->bytes[36];
+    if (!bosh_port(lower) && !bosh_port(higher))
+        return own_key(a, t->bytes, sizeof t->bytes);
+    uint8_t hosts[1 + 16 + 16];
+    memcpy(hosts, t->bytes, 17);           /* version, lower address */
+    memcpy(hosts + 17, t->bytes + 19, 16); /* higher address */
+    return own_key(a, hosts, sizeof hosts);
+}
+
 void
 bosh_http_note(struct analyzer *a, struct conn *c, const struct stack_note *note)
 {

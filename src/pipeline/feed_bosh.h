@@ -25,6 +25,13 @@
 
 void bosh_http_note(struct analyzer *a, struct conn *c, const struct stack_note *note);
 
+/*
+ * -j: whether this worker owns the capture flow |t|: by its TCP connection,
+ * or on a BOSH port by its two hosts, so that all the connections of a BOSH
+ * session go to one worker.
+ */
+bool bosh_own_flow(struct analyzer *a, const struct flow_tuple *t);
+
 /* Makes |c| a BOSH session's connection (its rids, window and timers); once. */
 void bosh_attach(struct conn *c);
 
