@@ -1512,21 +1512,32 @@ step_comment(struct framer *f, const unsigned char *p, size_t i, size_t stop)
     return skip_to(f, p, memchr(p + i, '-', stop - i), stop, S_COMMENT_D1);
 }
 
+/*
+ * Inside the end of a comment ("-->") or a CDATA section ("]]>"): |mark|
+ * twice, then '>'. |one| and |two|: the states after one and two marks;
+ * |body|: back inside; |after|: where the '>' leads.
+ */
+static size_t
+end_after_marks(struct framer *f, unsigned char c, unsigned char mark, enum scan_state one,
+                enum scan_state two, enum scan_state body, enum scan_state after, size_t i)
+{
+    if (f->state == one) {
+        f->state = c == mark ? two : body;
+    } else if (c == '>') {
+        f->state = after;
+        if (after == S_TEXT)
+            other_end(f);
+    } else if (c != mark) {
+        f->state = body;
+    }
+    return i + 1;
+}
+
 static size_t
 step_comment_dash(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 {
     (void)stop;
-    unsigned char c = p[i];
-    if (f->state == S_COMMENT_D1) {
-        f->state = c == '-' ? S_COMMENT_D2 : S_COMMENT;
-    } else if (c == '>') {
-        f->state = f->comment_ret;
-        if (f->state == S_TEXT)
-            other_end(f);
-    } else if (c != '-') {
-        f->state = S_COMMENT;
-    }
-    return i + 1;
+    return end_after_marks(f, p[i], '-', S_COMMENT_D1, S_COMMENT_D2, S_COMMENT, f->comment_ret, i);
 }
 
 static size_t
@@ -1539,16 +1550,7 @@ static size_t
 step_cdata_bracket(struct framer *f, const unsigned char *p, size_t i, size_t stop)
 {
     (void)stop;
-    unsigned char c = p[i];
-    if (f->state == S_CDATA_B1) {
-        f->state = c == ']' ? S_CDATA_B2 : S_CDATA;
-    } else if (c == '>') {
-        f->state = S_TEXT;
-        other_end(f);
-    } else if (c != ']') {
-        f->state = S_CDATA;
-    }
-    return i + 1;
+    return end_after_marks(f, p[i], ']', S_CDATA_B1, S_CDATA_B2, S_CDATA, S_TEXT, i);
 }
 
 /* A declaration ends at the first '>' outside quotes and outside [ internal subset ]. */
