@@ -50,6 +50,8 @@ struct bosh_session {
     uint64_t next_rid;                 /* the rid expected next (0: none seen yet) */
     uint64_t highest_rid;
     uint64_t ahead[AHEAD_MAX];         /* rids received past a gap */
+    struct stanza *held[AHEAD_MAX];    /* their bodies, read once the gap is filled */
+    usec_t held_time[AHEAD_MAX];       /* when each came */
     size_t nahead;
     struct {
         uint64_t rid, hash;
@@ -88,18 +90,21 @@ issue(struct conn *session, char dir, enum bosh_issue what, bool other_case, con
     login_bosh_issue(session->login, dir, what, other_case, msg);
 }
 
-/* The session ends: rids skipped and never seen (I7). */
+static void read_held(struct conn *s, usec_t t, bool all);
+
+/* The session ends: rids skipped and never seen (I7); the bodies past them are read still. */
 static void
 drain_session(struct conn *c)
 {
     struct bosh_session *b = c->bosh;
     uint64_t after = 0; /* the lowest rid read past the gap */
     for (size_t i = 0; i < b->nahead; i++)
-        if (b->ahead[i] > b->next_rid && (!after || b->ahead[i] < after))
+        if (!after || b->ahead[i] < after)
             after = b->ahead[i];
     if (after)
         issue(c, 'C', BOSH_RID_GAP, false, "rid %llu never came; rid %llu after it was read",
               (unsigned long long)b->next_rid, (unsigned long long)after);
+    read_held(c, c->last_seen, true);
 }
 
 static void
@@ -111,6 +116,9 @@ release(struct conn *c)
         free(c->bosh_carrier);
         c->bosh_carrier = NULL;
     }
+    if (c->bosh)
+        for (size_t i = 0; i < c->bosh->nahead; i++)
+            stanza_free(c->bosh->held[i]);
     free(c->bosh);
     c->bosh = NULL;
 }
@@ -343,19 +351,22 @@ header(const struct http_message *m, const char *name)
     return NULL;
 }
 
-/*
- * The rid of a request of session |s|: in order, skipped, repeated, out of
- * the window. False when the server is not to act on the request's content
- * again or at all: a resend or replay of a rid it had, a rid past the window.
- */
-static bool
+/* What check_rid() says of a request's rid. */
+enum rid_verdict {
+    RID_SKIP,     /* sent again, or past the window: not the stream's (again) */
+    RID_IN_ORDER, /* the next one, or the first seen: read now */
+    RID_AHEAD,    /* past a gap inside the window: read once the gap is filled */
+};
+
+/* The rid of a request of session |s|: in order, skipped, repeated, out of the window. */
+static enum rid_verdict
 check_rid(struct conn *s, const struct bosh_body *b, const uint8_t *raw, size_t raw_len)
 {
     struct bosh_session *st = s->bosh;
     if (!b->has_rid || b->rid_bad) {
         issue(s, 'C', BOSH_RID_MISSING, false,
               b->has_rid ? "the request's rid is not a number from 1 to 2^53-1" : "the request has no rid");
-        return true;
+        return RID_IN_ORDER;
     }
     uint64_t rid = b->rid, hash = hash_bytes(raw, raw_len);
     if (b->has_ack && b->ack > st->highest_rid && st->highest_rid)
@@ -376,7 +387,7 @@ check_rid(struct conn *s, const struct bosh_body *b, const uint8_t *raw, size_t 
               : known ? "rid %llu sent again, the same body (a resend)"
                       : "rid %llu sent again, older than the bodies the tool remembers",
               (unsigned long long)rid);
-        return false;
+        return RID_SKIP;
     }
     st->recent[st->recent_next].rid = rid;
     st->recent[st->recent_next].hash = hash;
@@ -385,28 +396,17 @@ check_rid(struct conn *s, const struct bosh_body *b, const uint8_t *raw, size_t 
         st->highest_rid = rid;
     if (!st->next_rid || rid == st->next_rid) {
         st->next_rid = rid + 1;
-        for (size_t i = 0; i < st->nahead;) { /* the gap behind filled: take what came past it */
-            if (st->ahead[i] == st->next_rid) {
-                st->next_rid++;
-                st->ahead[i] = st->ahead[--st->nahead];
-                i = 0;
-            } else {
-                i++;
-            }
-        }
-        return true;
+        return RID_IN_ORDER;
     }
     uint64_t window = st->requests > 0 ? (uint64_t)st->requests : DEFAULT_REQUESTS;
-    if (rid - (st->next_rid - 1) > window) {
+    if (rid - (st->next_rid - 1) > window || st->nahead == AHEAD_MAX) {
         issue(s, 'C', BOSH_RID_OUT_OF_WINDOW, false,
               "rid %llu is %llu past the last rid received without a gap (%llu); the window is %llu",
               (unsigned long long)rid, (unsigned long long)(rid - (st->next_rid - 1)),
               (unsigned long long)(st->next_rid - 1), (unsigned long long)window);
-        return false; /* the server is to end the session (item-not-found), not to read it */
+        return RID_SKIP; /* the server is to end the session (item-not-found), not to read it */
     }
-    if (st->nahead < AHEAD_MAX)
-        st->ahead[st->nahead++] = rid;
-    return true;
+    return RID_AHEAD;
 }
 
 /* What a request of session |s| asks of the session: waiting requests, pause, idle time. */
@@ -484,23 +484,12 @@ check_creation(struct conn *s, const struct bosh_body *cb, const struct bosh_bod
     check_first_rid(s, cb);
 }
 
-bool
-bosh_client_body(struct conn *s, const struct stanza *el, const struct bosh_body *b,
-                 const uint8_t *raw, size_t raw_len, usec_t t)
+/* The elements of client body |el| (read into |b|) as the stream's, at |t|. */
+static void
+read_body_in_order(struct conn *s, const struct stanza *el, const struct bosh_body *b, usec_t t)
 {
-    bosh_attach(s);
     struct wrapper w;
     const char *context = wrapper_of(&w, 'C', b);
-    if (!b->sid && !s->bosh->next_rid) {
-        /* the creation request: the client's stream header */
-        deliver_header(s, 'C', t, b);
-        deliver_children(s, 'C', t, el, context);
-        check_rid(s, b, raw, raw_len);
-        s->bosh->waiting++;
-        return true;
-    }
-    if (!check_rid(s, b, raw, raw_len))
-        return false; /* sent again or out of the window: its content is not the stream's */
     if (b->restart)
         deliver_header(s, 'C', t, b);
     deliver_children(s, 'C', t, el, context);
@@ -511,6 +500,65 @@ bosh_client_body(struct conn *s, const struct stanza *el, const struct bosh_body
         deliver(s, 'C', t, FRAME_STREAM_CLOSE, NULL, context);
         s->bosh->client_closed = true;
     }
+}
+
+/*
+ * The bodies held past a gap that now follow in order (XEP-0124 §14.2: the
+ * server reads them by rid), at |t|, the time the gap was filled. With
+ * |all|, at the session's end, the rest too, lowest rid first.
+ */
+static void
+read_held(struct conn *s, usec_t t, bool all)
+{
+    struct bosh_session *st = s->bosh;
+    for (;;) {
+        size_t pick = st->nahead;
+        for (size_t i = 0; i < st->nahead; i++)
+            if (st->ahead[i] == st->next_rid || (all && (pick == st->nahead || st->ahead[i] < st->ahead[pick])))
+                pick = i;
+        if (pick == st->nahead)
+            return;
+        struct stanza *el = st->held[pick];
+        usec_t came = st->held_time[pick];
+        st->next_rid = st->ahead[pick] + 1;
+        st->ahead[pick] = st->ahead[--st->nahead];
+        st->held[pick] = st->held[st->nahead];
+        st->held_time[pick] = st->held_time[st->nahead];
+        struct bosh_body b;
+        bosh_read_body(el, &b);
+        read_body_in_order(s, el, &b, came > t ? came : t);
+        stanza_free(el);
+    }
+}
+
+bool
+bosh_client_body(struct conn *s, const struct stanza *el, const struct bosh_body *b,
+                 const uint8_t *raw, size_t raw_len, usec_t t)
+{
+    bosh_attach(s);
+    struct bosh_session *st = s->bosh;
+    if (!b->sid && !st->next_rid) {
+        /* the creation request: the client's stream header */
+        struct wrapper w;
+        deliver_header(s, 'C', t, b);
+        deliver_children(s, 'C', t, el, wrapper_of(&w, 'C', b));
+        check_rid(s, b, raw, raw_len);
+        st->waiting++;
+        return true;
+    }
+    switch (check_rid(s, b, raw, raw_len)) {
+    case RID_SKIP:
+        return false; /* sent again or out of the window: its content is not the stream's */
+    case RID_AHEAD:
+        st->ahead[st->nahead] = b->rid;
+        st->held_time[st->nahead] = t;
+        st->held[st->nahead++] = stanza_dup(el);
+        return true;
+    case RID_IN_ORDER:
+        break;
+    }
+    read_body_in_order(s, el, b, t);
+    read_held(s, t, false);
     return true;
 }
 

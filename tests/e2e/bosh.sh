@@ -89,6 +89,16 @@ is "$(jq_py "$T/v-pipelined.out" '"I1" in codes')" true \
 is "$(jq_py "$T/v-chunked.out" 'sorted(set(codes))')" "$(jq_py "$T/bosh-plain.out" 'sorted(set(codes))')" \
     "derived bosh-plain.chunked: no finding of its own"
 
+# a request overtaken by the next one, sent on the other connection (made here by
+# bosh_swap.py): read in rid order, the steps and findings of the source
+python3 "$E2E_DIR/bosh_swap.py" "$TESTDATA/bosh-two-connections/capture.pcap" "$T/swap.pcap" 5219582
+xf swap -f json "$T/swap.pcap"
+is "$(events "$T/swap.out")" "$(events "$T/bosh-two-connections.out")" \
+    "rid 5219582 overtaken by 5219583: the steps of the source"
+is "$(jq_py "$T/swap.out" 'sorted(set(codes))')" '["B1", "B12", "B17", "C11", "I19"]' \
+    "rid 5219582 overtaken by 5219583: no gap, replay or window finding"
+is "$(cat "$T/swap.err")" "" "rid 5219582 overtaken: no time going back"
+
 # -j: a BOSH session's connections go to one worker
 for j in 2 3; do
     xf "j$j" -j "$j" -f json "$TESTDATA/bosh-two-connections/capture.pcap"
