@@ -10,6 +10,7 @@
 #include "abbrev.h"
 #include "buf.h"
 #include "checks.h"
+#include "tlsrec.h"
 #include "xalloc.h"
 
 enum guard {
@@ -621,9 +622,7 @@ login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn)
     struct fact f = {0};
     f.u.hello.sni = sni;
     f.u.hello.alpn = alpn;
-    for (const char *p = alpn; p && (p = strstr(p, "xmpp-client")); p++)
-        if ((p == alpn || p[-1] == ',') && (p[11] == '\0' || p[11] == ','))
-            f.u.hello.xmpp_alpn = true;
+    f.u.hello.xmpp_alpn = tlsrec_alpn_has(alpn, "xmpp-client");
     login_pseudo_fact(l, EV_TLS_CLIENT_HELLO, t, detail, &f);
 }
 

@@ -313,3 +313,13 @@ tlsrec_looks_like_client_hello(const uint8_t *data, size_t len)
 {
     return len >= 6 && data[0] == REC_HANDSHAKE && data[1] == 3 && data[5] == HS_CLIENT_HELLO;
 }
+
+bool
+tlsrec_alpn_has(const char *alpn, const char *proto)
+{
+    size_t n = strlen(proto);
+    for (const char *p = alpn; p && (p = strstr(p, proto)); p++)
+        if ((p == alpn || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+            return true;
+    return false;
+}

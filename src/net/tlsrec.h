@@ -37,5 +37,7 @@ bool tlsrec_next(struct tlsrec *t, struct tlsrec_event *out);
 bool tlsrec_established(const struct tlsrec *t);
 /* True when |data| (|len| ≥ 6 bytes) starts like a TLS handshake record (a ClientHello). */
 bool tlsrec_looks_like_client_hello(const uint8_t *data, size_t len);
+/* True when |alpn| (a ClientHello's protocols, comma-separated as tlsrec gives them; NULL is none) names |proto|. */
+bool tlsrec_alpn_has(const char *alpn, const char *proto);
 
 #endif

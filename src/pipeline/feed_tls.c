@@ -8,17 +8,6 @@
 
 #include "tlsrec.h"
 
-/* |list| (comma-separated ALPN protocols) names |proto|. */
-static bool
-alpn_has(const char *list, const char *proto)
-{
-    size_t n = strlen(proto);
-    for (const char *p = list; p && (p = strstr(p, proto)); p++)
-        if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
-            return true;
-    return false;
-}
-
 /*
  * Direct TLS that carries HTTP, BOSH or WebSocket (RFC 7395 §3.9, XEP-0206):
  * the ClientHello asks for http/1.1 or h2, or, without an ALPN that says
@@ -28,9 +17,9 @@ alpn_has(const char *list, const char *proto)
 static bool
 is_https(const struct session *s, const char *alpn)
 {
-    if (alpn_has(alpn, "http/1.1") || alpn_has(alpn, "h2"))
+    if (tlsrec_alpn_has(alpn, "http/1.1") || tlsrec_alpn_has(alpn, "h2"))
         return true;
-    if (alpn_has(alpn, "xmpp-client"))
+    if (tlsrec_alpn_has(alpn, "xmpp-client"))
         return false;
     const char *colon = s->server ? strrchr(s->server, ':') : NULL;
     unsigned port = colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;

@@ -257,3 +257,13 @@ Test(tlsrec, recognises_a_client_hello_start)
     buf_clear(&hs);
     buf_clear(&rec);
 }
+
+Test(tlsrec, alpn_has_names_a_whole_protocol_of_the_list)
+{
+    cr_assert(tlsrec_alpn_has("xmpp-client", "xmpp-client"));
+    cr_assert(tlsrec_alpn_has("h2,http/1.1", "http/1.1"));
+    cr_assert(tlsrec_alpn_has("h2,http/1.1", "h2"));
+    cr_assert(!tlsrec_alpn_has("h2c,http/1.0", "h2"), "a prefix of another protocol");
+    cr_assert(!tlsrec_alpn_has("xh2", "h2"), "a suffix of another protocol");
+    cr_assert(!tlsrec_alpn_has(NULL, "h2"));
+}
