@@ -34,7 +34,6 @@ struct pending {
     char *session;          /* the session's key; NULL: a creation request, whose answer names it */
     struct stanza *create;  /* a creation request's <body/> (its answer makes the session) */
     usec_t time;
-    uint64_t rid;
     bool restart;           /* xmpp:restart='true': the answer holds the new features */
 };
 
@@ -46,7 +45,7 @@ struct bosh_carrier {
 
 /* c->bosh: a BOSH session's own connection in the table. */
 struct bosh_session {
-    bool client_closed, server_closed; /* type='terminate' from each side */
+    bool server_closed; /* the server sent type='terminate': the session is over */
     uint64_t next_rid;                 /* the rid expected next (0: none seen yet) */
     uint64_t highest_rid;
     uint64_t ahead[AHEAD_MAX];         /* rids received past a gap */
@@ -496,10 +495,8 @@ read_body_in_order(struct conn *s, const struct stanza *el, const struct bosh_bo
     if (b->restart && b->nchildren)
         issue(s, 'C', BOSH_RESTART, false, "the restart body carries %zu element%s; it should be empty",
               b->nchildren, b->nchildren == 1 ? "" : "s");
-    if (b->terminate) {
+    if (b->terminate)
         deliver(s, 'C', t, FRAME_STREAM_CLOSE, NULL, context);
-        s->bosh->client_closed = true;
-    }
 }
 
 /*
@@ -573,7 +570,7 @@ request(struct analyzer *a, struct conn *c, const struct http_message *m)
     bool pipelined = k->n > 0;
     struct bosh_body b;
     bosh_read_body(el, &b);
-    struct pending p = {.number = m->number, .time = m->first, .restart = b.restart, .rid = b.rid};
+    struct pending p = {.number = m->number, .time = m->first, .restart = b.restart};
     if (!b.sid) {
         p.create = el; /* waits for the answer that names the session */
         add_pending(k, &p);
