@@ -1648,6 +1648,12 @@ password crossed without TLS can only be inferred from mechanism PLAIN (or
 legacy) with socket tag tcp / http_bind / websocket; the authenticated
 connection without a session is "Accepted c2s ... authentication" with no
 "Opened c2s session" of the same pid.
+
+Order: ejabberd logs asynchronously from several processes, so lines are not
+always in time order; the listener's "Accepted connection" line can come
+after the first lines of the connection's own process (in correlate/ the
+BOSH handler's "http query" and "Incoming data" debug lines precede its
+Accepted connection line; in rotated/ a "Received XML" notice precedes it).
 EOF
 }
 
