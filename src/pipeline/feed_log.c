@@ -182,7 +182,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
     /* every worker keeps the handlers' bodies: the session they go to is named later */
     if (ev->kind == EJ_ACCEPT)
-        http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server);
+        http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server, ev->time);
     if (ev->kind == EJ_BOSH_BODY) {
         http_handlers_body(handlers(a), ev->pid, ev->data, ev->len, ev->truncated, ev->time, ev->line);
         return;
