@@ -141,30 +141,12 @@ put_header(struct buf *b, const struct session *s)
     put_clean(b, s->input && *s->input ? s->input : "?");
     if (s->has_log) {
         struct buf keys = {0};
-        if (s->log_pid) {
-            buf_append_str(&keys, "pid ");
-            put_clean(&keys, s->log_pid);
+        report_log_keys(&keys, s); /* raw text from the log: cleaned as it goes out */
+        if (keys.len) {
+            buf_append_str(b, " (");
+            put_clean(b, buf_str(&keys));
+            buf_append_str(b, ")");
         }
-        const char *sep = keys.len ? ", " : "";
-        if (s->last_input && s->first_line > 0 && s->last_line > 0) {
-            /* across files of a rotated set: each end names its file */
-            buf_printf(&keys, "%slines ", sep);
-            put_clean(&keys, s->input && *s->input ? s->input : "?");
-            buf_printf(&keys, ":%ld to ", s->first_line);
-            put_clean(&keys, s->last_input);
-            buf_printf(&keys, ":%ld", s->last_line);
-        } else if (s->first_line > 0 && s->last_line > s->first_line)
-            buf_printf(&keys, "%slines %ld-%ld", sep, s->first_line, s->last_line);
-        else if (s->first_line > 0)
-            buf_printf(&keys, "%sline %ld", sep, s->first_line);
-        else if (s->last_line > 0)
-            buf_printf(&keys, "%sup to line %ld", sep, s->last_line);
-        if (s->log_node) {
-            buf_append_str(&keys, keys.len ? ", node " : "node ");
-            put_clean(&keys, s->log_node);
-        }
-        if (keys.len)
-            buf_printf(b, " (%s)", buf_str(&keys));
         buf_clear(&keys);
     }
     end_line(b);
