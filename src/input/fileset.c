@@ -88,6 +88,7 @@ struct slot {
     usec_t order;     /* the time it is read at among other sets' files */
     size_t set_first; /* the smallest command-line index of its set */
     size_t pos;       /* its place in its set */
+    size_t run;       /* its set's number in name order */
     bool disagrees;
 };
 
@@ -185,23 +186,29 @@ fileset_order(struct fileset_member *m, size_t n)
         s[i].member = i;
     }
     qsort(s, n, sizeof *s, by_name_gen);
+    size_t nruns = 0;
     for (size_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && strcmp(s[j].name, s[i].name) == 0; j++)
             ;
         order_set(s + i, j - i);
+        for (size_t k = i; k < j; k++)
+            s[k].run = nruns;
+        nruns++;
     }
     qsort(s, n, sizeof *s, by_order);
     struct fileset_member *out = xcalloc(n, sizeof *out);
+    size_t *number = xmalloc(nruns * sizeof *number); /* sets numbered as first read */
+    memset(number, 0xff, nruns * sizeof *number);
     size_t nsets = 0;
     for (size_t i = 0; i < n; i++) {
         out[i] = m[s[i].member];
         out[i].generation = s[i].gen;
         out[i].disagrees = s[i].disagrees;
-        size_t k = 0;
-        while (k < i && strcmp(s[k].name, s[i].name) != 0)
-            k++;
-        out[i].set = k < i ? out[k].set : nsets++;
+        if (number[s[i].run] == SIZE_MAX)
+            number[s[i].run] = nsets++;
+        out[i].set = number[s[i].run];
     }
+    free(number);
     memcpy(m, out, n * sizeof *m);
     for (size_t i = 0; i < n; i++)
         free(s[i].name);
