@@ -171,6 +171,8 @@ session_clear(struct session *s)
     free(s->violations);
     free(s->violations_dropped);
     free(s->log_pid);
+    free(s->correlated.capture);
+    free(s->correlated.log);
     memset(s, 0, sizeof(*s));
 }
 
