@@ -74,6 +74,22 @@ share_client(const struct session *a, const struct session *b)
     return false;
 }
 
+/*
+ * A log session that names no client address: ejabberd 23.01 logs a WebSocket
+ * client's address on its HTTP handler's lines only, which its c2s lines do
+ * not name. It matches by transport and time alone.
+ */
+static bool
+no_client(const struct session *s)
+{
+    if (s->client)
+        return false;
+    for (size_t i = 0; i < s->nconnections; i++)
+        if (s->connections[i].client)
+            return false;
+    return true;
+}
+
 static int
 cmp_usec(const void *x, const void *y)
 {
@@ -116,12 +132,15 @@ absdiff(usec_t a, usec_t b)
 static usec_t
 distance(struct correlator *c, const struct session *cap, const struct session *log)
 {
-    if (!share_client(cap, log))
+    bool by_address = share_client(cap, log);
+    if (!by_address && !(no_client(log) && cap->transport == log->transport))
         return -1;
     usec_t diff = log->start - cap->start;
     struct pair *p = find_pair(c, cap->input ? cap->input : "", log->input ? log->input : "", false);
-    if (!p || p->n == 0)
-        return absdiff(diff, 0) <= CORRELATE_MAX_SKEW ? absdiff(diff, 0) : -1;
+    if (!p || p->n == 0) {
+        usec_t limit = by_address ? CORRELATE_MAX_SKEW : CORRELATE_TOLERANCE;
+        return absdiff(diff, 0) <= limit ? absdiff(diff, 0) : -1;
+    }
     usec_t d = absdiff(diff, p->estimate);
     return d <= CORRELATE_TOLERANCE ? d : -1;
 }

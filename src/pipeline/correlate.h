@@ -9,7 +9,9 @@
  * and their starts differ by the clock offset of their pair of inputs (the
  * median start difference of the pair's matches so far) within
  * CORRELATE_TOLERANCE; a pair's first match may be up to CORRELATE_MAX_SKEW
- * apart (the closest one wins). Held sessions are bounded (CORRELATE_HELD_MAX,
+ * apart (the closest one wins). A log session that names no client address
+ * (a WebSocket one of ejabberd 23.01) matches a capture session of the same
+ * transport by time alone, within CORRELATE_TOLERANCE of the offset. Held sessions are bounded (CORRELATE_HELD_MAX,
  * CORRELATE_HELD_BYTES): past that the oldest goes on alone, counted in the
  * summary (correlation_held_over). docs/correlation.md says the same.
  */
