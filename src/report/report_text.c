@@ -1,4 +1,11 @@
-/* report_text: the text report, a person's write-up of each login (CONTRACT.md). */
+/*
+ * report_text: the text report, a person's write-up of each login (CONTRACT.md).
+ *
+ * Longer than 800 lines: every block of a session and of the summary shares
+ * the same few line helpers (labels, cleaning, cutting to the line width),
+ * which stay private to the one writer; the combined sessions' lines (a
+ * capture + a log) took it past the limit.
+ */
 #include <config.h>
 #include "report_impl.h"
 
