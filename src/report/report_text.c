@@ -132,6 +132,13 @@ plural(long n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+/* A clock offset as printed: one that rounds to 0.0 is +0.0, never -0.0. */
+static double
+offset_ms(double v)
+{
+    return v > -0.05 && v < 0.05 ? 0.0 : v;
+}
+
 /* A log session's pid and lines, in brackets (nothing for a capture's). */
 static void
 put_log_keys(struct buf *b, const struct session *s)
@@ -181,7 +188,7 @@ put_header(struct buf *b, const struct session *s)
         buf_append_str(b, " + log ");
         put_clean(b, s->correlated.log);
         put_log_keys(b, s);
-        buf_printf(b, ", clock offset %+.1f ms (log minus capture, ", s->correlated.clock_offset_ms);
+        buf_printf(b, ", clock offset %+.1f ms (log minus capture, ", offset_ms(s->correlated.clock_offset_ms));
         if (s->correlated.matched)
             buf_printf(b, "from %u %s both show)", s->correlated.matched,
                        plural(s->correlated.matched, "event", "events"));
@@ -649,7 +656,7 @@ put_correlated(struct buf *b, const struct summary *sm)
         buf_append_str(b, " + ");
         put_clean(b, p->log);
         buf_printf(b, ": %ld %s, clock offset %+.1f ms (log minus capture)", p->sessions,
-                   plural(p->sessions, "session", "sessions"), p->clock_offset_ms);
+                   plural(p->sessions, "session", "sessions"), offset_ms(p->clock_offset_ms));
         end_line(b);
     }
     if (sm->correlation_held_over > 0) {
