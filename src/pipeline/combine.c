@@ -348,6 +348,8 @@ merge_facts(struct session *cap, struct session *log, usec_t offset)
     SWAP(cap->log_pid, log->log_pid);
     cap->first_line = log->first_line;
     cap->last_line = log->last_line;
+    SWAP(cap->last_input, log->last_input); /* a log session spanning a rotated set */
+    SWAP(cap->log_node, log->log_node);
     cap->password_on_wire |= log->password_on_wire;
     cap->password_in_log |= log->password_in_log;
     if (!cap->evicted)

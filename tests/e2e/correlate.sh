@@ -86,6 +86,17 @@ done
 check "-j 2 and -j 3 give what -j 1 gives for a capture + log" \
     sh -c "cmp -s '$T/jobs.1.out' '$T/jobs.2.out' && cmp -s '$T/jobs.1.out' '$T/jobs.3.out'"
 
+# ---- a capture + a rotated log set (testdata/rotated) ----------------------------
+# The rotated set is one log: a session spanning the rotation is one session,
+# combined with its capture session, and its log span names both files.
+r=$TESTDATA/rotated
+"$XMPPFLOW" -f json "$r/capture.pcap" "$r/ejabberd.log" "$r/ejabberd.log.1" "$r/ejabberd.log.2.gz" >"$T/rot.out" 2>/dev/null
+is "$(jq_py "$T/rot.out" '[d["summary"]["sessions"], all(x.get("correlated") for x in d["sessions"])]')" '[5, true]' \
+    "rotated: capture + the three files of the set: 5 sessions, each combined"
+is "$(jq_py "$T/rot.out" '[[x["client"].split(":")[1], x["correlated"]["log"].rsplit("/", 1)[1], (x["log"].get("last_input") or "").rsplit("/", 1)[-1]] for x in d["sessions"] if x["log"].get("last_input")]')" \
+    '[["51058", "ejabberd.log.2.gz", "ejabberd.log"], ["40812", "ejabberd.log.1", "ejabberd.log"]]' \
+    "rotated: the sessions spanning the rotations name the log file of each end"
+
 # ---- goldens ------------------------------------------------------------------
 cd "$TESTDATA/starttls-plain-ok" || exit 1
 for fmt in text json; do
