@@ -82,14 +82,6 @@ login_tls_version(struct login *l, unsigned version)
     l->tls_version = version;
 }
 
-void
-login_no_xml(struct login *l)
-{
-    /* a log below debug level; a capture without XML is opaque or silent instead */
-    if (l->opt.from_log)
-        l->no_xml = true;
-}
-
 bool
 login_both_closed(const struct login *l)
 {
