@@ -848,6 +848,8 @@ process_record(struct ejlog *r)
             auth_line(r, pf.time, false, tag, tag_len, tpid, tpid_len, rest + 11, line_end);
         else if (starts(rest, line_end, "Opened c2s session for "))
             session_line(r, pf.time, EJ_SESSION_OPEN, tag, tag_len, tpid, tpid_len, rest + 23, line_end);
+        else if (starts(rest, line_end, "Resumed session for "))
+            session_line(r, pf.time, EJ_RESUMED, tag, tag_len, tpid, tpid_len, rest + 20, line_end);
         else if (starts(rest, line_end, "Closing c2s session for "))
             session_line(r, pf.time, EJ_CLOSING, tag, tag_len, tpid, tpid_len, rest + 24, line_end);
         else if (starts(rest, line_end, "Closing c2s connection for "))

@@ -20,6 +20,7 @@ enum ejlog_kind {
     EJ_XML,          /* "(tag|<pid>) Received/Send XML on stream = …" */
     EJ_AUTH,         /* "Accepted/Failed c2s MECH authentication …" */
     EJ_SESSION_OPEN, /* "Opened c2s session for JID" */
+    EJ_RESUMED,      /* "Resumed session for JID" (XEP-0198, mod_stream_mgmt) */
     EJ_REGISTERED,   /* "The account U@D was registered from IP address IP" (user, ip; no tag) */
     EJ_CLOSING,      /* "Closing c2s session/connection for JID: reason" */
     EJ_TERMINATED,   /* the c2s process ended (hook c2s_terminated) */

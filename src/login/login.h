@@ -81,7 +81,8 @@ void login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const 
 /*
  * The log lines of a connection whose XML the log does not show (info
  * level; they add nothing once XML was seen, debug level):
- *   login_log_session     "Opened c2s session for JID": bound to |jid|
+ *   login_log_session     "Opened c2s session for JID": bound to |jid|; |resumed|:
+ *                         "Resumed session for JID" (XEP-0198)
  *   login_log_registered  "The account U@D was registered" (XEP-0077),
  *                         |tls| as for login_log_auth; a registration on a
  *                         socket whose TLS the log does not show yet may be
@@ -89,7 +90,7 @@ void login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const 
  *   login_log_closed      "Closing c2s session/connection for JID: reason"
  *   login_log_socket      a later line's socket tag says |tls|
  */
-void login_log_session(struct login *l, usec_t t, const char *jid);
+void login_log_session(struct login *l, usec_t t, const char *jid, bool resumed);
 void login_log_registered(struct login *l, usec_t t, const char *user, const char *ip, enum tri tls);
 void login_log_closed(struct login *l, usec_t t, const char *reason);
 void login_log_socket(struct login *l, enum tri tls);

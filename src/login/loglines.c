@@ -101,14 +101,15 @@ login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char 
 }
 
 void
-login_log_session(struct login *l, usec_t t, const char *jid)
+login_log_session(struct login *l, usec_t t, const char *jid, bool resumed)
 {
     if (l->xml_seen)
         return; /* the bind result said it */
     accepted_step(l);
     t = login_in_order(l, t);
     login_add_step(l, '-', t, EV_LOG_SESSION, NULL,
-                   xasprintf("server log: opened c2s session for %s", jid ? jid : "?"));
+                   xasprintf("server log: %s for %s", resumed ? "resumed session" : "opened c2s session",
+                             jid ? jid : "?"));
     if (jid && *jid) {
         free(l->s.jid);
         l->s.jid = xstrdup(jid);

@@ -235,6 +235,7 @@ count_level(const struct ejlog_event *ev, struct input_info *info)
     case EJ_ACCEPT:
     case EJ_AUTH:
     case EJ_SESSION_OPEN:
+    case EJ_RESUMED:
     case EJ_REGISTERED:
     case EJ_CLOSING:
         info->log_c2s++;
@@ -355,8 +356,9 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
                        c->saw_xml ? TRI_NULL : tls_of_tag(ev->transport));
         break;
     case EJ_SESSION_OPEN:
+    case EJ_RESUMED:
         note_info_tag(c, ev->transport, ev->time);
-        login_log_session(c->login, ev->time, ev->jid);
+        login_log_session(c->login, ev->time, ev->jid, ev->kind == EJ_RESUMED);
         break;
     case EJ_REGISTERED:
         login_log_registered(c->login, ev->time, ev->user, ev->ip,
