@@ -14,12 +14,15 @@ IL="python3 $E2E_DIR/infolevel.py"
 #   no-wire        the socket tag is http_bind/websocket, or the registration
 #                  line has none: whether HTTP or the socket ran in TLS is not
 #                  in the line (debug level sees it in the XML)
+#   subset         one file of a rotated set: a connection begun in the file
+#                  before is seen at debug level by its XML alone
 #   sessions-only  the login stopped before ejabberd logs anything at info
 #                  level (mid-SASL; refused by encryption-required before a
 #                  verdict line): the connection is there, its user is not
 limit() {
     case $1 in
-    bosh-*|websocket-*|ibr-register-no-tls) echo --no-wire ;;
+    bosh-*|websocket-*|ibr-register-no-tls|correlate) echo --no-wire ;;
+    rotated) echo --subset ;;
     disconnect-mid-sasl|starttls-required-refusal) echo --sessions-only ;;
     *) echo "" ;;
     esac
@@ -39,6 +42,26 @@ for f in "$TESTDATA"/*/ejabberd.log; do
     fi
     check "$d: info-level report is valid" validate "$T/$d.info.out" json
 done
+
+# ---- real runs: the same scenarios at loglevel debug and info (testdata/loglevels) ----
+
+LL=$TESTDATA/loglevels
+if [ -f "$LL/info/ejabberd.log" ] && [ -f "$LL/debug/ejabberd.log" ]; then
+    xf ll-debug -f json "$LL/debug/ejabberd.log"
+    xf ll-info -f json "$LL/info/ejabberd.log"
+    if $IL runs "$T/ll-debug.out" "$T/ll-info.out" >"$T/ll.cmp" 2>&1; then
+        ok "loglevels: the real info-level run gives the debug-level run's sessions and audit"
+    else
+        not_ok "loglevels: the real info-level run gives the debug-level run's sessions and audit"
+        diag_file "$T/ll.cmp"
+    fi
+    is "$(jq_py "$T/ll-info.out" '[sorted(x["outcome"] for x in d["sessions"] if x["transport"] == "tcp")[:6], d["summary"]["plaintext_auth_wire"]["passwords"]]')" \
+        '[["aborted", "aborted", "auth-failed", "auth-failed", "established", "established"], 6]' \
+        "loglevels: info run outcomes (no session opened: aborted, not incomplete) and 6 passwords without TLS"
+    check "loglevels: the info-level report is valid" validate "$T/ll-info.out" json
+else
+    skip "loglevels: real info and debug runs" "testdata/loglevels not there"
+fi
 
 # ---- the bugs of issue 14, item 1 ----------------------------------------------
 
@@ -82,7 +105,7 @@ cat >"$S" <<'LOG'
 LOG
 xf synth -f json "$S"
 is "$(jq_py "$T/synth.out" '[[x["user"], x["outcome"], len(x["auth"]["attempts"])] for x in d["sessions"]]')" \
-    '[["eve", "auth-failed", 3], ["frank", "established", 1], [null, "incomplete", 0]]' \
+    '[["eve", "auth-failed", 3], ["frank", "established", 1], [null, "aborted", 0]]' \
     "synth: every failed attempt is one, the connection without lines is one"
 is "$(jq_py "$T/synth.out" 'd["summary"]["plaintext_auth_wire"]')" \
     '{"inferred_sessions": 2, "passwords": 5, "sessions": 2, "users": ["eve", "frank"]}' \
