@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "ejlog_term.h"
 #include "timestamp.h"
 
 enum ejlog_kind {
@@ -94,12 +95,5 @@ size_t ejlog_next_line(const char *p, size_t n, size_t *len);
 bool ejlog_is_record_start(const char *line, size_t len);
 /* Like ejlog_is_record_start(), and stores the record's UTC time in |*t|. */
 bool ejlog_record_time(const char *line, size_t len, usec_t *t);
-
-/*
- * Decodes an Erlang ~p rendering of a binary or string (<<"…">>, <<1,2>>,
- * "…", [1,2]) from |p| into |out|. Sets |*truncated| when the term is cut
- * short. Returns 0, or -1 when |p| is not such a term.
- */
-int ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated);
 
 #endif
