@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ejlog_oldmsg.h"
 #include "xalloc.h"
 
 /* A record longer than this is cut (E7 already caps messages at 100 KiB). */
@@ -57,7 +58,7 @@ struct ejlog {
         struct buf store;
         /* offsets into store, (size_t)-1 when absent */
         size_t o_pid, o_transport, o_data, o_client, o_server, o_mech, o_user, o_ip, o_reason,
-            o_jid, o_message, o_handler, o_sid;
+            o_jid, o_message, o_handler, o_sid, o_port, o_receiver;
     } *queue;             /* a ring that grows: one feed can complete many records */
     size_t qcap, qhead, qlen;
     struct queued out; /* the event last handed out */
@@ -300,7 +301,8 @@ push(struct ejlog *r, enum ejlog_kind kind, usec_t t)
     buf_reset(&q->store);
     memset(&q->ev, 0, sizeof q->ev);
     q->o_pid = q->o_transport = q->o_data = q->o_client = q->o_server = q->o_mech = q->o_user =
-        q->o_ip = q->o_reason = q->o_jid = q->o_message = q->o_handler = q->o_sid = (size_t)-1;
+        q->o_ip = q->o_reason = q->o_jid = q->o_message = q->o_handler = q->o_sid = q->o_port =
+            q->o_receiver = (size_t)-1;
     q->ev.kind = kind;
     q->ev.time = t;
     q->ev.line = r->record_line;
@@ -616,6 +618,32 @@ logged_by(const struct prefix *pf, const char *module)
            memcmp(at_sign + 1, module, n) == 0 && at_sign[1 + n] == ':';
 }
 
+/* An old-form message (ejlog_oldmsg.h) as an event. */
+static void
+old_event(struct ejlog *r, usec_t t, const struct ejlog_oldmsg *o, const char *end)
+{
+    struct queued *q = push(r, o->kind, t);
+    const struct {
+        struct ejlog_span s;
+        size_t *off;
+    } f[] = {
+        {o->pid, &q->o_pid},       {o->sock.port, &q->o_port}, {o->sock.owner, &q->o_receiver},
+        {o->client, &q->o_client}, {o->server, &q->o_server},  {o->user, &q->o_user},
+        {o->ip, &q->o_ip},         {o->reason, &q->o_reason},  {o->jid, &q->o_jid},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (f[i].s.p)
+            *f[i].off = keep(q, f[i].s.p, f[i].s.n);
+    if (o->sock.transport)
+        q->o_transport = keep(q, o->sock.transport, strlen(o->sock.transport));
+    q->ev.ok = o->ok;
+    q->ev.dir = o->dir;
+    if (o->legacy)
+        q->o_mech = keep(q, "legacy", 6);
+    if (o->kind == EJ_XML && !r->record_skip)
+        keep_payload(r, q, o->payload, end);
+}
+
 /* The prefix of the record: the first line's, or parsed again over the whole record. */
 static bool
 record_prefix(const struct ejlog *r, struct prefix *pf)
@@ -646,7 +674,12 @@ record_pid(const struct ejlog *r, size_t *len)
     const char *tag, *pid;
     size_t tag_len;
     if (parse_tag(m, end, &tag, &tag_len, &pid, len))
-        return pid;
+        return *len && *pid == '<' ? pid : NULL;
+    /* ≤ 17.11: a Received and a Send of one connection come from two processes (the link is
+     * the pipeline's, log_link.h): every worker reads these whole */
+    if (starts(m, end, "Received XML on stream = ") || starts(m, end, "Send XML on stream = ") ||
+        starts(m, end, "Send Text on stream = "))
+        return NULL;
     if (*m == '(' && m + 1 < end && m[1] == '<') {
         const char *close = memchr(m, ')', (size_t)(end - m));
         *len = close ? (size_t)(close - m - 1) : 0;
@@ -675,6 +708,13 @@ process_record(struct ejlog *r)
     const char *tag, *tpid;
     size_t tag_len, tpid_len;
     const char *rest = parse_tag(m, line_end, &tag, &tag_len, &tpid, &tpid_len);
+    if (rest && !(tpid_len && *tpid == '<')) {
+        /* "(http_bind|ejabberd_bosh)" (17.03-17.11): no pid in the tag; the logging pid is the key (§6.2) */
+        tpid = pf.pid;
+        tpid_len = pf.pid_len;
+        if (!tpid)
+            return;
+    }
     if (rest) {
         if (starts(rest, line_end, "Received XML on stream = "))
             xml_line(r, pf.time, 'C', tag, tag_len, tpid, tpid_len, rest + 25, end);
@@ -702,6 +742,11 @@ process_record(struct ejlog *r)
         const char *close = memchr(m, ')', (size_t)(line_end - m));
         if (close && starts(close, line_end, ") Accepted connection "))
             accept_line(r, pf.time, m + 1, (size_t)(close - m - 1), close + 22, line_end);
+        return;
+    }
+    struct ejlog_oldmsg old;
+    if (ejlog_oldmsg_parse(m, line_end, pf.pid, pf.pid_len, &old)) {
+        old_event(r, pf.time, &old, end);
         return;
     }
     if (starts(m, line_end, "Incoming data: ") && logged_by(&pf, "mod_bosh")) {
@@ -885,6 +930,8 @@ ejlog_next(struct ejlog *r, struct ejlog_event *out)
     o->ev.message = at(o, o->o_message);
     o->ev.handler = at(o, o->o_handler);
     o->ev.sid = at(o, o->o_sid);
+    o->ev.port = at(o, o->o_port);
+    o->ev.receiver = at(o, o->o_receiver);
     *out = o->ev;
     return true;
 }

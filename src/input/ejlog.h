@@ -57,6 +57,13 @@ struct ejlog_event {
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
     const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING */
     const char *message;  /* EJ_PROBLEM */
+    /*
+     * Logs up to 17.01 (ejlog_oldmsg.h): the socket_state of an info line, or
+     * an accept line's socket. port: "#Port<0.P>" (an EJ_ACCEPT of that era
+     * has it and no pid: its listener is not the connection's process);
+     * receiver: the ejabberd_receiver pid R of the c2s |pid|. NULL when not said.
+     */
+    const char *port, *receiver;
 };
 
 /* Returns a new reader. */

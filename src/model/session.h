@@ -155,6 +155,8 @@ struct session {
     /* log keys (ejabberd-log inputs only): has_log false → no "log" key */
     bool has_log;
     char *log_pid;            /* NULL → null */
+    char *log_receiver;       /* receiver_pid (logs up to 17.01); NULL → absent */
+    const char *log_link;     /* link: "certain", "provisional" (static); NULL → absent */
     long first_line, last_line; /* 0 → absent */
     /* plaintext audit: where a password was readable (for the summary) */
     bool password_on_wire, password_in_log;

@@ -15,6 +15,7 @@
 #include "ejlog.h"
 #include "feed.h"
 #include "http_handlers.h"
+#include "log_link.h"
 #include "interrupt.h"
 #include "worker.h"
 #include "xalloc.h"
@@ -54,6 +55,7 @@ analyzer_free(struct analyzer *a)
         free(a->tombstone[i]);
     crosscheck_free(a->cross);
     http_handlers_free(a->http_handlers);
+    log_link_free(a->log_link);
     framer_budget_free(a->opt.limits.budget);
     free(a->table);
     free(a->table_hash);

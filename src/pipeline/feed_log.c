@@ -9,6 +9,7 @@
 #include "ejlog.h"
 #include "feed_bosh.h"
 #include "http_handlers.h"
+#include "log_link.h"
 #include "streamhead.h"
 #include "xalloc.h"
 
@@ -178,8 +179,20 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         /* the node restarted: every c2s of the old run is gone and pids start over */
         finish_all(a, LOGIN_END_CLOSED, ev->time);
         clear_tombstones(a);
+        log_link_reset(a->log_link);
         return;
     }
+    /* logs up to 17.01: a connection's lines come from three processes (log_link.h) */
+    struct ejlog_event linked, accept;
+    struct log_link_info link;
+    bool has_accept;
+    if (!a->log_link)
+        a->log_link = log_link_new();
+    if (!log_link_event(a->log_link, ev, &linked, &accept, &has_accept, &link))
+        return;
+    if (has_accept)
+        on_log_event(a, &accept, info);
+    ev = &linked;
     /* every worker keeps the handlers' bodies: the session they go to is named later */
     if (ev->kind == EJ_ACCEPT)
         http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server);
@@ -213,6 +226,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
     conn_touch(a, c);
     struct session *s = login_session(c->login);
+    log_link_mark(&link, s);
     s->last_line = ev->last_line;
     if (ev->kind != EJ_ACCEPT) /* an Accepted line may come late with an earlier time: login_connected() */
         note_time(a, c, ev->time, info, ev->line, 0);
@@ -242,6 +256,10 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
             framer_gap(c->framer[1]);
         }
         c->saw_xml = true;
+        /* up to 17.01 no tag: the lines after <proceed/> are the decrypted stream */
+        if (!ev->transport && link.receiver)
+            note_transport(c, login_tls_pending(c->login) ? "tls" : c->transport ? c->transport : "tcp",
+                           ev->time);
         note_transport(c, ev->transport, ev->time);
         if (ev->transport && strcmp(ev->transport, "http_bind") == 0)
             bosh_log_session(c); /* also when the log starts after the session's creation */
@@ -266,6 +284,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         break;
     }
     case EJ_AUTH:
+        if (link.receiver && ev->transport && !c->transport)
+            s->transport = transport_of_tag(ev->transport); /* an old socket_state, at info level */
         /* not note_transport(): at info level the first tag seen may already be tls after STARTTLS */
         login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->ip, ev->reason);
         break;

@@ -1,0 +1,260 @@
+/* log_link: receiver ↔ c2s ↔ socket links of logs up to 17.01 (log_link.h). */
+#include <config.h>
+#include "log_link.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash_bytes.h"
+#include "xalloc.h"
+
+/* One pid or port seen: what connection it belongs to. */
+struct entry {
+    char *name;       /* "<0.812.0>" or "#Port<0.5530>" */
+    char *key;        /* the connection's receiver pid (pids); NULL: the port's accept is unclaimed */
+    bool receiver;    /* this pid is a receiver (the key of its connection) */
+    bool c2s_known;   /* a receiver whose c2s is linked */
+    bool certain;     /* the link came from a socket_state */
+    /* a port: its accept line, kept back until its connection's first line */
+    struct ejlog_event acc;
+    char *client, *server;
+    unsigned long seq; /* order of the accept lines */
+    struct entry *next;
+};
+
+struct log_link {
+    struct entry **bucket;
+    size_t nbucket, n;
+    unsigned long seq;
+    struct entry *last_accept; /* the latest accept not claimed yet */
+};
+
+struct log_link *
+log_link_new(void)
+{
+    return xcalloc(1, sizeof(struct log_link));
+}
+
+static void
+free_entries(struct log_link *l)
+{
+    for (size_t i = 0; i < l->nbucket; i++) {
+        struct entry *e = l->bucket[i];
+        while (e) {
+            struct entry *next = e->next;
+            free(e->name);
+            free(e->key);
+            free(e->client);
+            free(e->server);
+            free(e);
+            e = next;
+        }
+        l->bucket[i] = NULL;
+    }
+    l->n = 0;
+    l->last_accept = NULL;
+}
+
+void
+log_link_free(struct log_link *l)
+{
+    if (!l)
+        return;
+    free_entries(l);
+    free(l->bucket);
+    free(l);
+}
+
+void
+log_link_reset(struct log_link *l)
+{
+    if (l)
+        free_entries(l);
+}
+
+static struct entry *
+find(const struct log_link *l, const char *name)
+{
+    if (!l->nbucket)
+        return NULL;
+    size_t len = strlen(name);
+    struct entry *e = l->bucket[hash_bytes(name, len) & (l->nbucket - 1)];
+    while (e && strcmp(e->name, name) != 0)
+        e = e->next;
+    return e;
+}
+
+static struct entry *
+add(struct log_link *l, const char *name)
+{
+    struct entry *e = find(l, name);
+    if (e)
+        return e;
+    if (l->n >= l->nbucket) {
+        size_t nb = l->nbucket ? l->nbucket * 2 : 64;
+        struct entry **b = xcalloc(nb, sizeof *b);
+        for (size_t i = 0; i < l->nbucket; i++)
+            for (struct entry *x = l->bucket[i], *next; x; x = next) {
+                next = x->next;
+                size_t h = hash_bytes(x->name, strlen(x->name)) & (nb - 1);
+                x->next = b[h];
+                b[h] = x;
+            }
+        free(l->bucket);
+        l->bucket = b;
+        l->nbucket = nb;
+    }
+    e = xcalloc(1, sizeof *e);
+    e->name = xstrdup(name);
+    size_t h = hash_bytes(name, strlen(name)) & (l->nbucket - 1);
+    e->next = l->bucket[h];
+    l->bucket[h] = e;
+    l->n++;
+    return e;
+}
+
+static void
+set_key(struct entry *e, const char *key)
+{
+    if (e->key && strcmp(e->key, key) == 0)
+        return;
+    free(e->key);
+    e->key = xstrdup(key);
+}
+
+/* "<A.B.C>" → "<A.B+d.C>" (the process number) in |out|; false when |pid| is no pid. */
+static bool
+pid_plus(const char *pid, int d, char *out, size_t cap)
+{
+    unsigned a, c;
+    long b;
+    char end;
+    if (sscanf(pid, "<%u.%ld.%u%c", &a, &b, &c, &end) != 4 || end != '>' || b + d < 0)
+        return false;
+    snprintf(out, cap, "<%u.%ld.%u>", a, b + d, c);
+    return true;
+}
+
+/* The accept of |port| (or the latest unclaimed one when |port| is NULL) goes to connection |key|. */
+static bool
+claim_accept(struct log_link *l, const char *port, const char *key, struct ejlog_event *accept)
+{
+    struct entry *p = port ? find(l, port) : l->last_accept;
+    if (!p || p->key || !p->client)
+        return false;
+    set_key(p, key);
+    if (l->last_accept == p)
+        l->last_accept = NULL;
+    *accept = p->acc;
+    accept->pid = p->key;
+    accept->port = p->name;
+    accept->client = p->client;
+    accept->server = p->server;
+    return true;
+}
+
+/* An accept line naming only its socket: kept back. */
+static void
+keep_accept(struct log_link *l, const struct ejlog_event *ev)
+{
+    struct entry *p = add(l, ev->port);
+    free(p->key);
+    p->key = NULL; /* a port number reused within the epoch is a new socket */
+    free(p->client);
+    free(p->server);
+    p->acc = *ev;
+    p->client = xstrdup(ev->client ? ev->client : "");
+    p->server = ev->server ? xstrdup(ev->server) : NULL;
+    p->seq = ++l->seq;
+    l->last_accept = p;
+}
+
+bool
+log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_event *out,
+               struct ejlog_event *accept, bool *has_accept, struct log_link_info *info)
+{
+    *out = *ev;
+    *has_accept = false;
+    memset(info, 0, sizeof *info);
+    if (ev->kind == EJ_ACCEPT && ev->port && !ev->pid) {
+        keep_accept(l, ev);
+        return false;
+    }
+    if (!ev->pid)
+        return true;
+    char near[40];
+    if (ev->receiver && strcmp(ev->receiver, ev->pid) != 0) {
+        /* a socket_state: C (the logging pid) and its receiver R, certain */
+        struct entry *r = add(l, ev->receiver);
+        r->receiver = r->c2s_known = r->certain = true;
+        set_key(r, ev->receiver);
+        struct entry *c = add(l, ev->pid);
+        set_key(c, ev->receiver);
+        c->certain = true;
+        out->pid = r->key;
+        if (ev->port)
+            *has_accept = claim_accept(l, ev->port, r->key, accept);
+        info->receiver = r->key;
+        info->c2s = c->name;
+        return true;
+    }
+    struct entry *e = find(l, ev->pid);
+    if (e && e->key) {
+        out->pid = e->key;
+        info->receiver = e->key;
+        info->c2s = e->receiver ? NULL : e->name;
+        info->provisional = !e->certain;
+        return true;
+    }
+    if (ev->kind != EJ_XML || ev->transport)
+        return true; /* a line of a later era, or one that names its own key */
+    if (ev->dir == 'C') {
+        /* a receiver's first line: its connection starts; its c2s is normally R+1 */
+        struct entry *r = add(l, ev->pid);
+        r->receiver = true;
+        set_key(r, ev->pid);
+        out->pid = r->key;
+        *has_accept = claim_accept(l, NULL, r->key, accept);
+        if (pid_plus(ev->pid, 1, near, sizeof near) && !find(l, near)) {
+            struct entry *c = add(l, near);
+            set_key(c, r->key);
+        }
+        info->receiver = r->key;
+        info->provisional = true;
+        return true;
+    }
+    /* a c2s's Send before any link: R is normally C-1 */
+    struct entry *r = pid_plus(ev->pid, -1, near, sizeof near) ? find(l, near) : NULL;
+    if (r && r->receiver && !r->c2s_known) {
+        r->c2s_known = true;
+        struct entry *c = add(l, ev->pid);
+        set_key(c, r->key);
+        out->pid = r->key;
+        info->receiver = r->key;
+        info->c2s = c->name;
+        info->provisional = true;
+    }
+    return true;
+}
+
+void
+log_link_mark(const struct log_link_info *info, struct session *s)
+{
+    if (!info->receiver)
+        return;
+    if (!s->log_receiver)
+        s->log_receiver = xstrdup(info->receiver);
+    const char *c2s = info->c2s;
+    if (!c2s && s->log_pid && strcmp(s->log_pid, info->receiver) == 0)
+        c2s = ""; /* the key is the receiver: no c2s known yet */
+    if (c2s && (!s->log_pid || strcmp(s->log_pid, c2s) != 0)) {
+        free(s->log_pid);
+        s->log_pid = *c2s ? xstrdup(c2s) : NULL;
+    }
+    /* once certain, it stays so: a Send read before the socket_state does not undo it */
+    if (!info->provisional)
+        s->log_link = "certain";
+    else if (!s->log_link)
+        s->log_link = "provisional";
+}
