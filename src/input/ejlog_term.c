@@ -9,6 +9,12 @@
 
 #include <string.h>
 
+/*
+ * lager cuts a message at 4096 characters (lager_truncation_size), the term
+ * then ends in ...">>: a shorter term that ends so is what it says.
+ */
+#define LAGER_CUT_MIN 3500
+
 static int
 decode_escape(char c)
 {
@@ -109,8 +115,16 @@ ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated)
     if (i + 2 <= len && p[i] == '<' && p[i + 1] == '<') {
         i += 2;
         if (i < len && p[i] == '"') {
+            size_t from = i, start = out->len;
             i = decode_quoted(p, i + 1, len, out, &closed);
             closed = closed && i + 2 <= len && p[i] == '>' && p[i + 1] == '>';
+            /* lager's cut at 4096 characters: "...", then the closing quote and ">>" all the same */
+            if (closed && i - from >= LAGER_CUT_MIN && out->len - start >= 3 &&
+                memcmp(out->data + out->len - 3, "...", 3) == 0) {
+                out->len -= 3;
+                out->data[out->len] = '\0';
+                closed = false;
+            }
         } else if (i + 1 < len && p[i] == '>' && p[i + 1] == '>') {
             closed = true;
         } else {

@@ -257,7 +257,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         }
         c->saw_xml = true;
         /* up to 17.01 no tag: the lines after <proceed/> are the decrypted stream */
-        if (!ev->transport && link.receiver)
+        if (!ev->transport)
             note_transport(c, login_tls_pending(c->login) ? "tls" : c->transport ? c->transport : "tcp",
                            ev->time);
         note_transport(c, ev->transport, ev->time);
@@ -284,8 +284,9 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         break;
     }
     case EJ_AUTH:
-        if (link.receiver && ev->transport && !c->transport)
-            s->transport = transport_of_tag(ev->transport); /* an old socket_state, at info level */
+        /* an old socket_state, or BOSH's tag: what the connection is, even at info level */
+        if (ev->transport && !c->transport && (link.receiver || strcmp(ev->transport, "http_bind") == 0))
+            s->transport = transport_of_tag(ev->transport);
         /* not note_transport(): at info level the first tag seen may already be tls after STARTTLS */
         login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->ip, ev->reason);
         break;

@@ -202,9 +202,12 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
     struct entry *e = find(l, ev->pid);
     if (e && e->key) {
         out->pid = e->key;
-        info->receiver = e->key;
-        info->c2s = e->receiver ? NULL : e->name;
-        info->provisional = !e->certain;
+        if (!e->receiver || e->c2s_known) {
+            /* a receiver alone is no link yet (from 17.03 its c2s's lines name it: nothing to join) */
+            info->receiver = e->key;
+            info->c2s = e->receiver ? NULL : e->name;
+            info->provisional = !e->certain;
+        }
         return true;
     }
     if (ev->kind != EJ_XML || ev->transport)
@@ -220,8 +223,6 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
             struct entry *c = add(l, near);
             set_key(c, r->key);
         }
-        info->receiver = r->key;
-        info->provisional = true;
         return true;
     }
     /* a c2s's Send before any link: R is normally C-1 */
