@@ -622,7 +622,11 @@ logged_by(const struct prefix *pf, const char *module)
 static void
 old_event(struct ejlog *r, usec_t t, const struct ejlog_oldmsg *o, const char *end)
 {
-    struct queued *q = push(r, o->kind, t);
+    static const enum ejlog_kind kind[] = {
+        [OLD_ACCEPT] = EJ_ACCEPT, [OLD_XML] = EJ_XML, [OLD_AUTH] = EJ_AUTH,
+        [OLD_SESSION_OPEN] = EJ_SESSION_OPEN, [OLD_CLOSING] = EJ_CLOSING,
+    };
+    struct queued *q = push(r, kind[o->kind], t);
     const struct {
         struct ejlog_span s;
         size_t *off;
@@ -640,7 +644,7 @@ old_event(struct ejlog *r, usec_t t, const struct ejlog_oldmsg *o, const char *e
     q->ev.dir = o->dir;
     if (o->legacy)
         q->o_mech = keep(q, "legacy", 6);
-    if (o->kind == EJ_XML && !r->record_skip)
+    if (o->kind == OLD_XML && !r->record_skip)
         keep_payload(r, q, o->payload, end);
 }
 

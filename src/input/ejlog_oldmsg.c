@@ -116,8 +116,15 @@ ejlog_sock_parse(const char *p, const char *end, struct ejlog_sock *out)
         return (size_t)(e - p);
     }
     if (starts(p, end, "{tlssock,")) { /* E0 over SSL */
-        e = term_end(p, end);
-        if (e >= end || *e != '}')
+        e = p + 1;
+        while (e < end && *e != '}') {
+            e = term_end(e, end);
+            if (e < end && *e == ',')
+                e++;
+            else if (e >= end || *e != '}')
+                return 0;
+        }
+        if (e >= end)
             return 0;
         out->port = first_port(p, e);
         out->transport = "tls";
@@ -160,7 +167,7 @@ ejlog_sock_parse(const char *p, const char *end, struct ejlog_sock *out)
 
 /*
  * "{{192,0,2,4},12716}" → "192.0.2.4:12716"; an 8-tuple (IPv6) → "[a:b:…:h]:port"
- * in hex; redactions ("XXX") are kept as they are. False when it is no such tuple.
+ * in hex. False when it is no such tuple, or a redacted one ("{{XXX},1}").
  */
 static bool
 tuple_endpoint(const char *p, const char *e, char *out, size_t cap)
@@ -187,13 +194,9 @@ tuple_endpoint(const char *p, const char *e, char *out, size_t cap)
             numeric = *d >= '0' && *d <= '9';
         for (const char *d = s; d < c && numeric; d++)
             v = v * 10 + (unsigned)(*d - '0');
-        if (nel == 8 && numeric)
-            o += (size_t)snprintf(out + o, cap - o, "%x", v);
-        else {
-            size_t k = (size_t)(c - s) < cap - o - 8 ? (size_t)(c - s) : cap - o - 8;
-            memcpy(out + o, s, k);
-            o += k;
-        }
+        if (!numeric)
+            return false; /* a redaction ("XXX"): no address */
+        o += (size_t)snprintf(out + o, cap - o, nel == 8 ? "%x" : "%u", v);
         if (c < close)
             out[o++] = nel == 8 ? ':' : '.';
         s = c + 1;
@@ -206,6 +209,38 @@ tuple_endpoint(const char *p, const char *e, char *out, size_t cap)
     out[o++] = ':';
     memcpy(out + o, close + 2, port_len);
     out[o + port_len] = '\0';
+    return true;
+}
+
+/*
+ * "a.b.c.d:port" as it is; an IPv6 address before 19.08 has no brackets
+ * ("::FFFF:1.2.3.4:5222": the port after the last colon) and gets them, as
+ * the report writes it. False for what is no address and port: a redaction
+ * ("XXX", "hidden_by_ejabberd:PORT"), "unix:…": the endpoint stays unknown.
+ */
+static bool
+text_endpoint(const char *p, const char *e, char *out, size_t cap)
+{
+    const char *colon = NULL;
+    size_t ncolon = 0;
+    for (const char *s = p; s < e; s++) {
+        bool hex = (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F');
+        if (*s == ':') {
+            colon = s;
+            ncolon++;
+        } else if (!hex && *s != '.' && *s != '[' && *s != ']') {
+            return false;
+        }
+    }
+    if (!colon || colon == p || colon + 1 == e || (size_t)(e - p) + 3 > cap)
+        return false;
+    for (const char *s = colon + 1; s < e; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    if (ncolon == 1 || *p == '[')
+        snprintf(out, cap, "%.*s", (int)(e - p), p);
+    else
+        snprintf(out, cap, "[%.*s]%.*s", (int)(colon - p), p, (int)(e - colon), colon);
     return true;
 }
 
@@ -223,10 +258,9 @@ endpoints(const char *p, const char *end, struct ejlog_oldmsg *o)
     const char *ends[2][2] = {{p, arrow}, {b, bend}};
     for (int i = 0; i < 2; i++) {
         struct ejlog_span *s = i ? &o->server : &o->client;
-        if (tuple_endpoint(ends[i][0], ends[i][1], o->addr[i], sizeof o->addr[i]))
+        if (tuple_endpoint(ends[i][0], ends[i][1], o->addr[i], sizeof o->addr[i]) ||
+            text_endpoint(ends[i][0], ends[i][1], o->addr[i], sizeof o->addr[i]))
             *s = (struct ejlog_span){o->addr[i], strlen(o->addr[i])};
-        else
-            *s = span(ends[i][0], ends[i][1]);
     }
     return true;
 }
@@ -298,7 +332,7 @@ info_line(const char *m, const char *end, struct ejlog_oldmsg *o)
     if (starts(p, end, "Accepted SSL connection ") || starts(p, end, "Accepted connection ")) {
         if (!o->sock.port.p || o->sock.owner.p)
             return false;
-        o->kind = EJ_ACCEPT;
+        o->kind = OLD_ACCEPT;
         o->pid = (struct ejlog_span){0};
         p += p[9] == 'S' ? 24 : 20;
         return endpoints(p, end, o);
@@ -312,7 +346,7 @@ info_line(const char *m, const char *end, struct ejlog_oldmsg *o)
         }
         if (!starts(p, end, "authentication for "))
             return false;
-        o->kind = EJ_AUTH;
+        o->kind = OLD_AUTH;
         o->ok = ok;
         auth_rest(p + 19, end, o);
         trim_user(o);
@@ -322,7 +356,7 @@ info_line(const char *m, const char *end, struct ejlog_oldmsg *o)
     for (size_t i = 0; i < sizeof sess / sizeof sess[0]; i++) {
         size_t k = strlen(sess[i]);
         if (starts(p, end, sess[i]) && starts(p + k, end, " session for ")) {
-            o->kind = i == 0 ? EJ_SESSION_OPEN : EJ_CLOSING;
+            o->kind = i == 0 ? OLD_SESSION_OPEN : OLD_CLOSING;
             o->jid = span(p + k + 13, word_end(p + k + 13, end));
             if (i > 1)
                 o->reason = span(p, p + k); /* "Replaced", "Forbidden" */
@@ -350,7 +384,7 @@ ejlog_oldmsg_parse(const char *m, const char *line_end, const char *pid, size_t 
         if (starts(m, line_end, xml[i].lit)) {
             if (!pid)
                 return false; /* no process to key it by */
-            out->kind = EJ_XML;
+            out->kind = OLD_XML;
             out->dir = xml[i].dir;
             out->payload = m + strlen(xml[i].lit);
             return true;
@@ -358,7 +392,7 @@ ejlog_oldmsg_parse(const char *m, const char *line_end, const char *pid, size_t 
     if (starts(m, line_end, "Resumed session for ")) { /* 14.05–17.01: no socket */
         if (!pid)
             return false;
-        out->kind = EJ_SESSION_OPEN;
+        out->kind = OLD_SESSION_OPEN;
         out->jid = span(m + 20, word_end(m + 20, line_end));
         return out->jid.n > 0;
     }

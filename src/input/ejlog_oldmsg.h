@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ejlog.h"
 
 /* A piece of the message: |n| bytes at |p| (p NULL: absent). */
 struct ejlog_span {
@@ -38,16 +37,19 @@ struct ejlog_sock {
  */
 size_t ejlog_sock_parse(const char *p, const char *end, struct ejlog_sock *out);
 
+/* What an old-form message is (ejlog.c makes the event of the same name of it). */
+enum ejlog_old_kind { OLD_ACCEPT, OLD_XML, OLD_AUTH, OLD_SESSION_OPEN, OLD_CLOSING };
+
 /* One old-form message, as ejlog_oldmsg_parse() reads it. */
 struct ejlog_oldmsg {
-    enum ejlog_kind kind;   /* EJ_ACCEPT, EJ_XML, EJ_AUTH, EJ_SESSION_OPEN, EJ_CLOSING */
+    enum ejlog_old_kind kind;
     struct ejlog_span pid;  /* the logging pid (absent for an accept: the port names it) */
     struct ejlog_sock sock; /* from the leading socket_state (all zero when none) */
-    char dir;               /* EJ_XML: 'C' or 'S' */
-    const char *payload;    /* EJ_XML: where the term starts (it may run over later lines) */
-    bool ok;                /* EJ_AUTH */
-    bool legacy;            /* EJ_AUTH: jabber:iq:auth (mechanism "legacy") */
-    /* EJ_ACCEPT endpoints; a tuple endpoint is rendered into |addr| */
+    char dir;               /* OLD_XML: 'C' or 'S' */
+    const char *payload;    /* OLD_XML: where the term starts (it may run over later lines) */
+    bool ok;                /* OLD_AUTH */
+    bool legacy;            /* OLD_AUTH: jabber:iq:auth (mechanism "legacy") */
+    /* OLD_ACCEPT endpoints, rendered into |addr| as the report writes them; absent: unknown */
     struct ejlog_span client, server;
     struct ejlog_span user, ip, reason, jid;
     char addr[2][64];

@@ -145,12 +145,8 @@ put_header(struct buf *b, const struct session *s)
             buf_append_str(&keys, "pid ");
             put_clean(&keys, s->log_pid);
         }
-        if (s->log_receiver) {
-            buf_append_str(&keys, keys.len ? ", receiver " : "receiver ");
-            put_clean(&keys, s->log_receiver);
-            if (s->log_link)
-                buf_printf(&keys, " (%s link)", s->log_link);
-        }
+        if (s->log_receiver) /* a pid as ejlog_oldmsg read it: digits and dots */
+            buf_printf(&keys, "%sreceiver %s (%s link)", keys.len ? ", " : "", s->log_receiver, s->log_link);
         const char *sep = keys.len ? ", " : "";
         if (s->first_line > 0 && s->last_line > s->first_line)
             buf_printf(&keys, "%slines %ld-%ld", sep, s->first_line, s->last_line);
