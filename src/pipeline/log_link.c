@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hash_bytes.h"
+#include "logkey.h"
 #include "xalloc.h"
 
 /* One pid or port seen: what connection it belongs to. */
@@ -123,7 +124,10 @@ set_key(struct entry *e, const char *key)
     e->key = xstrdup(key);
 }
 
-/* "<A.B.C>" → "<A.B+d.C>" (the process number) in |out|; false when |pid| is no pid. */
+/*
+ * "<A.B.C>" → "<A.B+d.C>" (the process number) in |out|, with the key's set
+ * and run after it (logkey.h); false when |pid| is no pid.
+ */
 static bool
 pid_plus(const char *pid, int d, char *out, size_t cap)
 {
@@ -132,7 +136,7 @@ pid_plus(const char *pid, int d, char *out, size_t cap)
     char end;
     if (sscanf(pid, "<%u.%ld.%u%c", &a, &b, &c, &end) != 4 || end != '>' || b + d < 0)
         return false;
-    snprintf(out, cap, "<%u.%ld.%u>", a, b + d, c);
+    snprintf(out, cap, "<%u.%ld.%u>%s", a, b + d, c, pid + logkey_pid_len(pid));
     return true;
 }
 
@@ -183,14 +187,15 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
     }
     if (!ev->pid)
         return true;
-    char near[40];
-    if (ev->receiver && strcmp(ev->receiver, ev->pid) != 0) {
-        /* a socket_state: C (the logging pid) and its receiver R, certain */
-        struct entry *r = add(l, ev->receiver);
+    char near[LOGKEY_MAX];
+    if (ev->receiver && strncmp(ev->receiver, ev->pid, logkey_pid_len(ev->pid)) != 0) {
+        /* a socket_state: C (the logging pid) and its receiver R, certain; R keyed in C's set and run */
+        snprintf(near, sizeof near, "%.60s%s", ev->receiver, ev->pid + logkey_pid_len(ev->pid));
+        struct entry *r = add(l, near);
         r->receiver = r->c2s_known = r->certain = true;
-        set_key(r, ev->receiver);
+        set_key(r, near);
         struct entry *c = add(l, ev->pid);
-        set_key(c, ev->receiver);
+        set_key(c, r->key);
         c->certain = true;
         out->pid = r->key;
         if (ev->port)
@@ -239,20 +244,28 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
     return true;
 }
 
+/* |*to| = the pid of |key| (without its set and run); NULL: none. */
+static void
+set_pid(char **to, const char *key)
+{
+    size_t n = key ? logkey_pid_len(key) : 0;
+    if (key && *to && strlen(*to) == n && memcmp(*to, key, n) == 0)
+        return;
+    free(*to);
+    *to = key ? xstrndup(key, n) : NULL;
+}
+
 void
 log_link_mark(const struct log_link_info *info, struct session *s)
 {
     if (!info->receiver)
         return;
     if (!s->log_receiver)
-        s->log_receiver = xstrdup(info->receiver);
-    const char *c2s = info->c2s;
-    if (!c2s && s->log_pid && strcmp(s->log_pid, info->receiver) == 0)
-        c2s = ""; /* the key is the receiver: no c2s known yet */
-    if (c2s && (!s->log_pid || strcmp(s->log_pid, c2s) != 0)) {
-        free(s->log_pid);
-        s->log_pid = *c2s ? xstrdup(c2s) : NULL;
-    }
+        set_pid(&s->log_receiver, info->receiver);
+    if (info->c2s)
+        set_pid(&s->log_pid, info->c2s);
+    else if (s->log_pid && strcmp(s->log_pid, s->log_receiver) == 0)
+        set_pid(&s->log_pid, NULL); /* the key is the receiver: no c2s known yet */
     /* once certain, it stays so: a Send read before the socket_state does not undo it */
     if (!info->provisional)
         s->log_link = "certain";

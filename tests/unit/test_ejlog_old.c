@@ -307,3 +307,25 @@ Test(log_link, later_eras_pass_unchanged)
     cr_expect_str_eq(out.pid, "<0.506.0>", "no +1 rule for tagged lines");
     log_link_free(l);
 }
+
+Test(log_link, keys_of_a_later_run_keep_their_run)
+{
+    /* after a start banner the pipeline keys pids as "<pid>#set.run" (logkey.h); a socket_state's
+     * receiver is a bare pid of the same run */
+    struct log_link *l = log_link_new();
+    struct ejlog_event out, acc;
+    bool has;
+    struct log_link_info info;
+    struct ejlog_event e = xml("<0.600.0>#0.1", 'C');
+    log_link_event(l, &e, &out, &acc, &has, &info);
+    e = xml("<0.601.0>#0.1", 'S');
+    log_link_event(l, &e, &out, &acc, &has, &info);
+    cr_expect_str_eq(out.pid, "<0.600.0>#0.1", "the +1 rule keeps the run");
+    struct ejlog_event auth = {.kind = EJ_AUTH, .pid = "<0.601.0>#0.1", .receiver = "<0.600.0>"};
+    log_link_event(l, &auth, &out, &acc, &has, &info);
+    cr_expect_str_eq(out.pid, "<0.600.0>#0.1");
+    e = xml("<0.601.0>#0.1", 'S');
+    log_link_event(l, &e, &out, &acc, &has, &info);
+    cr_expect_str_eq(out.pid, "<0.600.0>#0.1", "after the socket_state too");
+    log_link_free(l);
+}
