@@ -10,6 +10,9 @@
 #include "logkey.h"
 #include "xalloc.h"
 
+/* How long after a receiver's first line an accept line may still be its own. */
+#define ORPHAN_USEC 1000000
+
 /* One pid or port seen: what connection it belongs to. */
 struct entry {
     char *name;       /* "<0.812.0>" or "#Port<0.5530>" */
@@ -17,6 +20,7 @@ struct entry {
     bool receiver;    /* this pid is a receiver (the key of its connection) */
     bool c2s_known;   /* a receiver whose c2s is linked */
     bool certain;     /* the link came from a socket_state */
+    const char *recv; /* the receiver's pid (another entry's name, or this one's); NULL: not known */
     /* a port: its accept line, kept back until its connection's first line */
     struct ejlog_event acc;
     char *client, *server;
@@ -29,6 +33,9 @@ struct log_link {
     size_t nbucket, n;
     unsigned long seq;
     struct entry *last_accept; /* the latest accept not claimed yet */
+    /* the latest receiver whose first line found no accept, and that line's time */
+    struct entry *orphan;
+    usec_t orphan_time;
 };
 
 struct log_link *
@@ -55,6 +62,7 @@ free_entries(struct log_link *l)
     }
     l->n = 0;
     l->last_accept = NULL;
+    l->orphan = NULL;
 }
 
 void
@@ -183,7 +191,19 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
     memset(info, 0, sizeof *info);
     if (ev->kind == EJ_ACCEPT && ev->port && !ev->pid) {
         keep_accept(l, ev);
-        return false;
+        /*
+         * Written after the receiver's first line (the listener's line lost the race,
+         * as from 17.03 on, or a log that was reordered): the receiver that just
+         * started without one takes it, provisionally, if it is that recent.
+         */
+        usec_t gap = ev->time > l->orphan_time ? ev->time - l->orphan_time : l->orphan_time - ev->time;
+        if (!l->orphan || gap > ORPHAN_USEC) /* its own time may be earlier: it was written late */
+            return false;
+        claim_accept(l, NULL, l->orphan->key, out);
+        info->receiver = l->orphan->name;
+        info->provisional = true;
+        l->orphan = NULL;
+        return true;
     }
     if (!ev->pid)
         return true;
@@ -193,23 +213,26 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         snprintf(near, sizeof near, "%.60s%s", ev->receiver, ev->pid + logkey_pid_len(ev->pid));
         struct entry *r = add(l, near);
         r->receiver = r->c2s_known = r->certain = true;
-        set_key(r, near);
+        r->recv = r->name;
+        if (!r->key) /* a connection keyed by its c2s (its Send came first) keeps that key */
+            set_key(r, near);
         struct entry *c = add(l, ev->pid);
         set_key(c, r->key);
         c->certain = true;
+        c->recv = r->name;
         out->pid = r->key;
         if (ev->port)
             *has_accept = claim_accept(l, ev->port, r->key, accept);
-        info->receiver = r->key;
+        info->receiver = r->name;
         info->c2s = c->name;
         return true;
     }
     struct entry *e = find(l, ev->pid);
     if (e && e->key) {
         out->pid = e->key;
-        if (!e->receiver || e->c2s_known) {
+        if (e->recv && (!e->receiver || e->c2s_known)) {
             /* a receiver alone is no link yet (from 17.03 its c2s's lines name it: nothing to join) */
-            info->receiver = e->key;
+            info->receiver = e->recv;
             info->c2s = e->receiver ? NULL : e->name;
             info->provisional = !e->certain;
         }
@@ -221,12 +244,16 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         /* a receiver's first line: its connection starts; its c2s is normally R+1 */
         struct entry *r = add(l, ev->pid);
         r->receiver = true;
+        r->recv = r->name;
         set_key(r, ev->pid);
         out->pid = r->key;
         *has_accept = claim_accept(l, NULL, r->key, accept);
+        l->orphan = *has_accept ? NULL : r;
+        l->orphan_time = ev->time;
         if (pid_plus(ev->pid, 1, near, sizeof near) && !find(l, near)) {
             struct entry *c = add(l, near);
             set_key(c, r->key);
+            c->recv = r->name;
         }
         return true;
     }
@@ -236,10 +263,23 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         r->c2s_known = true;
         struct entry *c = add(l, ev->pid);
         set_key(c, r->key);
+        c->recv = r->name;
         out->pid = r->key;
-        info->receiver = r->key;
+        info->receiver = r->name;
         info->c2s = c->name;
         info->provisional = true;
+    } else if (!r) {
+        /* the c2s logs first (the log starts after the connection did): its key is C, and
+         * a receiver C-1 that shows up later joins it */
+        struct entry *c = add(l, ev->pid);
+        set_key(c, ev->pid);
+        if (pid_plus(ev->pid, -1, near, sizeof near)) {
+            r = add(l, near);
+            r->receiver = r->c2s_known = true;
+            r->recv = r->name;
+            set_key(r, c->key);
+            c->recv = r->name;
+        }
     }
     return true;
 }

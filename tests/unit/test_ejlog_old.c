@@ -329,3 +329,34 @@ Test(log_link, keys_of_a_later_run_keep_their_run)
     cr_expect_str_eq(out.pid, "<0.600.0>#0.1", "after the socket_state too");
     log_link_free(l);
 }
+
+Test(log_link, accept_written_late_and_c2s_first)
+{
+    struct log_link *l = log_link_new();
+    struct ejlog_event out, acc;
+    bool has;
+    struct log_link_info info;
+    /* the receiver's first line, then its accept line (written after it, earlier stamp) */
+    struct ejlog_event e = xml("<0.1034.20>", 'C');
+    e.time = 2000;
+    log_link_event(l, &e, &out, &acc, &has, &info);
+    cr_expect(!has);
+    struct ejlog_event a = {.kind = EJ_ACCEPT, .port = "#Port<0.1>", .client = "127.0.0.1:1164",
+                            .server = "127.0.0.1:5322", .time = 1000};
+    cr_assert(log_link_event(l, &a, &out, &acc, &has, &info), "a late accept goes to the receiver that lacks one");
+    cr_expect_str_eq(out.pid, "<0.1034.20>");
+    cr_expect_str_eq(out.client, "127.0.0.1:1164");
+    /* a log that starts after the connection did: the c2s logs first; its receiver joins it */
+    e = xml("<0.1163.13>", 'S');
+    log_link_event(l, &e, &out, &acc, &has, &info);
+    cr_expect_str_eq(out.pid, "<0.1163.13>");
+    e = xml("<0.1162.13>", 'C');
+    log_link_event(l, &e, &out, &acc, &has, &info);
+    cr_expect_str_eq(out.pid, "<0.1163.13>", "the receiver C-1 joins the connection keyed by C");
+    struct ejlog_event close = {.kind = EJ_CLOSING, .pid = "<0.1163.13>", .receiver = "<0.1162.13>"};
+    log_link_event(l, &close, &out, &acc, &has, &info);
+    cr_expect_str_eq(out.pid, "<0.1163.13>", "a socket_state keeps the key already in use");
+    cr_expect_str_eq(info.receiver, "<0.1162.13>");
+    cr_expect(!info.provisional);
+    log_link_free(l);
+}
