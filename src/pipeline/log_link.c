@@ -12,26 +12,40 @@
 
 /* How long after a receiver's first line an accept line may still be its own. */
 #define ORPHAN_USEC 1000000
+/*
+ * Links are kept in two generations of at most this many entries each (about
+ * 3 per connection, 100 bytes each): an entry used again moves to the current
+ * one, a generation not used while the next filled up is forgotten. A log of
+ * millions of connections between two start banners stays within the memory
+ * bound; a connection silent while some 20000 others began loses its links
+ * (its next lines are a connection of their own).
+ */
+#define GENERATION 65536
 
 /* One pid or port seen: what connection it belongs to. */
 struct entry {
     char *name;       /* "<0.812.0>" or "#Port<0.5530>" */
-    char *key;        /* the connection's receiver pid (pids); NULL: the port's accept is unclaimed */
-    bool receiver;    /* this pid is a receiver (the key of its connection) */
+    char *key;        /* the connection's key (pids); NULL: the port's accept is unclaimed */
+    char *recv;       /* the receiver's pid; NULL: not known */
+    bool receiver;    /* this pid is a receiver */
     bool c2s_known;   /* a receiver whose c2s is linked */
     bool certain;     /* the link came from a socket_state */
-    const char *recv; /* the receiver's pid (another entry's name, or this one's); NULL: not known */
+    unsigned gen;
     /* a port: its accept line, kept back until its connection's first line */
-    struct ejlog_event acc;
     char *client, *server;
-    unsigned long seq; /* order of the accept lines */
+    usec_t time;
+    long line, last_line;
     struct entry *next;
 };
 
-struct log_link {
+struct table {
     struct entry **bucket;
     size_t nbucket, n;
-    unsigned long seq;
+};
+
+struct log_link {
+    struct table cur, prev;
+    unsigned gen;
     struct entry *last_accept; /* the latest accept not claimed yet */
     /* the latest receiver whose first line found no accept, and that line's time */
     struct entry *orphan;
@@ -45,22 +59,27 @@ log_link_new(void)
 }
 
 static void
-free_entries(struct log_link *l)
+free_table(struct table *t)
 {
-    for (size_t i = 0; i < l->nbucket; i++) {
-        struct entry *e = l->bucket[i];
-        while (e) {
-            struct entry *next = e->next;
+    for (size_t i = 0; i < t->nbucket; i++)
+        for (struct entry *e = t->bucket[i], *next; e; e = next) {
+            next = e->next;
             free(e->name);
             free(e->key);
+            free(e->recv);
             free(e->client);
             free(e->server);
             free(e);
-            e = next;
         }
-        l->bucket[i] = NULL;
-    }
-    l->n = 0;
+    free(t->bucket);
+    memset(t, 0, sizeof *t);
+}
+
+static void
+free_entries(struct log_link *l)
+{
+    free_table(&l->cur);
+    free_table(&l->prev);
     l->last_accept = NULL;
     l->orphan = NULL;
 }
@@ -71,7 +90,6 @@ log_link_free(struct log_link *l)
     if (!l)
         return;
     free_entries(l);
-    free(l->bucket);
     free(l);
 }
 
@@ -82,15 +100,61 @@ log_link_reset(struct log_link *l)
         free_entries(l);
 }
 
-static struct entry *
-find(const struct log_link *l, const char *name)
+static size_t
+slot(const struct table *t, const char *name)
 {
-    if (!l->nbucket)
+    return hash_bytes(name, strlen(name)) & (t->nbucket - 1);
+}
+
+static void
+insert(struct table *t, struct entry *e)
+{
+    if (t->n >= t->nbucket) {
+        size_t nb = t->nbucket ? t->nbucket * 2 : 64;
+        struct entry **b = xcalloc(nb, sizeof *b);
+        for (size_t i = 0; i < t->nbucket; i++)
+            for (struct entry *x = t->bucket[i], *next; x; x = next) {
+                next = x->next;
+                size_t h = hash_bytes(x->name, strlen(x->name)) & (nb - 1);
+                x->next = b[h];
+                b[h] = x;
+            }
+        free(t->bucket);
+        t->bucket = b;
+        t->nbucket = nb;
+    }
+    size_t h = slot(t, e->name);
+    e->next = t->bucket[h];
+    t->bucket[h] = e;
+    t->n++;
+}
+
+/* The entry of |name| in |t|, taken out of it when |take|. */
+static struct entry *
+lookup(struct table *t, const char *name, bool take)
+{
+    if (!t->nbucket)
         return NULL;
-    size_t len = strlen(name);
-    struct entry *e = l->bucket[hash_bytes(name, len) & (l->nbucket - 1)];
-    while (e && strcmp(e->name, name) != 0)
-        e = e->next;
+    for (struct entry **pp = &t->bucket[slot(t, name)]; *pp; pp = &(*pp)->next)
+        if (strcmp((*pp)->name, name) == 0) {
+            struct entry *e = *pp;
+            if (take) {
+                *pp = e->next;
+                t->n--;
+            }
+            return e;
+        }
+    return NULL;
+}
+
+static struct entry *
+find(struct log_link *l, const char *name)
+{
+    struct entry *e = lookup(&l->cur, name, false);
+    if (e || !(e = lookup(&l->prev, name, true)))
+        return e;
+    e->gen = l->gen; /* used again: it lives on */
+    insert(&l->cur, e);
     return e;
 }
 
@@ -100,27 +164,35 @@ add(struct log_link *l, const char *name)
     struct entry *e = find(l, name);
     if (e)
         return e;
-    if (l->n >= l->nbucket) {
-        size_t nb = l->nbucket ? l->nbucket * 2 : 64;
-        struct entry **b = xcalloc(nb, sizeof *b);
-        for (size_t i = 0; i < l->nbucket; i++)
-            for (struct entry *x = l->bucket[i], *next; x; x = next) {
-                next = x->next;
-                size_t h = hash_bytes(x->name, strlen(x->name)) & (nb - 1);
-                x->next = b[h];
-                b[h] = x;
+    if (l->cur.n >= GENERATION) {
+        /* the older generation goes; what points into it is forgotten */
+        free_table(&l->prev);
+        l->prev = l->cur;
+        memset(&l->cur, 0, sizeof l->cur);
+        l->gen++;
+        /* the accept waiting for its receiver and the receiver waiting for its accept live on */
+        struct entry *keep[] = {l->last_accept, l->orphan};
+        for (size_t i = 0; i < 2; i++)
+            if (keep[i] && lookup(&l->prev, keep[i]->name, true)) {
+                keep[i]->gen = l->gen;
+                insert(&l->cur, keep[i]);
             }
-        free(l->bucket);
-        l->bucket = b;
-        l->nbucket = nb;
     }
     e = xcalloc(1, sizeof *e);
     e->name = xstrdup(name);
-    size_t h = hash_bytes(name, strlen(name)) & (l->nbucket - 1);
-    e->next = l->bucket[h];
-    l->bucket[h] = e;
-    l->n++;
+    e->gen = l->gen;
+    insert(&l->cur, e);
     return e;
+}
+
+/* |*to| = a copy of |v|. */
+static void
+set_str(char **to, const char *v)
+{
+    if (*to && strcmp(*to, v) == 0)
+        return;
+    free(*to);
+    *to = xstrdup(v);
 }
 
 static void
@@ -153,16 +225,15 @@ static bool
 claim_accept(struct log_link *l, const char *port, const char *key, struct ejlog_event *accept)
 {
     struct entry *p = port ? find(l, port) : l->last_accept;
-    if (!p || p->key || !p->client)
+    if (!p || p->key || !p->line)
         return false;
     set_key(p, key);
     if (l->last_accept == p)
         l->last_accept = NULL;
-    *accept = p->acc;
-    accept->pid = p->key;
-    accept->port = p->name;
-    accept->client = p->client;
-    accept->server = p->server;
+    *accept = (struct ejlog_event){
+        .kind = EJ_ACCEPT, .time = p->time, .line = p->line, .last_line = p->last_line,
+        .pid = p->key, .port = p->name, .client = p->client, .server = p->server,
+    };
     return true;
 }
 
@@ -175,10 +246,11 @@ keep_accept(struct log_link *l, const struct ejlog_event *ev)
     p->key = NULL; /* a port number reused within the epoch is a new socket */
     free(p->client);
     free(p->server);
-    p->acc = *ev;
-    p->client = xstrdup(ev->client ? ev->client : "");
-    p->server = ev->server ? xstrdup(ev->server) : NULL;
-    p->seq = ++l->seq;
+    p->client = xstrdup(ev->client); /* NULL: not an address (a redaction) */
+    p->server = xstrdup(ev->server);
+    p->time = ev->time;
+    p->line = ev->line > 0 ? ev->line : 1;
+    p->last_line = ev->last_line;
     l->last_accept = p;
 }
 
@@ -196,8 +268,9 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
          * as from 17.03 on, or a log that was reordered): the receiver that just
          * started without one takes it, provisionally, if it is that recent.
          */
-        usec_t gap = ev->time > l->orphan_time ? ev->time - l->orphan_time : l->orphan_time - ev->time;
-        if (!l->orphan || gap > ORPHAN_USEC) /* its own time may be earlier: it was written late */
+        /* written late, its time is not later than the receiver's first line: else it is the
+         * next connection's (up to 17.01 the accept line comes first) */
+        if (!l->orphan || ev->time > l->orphan_time || l->orphan_time - ev->time > ORPHAN_USEC)
             return false;
         claim_accept(l, NULL, l->orphan->key, out);
         info->receiver = l->orphan->name;
@@ -213,13 +286,13 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         snprintf(near, sizeof near, "%.60s%s", ev->receiver, ev->pid + logkey_pid_len(ev->pid));
         struct entry *r = add(l, near);
         r->receiver = r->c2s_known = r->certain = true;
-        r->recv = r->name;
+        set_str(&r->recv, r->name);
         if (!r->key) /* a connection keyed by its c2s (its Send came first) keeps that key */
             set_key(r, near);
         struct entry *c = add(l, ev->pid);
         set_key(c, r->key);
         c->certain = true;
-        c->recv = r->name;
+        set_str(&c->recv, r->name);
         out->pid = r->key;
         if (ev->port)
             *has_accept = claim_accept(l, ev->port, r->key, accept);
@@ -244,7 +317,7 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         /* a receiver's first line: its connection starts; its c2s is normally R+1 */
         struct entry *r = add(l, ev->pid);
         r->receiver = true;
-        r->recv = r->name;
+        set_str(&r->recv, r->name);
         set_key(r, ev->pid);
         out->pid = r->key;
         *has_accept = claim_accept(l, NULL, r->key, accept);
@@ -253,7 +326,7 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         if (pid_plus(ev->pid, 1, near, sizeof near) && !find(l, near)) {
             struct entry *c = add(l, near);
             set_key(c, r->key);
-            c->recv = r->name;
+            set_str(&c->recv, r->name);
         }
         return true;
     }
@@ -263,7 +336,7 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         r->c2s_known = true;
         struct entry *c = add(l, ev->pid);
         set_key(c, r->key);
-        c->recv = r->name;
+        set_str(&c->recv, r->name);
         out->pid = r->key;
         info->receiver = r->name;
         info->c2s = c->name;
@@ -276,9 +349,9 @@ log_link_event(struct log_link *l, const struct ejlog_event *ev, struct ejlog_ev
         if (pid_plus(ev->pid, -1, near, sizeof near)) {
             r = add(l, near);
             r->receiver = r->c2s_known = true;
-            r->recv = r->name;
+            set_str(&r->recv, r->name);
             set_key(r, c->key);
-            c->recv = r->name;
+            set_str(&c->recv, r->name);
         }
     }
     return true;
