@@ -6,6 +6,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,5 +359,33 @@ Test(log_link, accept_written_late_and_c2s_first)
     cr_expect_str_eq(out.pid, "<0.1163.13>", "a socket_state keeps the key already in use");
     cr_expect_str_eq(info.receiver, "<0.1162.13>");
     cr_expect(!info.provisional);
+    log_link_free(l);
+}
+
+Test(log_link, many_connections_keep_their_links_within_bounded_memory)
+{
+    /* 3 entries a connection, more than two generations of links: the accept waiting for its
+     * receiver survives each turn of generation */
+    struct log_link *l = log_link_new();
+    struct ejlog_event out, acc;
+    bool has;
+    struct log_link_info info;
+    char port[32], r[32], c[32];
+    int lost = 0;
+    for (int i = 0; i < 60000; i++) {
+        snprintf(port, sizeof port, "#Port<0.%d>", i);
+        snprintf(r, sizeof r, "<0.%d.%d>", 1000 + 2 * (i % 10000), i / 10000);
+        snprintf(c, sizeof c, "<0.%d.%d>", 1001 + 2 * (i % 10000), i / 10000);
+        struct ejlog_event a = {.kind = EJ_ACCEPT, .port = port, .client = "192.0.2.1:1", .time = i, .line = 1};
+        log_link_event(l, &a, &out, &acc, &has, &info);
+        struct ejlog_event e = xml(r, 'C');
+        e.time = i;
+        log_link_event(l, &e, &out, &acc, &has, &info);
+        lost += !has;
+        e = xml(c, 'S');
+        log_link_event(l, &e, &out, &acc, &has, &info);
+        cr_assert_str_eq(out.pid, r, "connection %d", i);
+    }
+    cr_expect_eq(lost, 0, "%d accepts lost", lost);
     log_link_free(l);
 }
