@@ -185,6 +185,8 @@ session_clear(struct session *s)
     free(s->log_receiver);
     free(s->log_node);
     free(s->last_input);
+    free(s->correlated.capture);
+    free(s->correlated.log);
     memset(s, 0, sizeof(*s));
 }
 

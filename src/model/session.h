@@ -68,6 +68,11 @@ struct phase_event {
     bool damaged;
     unsigned gap_bytes;
     unsigned long long gap_offset;
+    /*
+     * source: in a session combined from a capture and a log (pipeline/correlate.c),
+     * where the event came from: 'c' capture, 'l' log, 'b' both; 0 → absent
+     */
+    char source;
 };
 
 struct violation {
@@ -165,6 +170,16 @@ struct session {
     bool password_on_wire, password_in_log;
     /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
     const char *evicted;
+    /*
+     * correlated: one connection seen in a capture and in a log, combined
+     * (pipeline/correlate.c); capture NULL → absent. The offset is the log's
+     * clock minus the capture's (median over the events both show).
+     */
+    struct {
+        char *capture, *log;     /* the two inputs' paths */
+        double clock_offset_ms;
+        unsigned matched;        /* events both show (0: offset from the session starts) */
+    } correlated;
 };
 
 /* Adds the connection keyed |key| to those |s| used; returns it (endpoints NULL). */

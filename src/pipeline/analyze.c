@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conn_table.h"
+#include "correlate.h"
 #include "crosscheck.h"
 #include "ejlog.h"
 #include "feed.h"
@@ -55,6 +56,7 @@ analyzer_free(struct analyzer *a)
     finish_all(a, LOGIN_END_INPUT_END, 0);
     for (size_t i = 0; i < TOMBSTONES; i++)
         free(a->tombstone[i]);
+    correlator_free(a->correlator);
     crosscheck_free(a->cross);
     logscope_free(a);
     http_handlers_free(a->http_handlers);
@@ -256,6 +258,27 @@ stamp_all(struct analyzer *a, size_t n)
         worker_stamp(a->opt.worker, a->infos, i, a->event, NOTE_GLOBAL);
 }
 
+/*
+ * A capture and a log among the inputs: they may show the same connections,
+ * whose two sessions are made one (correlate.h). A -j run with both is one
+ * process (jobs_possible), so a worker never has one.
+ */
+static void
+start_correlation(struct analyzer *a, const struct pending_input *in, size_t n)
+{
+    bool capture = false, log = false;
+    for (size_t k = 0; k < n; k++) {
+        if (in[k].type == INPUT_EJLOG)
+            log = true;
+        else
+            capture = true;
+    }
+    if (capture && log && !a->opt.worker) {
+        struct correlate_sink sink = {analyzer_report, analyzer_skip, a};
+        a->correlator = correlator_new(&sink);
+    }
+}
+
 size_t
 analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info *infos)
 {
@@ -285,6 +308,7 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
         ready[nready++] = in;
     }
     order_inputs(ready, nready, paths, infos);
+    start_correlation(a, ready, nready);
     stamp_all(a, n); /* the errors of opening, at event 0 */
     a->event++;
     for (size_t k = 0; k < nready; k++) {
@@ -301,6 +325,11 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
             failed++;
     stamp_all(a, n);
     finish_all(a, LOGIN_END_INPUT_END, a->last_time);
+    if (a->correlator) {
+        correlator_finish(a->correlator, a->summary);
+        correlator_free(a->correlator);
+        a->correlator = NULL;
+    }
     free(ready);
     return failed;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate.h"
 #include "crosscheck.h"
 #include "ejlog.h"
 #include "hash_bytes.h"
@@ -326,20 +327,37 @@ analyzer_session_end(struct analyzer *a, struct login *l, const struct cross_ver
     struct session *s = login_finish(l, how, t);
     if (v->jid && !s->jid)
         s->jid = xstrdup(v->jid);
-    bool kept = keep_session(a, s);
     if (a->opt.worker) {
-        worker_done(a->opt.worker, s, kept);
+        worker_done(a->opt.worker, s, keep_session(a, s));
         session_clear(s);
         free(s);
-    } else if (kept) {
+    } else if (a->correlator && s->nphases && !s->carrier && !s->server_to_server) {
+        correlator_offer(a->correlator, s); /* before the filters: they judge the combined session */
+    } else {
+        analyzer_report(a, s);
+    }
+    login_free(l);
+}
+
+void
+analyzer_report(void *analyzer, struct session *s)
+{
+    struct analyzer *a = analyzer;
+    if (keep_session(a, s)) {
         summary_add(a->summary, s);
         report_session(a->writer, s);
     } else {
-        report_skip(a->writer, s->id);
+        analyzer_skip(a, s->id);
         session_clear(s);
         free(s);
     }
-    login_free(l);
+}
+
+void
+analyzer_skip(void *analyzer, unsigned id)
+{
+    struct analyzer *a = analyzer;
+    report_skip(a->writer, id);
 }
 
 /*

@@ -147,6 +147,8 @@ struct analyzer {
     long clock_backs;  /* events of the input being read dated before their connection's previous */
     struct logscope *scope;  /* logs: each set's run and node (logscope.h) */
     const char *log_node;    /* the node of the log being read, when its banner named it */
+    /* a run with a capture and a log: the two sessions of one connection made one (correlate.h) */
+    struct correlator *correlator;
 };
 
 uint64_t hash_key(const char *s);
@@ -240,6 +242,10 @@ void analyzer_session_end(struct analyzer *a, struct login *l, const struct cros
  */
 void note_flows(struct analyzer *a, enum flow_kind kind, const char *key, const char *server,
                 usec_t first, usec_t last);
+/* A finished session (taken): to the summary and the report, or dropped by the filters. */
+void analyzer_report(void *analyzer, struct session *s);
+/* Session id |id| will not be reported (a correlated session took it in). */
+void analyzer_skip(void *analyzer, unsigned id);
 bool is_tombstone(const struct analyzer *a, const char *key);
 void add_tombstone(struct analyzer *a, const char *key);
 void clear_tombstone(struct analyzer *a, const char *key);

@@ -20,9 +20,11 @@ report_log_keys(struct buf *keys, const struct session *s)
     if (s->log_receiver) /* logs up to 17.01: the connection's receiver, and how it was joined */
         buf_printf(keys, "%sreceiver %s (%s link)", keys->len ? ", " : "", s->log_receiver, s->log_link);
     const char *sep = keys->len ? ", " : "";
+    /* the log's first file: the session's input, unless a capture leads (correlated) */
+    const char *first = s->correlated.log ? s->correlated.log : s->input;
     if (s->last_input && s->first_line > 0 && s->last_line > 0)
         /* across files of a rotated set: each end names its file */
-        buf_printf(keys, "%slines %s:%ld to %s:%ld", sep, s->input && *s->input ? s->input : "?",
+        buf_printf(keys, "%slines %s:%ld to %s:%ld", sep, first && *first ? first : "?",
                    s->first_line, s->last_input, s->last_line);
     else if (s->first_line > 0 && s->last_line > s->first_line)
         buf_printf(keys, "%slines %ld-%ld", sep, s->first_line, s->last_line);
