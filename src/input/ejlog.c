@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ejlog_oldmsg.h"
 #include "xalloc.h"
 
 /* A record longer than this is cut (E7 already caps messages at 100 KiB). */
@@ -57,7 +58,7 @@ struct ejlog {
         struct buf store;
         /* offsets into store, (size_t)-1 when absent */
         size_t o_pid, o_transport, o_data, o_client, o_server, o_mech, o_user, o_ip, o_reason,
-            o_jid, o_message, o_handler, o_sid;
+            o_jid, o_message, o_handler, o_sid, o_port, o_receiver;
     } *queue;             /* a ring that grows: one feed can complete many records */
     size_t qcap, qhead, qlen;
     struct queued out; /* the event last handed out */
@@ -281,151 +282,6 @@ ejlog_want(struct ejlog *r, bool (*want)(void *arg, const char *pid, size_t len)
     r->want_arg = arg;
 }
 
-/* ---- Erlang term decoding (§5) ---------------------------------------- */
-
-static int
-decode_escape(char c)
-{
-    switch (c) {
-    case 'n':
-        return '\n';
-    case 'r':
-        return '\r';
-    case 't':
-        return '\t';
-    case 'v':
-        return '\v';
-    case 'b':
-        return '\b';
-    case 'f':
-        return '\f';
-    case 'e':
-        return 27;
-    case 's':
-        return ' ';
-    case 'd':
-        return 127;
-    default:
-        return (unsigned char)c;
-    }
-}
-
-/* Decodes the quoted text starting after the opening '"'; returns the index after the closing '"' or len. */
-static size_t
-decode_quoted(const char *p, size_t i, size_t len, struct buf *out, bool *closed)
-{
-    *closed = false;
-    while (i < len) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == '"') {
-            *closed = true;
-            return i + 1;
-        }
-        if (c == '\\' && i + 1 < len) {
-            buf_append_char(out, (char)decode_escape(p[i + 1]));
-            i += 2;
-            continue;
-        }
-        /* OTP logger writes Latin-1 characters as UTF-8: map U+0080–U+00FF back to one byte */
-        if ((c == 0xC2 || c == 0xC3) && i + 1 < len && ((unsigned char)p[i + 1] & 0xC0) == 0x80) {
-            buf_append_char(out, (char)(((c & 0x03) << 6) | ((unsigned char)p[i + 1] & 0x3F)));
-            i += 2;
-            continue;
-        }
-        buf_append_char(out, (char)c);
-        i++;
-    }
-    return i;
-}
-
-/* Decodes "1,2,3" integers (whitespace and newlines allowed) up to |end_ch|. */
-static size_t
-decode_int_list(const char *p, size_t i, size_t len, char end_ch, struct buf *out, bool *closed)
-{
-    *closed = false;
-    int v = -1;
-    while (i < len) {
-        char c = p[i];
-        if (c >= '0' && c <= '9') {
-            v = (v < 0 ? 0 : v * 10) + (c - '0');
-            if (v > 255)
-                v = 255;
-        } else if (c == ',' || c == end_ch) {
-            if (v >= 0)
-                buf_append_char(out, (char)v);
-            v = -1;
-            if (c == end_ch) {
-                *closed = true;
-                return i + 1;
-            }
-        } else if (c == '"') {
-            /* a string inside a list (deep iolist): take its text */
-            bool q;
-            i = decode_quoted(p, i + 1, len, out, &q);
-            continue;
-        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '[' && c != ']' &&
-                   c != '<' && c != '>') {
-            return i; /* not a byte list ("..." truncation marker and the like) */
-        }
-        i++;
-    }
-    return i;
-}
-
-int
-ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated)
-{
-    size_t i = 0;
-    bool closed = false;
-    *truncated = false;
-    while (i < len && (p[i] == ' ' || p[i] == '\n'))
-        i++;
-    if (i + 2 <= len && p[i] == '<' && p[i + 1] == '<') {
-        i += 2;
-        if (i < len && p[i] == '"') {
-            i = decode_quoted(p, i + 1, len, out, &closed);
-            closed = closed && i + 2 <= len && p[i] == '>' && p[i + 1] == '>';
-        } else if (i + 1 < len && p[i] == '>' && p[i + 1] == '>') {
-            closed = true;
-        } else {
-            i = decode_int_list(p, i, len, '>', out, &closed);
-        }
-    } else if (i < len && p[i] == '"') {
-        decode_quoted(p, i + 1, len, out, &closed);
-    } else if (i < len && p[i] == '[') {
-        /* a string as a list, maybe nested (E1 deep iolists); a record may be 4 MiB of '[' */
-        size_t depth = 0;
-        size_t k = i;
-        for (; k < len; k++) {
-            if (p[k] == '"') {
-                bool q;
-                k = decode_quoted(p, k + 1, len, out, &q) - 1;
-            } else if (p[k] == '[') {
-                depth++;
-            } else if (p[k] == ']') {
-                if (--depth == 0) {
-                    closed = true;
-                    break;
-                }
-            } else if (p[k] >= '0' && p[k] <= '9') {
-                /* a byte: any longer run of digits saturates (it must not wrap an int) */
-                unsigned v = 0;
-                while (k < len && p[k] >= '0' && p[k] <= '9') {
-                    v = v * 10 + (unsigned)(p[k++] - '0');
-                    if (v > 255)
-                        v = 256;
-                }
-                buf_append_char(out, (char)(v > 255 ? 255 : v));
-                k--;
-            }
-        }
-    } else {
-        return -1;
-    }
-    *truncated = !closed;
-    return 0;
-}
-
 /* ---- events ------------------------------------------------------------ */
 
 static struct queued *
@@ -445,7 +301,8 @@ push(struct ejlog *r, enum ejlog_kind kind, usec_t t)
     buf_reset(&q->store);
     memset(&q->ev, 0, sizeof q->ev);
     q->o_pid = q->o_transport = q->o_data = q->o_client = q->o_server = q->o_mech = q->o_user =
-        q->o_ip = q->o_reason = q->o_jid = q->o_message = q->o_handler = q->o_sid = (size_t)-1;
+        q->o_ip = q->o_reason = q->o_jid = q->o_message = q->o_handler = q->o_sid = q->o_port =
+            q->o_receiver = (size_t)-1;
     q->ev.kind = kind;
     q->ev.time = t;
     q->ev.line = r->record_line;
@@ -778,6 +635,36 @@ logged_by(const struct prefix *pf, const char *module)
            memcmp(at_sign + 1, module, n) == 0 && at_sign[1 + n] == ':';
 }
 
+/* An old-form message (ejlog_oldmsg.h) as an event. */
+static void
+old_event(struct ejlog *r, usec_t t, const struct ejlog_oldmsg *o, const char *end)
+{
+    static const enum ejlog_kind kind[] = {
+        [OLD_ACCEPT] = EJ_ACCEPT, [OLD_XML] = EJ_XML, [OLD_AUTH] = EJ_AUTH,
+        [OLD_SESSION_OPEN] = EJ_SESSION_OPEN, [OLD_CLOSING] = EJ_CLOSING,
+    };
+    struct queued *q = push(r, kind[o->kind], t);
+    const struct {
+        struct ejlog_span s;
+        size_t *off;
+    } f[] = {
+        {o->pid, &q->o_pid},       {o->sock.port, &q->o_port}, {o->sock.owner, &q->o_receiver},
+        {o->client, &q->o_client}, {o->server, &q->o_server},  {o->user, &q->o_user},
+        {o->ip, &q->o_ip},         {o->reason, &q->o_reason},  {o->jid, &q->o_jid},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (f[i].s.p)
+            *f[i].off = keep(q, f[i].s.p, f[i].s.n);
+    if (o->sock.transport)
+        q->o_transport = keep(q, o->sock.transport, strlen(o->sock.transport));
+    q->ev.ok = o->ok;
+    q->ev.dir = o->dir;
+    if (o->legacy)
+        q->o_mech = keep(q, "legacy", 6);
+    if (o->kind == OLD_XML && !r->record_skip)
+        keep_payload(r, q, o->payload, end);
+}
+
 /* The prefix of the record: the first line's, or parsed again over the whole record. */
 static bool
 record_prefix(const struct ejlog *r, struct prefix *pf)
@@ -808,7 +695,12 @@ record_pid(const struct ejlog *r, size_t *len)
     const char *tag, *pid;
     size_t tag_len;
     if (parse_tag(m, end, &tag, &tag_len, &pid, len))
-        return pid;
+        return *len && *pid == '<' ? pid : NULL;
+    /* ≤ 17.11: a Received and a Send of one connection come from two processes (the link is
+     * the pipeline's, log_link.h): every worker reads these whole */
+    if (starts(m, end, "Received XML on stream = ") || starts(m, end, "Send XML on stream = ") ||
+        starts(m, end, "Send Text on stream = "))
+        return NULL;
     if (*m == '(' && m + 1 < end && m[1] == '<') {
         const char *close = memchr(m, ')', (size_t)(end - m));
         *len = close ? (size_t)(close - m - 1) : 0;
@@ -837,6 +729,13 @@ process_record(struct ejlog *r)
     const char *tag, *tpid;
     size_t tag_len, tpid_len;
     const char *rest = parse_tag(m, line_end, &tag, &tag_len, &tpid, &tpid_len);
+    if (rest && !(tpid_len && *tpid == '<')) {
+        /* "(http_bind|ejabberd_bosh)" (17.03-17.11): no pid in the tag; the logging pid is the key (§6.2) */
+        tpid = pf.pid;
+        tpid_len = pf.pid_len;
+        if (!tpid)
+            return;
+    }
     if (rest) {
         if (starts(rest, line_end, "Received XML on stream = "))
             xml_line(r, pf.time, 'C', tag, tag_len, tpid, tpid_len, rest + 25, end);
@@ -866,6 +765,11 @@ process_record(struct ejlog *r)
         const char *close = memchr(m, ')', (size_t)(line_end - m));
         if (close && starts(close, line_end, ") Accepted connection "))
             accept_line(r, pf.time, m + 1, (size_t)(close - m - 1), close + 22, line_end);
+        return;
+    }
+    struct ejlog_oldmsg old;
+    if (ejlog_oldmsg_parse(m, line_end, pf.pid, pf.pid_len, &old)) {
+        old_event(r, pf.time, &old, end);
         return;
     }
     if (starts(m, line_end, "Incoming data: ") && logged_by(&pf, "mod_bosh")) {
@@ -1062,6 +966,8 @@ ejlog_next(struct ejlog *r, struct ejlog_event *out)
     o->ev.message = at(o, o->o_message);
     o->ev.handler = at(o, o->o_handler);
     o->ev.sid = at(o, o->o_sid);
+    o->ev.port = at(o, o->o_port);
+    o->ev.receiver = at(o, o->o_receiver);
     *out = o->ev;
     return true;
 }

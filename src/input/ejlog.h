@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "ejlog_term.h"
 #include "timestamp.h"
 
 enum ejlog_kind {
@@ -58,6 +59,13 @@ struct ejlog_event {
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
     const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING (both with their socket tag in transport) */
     const char *message;  /* EJ_PROBLEM; EJ_RUN_START: the node the banner names (NULL: none) */
+    /*
+     * Logs up to 17.01 (ejlog_oldmsg.h): the socket_state of an info line, or
+     * an accept line's socket. port: "#Port<0.P>" (an EJ_ACCEPT of that era
+     * has it and no pid: its listener is not the connection's process);
+     * receiver: the ejabberd_receiver pid R of the c2s |pid|. NULL when not said.
+     */
+    const char *port, *receiver;
 };
 
 /* Returns a new reader. */
@@ -96,12 +104,5 @@ size_t ejlog_next_line(const char *p, size_t n, size_t *len);
 bool ejlog_is_record_start(const char *line, size_t len);
 /* Like ejlog_is_record_start(), and stores the record's UTC time in |*t|. */
 bool ejlog_record_time(const char *line, size_t len, usec_t *t);
-
-/*
- * Decodes an Erlang ~p rendering of a binary or string (<<"…">>, <<1,2>>,
- * "…", [1,2]) from |p| into |out|. Sets |*truncated| when the term is cut
- * short. Returns 0, or -1 when |p| is not such a term.
- */
-int ejlog_decode_term(const char *p, size_t len, struct buf *out, bool *truncated);
 
 #endif

@@ -94,6 +94,12 @@ login_stream_over(const struct login *l)
     return (l->closed_c && l->closed_s) || l->stream_error;
 }
 
+bool
+login_tls_pending(const struct login *l)
+{
+    return l->state == ST_TLS_HS;
+}
+
 static double
 ms_between(usec_t from, usec_t to)
 {

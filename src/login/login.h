@@ -171,6 +171,8 @@ void login_ws_problem(struct login *l, char dir, enum login_ws_problem problem,
 bool login_stream_over(const struct login *l);
 /* True once both sides closed their streams. */
 bool login_both_closed(const struct login *l);
+/* True between the server's <proceed/> and the end of the TLS handshake. */
+bool login_tls_pending(const struct login *l);
 
 /*
  * Checks across connections (login-spec §3 C10, F10, K8): they see each

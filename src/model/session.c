@@ -182,6 +182,7 @@ session_clear(struct session *s)
     free(s->violations);
     free(s->violations_dropped);
     free(s->log_pid);
+    free(s->log_receiver);
     free(s->log_node);
     free(s->last_input);
     free(s->correlated.capture);

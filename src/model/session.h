@@ -166,6 +166,8 @@ struct session {
     /* log keys (ejabberd-log inputs only): has_log false → no "log" key */
     bool has_log;
     char *log_pid;            /* NULL → null */
+    char *log_receiver;       /* receiver_pid (logs up to 17.01); NULL → absent */
+    const char *log_link;     /* link: "certain", "provisional" (static); NULL → absent */
     long first_line, last_line; /* 0 → absent */
     /* last_input: path of the input of last_line when not |input| (a rotated set); NULL → absent */
     char *last_input;

@@ -17,6 +17,7 @@
 #include "feed.h"
 #include "fileset.h"
 #include "http_handlers.h"
+#include "log_link.h"
 #include "interrupt.h"
 #include "logscope.h"
 #include "worker.h"
@@ -59,6 +60,7 @@ analyzer_free(struct analyzer *a)
     crosscheck_free(a->cross);
     logscope_free(a);
     http_handlers_free(a->http_handlers);
+    log_link_free(a->log_link);
     framer_budget_free(a->opt.limits.budget);
     free(a->table);
     free(a->table_hash);

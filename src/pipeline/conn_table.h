@@ -141,6 +141,7 @@ struct analyzer {
     bool reading_log;  /* the input being read is a log (else a capture) */
     struct crosscheck *cross; /* the checks across connections (C10, F10, K8, resumed JIDs) */
     struct http_handlers *http_handlers; /* logs: BOSH bodies waiting for their session (feed_log.c) */
+    struct log_link *log_link; /* logs up to 17.01: receiver, c2s and socket lines joined (log_link.h) */
     /* the default ports and every --port, one bit each: asked for every packet of other flows */
     uint8_t xmpp_ports[65536 / 8];
     long clock_backs;  /* events of the input being read dated before their connection's previous */

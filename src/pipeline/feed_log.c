@@ -9,6 +9,7 @@
 #include "ejlog.h"
 #include "feed_bosh.h"
 #include "http_handlers.h"
+#include "log_link.h"
 #include "logkey.h"
 #include "logscope.h"
 #include "streamhead.h"
@@ -260,8 +261,20 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     if (ev->kind == EJ_RUN_START) {
         flush_held(a, NULL, info);
         logscope_restart(a, ev->time);
+        log_link_reset(a->log_link); /* its pids start over: every link is of the old run */
         return;
     }
+    /* logs up to 17.01: a connection's lines come from three processes (log_link.h) */
+    struct ejlog_event linked, accept;
+    struct log_link_info link;
+    bool has_accept;
+    if (!a->log_link)
+        a->log_link = log_link_new();
+    if (!log_link_event(a->log_link, ev, &linked, &accept, &has_accept, &link))
+        return;
+    if (has_accept)
+        on_log_event(a, &accept, info);
+    ev = &linked;
     /* every worker keeps the handlers' bodies: the session they go to is named later */
     if (ev->kind == EJ_ACCEPT)
         http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server, ev->time);
@@ -295,6 +308,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
     conn_touch(a, c);
     struct session *s = login_session(c->login);
+    log_link_mark(&link, s);
     session_log_line(s, a->input_path, ev->last_line);
     if (ev->kind != EJ_ACCEPT) /* an Accepted line may come late with an earlier time: login_connected() */
         note_time(a, c, ev->time, info, ev->line, 0);
@@ -326,6 +340,10 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
             framer_gap(c->framer[1]);
         }
         c->saw_xml = true;
+        /* up to 17.01 no tag: the lines after <proceed/> are the decrypted stream */
+        if (!ev->transport)
+            note_transport(c, login_tls_pending(c->login) ? "tls" : c->transport ? c->transport : "tcp",
+                           ev->time);
         note_transport(c, ev->transport, ev->time);
         if (ev->transport && strcmp(ev->transport, "http_bind") == 0)
             bosh_log_session(c); /* also when the log starts after the session's creation */

@@ -17,6 +17,8 @@ report_log_keys(struct buf *keys, const struct session *s)
 {
     if (s->log_pid)
         buf_printf(keys, "pid %s", s->log_pid);
+    if (s->log_receiver) /* logs up to 17.01: the connection's receiver, and how it was joined */
+        buf_printf(keys, "%sreceiver %s (%s link)", keys->len ? ", " : "", s->log_receiver, s->log_link);
     const char *sep = keys->len ? ", " : "";
     /* the log's first file: the session's input, unless a capture leads (correlated) */
     const char *first = s->correlated.log ? s->correlated.log : s->input;

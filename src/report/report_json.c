@@ -377,6 +377,10 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
         json_writer_name(w, "log");
         json_writer_object_begin(w);
         str(w, "pid", s->log_pid);
+        if (s->log_receiver)
+            str(w, "receiver_pid", s->log_receiver);
+        if (s->log_link)
+            str(w, "link", s->log_link);
         if (s->first_line > 0)
             integer(w, "first_line", s->first_line);
         if (s->last_line > 0)
