@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ejlog_prefix.h"
 #include "xalloc.h"
 
 /* A record longer than this is cut (E7 already caps messages at 100 KiB). */
@@ -129,149 +130,6 @@ ejlog_next_line(const char *p, size_t n, size_t *len)
     if (*eol == '\r' && next < n && p[next] == '\n')
         next++;
     return next;
-}
-
-/* ---- prefix parsing --------------------------------------------------- */
-
-static bool
-digits(const char *p, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-static int
-num(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (p[i] - '0');
-    return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-struct prefix {
-    usec_t time;
-    const char *pid; /* logging pid, NULL if none */
-    size_t pid_len;
-    const char *msg; /* message part */
-};
-
-/*
- * Parses "YYYY-MM-DD HH:MM:SS.ffffff(+HH:MM|Z) [level] <pid>@mfa msg" (E7) or
- * the lager form with milliseconds and no zone (E2–E6, taken as UTC). Sets
- * *|clipped| (when not NULL) when a search for the end of the pid or of the
- * mfa reached the end of |p|: more bytes after it could change the result.
- */
-static bool
-parse_prefix(const char *p, size_t n, struct prefix *out, bool *clipped)
-{
-    /*
-     * Records come many to a second: the date and time of the last one read
-     * ("YYYY-MM-DD HH:MM:SS", already checked) and its seconds are kept.
-     */
-    static _Thread_local char last_stamp[19];
-    static _Thread_local int64_t last_secs;
-    static _Thread_local bool have_last;
-    if (n < 27 || p[19] != '.')
-        return false;
-    int64_t secs = last_secs;
-    if (!have_last || memcmp(p, last_stamp, sizeof last_stamp) != 0) {
-        if (!digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) || p[7] != '-' || !digits(p + 8, 2) ||
-            (p[10] != ' ' && p[10] != 'T') || !digits(p + 11, 2) || p[13] != ':' ||
-            !digits(p + 14, 2) || p[16] != ':' || !digits(p + 17, 2))
-            return false;
-        int64_t days = days_from_civil(num(p, 4), (unsigned)num(p + 5, 2), (unsigned)num(p + 8, 2));
-        secs = days * 86400 + num(p + 11, 2) * 3600 + num(p + 14, 2) * 60 + num(p + 17, 2);
-        memcpy(last_stamp, p, sizeof last_stamp);
-        last_secs = secs;
-        have_last = true;
-    }
-    size_t i = 20;
-    int frac_digits = 0;
-    long frac = 0;
-    while (i < n && p[i] >= '0' && p[i] <= '9' && frac_digits < 9) {
-        frac = frac * 10 + (p[i] - '0');
-        frac_digits++;
-        i++;
-    }
-    if (frac_digits != 3 && frac_digits != 6)
-        return false;
-    if (frac_digits == 3)
-        frac *= 1000;
-    long offset_s = 0;
-    if (i < n && p[i] == 'Z') {
-        i++;
-    } else if (i + 6 <= n && (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 2) &&
-               p[i + 3] == ':' && digits(p + i + 4, 2)) {
-        offset_s = (num(p + i + 1, 2) * 60L + num(p + i + 4, 2)) * 60L;
-        if (p[i] == '-')
-            offset_s = -offset_s;
-        i += 6;
-    } else if (i + 4 <= n && memcmp(p + i, " UTC", 4) == 0) {
-        i += 4;
-    }
-    if (i + 2 >= n || p[i] != ' ' || p[i + 1] != '[')
-        return false;
-    const char *close = memchr(p + i + 2, ']', n - i - 2 < 12 ? n - i - 2 : 12);
-    if (!close)
-        return false;
-    i = (size_t)(close - p) + 1;
-    out->time = (secs - offset_s) * 1000000 + frac;
-    out->pid = NULL;
-    out->pid_len = 0;
-    while (i < n && p[i] == ' ')
-        i++;
-    if (i < n && p[i] == '<') {
-        const char *gt = memchr(p + i, '>', n - i);
-        if (!gt && n - i < 32 && clipped)
-            *clipped = true;
-        if (gt && gt - (p + i) < 32) {
-            out->pid = p + i;
-            out->pid_len = (size_t)(gt - (p + i)) + 1;
-            i = (size_t)(gt - p) + 1;
-            if (i < n && p[i] == '@') {
-                const char *sp = memchr(p + i, ' ', n - i);
-                if (!sp && clipped)
-                    *clipped = true;
-                i = sp ? (size_t)(sp - p) : n;
-            }
-        }
-    }
-    while (i < n && p[i] == ' ')
-        i++;
-    out->msg = p + i;
-    return true;
-}
-
-bool
-ejlog_record_time(const char *line, size_t len, usec_t *t)
-{
-    struct prefix pf;
-    if (!parse_prefix(line, len, &pf, NULL))
-        return false;
-    *t = pf.time;
-    return true;
-}
-
-bool
-ejlog_is_record_start(const char *line, size_t len)
-{
-    struct prefix pf;
-    return parse_prefix(line, len, &pf, NULL);
 }
 
 void
@@ -705,7 +563,7 @@ read_rid(const char *p, const char *end, unsigned long long *rid)
  * the BOSH process B took the body its HTTP handler H logged last.
  */
 static void
-bosh_request_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *end)
+bosh_request_record(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const char *end)
 {
     struct queued *q = push(r, EJ_BOSH_REQUEST, t);
     q->o_pid = keep(q, pf->pid, pf->pid_len);
@@ -737,7 +595,7 @@ bosh_request_record(struct ejlog *r, usec_t t, const struct prefix *pf, const ch
  * lager (its 4096 characters, the "..." inside the quotes).
  */
 static void
-bosh_body_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *payload,
+bosh_body_record(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const char *payload,
                  const char *end)
 {
     struct queued *q = push(r, EJ_BOSH_BODY, t);
@@ -751,7 +609,7 @@ bosh_body_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char 
 
 /* |pf|'s process logged from module |module| ("mod_bosh"): "<0.517.0>@mod_bosh:…". */
 static bool
-logged_by(const struct prefix *pf, const char *module)
+logged_by(const struct ejlog_prefix *pf, const char *module)
 {
     if (!pf->pid)
         return false;
@@ -763,13 +621,13 @@ logged_by(const struct prefix *pf, const char *module)
 
 /* The prefix of the record: the first line's, or parsed again over the whole record. */
 static bool
-record_prefix(const struct ejlog *r, struct prefix *pf)
+record_prefix(const struct ejlog *r, struct ejlog_prefix *pf)
 {
     const char *p = r->record.data;
     if (!p)
         return false;
     if (!r->head.exact || r->record.len != r->head.len)
-        return parse_prefix(p, r->record.len, pf, NULL);
+        return ejlog_parse_prefix(p, r->record.len, pf, NULL);
     pf->time = r->head.time;
     pf->pid = r->head.pid == (size_t)-1 ? NULL : p + r->head.pid;
     pf->pid_len = r->head.pid_len;
@@ -784,7 +642,7 @@ record_prefix(const struct ejlog *r, struct prefix *pf)
 static const char *
 record_pid(const struct ejlog *r, size_t *len)
 {
-    struct prefix pf;
+    struct ejlog_prefix pf;
     if (!record_prefix(r, &pf))
         return NULL;
     const char *m = pf.msg, *end = r->record.data + r->head.len;
@@ -809,7 +667,7 @@ process_record(struct ejlog *r)
 {
     const char *p = r->record.data;
     size_t n = r->record.len;
-    struct prefix pf;
+    struct ejlog_prefix pf;
     if (!record_prefix(r, &pf))
         return;
     const char *end = p + n;
@@ -898,9 +756,9 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
         len = MAX_RECORD; /* the same cut whether the line came whole or in pieces */
         cut = true;
     }
-    struct prefix pf;
+    struct ejlog_prefix pf;
     bool clipped = false;
-    if (parse_prefix(line, len, &pf, &clipped)) {
+    if (ejlog_parse_prefix(line, len, &pf, &clipped)) {
         flush_record(r);
         r->records++;
         r->record_line = r->record_last = r->lines;

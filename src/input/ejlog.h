@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "ejlog_prefix.h"
 #include "timestamp.h"
 
 enum ejlog_kind {
@@ -89,11 +90,6 @@ long ejlog_records(const struct ejlog *r);
  * end). LF, CRLF and a lone CR end a line, as for ejlog_feed().
  */
 size_t ejlog_next_line(const char *p, size_t n, size_t *len);
-
-/* True when |line| (|len| bytes, no newline) starts an ejabberd log record. */
-bool ejlog_is_record_start(const char *line, size_t len);
-/* Like ejlog_is_record_start(), and stores the record's UTC time in |*t|. */
-bool ejlog_record_time(const char *line, size_t len, usec_t *t);
 
 /*
  * Decodes an Erlang ~p rendering of a binary or string (<<"…">>, <<1,2>>,
