@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ejlog_prefix.h"
+#include "lognorm.h"
 #include "xalloc.h"
 
 /* A record longer than this is cut (E7 already caps messages at 100 KiB). */
@@ -40,8 +41,11 @@ struct ejlog {
      * of one line, it is not parsed again.
      */
     struct {
-        usec_t time;
+        usec_t time; /* as placed (ejlog_clock, a headerless E1 line's previous time) */
         size_t pid, pid_len, msg, len; /* pid (size_t)-1: none; len: of the first line */
+        size_t module, module_len;     /* module (size_t)-1: none */
+        enum ejlog_form form;
+        char level;
         bool exact;
     } head;
     /* a connection ejlog_want() refuses: its payload is not kept nor decoded */
@@ -50,6 +54,21 @@ struct ejlog {
     void *want_arg;
     long record_line, record_last;
     long lines;
+    /*
+     * The prefix side of every era (ejlog_prefix.h, lognorm.h): the wrappers
+     * taken off the lines, the day of time-only records, the time of a record
+     * without one (E0/E1 message lines without their header), an E0/E1 header
+     * whose message line is next, what the input showed of itself.
+     */
+    struct lognorm *norm;
+    struct ejlog_clock clock;
+    usec_t last_time;
+    bool await_msg;
+    unsigned forms;  /* 1 << enum ejlog_form of each record read */
+    unsigned time_notes;
+    bool mongooseim;
+    struct ejlog_unplaced unplaced[EJLOG_UNPLACED];
+    size_t nunplaced;
     long records; /* records begun: lines that start like a log record */
     bool finished;
     /* events waiting for ejlog_next(): each keeps its strings in |store| */
@@ -67,7 +86,9 @@ struct ejlog {
 struct ejlog *
 ejlog_new(void)
 {
-    return xcalloc(1, sizeof(struct ejlog));
+    struct ejlog *r = xcalloc(1, sizeof(struct ejlog));
+    r->norm = lognorm_new();
+    return r;
 }
 
 void
@@ -81,6 +102,7 @@ ejlog_free(struct ejlog *r)
         buf_clear(&r->queue[i].store);
     free(r->queue);
     buf_clear(&r->out.store);
+    lognorm_free(r->norm);
     free(r);
 }
 
@@ -611,12 +633,8 @@ bosh_body_record(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const
 static bool
 logged_by(const struct ejlog_prefix *pf, const char *module)
 {
-    if (!pf->pid)
-        return false;
-    const char *at_sign = pf->pid + pf->pid_len;
     size_t n = strlen(module);
-    return at_sign < pf->msg && *at_sign == '@' && (size_t)(pf->msg - at_sign) > n + 1 &&
-           memcmp(at_sign + 1, module, n) == 0 && at_sign[1 + n] == ':';
+    return pf->pid && pf->module && pf->module_len == n && memcmp(pf->module, module, n) == 0;
 }
 
 /* The prefix of the record: the first line's, or parsed again over the whole record. */
@@ -626,12 +644,21 @@ record_prefix(const struct ejlog *r, struct ejlog_prefix *pf)
     const char *p = r->record.data;
     if (!p)
         return false;
-    if (!r->head.exact || r->record.len != r->head.len)
-        return ejlog_parse_prefix(p, r->record.len, pf, NULL);
+    if (!r->head.exact || r->record.len != r->head.len) {
+        if (!ejlog_parse_prefix(p, r->record.len, pf, NULL))
+            return false;
+        pf->time = r->head.time; /* placed when the first line came */
+        return true;
+    }
     pf->time = r->head.time;
     pf->pid = r->head.pid == (size_t)-1 ? NULL : p + r->head.pid;
     pf->pid_len = r->head.pid_len;
+    pf->module = r->head.module == (size_t)-1 ? NULL : p + r->head.module;
+    pf->module_len = r->head.module_len;
     pf->msg = p + r->head.msg;
+    pf->form = r->head.form;
+    pf->level = r->head.level;
+    pf->has_time = pf->has_date = pf->has_zone = true; /* not asked again: placed already */
     return true;
 }
 
@@ -659,6 +686,36 @@ record_pid(const struct ejlog *r, size_t *len)
         return NULL; /* a BOSH body: the session it goes to is named by a later record */
     *len = pf.pid_len;
     return pf.pid;
+}
+
+/*
+ * "lager_error_logger_h dropped N messages in the last second …" (lager),
+ * "Handler ejabberd_log flushed N log events" and "Handler … switched from
+ * … to … mode" (OTP logger, §7 item 5): the logger lost records here.
+ */
+static bool
+dropped_record(struct ejlog *r, usec_t t, const char *m, const char *end)
+{
+    const char *n = NULL;
+    if (starts(m, end, "lager_")) {
+        const char *d = memmem(m, (size_t)(end - m) < 48 ? (size_t)(end - m) : 48, " dropped ", 9);
+        if (!d || !memmem(d, (size_t)(end - d), " messages", 9))
+            return false;
+        n = d + 9;
+    } else if (starts(m, end, "Handler ")) {
+        const char *f = memmem(m, (size_t)(end - m), " flushed ", 9);
+        if (f && memmem(f, (size_t)(end - f), " log events", 11))
+            n = f + 9;
+        else if (!memmem(m, (size_t)(end - m), " switched from ", 15))
+            return false;
+    } else {
+        return false;
+    }
+    struct queued *q = push(r, EJ_DROPPED, t);
+    for (; n && n < end && *n >= '0' && *n <= '9' && q->ev.count < 1000000000L; n++)
+        q->ev.count = q->ev.count * 10 + (*n - '0');
+    q->o_message = keep(q, m, (size_t)(end - m));
+    return true;
 }
 
 /* Classifies one complete record and queues at most one event. */
@@ -727,12 +784,21 @@ process_record(struct ejlog *r)
         const char *s = memmem(m, (size_t)(line_end - m), " is started in the node ", 24);
         if (s)
             push(r, EJ_RUN_START, pf.time);
+        return;
     }
+    if (dropped_record(r, pf.time, m, line_end))
+        return;
+    /* MongooseIM's BOSH module logs what ejabberd's never did (spec §7 item 15) */
+    if (logged_by(&pf, "mod_bosh") && starts(m, line_end, "Sending (binary) to "))
+        r->mongooseim = true;
 }
 
 static void
 flush_record(struct ejlog *r)
 {
+    /* the blank line before an E0/E1 header, a message's trailing ~n: not the message's */
+    while (r->record.len > r->head.len && r->record.data[r->record.len - 1] == '\n')
+        r->record.len--;
     if (r->record.len) {
         process_record(r);
         if (r->record_cut)
@@ -744,30 +810,70 @@ flush_record(struct ejlog *r)
     r->head.exact = false;
 }
 
+/* The time a record's first line gives, placed: the day of a time of day, the previous record's when none. */
+static usec_t
+place_time(struct ejlog *r, const struct ejlog_prefix *pf)
+{
+    usec_t t = pf->time;
+    if (!pf->has_time) {
+        t = r->last_time;
+        r->time_notes |= EJT_NO_TIME;
+    } else if (!pf->has_date) {
+        if (!r->clock.started && lognorm_day(r->norm) >= 0)
+            r->clock.base = lognorm_day(r->norm); /* docker's or journald's date */
+        t = ejlog_clock_place(&r->clock, t);
+        r->time_notes |= EJT_NO_DATE;
+    }
+    if (!pf->has_zone && pf->has_time)
+        r->time_notes |= EJT_NO_ZONE;
+    r->last_time = t;
+    return t;
+}
+
+/* A line before any record: the first few are named if the input turns out to hold none. */
+static void
+note_unplaced(struct ejlog *r, const char *line, size_t len)
+{
+    if (r->nunplaced >= EJLOG_UNPLACED || !len)
+        return;
+    struct ejlog_unplaced *u = &r->unplaced[r->nunplaced++];
+    u->line = r->lines;
+    lognorm_shape(line, len, u->shape, sizeof u->shape);
+}
+
 /*
- * |cut|: the line was longer than MAX_RECORD and |line| holds only its start.
- * Returns true when the line belongs to a record (it is not noise).
+ * The logger's line |line| (wrappers off). |cut|: the line was longer than
+ * MAX_RECORD and |line| holds only its start. Returns true when the line
+ * belongs to a record (it is not noise).
  */
 static bool
-take_line(struct ejlog *r, const char *line, size_t len, bool cut)
+record_line(struct ejlog *r, const char *line, size_t len, bool cut)
 {
-    r->lines++;
     if (len > MAX_RECORD) {
         len = MAX_RECORD; /* the same cut whether the line came whole or in pieces */
         cut = true;
     }
     struct ejlog_prefix pf;
     bool clipped = false;
-    if (ejlog_parse_prefix(line, len, &pf, &clipped)) {
+    /* an E0/E1 header's message line is its record's second line, not a record of its own */
+    if (ejlog_parse_prefix(line, len, &pf, &clipped) && !(r->await_msg && pf.form == EJF_E1_BARE)) {
         flush_record(r);
         r->records++;
         r->record_line = r->record_last = r->lines;
         buf_append(&r->record, line, len);
         r->record_total = len;
         r->record_cut = cut;
-        r->head.time = pf.time;
+        r->forms |= 1u << pf.form;
+        r->await_msg = pf.form == EJF_ERROR_LOGGER || pf.form == EJF_ERROR_LOGGER_TTY;
+        if (pf.module && pf.module_len >= 8 && memcmp(pf.module, "mongoose", 8) == 0)
+            r->mongooseim = true;
+        r->head.time = place_time(r, &pf);
         r->head.pid = pf.pid ? (size_t)(pf.pid - line) : (size_t)-1;
         r->head.pid_len = pf.pid_len;
+        r->head.module = pf.module ? (size_t)(pf.module - line) : (size_t)-1;
+        r->head.module_len = pf.module_len;
+        r->head.form = pf.form;
+        r->head.level = pf.level;
         r->head.msg = (size_t)(pf.msg - line);
         r->head.len = len;
         r->head.exact = !clipped;
@@ -783,8 +889,11 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
             flush_record(r);
         return true;
     }
-    if (!r->record.len)
+    if (!r->record.len) {
+        note_unplaced(r, line, len);
         return false; /* noise before the first record (a rotated file's partial record) */
+    }
+    r->await_msg = false;
     r->record_last = r->lines;
     if (cut || r->record_total + len + 1 > MAX_RECORD) {
         r->record_cut = true;
@@ -798,6 +907,18 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
     return true;
 }
 
+/* One physical line of the input: its wrappers off (lognorm.h), then read. */
+static bool
+take_line(struct ejlog *r, const char *line, size_t len, bool cut, bool clean)
+{
+    r->lines++;
+    const char *l;
+    size_t n;
+    if (!lognorm_line(r->norm, line, len > MAX_RECORD ? MAX_RECORD : len, clean, &l, &n))
+        return true; /* a docker record whose line goes on */
+    return record_line(r, l, n, cut || len > MAX_RECORD);
+}
+
 void
 ejlog_feed(struct ejlog *r, const char *buf, size_t len)
 {
@@ -807,6 +928,8 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
     if (r->after_cr && p < end && *p == '\n')
         p++;
     r->after_cr = false;
+    /* one look at the whole buffer spares each line of it the search for ESC and non-ASCII */
+    bool clean = lognorm_is_clean(p, (size_t)(end - p));
     while (p < end) {
         const char *eol = line_end(p, end, &nl, &cr);
         size_t n = (size_t)(eol - p);
@@ -819,11 +942,11 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
             buf_append(&r->pending, p, n);
             if (eol == end)
                 return;
-            take_line(r, r->pending.data, r->pending.len, r->pending_cut);
+            take_line(r, r->pending.data, r->pending.len, r->pending_cut, false);
             buf_reset(&r->pending);
             r->pending_cut = false;
         } else {
-            take_line(r, p, n, false);
+            take_line(r, p, n, false, clean);
         }
         p = eol + 1;
         /* CR, LF and CRLF each end one line (old Mac, Unix and Windows logs, or a mix) */
@@ -842,8 +965,12 @@ ejlog_finish(struct ejlog *r)
     if (r->finished)
         return;
     r->finished = true;
+    const char *held;
+    size_t held_len;
     if (r->pending.len) {
-        bool in_record = take_line(r, r->pending.data, r->pending.len, r->pending_cut);
+        bool in_record = take_line(r, r->pending.data, r->pending.len, r->pending_cut, false);
+        if (lognorm_flush(r->norm, &held, &held_len))
+            in_record = record_line(r, held, held_len, false);
         buf_reset(&r->pending);
         r->pending_cut = false;
         long line = r->lines;
@@ -857,7 +984,133 @@ ejlog_finish(struct ejlog *r)
         q->o_message = keep(q, msg, sizeof msg - 1);
         return;
     }
+    if (lognorm_flush(r->norm, &held, &held_len))
+        record_line(r, held, held_len, false); /* a docker line whose last record never came */
     flush_record(r);
+}
+
+unsigned
+ejlog_forms(const struct ejlog *r)
+{
+    return r->forms;
+}
+
+unsigned
+ejlog_wrappers(const struct ejlog *r)
+{
+    return lognorm_seen(r->norm);
+}
+
+unsigned
+ejlog_time_notes(const struct ejlog *r)
+{
+    return r->time_notes;
+}
+
+bool
+ejlog_mongooseim(const struct ejlog *r)
+{
+    return r->mongooseim;
+}
+
+size_t
+ejlog_unplaced(const struct ejlog *r, const struct ejlog_unplaced **out)
+{
+    *out = r->unplaced;
+    return r->nunplaced;
+}
+
+/*
+ * Calls |fn| on each of the first |max| lines of |head| as the reader would
+ * see them (wrappers off); stops when it returns false. Lines held by the
+ * normaliser (a docker line that goes on) are not counted.
+ */
+static void
+head_lines(const char *head, size_t n, int max,
+           bool (*fn)(void *arg, long line, const char *l, size_t len), void *arg)
+{
+    struct lognorm *norm = lognorm_new();
+    size_t i = 0;
+    for (long line = 1; line <= max && i < n; line++) {
+        size_t len;
+        size_t next = ejlog_next_line(head + i, n - i, &len);
+        const char *l;
+        size_t ln;
+        if (lognorm_line(norm, head + i, len, false, &l, &ln) && !fn(arg, line, l, ln))
+            break;
+        i += next;
+    }
+    lognorm_free(norm);
+}
+
+static bool
+find_start(void *arg, long line, const char *l, size_t len)
+{
+    (void)line;
+    *(bool *)arg = ejlog_is_record_start(l, len);
+    return !*(bool *)arg;
+}
+
+bool
+ejlog_head_is_log(const char *head, size_t n)
+{
+    bool found = false;
+    head_lines(head, n, 64, find_start, &found);
+    return found;
+}
+
+struct first_time {
+    usec_t t;
+    bool found;
+};
+
+static bool
+find_time(void *arg, long line, const char *l, size_t len)
+{
+    (void)line;
+    struct first_time *ft = arg;
+    ft->found = ejlog_record_time(l, len, &ft->t);
+    return !ft->found;
+}
+
+bool
+ejlog_head_first_time(const char *head, size_t n, usec_t *t)
+{
+    struct first_time ft = {0, false};
+    head_lines(head, n, INT32_MAX, find_time, &ft);
+    *t = ft.t;
+    return ft.found;
+}
+
+struct unplaced_text {
+    char *out;
+    size_t outlen, used;
+    int named;
+};
+
+static bool
+name_unplaced(void *arg, long line, const char *l, size_t len)
+{
+    struct unplaced_text *u = arg;
+    if (!len)
+        return true;
+    char shape[48];
+    lognorm_shape(l, len, shape, sizeof shape);
+    int k = snprintf(u->out + u->used, u->outlen - u->used, "%sline %ld \"%s\"",
+                     u->named ? ", " : "", line, shape);
+    if (k < 0 || (size_t)k >= u->outlen - u->used)
+        return false;
+    u->used += (size_t)k;
+    return ++u->named < EJLOG_UNPLACED;
+}
+
+void
+ejlog_head_unplaced(const char *head, size_t n, char *out, size_t outlen)
+{
+    struct unplaced_text u = {out, outlen, 0, 0};
+    if (outlen)
+        out[0] = '\0';
+    head_lines(head, n, 64, name_unplaced, &u);
 }
 
 bool

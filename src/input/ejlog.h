@@ -35,6 +35,13 @@ enum ejlog_kind {
     EJ_BOSH_BODY,
     EJ_BOSH_REQUEST,
     EJ_PROBLEM,      /* damaged input: message says what */
+    /*
+     * The logger dropped records here (lager "… dropped N messages in the last
+     * second …", OTP "Handler ejabberd_log flushed N log events", "… switched
+     * from … to … mode"): every open connection may miss lines. count: N, 0
+     * when not said; message: the marker's text. No pid.
+     */
+    EJ_DROPPED,
 };
 
 struct ejlog_event {
@@ -56,8 +63,16 @@ struct ejlog_event {
     bool ok;              /* EJ_AUTH */
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
     const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING */
-    const char *message;  /* EJ_PROBLEM */
+    const char *message;  /* EJ_PROBLEM, EJ_DROPPED */
+    long count;           /* EJ_DROPPED */
 };
+
+/* A line before the first record that starts none (ejlog_unplaced). */
+struct ejlog_unplaced {
+    long line;
+    char shape[48]; /* its start, masked: letters as a/A, digits as 9 (lognorm_shape) */
+};
+#define EJLOG_UNPLACED 3
 
 /* Returns a new reader. */
 struct ejlog *ejlog_new(void);
@@ -84,12 +99,35 @@ bool ejlog_next(struct ejlog *r, struct ejlog_event *out);
 long ejlog_lines(const struct ejlog *r);
 /* Records begun so far: lines that start like an ejabberd log record. */
 long ejlog_records(const struct ejlog *r);
+/* The forms of the records read so far: 1 << enum ejlog_form, each form once. */
+unsigned ejlog_forms(const struct ejlog *r);
+/* The wrappers taken off its lines (enum lognorm_wrapper bits). */
+unsigned ejlog_wrappers(const struct ejlog *r);
+/* What the times of its records lacked (enum ejlog_time_note bits). */
+unsigned ejlog_time_notes(const struct ejlog *r);
+/* True when the log is one of MongooseIM (a fork whose lines differ: spec §7 item 15). */
+bool ejlog_mongooseim(const struct ejlog *r);
+/* The first lines (up to EJLOG_UNPLACED, not blank) that came before any record; their count. */
+size_t ejlog_unplaced(const struct ejlog *r, const struct ejlog_unplaced **out);
 /*
  * The line at |p| (|n| bytes): stores its length without the line end in
  * |*len| and returns where the next line starts (|n| when this one has no
  * end). LF, CRLF and a lone CR end a line, as for ejlog_feed().
  */
 size_t ejlog_next_line(const char *p, size_t n, size_t *len);
+
+/*
+ * The first |n| bytes of an input (its head), read line by line as the
+ * reader reads them (wrappers off): whether one of the first 64 lines
+ * starts a record; the first record's time (false when none has a date).
+ */
+bool ejlog_head_is_log(const char *head, size_t n);
+bool ejlog_head_first_time(const char *head, size_t n, usec_t *t);
+/*
+ * Says in |out| which of the first lines of |head| no era places: "line 1
+ * \"Aaaa 99 aaa\", line 2 …" (masked shapes, never the text).
+ */
+void ejlog_head_unplaced(const char *head, size_t n, char *out, size_t outlen);
 
 /*
  * Decodes an Erlang ~p rendering of a binary or string (<<"…">>, <<1,2>>,

@@ -25,6 +25,12 @@ struct input_info {
     long long evicted;    /* connections closed by the tool while reading it (0 → absent) */
     /* flows that are not client logins (summary.h, enum flow_kind) met in it (0 → absent) */
     long long non_xmpp_flows, s2s_streams;
+    /*
+     * ejabberd logs: the record forms read (1 << enum ejlog_form, ejlog_prefix.h),
+     * the wrappers taken off its lines (enum lognorm_wrapper) and what its
+     * times lacked (enum ejlog_time_note); 0 for captures.
+     */
+    unsigned log_forms, log_wrappers, log_time_notes;
 };
 
 /* Appends an error to |in| (|message| copied; line/packet 0 and offset -1 when unknown). */

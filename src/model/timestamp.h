@@ -12,5 +12,7 @@ typedef int64_t usec_t;
 void format_time(usec_t t, char *out, size_t outlen);
 /* Writes the length |d| (microseconds, >= 0) in the unit that reads best: "3.2 ms", "56.0 years". */
 void format_span(usec_t d, char *out, size_t outlen);
+/* Days since 1970-01-01 of the proleptic Gregorian date |y|-|m|-|d|. */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
 #endif

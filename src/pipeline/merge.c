@@ -667,6 +667,9 @@ merge_finish(struct merge *m, char *const *paths, struct input_info *infos, int 
         info->size_bytes = in->size_bytes;
         info->count = in->count;
         info->unusable = in->unusable;
+        info->log_forms = in->log_forms;
+        info->log_wrappers = in->log_wrappers;
+        info->log_time_notes = in->log_time_notes;
         for (unsigned k = 0; k < m->n; k++)
             if (m->w[k].ended) {
                 info->evicted += m->w[k].inputs[i].evicted;

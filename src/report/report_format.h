@@ -10,4 +10,17 @@
  */
 double report_round_ms(double ms);
 
+struct input_info;
+
+/* What a log input's report says of its format: each list in the order the writers give it. */
+enum log_names {
+    LOG_ERAS,     /* "E2-E6", "E7": the eras of the record forms read */
+    LOG_FORMS,    /* "lager_file", "otp_logger_file": the forms (ejlog_form_name) */
+    LOG_WRAPPERS, /* "docker_json", "journald": what the lines came wrapped in */
+    LOG_NOTES,    /* what the times lacked, as sentences */
+};
+/* Fills |out| (room for |max|) with the names of |which| for |in|; returns how many. */
+size_t report_log_names(const struct input_info *in, enum log_names which, const char **out,
+                        size_t max);
+
 #endif
