@@ -61,6 +61,7 @@ struct ejlog {
      * whose message line is next, what the input showed of itself.
      */
     struct lognorm *norm;
+    bool norm_held; /* it holds the start of a docker line */
     struct ejlog_clock clock;
     usec_t last_time;
     bool await_msg;
@@ -912,9 +913,12 @@ static bool
 take_line(struct ejlog *r, const char *line, size_t len, bool cut, bool clean)
 {
     r->lines++;
+    if (!r->norm_held && lognorm_plain(line, len, clean))
+        return record_line(r, line, len, cut); /* the E7 file's lines: nothing to take off */
     const char *l;
     size_t n;
-    if (!lognorm_line(r->norm, line, len > MAX_RECORD ? MAX_RECORD : len, clean, &l, &n))
+    r->norm_held = !lognorm_line(r->norm, line, len > MAX_RECORD ? MAX_RECORD : len, clean, &l, &n);
+    if (r->norm_held)
         return true; /* a docker record whose line goes on */
     return record_line(r, l, n, cut || len > MAX_RECORD);
 }
@@ -928,8 +932,9 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
     if (r->after_cr && p < end && *p == '\n')
         p++;
     r->after_cr = false;
-    /* one look at the whole buffer spares each line of it the search for ESC and non-ASCII */
-    bool clean = lognorm_is_clean(p, (size_t)(end - p));
+    /* one look over the buffer spares each line before the first ESC or non-ASCII byte its own */
+    const char *esc = NULL;
+    const char *dirty = lognorm_next_dirty(p, end, &esc);
     while (p < end) {
         const char *eol = line_end(p, end, &nl, &cr);
         size_t n = (size_t)(eol - p);
@@ -946,7 +951,9 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
             buf_reset(&r->pending);
             r->pending_cut = false;
         } else {
-            take_line(r, p, n, false, clean);
+            if (dirty < p)
+                dirty = lognorm_next_dirty(p, end, &esc);
+            take_line(r, p, n, false, dirty >= eol);
         }
         p = eol + 1;
         /* CR, LF and CRLF each end one line (old Mac, Unix and Windows logs, or a mix) */

@@ -67,22 +67,33 @@ lognorm_wrapper_name(unsigned bit)
     }
 }
 
+const char *
+lognorm_next_dirty(const char *p, const char *end, const char **esc)
+{
+    if (!*esc || *esc < p) {
+        *esc = memchr(p, 0x1b, (size_t)(end - p));
+        if (!*esc)
+            *esc = end;
+    }
+    /* the first byte >= 0x80: eight bytes at a time up to the word that holds one */
+    const char *q = p;
+    for (; q + 8 <= *esc; q += 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    for (; q < *esc; q++)
+        if ((unsigned char)*q >= 0x80)
+            return q;
+    return *esc;
+}
+
 bool
 lognorm_is_clean(const char *s, size_t len)
 {
-    /* eight bytes at a time: any high bit, or any byte equal to ESC (0x1b) */
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t acc = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t x = w ^ (ones * 0x1b);
-        acc |= w | ((x - ones) & ~x);
-    }
-    for (; i < len; i++)
-        acc |= (unsigned char)s[i] == 0x1b ? highs : (unsigned char)s[i];
-    return !(acc & highs);
+    const char *esc = NULL;
+    return lognorm_next_dirty(s, s + len, &esc) == s + len;
 }
 
 static bool

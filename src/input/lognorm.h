@@ -36,12 +36,22 @@ struct lognorm *lognorm_new(void);
 void lognorm_free(struct lognorm *n);
 
 /*
+ * lognorm_plain(): true when |line| needs nothing done (|clean|: see below)
+ * and no docker line is held; then lognorm_line() would give it back as it is.
  * Normalises |line| (|len| bytes, no line end). |clean|: the caller knows
  * it holds no ESC and no byte >= 0x80 (a whole read buffer checked at
  * once). Returns true with the logger's line in *|out| (valid until the next
  * call), or false when the line is held: a docker record whose line goes on
  * in the next record.
  */
+static inline bool
+lognorm_plain(const char *line, size_t len, bool clean)
+{
+    /* what no wrapper starts with: a digit (but "YYYY-MM-DDT…" of journald's short-iso), '=', a space */
+    char c = len ? line[0] : ' ';
+    return clean && ((c >= '0' && c <= '9') ? len <= 10 || line[10] != 'T'
+                                            : c == ' ' || c == '=' || c == '\t');
+}
 bool lognorm_line(struct lognorm *n, const char *line, size_t len, bool clean, const char **out,
                   size_t *out_len);
 /* At the end of the input: a held docker line, if any (true), as lognorm_line() gives it. */
@@ -66,6 +76,12 @@ usec_t lognorm_day(const struct lognorm *n);
 void lognorm_shape(const char *p, size_t n, char *out, size_t outlen);
 
 /* True when |s| (|len| bytes) holds no ESC and no byte >= 0x80 (for the |clean| hint). */
+/*
+ * The first ESC or byte >= 0x80 at or after |p| (|end| when none): lines
+ * that end before it are clean. |*esc| caches the next ESC between calls
+ * over one buffer (NULL at first).
+ */
+const char *lognorm_next_dirty(const char *p, const char *end, const char **esc);
 bool lognorm_is_clean(const char *s, size_t len);
 
 #endif
