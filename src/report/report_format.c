@@ -49,3 +49,33 @@ report_log_names(const struct input_info *in, enum log_names which, const char *
     }
     return n;
 }
+
+/* Appends |names| (|n|) joined by ", " after |lead|; nothing when |n| is 0. */
+static void
+put_names(struct buf *b, const char *lead, const char *const *names, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        buf_append_str(b, k ? ", " : lead);
+        buf_append_str(b, names[k]); /* the tables' own ASCII names and sentences */
+    }
+}
+
+bool
+report_log_format(struct buf *b, const struct input_info *in)
+{
+    if (in->type != INPUT_EJLOG || !in->log_forms)
+        return false;
+    const char *eras[16], *forms[16], *wrappers[16], *notes[16];
+    size_t ne = report_log_names(in, LOG_ERAS, eras, 16);
+    size_t nf = report_log_names(in, LOG_FORMS, forms, 16);
+    size_t nw = report_log_names(in, LOG_WRAPPERS, wrappers, 16);
+    size_t nn = report_log_names(in, LOG_NOTES, notes, 16);
+    if (!nw && !nn && nf == 1 && strcmp(forms[0], "otp_logger_file") == 0)
+        return false;
+    put_names(b, "    log format: ", eras, ne);
+    put_names(b, " (", forms, nf);
+    buf_append_str(b, ")");
+    put_names(b, "; lines wrapped in ", wrappers, nw);
+    put_names(b, "; ", notes, nn);
+    return true;
+}

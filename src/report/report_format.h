@@ -2,7 +2,10 @@
 #ifndef XMPPFLOW_REPORT_FORMAT_H
 #define XMPPFLOW_REPORT_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "buf.h"
 
 /*
  * Rounds a millisecond value to microseconds (3 decimals); writers show
@@ -22,5 +25,13 @@ enum log_names {
 /* Fills |out| (room for |max|) with the names of |which| for |in|; returns how many. */
 size_t report_log_names(const struct input_info *in, enum log_names which, const char **out,
                         size_t max);
+/*
+ * The text report's line on a log input's format, "    log format: E2-E6
+ * (lager_file); times carry no zone: read as UTC" (no line end), appended to
+ * |b|: only when there is something to say (an era older than E7's file
+ * form, a wrapper or a time note; the usual E7 file goes without, the JSON
+ * report always names it). Returns whether it appended.
+ */
+bool report_log_format(struct buf *b, const struct input_info *in);
 
 #endif

@@ -482,41 +482,6 @@ put_violations(struct buf *b, const struct session *s)
     }
 }
 
-/* Appends |names| (|n|) joined by ", " after |lead|; nothing when |n| is 0. */
-static void
-put_names(struct buf *b, const char *lead, const char *const *names, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        buf_append_str(b, k ? ", " : lead);
-        put_clean(b, names[k]);
-    }
-}
-
-/*
- * "    log format: E2-E6 (lager_file), …": said when there is something to
- * say, an era older than E7's file form, a wrapper or a time note; the
- * usual E7 file goes without (the JSON report always names it).
- */
-static void
-log_format_line(struct buf *b, const struct input_info *in)
-{
-    if (in->type != INPUT_EJLOG || !in->log_forms)
-        return;
-    const char *eras[16], *forms[16], *wrappers[16], *notes[16];
-    size_t ne = report_log_names(in, LOG_ERAS, eras, 16);
-    size_t nf = report_log_names(in, LOG_FORMS, forms, 16);
-    size_t nw = report_log_names(in, LOG_WRAPPERS, wrappers, 16);
-    size_t nn = report_log_names(in, LOG_NOTES, notes, 16);
-    if (!nw && !nn && nf == 1 && strcmp(forms[0], "otp_logger_file") == 0)
-        return;
-    put_names(b, "    log format: ", eras, ne);
-    put_names(b, " (", forms, nf);
-    buf_append_str(b, ")");
-    put_names(b, "; lines wrapped in ", wrappers, nw);
-    put_names(b, "; ", notes, nn);
-    end_line(b);
-}
-
 /* One line for what the session's caps left out (findings.h), when anything was. */
 static void
 put_dropped(struct buf *b, const struct session *s)
@@ -611,7 +576,8 @@ put_inputs(struct buf *b, const struct report_run *run)
             put_clean(b, e->message && *e->message ? e->message : "(no message)");
             end_line(b);
         }
-        log_format_line(b, in);
+        if (report_log_format(b, in))
+            end_line(b);
     }
     end_line(b);
 }
