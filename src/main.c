@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "fileset.h"
 #include "filter.h"
 #include "interrupt.h"
 #include "jobs.h"
@@ -293,6 +294,14 @@ print_input_error(const char *path, long line, const char *message)
     free(masked);
 }
 
+/* A file of a directory given as FILE that is not read (fileset_expand). */
+static void
+note_skipped(void *quiet, const char *msg)
+{
+    if (!*(bool *)quiet)
+        fprintf(stderr, "xmppflow: %s\n", msg);
+}
+
 /* The inputs' problems on standard error, one line each, naming the file. */
 static void
 print_input_errors(const struct input_info *inputs, size_t n, char *const *paths, bool quiet)
@@ -401,7 +410,12 @@ main(int argc, char **argv)
         if (cli.keylog && !cli.quiet)
             fprintf(stderr, "xmppflow: %s: TLS decryption is not supported by this version yet; "
                             "TLS sessions stay opaque\n", cli.keylog);
-        status = run(&cli, argv + optind, (size_t)(argc - optind));
+        /* a directory is its logs and captures (fileset.h) */
+        size_t n;
+        char **paths = fileset_expand(argv + optind, (size_t)(argc - optind), &n, note_skipped,
+                                      &cli.quiet);
+        status = run(&cli, paths, n);
+        fileset_free(paths, n);
     }
     cli_clear(&cli);
     return status;

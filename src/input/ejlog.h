@@ -63,7 +63,7 @@ struct ejlog_event {
     bool ok;              /* EJ_AUTH */
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
     const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING */
-    const char *message;  /* EJ_PROBLEM, EJ_DROPPED */
+    const char *message;  /* EJ_PROBLEM, EJ_DROPPED; EJ_RUN_START: the node the banner names (NULL: none) */
     long count;           /* EJ_DROPPED */
 };
 

@@ -156,6 +156,9 @@ struct session {
     bool has_log;
     char *log_pid;            /* NULL → null */
     long first_line, last_line; /* 0 → absent */
+    /* last_input: path of the input of last_line when not |input| (a rotated set); NULL → absent */
+    char *last_input;
+    char *log_node;           /* node: the ejabberd node its log's start banner named; NULL → absent */
     /* plaintext audit: where a password was readable (for the summary) */
     bool password_on_wire, password_in_log;
     /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
@@ -166,6 +169,9 @@ struct session {
 struct connection *session_add_connection(struct session *s, const char *key);
 /* |s|'s last connection's endpoints are |client| and |server| (copied; NULL: unknown). */
 void session_connection_endpoints(struct session *s, const char *client, const char *server);
+
+/* |s|'s latest log line is |line| of input |input| (last_line, last_input). */
+void session_log_line(struct session *s, const char *input, long line);
 
 /* Frees everything |s| owns (not |s| itself). */
 void session_clear(struct session *s);

@@ -14,8 +14,10 @@
 #include "crosscheck.h"
 #include "ejlog.h"
 #include "feed.h"
+#include "fileset.h"
 #include "http_handlers.h"
 #include "interrupt.h"
+#include "logscope.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -53,6 +55,7 @@ analyzer_free(struct analyzer *a)
     for (size_t i = 0; i < TOMBSTONES; i++)
         free(a->tombstone[i]);
     crosscheck_free(a->cross);
+    logscope_free(a);
     http_handlers_free(a->http_handlers);
     framer_budget_free(a->opt.limits.budget);
     free(a->table);
@@ -69,6 +72,7 @@ struct pending_input {
     size_t head_len;
     enum input_type type;
     usec_t first_time;  /* logs: time of the first record */
+    size_t set;         /* its rotated set (fileset.h) */
 };
 
 /* What an input gets in its errors when SIGINT/SIGTERM came before it was read. */
@@ -81,6 +85,11 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     char errbuf[256];
     info->path = xstrdup(path);
     info->size_bytes = -1;
+    if (fileset_is_dir(path)) {
+        input_info_add_error(info, "a directory with no ejabberd log or capture in it "
+                                   "(its subdirectories are not read)", 0, 0, -1);
+        return false;
+    }
     in->src = source_open(path, errbuf, sizeof errbuf);
     if (!in->src) {
         /* a named pipe waits in open() for its writer: a signal ends that wait */
@@ -159,13 +168,34 @@ close_input(struct pending_input *in)
     in->head = NULL;
 }
 
-static int
-by_first_time(const void *x, const void *y)
+/*
+ * Puts |ready| (|n|) in reading order: rotated sets by their suffixes, checked
+ * against their first records (fileset.h); a file whose suffix and first
+ * record disagree gets an error saying it was read in time order.
+ */
+static void
+order_inputs(struct pending_input *ready, size_t n, char *const *paths, struct input_info *infos)
 {
-    const struct pending_input *a = x, *b = y;
-    if (a->first_time != b->first_time)
-        return a->first_time < b->first_time ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
+    struct fileset_member *m = xcalloc(n ? n : 1, sizeof *m);
+    for (size_t k = 0; k < n; k++)
+        m[k] = (struct fileset_member){.path = paths[ready[k].index],
+                                       .is_log = ready[k].type == INPUT_EJLOG,
+                                       .first_time = ready[k].first_time,
+                                       .index = k};
+    fileset_order(m, n);
+    struct pending_input *sorted = xcalloc(n ? n : 1, sizeof *sorted);
+    for (size_t k = 0; k < n; k++) {
+        sorted[k] = ready[m[k].index];
+        sorted[k].set = m[k].set;
+        if (m[k].disagrees)
+            input_info_add_error(&infos[sorted[k].index],
+                                 "its rotation suffix and its first record's time disagree "
+                                 "with the other files of its set: read in the order of their times",
+                                 0, 0, -1);
+    }
+    memcpy(ready, sorted, n * sizeof *ready);
+    free(sorted);
+    free(m);
 }
 
 void
@@ -198,6 +228,7 @@ read_input(struct analyzer *a, struct pending_input *in, char *const *paths, str
         }
     }
     source_on_wait(in->src, analyzer_flush, a);
+    logscope_input(a, in->set);
     if (in->type == INPUT_EJLOG)
         run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
     else
@@ -243,7 +274,7 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
             close_input(&in);
         ready[nready++] = in;
     }
-    qsort(ready, nready, sizeof *ready, by_first_time);
+    order_inputs(ready, nready, paths, infos);
     stamp_all(a, n); /* the errors of opening, at event 0 */
     a->event++;
     for (size_t k = 0; k < nready; k++) {

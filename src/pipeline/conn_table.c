@@ -17,6 +17,7 @@
 #include "ejlog.h"
 #include "hash_bytes.h"
 #include "interrupt.h"
+#include "logkey.h"
 #include "xalloc.h"
 
 /* Every packet's key is hashed (and every log event's). */
@@ -172,7 +173,8 @@ login_side_new(struct analyzer *a, const char *key, long line)
     s->input = xstrdup(a->input_path);
     if (a->reading_log) {
         s->has_log = true;
-        s->log_pid = xstrdup(key);
+        s->log_pid = xstrndup(key, logkey_pid_len(key)); /* without its set and run */
+        s->log_node = a->log_node ? xstrdup(a->log_node) : NULL;
         s->first_line = s->last_line = line;
     }
     return l;
@@ -459,15 +461,30 @@ note_time_total(struct analyzer *a, struct input_info *info)
 }
 
 void
-finish_all(struct analyzer *a, enum login_end how, usec_t t)
+finish_where(struct analyzer *a, enum login_end how, usec_t t,
+             bool (*which)(const struct conn *c, void *arg), void *arg)
 {
     enum end_phase was = a->phase;
     a->phase = END_ALL;
-    while (a->open_head) {
-        struct conn *c = a->open_head;
-        usec_t end = c->login ? login_session(c->login)->end : 0;
-        /* the log said the c2s process ended: the connection is closed, not cut off */
-        conn_finish(a, c, c->terminated ? LOGIN_END_CLOSED : how, end > t ? end : t);
+    struct conn *c = a->open_head;
+    while (c) {
+        struct conn *next = c->next_open;
+        if (!which || which(c, arg)) {
+            usec_t end = c->login ? login_session(c->login)->end : 0;
+            /* the log said the c2s process ended: the connection is closed, not cut off */
+            conn_finish(a, c, c->terminated ? LOGIN_END_CLOSED : how, end > t ? end : t);
+            next = a->open_head; /* a finish may end others (a BOSH session's carriers) */
+            if (which)
+                while (next && !which(next, arg))
+                    next = next->next_open;
+        }
+        c = next;
     }
     a->phase = was;
+}
+
+void
+finish_all(struct analyzer *a, enum login_end how, usec_t t)
+{
+    finish_where(a, how, t, NULL, NULL);
 }

@@ -79,3 +79,23 @@ report_log_format(struct buf *b, const struct input_info *in)
     put_names(b, "; ", notes, nn);
     return true;
 }
+
+void
+report_log_keys(struct buf *keys, const struct session *s)
+{
+    if (s->log_pid)
+        buf_printf(keys, "pid %s", s->log_pid);
+    const char *sep = keys->len ? ", " : "";
+    if (s->last_input && s->first_line > 0 && s->last_line > 0)
+        /* across files of a rotated set: each end names its file */
+        buf_printf(keys, "%slines %s:%ld to %s:%ld", sep, s->input && *s->input ? s->input : "?",
+                   s->first_line, s->last_input, s->last_line);
+    else if (s->first_line > 0 && s->last_line > s->first_line)
+        buf_printf(keys, "%slines %ld-%ld", sep, s->first_line, s->last_line);
+    else if (s->first_line > 0)
+        buf_printf(keys, "%sline %ld", sep, s->first_line);
+    else if (s->last_line > 0)
+        buf_printf(keys, "%sup to line %ld", sep, s->last_line);
+    if (s->log_node)
+        buf_printf(keys, "%snode %s", keys->len ? ", " : "", s->log_node);
+}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "session.h"
 
 /*
  * Rounds a millisecond value to microseconds (3 decimals); writers show
@@ -33,5 +34,11 @@ size_t report_log_names(const struct input_info *in, enum log_names which, const
  * report always names it). Returns whether it appended.
  */
 bool report_log_format(struct buf *b, const struct input_info *in);
+/*
+ * Appends to |keys| how |s| (a session from a log) is found in it: "pid
+ * <0.509.0>, lines 1-363", the file of each end when it spans files of a
+ * rotated set, the node when known. Raw text: the caller cleans it.
+ */
+void report_log_keys(struct buf *keys, const struct session *s);
 
 #endif

@@ -325,6 +325,10 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
             integer(w, "first_line", s->first_line);
         if (s->last_line > 0)
             integer(w, "last_line", s->last_line);
+        if (s->last_input) /* a session that spans files of a rotated set */
+            str(w, "last_input", s->last_input);
+        if (s->log_node)
+            str(w, "node", s->log_node);
         json_writer_object_end(w);
     }
     json_writer_object_end(w);

@@ -141,19 +141,12 @@ put_header(struct buf *b, const struct session *s)
     put_clean(b, s->input && *s->input ? s->input : "?");
     if (s->has_log) {
         struct buf keys = {0};
-        if (s->log_pid) {
-            buf_append_str(&keys, "pid ");
-            put_clean(&keys, s->log_pid);
+        report_log_keys(&keys, s); /* raw text from the log: cleaned as it goes out */
+        if (keys.len) {
+            buf_append_str(b, " (");
+            put_clean(b, buf_str(&keys));
+            buf_append_str(b, ")");
         }
-        const char *sep = keys.len ? ", " : "";
-        if (s->first_line > 0 && s->last_line > s->first_line)
-            buf_printf(&keys, "%slines %ld-%ld", sep, s->first_line, s->last_line);
-        else if (s->first_line > 0)
-            buf_printf(&keys, "%sline %ld", sep, s->first_line);
-        else if (s->last_line > 0)
-            buf_printf(&keys, "%sup to line %ld", sep, s->last_line);
-        if (keys.len)
-            buf_printf(b, " (%s)", buf_str(&keys));
         buf_clear(&keys);
     }
     end_line(b);
