@@ -14,8 +14,8 @@
 
 /*
  * Calls |fn| on each of the first |max| lines of |head| as the reader would
- * see them (wrappers off); stops when it returns false. Lines held by the
- * normaliser (a docker line that goes on) are not counted.
+ * see them (wrappers off); stops when it returns false. A docker line that
+ * goes on in the next record is given once it ends, or at the end of |head|.
  */
 static void
 head_lines(const char *head, size_t n, int max,
@@ -23,15 +23,19 @@ head_lines(const char *head, size_t n, int max,
 {
     struct lognorm *norm = lognorm_new();
     size_t i = 0;
-    for (long line = 1; line <= max && i < n; line++) {
+    long line = 1;
+    const char *l;
+    size_t ln;
+    for (; line <= max && i < n; line++) {
         size_t len;
         size_t next = ejlog_next_line(head + i, n - i, &len);
-        const char *l;
-        size_t ln;
         if (lognorm_line(norm, head + i, len, false, &l, &ln) && !fn(arg, line, l, ln))
             break;
         i += next;
     }
+    /* a docker line longer than the head (split over its records): its start is what there is */
+    if (i >= n && lognorm_flush(norm, &l, &ln))
+        fn(arg, line - 1, l, ln);
     lognorm_free(norm);
 }
 

@@ -258,9 +258,13 @@ docker_record(struct lognorm *n, const char *p, size_t len)
         buf_reset(&n->json);
     size_t before = n->json.len;
     const char *after = json_string(p + sizeof log_key - 1, p + len, &n->json);
-    if (!after) {
-        n->json.len = before;
+    if (!after && n->json.len == before) {
         return -1;
+    } else if (!after) {
+        /* a record cut short (the end of a read head, a line past 4 MiB): its start is kept */
+        n->seen |= LNW_DOCKER_JSON;
+        n->holding = true;
+        return 0;
     }
     if (n->json.len > MAX_HELD)
         n->json.len = MAX_HELD;

@@ -1,10 +1,12 @@
 /* test_lognorm: log lines out of docker, compose, journald/syslog and ANSI wrappers; Latin-1 lines (ejabberd-log-formats.md §2.5, §5.1). */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "ejlog.h"
 #include "lognorm.h"
 
 #define E7 "2022-09-14 06:48:19.352871+00:00 [info] (tls|<0.1204.0>) Accepted"
@@ -122,4 +124,21 @@ Test(lognorm, shape_masks_text)
     cr_assert_str_eq(out, "Aaa 99 aaaaaaaa=Aaaaaa ?a?");
     lognorm_shape("0123456789012345678901234567890123456789", 40, out, sizeof out);
     cr_assert_str_eq(out, "99999999999999999999999999999999...");
+}
+
+Test(lognorm, docker_record_cut_short_is_held)
+{
+    /* the end of a read head, or a line past 4 MiB: the record's start is kept */
+    struct lognorm *n = lognorm_new();
+    const char *a = "{\"log\":\"2026-11-24 09:46:37.000000+00:00 [info] (tcp|\\u003c0.6.0\\u003e) Rec";
+    size_t len;
+    const char *out;
+    cr_assert_null(norm(n, a, strlen(a), &len));
+    cr_assert(lognorm_flush(n, &out, &len));
+    cr_assert_eq(len, strlen("2026-11-24 09:46:37.000000+00:00 [info] (tcp|<0.6.0>) Rec"));
+    lognorm_free(n);
+    /* an input whose whole head is the start of one long docker line is a log */
+    char head[300];
+    snprintf(head, sizeof head, "%s%s", a, "aaaaaaaaaaaaaaaaaaaa");
+    cr_assert(ejlog_head_is_log(head, strlen(head)));
 }
