@@ -1007,6 +1007,9 @@ ejlog_finish(struct ejlog *r)
 unsigned
 ejlog_forms(const struct ejlog *r)
 {
+    /* "12:00:00.000 [debug] x" is lager's console or Elixir's: Elixir's when its padded levels showed */
+    if (r->forms & 1u << EJF_ELIXIR)
+        return r->forms & ~(1u << EJF_LAGER_CONSOLE);
     return r->forms;
 }
 

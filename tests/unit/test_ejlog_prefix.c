@@ -244,3 +244,13 @@ Test(ejlog_prefix, unplaced_lines_are_shapes)
     ejlog_head_unplaced(text, strlen(text), out, sizeof out);
     cr_assert_str_eq(out, "line 1 \"aaaaa:Aaaaaa99\", line 3 \"aaaaa aaaaa\"");
 }
+
+Test(ejlog_prefix, elixir_debug_lines_are_elixir_once_padding_showed)
+{
+    const char *log = "16:02:45.117 [debug] (tcp|<0.7.0>) x\n16:02:45.118 [info]  (tcp|<0.7.0>) y\n";
+    struct ejlog_event ev[2];
+    struct ejlog *r;
+    read_all(log, ev, 2, &r);
+    cr_assert_eq(ejlog_forms(r), 1u << EJF_ELIXIR);
+    ejlog_free(r);
+}
