@@ -9,25 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-static bool
-digits(const char *p, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-static int
-num(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (p[i] - '0');
-    return v;
-}
-
-
+#include "digits.h"
 
 /* The first letter of a level name, critical and worse as 'e'. */
 static char

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "digits.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -100,24 +101,6 @@ static bool
 is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static bool
-digits(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!is_digit(p[i]))
-            return false;
-    return true;
-}
-
-static int
-num(const char *p, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (p[i] - '0');
-    return v;
 }
 
 /* "YYYY-MM-DDT…" at |p|: the start of that day (UTC), or -1. */
