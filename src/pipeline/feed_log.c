@@ -154,9 +154,14 @@ bosh_request(struct analyzer *a, const struct ejlog_event *ev, struct input_info
  * held until the session's creation request (http_handlers.h). True when
  * |ev| is held.
  */
+/* Lines being let go by flush_held() are read, not held again (that looped for ever on BOSH lines of a log without their "Got request" records, as a console log writes them). */
+static _Thread_local bool releasing;
+
 static bool
 hold_bosh_line(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
 {
+    if (releasing)
+        return false;
     if (a->http_handlers && http_handlers_holding(a->http_handlers, ev->pid)) {
         if (ev->kind == EJ_XML && http_handlers_hold(a->http_handlers, ev))
             return true;
@@ -307,8 +312,11 @@ flush_held(struct analyzer *a, const char *pid, struct input_info *info)
     size_t n;
     struct ejlog_event *held;
     while (a->http_handlers && (held = http_handlers_release(a->http_handlers, pid, &n))) {
+        bool was = releasing;
+        releasing = true;
         for (size_t i = 0; i < n; i++)
             on_log_event(a, &held[i], info);
+        releasing = was;
         http_handlers_free_held(held, n);
     }
 }
