@@ -111,4 +111,14 @@ else
     skip "public sample: read as a log" "no $pub"
 fi
 
+# ---- a BOSH log in a console format (no logging pid): finishes -------------------
+# Made at test time from the real testdata/bosh-plain log. Its BOSH lines have no
+# Got request record a held line could wait for: it once looped for ever.
+sed -E 's/^[0-9-]+ ([0-9:]+\.[0-9]{3})[0-9]*\+00:00 \[([a-z]+)\] <[0-9.]+>(@[^ ]+)? /\1 [\2] /' \
+    "$TESTDATA/bosh-plain/ejabberd.log" >"$T/bosh-console.log"
+timeout 60 "$XMPPFLOW" -f json "$T/bosh-console.log" >"$T/bosh-console.json" 2>/dev/null
+is "$?" 0 "bosh-plain as lager console lines: ends (within 60 s), exit 0"
+is "$(q "$T/bosh-console.json" '[x["outcome"] for x in d["sessions"] if x["transport"] == "bosh"]')" '["established"]' \
+    "bosh-plain as lager console lines: its BOSH login is established"
+
 done_testing
