@@ -77,6 +77,41 @@ login_opaque(struct login *l)
 }
 
 void
+login_tls_decrypting(struct login *l, const char *version, const char *suite)
+{
+    l->tls_keys = true;
+    l->s.decryption.present = true;
+    l->s.decryption.version = version;
+    l->s.decryption.suite = suite;
+}
+
+void
+login_tls_opaque(struct login *l, const char *kind, const char *reason)
+{
+    struct session *s = &l->s;
+    s->decryption.present = true;
+    if (!s->decryption.opaque) {
+        s->decryption.opaque = kind;
+        s->decryption.opaque_reason = xstrdup(reason);
+    }
+    if (l->tls_keys && l->inside_tls)
+        login_opaque(l); /* decryption stopped part way: what follows cannot be read */
+    l->tls_keys = false;
+    l->inside_tls = false;
+}
+
+void
+login_tls_established(struct login *l)
+{
+    if (l->tls_keys) {
+        l->inside_tls = true;
+        l->s.decryption.decrypted = true;
+    } else {
+        login_opaque(l);
+    }
+}
+
+void
 login_tls_version(struct login *l, unsigned version)
 {
     l->tls_version = version;

@@ -108,6 +108,20 @@ void login_midstream(struct login *l, usec_t t, const char *detail);
  */
 void login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn);
 
+/*
+ * A key log holds this connection's TLS secrets: from the end of the TLS
+ * handshake on, the login reads its plaintext (events marked tls) instead
+ * of going opaque. |version| and |suite| are static strings.
+ */
+void login_tls_decrypting(struct login *l, const char *version, const char *suite);
+/*
+ * The connection's TLS cannot be read (any more): |kind| (static) and
+ * |reason| say why (session.decryption); the login goes opaque from here.
+ */
+void login_tls_opaque(struct login *l, const char *kind, const char *reason);
+/* The TLS handshake ended: inside TLS from here when a key opens it, else opaque (L2). */
+void login_tls_established(struct login *l);
+
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);
 

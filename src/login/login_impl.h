@@ -80,6 +80,8 @@ struct login {
     bool have_start;       /* s.start is set (by an event or by login_connected) */
     bool no_xml;           /* the input shows no XML for this connection */
     bool opaque;           /* encrypted without a key from some point on */
+    bool tls_keys;         /* a key log opens this connection's TLS (login_tls_decrypting) */
+    bool inside_tls;       /* the events from here on were read inside TLS (phase_event.tls) */
     bool midstream;        /* the input began after the connection did */
     /*
      * Picked up mid-stream and not yet re-synchronised on a header, features,

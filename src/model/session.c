@@ -171,6 +171,7 @@ session_clear(struct session *s)
     free(s->violations);
     free(s->violations_dropped);
     free(s->log_pid);
+    free(s->decryption.opaque_reason);
     memset(s, 0, sizeof(*s));
 }
 

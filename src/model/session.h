@@ -67,6 +67,8 @@ struct phase_event {
     /* damaged: the element lost bytes to a capture gap (framer.h): how many (0 → null), from where */
     bool damaged;
     unsigned gap_bytes;
+    /* tls: read inside TLS, decrypted with a key log (false → absent) */
+    bool tls;
     unsigned long long gap_offset;
 };
 
@@ -158,6 +160,18 @@ struct session {
     long first_line, last_line; /* 0 → absent */
     /* plaintext audit: where a password was readable (for the summary) */
     bool password_on_wire, password_in_log;
+    /*
+     * decryption (only with --keylog, for a session that used TLS; present
+     * false → no "decryption" key): whether its TLS was opened, with which
+     * version and suite, and why not or from where not (opaque: a kind of
+     * tls_watch.h's list; opaque_reason: in words, never key material).
+     */
+    struct session_decryption {
+        bool present, decrypted;
+        const char *version, *suite; /* static; NULL → null */
+        const char *opaque;          /* static; NULL → absent */
+        char *opaque_reason;         /* NULL → absent */
+    } decryption;
     /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
     const char *evicted;
 };

@@ -57,4 +57,8 @@ void report_text_render_session(struct buf *out, const struct session *s, bool s
 /* Writes the end of the text report: inputs and summary. Returns 0 or -1. */
 int report_text_write_end(FILE *out, const struct report_run *run);
 
+/* report_text_tls.c: with --keylog, the text report's lines on TLS decryption (none without it). */
+void report_text_decryption(struct buf *b, const struct session *s);
+void report_text_decryption_summary(struct buf *b, const struct summary *sm);
+
 #endif

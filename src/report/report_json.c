@@ -142,7 +142,7 @@ phase_event_compact(struct json_writer *w, const struct phase_event *e)
 static void
 phase_event_json(struct json_writer *w, const struct phase_event *e)
 {
-    if (!w->indent && !e->damaged) {
+    if (!w->indent && !e->damaged && !e->tls) {
         phase_event_compact(w, e);
         return;
     }
@@ -154,6 +154,10 @@ phase_event_json(struct json_writer *w, const struct phase_event *e)
     str_or(w, "event", e->event, "unknown");
     str(w, "phase", phase_name(e->phase));
     str_or(w, "summary", e->summary, "");
+    if (e->tls) { /* only then, like damaged */
+        json_writer_name(w, "tls");
+        json_writer_bool(w, true);
+    }
     if (e->damaged) { /* only then: reports of whole inputs stay as they were */
         json_writer_name(w, "damaged");
         json_writer_object_begin(w);
@@ -233,6 +237,23 @@ violations_dropped_json(struct json_writer *w, const struct session *s)
     json_writer_object_end(w);
 }
 
+/* With --keylog: whether the session's TLS was read, how, and why not. */
+static void
+decryption_json(struct json_writer *w, const struct session *s)
+{
+    json_writer_name(w, "decryption");
+    json_writer_object_begin(w);
+    json_writer_name(w, "decrypted");
+    json_writer_bool(w, s->decryption.decrypted);
+    str(w, "version", s->decryption.version);
+    str(w, "suite", s->decryption.suite);
+    if (s->decryption.opaque) {
+        str(w, "opaque", s->decryption.opaque);
+        str(w, "opaque_reason", s->decryption.opaque_reason);
+    }
+    json_writer_object_end(w);
+}
+
 static void
 session_json(struct json_writer *w, const struct session *s, bool show_secrets)
 {
@@ -292,6 +313,8 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     str(w, "outcome", outcome_name(s->outcome));
     if (s->evicted)
         str(w, "evicted", s->evicted);
+    if (s->decryption.present)
+        decryption_json(w, s);
 
     json_writer_name(w, "phases");
     json_writer_array_begin(w);
@@ -472,6 +495,20 @@ flows_json(struct json_writer *w, const char *name, const struct flow_tally *t)
     json_writer_object_end(w);
 }
 
+/* With --keylog: the key log read, the TLS sessions decrypted, those left opaque by why. */
+static void
+decryption_summary_json(struct json_writer *w, const struct summary *sm)
+{
+    json_writer_name(w, "decryption");
+    json_writer_object_begin(w);
+    integer(w, "keylog_sessions", sm->decryption.keylog_sessions);
+    integer(w, "keylog_bad_lines", sm->decryption.keylog_bad_lines);
+    integer(w, "decrypted", sm->decryption.decrypted);
+    json_writer_name(w, "opaque");
+    name_counts_json(w, sm->decryption.opaque, sm->decryption.nopaque);
+    json_writer_object_end(w);
+}
+
 static void
 summary_json(struct json_writer *w, const struct summary *sm)
 {
@@ -525,6 +562,8 @@ summary_json(struct json_writer *w, const struct summary *sm)
         flows_json(w, "non_xmpp_flows", &sm->flows[FLOW_NOT_XMPP]);
     if (sm->flows[FLOW_S2S].total)
         flows_json(w, "s2s_streams", &sm->flows[FLOW_S2S]);
+    if (sm->decryption.keylog)
+        decryption_summary_json(w, sm);
 
     json_writer_name(w, "latency_ms");
     json_writer_object_begin(w);
