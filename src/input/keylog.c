@@ -210,9 +210,17 @@ read_line(struct keylog *kl, char *line)
     return why;
 }
 
+static void
+not_told(void *arg, const char *path, long line, const char *message)
+{
+    (void)arg, (void)path, (void)line, (void)message;
+}
+
 bool
 keylog_read_stream(struct keylog *kl, FILE *f, const char *name, keylog_problem problem, void *arg)
 {
+    if (!problem)
+        problem = not_told;
     char line[LINE_MAX_LEN + 2];
     long number = 0, told = 0, more = 0, first_more = 0;
     bool long_line = false;
@@ -276,7 +284,8 @@ keylog_read_file(struct keylog *kl, const char *path, keylog_problem problem, vo
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        problem(arg, path, 0, strerror(errno));
+        if (problem)
+            problem(arg, path, 0, strerror(errno));
         return false;
     }
     keylog_read_stream(kl, f, path, problem, arg);

@@ -50,7 +50,7 @@ struct keylog *keylog_new(void);
 void keylog_free(struct keylog *kl);
 /*
  * Reads the key log at |path| into |kl| (several files: one call each; a
- * later line for the same random and label wins). Bad lines go to |problem|.
+ * later line for the same random and label wins). Bad lines go to |problem| (NULL: not told).
  * False when the file cannot be opened (told to |problem| too).
  */
 bool keylog_read_file(struct keylog *kl, const char *path, keylog_problem problem, void *arg);

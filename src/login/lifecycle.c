@@ -111,6 +111,23 @@ login_tls_established(struct login *l)
     }
 }
 
+bool
+login_inside_tls(const struct login *l)
+{
+    return l->inside_tls;
+}
+
+void
+login_tls_carried(struct login *l, const struct login *carrier, usec_t t)
+{
+    l->s.decryption = carrier->s.decryption;
+    l->s.decryption.opaque_reason = xstrdup(carrier->s.decryption.opaque_reason);
+    l->tls_keys = l->inside_tls = l->tls_active = true;
+    l->s.tls.negotiated = TRI_TRUE;
+    l->tls_time = t;
+    l->tls_version = carrier->tls_version;
+}
+
 void
 login_tls_version(struct login *l, unsigned version)
 {

@@ -121,6 +121,13 @@ void login_tls_decrypting(struct login *l, const char *version, const char *suit
 void login_tls_opaque(struct login *l, const char *kind, const char *reason);
 /* The TLS handshake ended: inside TLS from here when a key opens it, else opaque (L2). */
 void login_tls_established(struct login *l);
+/* True while the login reads decrypted TLS (its events are marked tls). */
+bool login_inside_tls(const struct login *l);
+/*
+ * |l| (a BOSH session) is carried from its start at |t| by |carrier|, a
+ * connection whose TLS a key log opened (HTTPS): over TLS, its events inside.
+ */
+void login_tls_carried(struct login *l, const struct login *carrier, usec_t t);
 
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);

@@ -258,8 +258,11 @@ session_of(struct analyzer *a, struct conn *c, const char *sid, usec_t t, bool m
         login_connected(bs->login, t);
         if (midstream)
             login_midstream(bs->login, t, "BOSH session picked up after its creation");
-        issue(bs, '-', BOSH_INSECURE, false,
-              "BOSH over http://: the session id and every element travel in clear");
+        if (login_inside_tls(c->login)) /* HTTPS decrypted with a key log: inside TLS from the start */
+            login_tls_carried(bs->login, c->login, t);
+        else
+            issue(bs, '-', BOSH_INSECURE, false,
+                  "BOSH over http://: the session id and every element travel in clear");
     }
     note_carrier(bs, c);
     conn_touch(a, bs);
