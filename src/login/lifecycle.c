@@ -111,6 +111,13 @@ login_tls_established(struct login *l)
     }
 }
 
+void
+login_tls_records(struct login *l, const unsigned long n[2])
+{
+    l->s.decryption.app_records[0] = n[0];
+    l->s.decryption.app_records[1] = n[1];
+}
+
 bool
 login_inside_tls(const struct login *l)
 {

@@ -121,6 +121,8 @@ void login_tls_decrypting(struct login *l, const char *version, const char *suit
 void login_tls_opaque(struct login *l, const char *kind, const char *reason);
 /* The TLS handshake ended: inside TLS from here when a key opens it, else opaque (L2). */
 void login_tls_established(struct login *l);
+/* |n|[2]: the application data records decrypted so far, client and server (session.decryption). */
+void login_tls_records(struct login *l, const unsigned long n[2]);
 /* True while the login reads decrypted TLS (its events are marked tls). */
 bool login_inside_tls(const struct login *l);
 /*

@@ -171,6 +171,7 @@ struct session {
         const char *version, *suite; /* static; NULL → null */
         const char *opaque;          /* static; NULL → absent */
         char *opaque_reason;         /* NULL → absent */
+        unsigned long app_records[2]; /* app_records: client, server: application data records decrypted */
     } decryption;
     /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
     const char *evicted;

@@ -91,7 +91,13 @@ tls_watch_input(struct layer_call *call, void *state, int dir, const struct chun
     }
     if (w->dec && !tlsdec_failure(w->dec)) {
         struct emit_ctx e = {call, w, ch->time};
+        unsigned long before = tlsdec_app_records(w->dec, dir);
         tlsdec_feed(w->dec, dir, ch->data, ch->len, emit, &e);
+        if (tlsdec_app_records(w->dec, dir) != before) {
+            unsigned long n[2] = {tlsdec_app_records(w->dec, 0), tlsdec_app_records(w->dec, 1)};
+            struct stack_note note = {.what = TLS_NOTE_RECORDS, .dir = dir, .time = ch->time, .info = n};
+            stack_note(call, &note);
+        }
         tell_opaque(call, w, dir, ch->time);
     }
 }

@@ -12,7 +12,8 @@
  * the application data then goes up, through a "first-bytes" layer put
  * above it (XML, or HTTP for HTTPS BOSH and WSS, is told by its first bytes
  * as on plain TCP). A later failure (a record whose tag does not match, a
- * gap) is a TLS_NOTE_OPAQUE too, and nothing more passes up.
+ * gap) is a TLS_NOTE_OPAQUE too, and nothing more passes up. After a chunk
+ * that held application data records, TLS_NOTE_RECORDS counts them.
  */
 #ifndef XMPPFLOW_TLS_WATCH_H
 #define XMPPFLOW_TLS_WATCH_H
@@ -23,6 +24,7 @@
 enum tls_note {
     TLS_NOTE_DECRYPTING = 100, /* after the tlsrec_kind values */
     TLS_NOTE_OPAQUE,
+    TLS_NOTE_RECORDS, /* |info|: unsigned long[2], application data records decrypted so far per direction */
 };
 
 struct tls_note_keys {

@@ -37,6 +37,10 @@ tls_noted(struct conn *c, const struct stack_note *note)
         login_tls_decrypting(c->login, k->version, k->suite);
         return;
     }
+    if (note->what == TLS_NOTE_RECORDS) {
+        login_tls_records(c->login, note->info);
+        return;
+    }
     if (note->what == TLS_NOTE_OPAQUE) {
         const struct tls_note_opaque *o = note->info;
         login_tls_opaque(c->login, o->kind, o->reason);

@@ -247,6 +247,11 @@ decryption_json(struct json_writer *w, const struct session *s)
     json_writer_bool(w, s->decryption.decrypted);
     str(w, "version", s->decryption.version);
     str(w, "suite", s->decryption.suite);
+    json_writer_name(w, "app_records");
+    json_writer_object_begin(w);
+    integer(w, "client", (int64_t)s->decryption.app_records[0]);
+    integer(w, "server", (int64_t)s->decryption.app_records[1]);
+    json_writer_object_end(w);
     if (s->decryption.opaque) {
         str(w, "opaque", s->decryption.opaque);
         str(w, "opaque_reason", s->decryption.opaque_reason);
