@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "fileset.h"
 #include "filter.h"
 #include "interrupt.h"
 #include "jobs.h"
@@ -305,6 +306,14 @@ print_input_error(const char *path, long line, const char *message)
     free(masked);
 }
 
+/* A file of a directory given as FILE that is not read (fileset_expand). */
+static void
+note_skipped(void *quiet, const char *msg)
+{
+    if (!*(bool *)quiet)
+        fprintf(stderr, "xmppflow: %s\n", msg);
+}
+
 /* The inputs' problems on standard error, one line each, naming the file. */
 static void
 print_input_errors(const struct input_info *inputs, size_t n, char *const *paths, bool quiet)
@@ -438,8 +447,16 @@ main(int argc, char **argv)
         .jobs = 1,
     };
     int status = parse_options(argc, argv, &cli);
-    if (status < 0)
-        status = read_keylogs(&cli) ? run(&cli, argv + optind, (size_t)(argc - optind)) : EXIT_BAD_INPUT;
+    if (status < 0 && !read_keylogs(&cli)) {
+        status = EXIT_BAD_INPUT;
+    } else if (status < 0) {
+        /* a directory is its logs and captures (fileset.h) */
+        size_t n;
+        char **paths = fileset_expand(argv + optind, (size_t)(argc - optind), &n, note_skipped,
+                                      &cli.quiet);
+        status = run(&cli, paths, n);
+        fileset_free(paths, n);
+    }
     cli_clear(&cli);
     return status;
 }

@@ -73,6 +73,7 @@ HANDMADE_PASS='Handmade-Secret-0'  # never on the server: testdata/violations/ma
                                    # made-up password, listed in PASSWORDS.md for the leak tests
 TLSREQ_PORT=5322                   # c2s listener with starttls_required: true
 HTTP_PORT=5280                     # ejabberd_http: BOSH on /bosh, WebSocket on /ws
+DIRECT_TLS_PORT=5223               # c2s with direct TLS (tls: true; correlate only)
 PY=/usr/bin/python3          # Debian's python (has python3-slixmpp), not a pyenv shim
 
 ALL_SCENARIOS="utf8-message starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
@@ -81,7 +82,8 @@ concurrent ipv6-starttls-plain pcapng-scram sll-plain-no-tls
 scram-sha256-plus ibr-register ibr-register-no-tls sm-resume stream-error-conflict
 starttls-required-refusal legacy-auth-error bosh-plain websocket-plain
 bosh-two-connections bosh-scram bosh-wrong-password bosh-bad-rid bosh-expired-sid bosh-server-terminate
-websocket-deflate websocket-deflate-declined websocket-scram websocket-wrong-password websocket-no-subprotocol"
+websocket-deflate websocket-deflate-declined websocket-scram websocket-wrong-password websocket-no-subprotocol
+loglevels correlate rotated"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 
 log() { printf '>>> %s\n' "$*" >&2; }
@@ -223,6 +225,15 @@ listen:
     starttls: true
     starttls_required: true
   -
+    # direct TLS (XEP-0368 style, no STARTTLS; scenario correlate only)
+    port: $DIRECT_TLS_PORT
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    max_stanza_size: 262144
+    access: c2s
+    shaper: none
+    tls: true
+  -
     # BOSH and XMPP over WebSocket, plain HTTP (bosh-plain, websocket-plain)
     port: $HTTP_PORT
     ip: "127.0.0.1"
@@ -296,7 +307,7 @@ EJCTL=(ejabberdctl --config-dir "$CONF" --config "$CONF/ejabberd.yml"
        --ctl-config "$CONF/ejabberdctl.cfg" --logs "$LOGS" --spool "$SPOOL" --node "$NODE")
 
 # ---------------------------------------------------------------- start ejabberd
-for p in "$PORT" "$TLSREQ_PORT" "$HTTP_PORT"; do
+for p in "$PORT" "$TLSREQ_PORT" "$DIRECT_TLS_PORT" "$HTTP_PORT"; do
     if ss -ltn "( sport = :$p )" | grep -q LISTEN; then
         die "something already listens on port $p (system ejabberd?); refusing to continue"
     fi
@@ -324,6 +335,8 @@ ss -ltn "( sport = :$TLSREQ_PORT )" | grep -q "127.0.0.1:$TLSREQ_PORT" ||
     die "ejabberd is not listening on 127.0.0.1:$TLSREQ_PORT"
 ss -ltn "( sport = :$HTTP_PORT )" | grep -q "127.0.0.1:$HTTP_PORT" ||
     die "ejabberd is not listening on 127.0.0.1:$HTTP_PORT"
+ss -ltn "( sport = :$DIRECT_TLS_PORT )" | grep -q "127.0.0.1:$DIRECT_TLS_PORT" ||
+    die "ejabberd is not listening on 127.0.0.1:$DIRECT_TLS_PORT"
 
 "${EJCTL[@]}" register alice "$XMPP_HOST" "$ALICE_PASS"
 "${EJCTL[@]}" register bob "$XMPP_HOST" "$BOB_PASS"
@@ -342,6 +355,9 @@ ap.add_argument('--host', default='127.0.0.1',
 ap.add_argument('--password', required=True)
 ap.add_argument('--mech', default=None, help='force this SASL mechanism')
 ap.add_argument('--no-tls', action='store_true', help='never do STARTTLS')
+ap.add_argument('--port', type=int, default=5222)
+ap.add_argument('--direct-tls', action='store_true',
+                help='TLS from the first byte (a tls: true listener), no STARTTLS')
 ap.add_argument('--message-to', default=None)
 ap.add_argument('--body', default='hello from xmppflow test', help='body of the message')
 ap.add_argument('--send-delay', type=float, default=0.0,
@@ -394,8 +410,11 @@ xmpp.add_event_handler('session_start', session_start)
 xmpp.add_event_handler('failed_auth', failed_auth)
 xmpp.add_event_handler('failed_all_auth', failed_all_auth)
 
-xmpp.connect((args.host, 5222), force_starttls=not args.no_tls,
-             disable_starttls=args.no_tls)
+if args.direct_tls:
+    xmpp.connect((args.host, args.port), use_ssl=True, disable_starttls=True)
+else:
+    xmpp.connect((args.host, args.port), force_starttls=not args.no_tls,
+                 disable_starttls=args.no_tls)
 try:
     xmpp.loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, 30))
 except asyncio.TimeoutError:
@@ -490,6 +509,11 @@ cat > "$CLIENTS/rawclient.py" <<'EOF'
                 presence, clean </stream:stream>.
   plain-before-starttls PORT : SASL PLAIN on a listener that requires
                 STARTTLS, without doing STARTTLS; then </stream:stream>.
+  plain-retries N : N SASL PLAIN attempts on one stream (no TLS), each
+                answered by <failure/>, then </stream:stream>.
+  auth-no-bind : SASL PLAIN (no TLS), success, stream restart, features,
+                then </stream:stream> without binding a resource.
+  stream-only : stream header, features, </stream:stream> (no login).
 
 Exit status: 0 when the login / registration / resumption succeeded, 1 when
 the server refused it, 3 on an unexpected error.
@@ -656,9 +680,46 @@ def plain_before_starttls(user, password, port):
     close_stream(s)
     return b'<success' in res
 
+def plain_retries(user, password, n):
+    s = socket.create_connection((HOST, PORT))
+    s.sendall(stream_header())
+    show(recv_until(s, rb'</stream:features>'))
+    token = base64.b64encode(('\0%s\0%s' % (user, password)).encode()).decode()
+    ok = False
+    for _ in range(n):
+        s.sendall(("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>" % (SASL_NS, token)).encode())
+        res = show(recv_until(s, rb'<success[^>]*/>|</success>|</failure>|</stream:stream>'))
+        ok = b'<success' in res
+        if ok or b'</failure>' not in res:
+            break
+        time.sleep(0.3)
+    close_stream(s)
+    return ok
+
+def auth_no_bind(user, password):
+    s = socket.create_connection((HOST, PORT))
+    ok = sasl_plain(s, user, password)
+    time.sleep(0.3)
+    close_stream(s)
+    return ok
+
+def stream_only():
+    s = socket.create_connection((HOST, PORT))
+    s.sendall(stream_header())
+    feats = show(recv_until(s, rb'</stream:features>'))
+    time.sleep(0.3)
+    close_stream(s)
+    return b'</stream:features>' in feats
+
 def main():
     mode = sys.argv[1]
-    if mode == 'mid-sasl':
+    if mode == 'plain-retries':
+        return plain_retries(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif mode == 'auth-no-bind':
+        return auth_no_bind(sys.argv[2], sys.argv[3])
+    elif mode == 'stream-only':
+        return stream_only()
+    elif mode == 'mid-sasl':
         return mid_sasl(sys.argv[2])
     elif mode == 'legacy-auth':
         return legacy_auth(sys.argv[2], sys.argv[3])
@@ -1152,7 +1213,8 @@ start_capture() {
 run_scenario() {
     local name=$1 expect_rc=$2 desc=$3; shift 4
     local dir=$OUTDIR/$name
-    case " $(echo $SCENARIOS) " in *" $name "*) ;; *) return 0;; esac
+    # a nested name (loglevels/info) is selected by its top directory
+    case " $(echo $SCENARIOS) " in *" ${name%%/*} "*) ;; *) return 0;; esac
     log "scenario $name"
     rm -rf "$dir"; mkdir -p "$dir"
 
@@ -1201,6 +1263,9 @@ run_scenario() {
         gzip -9 -n -c "$dir/$file" > "$dir/$file.gz"
         files+=("$file.gz")
     fi
+    for f in ejabberd.log "${files[@]}"; do
+        [ "$(stat -c %s "$dir/$f")" -lt 204800 ] || log "WARNING: $name/$f is over 200 KB"
+    done
     log "   $(wc -l < "$dir/ejabberd.log") log lines; $(for f in "${files[@]}"; do printf '%s %s bytes ' "$f" "$(stat -c %s "$dir/$f")"; done)"
 }
 
@@ -1402,6 +1467,323 @@ CAP_FILTER="tcp port $HTTP_PORT" run_scenario websocket-no-subprotocol 0 \
   "bob@xmppflow.test over XMPP over WebSocket WITHOUT TLS with python3-websockets, but the HTTP Upgrade request has NO Sec-WebSocket-Protocol header (RFC 7395 requires the client to offer 'xmpp'): ejabberd 23.01 accepts it anyway, its 101 answer has no Sec-WebSocket-Protocol header either, and the XMPP session works as in websocket-plain: <open/>, SASL PLAIN (password base64 in masked frames), <success/>, <open/> again, bind 'websocket-no-subprotocol', a chat message to alice@xmppflow.test (offline: bounced), <close/> answered by <close/>, WebSocket close." -- \
   web websocket bob "$BOB_PASS" websocket-no-subprotocol "alice@$XMPP_HOST" --no-subprotocol
 
+# -- issue 14: the same logins at info and debug level, a log rotated in the
+#    middle of a run, one run captured and logged together for correlation.
+#    Each writes one directory with several connections; conn_table.py
+#    lists every connection's client port (from the capture's SYNs) next to
+#    what the run did on it, and checks it against the log.
+
+cat > "$CLIENTS/conn_table.py" <<'EOF'
+#!/usr/bin/python3
+"""conn_table.py CAPTURE SPEC [LOG...]: one row per connection.
+
+SPEC has one line per connection, in the order the run opened them:
+  server-port|user|mechanism|TLS|outcome|what[|set]
+The capture's SYNs (client->server, no ACK) are matched to SPEC lines by
+server port, in order (the runs start connections to the same port one after
+another).  For c2s connections the log's 'Accepted connection IP:PORT' line
+names the c2s process; its 'Accepted/Failed c2s MECH authentication for
+USER' line must agree with SPEC (exit status 1 when not)."""
+import gzip, re, subprocess, sys
+
+cap, spec = sys.argv[1], sys.argv[2]
+rows = [l.rstrip('\n').split('|') for l in open(spec) if l.strip()]
+out = subprocess.run(['tshark', '-r', cap, '-Y', 'tcp.flags.syn==1 && tcp.flags.ack==0',
+                      '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tcp.dstport'],
+                     capture_output=True, text=True, check=True).stdout.split('\n')
+syns = {}
+for line in out:
+    if line.strip():
+        sport, dport = line.split('\t')
+        if sport not in [s for v in syns.values() for s in v]:
+            syns.setdefault(dport, []).append(sport)
+ports = []
+for r in rows:
+    lst = syns.get(r[0], [])
+    if not lst:
+        sys.exit('conn_table: no SYN left for server port %s (%s)' % (r[0], r[5]))
+    ports.append(lst.pop(0))
+left = [p for v in syns.values() for p in v]
+if left:
+    sys.exit('conn_table: SYNs not in the spec: %s' % left)
+
+text = ''
+for f in sys.argv[3:]:
+    text += (gzip.open(f, 'rt', errors='replace') if f.endswith('.gz') else
+             open(f, errors='replace')).read()
+pid_of = {m.group(2): m.group(1) for m in
+          re.finditer(r'\((<[0-9.]+>)\) Accepted connection [0-9.]+:(\d+) ->', text)}
+bad = 0
+for r, port in zip(rows, ports):
+    pid = pid_of.get(port)
+    # BOSH / WebSocket: the accepting process is ejabberd_http's, not the
+    # c2s one; XEP-0078 / XEP-0077 are not SASL
+    if pid and r[1] != '-' and '(' not in r[2]:
+        auth = re.findall(r'<[0-9.]+>@\S+ \((?:tcp|tls)\|%s\) (Accepted|Failed) c2s (\S+) '
+                          r'authentication for (\S+?)(?: from| by|:)' % re.escape(pid), text)
+        users = {a[2].split('/')[0].split('@')[0] for a in auth}
+        if not auth or users != {r[1].split('@')[0]}:
+            print('conn_table: port %s (%s): log says %s' % (port, r[5], auth), file=sys.stderr)
+            bad = 1
+head = ['client port', 'server port', 'user', 'mechanism', 'TLS', 'expected outcome', 'what']
+if len(rows[0]) > 6:
+    head.append('set')
+print('| %s |' % ' | '.join(head))
+print('|%s' % ('---|' * len(head)))
+for r, port in zip(rows, ports):
+    print('| %s | %s | %s |' % (port, r[0], ' | '.join(r[1:])))
+sys.exit(bad)
+EOF
+chmod 755 "$CLIENTS/conn_table.py"
+
+# conn SPEC_LINE CMD...: run one client of a multi-connection run, note the
+# connection in $WORK/spec and fail the run when the client's exit status is
+# not the expected one (0 logged in / registered / closed as planned, 1 refused)
+conn() {
+    local spec=$1 want=$2 rc=0; shift 2
+    printf '%s\n' "$spec" >> "$WORK/spec"
+    "$@" >>"$WORK/conn.out" 2>>"$WORK/conn.err" || rc=$?
+    [ "$rc" = "$want" ] || { echo "connection '$spec': exit status $rc, expected $want" >&2; return 1; }
+    sleep 0.3
+}
+
+# The connections of loglevels/: the six of 'six-connections' (two logins
+# with a session, two refused ones, one authenticated without a session, one
+# without authentication), then BOSH, WebSocket, XEP-0078 and XEP-0077.
+loglevel_connections() {
+    local tag=$1
+    : > "$WORK/spec"
+    conn "$PORT|alice@$XMPP_HOST|SCRAM-SHA-1|STARTTLS|established|slixmpp, resource $tag-tls, presence, roster, clean close|six-connections" 0 \
+        slix --jid "alice@$XMPP_HOST/$tag-tls" --password "$ALICE_PASS" --mech SCRAM-SHA-1 &&
+    conn "$PORT|bob@$XMPP_HOST|PLAIN|no|established|slixmpp without TLS, binds resource $tag-plain, presence, roster, clean close|six-connections" 0 \
+        slix --jid "bob@$XMPP_HOST/$tag-plain" --password "$BOB_PASS" --mech PLAIN --no-tls &&
+    conn "$PORT|alice@$XMPP_HOST|PLAIN|STARTTLS|failed|slixmpp, wrong password $WRONG_PASS, one attempt, client closes|six-connections" 1 \
+        slix --jid "alice@$XMPP_HOST/$tag-wrong" --password "$WRONG_PASS" --mech PLAIN &&
+    conn "$PORT|bob@$XMPP_HOST|PLAIN x3|no|failed|raw socket, three PLAIN attempts with the wrong password $BOB_WRONG_PASS on one stream, each <failure/>, client closes|six-connections" 1 \
+        raw plain-retries bob "$BOB_WRONG_PASS" 3 &&
+    conn "$PORT|alice@$XMPP_HOST|PLAIN|no|authenticated-no-session|raw socket, PLAIN success, stream restart, </stream:stream> without bind|six-connections" 0 \
+        raw auth-no-bind alice "$ALICE_PASS" &&
+    conn "$PORT|-|-|no|no-auth|raw socket, stream header, features, </stream:stream>|six-connections" 0 \
+        raw stream-only &&
+    conn "$HTTP_PORT|alice@$XMPP_HOST|PLAIN (BOSH)|no|established|BOSH on /bosh, one keep-alive connection, bind $tag-bosh, message to bob, terminate|extra" 0 \
+        web bosh alice "$ALICE_PASS" "$tag-bosh" "bob@$XMPP_HOST" &&
+    conn "$HTTP_PORT|bob@$XMPP_HOST|PLAIN (WebSocket)|no|established|WebSocket on /ws, bind $tag-ws, message to alice, <close/>|extra" 0 \
+        web websocket bob "$BOB_PASS" "$tag-ws" "alice@$XMPP_HOST" &&
+    conn "$PORT|bob@$XMPP_HOST|legacy (XEP-0078)|no|established|raw socket, jabber:iq:auth with <password>$BOB_PASS</password>, resource legacy, presence, clean close|extra" 0 \
+        raw legacy-auth bob "$BOB_PASS" &&
+    conn "$PORT|dave@$XMPP_HOST|register (XEP-0077)|no|no-auth|raw socket, in-band registration with <password>$DAVE_PASS</password>, no login, clean close|extra" 0 \
+        raw register dave "$DAVE_PASS"
+}
+
+# write the connection table of a run into its README
+conn_readme() {
+    local dir=$1; shift
+    "$PY" "$CLIENTS/conn_table.py" "$@" > "$WORK/table" || { cat "$WORK/table" >&2; die "$dir: connections do not match the log"; }
+    { echo; echo "Connections, in the order they were opened:"; echo; cat "$WORK/table"; } >> "$dir/README"
+}
+
+# the head of loglevels/README: what the runs are and what ejabberd 23.01
+# writes at info level (seen in these runs)
+loglevels_readme_head() {
+    cat <<'EOF'
+The same logins run twice by one private ejabberd 23.01 on 127.0.0.1, once at
+loglevel: info (info/) and once at loglevel: debug (debug/); the level was
+changed between the runs with 'ejabberdctl set_loglevel' (ejabberd_logger:set/1
+sets OTP logger's primary level, as 'loglevel:' does at start-up; it logs a
+notice "Changing loglevel from 'debug' to 'info'", which is before the runs'
+logs). Each run: ejabberd.log (its log lines only), capture.pcap (tcpdump -i lo
+'tcp port 5222 or tcp port 5280'), README with the connection table. Client
+ports differ between the runs; users, mechanisms, TLS and outcomes do not.
+Resources are named after the level (info-tls / debug-tls, ...).
+
+Scenario six-connections (the rows marked six-connections, in this order):
+alice STARTTLS + SCRAM-SHA-1 (established); bob PLAIN WITHOUT TLS, binds a
+resource (established); alice PLAIN over STARTTLS, wrong password (failed);
+bob, three PLAIN attempts with a wrong password on one stream WITHOUT TLS
+(failed, three <failure/>); alice PLAIN WITHOUT TLS, success, then
+</stream:stream> before binding (authenticated-no-session); a stream header
+and </stream:stream> without authentication (no-auth). Then the extra rows:
+alice over BOSH, bob over WebSocket (both PLAIN WITHOUT TLS, established), bob
+by XEP-0078 legacy auth WITHOUT TLS (established, password in a <password/>
+element), dave's in-band registration (XEP-0077) WITHOUT TLS (no login).
+
+What ejabberd 23.01 writes at loglevel: info (both runs hold exactly these
+lines; at debug they are there too, among the XML and hook lines):
+
+- every TCP connection, c2s (5222) or HTTP (5280):
+  [info] <listener>@ejabberd_listener:accept/7:273 (<pid>) Accepted connection
+  127.0.0.1:PORT -> 127.0.0.1:5222
+  The only line with the client port. For c2s, <pid> is the c2s process of
+  the lines below; for BOSH / WebSocket it is ejabberd_http's process, and the
+  c2s lines have another pid (socket tag http_bind|<pid2> / websocket|<pid2>).
+- SASL success: [info] <pid>@ejabberd_c2s:process_auth_result/3:272
+  (tcp|<pid>) Accepted c2s PLAIN authentication for bob@xmppflow.test by
+  mnesia backend from 127.0.0.1
+  socket tag tcp = no TLS, tls = after STARTTLS or direct TLS (the same tag),
+  http_bind = BOSH, websocket = WebSocket.
+- SASL failure, one line per attempt (three for the three-attempt connection):
+  [warning] <pid>@ejabberd_c2s:process_auth_result/3:280 (tcp|<pid>) Failed
+  c2s PLAIN authentication for bob@xmppflow.test from 127.0.0.1: Invalid
+  username or password
+- XEP-0078 legacy auth goes through the same function, mechanism "legacy":
+  Accepted c2s legacy authentication for bob@xmppflow.test by mnesia backend
+  from 127.0.0.1 (no separate legacy line).
+- resource bound: [info] <pid>@ejabberd_c2s:bind/2:450 (tcp|<pid>) Opened c2s
+  session for bob@xmppflow.test/info-plain
+- end of a session that was opened (bound): [info]
+  <pid>@ejabberd_c2s:process_terminated/2:295 (tcp|<pid>) Closing c2s session
+  for bob@xmppflow.test/info-plain: Stream reset by peer
+  ("Stream reset by peer" also for a clean </stream:stream> from the client).
+- in-band registration: [info] <pid>@mod_register:try_register/6:380 The
+  account dave@xmppflow.test was registered from IP address 127.0.0.1
+
+Not at info level: any XML ("Received/Send XML on stream" are debug-only),
+so no passwords, PLAIN payloads or <password/> elements, no stream ids, no
+STARTTLS step (only the tls tag afterwards), no SASL challenge/response, no
+BOSH sid or HTTP request; no line at all when a connection ends without a
+session: the failed logins, authenticated-no-session and no-auth connections
+and the registration have only their Accepted connection (and auth /
+registration) lines, nothing for their close. At info, whether a PLAIN
+password crossed without TLS can only be inferred from mechanism PLAIN (or
+legacy) with socket tag tcp / http_bind / websocket; the authenticated
+connection without a session is "Accepted c2s ... authentication" with no
+"Opened c2s session" of the same pid.
+
+Order: ejabberd logs asynchronously from several processes, so lines are not
+always in time order; the listener's "Accepted connection" line can come
+after the first lines of the connection's own process (in correlate/ the
+BOSH handler's "http query" and "Incoming data" debug lines precede its
+Accepted connection line; in rotated/ a "Received XML" notice precedes it).
+EOF
+}
+
+if case " $(echo $SCENARIOS) " in *" loglevels "*) true;; *) false;; esac; then
+    rm -rf "$OUTDIR/loglevels"
+    for level in info debug; do
+        # ejabberdctl set_loglevel changes the level of the running node
+        # (logger's primary level and ejabberd's handler), as 'loglevel:' in
+        # ejabberd.yml does at start-up
+        "${EJCTL[@]}" set_loglevel "$level" >/dev/null
+        # dave is registered anew by every run (before the capture starts, so
+        # that the command's debug lines are not in the run's log)
+        "${EJCTL[@]}" unregister dave "$XMPP_HOST" >/dev/null 2>&1 || true
+        sleep 1
+        mark='Received XML on stream'
+        [ "$level" = info ] && mark='Accepted connection'
+        CAP_FILTER="tcp port $PORT or tcp port $HTTP_PORT" LOG_MARK=$mark run_scenario "loglevels/$level" 0 \
+          "scenario six-connections and more, run by ejabberd at loglevel: $level (set with ejabberdctl set_loglevel $level); the same clients as loglevels/$([ $level = info ] && echo debug || echo info) one after another; capture.pcap is tcpdump -i lo 'tcp port $PORT or tcp port $HTTP_PORT'." -- \
+          loglevel_connections "$level"
+        conn_readme "$OUTDIR/loglevels/$level" "$OUTDIR/loglevels/$level/capture.pcap" "$WORK/spec" "$OUTDIR/loglevels/$level/ejabberd.log"
+    done
+    "${EJCTL[@]}" set_loglevel debug >/dev/null
+    {
+        loglevels_readme_head
+        for level in info debug; do
+            echo; echo "## $level"; echo; cat "$OUTDIR/loglevels/$level/README"
+        done
+    } > "$OUTDIR/loglevels/README"
+fi
+
+# -- correlate: one debug-level run, captured (every port used) and logged,
+#    with its connections open at the same time
+correlate() {
+    local pids=() rc=0 p
+    : > "$WORK/spec"
+    printf '%s\n' "$PORT|bob@$XMPP_HOST|SCRAM-SHA-1|STARTTLS|established|slixmpp, resource correlate-scram, presence, roster, clean close (capture: TLS records only after STARTTLS; log: the XML)" >> "$WORK/spec"
+    slix --jid "bob@$XMPP_HOST/correlate-scram" --password "$BOB_PASS" --mech SCRAM-SHA-1 --hold 5 & pids+=($!)
+    sleep 1
+    printf '%s\n' "$PORT|alice@$XMPP_HOST|PLAIN|no|established|slixmpp without TLS, resource correlate-plain, message to bob, clean close" >> "$WORK/spec"
+    slix --jid "alice@$XMPP_HOST/correlate-plain" --password "$ALICE_PASS" --mech PLAIN --no-tls \
+         --message-to "bob@$XMPP_HOST" --send-delay 0.5 --hold 3.5 & pids+=($!)
+    sleep 1
+    printf '%s\n' "$PORT|alice@$XMPP_HOST|PLAIN|no|failed|slixmpp without TLS, wrong password $WRONG_PASS, client closes" >> "$WORK/spec"
+    slix --jid "alice@$XMPP_HOST/correlate-wrong" --password "$WRONG_PASS" --mech PLAIN --no-tls & p=$!
+    sleep 1
+    printf '%s\n' "$DIRECT_TLS_PORT|alice@$XMPP_HOST|PLAIN|direct TLS|established|slixmpp, TLS from the first byte on $DIRECT_TLS_PORT, resource correlate-direct-tls, clean close" >> "$WORK/spec"
+    slix --jid "alice@$XMPP_HOST/correlate-direct-tls" --password "$ALICE_PASS" --mech PLAIN \
+         --direct-tls --port "$DIRECT_TLS_PORT" --hold 2 & pids+=($!)
+    sleep 1
+    BG_PIDS=("${pids[@]}" "$p")
+    printf '%s\n' "$HTTP_PORT|bob@$XMPP_HOST|PLAIN (BOSH)|no|established|BOSH on /bosh, one keep-alive connection, bind correlate-bosh, message to alice, terminate" >> "$WORK/spec"
+    web bosh bob "$BOB_PASS" correlate-bosh "alice@$XMPP_HOST" || rc=1
+    wait "$p"; [ $? = 1 ] || rc=1
+    for p in "${pids[@]}"; do wait "$p" || rc=1; done
+    BG_PIDS=()
+    return $rc
+}
+if case " $(echo $SCENARIOS) " in *" correlate "*) true;; *) false;; esac; then
+    CAP_FILTER="tcp port $PORT or tcp port $DIRECT_TLS_PORT or tcp port $HTTP_PORT" run_scenario correlate 0 \
+      "one debug-level run captured and logged together (capture.pcap: tcpdump -i lo 'tcp port $PORT or tcp port $DIRECT_TLS_PORT or tcp port $HTTP_PORT'; ejabberd.log: the log lines of the run), five connections started about 1 s apart and open at the same time: bob STARTTLS + SCRAM-SHA-1 (the capture shows TLS records after STARTTLS, the log the XML), alice PLAIN WITHOUT TLS (password visible in both), alice PLAIN WITHOUT TLS with the wrong password $WRONG_PASS (failed), alice PLAIN over direct TLS on the tls: true listener 127.0.0.1:$DIRECT_TLS_PORT (the capture shows only TLS), bob over BOSH on 127.0.0.1:$HTTP_PORT without TLS (PLAIN, password visible in both). One session (or failed login) per connection." -- \
+      correlate
+    conn_readme "$OUTDIR/correlate" "$OUTDIR/correlate/capture.pcap" "$WORK/spec" "$OUTDIR/correlate/ejabberd.log"
+fi
+
+# -- rotated: a debug-level run whose log is rotated twice as Debian's
+#    /etc/logrotate.d/ejabberd does it (rotate, compress, delaycompress,
+#    create 640 ejabberd adm, postrotate 'ejabberdctl reopen-log')
+rotate_log() {
+    if [ -e "$EJLOG.1" ]; then
+        mv "$EJLOG.1" "$EJLOG.2"
+    fi
+    mv "$EJLOG" "$EJLOG.1"
+    install -m 640 -o ejabberd -g adm /dev/null "$EJLOG"
+    "${EJCTL[@]}" reopen-log >/dev/null
+}
+rotated() {
+    local a c rc=0
+    : > "$WORK/spec"
+    printf '%s\n' "$PORT|alice@$XMPP_HOST|PLAIN|STARTTLS|established|slixmpp, resource rotated-long: logs in before rotation 1, sends bob a message between the rotations, closes after rotation 2 (ejabberd.log.2.gz, .1 and ejabberd.log)" >> "$WORK/spec"
+    slix --jid "alice@$XMPP_HOST/rotated-long" --password "$ALICE_PASS" --mech PLAIN \
+         --message-to "bob@$XMPP_HOST" --send-delay 6 --hold 8 & a=$!
+    BG_PIDS=("$a")
+    sleep 1
+    conn "$PORT|bob@$XMPP_HOST|SCRAM-SHA-1|STARTTLS|established|slixmpp, resource rotated-before, before rotation 1 (ejabberd.log.2.gz only)" 0 \
+        slix --jid "bob@$XMPP_HOST/rotated-before" --password "$BOB_PASS" --mech SCRAM-SHA-1 || rc=1
+    sleep 1
+    ROT1=$(date -u +%T.%3N); rotate_log
+    sleep 1
+    printf '%s\n' "$PORT|bob@$XMPP_HOST|PLAIN|no|established|slixmpp without TLS, resource rotated-middle: logs in between the rotations, closes after rotation 2 (ejabberd.log.1 and ejabberd.log)" >> "$WORK/spec"
+    slix --jid "bob@$XMPP_HOST/rotated-middle" --password "$BOB_PASS" --mech PLAIN --no-tls --hold 5 & c=$!
+    BG_PIDS=("$a" "$c")
+    sleep 1
+    conn "$PORT|alice@$XMPP_HOST|PLAIN|STARTTLS|failed|slixmpp, wrong password $WRONG_PASS, between the rotations (ejabberd.log.1 only)" 1 \
+        slix --jid "alice@$XMPP_HOST/rotated-wrong" --password "$WRONG_PASS" --mech PLAIN || rc=1
+    sleep 1
+    ROT2=$(date -u +%T.%3N); rotate_log
+    sleep 1
+    conn "$PORT|alice@$XMPP_HOST|PLAIN|no|established|slixmpp without TLS, resource rotated-after, after rotation 2 (ejabberd.log only)" 0 \
+        slix --jid "alice@$XMPP_HOST/rotated-after" --password "$ALICE_PASS" --mech PLAIN --no-tls || rc=1
+    wait "$a" || rc=1
+    wait "$c" || rc=1
+    BG_PIDS=()
+    return $rc
+}
+if case " $(echo $SCENARIOS) " in *" rotated "*) true;; *) false;; esac; then
+    log "scenario rotated"
+    dir=$OUTDIR/rotated
+    rm -rf "$dir"; mkdir -p "$dir"
+    start_capture "$dir/capture.pcap" lo pcap "" "$WORK/tcpdump.err" "tcp port $PORT"
+    sleep 0.5
+    start_size=$(stat -c %s "$EJLOG")
+    rotated >"$WORK/client.out" 2>"$WORK/client.err" || { cat "$WORK/client.out" "$WORK/client.err" >&2; die "scenario rotated failed"; }
+    sleep 1.5
+    for p in "${CAP_PIDS[@]}"; do kill -INT "$p"; wait "$p" 2>/dev/null || true; done
+    CAP_PIDS=()
+    # the oldest file also holds the lines of the scenarios before this one
+    tail -c +"$((start_size + 1))" "$EJLOG.2" | gzip -9 -n > "$dir/ejabberd.log.2.gz"
+    cp "$EJLOG.1" "$dir/ejabberd.log.1"
+    cp "$EJLOG" "$dir/ejabberd.log"
+    chmod 644 "$dir"/*
+    for f in ejabberd.log.2.gz ejabberd.log.1 ejabberd.log; do
+        [ -s "$dir/$f" ] || die "scenario rotated: empty $f"
+    done
+    rm -f "$EJLOG.1" "$EJLOG.2"
+    printf '%s\n' "one debug-level run of five logins on 127.0.0.1:$PORT whose log was rotated twice during the run, as Debian's /etc/logrotate.d/ejabberd does (rotate, create 640 ejabberd adm, delaycompress, compress, postrotate 'ejabberdctl reopen-log'): at $ROT1 UTC ejabberd.log was renamed ejabberd.log.1, an empty ejabberd.log created and 'ejabberdctl reopen-log' run; at $ROT2 UTC the same again, the older ejabberd.log.1 becoming ejabberd.log.2 (then gzipped: ejabberd.log.2.gz, gzip -9 -n, holding only this run's lines). Oldest lines in ejabberd.log.2.gz, then ejabberd.log.1, newest in ejabberd.log. capture.pcap is tcpdump -i lo 'tcp port $PORT' over the whole run. alice's session rotated-long spans all three files, bob's rotated-middle spans ejabberd.log.1 and ejabberd.log. What ejabberd 23.01 does on rotation: 'ejabberdctl reopen-log' (the command reopen_log) does nothing (ejabberd_logger:reopen_log/0 just returns ok; it logs only the command's own debug lines, in this run the first lines of the new file); OTP's logger_std_h handler, configured by ejabberd_logger with file_check 1000, notices within 1 s that the name ejabberd.log now points to another file and opens it, so lines written in that second still go to the renamed file (this run was idle then: no line of a login is cut off). Lines in a file are not strictly in time order (the handler writes them as they arrive; a 'Received XML' notice can precede the 'Accepted connection' line it follows)." \
+        | fold -s -w 78 | sed 's/ *$//' > "$dir/README"
+    conn_readme "$dir" "$dir/capture.pcap" "$WORK/spec" "$dir/ejabberd.log.2.gz" "$dir/ejabberd.log.1" "$dir/ejabberd.log"
+    log "   rotated: $(ls -l "$dir" | tail -n +2 | awk '{printf "%s %s; ", $9, $5}')"
+fi
+
 # ---------------------------------------------------------------- docs
 b64() { printf '%b' "$1" | base64 -w0; }
 cat > "$OUTDIR/PASSWORDS.md" <<EOF
@@ -1419,11 +1801,11 @@ output.
 |----------------------|-------------------------|------------------------------------------|
 | alice@$XMPP_HOST  | \`$ALICE_PASS\`   | registered                               |
 | bob@$XMPP_HOST    | \`$BOB_PASS\`      | registered                               |
-| alice@$XMPP_HOST  | \`$WRONG_PASS\` | wrong password (scenarios wrong-password, bosh-wrong-password) |
+| alice@$XMPP_HOST  | \`$WRONG_PASS\` | wrong password (scenarios wrong-password, bosh-wrong-password, loglevels, correlate, rotated) |
 | mallory@$XMPP_HOST| \`$MALLORY_PASS\`       | not registered (scenario unknown-user)   |
 | carol@$XMPP_HOST  | \`$CAROL_PASS\`      | registered in-band over STARTTLS (scenario ibr-register) |
-| dave@$XMPP_HOST   | \`$DAVE_PASS\`       | registered in-band without TLS (scenario ibr-register-no-tls) |
-| bob@$XMPP_HOST    | \`$BOB_WRONG_PASS\`           | wrong password (scenarios legacy-auth-error, websocket-wrong-password) |
+| dave@$XMPP_HOST   | \`$DAVE_PASS\`       | registered in-band without TLS (scenarios ibr-register-no-tls, loglevels) |
+| bob@$XMPP_HOST    | \`$BOB_WRONG_PASS\`           | wrong password (scenarios legacy-auth-error, websocket-wrong-password, loglevels) |
 | alice@$XMPP_HOST  | \`$HANDMADE_PASS\`     | made up: hand-made logs of violations/ only (make-violations.py), never on a server |
 
 SASL PLAIN payloads (base64 of \`\\0user\\0password\`) as they appear in
@@ -1482,6 +1864,20 @@ Where a password can be seen:
   masked in the capture.
 * \`violations/*.handmade.log\`: the made-up password $HANDMADE_PASS
   (and its PLAIN payload) in the hand-made logs that show a PLAIN login.
+* \`loglevels/debug\`: in \`ejabberd.log\` and in the capture (without TLS):
+  bob's PLAIN payload, the PLAIN payload of $BOB_WRONG_PASS three times, alice's
+  PLAIN payload (authenticated-no-session and BOSH), \`<password>$BOB_PASS</password>\`
+  (legacy auth), \`<password>$DAVE_PASS</password>\` (registration); bob's
+  WebSocket PLAIN payload masked in the capture; in the log only (STARTTLS):
+  the PLAIN payload of $WRONG_PASS. \`loglevels/info\`: the same in the
+  capture, none in \`ejabberd.log\` (ejabberd logs no XML at info level).
+* \`correlate\`: alice's and bob's (BOSH) PLAIN payloads and the PLAIN payload
+  of $WRONG_PASS in clear in the capture and the log; alice's direct TLS PLAIN
+  payload in the log only.
+* \`rotated\`: alice's PLAIN payload (STARTTLS) in \`ejabberd.log.2.gz\`, bob's
+  (no TLS) in the capture and \`ejabberd.log.1\`, that of $WRONG_PASS
+  (STARTTLS) in \`ejabberd.log.1\`, alice's again (no TLS) in the capture and
+  \`ejabberd.log\`.
 * SCRAM / DIGEST-MD5 scenarios (including scram-sha256-plus, bosh-scram and
   websocket-scram) never expose the password (only the user name).
 EOF
@@ -1497,20 +1893,24 @@ EOF
     echo "on 127.0.0.1:$HTTP_PORT without TLS (ejabberd_http: BOSH on /bosh, WebSocket on"
     echo "/ws; used by the bosh-* and websocket-* scenarios only, captured with"
     echo "'tcp port $HTTP_PORT'; websocket-deflate talks to a permessage-deflate relay"
-    echo "on 127.0.0.2:$HTTP_PORT in front of it, see its section)."
+    echo "on 127.0.0.2:$HTTP_PORT in front of it, see its section), and on 127.0.0.1:$DIRECT_TLS_PORT"
+    echo "with direct TLS (\`tls: true\`; used by correlate only)."
     echo "Each directory holds \`ejabberd.log\` (the server log lines written during"
     echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`),"
     echo "except where its section below says otherwise: pcapng-scram has"
     echo "\`capture.pcapng\` (dumpcap), sll-plain-no-tls was captured on \`-i any\`"
     echo "(Linux cooked v1 \`capture.pcap\` and v2 \`capture-sll2.pcap\`),"
-    echo "ipv6-starttls-plain also has \`capture.pcap.gz\`."
+    echo "ipv6-starttls-plain also has \`capture.pcap.gz\`; loglevels has its runs in"
+    echo "\`info/\` and \`debug/\`; rotated has \`ejabberd.log\`, \`ejabberd.log.1\` and"
+    echo "\`ejabberd.log.2.gz\`."
     echo
     echo "\`derived/\` holds captures made from these real ones by \`make-derived.py\`"
     echo "(re-segmented, reordered, duplicated, damaged, other link types); see"
     echo "\`derived/README\`. \`bad/\` holds hand-made broken logs (\`bad/README.handmade\`)."
     echo
     for d in "$OUTDIR"/*/; do
-        [ -f "$d/README" ] && [ -f "$d/ejabberd.log" ] || continue
+        # loglevels/ holds its logs one level down (info/, debug/)
+        [ -f "$d/README" ] && { [ -f "$d/ejabberd.log" ] || [ -f "$d/info/ejabberd.log" ]; } || continue
         echo "## $(basename "$d")"
         echo
         cat "$d/README"

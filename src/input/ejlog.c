@@ -867,8 +867,16 @@ process_record(struct ejlog *r)
     }
     if (starts(m, line_end, "ejabberd ")) {
         const char *s = memmem(m, (size_t)(line_end - m), " is started in the node ", 24);
-        if (s)
-            push(r, EJ_RUN_START, pf.time);
+        struct queued *q = s ? push(r, EJ_RUN_START, pf.time) : NULL;
+        if (q) { /* the node: up to " in 0.85s" (23.x+) or the line's end; an atom may be quoted */
+            const char *node = s + 24, *e = node;
+            while (e < line_end && *e != ' ' && *e != '\r')
+                e++;
+            if (e - node >= 2 && *node == '\'' && e[-1] == '\'')
+                node++, e--;
+            if (e > node)
+                q->o_message = keep(q, node, (size_t)(e - node));
+        }
     }
 }
 

@@ -55,7 +55,7 @@ struct ejlog_event {
     bool ok;              /* EJ_AUTH */
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
     const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING */
-    const char *message;  /* EJ_PROBLEM */
+    const char *message;  /* EJ_PROBLEM; EJ_RUN_START: the node the banner names (NULL: none) */
 };
 
 /* Returns a new reader. */

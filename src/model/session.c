@@ -132,6 +132,17 @@ session_connection_endpoints(struct session *s, const char *client, const char *
 }
 
 void
+session_log_line(struct session *s, const char *input, long line)
+{
+    s->last_line = line;
+    const char *now = s->last_input ? s->last_input : s->input;
+    if (input && (!now || strcmp(now, input) != 0)) {
+        free(s->last_input);
+        s->last_input = xstrdup(input); /* the first line of another file of its set */
+    }
+}
+
+void
 session_clear(struct session *s)
 {
     if (!s)
@@ -172,6 +183,10 @@ session_clear(struct session *s)
     free(s->violations_dropped);
     free(s->log_pid);
     free(s->decryption.opaque_reason);
+    free(s->log_node);
+    free(s->last_input);
+    free(s->correlated.capture);
+    free(s->correlated.log);
     memset(s, 0, sizeof(*s));
 }
 

@@ -70,6 +70,11 @@ struct phase_event {
     /* tls: read inside TLS, decrypted with a key log (false → absent) */
     bool tls;
     unsigned long long gap_offset;
+    /*
+     * source: in a session combined from a capture and a log (pipeline/correlate.c),
+     * where the event came from: 'c' capture, 'l' log, 'b' both; 0 → absent
+     */
+    char source;
 };
 
 struct violation {
@@ -158,6 +163,9 @@ struct session {
     bool has_log;
     char *log_pid;            /* NULL → null */
     long first_line, last_line; /* 0 → absent */
+    /* last_input: path of the input of last_line when not |input| (a rotated set); NULL → absent */
+    char *last_input;
+    char *log_node;           /* node: the ejabberd node its log's start banner named; NULL → absent */
     /* plaintext audit: where a password was readable (for the summary) */
     bool password_on_wire, password_in_log;
     /*
@@ -175,12 +183,25 @@ struct session {
     } decryption;
     /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
     const char *evicted;
+    /*
+     * correlated: one connection seen in a capture and in a log, combined
+     * (pipeline/correlate.c); capture NULL → absent. The offset is the log's
+     * clock minus the capture's (median over the events both show).
+     */
+    struct {
+        char *capture, *log;     /* the two inputs' paths */
+        double clock_offset_ms;
+        unsigned matched;        /* events both show (0: offset from the session starts) */
+    } correlated;
 };
 
 /* Adds the connection keyed |key| to those |s| used; returns it (endpoints NULL). */
 struct connection *session_add_connection(struct session *s, const char *key);
 /* |s|'s last connection's endpoints are |client| and |server| (copied; NULL: unknown). */
 void session_connection_endpoints(struct session *s, const char *client, const char *server);
+
+/* |s|'s latest log line is |line| of input |input| (last_line, last_input). */
+void session_log_line(struct session *s, const char *input, long line);
 
 /* Frees everything |s| owns (not |s| itself). */
 void session_clear(struct session *s);

@@ -76,7 +76,25 @@ summary_free(struct summary *sm)
             free(sm->flows[k].v[i].server);
         free(sm->flows[k].v);
     }
+    for (size_t i = 0; i < sm->ncorrelated; i++) {
+        free(sm->correlated[i].capture);
+        free(sm->correlated[i].log);
+    }
+    free(sm->correlated);
     free(sm);
+}
+
+void
+summary_add_correlated(struct summary *sm, const char *capture, const char *log, long sessions,
+                       double clock_offset_ms)
+{
+    sm->correlated = xreallocarray(sm->correlated, sm->ncorrelated + 1, sizeof(*sm->correlated));
+    sm->correlated[sm->ncorrelated++] = (struct correlated_pair){
+        .capture = xstrdup(capture),
+        .log = xstrdup(log),
+        .sessions = sessions,
+        .clock_offset_ms = clock_offset_ms,
+    };
 }
 
 static void

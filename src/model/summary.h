@@ -94,7 +94,22 @@ struct summary {
         struct name_count *opaque;      /* sessions left opaque, by decryption.opaque kind */
         size_t nopaque;
     } decryption;
+    /* capture + log pairs whose sessions were combined (pipeline/correlate.c), first first */
+    struct correlated_pair *correlated;
+    size_t ncorrelated;
+    /* sessions reported alone because the correlation's hold was full (correlation_held_over) */
+    long correlation_held_over;
 };
+
+/* A capture and a log that showed the same connections. */
+struct correlated_pair {
+    char *capture, *log;    /* input paths */
+    long sessions;          /* combined sessions */
+    double clock_offset_ms; /* the log's clock minus the capture's: median over those sessions */
+};
+/* Adds a pair (|capture|, |log| copied). */
+void summary_add_correlated(struct summary *sm, const char *capture, const char *log, long sessions,
+                            double clock_offset_ms);
 
 /*
  * What summary_add() reads of a session, and nothing else: what a worker of

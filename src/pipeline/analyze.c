@@ -11,11 +11,14 @@
 #include <string.h>
 
 #include "conn_table.h"
+#include "correlate.h"
 #include "crosscheck.h"
 #include "ejlog.h"
 #include "feed.h"
+#include "fileset.h"
 #include "http_handlers.h"
 #include "interrupt.h"
+#include "logscope.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -52,7 +55,9 @@ analyzer_free(struct analyzer *a)
     finish_all(a, LOGIN_END_INPUT_END, 0);
     for (size_t i = 0; i < TOMBSTONES; i++)
         free(a->tombstone[i]);
+    correlator_free(a->correlator);
     crosscheck_free(a->cross);
+    logscope_free(a);
     http_handlers_free(a->http_handlers);
     framer_budget_free(a->opt.limits.budget);
     free(a->table);
@@ -69,6 +74,7 @@ struct pending_input {
     size_t head_len;
     enum input_type type;
     usec_t first_time;  /* logs: time of the first record */
+    size_t set;         /* its rotated set (fileset.h) */
 };
 
 /* What an input gets in its errors when SIGINT/SIGTERM came before it was read. */
@@ -81,6 +87,11 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     char errbuf[256];
     info->path = xstrdup(path);
     info->size_bytes = -1;
+    if (fileset_is_dir(path)) {
+        input_info_add_error(info, "a directory with no ejabberd log or capture in it "
+                                   "(its subdirectories are not read)", 0, 0, -1);
+        return false;
+    }
     in->src = source_open(path, errbuf, sizeof errbuf);
     if (!in->src) {
         /* a named pipe waits in open() for its writer: a signal ends that wait */
@@ -167,13 +178,34 @@ close_input(struct pending_input *in)
     in->head = NULL;
 }
 
-static int
-by_first_time(const void *x, const void *y)
+/*
+ * Puts |ready| (|n|) in reading order: rotated sets by their suffixes, checked
+ * against their first records (fileset.h); a file whose suffix and first
+ * record disagree gets an error saying it was read in time order.
+ */
+static void
+order_inputs(struct pending_input *ready, size_t n, char *const *paths, struct input_info *infos)
 {
-    const struct pending_input *a = x, *b = y;
-    if (a->first_time != b->first_time)
-        return a->first_time < b->first_time ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
+    struct fileset_member *m = xcalloc(n ? n : 1, sizeof *m);
+    for (size_t k = 0; k < n; k++)
+        m[k] = (struct fileset_member){.path = paths[ready[k].index],
+                                       .is_log = ready[k].type == INPUT_EJLOG,
+                                       .first_time = ready[k].first_time,
+                                       .index = k};
+    fileset_order(m, n);
+    struct pending_input *sorted = xcalloc(n ? n : 1, sizeof *sorted);
+    for (size_t k = 0; k < n; k++) {
+        sorted[k] = ready[m[k].index];
+        sorted[k].set = m[k].set;
+        if (m[k].disagrees)
+            input_info_add_error(&infos[sorted[k].index],
+                                 "its rotation suffix and its first record's time disagree "
+                                 "with the other files of its set: read in the order of their times",
+                                 0, 0, -1);
+    }
+    memcpy(ready, sorted, n * sizeof *ready);
+    free(sorted);
+    free(m);
 }
 
 void
@@ -206,6 +238,7 @@ read_input(struct analyzer *a, struct pending_input *in, char *const *paths, str
         }
     }
     source_on_wait(in->src, analyzer_flush, a);
+    logscope_input(a, in->set);
     if (in->type == INPUT_EJLOG)
         run_log(a, in->src, in->head ? in->head : "", in->head_len, info);
     else
@@ -221,6 +254,27 @@ stamp_all(struct analyzer *a, size_t n)
 {
     for (size_t i = 0; a->opt.worker && i < n; i++)
         worker_stamp(a->opt.worker, a->infos, i, a->event, NOTE_GLOBAL);
+}
+
+/*
+ * A capture and a log among the inputs: they may show the same connections,
+ * whose two sessions are made one (correlate.h). A -j run with both is one
+ * process (jobs_possible), so a worker never has one.
+ */
+static void
+start_correlation(struct analyzer *a, const struct pending_input *in, size_t n)
+{
+    bool capture = false, log = false;
+    for (size_t k = 0; k < n; k++) {
+        if (in[k].type == INPUT_EJLOG)
+            log = true;
+        else
+            capture = true;
+    }
+    if (capture && log && !a->opt.worker) {
+        struct correlate_sink sink = {analyzer_report, analyzer_skip, a};
+        a->correlator = correlator_new(&sink);
+    }
 }
 
 size_t
@@ -251,7 +305,8 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
             close_input(&in);
         ready[nready++] = in;
     }
-    qsort(ready, nready, sizeof *ready, by_first_time);
+    order_inputs(ready, nready, paths, infos);
+    start_correlation(a, ready, nready);
     stamp_all(a, n); /* the errors of opening, at event 0 */
     a->event++;
     for (size_t k = 0; k < nready; k++) {
@@ -268,6 +323,11 @@ analyzer_run(struct analyzer *a, char *const *paths, size_t n, struct input_info
             failed++;
     stamp_all(a, n);
     finish_all(a, LOGIN_END_INPUT_END, a->last_time);
+    if (a->correlator) {
+        correlator_finish(a->correlator, a->summary);
+        correlator_free(a->correlator);
+        a->correlator = NULL;
+    }
     free(ready);
     return failed;
 }

@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate.h"
 #include "crosscheck.h"
 #include "ejlog.h"
 #include "hash_bytes.h"
 #include "interrupt.h"
+#include "logkey.h"
 #include "xalloc.h"
 
 /* Every packet's key is hashed (and every log event's). */
@@ -172,7 +174,8 @@ login_side_new(struct analyzer *a, const char *key, long line)
     s->input = xstrdup(a->input_path);
     if (a->reading_log) {
         s->has_log = true;
-        s->log_pid = xstrdup(key);
+        s->log_pid = xstrndup(key, logkey_pid_len(key)); /* without its set and run */
+        s->log_node = a->log_node ? xstrdup(a->log_node) : NULL;
         s->first_line = s->last_line = line;
     }
     return l;
@@ -324,20 +327,37 @@ analyzer_session_end(struct analyzer *a, struct login *l, const struct cross_ver
     struct session *s = login_finish(l, how, t);
     if (v->jid && !s->jid)
         s->jid = xstrdup(v->jid);
-    bool kept = keep_session(a, s);
     if (a->opt.worker) {
-        worker_done(a->opt.worker, s, kept);
+        worker_done(a->opt.worker, s, keep_session(a, s));
         session_clear(s);
         free(s);
-    } else if (kept) {
+    } else if (a->correlator && s->nphases && !s->carrier && !s->server_to_server) {
+        correlator_offer(a->correlator, s); /* before the filters: they judge the combined session */
+    } else {
+        analyzer_report(a, s);
+    }
+    login_free(l);
+}
+
+void
+analyzer_report(void *analyzer, struct session *s)
+{
+    struct analyzer *a = analyzer;
+    if (keep_session(a, s)) {
         summary_add(a->summary, s);
         report_session(a->writer, s);
     } else {
-        report_skip(a->writer, s->id);
+        analyzer_skip(a, s->id);
         session_clear(s);
         free(s);
     }
-    login_free(l);
+}
+
+void
+analyzer_skip(void *analyzer, unsigned id)
+{
+    struct analyzer *a = analyzer;
+    report_skip(a->writer, id);
 }
 
 /*
@@ -459,15 +479,30 @@ note_time_total(struct analyzer *a, struct input_info *info)
 }
 
 void
-finish_all(struct analyzer *a, enum login_end how, usec_t t)
+finish_where(struct analyzer *a, enum login_end how, usec_t t,
+             bool (*which)(const struct conn *c, void *arg), void *arg)
 {
     enum end_phase was = a->phase;
     a->phase = END_ALL;
-    while (a->open_head) {
-        struct conn *c = a->open_head;
-        usec_t end = c->login ? login_session(c->login)->end : 0;
-        /* the log said the c2s process ended: the connection is closed, not cut off */
-        conn_finish(a, c, c->terminated ? LOGIN_END_CLOSED : how, end > t ? end : t);
+    struct conn *c = a->open_head;
+    while (c) {
+        struct conn *next = c->next_open;
+        if (!which || which(c, arg)) {
+            usec_t end = c->login ? login_session(c->login)->end : 0;
+            /* the log said the c2s process ended: the connection is closed, not cut off */
+            conn_finish(a, c, c->terminated ? LOGIN_END_CLOSED : how, end > t ? end : t);
+            next = a->open_head; /* a finish may end others (a BOSH session's carriers) */
+            if (which)
+                while (next && !which(next, arg))
+                    next = next->next_open;
+        }
+        c = next;
     }
     a->phase = was;
+}
+
+void
+finish_all(struct analyzer *a, enum login_end how, usec_t t)
+{
+    finish_where(a, how, t, NULL, NULL);
 }

@@ -144,6 +144,10 @@ struct analyzer {
     /* the default ports and every --port, one bit each: asked for every packet of other flows */
     uint8_t xmpp_ports[65536 / 8];
     long clock_backs;  /* events of the input being read dated before their connection's previous */
+    struct logscope *scope;  /* logs: each set's run and node (logscope.h) */
+    const char *log_node;    /* the node of the log being read, when its banner named it */
+    /* a run with a capture and a log: the two sessions of one connection made one (correlate.h) */
+    struct correlator *correlator;
 };
 
 uint64_t hash_key(const char *s);
@@ -186,6 +190,9 @@ void analyzer_flush(void *analyzer);
 
 /* Ends every open connection, in session id order. */
 void finish_all(struct analyzer *a, enum login_end how, usec_t t);
+/* Ends, in session id order, every open connection for which |which|(|c|, |arg|) is true. */
+void finish_where(struct analyzer *a, enum login_end how, usec_t t,
+                  bool (*which)(const struct conn *c, void *arg), void *arg);
 /*
  * The current event is over (a packet, a log record, the end of an input):
  * a -j worker places the errors it gave and tells the merge now and then.
@@ -234,6 +241,10 @@ void analyzer_session_end(struct analyzer *a, struct login *l, const struct cros
  */
 void note_flows(struct analyzer *a, enum flow_kind kind, const char *key, const char *server,
                 usec_t first, usec_t last);
+/* A finished session (taken): to the summary and the report, or dropped by the filters. */
+void analyzer_report(void *analyzer, struct session *s);
+/* Session id |id| will not be reported (a correlated session took it in). */
+void analyzer_skip(void *analyzer, unsigned id);
 bool is_tombstone(const struct analyzer *a, const char *key);
 void add_tombstone(struct analyzer *a, const char *key);
 void clear_tombstone(struct analyzer *a, const char *key);

@@ -9,6 +9,8 @@
 #include "ejlog.h"
 #include "feed_bosh.h"
 #include "http_handlers.h"
+#include "logkey.h"
+#include "logscope.h"
 #include "streamhead.h"
 #include "xalloc.h"
 
@@ -115,7 +117,7 @@ bosh_request(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         note_transport(c, "http_bind", ev->time);
     }
     conn_touch(a, c);
-    login_session(c->login)->last_line = ev->last_line;
+    session_log_line(login_session(c->login), a->input_path, ev->last_line);
     bosh_log_sid(c, ev->sid);
     if (have)
         note_handler(c, ev->handler, body.client, body.server);
@@ -175,19 +177,17 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
     if (ev->kind == EJ_RUN_START) {
         flush_held(a, NULL, info);
-        /* the node restarted: every c2s of the old run is gone and pids start over */
-        finish_all(a, LOGIN_END_CLOSED, ev->time);
-        clear_tombstones(a);
+        logscope_restart(a, ev->time);
         return;
     }
     /* every worker keeps the handlers' bodies: the session they go to is named later */
     if (ev->kind == EJ_ACCEPT)
-        http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server);
+        http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server, ev->time);
     if (ev->kind == EJ_BOSH_BODY) {
         http_handlers_body(handlers(a), ev->pid, ev->data, ev->len, ev->truncated, ev->time, ev->line);
         return;
     }
-    if (!ev->pid || !own_key(a, ev->pid, strlen(ev->pid)))
+    if (!ev->pid || !own_key(a, ev->pid, logkey_pid_len(ev->pid)))
         return; /* no connection, or another worker's (-j) */
     if (ev->kind == EJ_BOSH_REQUEST) {
         bosh_request(a, ev, info);
@@ -213,7 +213,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
     conn_touch(a, c);
     struct session *s = login_session(c->login);
-    s->last_line = ev->last_line;
+    session_log_line(s, a->input_path, ev->last_line);
     if (ev->kind != EJ_ACCEPT) /* an Accepted line may come late with an earlier time: login_connected() */
         note_time(a, c, ev->time, info, ev->line, 0);
     switch (ev->kind) {
@@ -327,6 +327,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
     ejlog_feed(r, head, head_len);
     for (;;) {
         while (ejlog_next(r, &ev)) {
+            logscope_key(a, &ev);
             if (ev.time > a->last_time)
                 a->last_time = ev.time;
             on_log_event(a, &ev, info);
@@ -346,6 +347,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
     }
     ejlog_finish(r);
     while (ejlog_next(r, &ev)) {
+        logscope_key(a, &ev);
         if (ev.time > a->last_time)
             a->last_time = ev.time;
         on_log_event(a, &ev, info);

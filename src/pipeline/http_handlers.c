@@ -9,6 +9,9 @@
 
 #include "xalloc.h"
 
+/* How long before its Accepted line a handler's first body may be logged (17.03+ order). */
+#define ACCEPT_LATE (1000 * 1000)
+
 struct handler {
     char pid[32];          /* "" : a free slot */
     char client[64], server[64];
@@ -96,12 +99,18 @@ entry(struct http_handlers *h, const char *pid)
 
 void
 http_handlers_accept(struct http_handlers *h, const char *pid, const char *client,
-                     const char *server)
+                     const char *server, usec_t t)
 {
     if (!pid)
         return;
     struct handler *e = entry(h, pid);
-    drop_body(e); /* a reused pid: what the old connection logged is not this one's */
+    /*
+     * A reused pid: what the old connection logged is not this one's. But
+     * since 17.03 the listener logs the accept after the handler has started,
+     * so a body logged just before it is this connection's first request.
+     */
+    if (!e->waiting || !t || e->body.time + ACCEPT_LATE < t)
+        drop_body(e);
     snprintf(e->client, sizeof e->client, "%s", client ? client : "");
     snprintf(e->server, sizeof e->server, "%s", server ? server : "");
     e->known = client && server;

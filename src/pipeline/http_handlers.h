@@ -48,11 +48,13 @@ struct http_handlers *http_handlers_new(void);
 /* NULL is fine. */
 void http_handlers_free(struct http_handlers *h);
 /*
- * "(<pid>) Accepted connection CLIENT -> SERVER": maybe an HTTP handler. A
- * pid seen before is a new connection now (the old one's body is dropped).
+ * "(<pid>) Accepted connection CLIENT -> SERVER" at |t|: maybe an HTTP
+ * handler. A pid seen before is a new connection now: the old one's body is
+ * dropped, unless it was logged less than a second before |t| (from 17.03 the
+ * listener logs the accept after the handler read its first request).
  */
 void http_handlers_accept(struct http_handlers *h, const char *pid, const char *client,
-                          const char *server);
+                          const char *server, usec_t t);
 /* Handler |pid| logged body |data| (|len| bytes) at |t|, line |line|; it replaces the last. */
 void http_handlers_body(struct http_handlers *h, const char *pid, const char *data, size_t len,
                         bool truncated, usec_t t, long line);

@@ -19,6 +19,7 @@
 
 #include "interrupt.h"
 #include "merge.h"
+#include "source.h"
 #include "shard.h"
 #include "worker.h"
 #include "xalloc.h"
@@ -26,6 +27,25 @@
 /* The pipe from a worker: this much, so a worker rarely waits for the merge to read. */
 #define PIPE_BYTES (1 << 20)
 #define READ_CHUNK_BYTES (256 * 1024)
+
+/* What the input at |path| is, from its first bytes (INPUT_UNKNOWN when it cannot be read). */
+static enum input_type
+peek_type(const char *path)
+{
+    char errbuf[256], head[4096];
+    struct source *src = source_open(path, errbuf, sizeof errbuf);
+    if (!src)
+        return INPUT_UNKNOWN;
+    size_t len = 0;
+    while (len < sizeof head) {
+        ssize_t r = source_read(src, head + len, sizeof head - len, errbuf, sizeof errbuf);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    source_close(src);
+    return source_detect(head, len);
+}
 
 bool
 jobs_possible(char *const *paths, size_t n)
@@ -35,7 +55,18 @@ jobs_possible(char *const *paths, size_t n)
         if (strcmp(paths[i], "-") == 0 || (stat(paths[i], &st) == 0 && !S_ISREG(st.st_mode)))
             return false; /* read once only; a path that cannot be read is each worker's error */
     }
-    return true;
+    /*
+     * a capture and a log: the two sessions of a connection are keyed apart (a
+     * TCP 4-tuple, a pid) and would land in different workers; one process
+     * combines them (correlate.h)
+     */
+    bool capture = false, log = false;
+    for (size_t i = 0; i < n; i++) {
+        enum input_type t = peek_type(paths[i]);
+        capture |= t == INPUT_PCAP || t == INPUT_PCAPNG;
+        log |= t == INPUT_EJLOG;
+    }
+    return !(capture && log);
 }
 
 unsigned

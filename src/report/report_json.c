@@ -73,6 +73,13 @@ ms(struct json_writer *w, const char *key, double v)
         json_writer_real(w, report_round_ms(v) + 0.0);
 }
 
+/* Milliseconds that may be negative (a clock offset), rounded to microseconds. */
+static double
+signed_ms(double v)
+{
+    return (v < 0 ? -report_round_ms(-v) : report_round_ms(v)) + 0.0;
+}
+
 static void
 credentials_json(struct json_writer *w, const struct credentials *c, bool show_secrets)
 {
@@ -139,10 +146,16 @@ phase_event_compact(struct json_writer *w, const struct phase_event *e)
     buf_append_char(b, '}');
 }
 
+static const char *
+source_name(char source)
+{
+    return source == 'c' ? "capture" : source == 'l' ? "log" : "both";
+}
+
 static void
 phase_event_json(struct json_writer *w, const struct phase_event *e)
 {
-    if (!w->indent && !e->damaged && !e->tls) {
+    if (!w->indent && !e->damaged && !e->source && !e->tls) {
         phase_event_compact(w, e);
         return;
     }
@@ -154,6 +167,8 @@ phase_event_json(struct json_writer *w, const struct phase_event *e)
     str_or(w, "event", e->event, "unknown");
     str(w, "phase", phase_name(e->phase));
     str_or(w, "summary", e->summary, "");
+    if (e->source) /* only in a session combined from a capture and a log */
+        str(w, "source", source_name(e->source));
     if (e->tls) { /* only then, like damaged */
         json_writer_name(w, "tls");
         json_writer_bool(w, true);
@@ -345,6 +360,17 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     ms(w, "to_bound", s->durations.to_bound);
     json_writer_object_end(w);
 
+    if (s->correlated.capture) {
+        /* one connection from a capture and a log (pipeline/correlate.c): additive */
+        json_writer_name(w, "correlated");
+        json_writer_object_begin(w);
+        str(w, "capture", s->correlated.capture);
+        str(w, "log", s->correlated.log);
+        json_writer_name(w, "clock_offset_ms");
+        json_writer_real(w, signed_ms(s->correlated.clock_offset_ms));
+        integer(w, "matched_events", s->correlated.matched);
+        json_writer_object_end(w);
+    }
     if (s->has_log) {
         json_writer_name(w, "log");
         json_writer_object_begin(w);
@@ -353,6 +379,10 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
             integer(w, "first_line", s->first_line);
         if (s->last_line > 0)
             integer(w, "last_line", s->last_line);
+        if (s->last_input) /* a session that spans files of a rotated set */
+            str(w, "last_input", s->last_input);
+        if (s->log_node)
+            str(w, "node", s->log_node);
         json_writer_object_end(w);
     }
     json_writer_object_end(w);
@@ -449,6 +479,30 @@ name_counts_json(struct json_writer *w, const struct name_count *v, size_t n)
     for (size_t i = 0; i < n; i++)
         buf_clear(&keys[i]);
     free(keys);
+}
+
+/*
+ * The capture and log pairs whose sessions were combined, with their clock
+ * offset, and the sessions the correlation could not hold (additive).
+ */
+static void
+correlated_json(struct json_writer *w, const struct summary *sm)
+{
+    json_writer_name(w, "correlated");
+    json_writer_array_begin(w);
+    for (size_t i = 0; i < sm->ncorrelated; i++) {
+        const struct correlated_pair *p = &sm->correlated[i];
+        json_writer_object_begin(w);
+        str(w, "capture", p->capture);
+        str(w, "log", p->log);
+        integer(w, "sessions", p->sessions);
+        json_writer_name(w, "clock_offset_ms");
+        json_writer_real(w, signed_ms(p->clock_offset_ms));
+        json_writer_object_end(w);
+    }
+    json_writer_array_end(w);
+    if (sm->correlation_held_over)
+        integer(w, "correlation_held_over", sm->correlation_held_over);
 }
 
 /* Connections that never carried XMPP, one object per server endpoint. */
@@ -561,6 +615,8 @@ summary_json(struct json_writer *w, const struct summary *sm)
 
     if (sm->evicted > 0)
         integer(w, "evicted", sm->evicted);
+    if (sm->ncorrelated || sm->correlation_held_over)
+        correlated_json(w, sm);
     if (sm->nsilent)
         silent_json(w, sm);
     if (sm->flows[FLOW_NOT_XMPP].total)

@@ -1,4 +1,11 @@
-/* report_text: the text report, a person's write-up of each login (CONTRACT.md). */
+/*
+ * report_text: the text report, a person's write-up of each login (CONTRACT.md).
+ *
+ * Longer than 800 lines: every block of a session and of the summary shares
+ * the same few line helpers (labels, cleaning, cutting to the line width),
+ * which stay private to the one writer; the combined sessions' lines (a
+ * capture + a log) took it past the limit.
+ */
 #include <config.h>
 #include "report_impl.h"
 
@@ -125,6 +132,29 @@ plural(long n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+/* A clock offset as printed: one that rounds to 0.0 is +0.0, never -0.0. */
+static double
+offset_ms(double v)
+{
+    return v > -0.05 && v < 0.05 ? 0.0 : v;
+}
+
+/* A log session's pid and lines, in brackets (nothing for a capture's). */
+static void
+put_log_keys(struct buf *b, const struct session *s)
+{
+    if (!s->has_log)
+        return;
+    struct buf keys = {0};
+    report_log_keys(&keys, s); /* raw text from the log: cleaned as it goes out */
+    if (keys.len) {
+        buf_append_str(b, " (");
+        put_clean(b, buf_str(&keys));
+        buf_append_str(b, ")");
+    }
+    buf_clear(&keys);
+}
+
 static void
 put_header(struct buf *b, const struct session *s)
 {
@@ -140,24 +170,26 @@ put_header(struct buf *b, const struct session *s)
 
     put_label(b, "input");
     put_clean(b, s->input && *s->input ? s->input : "?");
-    if (s->has_log) {
-        struct buf keys = {0};
-        if (s->log_pid) {
-            buf_append_str(&keys, "pid ");
-            put_clean(&keys, s->log_pid);
-        }
-        const char *sep = keys.len ? ", " : "";
-        if (s->first_line > 0 && s->last_line > s->first_line)
-            buf_printf(&keys, "%slines %ld-%ld", sep, s->first_line, s->last_line);
-        else if (s->first_line > 0)
-            buf_printf(&keys, "%sline %ld", sep, s->first_line);
-        else if (s->last_line > 0)
-            buf_printf(&keys, "%sup to line %ld", sep, s->last_line);
-        if (keys.len)
-            buf_printf(b, " (%s)", buf_str(&keys));
-        buf_clear(&keys);
-    }
+    if (!s->correlated.capture) /* else on the sources line, after the log's path */
+        put_log_keys(b, s);
     end_line(b);
+
+    if (s->correlated.capture) {
+        /* one connection from a capture and a log (pipeline/correlate.c) */
+        put_label(b, "sources");
+        buf_append_str(b, "capture ");
+        put_clean(b, s->correlated.capture);
+        buf_append_str(b, " + log ");
+        put_clean(b, s->correlated.log);
+        put_log_keys(b, s);
+        buf_printf(b, ", clock offset %+.1f ms (log minus capture, ", offset_ms(s->correlated.clock_offset_ms));
+        if (s->correlated.matched)
+            buf_printf(b, "from %u %s both show)", s->correlated.matched,
+                       plural(s->correlated.matched, "event", "events"));
+        else
+            buf_append_str(b, "from the starts)");
+        end_line(b);
+    }
 
     if (s->transport == TRANSPORT_BOSH && s->nconnections) {
         /* one BOSH session, any number of TCP connections */
@@ -319,12 +351,17 @@ put_phases(struct buf *b, const struct session *s)
         if ((w = cols(events[i])) > eventw)
             eventw = w;
     }
-    /* "    " seq "  " dir(4) "  " +ms "  " phase "  " event "  " element */
-    size_t prefix = 4 + seqw + 2 + 4 + 2 + msw + 2 + phasew + 2 + eventw + 2;
+    /* a combined session (capture + log): a column says where each event came from */
+    bool src = s->correlated.capture != NULL;
+    /* "    " seq "  " dir(4) "  " [src(4) "  "] +ms "  " phase "  " event "  " element */
+    size_t prefix = 4 + seqw + 2 + 4 + 2 + (src ? 6 : 0) + msw + 2 + phasew + 2 + eventw + 2;
     size_t room =
         prefix + ELEMENT_MIN_COLS < LINE_MAX_COLS ? LINE_MAX_COLS - prefix : ELEMENT_MIN_COLS;
 
-    buf_printf(b, "    %*s  %-4s  %*s  ", (int)seqw, "#", "dir", (int)msw, "+ms");
+    buf_printf(b, "    %*s  %-4s  ", (int)seqw, "#", "dir");
+    if (src)
+        buf_append_str(b, "src   ");
+    buf_printf(b, "%*s  ", (int)msw, "+ms");
     put_pad(b, "phase", phasew + 2);
     put_pad(b, "event", eventw + 2);
     buf_append_str(b, "element");
@@ -334,7 +371,10 @@ put_phases(struct buf *b, const struct session *s)
     for (size_t i = 0; i < n; i++) {
         const struct phase_event *e = &s->phases[i];
         const char *ph = phase_name(e->phase);
-        buf_printf(b, "    %*u  %s  %*s  ", (int)seqw, e->seq, dir_arrow(e->dir), (int)msw, ms[i]);
+        buf_printf(b, "    %*u  %s  ", (int)seqw, e->seq, dir_arrow(e->dir));
+        if (src)
+            buf_printf(b, "%-4s  ", e->source == 'c' ? "cap" : e->source == 'l' ? "log" : "both");
+        buf_printf(b, "%*s  ", (int)msw, ms[i]);
         put_pad(b, ph ? ph : "-", phasew + 2);
         put_pad(b, events[i], eventw + 2);
         buf_reset(&el);
@@ -600,6 +640,28 @@ put_summary_label(struct buf *b, const char *label)
     put_pad(b, label, 21);
 }
 
+/* Captures and logs whose sessions were combined: one line per pair, with their clock offset. */
+static void
+put_correlated(struct buf *b, const struct summary *sm)
+{
+    for (size_t i = 0; i < sm->ncorrelated; i++) {
+        const struct correlated_pair *p = &sm->correlated[i];
+        put_summary_label(b, "correlated");
+        put_clean(b, p->capture);
+        buf_append_str(b, " + ");
+        put_clean(b, p->log);
+        buf_printf(b, ": %ld %s, clock offset %+.1f ms (log minus capture)", p->sessions,
+                   plural(p->sessions, "session", "sessions"), offset_ms(p->clock_offset_ms));
+        end_line(b);
+    }
+    if (sm->correlation_held_over > 0) {
+        put_summary_label(b, "not correlated");
+        buf_printf(b, "%ld %s reported alone: too many waiting for their other half",
+                   sm->correlation_held_over, plural(sm->correlation_held_over, "session", "sessions"));
+        end_line(b);
+    }
+}
+
 /* Connections that never carried XMPP: one line per server endpoint. */
 static void
 put_silent(struct buf *b, const struct summary *sm)
@@ -713,6 +775,7 @@ put_summary(struct buf *b, const struct summary *sm)
                    sm->evicted, plural(sm->evicted, "session", "sessions"));
         end_line(b);
     }
+    put_correlated(b, sm);
     put_silent(b, sm);
     put_flows(b, "non-XMPP flows", "to an XMPP port, neither TLS nor XML (not sessions)",
               &sm->flows[FLOW_NOT_XMPP]);

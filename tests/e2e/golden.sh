@@ -157,6 +157,7 @@ wrong-password|[s["outcome"], s["user"], s["auth"]["attempts"][0]["condition"], 
 bosh-plain|[s["transport"], s["outcome"], s["user"], s["auth"]["mechanism"], s["jid"], s["client"]] == ["bosh", "established", "alice", "PLAIN", "alice@xmppflow.test/bosh-plain", "127.0.0.1:34888"]|one BOSH session: alice, PLAIN, bound, from the HTTP connection of the Incoming data lines|
 bosh-plain|[p["event"] for p in s["phases"] if p["dir"] == "C"] == ["stream-open", "auth(PLAIN)", "stream-restart", "bind", "session", "stanza:message", "stanza:presence", "stream-close"]|the client's side from mod_bosh Incoming data bodies: creation, PLAIN, restart, bind, session, message, terminate|
 bosh-plain|'B1' in codes and 'L1' in codes and d["summary"]["plaintext_auth"]["users"] == ["alice"] and 'K4' not in codes and 'C21' not in codes|PLAIN over http:// (B1) and readable in the debug log (L1); no false K4 or C21|
+correlate|[[x["client"], x["outcome"], [p["event"] for p in x["phases"] if p["dir"] == "C"][:2]] for x in d["sessions"] if x["transport"] == "bosh"] == [["127.0.0.1:43124", "established", ["stream-open", "auth(PLAIN)"]]]|the BOSH session whose first body is logged before its handler's Accepted line (17.03+ order) starts with that body|
 FACTS
 
 # ---- secrets ----------------------------------------------------------------

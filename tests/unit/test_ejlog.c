@@ -809,6 +809,13 @@ Test(ejlog, start_banner_begins_a_new_run)
     cr_expect_eq(l.v[0].e.kind, EJ_RUN_START);
     cr_expect_null(l.v[0].e.pid);
     cr_expect_eq(l.v[0].e.time, INT64_C(1795617600000000));
+    cr_expect_str_eq(l.v[0].e.message, "ejabberd@localhost", "the banner names the node");
+    evlist_free(&l);
+    /* before 23.x: no "in N.NNs"; an atom that needs quotes is quoted */
+    one_event("2026-11-25 14:40:00.000000+00:00 [info] <0.110.0>@ejabberd_app:start/2:63 ejabberd "
+              "21.12 is started in the node 'ejabberd-1@host'\n",
+              &l);
+    cr_expect_str_eq(l.v[0].e.message, "ejabberd-1@host");
     evlist_free(&l);
 }
 
