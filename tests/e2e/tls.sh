@@ -90,6 +90,30 @@ is "$(jq_py "$T/wrong12.out" 's["decryption"]["opaque_reason"]')" "client record
     "a wrong TLS 1.2 master secret: the client's Finished fails"
 is "$(jq_py "$T/wrong12.out" '[p for p in s["phases"] if p.get("tls")]')" "[]" "a wrong secret: no garbage read as XML"
 
+# a client packet missing inside TLS (the 12th packet with data): the session goes opaque (gap) there
+py '
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+o, recs, n = 24, [b[:24]], 0
+while o + 16 <= len(b):
+    cap = struct.unpack_from("<I", b, o + 8)[0]
+    p = b[o:o + 16 + cap]
+    o += 16 + cap
+    ihl = (p[16 + 14] & 15) * 4
+    doff = (p[16 + 14 + ihl + 12] >> 4) * 4
+    if len(p) - 16 > 14 + ihl + doff:
+        n += 1
+        if n == 12:
+            continue
+    recs.append(p)
+open(sys.argv[2], "wb").write(b"".join(recs))
+' "$D/pyssl-starttls-tls13-aes128.pcap" "$T/gap.pcap"
+xf gap -f json $PORTS --keylog "$D/pyssl-starttls-tls13-aes128.keys" "$T/gap.pcap"
+is "$(jq_py "$T/gap.out" 's["outcome"] + " / " + str(s["decryption"]["decrypted"]) + " / " + s["decryption"]["opaque"]')" \
+    "opaque / True / gap" "a packet missing inside TLS: decrypted up to it, then opaque (gap)"
+is "$(jq_py "$T/gap.out" '[p["event"] for p in s["phases"] if p["seq"] > 12 and p["dir"] != "-"]')" "[]" \
+    "a packet missing inside TLS: nothing read after it"
+
 # ---- records cut into small TCP segments -------------------------------------
 py '
 import struct, sys
