@@ -4,7 +4,7 @@ OpenSSL underneath), for xmppflow's TLS decryption tests: not ejabberd. The
 client writes its TLS secrets to a key log (NSS format). make-tls-dev.sh runs it
 under tcpdump; see there.
 
-usage: xmpp_tls_pair.py MODE PORT KEYLOG CERT KEY [--tls12 CIPHERS] [--user NAME]
+usage: xmpp_tls_pair.py MODE PORT KEYLOG CERT KEY [--tls12 CIPHERS] [--user NAME] [--bulk MB]
 MODE: starttls (RFC 6120 STARTTLS), direct (XEP-0368 direct TLS, ALPN
 xmpp-client), https-bosh (XEP-0206 over HTTPS, ALPN http/1.1).
 TLS 1.3 suites are chosen with OPENSSL_CONF (Ciphersuites = ...): Python's ssl
@@ -19,6 +19,7 @@ import time
 
 NS = "xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'"
 TLS_NS = "urn:ietf:params:xml:ns:xmpp-tls"
+BULK_MB = 0
 
 
 def pause():
@@ -27,12 +28,14 @@ def pause():
 
 def recv_until(sock, marker):
     data = b""
-    while marker not in data:
+    while True:
         chunk = sock.recv(65536)
         if not chunk:
-            break
-        data += chunk
-    return data
+            return data
+        tail = data[-len(marker):] + chunk  # only the new bytes can complete the marker
+        data = data + chunk if len(data) < 1 << 20 else data[-len(marker):] + chunk
+        if marker in tail:
+            return data
 
 
 def xmpp_server_tls_part(s, user):
@@ -66,6 +69,11 @@ def xmpp_client_tls_part(s, user):
     recv_until(s, b"</iq>")
     s.sendall(b"<presence/>")
     pause()
+    body = b"x" * 16000
+    for i in range(BULK_MB * 1000000 // 16000):  # --bulk: a large keyed capture for the benchmark
+        s.sendall(b"<message to='bob@example.com' id='m%d'><body>" % i + body + b"</body></message>")
+        if i % 8 == 7:
+            time.sleep(0.002)  # tcpdump keeps up: a capture without holes
     s.sendall(b"</stream:stream>")
     recv_until(s, b"</stream:stream>")
 
@@ -136,6 +144,8 @@ def main():
     mode, port, keylog, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
     tls12 = sys.argv[sys.argv.index("--tls12") + 1] if "--tls12" in sys.argv else None
     user = sys.argv[sys.argv.index("--user") + 1] if "--user" in sys.argv else "alice"
+    global BULK_MB
+    BULK_MB = int(sys.argv[sys.argv.index("--bulk") + 1]) if "--bulk" in sys.argv else 0
     alpn = {"direct": ["xmpp-client"], "https-bosh": ["http/1.1"]}.get(mode)
 
     sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
