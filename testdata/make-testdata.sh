@@ -73,7 +73,8 @@ HANDMADE_PASS='Handmade-Secret-0'  # never on the server: testdata/violations/ma
                                    # made-up password, listed in PASSWORDS.md for the leak tests
 TLSREQ_PORT=5322                   # c2s listener with starttls_required: true
 HTTP_PORT=5280                     # ejabberd_http: BOSH on /bosh, WebSocket on /ws
-DIRECT_TLS_PORT=5223               # c2s with direct TLS (tls: true; correlate only)
+DIRECT_TLS_PORT=5223               # c2s with direct TLS (tls: true; correlate and tls-direct5223)
+HTTPS_PORT=5443                    # ejabberd_http with tls: true (tls-bosh-https, tls-wss)
 PY=/usr/bin/python3          # Debian's python (has python3-slixmpp), not a pyenv shim
 
 ALL_SCENARIOS="utf8-message starttls-plain-ok plain-no-tls scram-sha1-ok scram-sha256-ok digest-md5-ok
@@ -83,7 +84,9 @@ scram-sha256-plus ibr-register ibr-register-no-tls sm-resume stream-error-confli
 starttls-required-refusal legacy-auth-error bosh-plain websocket-plain
 bosh-two-connections bosh-scram bosh-wrong-password bosh-bad-rid bosh-expired-sid bosh-server-terminate
 websocket-deflate websocket-deflate-declined websocket-scram websocket-wrong-password websocket-no-subprotocol
-loglevels correlate rotated"
+loglevels correlate rotated
+tls-starttls13 tls-starttls12 tls-direct5223 tls-missing-key tls-wrong-secret tls-bosh-https tls-wss
+tls13-aes128 tls13-chacha tls12-chacha tls-scram-plus"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 
 log() { printf '>>> %s\n' "$*" >&2; }
@@ -242,6 +245,15 @@ listen:
     request_handlers:
       /bosh: mod_bosh
       /ws: ejabberd_http_ws
+  -
+    # BOSH and XMPP over WebSocket inside TLS (tls-bosh-https, tls-wss)
+    port: $HTTPS_PORT
+    ip: "127.0.0.1"
+    module: ejabberd_http
+    tls: true
+    request_handlers:
+      /bosh: mod_bosh
+      /ws: ejabberd_http_ws
 
 s2s_access: none
 
@@ -307,7 +319,7 @@ EJCTL=(ejabberdctl --config-dir "$CONF" --config "$CONF/ejabberd.yml"
        --ctl-config "$CONF/ejabberdctl.cfg" --logs "$LOGS" --spool "$SPOOL" --node "$NODE")
 
 # ---------------------------------------------------------------- start ejabberd
-for p in "$PORT" "$TLSREQ_PORT" "$DIRECT_TLS_PORT" "$HTTP_PORT"; do
+for p in "$PORT" "$TLSREQ_PORT" "$DIRECT_TLS_PORT" "$HTTP_PORT" "$HTTPS_PORT"; do
     if ss -ltn "( sport = :$p )" | grep -q LISTEN; then
         die "something already listens on port $p (system ejabberd?); refusing to continue"
     fi
@@ -337,6 +349,8 @@ ss -ltn "( sport = :$HTTP_PORT )" | grep -q "127.0.0.1:$HTTP_PORT" ||
     die "ejabberd is not listening on 127.0.0.1:$HTTP_PORT"
 ss -ltn "( sport = :$DIRECT_TLS_PORT )" | grep -q "127.0.0.1:$DIRECT_TLS_PORT" ||
     die "ejabberd is not listening on 127.0.0.1:$DIRECT_TLS_PORT"
+ss -ltn "( sport = :$HTTPS_PORT )" | grep -q "127.0.0.1:$HTTPS_PORT" ||
+    die "ejabberd is not listening on 127.0.0.1:$HTTPS_PORT"
 
 "${EJCTL[@]}" register alice "$XMPP_HOST" "$ALICE_PASS"
 "${EJCTL[@]}" register bob "$XMPP_HOST" "$BOB_PASS"
@@ -358,6 +372,12 @@ ap.add_argument('--no-tls', action='store_true', help='never do STARTTLS')
 ap.add_argument('--port', type=int, default=5222)
 ap.add_argument('--direct-tls', action='store_true',
                 help='TLS from the first byte (a tls: true listener), no STARTTLS')
+ap.add_argument('--keylog', default=None,
+                help='append the TLS secrets of this client to FILE (NSS key log format)')
+ap.add_argument('--tls-max', choices=('1.2', '1.3'), default=None,
+                help='highest TLS version the client offers')
+ap.add_argument('--ciphers', default=None,
+                help='OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites: OPENSSL_CONF)')
 ap.add_argument('--message-to', default=None)
 ap.add_argument('--body', default='hello from xmppflow test', help='body of the message')
 ap.add_argument('--send-delay', type=float, default=0.0,
@@ -375,6 +395,14 @@ xmpp = slixmpp.ClientXMPP(args.jid, args.password, sasl_mech=args.mech)
 # the server certificate is self-signed: do not verify it
 xmpp.ssl_context.check_hostname = False
 xmpp.ssl_context.verify_mode = ssl.CERT_NONE
+# slixmpp hands this context to loop.start_tls (STARTTLS) and to
+# create_connection (direct TLS), so its key log callback sees every handshake
+if args.keylog:
+    xmpp.ssl_context.keylog_filename = args.keylog
+if args.tls_max == '1.2':
+    xmpp.ssl_context.maximum_version = ssl.TLSVersion.TLSv1_2
+if args.ciphers:
+    xmpp.ciphers = args.ciphers     # get_ssl_context() calls set_ciphers with it
 if args.no_tls:
     # allow PLAIN / DIGEST-MD5 on a clear-text stream
     xmpp['feature_mechanisms'].unencrypted_plain = True
@@ -781,6 +809,11 @@ cat > "$CLIENTS/webclient.py" <<'EOF'
       --deflate: offer permessage-deflate (python3-websockets' default
       offer, with context takeover); --url URL: connect there instead;
       --no-subprotocol: no Sec-WebSocket-Protocol header.
+
+  --tls (bosh and websocket modes): HTTPS / WSS on the TLS listener
+      127.0.0.1:5443 instead of 5280 (no certificate check; ALPN http/1.1
+      for BOSH); --keylog FILE: write the TLS secrets there (NSS key log
+      format); --tls-max 1.2: offer at most TLS 1.2.
   ws-deflate-relay
       (USER ... TO are ignored) a python3-websockets server on
       ws://127.0.0.2:5280/ws that accepts permessage-deflate and relays
@@ -802,6 +835,21 @@ HTTPBIND_NS = 'http://jabber.org/protocol/httpbind'
 XBOSH_NS = 'urn:xmpp:xbosh'
 FRAMING_NS = 'urn:ietf:params:xml:ns:xmpp-framing'
 RELAY_HOST = '127.0.0.2'      # ws-deflate-relay: same port, another loopback address
+HTTPS_PORT = 5443             # ejabberd_http with tls: true (--tls)
+TLS = {'context': None}       # the client's ssl context when --tls is given
+
+def use_tls(keylog=None, tls_max=None, alpn=None):
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False          # the server certificate is self-signed
+    ctx.verify_mode = ssl.CERT_NONE
+    if keylog:
+        ctx.keylog_filename = keylog
+    if tls_max == '1.2':
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    if alpn:
+        ctx.set_alpn_protocols(alpn)
+    TLS['context'] = ctx
 
 def show(direction, data):
     sys.stderr.write('%s %s\n' % (direction, data))
@@ -891,6 +939,8 @@ async def sasl_login_async(mech, user, password, send, wait_for):
 # ---------------------------------------------------------------- BOSH
 
 def http_connection():
+    if TLS['context']:
+        return http.client.HTTPSConnection(HOST, HTTPS_PORT, timeout=30, context=TLS['context'])
     return http.client.HTTPConnection(HOST, PORT, timeout=30)
 
 class Bosh:
@@ -1060,9 +1110,10 @@ def websocket(user, password, resource, to, mech='PLAIN', deflate=False, subprot
     import websockets
 
     async def run():
+        tls = {'ssl': TLS['context']} if url.startswith('wss:') else {}
         async with websockets.connect(url, subprotocols=['xmpp'] if subprotocol else None,
                                       compression='deflate' if deflate else None,
-                                      open_timeout=10) as ws:
+                                      open_timeout=10, **tls) as ws:
             received = ['']
             show('#', 'subprotocol %s, extensions %s'
                  % (ws.subprotocol, ws.response_headers.get('Sec-WebSocket-Extensions')))
@@ -1132,6 +1183,10 @@ def main():
     user, password, resource, to = sys.argv[2:6]
     opts = sys.argv[6:]
     mech = opts[opts.index('--mech') + 1] if '--mech' in opts else 'PLAIN'
+    if '--tls' in opts:
+        use_tls(opts[opts.index('--keylog') + 1] if '--keylog' in opts else None,
+                opts[opts.index('--tls-max') + 1] if '--tls-max' in opts else None,
+                ['http/1.1'])    # as browsers offer it, for HTTPS and WSS alike
     if mode == 'bosh':
         return bosh(user, password, resource, to, mech, '--two-connections' in opts)
     elif mode == 'bosh-bad-rid':
@@ -1141,7 +1196,8 @@ def main():
     elif mode == 'bosh-conflict':
         return bosh_conflict(user, password, resource, to)
     elif mode == 'websocket':
-        url = opts[opts.index('--url') + 1] if '--url' in opts else 'ws://%s:%d/ws' % (HOST, PORT)
+        url = opts[opts.index('--url') + 1] if '--url' in opts else (
+            'wss://%s:%d/ws' % (HOST, HTTPS_PORT) if TLS['context'] else 'ws://%s:%d/ws' % (HOST, PORT))
         return websocket(user, password, resource, to, mech, '--deflate' in opts,
                          '--no-subprotocol' not in opts, url)
     sys.exit('unknown mode ' + mode)
@@ -1784,6 +1840,420 @@ if case " $(echo $SCENARIOS) " in *" rotated "*) true;; *) false;; esac; then
     log "   rotated: $(ls -l "$dir" | tail -n +2 | awk '{printf "%s %s; ", $9, $5}')"
 fi
 
+# -- issue 15: TLS with a key log.  Python clients write the TLS secrets of
+#    their sessions into the scenario's keylog.txt (NSS key log format,
+#    SSLContext.keylog_filename); the capture covers every port ejabberd
+#    listens on; tls_facts.py asks tshark, with that key log, for each
+#    connection's TLS version, suite, decrypted application-data records and
+#    first decrypted element, and writes them into README and expect.txt.
+TLS_FILTER="tcp port $PORT or tcp port $DIRECT_TLS_PORT or tcp port $HTTP_PORT or tcp port $HTTPS_PORT"
+
+# tls13_suite_conf SUITE: path of an OpenSSL configuration (for OPENSSL_CONF)
+# whose system_default section limits TLS 1.3 to SUITE: Python's ssl module
+# has no call for TLS 1.3 ciphersuites, but every SSL_CTX it makes applies
+# system_default.
+tls13_suite_conf() {
+    local f=$CONF/openssl-$1.cnf
+    cat > "$f" <<EOF
+openssl_conf = xmppflow_conf
+[xmppflow_conf]
+ssl_conf = xmppflow_ssl
+[xmppflow_ssl]
+system_default = xmppflow_tls
+[xmppflow_tls]
+Ciphersuites = $1
+EOF
+    chmod 644 "$f"
+    echo "$f"
+}
+
+cat > "$CLIENTS/tls_facts.py" <<'EOF'
+#!/usr/bin/python3
+"""tls_facts.py DIR SPEC: what tshark sees in DIR/capture.pcap with the key log
+DIR/keylog.txt (and DIR/keylog-wrong.txt, if there), per connection; writes
+DIR/expect.txt (key=value lines, for tests) and prints a Markdown table for
+the README.
+
+SPEC: one line per connection, in the order the run opened them,
+  server-port|user|mechanism|TLS|outcome|what
+matched to the capture's SYNs by server port, in order (as conn_table.py).
+
+Decrypted application-data records are counted as tshark's TLS follow
+stream shows them ('-z follow,tls,raw,STREAM': one hex line per decrypted
+record, none for a record it cannot decrypt).  Direction: the client speaks
+first on every connection here (stream header, HTTP request), so the lines
+indented like the first one are the client's (tshark 4.0 names the nodes of
+a STARTTLS follow stream wrongly, so they cannot be used)."""
+import os, re, subprocess, sys
+
+SUITES = {0x1301: 'TLS_AES_128_GCM_SHA256', 0x1302: 'TLS_AES_256_GCM_SHA384',
+          0x1303: 'TLS_CHACHA20_POLY1305_SHA256',
+          0xc02f: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+          0xc030: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+          0xcca8: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'}
+VERSIONS = {0x0303: 'TLS 1.2', 0x0304: 'TLS 1.3'}
+COUNT_CMD = ("tshark -r capture.pcap -o tls.keylog_file:KEYLOG -q -z follow,tls,raw,STREAM "
+             "| grep -cE '^[[:space:]]*[0-9a-f]+$' (one run per tcp.stream, summed)")
+
+d, spec = sys.argv[1], sys.argv[2]
+cap = os.path.join(d, 'capture.pcap')
+rows = [l.rstrip('\n').split('|') for l in open(spec) if l.strip()]
+
+def tshark(*args):
+    return subprocess.run(['tshark', '-r', cap] + list(args), capture_output=True, text=True,
+                          check=True).stdout
+
+def fields(filt, *names, keylog=None):
+    opts = ['-o', 'tls.keylog_file:' + keylog] if keylog else []
+    out = tshark(*opts, '-Y', filt, '-T', 'fields', *sum([['-e', n] for n in names], []))
+    return [l.split('\t') for l in out.split('\n') if l.strip()]
+
+# connections: the SYNs, in order
+conns = []
+for stream, sport, dport in fields('tcp.flags.syn==1 && tcp.flags.ack==0', 'tcp.stream',
+                                   'tcp.srcport', 'tcp.dstport'):
+    if not any(c['stream'] == stream for c in conns):
+        conns.append({'stream': stream, 'client_port': sport, 'server_port': dport})
+left = list(conns)
+for r in rows:
+    c = next((c for c in left if c['server_port'] == r[0]), None)
+    if c is None:
+        sys.exit('tls_facts: no connection left for server port %s (%s)' % (r[0], r[5]))
+    left.remove(c)
+    c.update(user=r[1], mechanism=r[2], tls=r[3], outcome=r[4], what=r[5])
+if left:
+    sys.exit('tls_facts: connections not in the spec: %s' % [c['client_port'] for c in left])
+conns = [c for c in conns if 'user' in c]
+by_stream = {c['stream']: c for c in conns}
+
+# handshakes: ClientHello (random, SNI, ALPN) and ServerHello (version, suite)
+for stream, rnd, sni, alpn in fields('tls.handshake.type==1', 'tcp.stream', 'tls.handshake.random',
+                                     'tls.handshake.extensions_server_name',
+                                     'tls.handshake.extensions_alpn_str'):
+    by_stream[stream].update(client_random=rnd.replace(':', ''), sni=sni, alpn=alpn)
+for stream, legacy, supported, suite in fields(
+        'tls.handshake.type==2', 'tcp.stream', 'tls.handshake.version',
+        'tls.handshake.extensions.supported_version', 'tls.handshake.ciphersuite'):
+    v = int(supported or legacy, 16)
+    s = int(suite, 16)
+    by_stream[stream].update(tls_version=VERSIONS.get(v, hex(v)), suite=SUITES.get(s, hex(s)),
+                             suite_id='0x%04x' % s)
+
+def client_finished(keylog):
+    """client port -> verify_data of the client's Finished (what tls-unique
+    is for a full handshake), from tshark's hex dump of the decrypted
+    handshake records ('-x'): frames on lo are Ethernet + IPv4 without
+    options, so the TCP source port is at bytes 34-35 of the frame."""
+    out = tshark('-o', 'tls.keylog_file:' + keylog, '-Y', 'tls.handshake.type==20', '-x')
+    res, block, sport = {}, None, None
+    for line in out.split('\n') + ['']:
+        m = re.match(r'(Frame|Decrypted TLS) \(\d+ bytes\):', line)
+        h = re.match(r'[0-9a-f]{4}  ((?:[0-9a-f]{2} )+)', line)
+        if h and block is not None:
+            block[1].extend(bytes.fromhex(h.group(1)))
+            continue
+        if block is not None:
+            kind, data = block
+            if kind == 'Frame':
+                sport = str(int.from_bytes(data[34:36], 'big'))
+            elif data[:1] == b'\x14' and sport not in res:
+                res[sport] = data[4:4 + int.from_bytes(data[1:4], 'big')].hex()
+        block = [m.group(1), bytearray()] if m else None
+    return res
+
+def keyed(keylog, random):
+    return any(l.split()[1:2] == [random] for l in open(keylog) if l.strip() and l[0] != '#')
+
+def ws_messages(data, masked):
+    """The payloads of the WebSocket frames in DATA (after the HTTP upgrade)."""
+    out, i = [], 0
+    while i + 2 <= len(data):
+        n, i = data[i + 1] & 0x7f, i + 2
+        if n == 126:
+            n, i = int.from_bytes(data[i:i + 2], 'big'), i + 2
+        elif n == 127:
+            n, i = int.from_bytes(data[i:i + 8], 'big'), i + 8
+        key = data[i:i + 4] if masked else b'\0\0\0\0'
+        i += 4 if masked else 0
+        out.append(bytes(b ^ key[j % 4] for j, b in enumerate(data[i:i + n])))
+        i += n
+    return b''.join(out)
+
+def first_element(data, transport):
+    """The first XML element's start tag in one direction's plaintext (XML
+    declarations skipped; for HTTP, in the body; for WebSocket, in the
+    unmasked frames)."""
+    if transport in ('https-bosh', 'wss') and b'\r\n\r\n' in data:
+        head, body = data.split(b'\r\n\r\n', 1)
+        if transport == 'wss':
+            body = ws_messages(body, head.startswith(b'GET '))
+        data = body
+    m = re.search(rb'<[^?!][^>]*>', data)
+    return m.group(0).decode(errors='replace') if m else ''
+
+def follow(keylog):
+    """tcp.stream -> list of (client?, plaintext) per decrypted record."""
+    args = ['-o', 'tls.keylog_file:' + keylog, '-q']
+    for s in by_stream:
+        args += ['-z', 'follow,tls,raw,' + s]
+    out = tshark(*args)
+    res, cur, first_indent = {}, None, None
+    for line in out.split('\n'):
+        m = re.match(r'Filter: tcp\.stream eq (\d+)', line)
+        if m:
+            cur, first_indent = res.setdefault(m.group(1), []), None
+            continue
+        m = re.fullmatch(r'(\s*)([0-9a-f]+)', line)
+        if m and cur is not None:
+            if first_indent is None:
+                first_indent = m.group(1)
+            cur.append((m.group(1) == first_indent, bytes.fromhex(m.group(2))))
+    return res
+
+def transport(c):
+    port = int(c['server_port'])
+    return {5222: 'starttls', 5223: 'direct-tls'}.get(port) or (
+        'wss' if 'WebSocket' in c['mechanism'] else 'https-bosh')
+
+keylogs = [('', 'keylog.txt')]
+if os.path.exists(os.path.join(d, 'keylog-wrong.txt')):
+    keylogs.append(('wrong.', 'keylog-wrong.txt'))
+version = re.search(r'TShark \(Wireshark\) (\S+)',
+                    subprocess.run(['tshark', '-v'], capture_output=True, text=True).stdout)
+lines = ['# %s: what tshark %s sees with the key log (written by make-testdata.sh, tls_facts.py)'
+         % (os.path.basename(d), version.group(1) if version else '?'),
+         'capture=capture.pcap', 'connections=%d' % len(conns), 'count_command=' + COUNT_CMD]
+for prefix, name in keylogs:
+    keylog = os.path.join(d, name)
+    recs = follow(keylog)
+    total = 0
+    for c in conns:
+        r = recs.get(c['stream'], [])
+        c[prefix + 'records'] = r
+        total += len(r)
+    lines += ['%skeylog=%s' % (prefix, name), '%stshark_app_records=%d' % (prefix, total)]
+finished = client_finished(os.path.join(d, 'keylog.txt'))
+for i, c in enumerate(conns, 1):
+    t = transport(c)
+    p = 'conn%d.' % i
+    lines += [p + 'client_port=' + c['client_port'], p + 'server_port=' + c['server_port'],
+              p + 'tcp_stream=' + c['stream'], p + 'transport=' + t,
+              p + 'tls_version=' + c.get('tls_version', ''), p + 'suite=' + c.get('suite', ''),
+              p + 'suite_id=' + c.get('suite_id', ''), p + 'sni=' + c.get('sni', ''),
+              p + 'alpn=' + c.get('alpn', ''),
+              p + 'client_finished=' + finished.get(c['client_port'], ''),
+              p + 'user=' + c['user'], p + 'mechanism=' + c['mechanism'].split(' (')[0],
+              p + 'outcome=' + c['outcome']]
+    for prefix, name in keylogs:
+        r = c[prefix + 'records']
+        cli = b''.join(b for is_cli, b in r if is_cli)
+        srv = b''.join(b for is_cli, b in r if not is_cli)
+        c[prefix + 'keyed'] = 'yes' if keyed(os.path.join(d, name), c['client_random']) else 'no'
+        c[prefix + 'first'] = first_element(cli, t)
+        lines += [prefix + p + 'keyed=' + c[prefix + 'keyed'],
+                  prefix + p + 'tshark_app_records=%d' % len(r),
+                  prefix + p + 'tshark_app_records_client=%d' % sum(1 for x in r if x[0]),
+                  prefix + p + 'tshark_app_records_server=%d' % sum(1 for x in r if not x[0]),
+                  prefix + p + 'first_client_element=' + c[prefix + 'first'],
+                  prefix + p + 'first_server_element=' + first_element(srv, t)]
+with open(os.path.join(d, 'expect.txt'), 'w') as f:
+    f.write('\n'.join(lines) + '\n')
+
+head = ['client port', 'server port', 'user', 'mechanism', 'TLS', 'expected outcome',
+        'TLS version', 'suite', 'keys in keylog.txt', 'records tshark decrypts']
+if len(keylogs) > 1:
+    head += ['with keylog-wrong.txt']
+head += ['what']
+print('Connections, in the order they were opened (TLS version and suite from the')
+print("ServerHello; 'records tshark decrypts': application-data records, client +")
+print('server, in tshark\'s TLS follow stream with the key log; more in expect.txt):')
+print()
+print('| %s |' % ' | '.join(head))
+print('|%s' % ('---|' * len(head)))
+for c in conns:
+    cells = [c['client_port'], c['server_port'], c['user'], c['mechanism'], c['tls'], c['outcome'],
+             c.get('tls_version', ''), c.get('suite', ''), c['keyed']]
+    for prefix, _ in keylogs:
+        r = c[prefix + 'records']
+        cells.append('%d (%d + %d)' % (len(r), sum(1 for x in r if x[0]), sum(1 for x in r if not x[0])))
+    cells.append(c['what'])
+    print('| %s |' % ' | '.join(cells))
+print()
+print('First decrypted element, client to server: ' + '; '.join(
+    '%s: %s' % (c['client_port'], c['first'] or '(none)') for c in conns))
+# a keyed connection that tshark cannot decrypt with the right key log is a bad run
+bad = [c['client_port'] for c in conns if c['keyed'] == 'yes' and not c['records']]
+if bad:
+    sys.exit('tls_facts: keyed but not decrypted: %s' % bad)
+EOF
+chmod 755 "$CLIENTS/tls_facts.py"
+
+# flip_secrets KEYLOG OUT N LABEL...: OUT is KEYLOG with the first byte of the
+# secret inverted (xor 0xff) in the LABEL lines of the N-th session (sessions
+# numbered by the first line of their client random: the runs here make one
+# handshake after another); every other line is copied unchanged.  This is
+# how keylog-wrong.txt is edited by hand.
+flip_secrets() {
+    local in=$1 out=$2; shift 2
+    "$PY" - "$in" "$out" "$@" <<'EOF'
+import sys
+src, dst, n, labels = sys.argv[1], sys.argv[2], int(sys.argv[3]), set(sys.argv[4:])
+randoms, done = [], set()
+with open(src) as f, open(dst, 'w') as g:
+    for line in f:
+        parts = line.split()
+        if len(parts) == 3 and not line.startswith('#'):
+            if parts[1] not in randoms:
+                randoms.append(parts[1])
+            if randoms.index(parts[1]) + 1 == n and parts[0] in labels:
+                secret = bytearray.fromhex(parts[2])
+                secret[0] ^= 0xff
+                line = '%s %s %s\n' % (parts[0], parts[1], secret.hex())
+                done.add(parts[0])
+        g.write(line)
+if done != labels:
+    sys.exit('flip_secrets: session %d of %s has no %s' % (n, src, sorted(labels - done)))
+EOF
+}
+
+# tls_scenario NAME DESCRIPTION FUNCTION [AFTER]: one keyed TLS run.
+# FUNCTION runs the clients with conn (one spec line each, into $WORK/spec),
+# writing their keys to $TLS_DIR/keylog.txt; AFTER (if given) runs after the
+# capture (it may write keylog-wrong.txt); conn_table.py checks the spec
+# against the capture and the log, tls_facts.py fills README and expect.txt.
+tls_scenario() {
+    local name=$1 desc=$2 fn=$3 after=${4:-}
+    case " $(echo $SCENARIOS) " in *" $name "*) ;; *) return 0;; esac
+    TLS_DIR=$OUTDIR/$name
+    : > "$WORK/spec"
+    CAP_FILTER=$TLS_FILTER LOG_MARK=${TLS_LOG_MARK:-Received XML on stream} run_scenario "$name" 0 \
+        "$desc Key log: keylog.txt, written by the client (Python ssl, SSLContext.keylog_filename); the keys are those of a throwaway test server and its test accounts. capture.pcap: tcpdump -i lo '$TLS_FILTER'. ejabberd.log at loglevel debug holds the decrypted side (every XML element received and sent)." -- \
+        "$fn"
+    [ -s "$TLS_DIR/keylog.txt" ] || die "$name: no keylog.txt"
+    [ -z "$after" ] || "$after"
+    chmod 644 "$TLS_DIR"/keylog*.txt
+    "$PY" "$CLIENTS/conn_table.py" "$TLS_DIR/capture.pcap" "$WORK/spec" "$TLS_DIR/ejabberd.log" > "$WORK/table" ||
+        { cat "$WORK/table" >&2; die "$name: connections do not match the log"; }
+    "$PY" "$CLIENTS/tls_facts.py" "$TLS_DIR" "$WORK/spec" > "$WORK/table" ||
+        { cat "$WORK/table" >&2; die "$name: tls_facts.py failed"; }
+    { echo; cat "$WORK/table"; } >> "$TLS_DIR/README"
+}
+
+tls_starttls13() {
+    conn "$PORT|alice@$XMPP_HOST|SCRAM-SHA-1|STARTTLS|established|slixmpp, TLS 1.3 with OpenSSL's default suites, resource tls-starttls13, presence, roster, message to bob, clean close" 0 \
+        slix --jid "alice@$XMPP_HOST/tls-starttls13" --password "$ALICE_PASS" --mech SCRAM-SHA-1 \
+             --keylog "$TLS_DIR/keylog.txt" --message-to "bob@$XMPP_HOST"
+}
+tls_scenario tls-starttls13 \
+  "alice@xmppflow.test logs in with slixmpp over STARTTLS on 127.0.0.1:$PORT, TLS 1.3 (the client's and ejabberd's default suites), SASL SCRAM-SHA-1, bind 'tls-starttls13', presence, roster, a chat message to bob@xmppflow.test (offline: bounced), clean close." \
+  tls_starttls13
+
+tls_starttls12() {
+    conn "$PORT|bob@$XMPP_HOST|PLAIN|STARTTLS|established|slixmpp, at most TLS 1.2, ECDHE with AES-GCM only, resource tls-starttls12, presence, roster, message to alice, clean close" 0 \
+        slix --jid "bob@$XMPP_HOST/tls-starttls12" --password "$BOB_PASS" --mech PLAIN \
+             --tls-max 1.2 --ciphers 'ECDHE+AESGCM' --keylog "$TLS_DIR/keylog.txt" --message-to "alice@$XMPP_HOST"
+}
+tls_scenario tls-starttls12 \
+  "bob@xmppflow.test logs in with slixmpp over STARTTLS on 127.0.0.1:$PORT, TLS 1.2 (the client's context has maximum_version TLSv1_2 and the cipher list 'ECDHE+AESGCM'), SASL PLAIN (bob's PLAIN payload inside TLS: in the log, not readable in the capture without the key log), bind 'tls-starttls12', presence, roster, a chat message to alice@xmppflow.test (offline: bounced), clean close." \
+  tls_starttls12
+
+tls_direct5223() {
+    conn "$DIRECT_TLS_PORT|alice@$XMPP_HOST|PLAIN|direct TLS|established|slixmpp, TLS from the first byte, resource tls-direct5223, presence, roster, clean close" 0 \
+        slix --jid "alice@$XMPP_HOST/tls-direct5223" --password "$ALICE_PASS" --mech PLAIN \
+             --direct-tls --port "$DIRECT_TLS_PORT" --keylog "$TLS_DIR/keylog.txt"
+}
+tls_scenario tls-direct5223 \
+  "alice@xmppflow.test logs in with slixmpp over direct TLS (TLS from the first byte, no STARTTLS) on ejabberd's tls: true listener 127.0.0.1:$DIRECT_TLS_PORT, TLS 1.3, SASL PLAIN (alice's PLAIN payload inside TLS), bind 'tls-direct5223', presence, roster, clean close." \
+  tls_direct5223
+
+tls_missing_key() {
+    conn "$PORT|bob@$XMPP_HOST|SCRAM-SHA-256|STARTTLS|established|slixmpp, TLS 1.3, keys in keylog.txt, resource tls-keyed, presence, roster, clean close" 0 \
+        slix --jid "bob@$XMPP_HOST/tls-keyed" --password "$BOB_PASS" --mech SCRAM-SHA-256 \
+             --keylog "$TLS_DIR/keylog.txt" &&
+    conn "$PORT|alice@$XMPP_HOST|PLAIN|STARTTLS|established|slixmpp, TLS 1.3, NO keys (the client writes no key log), resource tls-unkeyed, presence, roster, clean close" 0 \
+        slix --jid "alice@$XMPP_HOST/tls-unkeyed" --password "$ALICE_PASS" --mech PLAIN
+}
+tls_scenario tls-missing-key \
+  "two STARTTLS sessions on 127.0.0.1:$PORT one after the other, both TLS 1.3: bob (SCRAM-SHA-256, resource tls-keyed) whose client writes keylog.txt, then alice (PLAIN, resource tls-unkeyed) whose client writes no key log: keylog.txt holds the secrets of the first session only, the second cannot be decrypted (the log has both)." \
+  tls_missing_key
+
+tls_wrong_secret() {
+    conn "$PORT|alice@$XMPP_HOST|PLAIN|STARTTLS|established|slixmpp, TLS 1.3, resource tls-right, presence, roster, clean close; keylog-wrong.txt: right" 0 \
+        slix --jid "alice@$XMPP_HOST/tls-right" --password "$ALICE_PASS" --mech PLAIN \
+             --keylog "$TLS_DIR/keylog.txt" &&
+    conn "$PORT|bob@$XMPP_HOST|SCRAM-SHA-1|STARTTLS|established|slixmpp, TLS 1.3, resource tls-wrong13, presence, roster, clean close; keylog-wrong.txt: CLIENT_TRAFFIC_SECRET_0 and SERVER_TRAFFIC_SECRET_0 wrong" 0 \
+        slix --jid "bob@$XMPP_HOST/tls-wrong13" --password "$BOB_PASS" --mech SCRAM-SHA-1 \
+             --keylog "$TLS_DIR/keylog.txt" &&
+    conn "$PORT|alice@$XMPP_HOST|PLAIN|STARTTLS|established|slixmpp, TLS 1.2, resource tls-wrong12, presence, roster, clean close; keylog-wrong.txt: CLIENT_RANDOM (master secret) wrong" 0 \
+        slix --jid "alice@$XMPP_HOST/tls-wrong12" --password "$ALICE_PASS" --mech PLAIN \
+             --tls-max 1.2 --keylog "$TLS_DIR/keylog.txt"
+}
+tls_wrong_secret_keylog() {
+    flip_secrets "$TLS_DIR/keylog.txt" "$WORK/keylog-13.txt" 2 CLIENT_TRAFFIC_SECRET_0 SERVER_TRAFFIC_SECRET_0
+    flip_secrets "$WORK/keylog-13.txt" "$TLS_DIR/keylog-wrong.txt" 3 CLIENT_RANDOM
+}
+tls_scenario tls-wrong-secret \
+  "three STARTTLS sessions on 127.0.0.1:$PORT one after the other: alice (PLAIN, TLS 1.3, resource tls-right), bob (SCRAM-SHA-1, TLS 1.3, resource tls-wrong13), alice (PLAIN, TLS 1.2, resource tls-wrong12). keylog.txt, written by the clients, is right for all three. keylog-wrong.txt is keylog.txt EDITED BY HAND (by make-testdata.sh's flip_secrets): the first byte of a secret inverted (xor 0xff) in bob's CLIENT_TRAFFIC_SECRET_0 and SERVER_TRAFFIC_SECRET_0 lines (his handshake secrets are right: the handshake decrypts, the first application-data record in each direction fails authentication) and in the CLIENT_RANDOM line of the TLS 1.2 session (wrong master secret: the first encrypted record, the client's Finished, fails). With keylog-wrong.txt only the first session decrypts." \
+  tls_wrong_secret tls_wrong_secret_keylog
+
+tls_bosh_https() {
+    conn "$HTTPS_PORT|alice@$XMPP_HOST|PLAIN (BOSH)|HTTPS|established|Python http.client over ssl (ALPN http/1.1), one keep-alive connection, bind tls-bosh-https, session, message to bob, terminate" 0 \
+        web bosh alice "$ALICE_PASS" tls-bosh-https "bob@$XMPP_HOST" --tls --keylog "$TLS_DIR/keylog.txt"
+}
+TLS_LOG_MARK='mod_bosh:process/1:[0-9]* Incoming data' tls_scenario tls-bosh-https \
+  "alice@xmppflow.test logs in over BOSH inside TLS: https://127.0.0.1:$HTTPS_PORT/bosh, ejabberd's ejabberd_http listener with tls: true, TLS 1.3, ALPN http/1.1, Python http.client over ssl on one keep-alive HTTP/1.1 connection, one request at a time (as bosh-plain): session creation, SASL PLAIN (alice's PLAIN payload inside TLS), xmpp:restart='true', bind 'tls-bosh-https', session, a chat message to bob@xmppflow.test (offline: bounced), <body type='terminate'> with an unavailable presence. The log has each request's <body/> as mod_bosh 'Incoming data' lines (ejabberd 23.01 logs no 'Received XML' for BOSH) and what it sends as 'Send XML on stream' (socket tag http_bind)." \
+  tls_bosh_https
+
+tls_wss() {
+    conn "$HTTPS_PORT|bob@$XMPP_HOST|SCRAM-SHA-256 (WebSocket)|WSS|established|python3-websockets over ssl (ALPN http/1.1), subprotocol xmpp, bind tls-wss, message to alice, <close/>" 0 \
+        web websocket bob "$BOB_PASS" tls-wss "alice@$XMPP_HOST" --mech SCRAM-SHA-256 --tls --keylog "$TLS_DIR/keylog.txt"
+}
+tls_scenario tls-wss \
+  "bob@xmppflow.test logs in over XMPP over WebSocket inside TLS: wss://127.0.0.1:$HTTPS_PORT/ws on ejabberd's ejabberd_http listener with tls: true, TLS 1.3, ALPN http/1.1, python3-websockets (subprotocol xmpp, no compression; the client's frames are masked inside TLS): HTTP Upgrade, <open/>, SASL SCRAM-SHA-256 (server signature checked by the client), <open/> again, bind 'tls-wss', a chat message to alice@xmppflow.test (offline: bounced), <close/> answered by <close/>, WebSocket close (socket tag websocket in the log)." \
+  tls_wss
+
+tls13_aes128() {
+    conn "$PORT|bob@$XMPP_HOST|PLAIN|STARTTLS|established|slixmpp, TLS 1.3 suite TLS_AES_128_GCM_SHA256 only (OPENSSL_CONF), resource tls13-aes128, presence, roster, message to alice, clean close" 0 \
+        env OPENSSL_CONF="$(tls13_suite_conf TLS_AES_128_GCM_SHA256)" "$PY" "$CLIENTS/slixclient.py" \
+            --jid "bob@$XMPP_HOST/tls13-aes128" --password "$BOB_PASS" --mech PLAIN \
+            --keylog "$TLS_DIR/keylog.txt" --message-to "alice@$XMPP_HOST"
+}
+tls_scenario tls13-aes128 \
+  "bob@xmppflow.test logs in with slixmpp over STARTTLS on 127.0.0.1:$PORT, TLS 1.3 with the suite TLS_AES_128_GCM_SHA256: the client process runs with OPENSSL_CONF pointing to an OpenSSL configuration whose system_default section says 'Ciphersuites = TLS_AES_128_GCM_SHA256' (Python's ssl module cannot set TLS 1.3 suites), so it offers that suite only. SASL PLAIN (inside TLS), bind 'tls13-aes128', presence, roster, a chat message to alice@xmppflow.test (offline: bounced), clean close." \
+  tls13_aes128
+
+tls13_chacha() {
+    conn "$PORT|alice@$XMPP_HOST|SCRAM-SHA-256|STARTTLS|established|slixmpp, TLS 1.3 suite TLS_CHACHA20_POLY1305_SHA256 only (OPENSSL_CONF), resource tls13-chacha, presence, roster, message to bob, clean close" 0 \
+        env OPENSSL_CONF="$(tls13_suite_conf TLS_CHACHA20_POLY1305_SHA256)" "$PY" "$CLIENTS/slixclient.py" \
+            --jid "alice@$XMPP_HOST/tls13-chacha" --password "$ALICE_PASS" --mech SCRAM-SHA-256 \
+            --keylog "$TLS_DIR/keylog.txt" --message-to "bob@$XMPP_HOST"
+}
+tls_scenario tls13-chacha \
+  "alice@xmppflow.test logs in with slixmpp over STARTTLS on 127.0.0.1:$PORT, TLS 1.3 with the suite TLS_CHACHA20_POLY1305_SHA256 (the client offers only that suite, through OPENSSL_CONF as in tls13-aes128), SASL SCRAM-SHA-256, bind 'tls13-chacha', presence, roster, a chat message to bob@xmppflow.test (offline: bounced), clean close." \
+  tls13_chacha
+
+tls12_chacha() {
+    conn "$PORT|bob@$XMPP_HOST|PLAIN|STARTTLS|established|slixmpp, TLS 1.2 with ECDHE-RSA-CHACHA20-POLY1305 only, resource tls12-chacha, presence, roster, message to alice, clean close" 0 \
+        slix --jid "bob@$XMPP_HOST/tls12-chacha" --password "$BOB_PASS" --mech PLAIN \
+             --tls-max 1.2 --ciphers ECDHE-RSA-CHACHA20-POLY1305 --keylog "$TLS_DIR/keylog.txt" \
+             --message-to "alice@$XMPP_HOST"
+}
+tls_scenario tls12-chacha \
+  "bob@xmppflow.test logs in with slixmpp over STARTTLS on 127.0.0.1:$PORT, TLS 1.2 with ECDHE-RSA-CHACHA20-POLY1305 (the client's context: maximum_version TLSv1_2, cipher list 'ECDHE-RSA-CHACHA20-POLY1305'), SASL PLAIN (inside TLS), bind 'tls12-chacha', presence, roster, a chat message to alice@xmppflow.test (offline: bounced), clean close." \
+  tls12_chacha
+
+tls_scram_plus() {
+    conn "$PORT|bob@$XMPP_HOST|SCRAM-SHA-256-PLUS|STARTTLS|established|slixmpp, TLS 1.3, channel binding tls-unique, resource tls-scram-plus13, presence, roster, clean close" 0 \
+        slix --jid "bob@$XMPP_HOST/tls-scram-plus13" --password "$BOB_PASS" --mech SCRAM-SHA-256-PLUS \
+             --keylog "$TLS_DIR/keylog.txt" &&
+    conn "$PORT|alice@$XMPP_HOST|SCRAM-SHA-256-PLUS|STARTTLS|established|slixmpp, TLS 1.2, channel binding tls-unique, resource tls-scram-plus12, presence, roster, clean close" 0 \
+        slix --jid "alice@$XMPP_HOST/tls-scram-plus12" --password "$ALICE_PASS" --mech SCRAM-SHA-256-PLUS \
+             --tls-max 1.2 --keylog "$TLS_DIR/keylog.txt"
+}
+tls_scenario tls-scram-plus \
+  "two SCRAM-SHA-256-PLUS logins with slixmpp over STARTTLS on 127.0.0.1:$PORT, one after the other: bob with TLS 1.3, alice with TLS 1.2 (maximum_version TLSv1_2). ejabberd 23.01 (p1_xmpp 1.6.1) and slixmpp 1.8.3 know only the channel binding type tls-unique (not tls-exporter): the client-first-message starts with the GS2 header 'p=tls-unique,,' and the client-final-message's c= attribute is base64 of that header followed by the tls-unique data, which both sides take from OpenSSL's SSL_get_finished on the client: the verify_data of the client's Finished message (with TLS 1.2: 12 bytes, the first Finished of the full handshake, as RFC 5929 says; with TLS 1.3, for which RFC 5929 does not define tls-unique: as long as the suite's hash, 48 bytes for TLS_AES_256_GCM_SHA384). The Finished messages are inside the encrypted handshake (both versions), so the channel binding can be checked only with the keys: expect.txt's connN.client_finished (the client Finished's verify_data, from tshark's decrypted handshake) is the tls-unique data the c= attribute carries (the same bytes in this run). Success with server signature, bind, presence, roster, clean close." \
+  tls_scram_plus
+
 # ---------------------------------------------------------------- docs
 b64() { printf '%b' "$1" | base64 -w0; }
 cat > "$OUTDIR/PASSWORDS.md" <<EOF
@@ -1878,8 +2348,14 @@ Where a password can be seen:
   (no TLS) in the capture and \`ejabberd.log.1\`, that of $WRONG_PASS
   (STARTTLS) in \`ejabberd.log.1\`, alice's again (no TLS) in the capture and
   \`ejabberd.log\`.
-* SCRAM / DIGEST-MD5 scenarios (including scram-sha256-plus, bosh-scram and
-  websocket-scram) never expose the password (only the user name).
+* keyed TLS runs (tls-*, tls1*; issue 15): the PLAIN payloads of alice
+  (tls-direct5223, tls-missing-key, tls-wrong-secret, tls-bosh-https) and bob
+  (tls-starttls12, tls13-aes128, tls12-chacha) are inside TLS: in clear in
+  \`ejabberd.log\`, and in the capture to anyone with the scenario's
+  \`keylog.txt\` (tls-missing-key: alice's session has no keys).
+* SCRAM / DIGEST-MD5 scenarios (including scram-sha256-plus, bosh-scram,
+  websocket-scram, tls-scram-plus, tls-wss) never expose the password (only
+  the user name).
 EOF
 
 {
@@ -1894,7 +2370,14 @@ EOF
     echo "/ws; used by the bosh-* and websocket-* scenarios only, captured with"
     echo "'tcp port $HTTP_PORT'; websocket-deflate talks to a permessage-deflate relay"
     echo "on 127.0.0.2:$HTTP_PORT in front of it, see its section), and on 127.0.0.1:$DIRECT_TLS_PORT"
-    echo "with direct TLS (\`tls: true\`; used by correlate only)."
+    echo "with direct TLS (\`tls: true\`; used by correlate and tls-direct5223), and on"
+    echo "127.0.0.1:$HTTPS_PORT with TLS (ejabberd_http, \`tls: true\`: BOSH on /bosh, WebSocket"
+    echo "on /ws; used by tls-bosh-https and tls-wss only)."
+    echo "The tls-* and tls1* directories are keyed TLS runs (issue 15): each also holds"
+    echo "\`keylog.txt\` (the NSS key log the Python client wrote: secrets of a throwaway"
+    echo "test server, nothing else), \`expect.txt\` (key=value facts from tshark with"
+    echo "that key log, for tests) and captures 'tcp port $PORT or $DIRECT_TLS_PORT or $HTTP_PORT or $HTTPS_PORT';"
+    echo "tls-wrong-secret also has \`keylog-wrong.txt\`, edited by hand (see its section)."
     echo "Each directory holds \`ejabberd.log\` (the server log lines written during"
     echo "that scenario only) and \`capture.pcap\` (\`tcpdump -i lo 'tcp port $PORT'\`),"
     echo "except where its section below says otherwise: pcapng-scram has"

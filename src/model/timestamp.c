@@ -3,6 +3,7 @@
 #include "timestamp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -108,3 +109,17 @@ format_span(usec_t d, char *out, size_t outlen)
     snprintf(out, outlen, "%.1f %s", (double)d / units[u].usec, units[u].unit);
 }
 
+
+static int
+cmp_usec(const void *x, const void *y)
+{
+    usec_t a = *(const usec_t *)x, b = *(const usec_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+usec_t
+usec_median(usec_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_usec);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}

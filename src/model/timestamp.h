@@ -12,5 +12,7 @@ typedef int64_t usec_t;
 void format_time(usec_t t, char *out, size_t outlen);
 /* Writes the length |d| (microseconds, >= 0) in the unit that reads best: "3.2 ms", "56.0 years". */
 void format_span(usec_t d, char *out, size_t outlen);
+/* The median of the |n| (> 0) times or lengths at |v|, which it sorts in place. */
+usec_t usec_median(usec_t *v, size_t n);
 
 #endif

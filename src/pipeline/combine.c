@@ -73,13 +73,6 @@ align(const struct session *cap, const struct session *log, long *pair)
     return n;
 }
 
-static int
-cmp_usec(const void *x, const void *y)
-{
-    usec_t a = *(const usec_t *)x, b = *(const usec_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 static usec_t
 median_offset(const struct session *cap, const struct session *log, const long *pair, size_t n)
 {
@@ -90,8 +83,7 @@ median_offset(const struct session *cap, const struct session *log, const long *
     for (size_t i = 0; i < cap->nphases; i++)
         if (pair[i] >= 0)
             d[k++] = log->phases[pair[i]].time - cap->phases[i].time;
-    qsort(d, k, sizeof *d, cmp_usec);
-    usec_t m = k % 2 ? d[k / 2] : (d[k / 2 - 1] + d[k / 2]) / 2;
+    usec_t m = usec_median(d, k);
     free(d);
     return m;
 }

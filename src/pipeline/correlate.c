@@ -90,20 +90,12 @@ no_client(const struct session *s)
     return true;
 }
 
-static int
-cmp_usec(const void *x, const void *y)
-{
-    usec_t a = *(const usec_t *)x, b = *(const usec_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 static usec_t
 median(const usec_t *v, size_t n)
 {
     usec_t *d = xcalloc(n, sizeof *d);
     memcpy(d, v, n * sizeof *d);
-    qsort(d, n, sizeof *d, cmp_usec);
-    usec_t m = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+    usec_t m = usec_median(d, n);
     free(d);
     return m;
 }
