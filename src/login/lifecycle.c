@@ -104,8 +104,7 @@ void
 login_tls_established(struct login *l)
 {
     if (l->tls_keys) {
-        l->inside_tls = true;
-        l->s.decryption.decrypted = true;
+        l->inside_tls = true; /* decrypted: once application data is read (login_tls_records) */
     } else {
         login_opaque(l);
     }
@@ -116,6 +115,7 @@ login_tls_records(struct login *l, const unsigned long n[2])
 {
     l->s.decryption.app_records[0] = n[0];
     l->s.decryption.app_records[1] = n[1];
+    l->s.decryption.decrypted = n[0] || n[1];
 }
 
 bool
@@ -133,6 +133,15 @@ login_tls_carried(struct login *l, const struct login *carrier, usec_t t)
     l->s.tls.negotiated = TRI_TRUE;
     l->tls_time = t;
     l->tls_version = carrier->tls_version;
+}
+
+void
+login_tls_carried_records(struct login *l, const struct login *carrier)
+{
+    for (int d = 0; d < 2; d++)
+        if (carrier->s.decryption.app_records[d] > l->s.decryption.app_records[d])
+            l->s.decryption.app_records[d] = carrier->s.decryption.app_records[d];
+    l->s.decryption.decrypted |= carrier->s.decryption.decrypted;
 }
 
 void

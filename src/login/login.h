@@ -130,6 +130,8 @@ bool login_inside_tls(const struct login *l);
  * connection whose TLS a key log opened (HTTPS): over TLS, its events inside.
  */
 void login_tls_carried(struct login *l, const struct login *carrier, usec_t t);
+/* The BOSH session |l|'s TLS record counts: |carrier|'s, when higher. */
+void login_tls_carried_records(struct login *l, const struct login *carrier);
 
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);

@@ -53,6 +53,10 @@ emit(void *arg, int dir, const uint8_t *data, size_t len)
         if (fb)
             stack_insert_above(e->call, fb, NULL);
     }
+    /* the count first: what the plaintext makes (a BOSH session) reads it */
+    unsigned long n[2] = {tlsdec_app_records(e->w->dec, 0), tlsdec_app_records(e->w->dec, 1)};
+    struct stack_note note = {.what = TLS_NOTE_RECORDS, .dir = dir, .time = e->time, .info = n};
+    stack_note(e->call, &note);
     struct chunk up = {CHUNK_DATA, data, len, e->time};
     stack_up(e->call, dir, &up);
 }
@@ -91,13 +95,7 @@ tls_watch_input(struct layer_call *call, void *state, int dir, const struct chun
     }
     if (w->dec && !tlsdec_failure(w->dec)) {
         struct emit_ctx e = {call, w, ch->time};
-        unsigned long before = tlsdec_app_records(w->dec, dir);
         tlsdec_feed(w->dec, dir, ch->data, ch->len, emit, &e);
-        if (tlsdec_app_records(w->dec, dir) != before) {
-            unsigned long n[2] = {tlsdec_app_records(w->dec, 0), tlsdec_app_records(w->dec, 1)};
-            struct stack_note note = {.what = TLS_NOTE_RECORDS, .dir = dir, .time = ch->time, .info = n};
-            stack_note(call, &note);
-        }
         tell_opaque(call, w, dir, ch->time);
     }
 }

@@ -12,8 +12,9 @@
  * the application data then goes up, through a "first-bytes" layer put
  * above it (XML, or HTTP for HTTPS BOSH and WSS, is told by its first bytes
  * as on plain TCP). A later failure (a record whose tag does not match, a
- * gap) is a TLS_NOTE_OPAQUE too, and nothing more passes up. After a chunk
- * that held application data records, TLS_NOTE_RECORDS counts them.
+ * gap) is a TLS_NOTE_OPAQUE too, and nothing more passes up. Before the
+ * plaintext of each application data record goes up, TLS_NOTE_RECORDS counts
+ * the records so far.
  */
 #ifndef XMPPFLOW_TLS_WATCH_H
 #define XMPPFLOW_TLS_WATCH_H

@@ -265,6 +265,8 @@ session_of(struct analyzer *a, struct conn *c, const char *sid, usec_t t, bool m
                   "BOSH over http://: the session id and every element travel in clear");
     }
     note_carrier(bs, c);
+    if (login_inside_tls(c->login)) /* its TLS records so far (those of the busiest of its connections) */
+        login_tls_carried_records(bs->login, c->login);
     conn_touch(a, bs);
     if (t > bs->last_seen)
         bs->last_seen = t;

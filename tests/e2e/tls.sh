@@ -8,7 +8,9 @@
 # suite); bad key log lines told by file and line; several --keylog files;
 # records cut into small TCP segments; -j 2; the key log's cap and memory; no
 # key material in any output; a build without OpenSSL refuses --keylog; a
-# cross-check with tshark when it is installed.
+# cross-check with tshark when it is installed. Then the real ejabberd runs of
+# make-testdata.sh (testdata/tls*/): every connection's user, mechanism,
+# outcome, suite and decrypted record counts as tshark saw them (expect.txt).
 . "$(dirname "$0")/lib.sh"
 
 D=$TESTDATA/tls-dev
@@ -212,6 +214,75 @@ check "--show-secrets shows the decrypted password (and still no key)" grep -q '
 
 # ---- --version ------------------------------------------------------------------
 check "--version says decryption is available" sh -c "'$XMPPFLOW' --version | grep -q 'key log (--keylog): available'"
+
+# ---- the real ejabberd runs of make-testdata.sh (testdata/tls*/, expect.txt from tshark) ----
+# For every connection expect.txt lists: the user, mechanism and outcome; decrypted when
+# keyed, with tshark's count of application data records per direction (a BOSH session:
+# the client's exactly, the server's up to its last answer); opaque no-key when not keyed;
+# with the wrong key log, opaque where tshark decrypts nothing.
+for exp in "$TESTDATA"/tls*/expect.txt; do
+    dir=$(dirname "$exp")
+    name=$(basename "$dir")
+    for which in "" wrong.; do
+        keys=$(sed -n "s/^${which}keylog=//p" "$exp")
+        [ -n "$keys" ] || continue
+        xf "real-$name-$which" -f json --keylog "$dir/$keys" "$dir/$(sed -n 's/^capture=//p' "$exp")"
+        res=$(py '
+import json, re, sys
+exp, out, which = sys.argv[1], sys.argv[2], sys.argv[3]
+facts = {}
+for line in open(exp, encoding="utf-8"):
+    if "=" in line and not line.startswith("#"):
+        k, v = line.rstrip("\n").split("=", 1)
+        facts[k] = v
+base = {k[len("conn"):]: v for k, v in facts.items() if re.match(r"conn[0-9]+[.]", k)}
+want = {k[len(which + "conn"):]: v for k, v in facts.items() if re.match(re.escape(which) + r"conn[0-9]+[.]", k)}
+conns = sorted({k.split(".")[0] for k in want})
+d = json.load(open(out))
+bad = []
+for n in conns:
+    g = lambda f: want.get(n + "." + f, base.get(n + "." + f, ""))
+    port = base.get(n + ".client_port")
+    ss = [s for s in d["sessions"] if (s["client"] or "").endswith(":" + str(port))]
+    if len(ss) != 1:
+        bad.append("conn%s: %d sessions" % (n, len(ss)))
+        continue
+    s = ss[0]
+    dec = s.get("decryption") or {}
+    c, sv = int(g("tshark_app_records_client") or 0), int(g("tshark_app_records_server") or 0)
+    if g("keyed") == "no":
+        if dec.get("opaque") != "no-key" or s["outcome"] != "opaque":
+            bad.append("conn%s: not opaque no-key: %s" % (n, dec))
+        continue
+    if c + sv == 0:
+        if dec.get("opaque") != "auth-failed":
+            bad.append("conn%s: tshark decrypts nothing, we: %s" % (n, dec))
+        continue
+    got_user = (s["user"] or "") + "@" + (s["domain"] or "")
+    if (got_user, s["auth"]["mechanism"], s["outcome"]) != (g("user"), g("mechanism"), g("outcome")):
+        bad.append("conn%s: %s %s %s" % (n, got_user, s["auth"]["mechanism"], s["outcome"]))
+    r = dec.get("app_records", {})
+    bosh = g("transport") == "https-bosh"
+    if not dec.get("decrypted") or r.get("client") != c or not (r.get("server") == sv or bosh and 0 < r.get("server") <= sv):
+        bad.append("conn%s: records %s, tshark %d/%d" % (n, r, c, sv))
+    if dec.get("suite") != g("suite"):
+        bad.append("conn%s: suite %s" % (n, dec.get("suite")))
+print("; ".join(bad) if bad else "ok %d" % len(conns))
+' "$exp" "$T/real-$name-$which.out" "$which")
+        case $res in
+        ok*) ok "$name${which:+ (wrong key log)}: every connection as tshark sees it (${res#ok } connections)" ;;
+        *) not_ok "$name${which:+ (wrong key log)}: every connection as tshark sees it"; diag "$res" ;;
+        esac
+    done
+done
+
+# decrypted, the real runs' passwords (testdata/PASSWORDS.md) are still masked, their secrets never shown
+sed -n 's/^| [^|]*| `\([^`]*\)`.*/\1/p' "$TESTDATA/PASSWORDS.md" >"$T/passwords"
+check "the real runs decrypted: no password of PASSWORDS.md in a default report" \
+    sh -c "test -s '$T/passwords' && ! cat '$T'/real-*.out | grep -F -f '$T/passwords'"
+awk 'NF == 3 && $1 !~ /^#/ { print $3 }' "$TESTDATA"/tls*/keylog*.txt | sort -u >"$T/real-secrets"
+check "the real runs decrypted: no key log secret in a report" \
+    sh -c "test -s '$T/real-secrets' && ! cat '$T'/real-*.out '$T'/real-*.err | grep -i -F -f '$T/real-secrets'"
 
 # ---- cross-check with tshark ------------------------------------------------------
 if command -v tshark >/dev/null 2>&1; then
