@@ -580,13 +580,14 @@ auth_line(struct ejlog *r, usec_t t, bool ok, const char *tag, size_t tag_len, c
 }
 
 static void
-session_line(struct ejlog *r, usec_t t, enum ejlog_kind kind, const char *pid, size_t pid_len,
-             const char *p, const char *end)
+session_line(struct ejlog *r, usec_t t, enum ejlog_kind kind, const char *tag, size_t tag_len,
+             const char *pid, size_t pid_len, const char *p, const char *end)
 {
     struct queued *q = push(r, kind, t);
     if (!q)
         return;
     q->o_pid = keep(q, pid, pid_len);
+    q->o_transport = keep(q, tag, tag_len); /* at info level the only sign of TLS */
     /* "JID" or "JID: reason"; a resource may hold ':' and ' ' ("host:4711", "Spark 2.8.3") */
     const char *e = NULL;
     for (const char *s = p; s + 2 <= end; s++)
@@ -597,6 +598,22 @@ session_line(struct ejlog *r, usec_t t, enum ejlog_kind kind, const char *pid, s
     q->o_jid = keep(q, p, (size_t)((e ? e : end) - p));
     if (e)
         q->o_reason = keep(q, e + 2, (size_t)(end - e - 2));
+}
+
+/* "The account U@D was registered from IP address IP" (mod_register, ejabberd 16.x+) */
+static void
+registered_line(struct ejlog *r, usec_t t, const struct prefix *pf, const char *p, const char *end)
+{
+    const char *e = memchr(p, ' ', (size_t)(end - p));
+    if (!e || !starts(e, end, " was registered from IP address "))
+        return;
+    struct queued *q = push(r, EJ_REGISTERED, t);
+    if (!q)
+        return;
+    q->o_pid = keep(q, pf->pid, pf->pid_len);
+    q->o_user = keep(q, p, (size_t)(e - p));
+    const char *ip = e + strlen(" was registered from IP address ");
+    q->o_ip = keep(q, ip, (size_t)(end - ip));
 }
 
 /* Decodes the Erlang term at |payload| into the event's data (truncated: cut by the logger or by us). */
@@ -830,11 +847,13 @@ process_record(struct ejlog *r)
         else if (starts(rest, line_end, "Failed c2s "))
             auth_line(r, pf.time, false, tag, tag_len, tpid, tpid_len, rest + 11, line_end);
         else if (starts(rest, line_end, "Opened c2s session for "))
-            session_line(r, pf.time, EJ_SESSION_OPEN, tpid, tpid_len, rest + 23, line_end);
+            session_line(r, pf.time, EJ_SESSION_OPEN, tag, tag_len, tpid, tpid_len, rest + 23, line_end);
+        else if (starts(rest, line_end, "Resumed session for "))
+            session_line(r, pf.time, EJ_RESUMED, tag, tag_len, tpid, tpid_len, rest + 20, line_end);
         else if (starts(rest, line_end, "Closing c2s session for "))
-            session_line(r, pf.time, EJ_CLOSING, tpid, tpid_len, rest + 24, line_end);
+            session_line(r, pf.time, EJ_CLOSING, tag, tag_len, tpid, tpid_len, rest + 24, line_end);
         else if (starts(rest, line_end, "Closing c2s connection for "))
-            session_line(r, pf.time, EJ_CLOSING, tpid, tpid_len, rest + 27, line_end);
+            session_line(r, pf.time, EJ_CLOSING, tag, tag_len, tpid, tpid_len, rest + 27, line_end);
         else if (starts(rest, line_end, "Failed to secure c2s connection: ")) {
             struct queued *q = push(r, EJ_TLS_FAILED, pf.time);
             q->o_pid = keep(q, tpid, tpid_len);
@@ -857,6 +876,11 @@ process_record(struct ejlog *r)
     if ((starts(m, line_end, "Got request:") || starts(m, line_end, "got request:")) &&
         logged_by(&pf, "ejabberd_bosh")) {
         bosh_request_record(r, pf.time, &pf, end);
+        return;
+    }
+    /* mod_register, in the c2s process of the connection that registered (XEP-0077) */
+    if (pf.pid && starts(m, line_end, "The account ") && logged_by(&pf, "mod_register")) {
+        registered_line(r, pf.time, &pf, m + 12, line_end);
         return;
     }
     if (pf.pid && starts(m, line_end, "Running hook c2s_terminated: ejabberd_c2s:")) {

@@ -20,6 +20,8 @@ enum ejlog_kind {
     EJ_XML,          /* "(tag|<pid>) Received/Send XML on stream = …" */
     EJ_AUTH,         /* "Accepted/Failed c2s MECH authentication …" */
     EJ_SESSION_OPEN, /* "Opened c2s session for JID" */
+    EJ_RESUMED,      /* "Resumed session for JID" (XEP-0198, mod_stream_mgmt) */
+    EJ_REGISTERED,   /* "The account U@D was registered from IP address IP" (user, ip; no tag) */
     EJ_CLOSING,      /* "Closing c2s session/connection for JID: reason" */
     EJ_TERMINATED,   /* the c2s process ended (hook c2s_terminated) */
     EJ_TLS_FAILED,   /* "Failed to secure c2s connection: reason" (STARTTLS failed) */
@@ -54,7 +56,7 @@ struct ejlog_event {
     const char *client, *server; /* EJ_ACCEPT: "ip:port" as the report writes it */
     bool ok;              /* EJ_AUTH */
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
-    const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING */
+    const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING (both with their socket tag in transport) */
     const char *message;  /* EJ_PROBLEM; EJ_RUN_START: the node the banner names (NULL: none) */
 };
 

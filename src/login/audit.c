@@ -68,8 +68,10 @@ audit_new_attempt(struct login *l, const char *mech, usec_t t)
 static void
 note_secret_sent(struct login *l, unsigned seq)
 {
-    if (!l->tls_active)
+    if (!l->tls_active) {
         l->s.password_on_wire = true;
+        l->s.wire_exposures++;
+    }
     if (l->opt.from_log)
         l->s.password_in_log = true;
     if (!l->auth_seq)

@@ -229,7 +229,7 @@ bool
 check_k4(const struct login *l, const struct fact *f, struct finding *out)
 {
     if (f->u.end.how != LOGIN_END_CLOSED || l->closed_c || l->stream_error || !l->started ||
-        l->opaque)
+        l->opaque || l->no_xml)
         return false;
     /*
      * BOSH has no connection of its own to drop: a client ends with type='terminate'
@@ -310,10 +310,10 @@ bool
 check_l3(const struct login *l, const struct fact *f, struct finding *out)
 {
     (void)f;
-    if (!l->no_xml)
-        return false;
-    say(out, "the log shows no XML for this connection (log level below debug): only the "
-             "server's verdicts are known");
+    if (!l->no_xml_alone)
+        return false; /* a whole log below debug level: said once, for the input */
+    say(out, "the log shows no XML for this connection, though it does for others: only the "
+             "server's own lines about it are known");
     return true;
 }
 

@@ -563,7 +563,7 @@ const struct check check_table[] = {
     {"L3", "log-no-xml", LEVEL_INFO, "(tool)",
      NULL, "info-level log: only outcomes are available",
      ON(FACT_END), {EV_NONE}, check_l3, SEEN_LOG_LINE,
-     NULL},
+     "Once per input (`inputs[].log_level`) for a log without XML; per session when others have it."},
     {"L2", "tls-opaque", LEVEL_INFO, "(tool)",
      NULL, "login continued inside TLS without keys",
      ON(FACT_END), {EV_NONE}, check_l2, SEEN_TLS_CAPTURE,

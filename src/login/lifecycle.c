@@ -150,14 +150,6 @@ login_tls_version(struct login *l, unsigned version)
     l->tls_version = version;
 }
 
-void
-login_no_xml(struct login *l)
-{
-    /* a log below debug level; a capture without XML is opaque or silent instead */
-    if (l->opt.from_log)
-        l->no_xml = true;
-}
-
 bool
 login_both_closed(const struct login *l)
 {
@@ -204,6 +196,15 @@ login_finish(struct login *l, enum login_end how, usec_t t)
                  : how == LOGIN_END_EVICTED_FULL   ? "table-full"
                  : how == LOGIN_END_EVICTED_MEMORY ? "memory"
                                                    : NULL;
+    if (l->no_xml && how == LOGIN_END_INPUT_END && !l->bound) {
+        /*
+         * ejabberd logs no close at info level for a connection that opened no
+         * session: the input's end does not show it still open. It ended after
+         * its last line, as far as the log tells.
+         */
+        how = LOGIN_END_CLOSED;
+        t = s->end;
+    }
     if (t > s->end)
         s->end = t;
     if (!l->have_start)

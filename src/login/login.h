@@ -69,10 +69,36 @@ void login_bosh_issue(struct login *l, char dir, enum bosh_issue issue, bool oth
 /*
  * Feeds an authentication verdict from a server log line (ejabberd
  * "Accepted/Failed c2s M authentication for U@D from IP[: reason]"); the
- * line itself is reported as C22. |ip| and |reason| may be NULL.
+ * line itself is reported as C22. |ip| and |reason| may be NULL. |tls| is
+ * what the line's socket tag says (tcp: TRI_FALSE, tls: TRI_TRUE, else
+ * TRI_NULL). Without XML (info level) each line is an attempt of its own,
+ * and a PLAIN or legacy one on a tcp-tagged socket sent its password
+ * without TLS: the plaintext audit counts it, inferred (attempt.inferred).
  */
 void login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
-                    const char *ip, const char *reason);
+                    const char *ip, const char *reason, enum tri tls);
+
+/*
+ * The log lines of a connection whose XML the log does not show (info
+ * level; they add nothing once XML was seen, debug level):
+ *   login_log_session     "Opened c2s session for JID": bound to |jid|; |resumed|:
+ *                         "Resumed session for JID" (XEP-0198)
+ *   login_log_registered  "The account U@D was registered" (XEP-0077),
+ *                         |tls| as for login_log_auth; a registration on a
+ *                         socket whose TLS the log does not show yet may be
+ *                         judged later (login_log_socket)
+ *   login_log_closed      "Closing c2s session/connection for JID: reason"
+ *   login_log_socket      a later line's socket tag says |tls|
+ */
+void login_log_session(struct login *l, usec_t t, const char *jid, bool resumed);
+void login_log_registered(struct login *l, usec_t t, const char *user, const char *ip, enum tri tls);
+void login_log_closed(struct login *l, usec_t t, const char *reason);
+void login_log_socket(struct login *l, enum tri tls);
+/*
+ * The connection's first c2s line at |t| has a tls socket tag: TLS came
+ * before it, when the log does not say (STARTTLS, the log level hiding it).
+ */
+void login_log_tls_before(struct login *l, usec_t t);
 
 /*
  * The connection was accepted at |t| (a log's "Accepted connection" line,
@@ -82,10 +108,13 @@ void login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const 
 void login_connected(struct login *l, usec_t t);
 
 /*
- * The input showed no XML for this connection (an info-level log): only the
- * log's verdicts are known (L3).
+ * The input showed no XML for this connection: only the log's own lines are
+ * known, and the checks that need the XML are not run. |elsewhere|: the
+ * input shows XML of other connections (a debug-level log that lacks this
+ * one's: L3 for the session); without, the whole input is below debug level
+ * and the report says so once, for the input (input_info_log_no_xml).
  */
-void login_no_xml(struct login *l);
+void login_no_xml(struct login *l, bool elsewhere);
 
 /*
  * From now on the connection is encrypted and the input holds no key: the

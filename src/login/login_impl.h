@@ -8,6 +8,7 @@
  *   elements.c     the bookkeeping of one element: what the stream offers, asks and answers
  *   audit.c        authentication attempts and the credentials they expose (login-spec §4)
  *   lifecycle.c    a login's start, its accessors and its end (outcome, durations)
+ *   loglines.c     what a server log's own lines say when its XML is not there (info level)
  *   watch.c        what is seen across connections (C10, F10, K8)
  *   checks.c       the table's engine: a fact in, the rows that watch it, violations out
  *   check_table.c  the table: one row per violation id
@@ -79,6 +80,10 @@ struct login {
     bool started;          /* any event seen */
     bool have_start;       /* s.start is set (by an event or by login_connected) */
     bool no_xml;           /* the input shows no XML for this connection */
+    bool no_xml_alone;     /* ... though it shows other connections' XML (L3) */
+    bool xml_seen;         /* a frame came (login_frame): log lines add no facts of their own */
+    bool log_accepted_step; /* the info-level "Accepted connection" step is there (loglines.c) */
+    bool log_register_pending; /* an info-level registration whose socket's TLS is not known yet */
     bool opaque;           /* encrypted without a key from some point on */
     bool tls_keys;         /* a key log opens this connection's TLS (login_tls_decrypting) */
     bool inside_tls;       /* the events from here on were read inside TLS (phase_event.tls) */

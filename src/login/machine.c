@@ -120,6 +120,10 @@ static const struct transition {
     {ST_ANY, '-', EV_GAP, G_NONE, ST_ANY, NULL},
     {ST_ANY, '-', EV_LOG_AUTH_OK, G_NONE, ST_ANY, NULL},
     {ST_ANY, '-', EV_LOG_AUTH_FAIL, G_NONE, ST_ANY, NULL},
+    {ST_ANY, '-', EV_LOG_ACCEPTED, G_NONE, ST_ANY, NULL},
+    {ST_ANY, '-', EV_LOG_REGISTERED, G_NONE, ST_ANY, NULL},
+    {ST_ANY, '-', EV_LOG_SESSION, G_NONE, ST_ANY, NULL},
+    {ST_ANY, '-', EV_LOG_CLOSED, G_NONE, ST_ANY, NULL},
     {ST_ANY, DIR_ANY, EV_XML_ERROR, G_NONE, ST_ANY, NULL},
     {ST_ANY, DIR_ANY, EV_OVERSIZE, G_NONE, ST_ANY, NULL},
     {ST_ANY, '-', EV_WS_UPGRADE, G_NONE, ST_ANY, NULL},
@@ -523,6 +527,7 @@ void
 login_frame(struct login *l, char dir, usec_t t, const struct frame *fr)
 {
     t = login_in_order(l, t);
+    l->xml_seen = true;
     l->damaged = fr->damaged;
     l->gap_offset = fr->gap_offset;
     l->gap_bytes = fr->gap_bytes;
@@ -626,41 +631,4 @@ login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn)
     f.u.hello.alpn = alpn;
     f.u.hello.xmpp_alpn = tlsrec_alpn_has(alpn, "xmpp-client");
     login_pseudo_fact(l, EV_TLS_CLIENT_HELLO, t, detail, &f);
-}
-
-void
-login_log_auth(struct login *l, usec_t t, bool ok, const char *mech, const char *user,
-               const char *ip, const char *reason)
-{
-    t = login_in_order(l, t);
-    struct buf b = {0};
-    buf_printf(&b, "server log: %s %s authentication for %s%s%s", ok ? "accepted" : "failed",
-               mech ? mech : "?", user ? user : "?", reason ? ": " : "", reason ? reason : "");
-    enum event ev = ok ? EV_LOG_AUTH_OK : EV_LOG_AUTH_FAIL;
-    unsigned seq = login_add_step(l, '-', t, ev, mech, b.data);
-    struct fact f = {.kind = FACT_EVENT, .dir = '-', .ev = ev, .seq = seq, .detail = mech};
-    f.u.log_auth.ok = ok;
-    f.u.log_auth.mech = mech;
-    f.u.log_auth.user = user;
-    f.u.log_auth.ip = ip;
-    f.u.log_auth.reason = reason;
-    checks_raise(l, &f);
-    if (user && !l->s.user)
-        l->s.user = xstrndup(user, login_localpart_len(user));
-    if (ip && !l->auth_ip)
-        l->auth_ip = xstrdup(ip);
-    /* Info-level logs show no XML: the log line is then the only verdict. */
-    if (l->s.auth.nattempts == 0) {
-        struct attempt *a = audit_new_attempt(l, mech, t);
-        a->tls = TRI_NULL;
-        a->result = ok ? AUTH_SUCCESS : AUTH_FAILURE;
-        audit_note_sasl_failure(l, a);
-        if (!ok)
-            audit_note_failure(l, a, t, seq);
-        l->cur = NULL;
-        l->auth_end = t;
-        l->s.auth.outcome = ok ? AUTH_SUCCESS : AUTH_FAILURE;
-        if (ok)
-            l->authed = true;
-    }
 }

@@ -58,3 +58,15 @@ input_info_add_time_total(struct input_info *info, long count)
         input_info_add_error(info, msg, 0, 0, -1);
     }
 }
+
+bool
+input_info_log_no_xml(const struct input_info *in)
+{
+    return in->type == INPUT_EJLOG && in->log_xml == 0 && in->log_c2s > 0;
+}
+
+const char input_info_no_xml_hidden[] =
+    "info-level log: no XML; stream features, STARTTLS, the SASL exchange, resource binding, "
+    "stanza order and stream closes are not visible (nor whether TLS came by STARTTLS or "
+    "directly, told by port 5223 only), and the checks needing them were not run; sessions, "
+    "users, mechanisms, verdicts, bound JIDs, times and socket tags are from the log's own lines";

@@ -25,7 +25,22 @@ struct input_info {
     long long evicted;    /* connections closed by the tool while reading it (0 → absent) */
     /* flows that are not client logins (summary.h, enum flow_kind) met in it (0 → absent) */
     long long non_xmpp_flows, s2s_streams;
+    /*
+     * ejabberd logs: records that show a connection's XML (debug level) and
+     * the c2s lines of info level (accepted connection, authentication,
+     * session opened or closed, registration). Lines only, not sessions:
+     * every -j worker counts the same.
+     */
+    long long log_xml, log_c2s;
 };
+
+/*
+ * The log shows connections but none of their XML (below debug level): the
+ * report says once, for the input, what it cannot show (L3).
+ */
+bool input_info_log_no_xml(const struct input_info *in);
+/* What a log without XML cannot show, in the report's words (L3). */
+extern const char input_info_no_xml_hidden[];
 
 /* Appends an error to |in| (|message| copied; line/packet 0 and offset -1 when unknown). */
 void input_info_add_error(struct input_info *in, const char *message, long line, long packet,

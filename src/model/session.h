@@ -105,6 +105,12 @@ struct attempt {
     char *condition;          /* NULL → null */
     enum tri tls;
     bool plaintext;           /* a reusable secret was readable in this input */
+    /*
+     * inferred: known from a server log line only (info level, no XML): the
+     * credentials are not in the input, and plaintext says what the line's
+     * socket tag implies (a PLAIN or legacy password over a tcp-tagged socket).
+     */
+    bool inferred;
     bool has_credentials;     /* false → credentials: null */
     struct credentials credentials;
 };
@@ -181,6 +187,9 @@ struct session {
         char *opaque_reason;         /* NULL → absent */
         unsigned long app_records[2]; /* app_records: client, server: application data records decrypted */
     } decryption;
+    /* password_on_wire known only from an info-level log's socket tag (no password in the input) */
+    bool password_wire_inferred;
+    unsigned wire_exposures; /* attempts and registrations that sent a password without TLS */
     /* why the tool closed it itself: "idle", "table-full", "memory"; NULL → absent */
     const char *evicted;
     /*

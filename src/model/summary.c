@@ -255,6 +255,8 @@ summary_facts_of(const struct session *s, struct summary_facts *f)
         .plaintext = plaintext,
         .on_wire = s->password_on_wire,
         .in_log = s->password_in_log,
+        .wire_inferred = s->password_wire_inferred,
+        .wire_exposures = s->wire_exposures,
         .user = plaintext ? plaintext_user(s) : NULL,
         .violations = s->violations,
         .nviolations = s->nviolations,
@@ -291,9 +293,12 @@ summary_add_facts(struct summary *sm, const struct summary_facts *f)
 
     if (f->plaintext) {
         sm->plaintext_sessions++;
-        unsigned where = (f->on_wire ? PLAINTEXT_ON_WIRE : 0) | (f->in_log ? PLAINTEXT_IN_LOG : 0);
+        unsigned where = (f->on_wire ? PLAINTEXT_ON_WIRE : 0) | (f->in_log ? PLAINTEXT_IN_LOG : 0) |
+                         (f->wire_inferred ? PLAINTEXT_WIRE_INFERRED : 0);
         sm->plaintext_on_wire += f->on_wire;
         sm->plaintext_in_log += f->in_log;
+        sm->plaintext_wire_inferred += f->on_wire && f->wire_inferred;
+        sm->plaintext_wire_passwords += f->on_wire ? f->wire_exposures : 0;
         if (f->user)
             add_user(sm, f->user, where);
     }

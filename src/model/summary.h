@@ -17,6 +17,7 @@ struct name_count {
 
 #define PLAINTEXT_ON_WIRE 1
 #define PLAINTEXT_IN_LOG 2
+#define PLAINTEXT_WIRE_INFERRED 4 /* on the wire as an info-level log's socket tag shows it */
 
 /* How a connection that never carried a byte of XMPP ended. */
 enum silent_end {
@@ -71,6 +72,8 @@ struct summary {
     unsigned char *plaintext_where;  /* per user: PLAINTEXT_ON_WIRE | PLAINTEXT_IN_LOG */
     size_t nplaintext_users;
     long plaintext_on_wire, plaintext_in_log; /* sessions, by where the password was readable */
+    long plaintext_wire_inferred;    /* of plaintext_on_wire: known from an info-level log only */
+    long plaintext_wire_passwords;   /* passwords sent without TLS (attempts, registrations) */
     struct name_count *by_code;      /* violation code counts, sorted by code */
     size_t nby_code;
     double *latencies;               /* durations_ms.to_bound, exact while few (summary.c) */
@@ -123,6 +126,8 @@ struct summary_facts {
     bool evicted;
     bool plaintext;              /* a password was readable: on the wire, in the log or in an attempt */
     bool on_wire, in_log;
+    bool wire_inferred;          /* on_wire known from an info-level log's socket tag only */
+    unsigned wire_exposures;     /* session.wire_exposures */
     const char *user;            /* the name the plaintext audit lists; NULL: none */
     const struct violation *violations; /* code and severity read */
     size_t nviolations;

@@ -370,7 +370,7 @@ login_side_finish(struct analyzer *a, struct login *l, unsigned local, bool saw_
                   enum login_end how, usec_t t)
 {
     if (!saw_xml)
-        login_no_xml(l);
+        login_no_xml(l, a->cur_info && a->cur_info->log_xml > 0);
     /* before the filters: an attack counts whichever sessions are printed */
     struct cross_facts f;
     login_cross_facts(l, &f);

@@ -46,6 +46,62 @@ note_transport(struct conn *c, const char *tag, usec_t t)
     }
 }
 
+/* What a c2s socket tag says of TLS: tcp no, tls yes; another tag (BOSH, WebSocket) or none: unknown. */
+static enum tri
+tls_of_tag(const char *tag)
+{
+    if (!tag)
+        return TRI_NULL;
+    if (strncmp(tag, "tls", 3) == 0)
+        return TRI_TRUE;
+    if (strncmp(tag, "tcp", 3) == 0)
+        return TRI_FALSE;
+    return TRI_NULL;
+}
+
+/* The port of "ip:port" / "[ip6]:port"; 0 when none. */
+static unsigned
+port_of(const char *endpoint)
+{
+    const char *colon = endpoint ? strrchr(endpoint, ':') : NULL;
+    return colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
+}
+
+/*
+ * ejabberd's HTTP listeners (5280, 5443 and the usual 80, 443): a connection
+ * accepted there is an HTTP handler that carries BOSH or WebSocket requests,
+ * whose session the c2s lines of another process name. Known from its
+ * "Accepted connection" line alone, it is no login of its own.
+ */
+static bool
+http_listener(const char *server)
+{
+    unsigned port = port_of(server);
+    return port == 5280 || port == 5443 || port == 80 || port == 443;
+}
+
+/*
+ * The socket tag of a line of a connection whose XML the log does not show
+ * (info level). Its first tag is that of its first c2s line, after STARTTLS
+ * when the client did it: tls there means TLS came before, STARTTLS unless
+ * the listener is XEP-0368's direct TLS port 5223 (the log says no more).
+ */
+static void
+note_info_tag(struct conn *c, const char *tag, usec_t t)
+{
+    if (!tag || c->saw_xml)
+        return;
+    struct session *s = login_session(c->login);
+    if (!c->transport && tls_of_tag(tag) == TRI_TRUE && port_of(s->server) != 5223) {
+        s->transport = TRANSPORT_TCP;
+        login_log_tls_before(c->login, t);
+        c->transport = xstrdup(tag);
+    } else {
+        note_transport(c, tag, t);
+    }
+    login_log_socket(c->login, tls_of_tag(tag));
+}
+
 static void
 drain(struct conn *c, int d, usec_t t, bool *server_closed)
 {
@@ -168,6 +224,32 @@ hold_bosh_line(struct analyzer *a, const struct ejlog_event *ev, struct input_in
            stream_starts(ev->data, ev->len) && http_handlers_hold(handlers(a), ev);
 }
 
+/* The input's level, as its lines show it (input_info_log_no_xml). */
+static void
+count_level(const struct ejlog_event *ev, struct input_info *info)
+{
+    switch (ev->kind) {
+    case EJ_XML:
+    case EJ_BOSH_BODY:
+    case EJ_BOSH_REQUEST:
+        info->log_xml++;
+        break;
+    case EJ_ACCEPT:
+    case EJ_AUTH:
+    case EJ_SESSION_OPEN:
+    case EJ_RESUMED:
+    case EJ_REGISTERED:
+    case EJ_CLOSING:
+        info->log_c2s++;
+        break;
+    case EJ_TERMINATED:
+    case EJ_TLS_FAILED:
+    case EJ_RUN_START:
+    case EJ_PROBLEM:
+        break;
+    }
+}
+
 static void
 on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
 {
@@ -224,6 +306,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         s->server = xstrdup(ev->server);
         session_connection_endpoints(s, ev->client, ev->server);
         login_connected(c->login, ev->time);
+        if (http_listener(ev->server))
+            s->carrier = true;
         break;
     case EJ_XML: {
         /*
@@ -266,13 +350,29 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         break;
     }
     case EJ_AUTH:
-        /* not note_transport(): at info level the first tag seen may already be tls after STARTTLS */
-        login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->ip, ev->reason);
+        /* with XML, the tag of the XML lines told the transport; without, this one does */
+        note_info_tag(c, ev->transport, ev->time);
+        login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->ip, ev->reason,
+                       c->saw_xml ? TRI_NULL : tls_of_tag(ev->transport));
         break;
     case EJ_SESSION_OPEN:
+    case EJ_RESUMED:
+        note_info_tag(c, ev->transport, ev->time);
+        login_log_session(c->login, ev->time, ev->jid, ev->kind == EJ_RESUMED);
+        break;
+    case EJ_REGISTERED:
+        login_log_registered(c->login, ev->time, ev->user, ev->ip,
+                             c->saw_xml ? TRI_NULL : tls_of_tag(c->transport));
         break;
     case EJ_CLOSING:
         c->terminated = true;
+        if (!c->saw_xml) {
+            /* info level: nothing more of this connection will come; it ends here, not at the end of the file */
+            note_info_tag(c, ev->transport, ev->time);
+            login_log_closed(c->login, ev->time, ev->reason);
+            conn_finish(a, c, LOGIN_END_CLOSED, ev->time);
+            break;
+        }
         /* mod_stream_mgmt keeps the session for a resumption, but the connection is gone */
         if (ev->reason && strstr(ev->reason, "for stream resumption"))
             conn_finish(a, c, LOGIN_END_CLOSED, ev->time);
@@ -330,6 +430,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
             logscope_key(a, &ev);
             if (ev.time > a->last_time)
                 a->last_time = ev.time;
+            count_level(&ev, info);
             on_log_event(a, &ev, info);
             check_memory(a, ev.len);
             event_end(a);
@@ -350,6 +451,7 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
         logscope_key(a, &ev);
         if (ev.time > a->last_time)
             a->last_time = ev.time;
+        count_level(&ev, info);
         on_log_event(a, &ev, info);
         event_end(a);
     }

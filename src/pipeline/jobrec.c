@@ -263,6 +263,8 @@ jobrec_put_input(struct buf *b, const struct input_info *info,
     put_i64(b, info->evicted);
     put_i64(b, info->non_xmpp_flows);
     put_i64(b, info->s2s_streams);
+    put_i64(b, info->log_xml);
+    put_i64(b, info->log_c2s);
     jobrec_u8(b, info->unusable);
     jobrec_u32(b, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
@@ -290,6 +292,8 @@ jobrec_get_input(struct jobrec_reader *r, struct jobrec_input *in)
     in->evicted = get_i64(r);
     in->non_xmpp_flows = get_i64(r);
     in->s2s_streams = get_i64(r);
+    in->log_xml = get_i64(r);
+    in->log_c2s = get_i64(r);
     in->unusable = jobrec_get_u8(r) != 0;
     uint32_t n = jobrec_get_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
@@ -324,7 +328,8 @@ jobrec_put_summary(struct buf *b, const struct summary_facts *f)
     jobrec_u8(b, (unsigned)f->transport);
     jobrec_str(b, f->mechanism);
     jobrec_u8(b, (unsigned)f->evicted | (unsigned)f->plaintext << 1 | (unsigned)f->on_wire << 2 |
-                     (unsigned)f->in_log << 3 | (unsigned)f->tls_decrypted << 4);
+                     (unsigned)f->in_log << 3 | (unsigned)f->wire_inferred << 4 | (unsigned)f->tls_decrypted << 5);
+    jobrec_u32(b, f->wire_exposures);
     jobrec_str(b, f->user);
     jobrec_str(b, f->tls_opaque);
     jobrec_u32(b, (uint32_t)f->nviolations);
@@ -367,7 +372,9 @@ jobrec_get_summary(struct jobrec_reader *r, struct summary_facts *f)
     f->plaintext = flags >> 1 & 1;
     f->on_wire = flags >> 2 & 1;
     f->in_log = flags >> 3 & 1;
-    f->tls_decrypted = flags >> 4 & 1;
+    f->wire_inferred = flags >> 4 & 1;
+    f->tls_decrypted = flags >> 5 & 1;
+    f->wire_exposures = jobrec_get_u32(r);
     f->user = jobrec_get_str(r);
     f->tls_opaque = jobrec_get_str(r);
     uint32_t n = jobrec_get_u32(r);

@@ -113,7 +113,7 @@ struct jobrec_note {
 /* An input of an END: what one worker knows of it. */
 struct jobrec_input {
     enum input_type type;
-    long long size_bytes, count, evicted, non_xmpp_flows, s2s_streams;
+    long long size_bytes, count, evicted, non_xmpp_flows, s2s_streams, log_xml, log_c2s;
     bool unusable;
     struct jobrec_note *notes;
     size_t nnotes;

@@ -667,6 +667,8 @@ merge_finish(struct merge *m, char *const *paths, struct input_info *infos, int 
         info->size_bytes = in->size_bytes;
         info->count = in->count;
         info->unusable = in->unusable;
+        info->log_xml = in->log_xml; /* every worker read every line */
+        info->log_c2s = in->log_c2s;
         for (unsigned k = 0; k < m->n; k++)
             if (m->w[k].ended) {
                 info->evicted += m->w[k].inputs[i].evicted;

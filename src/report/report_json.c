@@ -93,6 +93,32 @@ credentials_json(struct json_writer *w, const struct credentials *c, bool show_s
     json_writer_object_end(w);
 }
 
+/*
+ * summary.plaintext_auth_wire / plaintext_auth_log: the plaintext audit by
+ * where the password was readable, as the text report's "(wire, log)" says;
+ * plaintext_auth keeps both. The users are those listed there (a user past
+ * its cap is in neither list).
+ */
+static void
+plaintext_where_json(struct json_writer *w, const struct summary *sm, unsigned where)
+{
+    bool wire = where == PLAINTEXT_ON_WIRE;
+    json_writer_name(w, wire ? "plaintext_auth_wire" : "plaintext_auth_log");
+    json_writer_object_begin(w);
+    integer(w, "sessions", wire ? sm->plaintext_on_wire : sm->plaintext_in_log);
+    if (wire) {
+        integer(w, "passwords", sm->plaintext_wire_passwords);
+        integer(w, "inferred_sessions", sm->plaintext_wire_inferred);
+    }
+    json_writer_name(w, "users");
+    json_writer_array_begin(w);
+    for (size_t i = 0; i < sm->nplaintext_users; i++)
+        if (sm->plaintext_where && (sm->plaintext_where[i] & where) && sm->plaintext_users[i])
+            json_writer_string(w, sm->plaintext_users[i]);
+    json_writer_array_end(w);
+    json_writer_object_end(w);
+}
+
 static void
 attempt_json(struct json_writer *w, const struct attempt *a, bool show_secrets)
 {
@@ -103,6 +129,10 @@ attempt_json(struct json_writer *w, const struct attempt *a, bool show_secrets)
     tri(w, "tls", a->tls);
     json_writer_name(w, "plaintext");
     json_writer_bool(w, a->plaintext);
+    if (a->inferred) {
+        json_writer_name(w, "inferred");
+        json_writer_bool(w, true);
+    }
     json_writer_name(w, "credentials");
     if (a->has_credentials)
         credentials_json(w, &a->credentials, show_secrets);
@@ -434,6 +464,14 @@ input_json(struct json_writer *w, const struct input_info *in)
         integer(w, "non_xmpp_flows", in->non_xmpp_flows);
     if (in->s2s_streams > 0)
         integer(w, "s2s_streams", in->s2s_streams);
+    if (input_info_log_no_xml(in)) {
+        json_writer_name(w, "log_level");
+        json_writer_object_begin(w);
+        str(w, "level", "info");
+        str(w, "code", "L3");
+        str(w, "not_visible", input_info_no_xml_hidden);
+        json_writer_object_end(w);
+    }
     json_writer_object_end(w);
 }
 
@@ -606,6 +644,8 @@ summary_json(struct json_writer *w, const struct summary *sm)
     if (sm->plaintext_users_more > 0)
         integer(w, "users_not_listed", sm->plaintext_users_more);
     json_writer_object_end(w);
+    plaintext_where_json(w, sm, PLAINTEXT_ON_WIRE);
+    plaintext_where_json(w, sm, PLAINTEXT_IN_LOG);
 
     json_writer_name(w, "violations");
     json_writer_object_begin(w);

@@ -445,6 +445,8 @@ put_attempts(struct buf *b, const struct session *s, bool show_secrets)
         put_pad(b, tls_words(a->tls), tlsw + 2);
         if (any_plain)
             put_pad(b, a->plaintext ? "plaintext secret" : "", 16 + 2);
+        if (a->inferred)
+            buf_append_str(b, "(server log line only: no credentials in the input)  ");
         if (a->has_credentials) {
             const struct credentials *c = &a->credentials;
             if (c->authzid) {
@@ -600,6 +602,10 @@ put_inputs(struct buf *b, const struct report_run *run)
         if (in->nerrors == 0)
             buf_append_str(b, ", no errors");
         end_line(b);
+        if (input_info_log_no_xml(in)) {
+            buf_printf(b, "    L3: %s", input_info_no_xml_hidden);
+            end_line(b);
+        }
         for (size_t j = 0; j < in->nerrors; j++) {
             const struct input_error *e = &in->errors[j];
             buf_append_str(b, "    error");
@@ -752,17 +758,22 @@ put_summary(struct buf *b, const struct summary *sm)
     if (sm->plaintext_sessions == 0) {
         buf_append_str(b, "none");
     } else {
-        buf_printf(b, "%ld %s (%ld on the wire, %ld in the server log)", sm->plaintext_sessions,
+        static const char *const where[] = {"", "wire", "log", "wire, log"}; /* PLAINTEXT_* */
+        buf_printf(b, "%ld %s (%ld on the wire, %ld in the server log", sm->plaintext_sessions,
                    plural(sm->plaintext_sessions, "session", "sessions"), sm->plaintext_on_wire,
                    sm->plaintext_in_log);
+        if (sm->plaintext_wire_inferred > 0)
+            buf_printf(b, "; %ld on the wire as an info-level log's tcp socket tag shows it, no "
+                          "password in the input); %ld %s sent without TLS", sm->plaintext_wire_inferred,
+                       sm->plaintext_wire_passwords, plural(sm->plaintext_wire_passwords, "password", "passwords"));
+        else
+            buf_append_char(b, ')');
         for (size_t i = 0; i < sm->nplaintext_users; i++) {
             buf_append_str(b, i ? ", " : "; users: ");
             put_clean(b, sm->plaintext_users[i]);
             unsigned w = sm->plaintext_where ? sm->plaintext_where[i] : 0;
-            if (w)
-                buf_printf(b, " (%s)", w == (PLAINTEXT_ON_WIRE | PLAINTEXT_IN_LOG) ? "wire, log"
-                                       : w == PLAINTEXT_ON_WIRE                   ? "wire"
-                                                                                  : "log");
+            if (w & 3)
+                buf_printf(b, " (%s%s)", where[w & 3], w & PLAINTEXT_WIRE_INFERRED ? ", inferred" : "");
         }
         if (sm->plaintext_users_more > 0)
             buf_printf(b, " and %ld more", sm->plaintext_users_more);

@@ -110,6 +110,11 @@ enum event {
     EV_GAP,
     EV_LOG_AUTH_OK,
     EV_LOG_AUTH_FAIL,
+    /* what an info-level log shows of a connection without its XML (login_log_*) */
+    EV_LOG_ACCEPTED,   /* "Accepted connection" */
+    EV_LOG_REGISTERED, /* "The account U@D was registered" (XEP-0077) */
+    EV_LOG_SESSION,    /* "Opened c2s session for JID": bound */
+    EV_LOG_CLOSED,     /* "Closing c2s session/connection for JID: reason" */
     EV_XML_ERROR, /* detail = message */
     EV_OVERSIZE,
     /* WebSocket (RFC 6455, RFC 7395), dir '-' */

@@ -396,7 +396,8 @@ for c in $(captures | grep -E '/capture\.pcap(ng)?$'); do
     plain-no-tls | legacy-auth-no-tls | sll-plain-no-tls | disconnect-mid-sasl) ;;
     *) case $capseq in *-:tls-established*) ;; *) continue ;; esac ;;
     esac
-    xf lc -f json "$TESTDATA/$s/ejabberd.log"
+    # the whole log: a rotated set is one log (ejabberd.log, .1, .2.gz, ...)
+    xf lc -f json "$TESTDATA/$s"/ejabberd.log*
     logseq=$(seqs "$T/lc.out" 'log-auth-.*')
     case $s in
     plain-no-tls | legacy-auth-no-tls | sll-plain-no-tls)

@@ -1094,7 +1094,7 @@ Test(login, log_verdict_alone_makes_an_attempt)
     c_open(&d);
     s_open(&d, "s1");
     login_log_auth(d.l, d.t + 10, false, "PLAIN", "mallory@" DOMAIN, "127.0.0.1",
-                   "Invalid username or password");
+                   "Invalid username or password", TRI_NULL);
     struct session *s = finish(&d, LOGIN_END_CLOSED);
     cr_expect_eq(s->outcome, OUTCOME_AUTH_FAILED, "outcome %s", outcome_name(s->outcome));
     cr_assert_eq(s->auth.nattempts, 1);
@@ -2048,6 +2048,27 @@ Test(login, empty_auth_taken_as_an_empty_initial_response_is_c17)
     session_free(s);
 }
 
+/* Info level: every verdict line is an attempt; PLAIN on a tcp-tagged socket sent its password in clear. */
+Test(login, info_level_failed_plain_attempts_are_each_a_password_on_the_wire)
+{
+    struct drv d;
+    drv_init(&d, false, true);
+    for (int i = 0; i < 3; i++)
+        login_log_auth(d.l, d.t + 10 * (i + 1), false, "PLAIN", "eve@" DOMAIN, "127.0.0.1",
+                       "Invalid username or password", TRI_FALSE);
+    login_log_auth(d.l, d.t + 50, true, "SCRAM-SHA-1", "eve@" DOMAIN, "127.0.0.1", NULL, TRI_FALSE);
+    struct session *s = finish(&d, LOGIN_END_CLOSED);
+    cr_assert_eq(s->auth.nattempts, 4);
+    for (size_t i = 0; i < 4; i++) {
+        cr_expect(s->auth.attempts[i].inferred);
+        cr_expect_eq(s->auth.attempts[i].tls, TRI_FALSE);
+        cr_expect_eq(s->auth.attempts[i].plaintext, i < 3, "attempt %zu", i);
+    }
+    cr_expect(s->password_on_wire && s->password_wire_inferred && !s->password_in_log);
+    cr_expect_eq(s->wire_exposures, 3);
+    session_free(s);
+}
+
 /* ---- C22: the server log's authentication lines ------------------------------------ */
 
 Test(login, log_auth_lines_are_c22)
@@ -2057,8 +2078,8 @@ Test(login, log_auth_lines_are_c22)
     c_open(&d);
     s_open(&d, "s1");
     login_log_auth(d.l, d.t + 10, false, "PLAIN", "alice@" DOMAIN, "127.0.0.1",
-                   "Invalid username or password");
-    login_log_auth(d.l, d.t + 20, true, "SCRAM-SHA-1", "alice@" DOMAIN, "127.0.0.1", NULL);
+                   "Invalid username or password", TRI_NULL);
+    login_log_auth(d.l, d.t + 20, true, "SCRAM-SHA-1", "alice@" DOMAIN, "127.0.0.1", NULL, TRI_NULL);
     struct session *s = finish(&d, LOGIN_END_CLOSED);
     const struct phase_event *fail = find_phase(s, "log-auth-fail(PLAIN)");
     const struct phase_event *ok = find_phase(s, "log-auth-ok(SCRAM-SHA-1)");
@@ -2086,7 +2107,7 @@ Test(login, log_auth_lines_are_c22)
 
     /* an unknown user, no address: still one finding per line */
     drv_init(&d, false, true);
-    login_log_auth(d.l, d.t + 10, false, "DIGEST-MD5", NULL, NULL, "Invalid username or password");
+    login_log_auth(d.l, d.t + 10, false, "DIGEST-MD5", NULL, NULL, "Invalid username or password", TRI_NULL);
     s = finish(&d, LOGIN_END_CLOSED);
     expect_violation(s, "C22", SEV_INFO);
     const struct violation *v = find_violation(s, "C22");
@@ -2266,7 +2287,7 @@ Test(login, failures_from_one_source_are_c10)
         drv_init(&d, false, true);
         d.t = T0 + i * 5 * SEC;
         login_log_auth(d.l, d.t, false, "PLAIN", NULL, i % 2 ? "203.0.113.7" : "::FFFF:203.0.113.7",
-                       "Invalid username or password");
+                       "Invalid username or password", TRI_NULL);
         watch_failures(d.l, w);
         struct session *s = finish(&d, LOGIN_END_CLOSED);
         if (i < 9) {
@@ -2330,7 +2351,7 @@ Test(login, c10_table_stays_bounded)
         d.t = T0 + i * 1000;
         snprintf(user, sizeof user, "user%d@" DOMAIN, i);
         snprintf(client, sizeof client, "10.%d.%d.%d", i >> 16 & 255, i >> 8 & 255, i & 255);
-        login_log_auth(d.l, d.t, false, "PLAIN", user, client, "Invalid username or password");
+        login_log_auth(d.l, d.t, false, "PLAIN", user, client, "Invalid username or password", TRI_NULL);
         watch_failures(d.l, w);
         struct session *s = finish(&d, LOGIN_END_CLOSED);
         expect_no_violation(s, "C10");

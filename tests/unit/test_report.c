@@ -576,8 +576,8 @@ Test(json, document_has_schema_keys_in_order)
     static const char *const log[] = {"pid", "first_line", "last_line"};
     expect_keys(json_object_get(s1, "log"), log, NELEMS(log), "log");
     static const char *const sum[] = {"sessions",     "by_outcome",     "by_transport",
-                                      "by_mechanism", "plaintext_auth", "violations",
-                                      "latency_ms"};
+                                      "by_mechanism", "plaintext_auth", "plaintext_auth_wire",
+                                      "plaintext_auth_log", "violations", "latency_ms"};
     expect_keys(json_object_get(doc, "summary"), sum, NELEMS(sum), "summary");
     json_decref(doc);
     free(out);
