@@ -282,28 +282,6 @@ violations_dropped_json(struct json_writer *w, const struct session *s)
     json_writer_object_end(w);
 }
 
-/* With --keylog: whether the session's TLS was read, how, and why not. */
-static void
-decryption_json(struct json_writer *w, const struct session *s)
-{
-    json_writer_name(w, "decryption");
-    json_writer_object_begin(w);
-    json_writer_name(w, "decrypted");
-    json_writer_bool(w, s->decryption.decrypted);
-    str(w, "version", s->decryption.version);
-    str(w, "suite", s->decryption.suite);
-    json_writer_name(w, "app_records");
-    json_writer_object_begin(w);
-    integer(w, "client", (int64_t)s->decryption.app_records[0]);
-    integer(w, "server", (int64_t)s->decryption.app_records[1]);
-    json_writer_object_end(w);
-    if (s->decryption.opaque) {
-        str(w, "opaque", s->decryption.opaque);
-        str(w, "opaque_reason", s->decryption.opaque_reason);
-    }
-    json_writer_object_end(w);
-}
-
 static void
 session_json(struct json_writer *w, const struct session *s, bool show_secrets)
 {
@@ -364,7 +342,7 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     if (s->evicted)
         str(w, "evicted", s->evicted);
     if (s->decryption.present)
-        decryption_json(w, s);
+        report_json_decryption(w, s);
 
     json_writer_name(w, "phases");
     json_writer_array_begin(w);
@@ -592,20 +570,6 @@ flows_json(struct json_writer *w, const char *name, const struct flow_tally *t)
     json_writer_object_end(w);
 }
 
-/* With --keylog: the key log read, the TLS sessions decrypted, those left opaque by why. */
-static void
-decryption_summary_json(struct json_writer *w, const struct summary *sm)
-{
-    json_writer_name(w, "decryption");
-    json_writer_object_begin(w);
-    integer(w, "keylog_sessions", sm->decryption.keylog_sessions);
-    integer(w, "keylog_bad_lines", sm->decryption.keylog_bad_lines);
-    integer(w, "decrypted", sm->decryption.decrypted);
-    json_writer_name(w, "opaque");
-    name_counts_json(w, sm->decryption.opaque, sm->decryption.nopaque);
-    json_writer_object_end(w);
-}
-
 static void
 summary_json(struct json_writer *w, const struct summary *sm)
 {
@@ -664,7 +628,7 @@ summary_json(struct json_writer *w, const struct summary *sm)
     if (sm->flows[FLOW_S2S].total)
         flows_json(w, "s2s_streams", &sm->flows[FLOW_S2S]);
     if (sm->decryption.keylog)
-        decryption_summary_json(w, sm);
+        report_json_decryption_summary(w, sm);
 
     json_writer_name(w, "latency_ms");
     json_writer_object_begin(w);
