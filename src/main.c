@@ -16,9 +16,11 @@
 #include "filter.h"
 #include "interrupt.h"
 #include "jobs.h"
+#include "keylog.h"
 #include "output.h"
 #include "report.h"
 #include "secret_mask.h"
+#include "tls_crypto.h"
 #include "xalloc.h"
 
 enum exit_status {
@@ -88,7 +90,8 @@ usage(FILE *out)
           "                                exit 1 when a violation of at least this severity\n"
           "                                is found (default: never)\n"
           "      --port PORT               treat TCP PORT as XMPP in captures (repeatable)\n"
-          "      --keylog FILE             TLS key log (SSLKEYLOGFILE format) for captures\n"
+          "      --keylog FILE             TLS key log (SSLKEYLOGFILE format): decrypts the\n"
+          "                                TLS of captures (repeatable: all of them)\n"
           "      --user USER[@DOMAIN]      report only sessions of this user or bare JID\n"
           "                                (repeatable: any of them)\n"
           "      --client IP               report only sessions from this client address,\n"
@@ -165,7 +168,9 @@ struct cli {
     const char *output;
     int fail_threshold;
     bool quiet;
-    const char *keylog;
+    char **keylogs; /* every --keylog, in order */
+    size_t nkeylogs;
+    struct keylog *keylog; /* what they hold, read before the inputs */
     unsigned *ports; /* every --port, in order (no fixed limit) */
     size_t nports;
     struct filter *filter;
@@ -176,6 +181,8 @@ static void
 cli_clear(struct cli *cli)
 {
     free(cli->ports);
+    free(cli->keylogs);
+    keylog_free(cli->keylog);
     filter_free(cli->filter);
 }
 
@@ -227,11 +234,15 @@ parse_options(int argc, char **argv, struct cli *cli)
             break;
         }
         case OPT_KEYLOG:
+            if (!tls_crypto_available())
+                return usage_error("--keylog: TLS decryption is not available in this build "
+                                   "(configured --without-openssl or without libcrypto)");
             if (access(optarg, R_OK) != 0) {
                 fprintf(stderr, "xmppflow: %s: %s\n", optarg, strerror(errno));
                 return EXIT_BAD_INPUT;
             }
-            cli->keylog = optarg;
+            cli->keylogs = xgrow(cli->keylogs, cli->nkeylogs, sizeof *cli->keylogs);
+            cli->keylogs[cli->nkeylogs++] = optarg;
             break;
         case OPT_USER:
             if ((refused = filter_add_user(cli->filter, optarg)) != NULL)
@@ -269,7 +280,8 @@ parse_options(int argc, char **argv, struct cli *cli)
             usage(stdout);
             return EXIT_DONE;
         case 'V':
-            printf("xmppflow %s\n", PACKAGE_VERSION);
+            printf("xmppflow %s\nTLS decryption with a key log (--keylog): %s\n", PACKAGE_VERSION,
+                   tls_crypto_available() ? "available (OpenSSL libcrypto)" : "not available (built without OpenSSL)");
             return EXIT_DONE;
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -331,8 +343,9 @@ run(struct cli *cli, char **paths, size_t ninputs)
     char **guarded = xcalloc(ninputs + 1, sizeof *guarded);
     memcpy(guarded, paths, ninputs * sizeof *guarded);
     size_t nguarded = ninputs;
-    if (cli->keylog)
-        guarded[nguarded++] = (char *)cli->keylog;
+    guarded = xreallocarray(guarded, ninputs + cli->nkeylogs + 1, sizeof *guarded);
+    for (size_t i = 0; i < cli->nkeylogs; i++)
+        guarded[nguarded++] = cli->keylogs[i];
     char msg[PATH_MAX + 256];
     enum output_refusal why;
     struct output *dest = output_open(cli->output, guarded, nguarded, &why, msg, sizeof msg);
@@ -358,6 +371,12 @@ run(struct cli *cli, char **paths, size_t ninputs)
     cli->aopt.nports = cli->nports;
     struct report_writer *w = report_writer_new(&cli->ropt, out);
     struct summary *sm = summary_new();
+    if (cli->keylog) {
+        cli->aopt.keylog = cli->keylog;
+        sm->decryption.keylog = true;
+        sm->decryption.keylog_sessions = (long)keylog_sessions(cli->keylog);
+        sm->decryption.keylog_bad_lines = (long)keylog_bad_lines(cli->keylog);
+    }
     struct input_info *inputs = xcalloc(ninputs, sizeof *inputs);
     int status = EXIT_DONE;
     unsigned jobs = cli->jobs ? cli->jobs : jobs_default();
@@ -396,6 +415,28 @@ run(struct cli *cli, char **paths, size_t ninputs)
     return status;
 }
 
+/* A key log's problem on standard error (file and line; never a line's text: it holds keys). */
+static void
+report_keylog_problem(void *arg, const char *path, long line, const char *message)
+{
+    if (!*(const bool *)arg)
+        print_input_error(path, line, message);
+}
+
+/* Reads every --keylog; false when one cannot be read (exit 3). */
+static bool
+read_keylogs(struct cli *cli)
+{
+    if (!cli->nkeylogs)
+        return true;
+    cli->keylog = keylog_new();
+    for (size_t i = 0; i < cli->nkeylogs; i++) {
+        if (!keylog_read_file(cli->keylog, cli->keylogs[i], report_keylog_problem, &cli->quiet))
+            return false;
+    }
+    return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -406,10 +447,9 @@ main(int argc, char **argv)
         .jobs = 1,
     };
     int status = parse_options(argc, argv, &cli);
-    if (status < 0) {
-        if (cli.keylog && !cli.quiet)
-            fprintf(stderr, "xmppflow: %s: TLS decryption is not supported by this version yet; "
-                            "TLS sessions stay opaque\n", cli.keylog);
+    if (status < 0 && !read_keylogs(&cli)) {
+        status = EXIT_BAD_INPUT;
+    } else if (status < 0) {
         /* a directory is its logs and captures (fileset.h) */
         size_t n;
         char **paths = fileset_expand(argv + optind, (size_t)(argc - optind), &n, note_skipped,

@@ -77,6 +77,74 @@ login_opaque(struct login *l)
 }
 
 void
+login_tls_decrypting(struct login *l, const char *version, const char *suite)
+{
+    l->tls_keys = true;
+    l->s.decryption.present = true;
+    l->s.decryption.version = version;
+    l->s.decryption.suite = suite;
+}
+
+void
+login_tls_opaque(struct login *l, const char *kind, const char *reason)
+{
+    struct session *s = &l->s;
+    s->decryption.present = true;
+    if (!s->decryption.opaque) {
+        s->decryption.opaque = kind;
+        s->decryption.opaque_reason = xstrdup(reason);
+    }
+    if (l->tls_keys && l->inside_tls)
+        login_opaque(l); /* decryption stopped part way: what follows cannot be read */
+    l->tls_keys = false;
+    l->inside_tls = false;
+}
+
+void
+login_tls_established(struct login *l)
+{
+    if (l->tls_keys) {
+        l->inside_tls = true; /* decrypted: once application data is read (login_tls_records) */
+    } else {
+        login_opaque(l);
+    }
+}
+
+void
+login_tls_records(struct login *l, const unsigned long n[2])
+{
+    l->s.decryption.app_records[0] = n[0];
+    l->s.decryption.app_records[1] = n[1];
+    l->s.decryption.decrypted = n[0] || n[1];
+}
+
+bool
+login_inside_tls(const struct login *l)
+{
+    return l->inside_tls;
+}
+
+void
+login_tls_carried(struct login *l, const struct login *carrier, usec_t t)
+{
+    l->s.decryption = carrier->s.decryption;
+    l->s.decryption.opaque_reason = xstrdup(carrier->s.decryption.opaque_reason);
+    l->tls_keys = l->inside_tls = l->tls_active = true;
+    l->s.tls.negotiated = TRI_TRUE;
+    l->tls_time = t;
+    l->tls_version = carrier->tls_version;
+}
+
+void
+login_tls_carried_records(struct login *l, const struct login *carrier)
+{
+    for (int d = 0; d < 2; d++)
+        if (carrier->s.decryption.app_records[d] > l->s.decryption.app_records[d])
+            l->s.decryption.app_records[d] = carrier->s.decryption.app_records[d];
+    l->s.decryption.decrypted |= carrier->s.decryption.decrypted;
+}
+
+void
 login_tls_version(struct login *l, unsigned version)
 {
     l->tls_version = version;

@@ -137,6 +137,31 @@ void login_midstream(struct login *l, usec_t t, const char *detail);
  */
 void login_client_hello(struct login *l, usec_t t, const char *sni, const char *alpn);
 
+/*
+ * A key log holds this connection's TLS secrets: from the end of the TLS
+ * handshake on, the login reads its plaintext (events marked tls) instead
+ * of going opaque. |version| and |suite| are static strings.
+ */
+void login_tls_decrypting(struct login *l, const char *version, const char *suite);
+/*
+ * The connection's TLS cannot be read (any more): |kind| (static) and
+ * |reason| say why (session.decryption); the login goes opaque from here.
+ */
+void login_tls_opaque(struct login *l, const char *kind, const char *reason);
+/* The TLS handshake ended: inside TLS from here when a key opens it, else opaque (L2). */
+void login_tls_established(struct login *l);
+/* |n|[2]: the application data records decrypted so far, client and server (session.decryption). */
+void login_tls_records(struct login *l, const unsigned long n[2]);
+/* True while the login reads decrypted TLS (its events are marked tls). */
+bool login_inside_tls(const struct login *l);
+/*
+ * |l| (a BOSH session) is carried from its start at |t| by |carrier|, a
+ * connection whose TLS a key log opened (HTTPS): over TLS, its events inside.
+ */
+void login_tls_carried(struct login *l, const struct login *carrier, usec_t t);
+/* The BOSH session |l|'s TLS record counts: |carrier|'s, when higher. */
+void login_tls_carried_records(struct login *l, const struct login *carrier);
+
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);
 

@@ -85,6 +85,8 @@ struct login {
     bool log_accepted_step; /* the info-level "Accepted connection" step is there (loglines.c) */
     bool log_register_pending; /* an info-level registration whose socket's TLS is not known yet */
     bool opaque;           /* encrypted without a key from some point on */
+    bool tls_keys;         /* a key log opens this connection's TLS (login_tls_decrypting) */
+    bool inside_tls;       /* the events from here on were read inside TLS (phase_event.tls) */
     bool midstream;        /* the input began after the connection did */
     /*
      * Picked up mid-stream and not yet re-synchronised on a header, features,

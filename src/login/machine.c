@@ -169,6 +169,7 @@ login_add_step(struct login *l, char dir, usec_t t, enum event ev, const char *d
     p->phase = phase;
     p->summary = summary ? summary : xstrdup("");
     p->damaged = l->damaged;
+    p->tls = l->inside_tls && dir != '-'; /* elements only: TCP and TLS events are outside */
     p->gap_offset = l->damaged ? l->gap_offset : 0;
     p->gap_bytes = !l->damaged ? 0 : l->gap_bytes < UINT_MAX ? (unsigned)l->gap_bytes : UINT_MAX;
     p->source = 0; /* one input's session (pipeline/combine.c marks a combined one's) */

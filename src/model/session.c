@@ -183,6 +183,7 @@ session_clear(struct session *s)
     free(s->violations_dropped);
     free(s->log_pid);
     free(s->log_receiver);
+    free(s->decryption.opaque_reason);
     free(s->log_node);
     free(s->last_input);
     free(s->correlated.capture);

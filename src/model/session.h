@@ -67,6 +67,8 @@ struct phase_event {
     /* damaged: the element lost bytes to a capture gap (framer.h): how many (0 → null), from where */
     bool damaged;
     unsigned gap_bytes;
+    /* tls: read inside TLS, decrypted with a key log (false → absent) */
+    bool tls;
     unsigned long long gap_offset;
     /*
      * source: in a session combined from a capture and a log (pipeline/correlate.c),
@@ -174,6 +176,19 @@ struct session {
     char *log_node;           /* node: the ejabberd node its log's start banner named; NULL → absent */
     /* plaintext audit: where a password was readable (for the summary) */
     bool password_on_wire, password_in_log;
+    /*
+     * decryption (only with --keylog, for a session that used TLS; present
+     * false → no "decryption" key): whether its TLS was opened, with which
+     * version and suite, and why not or from where not (opaque: a kind of
+     * tls_watch.h's list; opaque_reason: in words, never key material).
+     */
+    struct session_decryption {
+        bool present, decrypted;
+        const char *version, *suite; /* static; NULL → null */
+        const char *opaque;          /* static; NULL → absent */
+        char *opaque_reason;         /* NULL → absent */
+        unsigned long app_records[2]; /* app_records: client, server: application data records decrypted */
+    } decryption;
     /* password_on_wire known only from an info-level log's socket tag (no password in the input) */
     bool password_wire_inferred;
     unsigned wire_exposures; /* attempts and registrations that sent a password without TLS */

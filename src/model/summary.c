@@ -56,6 +56,9 @@ summary_free(struct summary *sm)
     for (size_t i = 0; i < sm->nby_mechanism; i++)
         free(sm->by_mechanism[i].name);
     free(sm->by_mechanism);
+    for (size_t i = 0; i < sm->decryption.nopaque; i++)
+        free(sm->decryption.opaque[i].name);
+    free(sm->decryption.opaque);
     for (size_t i = 0; i < sm->nplaintext_users; i++)
         free(sm->plaintext_users[i]);
     free(sm->plaintext_users);
@@ -260,6 +263,8 @@ summary_facts_of(const struct session *s, struct summary_facts *f)
         .dropped = s->violations_dropped,
         .ndropped = s->nviolations_dropped,
         .to_bound = s->durations.to_bound,
+        .tls_decrypted = s->decryption.decrypted,
+        .tls_opaque = s->decryption.opaque,
     };
 }
 
@@ -282,6 +287,9 @@ summary_add_facts(struct summary *sm, const struct summary_facts *f)
     count_name(&sm->by_mechanism, &sm->nby_mechanism, f->mechanism ? f->mechanism : "none");
     if (f->evicted)
         sm->evicted++;
+    sm->decryption.decrypted += f->tls_decrypted;
+    if (f->tls_opaque)
+        count_name(&sm->decryption.opaque, &sm->decryption.nopaque, f->tls_opaque);
 
     if (f->plaintext) {
         sm->plaintext_sessions++;

@@ -89,6 +89,14 @@ struct summary {
     bool any_violation;              /* for --fail-on: at least one violation was seen */
     enum severity max_severity;      /* the highest severity seen (valid when any_violation) */
     bool interrupted;                /* interrupted: SIGINT/SIGTERM stopped the reading (only true) */
+    /* with --keylog (keylog true; else no "decryption" key): the key log, TLS sessions read or not */
+    struct {
+        bool keylog;
+        long keylog_sessions, keylog_bad_lines; /* client randoms kept, lines skipped */
+        long decrypted;                 /* sessions whose TLS was read (decryption.decrypted) */
+        struct name_count *opaque;      /* sessions left opaque, by decryption.opaque kind */
+        size_t nopaque;
+    } decryption;
     /* capture + log pairs whose sessions were combined (pipeline/correlate.c), first first */
     struct correlated_pair *correlated;
     size_t ncorrelated;
@@ -126,6 +134,8 @@ struct summary_facts {
     const struct violation_drop *dropped;
     size_t ndropped;
     double to_bound;             /* durations.to_bound */
+    bool tls_decrypted;          /* decryption.decrypted */
+    const char *tls_opaque;      /* decryption.opaque; NULL: none */
 };
 
 void summary_facts_of(const struct session *s, struct summary_facts *f);

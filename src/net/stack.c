@@ -20,6 +20,7 @@ struct stack {
     stack_sink sink;
     stack_notify notify;
     void *owner;
+    const void *env;
 };
 
 struct layer_call {
@@ -38,6 +39,18 @@ stack_new(stack_sink sink, stack_notify notify, void *owner)
     st->notify = notify;
     st->owner = owner;
     return st;
+}
+
+void
+stack_set_env(struct stack *st, const void *env)
+{
+    st->env = env;
+}
+
+const void *
+stack_env(const struct layer_call *call)
+{
+    return call->st->env;
 }
 
 static void

@@ -5,9 +5,10 @@
  *     TCP reassembly ──> layer 0 ──> layer 1 ──> … ──> sink (the framer)
  *
  * Today's layers: "first-bytes" (tells direct TLS from XML by the client's
- * first bytes and takes itself out) and "tls-watch" (TLS records seen
- * without keys: handshake facts, the rest swallowed). TLS decryption, HTTP
- * (BOSH) and WebSocket are layers of the same kind: each one turns the
+ * first bytes and takes itself out) and "tls-watch" (TLS records: handshake
+ * facts; with a key log the records decrypted and their plaintext passed up,
+ * without one the rest swallowed). HTTP (BOSH) and WebSocket are layers of
+ * the same kind: each one turns the
  * chunks it gets from below into chunks for the layer above, and tells its
  * owner what it learnt through notes, without knowing the connection table,
  * the login state machine or the report.
@@ -67,6 +68,13 @@ typedef void (*stack_notify)(void *owner, const struct stack_note *note);
 struct stack *stack_new(stack_sink sink, stack_notify notify, void *owner);
 void stack_free(struct stack *st);
 
+/*
+ * What the owner gives every layer of the stack to read (the run's TLS key
+ * log, for the TLS layer); NULL by default. Read during input calls with
+ * stack_env().
+ */
+void stack_set_env(struct stack *st, const void *env);
+
 /* Puts a layer of |kind| on top, right under the sink. False when the stack is full. */
 bool stack_push(struct stack *st, const struct layer_kind *kind);
 /* Bytes of direction |dir| into the bottom layer (or the sink when there is none). */
@@ -78,6 +86,8 @@ void *stack_find(const struct stack *st, const struct layer_kind *kind);
 
 /* ---- for layers, during their input call ---- */
 
+/* The stack's environment (stack_set_env), or NULL. */
+const void *stack_env(const struct layer_call *call);
 /* Hands |ch| (direction |dir|) to the layer above the calling one. */
 void stack_up(struct layer_call *call, int dir, const struct chunk *ch);
 /* Tells the owner something; |note->layer| is filled in. */

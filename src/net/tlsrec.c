@@ -40,6 +40,7 @@ struct tlsrec {
     size_t nevents, next;
     char sni[256];
     char alpn[256];
+    struct tlsrec_hellos hellos;
 };
 
 struct tlsrec *
@@ -136,6 +137,8 @@ parse_client_hello(struct tlsrec *t, struct rd r)
     t->sni[0] = t->alpn[0] = '\0';
     if (!have(&r, 2 + 32 + 1))
         return;
+    memcpy(t->hellos.client_random, r.p + 2, 32);
+    t->hellos.client_seen = true;
     r.p += 2 + 32; /* legacy_version, random */
     unsigned sid = u8(&r);
     if (!have(&r, sid + 2))
@@ -191,17 +194,22 @@ parse_server_hello(struct tlsrec *t, struct rd r)
     if (!have(&r, 2 + 32 + 1))
         return;
     t->version = u16(&r);
+    memcpy(t->hellos.server_random, r.p, 32);
     r.p += 32;
     unsigned sid = u8(&r);
     if (!have(&r, sid + 2 + 1 + 2))
         return;
-    r.p += sid + 2 + 1;
+    r.p += sid;
+    t->hellos.suite = (uint16_t)u16(&r);
+    t->hellos.server_seen = true;
+    r.p += 1;
     enter_extensions(&r);
     unsigned type;
     struct rd e;
     while (next_extension(&r, &type, &e))
         if (type == EXT_SUPPORTED_VERSIONS && e.end - e.p == 2)
             t->version = u16(&e);
+    t->hellos.version = t->version;
 }
 
 /* A hello may span records: parse once its handshake message is complete. */
@@ -300,6 +308,12 @@ tlsrec_next(struct tlsrec *t, struct tlsrec_event *out)
     }
     *out = t->events[t->next++];
     return true;
+}
+
+const struct tlsrec_hellos *
+tlsrec_hellos(const struct tlsrec *t)
+{
+    return &t->hellos;
 }
 
 bool

@@ -27,12 +27,22 @@ struct tlsrec_event {
     unsigned version;    /* ESTABLISHED: 0x0303 TLS 1.2, 0x0304 TLS 1.3, 0 unknown */
 };
 
+/* What the hellos said, for decryption (a key log is looked up by the client random). */
+struct tlsrec_hellos {
+    bool client_seen, server_seen; /* the ClientHello, the ServerHello was parsed */
+    uint8_t client_random[32], server_random[32];
+    uint16_t suite;                /* the ServerHello's cipher suite */
+    unsigned version;              /* its version, from supported_versions when present */
+};
+
 struct tlsrec *tlsrec_new(void);
 void tlsrec_free(struct tlsrec *t);
 /* Feeds |len| bytes sent in direction |dir| (0 client, 1 server). */
 void tlsrec_feed(struct tlsrec *t, int dir, const uint8_t *data, size_t len);
 /* Next event; pointers valid until the next call. False when none is pending. */
 bool tlsrec_next(struct tlsrec *t, struct tlsrec_event *out);
+/* The hellos seen so far (borrowed from |t|). */
+const struct tlsrec_hellos *tlsrec_hellos(const struct tlsrec *t);
 /* True once the handshake is over (all later bytes are application data). */
 bool tlsrec_established(const struct tlsrec *t);
 /* True when |data| (|len| ≥ 6 bytes) starts like a TLS handshake record (a ClientHello). */

@@ -258,10 +258,15 @@ session_of(struct analyzer *a, struct conn *c, const char *sid, usec_t t, bool m
         login_connected(bs->login, t);
         if (midstream)
             login_midstream(bs->login, t, "BOSH session picked up after its creation");
-        issue(bs, '-', BOSH_INSECURE, false,
-              "BOSH over http://: the session id and every element travel in clear");
+        if (login_inside_tls(c->login)) /* HTTPS decrypted with a key log: inside TLS from the start */
+            login_tls_carried(bs->login, c->login, t);
+        else
+            issue(bs, '-', BOSH_INSECURE, false,
+                  "BOSH over http://: the session id and every element travel in clear");
     }
     note_carrier(bs, c);
+    if (login_inside_tls(c->login)) /* its TLS records so far (those of the busiest of its connections) */
+        login_tls_carried_records(bs->login, c->login);
     conn_touch(a, bs);
     if (t > bs->last_seen)
         bs->last_seen = t;

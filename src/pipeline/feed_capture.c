@@ -474,6 +474,7 @@ capture_conn_new(struct analyzer *a, const char *key, const struct packet_info *
     c->drain = drain_reassembly;
     c->analyzer = a;
     c->stack = stack_new(stack_top, stack_noted, c);
+    stack_set_env(c->stack, a->opt.keylog); /* the TLS layer's key log */
     stack_push(c->stack, &first_bytes_layer);
     char client[64], server[64];
     const uint8_t *caddr = src_is_client ? p->src : p->dst, *saddr = src_is_client ? p->dst : p->src;

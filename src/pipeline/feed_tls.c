@@ -1,4 +1,4 @@
-/* feed_tls: what the tls-watch layer learns of a TLS connection seen without keys (see the header). */
+/* feed_tls: what the tls-watch layer learns of a TLS connection (see the header). */
 #include <config.h>
 #include "feed_tls.h"
 
@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tls_watch.h"
 #include "tlsrec.h"
 
 /*
@@ -31,6 +32,20 @@ tls_noted(struct conn *c, const struct stack_note *note)
 {
     const struct tlsrec_event *ev = note->info;
     usec_t t = note->time;
+    if (note->what == TLS_NOTE_DECRYPTING) {
+        const struct tls_note_keys *k = note->info;
+        login_tls_decrypting(c->login, k->version, k->suite);
+        return;
+    }
+    if (note->what == TLS_NOTE_RECORDS) {
+        login_tls_records(c->login, note->info);
+        return;
+    }
+    if (note->what == TLS_NOTE_OPAQUE) {
+        const struct tls_note_opaque *o = note->info;
+        login_tls_opaque(c->login, o->kind, o->reason);
+        return;
+    }
     switch ((enum tlsrec_kind)note->what) {
     case TLSREC_CLIENT_HELLO: {
         struct session *s = login_session(c->login);
@@ -49,7 +64,7 @@ tls_noted(struct conn *c, const struct stack_note *note)
                                          : "version not seen");
         login_tls_version(c->login, ev->version);
         login_pseudo(c->login, EV_TLS_ESTABLISHED, t, detail);
-        login_opaque(c->login); /* no key log support yet */
+        login_tls_established(c->login); /* decrypted with a key log, else opaque (L2) */
         break;
     }
     case TLSREC_ALERT:

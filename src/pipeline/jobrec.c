@@ -334,9 +334,10 @@ jobrec_put_summary(struct buf *b, const struct summary_facts *f)
     jobrec_u8(b, (unsigned)f->transport);
     jobrec_str(b, f->mechanism);
     jobrec_u8(b, (unsigned)f->evicted | (unsigned)f->plaintext << 1 | (unsigned)f->on_wire << 2 |
-                     (unsigned)f->in_log << 3 | (unsigned)f->wire_inferred << 4);
+                     (unsigned)f->in_log << 3 | (unsigned)f->wire_inferred << 4 | (unsigned)f->tls_decrypted << 5);
     jobrec_u32(b, f->wire_exposures);
     jobrec_str(b, f->user);
+    jobrec_str(b, f->tls_opaque);
     jobrec_u32(b, (uint32_t)f->nviolations);
     for (size_t i = 0; i < f->nviolations; i++) {
         jobrec_mem(b, f->violations[i].code, strnlen(f->violations[i].code, sizeof f->violations[i].code));
@@ -378,8 +379,10 @@ jobrec_get_summary(struct jobrec_reader *r, struct summary_facts *f)
     f->on_wire = flags >> 2 & 1;
     f->in_log = flags >> 3 & 1;
     f->wire_inferred = flags >> 4 & 1;
+    f->tls_decrypted = flags >> 5 & 1;
     f->wire_exposures = jobrec_get_u32(r);
     f->user = jobrec_get_str(r);
+    f->tls_opaque = jobrec_get_str(r);
     uint32_t n = jobrec_get_u32(r);
     struct violation *v = NULL;
     for (uint32_t i = 0; i < n && !r->bad; i++) {
@@ -408,6 +411,7 @@ jobrec_summary_free(struct summary_facts *f)
 {
     free((char *)f->mechanism);
     free((char *)f->user);
+    free((char *)f->tls_opaque);
     free((struct violation *)f->violations);
     free((struct violation_drop *)f->dropped);
     memset(f, 0, sizeof *f);

@@ -13,6 +13,7 @@
 #include "framer.h"
 #include "source.h"
 
+struct keylog;
 struct shard;
 struct worker;
 
@@ -30,6 +31,8 @@ struct analyze_options {
     size_t max_connections;
     /* report connections that never carried XMPP as sessions (--all-connections) */
     bool all_connections;
+    /* the TLS secrets of --keylog (NULL: TLS stays opaque); read before -j forks */
+    const struct keylog *keylog;
     /*
      * -j N: this worker's part of the connections (NULL: all of them) and
      * where its results go instead of the writer and summary (NULL: there).

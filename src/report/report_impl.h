@@ -57,4 +57,12 @@ void report_text_render_session(struct buf *out, const struct session *s, bool s
 /* Writes the end of the text report: inputs and summary. Returns 0 or -1. */
 int report_text_write_end(FILE *out, const struct report_run *run);
 
+/* report_json_tls.c: with --keylog, a session's "decryption" member and the summary's (none without it). */
+struct json_writer;
+void report_json_decryption(struct json_writer *w, const struct session *s);
+void report_json_decryption_summary(struct json_writer *w, const struct summary *sm);
+/* report_text_tls.c: with --keylog, the text report's lines on TLS decryption (none without it). */
+void report_text_decryption(struct buf *b, const struct session *s);
+void report_text_decryption_summary(struct buf *b, const struct summary *sm);
+
 #endif

@@ -185,7 +185,7 @@ source_name(char source)
 static void
 phase_event_json(struct json_writer *w, const struct phase_event *e)
 {
-    if (!w->indent && !e->damaged && !e->source) {
+    if (!w->indent && !e->damaged && !e->source && !e->tls) {
         phase_event_compact(w, e);
         return;
     }
@@ -199,6 +199,10 @@ phase_event_json(struct json_writer *w, const struct phase_event *e)
     str_or(w, "summary", e->summary, "");
     if (e->source) /* only in a session combined from a capture and a log */
         str(w, "source", source_name(e->source));
+    if (e->tls) { /* only then, like damaged */
+        json_writer_name(w, "tls");
+        json_writer_bool(w, true);
+    }
     if (e->damaged) { /* only then: reports of whole inputs stay as they were */
         json_writer_name(w, "damaged");
         json_writer_object_begin(w);
@@ -337,6 +341,8 @@ session_json(struct json_writer *w, const struct session *s, bool show_secrets)
     str(w, "outcome", outcome_name(s->outcome));
     if (s->evicted)
         str(w, "evicted", s->evicted);
+    if (s->decryption.present)
+        report_json_decryption(w, s);
 
     json_writer_name(w, "phases");
     json_writer_array_begin(w);
@@ -645,6 +651,8 @@ summary_json(struct json_writer *w, const struct summary *sm)
         flows_json(w, "non_xmpp_flows", &sm->flows[FLOW_NOT_XMPP]);
     if (sm->flows[FLOW_S2S].total)
         flows_json(w, "s2s_streams", &sm->flows[FLOW_S2S]);
+    if (sm->decryption.keylog)
+        report_json_decryption_summary(w, sm);
 
     json_writer_name(w, "latency_ms");
     json_writer_object_begin(w);

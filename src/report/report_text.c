@@ -166,6 +166,7 @@ put_header(struct buf *b, const struct session *s)
     if (s->evicted)
         buf_printf(b, " (closed by xmppflow: %s)", s->evicted);
     end_line(b);
+    report_text_decryption(b, s); /* --keylog only */
 
     put_label(b, "input");
     put_clean(b, s->input && *s->input ? s->input : "?");
@@ -382,6 +383,7 @@ put_phases(struct buf *b, const struct session *s)
                        e->gap_offset);
         else if (e->damaged)
             buf_printf(&el, "[damaged: bytes missing at offset %llu] ", e->gap_offset);
+        buf_append_str(&el, e->tls ? "[tls] " : ""); /* read inside TLS with a key log */
         put_clean(&el, e->summary);
         put_cut(b, buf_str(&el), room);
         end_line(b);
@@ -791,6 +793,7 @@ put_summary(struct buf *b, const struct summary *sm)
     put_flows(b, "non-XMPP flows", "to an XMPP port, neither TLS nor XML (not sessions)",
               &sm->flows[FLOW_NOT_XMPP]);
     put_flows(b, "s2s streams", "server-to-server (not client logins)", &sm->flows[FLOW_S2S]);
+    report_text_decryption_summary(b, sm);
 
     put_summary_label(b, "violations by code");
     first = true;

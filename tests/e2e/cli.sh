@@ -28,9 +28,12 @@ check "-h prints the same help as --help" cmp -s "$T/h.out" "$T/help.out"
 
 xf version --version
 is "$rc" 0 "--version exits 0"
-check "--version prints 'xmppflow <version>' and nothing else" \
-    grep -qx 'xmppflow [0-9][0-9A-Za-z.+~-]*' "$T/version.out"
-is "$(wc -l <"$T/version.out" | tr -d ' ')" 1 "--version prints one line"
+check "--version prints 'xmppflow <version>' first" \
+    sh -c "head -n 1 '$T/version.out' | grep -qx 'xmppflow [0-9][0-9A-Za-z.+~-]*'"
+# issue 15: a second line says whether this build decrypts TLS (configure --without-openssl)
+check "--version's second line says whether TLS decryption is available" \
+    sh -c "sed -n 2p '$T/version.out' | grep -qE '^TLS decryption with a key log \(--keylog\): (available|not available)'"
+is "$(wc -l <"$T/version.out" | tr -d ' ')" 2 "--version prints two lines"
 xf V -V
 check "-V prints the same as --version" cmp -s "$T/V.out" "$T/version.out"
 
