@@ -16,6 +16,8 @@
 
 #include "ejlog_http.h"
 #include "ejlog_oldmsg.h"
+#include "ejlog_prefix.h"
+#include "lognorm.h"
 #include "xalloc.h"
 
 /* A record longer than this is cut (E7 already caps messages at 100 KiB). */
@@ -41,8 +43,11 @@ struct ejlog {
      * of one line, it is not parsed again.
      */
     struct {
-        usec_t time;
+        usec_t time; /* as placed (ejlog_clock, a headerless E1 line's previous time) */
         size_t pid, pid_len, msg, len; /* pid (size_t)-1: none; len: of the first line */
+        size_t module, module_len;     /* module (size_t)-1: none */
+        enum ejlog_form form;
+        char level;
         bool exact;
     } head;
     /* a connection ejlog_want() refuses: its payload is not kept nor decoded */
@@ -51,6 +56,22 @@ struct ejlog {
     void *want_arg;
     long record_line, record_last;
     long lines;
+    /*
+     * The prefix side of every era (ejlog_prefix.h, lognorm.h): the wrappers
+     * taken off the lines, the day of time-only records, the time of a record
+     * without one (E0/E1 message lines without their header), an E0/E1 header
+     * whose message line is next, what the input showed of itself.
+     */
+    struct lognorm *norm;
+    bool norm_held; /* it holds the start of a docker line */
+    struct ejlog_clock clock;
+    usec_t last_time;
+    bool await_msg;
+    unsigned forms;  /* 1 << enum ejlog_form of each record read */
+    unsigned time_notes;
+    bool mongooseim;
+    struct ejlog_unplaced unplaced[EJLOG_UNPLACED];
+    size_t nunplaced;
     long records; /* records begun: lines that start like a log record */
     bool finished;
     /* events waiting for ejlog_next(): each keeps its strings in |store| */
@@ -68,7 +89,9 @@ struct ejlog {
 struct ejlog *
 ejlog_new(void)
 {
-    return xcalloc(1, sizeof(struct ejlog));
+    struct ejlog *r = xcalloc(1, sizeof(struct ejlog));
+    r->norm = lognorm_new();
+    return r;
 }
 
 void
@@ -82,6 +105,7 @@ ejlog_free(struct ejlog *r)
         buf_clear(&r->queue[i].store);
     free(r->queue);
     buf_clear(&r->out.store);
+    lognorm_free(r->norm);
     free(r);
 }
 
@@ -131,149 +155,6 @@ ejlog_next_line(const char *p, size_t n, size_t *len)
     if (*eol == '\r' && next < n && p[next] == '\n')
         next++;
     return next;
-}
-
-/* ---- prefix parsing --------------------------------------------------- */
-
-static bool
-digits(const char *p, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-static int
-num(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (p[i] - '0');
-    return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-struct prefix {
-    usec_t time;
-    const char *pid; /* logging pid, NULL if none */
-    size_t pid_len;
-    const char *msg; /* message part */
-};
-
-/*
- * Parses "YYYY-MM-DD HH:MM:SS.ffffff(+HH:MM|Z) [level] <pid>@mfa msg" (E7) or
- * the lager form with milliseconds and no zone (E2–E6, taken as UTC). Sets
- * *|clipped| (when not NULL) when a search for the end of the pid or of the
- * mfa reached the end of |p|: more bytes after it could change the result.
- */
-static bool
-parse_prefix(const char *p, size_t n, struct prefix *out, bool *clipped)
-{
-    /*
-     * Records come many to a second: the date and time of the last one read
-     * ("YYYY-MM-DD HH:MM:SS", already checked) and its seconds are kept.
-     */
-    static _Thread_local char last_stamp[19];
-    static _Thread_local int64_t last_secs;
-    static _Thread_local bool have_last;
-    if (n < 27 || p[19] != '.')
-        return false;
-    int64_t secs = last_secs;
-    if (!have_last || memcmp(p, last_stamp, sizeof last_stamp) != 0) {
-        if (!digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) || p[7] != '-' || !digits(p + 8, 2) ||
-            (p[10] != ' ' && p[10] != 'T') || !digits(p + 11, 2) || p[13] != ':' ||
-            !digits(p + 14, 2) || p[16] != ':' || !digits(p + 17, 2))
-            return false;
-        int64_t days = days_from_civil(num(p, 4), (unsigned)num(p + 5, 2), (unsigned)num(p + 8, 2));
-        secs = days * 86400 + num(p + 11, 2) * 3600 + num(p + 14, 2) * 60 + num(p + 17, 2);
-        memcpy(last_stamp, p, sizeof last_stamp);
-        last_secs = secs;
-        have_last = true;
-    }
-    size_t i = 20;
-    int frac_digits = 0;
-    long frac = 0;
-    while (i < n && p[i] >= '0' && p[i] <= '9' && frac_digits < 9) {
-        frac = frac * 10 + (p[i] - '0');
-        frac_digits++;
-        i++;
-    }
-    if (frac_digits != 3 && frac_digits != 6)
-        return false;
-    if (frac_digits == 3)
-        frac *= 1000;
-    long offset_s = 0;
-    if (i < n && p[i] == 'Z') {
-        i++;
-    } else if (i + 6 <= n && (p[i] == '+' || p[i] == '-') && digits(p + i + 1, 2) &&
-               p[i + 3] == ':' && digits(p + i + 4, 2)) {
-        offset_s = (num(p + i + 1, 2) * 60L + num(p + i + 4, 2)) * 60L;
-        if (p[i] == '-')
-            offset_s = -offset_s;
-        i += 6;
-    } else if (i + 4 <= n && memcmp(p + i, " UTC", 4) == 0) {
-        i += 4;
-    }
-    if (i + 2 >= n || p[i] != ' ' || p[i + 1] != '[')
-        return false;
-    const char *close = memchr(p + i + 2, ']', n - i - 2 < 12 ? n - i - 2 : 12);
-    if (!close)
-        return false;
-    i = (size_t)(close - p) + 1;
-    out->time = (secs - offset_s) * 1000000 + frac;
-    out->pid = NULL;
-    out->pid_len = 0;
-    while (i < n && p[i] == ' ')
-        i++;
-    if (i < n && p[i] == '<') {
-        const char *gt = memchr(p + i, '>', n - i);
-        if (!gt && n - i < 32 && clipped)
-            *clipped = true;
-        if (gt && gt - (p + i) < 32) {
-            out->pid = p + i;
-            out->pid_len = (size_t)(gt - (p + i)) + 1;
-            i = (size_t)(gt - p) + 1;
-            if (i < n && p[i] == '@') {
-                const char *sp = memchr(p + i, ' ', n - i);
-                if (!sp && clipped)
-                    *clipped = true;
-                i = sp ? (size_t)(sp - p) : n;
-            }
-        }
-    }
-    while (i < n && p[i] == ' ')
-        i++;
-    out->msg = p + i;
-    return true;
-}
-
-bool
-ejlog_record_time(const char *line, size_t len, usec_t *t)
-{
-    struct prefix pf;
-    if (!parse_prefix(line, len, &pf, NULL))
-        return false;
-    *t = pf.time;
-    return true;
-}
-
-bool
-ejlog_is_record_start(const char *line, size_t len)
-{
-    struct prefix pf;
-    return parse_prefix(line, len, &pf, NULL);
 }
 
 void
@@ -460,7 +341,7 @@ session_line(struct ejlog *r, usec_t t, enum ejlog_kind kind, const char *tag, s
 
 /* "The account U@D was registered from IP address IP" (mod_register, ejabberd 16.x+) */
 static void
-registered_line(struct ejlog *r, usec_t t, const struct prefix *pf, const char *p, const char *end)
+registered_line(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const char *p, const char *end)
 {
     const char *e = memchr(p, ' ', (size_t)(end - p));
     if (!e || !starts(e, end, " was registered from IP address "))
@@ -580,7 +461,7 @@ read_rid(const char *p, const char *end, unsigned long long *rid)
  * the BOSH process B took the body its HTTP handler H logged last.
  */
 static void
-bosh_request_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *end)
+bosh_request_record(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const char *end)
 {
     struct queued *q = push(r, EJ_BOSH_REQUEST, t);
     q->o_pid = keep(q, pf->pid, pf->pid_len);
@@ -612,7 +493,7 @@ bosh_request_record(struct ejlog *r, usec_t t, const struct prefix *pf, const ch
  * lager (its 4096 characters, the "..." inside the quotes).
  */
 static void
-bosh_body_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *payload,
+bosh_body_record(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const char *payload,
                  const char *end)
 {
     struct queued *q = push(r, EJ_BOSH_BODY, t);
@@ -626,14 +507,10 @@ bosh_body_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char 
 
 /* |pf|'s process logged from module |module| ("mod_bosh"): "<0.517.0>@mod_bosh:…". */
 static bool
-logged_by(const struct prefix *pf, const char *module)
+logged_by(const struct ejlog_prefix *pf, const char *module)
 {
-    if (!pf->pid)
-        return false;
-    const char *at_sign = pf->pid + pf->pid_len;
     size_t n = strlen(module);
-    return at_sign < pf->msg && *at_sign == '@' && (size_t)(pf->msg - at_sign) > n + 1 &&
-           memcmp(at_sign + 1, module, n) == 0 && at_sign[1 + n] == ':';
+    return pf->pid && pf->module && pf->module_len == n && memcmp(pf->module, module, n) == 0;
 }
 
 /* An old-form message (ejlog_oldmsg.h) as an event. */
@@ -668,7 +545,7 @@ old_event(struct ejlog *r, usec_t t, const struct ejlog_oldmsg *o, const char *e
 
 /* A message of ejabberd's HTTP handler or WebSocket process (ejlog_http.h): true when it is one. */
 static bool
-http_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *line_end)
+http_record(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const char *line_end)
 {
     bool tls;
     struct ejlog_span ws;
@@ -690,17 +567,26 @@ http_record(struct ejlog *r, usec_t t, const struct prefix *pf, const char *line
 
 /* The prefix of the record: the first line's, or parsed again over the whole record. */
 static bool
-record_prefix(const struct ejlog *r, struct prefix *pf)
+record_prefix(const struct ejlog *r, struct ejlog_prefix *pf)
 {
     const char *p = r->record.data;
     if (!p)
         return false;
-    if (!r->head.exact || r->record.len != r->head.len)
-        return parse_prefix(p, r->record.len, pf, NULL);
+    if (!r->head.exact || r->record.len != r->head.len) {
+        if (!ejlog_parse_prefix(p, r->record.len, pf, NULL))
+            return false;
+        pf->time = r->head.time; /* placed when the first line came */
+        return true;
+    }
     pf->time = r->head.time;
     pf->pid = r->head.pid == (size_t)-1 ? NULL : p + r->head.pid;
     pf->pid_len = r->head.pid_len;
+    pf->module = r->head.module == (size_t)-1 ? NULL : p + r->head.module;
+    pf->module_len = r->head.module_len;
     pf->msg = p + r->head.msg;
+    pf->form = r->head.form;
+    pf->level = r->head.level;
+    pf->has_time = pf->has_date = pf->has_zone = true; /* not asked again: placed already */
     return true;
 }
 
@@ -711,7 +597,7 @@ record_prefix(const struct ejlog *r, struct prefix *pf)
 static const char *
 record_pid(const struct ejlog *r, size_t *len)
 {
-    struct prefix pf;
+    struct ejlog_prefix pf;
     if (!record_prefix(r, &pf))
         return NULL;
     const char *m = pf.msg, *end = r->record.data + r->head.len;
@@ -735,13 +621,43 @@ record_pid(const struct ejlog *r, size_t *len)
     return pf.pid;
 }
 
+/*
+ * "lager_error_logger_h dropped N messages in the last second …" (lager),
+ * "Handler ejabberd_log flushed N log events" and "Handler … switched from
+ * … to … mode" (OTP logger, §7 item 5): the logger lost records here.
+ */
+static bool
+dropped_record(struct ejlog *r, usec_t t, const char *m, const char *end)
+{
+    const char *n = NULL;
+    if (starts(m, end, "lager_")) {
+        const char *d = memmem(m, (size_t)(end - m) < 48 ? (size_t)(end - m) : 48, " dropped ", 9);
+        if (!d || !memmem(d, (size_t)(end - d), " messages", 9))
+            return false;
+        n = d + 9;
+    } else if (starts(m, end, "Handler ")) {
+        const char *f = memmem(m, (size_t)(end - m), " flushed ", 9);
+        if (f && memmem(f, (size_t)(end - f), " log events", 11))
+            n = f + 9;
+        else if (!memmem(m, (size_t)(end - m), " switched from ", 15))
+            return false;
+    } else {
+        return false;
+    }
+    struct queued *q = push(r, EJ_DROPPED, t);
+    for (; n && n < end && *n >= '0' && *n <= '9' && q->ev.count < 1000000000L; n++)
+        q->ev.count = q->ev.count * 10 + (*n - '0');
+    q->o_message = keep(q, m, (size_t)(end - m));
+    return true;
+}
+
 /* Classifies one complete record and queues at most one event. */
 static void
 process_record(struct ejlog *r)
 {
     const char *p = r->record.data;
     size_t n = r->record.len;
-    struct prefix pf;
+    struct ejlog_prefix pf;
     if (!record_prefix(r, &pf))
         return;
     const char *end = p + n;
@@ -831,12 +747,21 @@ process_record(struct ejlog *r)
             if (e > node)
                 q->o_message = keep(q, node, (size_t)(e - node));
         }
+        return;
     }
+    if (dropped_record(r, pf.time, m, line_end))
+        return;
+    /* MongooseIM's BOSH module logs what ejabberd's never did (spec §7 item 15) */
+    if (logged_by(&pf, "mod_bosh") && starts(m, line_end, "Sending (binary) to "))
+        r->mongooseim = true;
 }
 
 static void
 flush_record(struct ejlog *r)
 {
+    /* the blank line before an E0/E1 header, a message's trailing ~n: not the message's */
+    while (r->record.len > r->head.len && r->record.data[r->record.len - 1] == '\n')
+        r->record.len--;
     if (r->record.len) {
         process_record(r);
         if (r->record_cut)
@@ -848,30 +773,70 @@ flush_record(struct ejlog *r)
     r->head.exact = false;
 }
 
+/* The time a record's first line gives, placed: the day of a time of day, the previous record's when none. */
+static usec_t
+place_time(struct ejlog *r, const struct ejlog_prefix *pf)
+{
+    usec_t t = pf->time;
+    if (!pf->has_time) {
+        t = r->last_time;
+        r->time_notes |= EJT_NO_TIME;
+    } else if (!pf->has_date) {
+        if (!r->clock.started && lognorm_day(r->norm) >= 0)
+            r->clock.base = lognorm_day(r->norm); /* docker's or journald's date */
+        t = ejlog_clock_place(&r->clock, t);
+        r->time_notes |= EJT_NO_DATE;
+    }
+    if (!pf->has_zone && pf->has_time)
+        r->time_notes |= EJT_NO_ZONE;
+    r->last_time = t;
+    return t;
+}
+
+/* A line before any record: the first few are named if the input turns out to hold none. */
+static void
+note_unplaced(struct ejlog *r, const char *line, size_t len)
+{
+    if (r->nunplaced >= EJLOG_UNPLACED || !len)
+        return;
+    struct ejlog_unplaced *u = &r->unplaced[r->nunplaced++];
+    u->line = r->lines;
+    lognorm_shape(line, len, u->shape, sizeof u->shape);
+}
+
 /*
- * |cut|: the line was longer than MAX_RECORD and |line| holds only its start.
- * Returns true when the line belongs to a record (it is not noise).
+ * The logger's line |line| (wrappers off). |cut|: the line was longer than
+ * MAX_RECORD and |line| holds only its start. Returns true when the line
+ * belongs to a record (it is not noise).
  */
 static bool
-take_line(struct ejlog *r, const char *line, size_t len, bool cut)
+record_line(struct ejlog *r, const char *line, size_t len, bool cut)
 {
-    r->lines++;
     if (len > MAX_RECORD) {
         len = MAX_RECORD; /* the same cut whether the line came whole or in pieces */
         cut = true;
     }
-    struct prefix pf;
+    struct ejlog_prefix pf;
     bool clipped = false;
-    if (parse_prefix(line, len, &pf, &clipped)) {
+    /* an E0/E1 header's message line is its record's second line, not a record of its own */
+    if (ejlog_parse_prefix(line, len, &pf, &clipped) && !(r->await_msg && pf.form == EJF_E1_BARE)) {
         flush_record(r);
         r->records++;
         r->record_line = r->record_last = r->lines;
         buf_append(&r->record, line, len);
         r->record_total = len;
         r->record_cut = cut;
-        r->head.time = pf.time;
+        r->forms |= 1u << pf.form;
+        r->await_msg = pf.form == EJF_ERROR_LOGGER || pf.form == EJF_ERROR_LOGGER_TTY;
+        if (pf.module && pf.module_len >= 8 && memcmp(pf.module, "mongoose", 8) == 0)
+            r->mongooseim = true;
+        r->head.time = place_time(r, &pf);
         r->head.pid = pf.pid ? (size_t)(pf.pid - line) : (size_t)-1;
         r->head.pid_len = pf.pid_len;
+        r->head.module = pf.module ? (size_t)(pf.module - line) : (size_t)-1;
+        r->head.module_len = pf.module_len;
+        r->head.form = pf.form;
+        r->head.level = pf.level;
         r->head.msg = (size_t)(pf.msg - line);
         r->head.len = len;
         r->head.exact = !clipped;
@@ -887,8 +852,11 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
             flush_record(r);
         return true;
     }
-    if (!r->record.len)
+    if (!r->record.len) {
+        note_unplaced(r, line, len);
         return false; /* noise before the first record (a rotated file's partial record) */
+    }
+    r->await_msg = false;
     r->record_last = r->lines;
     if (cut || r->record_total + len + 1 > MAX_RECORD) {
         r->record_cut = true;
@@ -902,6 +870,21 @@ take_line(struct ejlog *r, const char *line, size_t len, bool cut)
     return true;
 }
 
+/* One physical line of the input: its wrappers off (lognorm.h), then read. */
+static bool
+take_line(struct ejlog *r, const char *line, size_t len, bool cut, bool clean)
+{
+    r->lines++;
+    if (!r->norm_held && lognorm_plain(line, len, clean))
+        return record_line(r, line, len, cut); /* the E7 file's lines: nothing to take off */
+    const char *l;
+    size_t n;
+    r->norm_held = !lognorm_line(r->norm, line, len > MAX_RECORD ? MAX_RECORD : len, clean, &l, &n);
+    if (r->norm_held)
+        return true; /* a docker record whose line goes on */
+    return record_line(r, l, n, cut || len > MAX_RECORD);
+}
+
 void
 ejlog_feed(struct ejlog *r, const char *buf, size_t len)
 {
@@ -911,6 +894,9 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
     if (r->after_cr && p < end && *p == '\n')
         p++;
     r->after_cr = false;
+    /* one look over the buffer spares each line before the first ESC or non-ASCII byte its own */
+    const char *esc = NULL;
+    const char *dirty = lognorm_next_dirty(p, end, &esc);
     while (p < end) {
         const char *eol = line_end(p, end, &nl, &cr);
         size_t n = (size_t)(eol - p);
@@ -923,11 +909,13 @@ ejlog_feed(struct ejlog *r, const char *buf, size_t len)
             buf_append(&r->pending, p, n);
             if (eol == end)
                 return;
-            take_line(r, r->pending.data, r->pending.len, r->pending_cut);
+            take_line(r, r->pending.data, r->pending.len, r->pending_cut, false);
             buf_reset(&r->pending);
             r->pending_cut = false;
         } else {
-            take_line(r, p, n, false);
+            if (dirty < p)
+                dirty = lognorm_next_dirty(p, end, &esc);
+            take_line(r, p, n, false, dirty >= eol);
         }
         p = eol + 1;
         /* CR, LF and CRLF each end one line (old Mac, Unix and Windows logs, or a mix) */
@@ -946,8 +934,12 @@ ejlog_finish(struct ejlog *r)
     if (r->finished)
         return;
     r->finished = true;
+    const char *held;
+    size_t held_len;
     if (r->pending.len) {
-        bool in_record = take_line(r, r->pending.data, r->pending.len, r->pending_cut);
+        bool in_record = take_line(r, r->pending.data, r->pending.len, r->pending_cut, false);
+        if (lognorm_flush(r->norm, &held, &held_len))
+            in_record = record_line(r, held, held_len, false);
         buf_reset(&r->pending);
         r->pending_cut = false;
         long line = r->lines;
@@ -961,7 +953,43 @@ ejlog_finish(struct ejlog *r)
         q->o_message = keep(q, msg, sizeof msg - 1);
         return;
     }
+    if (lognorm_flush(r->norm, &held, &held_len))
+        record_line(r, held, held_len, false); /* a docker line whose last record never came */
     flush_record(r);
+}
+
+unsigned
+ejlog_forms(const struct ejlog *r)
+{
+    /* "12:00:00.000 [debug] x" is lager's console or Elixir's: Elixir's when its padded levels showed */
+    if (r->forms & 1u << EJF_ELIXIR)
+        return r->forms & ~(1u << EJF_LAGER_CONSOLE);
+    return r->forms;
+}
+
+unsigned
+ejlog_wrappers(const struct ejlog *r)
+{
+    return lognorm_seen(r->norm);
+}
+
+unsigned
+ejlog_time_notes(const struct ejlog *r)
+{
+    return r->time_notes;
+}
+
+bool
+ejlog_mongooseim(const struct ejlog *r)
+{
+    return r->mongooseim;
+}
+
+size_t
+ejlog_unplaced(const struct ejlog *r, const struct ejlog_unplaced **out)
+{
+    *out = r->unplaced;
+    return r->nunplaced;
 }
 
 bool

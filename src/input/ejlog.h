@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "ejlog_term.h"
+#include "ejlog_prefix.h"
 #include "timestamp.h"
 
 enum ejlog_kind {
@@ -46,6 +47,13 @@ enum ejlog_kind {
     EJ_HTTP_QUERY,
     EJ_WS_CONNECTED,
     EJ_PROBLEM,      /* damaged input: message says what */
+    /*
+     * The logger dropped records here (lager "… dropped N messages in the last
+     * second …", OTP "Handler ejabberd_log flushed N log events", "… switched
+     * from … to … mode"): every open connection may miss lines. count: N, 0
+     * when not said; message: the marker's text. No pid.
+     */
+    EJ_DROPPED,
 };
 
 struct ejlog_event {
@@ -68,7 +76,8 @@ struct ejlog_event {
     bool ok;              /* EJ_AUTH */
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
     const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING (both with their socket tag in transport) */
-    const char *message;  /* EJ_PROBLEM; EJ_RUN_START: the node the banner names (NULL: none) */
+    const char *message;  /* EJ_PROBLEM, EJ_DROPPED; EJ_RUN_START: the node the banner names (NULL: none) */
+    long count;           /* EJ_DROPPED */
     /*
      * Logs up to 17.01 (ejlog_oldmsg.h): the socket_state of an info line, or
      * an accept line's socket. port: "#Port<0.P>" (an EJ_ACCEPT of that era
@@ -77,6 +86,13 @@ struct ejlog_event {
      */
     const char *port, *receiver;
 };
+
+/* A line before the first record that starts none (ejlog_unplaced). */
+struct ejlog_unplaced {
+    long line;
+    char shape[48]; /* its start, masked: letters as a/A, digits as 9 (lognorm_shape) */
+};
+#define EJLOG_UNPLACED 3
 
 /* Returns a new reader. */
 struct ejlog *ejlog_new(void);
@@ -103,6 +119,16 @@ bool ejlog_next(struct ejlog *r, struct ejlog_event *out);
 long ejlog_lines(const struct ejlog *r);
 /* Records begun so far: lines that start like an ejabberd log record. */
 long ejlog_records(const struct ejlog *r);
+/* The forms of the records read so far: 1 << enum ejlog_form, each form once. */
+unsigned ejlog_forms(const struct ejlog *r);
+/* The wrappers taken off its lines (enum lognorm_wrapper bits). */
+unsigned ejlog_wrappers(const struct ejlog *r);
+/* What the times of its records lacked (enum ejlog_time_note bits). */
+unsigned ejlog_time_notes(const struct ejlog *r);
+/* True when the log is one of MongooseIM (a fork whose lines differ: spec §7 item 15). */
+bool ejlog_mongooseim(const struct ejlog *r);
+/* The first lines (up to EJLOG_UNPLACED, not blank) that came before any record; their count. */
+size_t ejlog_unplaced(const struct ejlog *r, const struct ejlog_unplaced **out);
 /*
  * The line at |p| (|n| bytes): stores its length without the line end in
  * |*len| and returns where the next line starts (|n| when this one has no
@@ -110,9 +136,17 @@ long ejlog_records(const struct ejlog *r);
  */
 size_t ejlog_next_line(const char *p, size_t n, size_t *len);
 
-/* True when |line| (|len| bytes, no newline) starts an ejabberd log record. */
-bool ejlog_is_record_start(const char *line, size_t len);
-/* Like ejlog_is_record_start(), and stores the record's UTC time in |*t|. */
-bool ejlog_record_time(const char *line, size_t len, usec_t *t);
+/*
+ * The first |n| bytes of an input (its head), read line by line as the
+ * reader reads them (wrappers off): whether one of the first 64 lines
+ * starts a record; the first record's time (false when none has a date).
+ */
+bool ejlog_head_is_log(const char *head, size_t n);
+bool ejlog_head_first_time(const char *head, size_t n, usec_t *t);
+/*
+ * Says in |out| which of the first lines of |head| no era places: "line 1
+ * \"Aaaa 99 aaa\", line 2 …" (masked shapes, never the text).
+ */
+void ejlog_head_unplaced(const char *head, size_t n, char *out, size_t outlen);
 
 #endif

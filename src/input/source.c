@@ -286,15 +286,7 @@ source_detect(const char *head, size_t n)
         }
     }
     /* a log: one of the first lines starts a record (a rotated file may begin mid-record) */
-    size_t i = 0;
-    for (int line = 0; line < 64 && i < n; line++) {
-        size_t len;
-        size_t next = ejlog_next_line(head + i, n - i, &len);
-        if (ejlog_is_record_start(head + i, len))
-            return INPUT_EJLOG;
-        i += next;
-    }
-    return INPUT_UNKNOWN;
+    return ejlog_head_is_log(head, n) ? INPUT_EJLOG : INPUT_UNKNOWN;
 }
 
 /* True when |head| looks like text: no control bytes other than whitespace and ESC. */
@@ -329,16 +321,18 @@ source_describe(const char *head, size_t n, char *out, size_t outlen)
     if (n == 0) {
         snprintf(out, outlen, "no bytes at all");
     } else if (looks_like_text(u, n)) {
-        /* the content itself is not shown: it may be anything, a password file included */
+        /* the content itself is not shown, only its shape: it may be anything, a password file included */
         size_t lines = 0;
         for (size_t i = 0; i < n && lines < 64; lines++) {
             size_t len;
             i += ejlog_next_line(head + i, n - i, &len);
         }
+        char where[256];
+        ejlog_head_unplaced(head, n, where, sizeof where);
         snprintf(out, outlen,
-                 "text, but none of its first %zu line%s starts like a log record "
-                 "(\"YYYY-MM-DD HH:MM:SS.ffffff... [level] ...\")",
-                 lines, lines == 1 ? "" : "s");
+                 "text, but none of its first %zu line%s is a record of any known ejabberd log "
+                 "era (E0-E8)%s%s",
+                 lines, lines == 1 ? "" : "s", *where ? "; not placed: " : "", where);
     } else {
         char hex[3 * 8 + 1] = "";
         size_t k = n < 8 ? n : 8;

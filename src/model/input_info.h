@@ -32,6 +32,12 @@ struct input_info {
      * every -j worker counts the same.
      */
     long long log_xml, log_c2s;
+    /*
+     * ejabberd logs: the record forms read (1 << enum ejlog_form, ejlog_prefix.h),
+     * the wrappers taken off its lines (enum lognorm_wrapper) and what its
+     * times lacked (enum ejlog_time_note); 0 for captures.
+     */
+    unsigned log_forms, log_wrappers, log_time_notes;
 };
 
 /*

@@ -14,5 +14,7 @@ void format_time(usec_t t, char *out, size_t outlen);
 void format_span(usec_t d, char *out, size_t outlen);
 /* The median of the |n| (> 0) times or lengths at |v|, which it sorts in place. */
 usec_t usec_median(usec_t *v, size_t n);
+/* Days since 1970-01-01 of the proleptic Gregorian date |y|-|m|-|d|. */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
 #endif

@@ -116,7 +116,7 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
         in->head_len += (size_t)n;
     }
     in->type = source_detect(in->head, in->head_len);
-    char seen[256], mismatch[320];
+    char seen[512], mismatch[640];
     source_describe(in->head, in->head_len, seen, sizeof seen);
     const char *why = NULL;
     if (in->head_len == 0 && interrupt_requested()) {
@@ -157,17 +157,9 @@ open_input(struct analyzer *a, const char *path, struct input_info *info, struct
     }
     /* the first record's time orders rotated files */
     in->first_time = INT64_MAX;
-    size_t i = 0;
-    while (i < in->head_len) {
-        size_t len;
-        size_t next = ejlog_next_line(in->head + i, in->head_len - i, &len);
-        usec_t t;
-        if (ejlog_record_time(in->head + i, len, &t)) {
-            in->first_time = t;
-            break;
-        }
-        i += next;
-    }
+    usec_t t;
+    if (ejlog_head_first_time(in->head, in->head_len, &t))
+        in->first_time = t;
     return true;
 }
 

@@ -268,9 +268,14 @@ bosh_request(struct analyzer *a, const struct ejlog_event *ev, struct input_info
  * held until the session's creation request (http_handlers.h). True when
  * |ev| is held.
  */
+/* Lines being let go by flush_held() are read, not held again (that looped for ever on BOSH lines of a log without their "Got request" records, as a console log writes them). */
+static _Thread_local bool releasing;
+
 static bool
 hold_bosh_line(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
 {
+    if (releasing)
+        return false;
     if (a->http_handlers && http_handlers_holding(a->http_handlers, ev->pid)) {
         if (ev->kind == EJ_XML && http_handlers_hold(a->http_handlers, ev))
             return true;
@@ -306,6 +311,7 @@ count_level(const struct ejlog_event *ev, struct input_info *info)
     case EJ_PROBLEM:
     case EJ_HTTP_QUERY:
     case EJ_WS_CONNECTED:
+    case EJ_DROPPED:
         break;
     }
 }
@@ -314,6 +320,14 @@ static void
 on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info *info)
 {
     if (ev->kind == EJ_PROBLEM) {
+        input_info_add_error(info, ev->message, ev->line, 0, -1);
+        return;
+    }
+    if (ev->kind == EJ_DROPPED) {
+        /* the logger lost records: any open connection may lack lines from here on */
+        for (struct conn *c = a->open_head; c; c = c->next_open)
+            if (c->login)
+                login_pseudo(c->login, EV_GAP, ev->time, "the logger dropped records here");
         input_info_add_error(info, ev->message, ev->line, 0, -1);
         return;
     }
@@ -479,6 +493,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     case EJ_BOSH_REQUEST:
     case EJ_HTTP_QUERY:
     case EJ_WS_CONNECTED:
+    case EJ_DROPPED:
         break;
     }
 }
@@ -490,8 +505,11 @@ flush_held(struct analyzer *a, const char *pid, struct input_info *info)
     size_t n;
     struct ejlog_event *held;
     while (a->http_handlers && (held = http_handlers_release(a->http_handlers, pid, &n))) {
+        bool was = releasing;
+        releasing = true;
         for (size_t i = 0; i < n; i++)
             on_log_event(a, &held[i], info);
+        releasing = was;
         http_handlers_free_held(held, n);
     }
 }
@@ -550,12 +568,28 @@ run_log(struct analyzer *a, struct source *src, const char *head, size_t head_le
     flush_held(a, NULL, info);
     note_time_total(a, info);
     info->count = ejlog_lines(r);
+    info->log_forms = ejlog_forms(r);
+    info->log_wrappers = ejlog_wrappers(r);
+    info->log_time_notes = ejlog_time_notes(r);
     if (ejlog_records(r) == 0 && info->count > 0) {
-        /* read as a log (--input log) but nothing in it is one: not "0 sessions" */
-        char msg[160];
-        snprintf(msg, sizeof msg, "no line is an ejabberd log record (%ld line%s read)",
-                 ejlog_lines(r), ejlog_lines(r) == 1 ? "" : "s");
+        /* read as a log (--input log) but nothing in it is one of any era: not "0 sessions" */
+        const struct ejlog_unplaced *u;
+        size_t nu = ejlog_unplaced(r, &u);
+        char msg[400];
+        int k = snprintf(msg, sizeof msg,
+                         "no line is a record of any known ejabberd log era (E0-E8; %ld line%s read)",
+                         ejlog_lines(r), ejlog_lines(r) == 1 ? "" : "s");
+        for (size_t i = 0; i < nu && k > 0 && (size_t)k < sizeof msg; i++)
+            k += snprintf(msg + k, sizeof msg - (size_t)k, "%sline %ld \"%s\"",
+                          i ? ", " : "; not placed: ", u[i].line, u[i].shape);
         input_info_add_error(info, msg, 0, 0, -1);
+        info->unusable = true;
+    } else if (ejlog_mongooseim(r)) {
+        /* a fork that keeps ejabberd's module names but not its lines: refused, not misread */
+        input_info_add_error(info,
+                             "this is a MongooseIM log (its modules and BOSH lines say so): its "
+                             "formats differ from ejabberd's, and what was read from it may be wrong",
+                             0, 0, -1);
         info->unusable = true;
     }
     ejlog_free(r);

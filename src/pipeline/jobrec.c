@@ -266,6 +266,9 @@ jobrec_put_input(struct buf *b, const struct input_info *info,
     put_i64(b, info->log_xml);
     put_i64(b, info->log_c2s);
     jobrec_u8(b, info->unusable);
+    jobrec_u32(b, info->log_forms);
+    jobrec_u32(b, info->log_wrappers);
+    jobrec_u32(b, info->log_time_notes);
     jobrec_u32(b, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {
         jobrec_u64(b, places[i].event);
@@ -295,6 +298,9 @@ jobrec_get_input(struct jobrec_reader *r, struct jobrec_input *in)
     in->log_xml = get_i64(r);
     in->log_c2s = get_i64(r);
     in->unusable = jobrec_get_u8(r) != 0;
+    in->log_forms = jobrec_get_u32(r);
+    in->log_wrappers = jobrec_get_u32(r);
+    in->log_time_notes = jobrec_get_u32(r);
     uint32_t n = jobrec_get_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
         struct jobrec_note note = {.event = jobrec_get_u64(r)};

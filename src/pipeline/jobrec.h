@@ -115,6 +115,7 @@ struct jobrec_input {
     enum input_type type;
     long long size_bytes, count, evicted, non_xmpp_flows, s2s_streams, log_xml, log_c2s;
     bool unusable;
+    unsigned log_forms, log_wrappers, log_time_notes;
     struct jobrec_note *notes;
     size_t nnotes;
 };

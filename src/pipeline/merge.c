@@ -669,6 +669,9 @@ merge_finish(struct merge *m, char *const *paths, struct input_info *infos, int 
         info->unusable = in->unusable;
         info->log_xml = in->log_xml; /* every worker read every line */
         info->log_c2s = in->log_c2s;
+        info->log_forms = in->log_forms;
+        info->log_wrappers = in->log_wrappers;
+        info->log_time_notes = in->log_time_notes;
         for (unsigned k = 0; k < m->n; k++)
             if (m->w[k].ended) {
                 info->evicted += m->w[k].inputs[i].evicted;

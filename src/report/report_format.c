@@ -2,6 +2,11 @@
 #include <config.h>
 #include "report_format.h"
 
+#include <string.h>
+
+#include "ejlog_prefix.h"
+#include "input_info.h"
+#include "lognorm.h"
 
 double
 report_round_ms(double ms)
@@ -10,6 +15,69 @@ report_round_ms(double ms)
     if (!(ms >= 0) || ms >= 9e12)
         return ms;
     return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
+}
+
+size_t
+report_log_names(const struct input_info *in, enum log_names which, const char **out, size_t max)
+{
+    size_t n = 0;
+    switch (which) {
+    case LOG_ERAS:
+    case LOG_FORMS:
+        for (unsigned f = 1; f < EJF_COUNT && n < max; f++) {
+            if (!(in->log_forms & 1u << f))
+                continue;
+            const char *name = which == LOG_ERAS ? ejlog_form_era((enum ejlog_form)f)
+                                                 : ejlog_form_name((enum ejlog_form)f);
+            bool dup = false; /* several forms share an era */
+            for (size_t k = 0; k < n; k++)
+                dup |= strcmp(out[k], name) == 0;
+            if (!dup)
+                out[n++] = name;
+        }
+        break;
+    case LOG_WRAPPERS:
+        for (unsigned b = 0; b < LNW_COUNT_BITS && n < max; b++)
+            if (in->log_wrappers & 1u << b)
+                out[n++] = lognorm_wrapper_name(1u << b);
+        break;
+    case LOG_NOTES:
+        for (unsigned b = 0; b < EJT_COUNT_BITS && n < max; b++)
+            if (in->log_time_notes & 1u << b)
+                out[n++] = ejlog_time_note_text(1u << b);
+        break;
+    }
+    return n;
+}
+
+/* Appends |names| (|n|) joined by ", " after |lead|; nothing when |n| is 0. */
+static void
+put_names(struct buf *b, const char *lead, const char *const *names, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        buf_append_str(b, k ? ", " : lead);
+        buf_append_str(b, names[k]); /* the tables' own ASCII names and sentences */
+    }
+}
+
+bool
+report_log_format(struct buf *b, const struct input_info *in)
+{
+    if (in->type != INPUT_EJLOG || !in->log_forms)
+        return false;
+    const char *eras[16], *forms[16], *wrappers[16], *notes[16];
+    size_t ne = report_log_names(in, LOG_ERAS, eras, 16);
+    size_t nf = report_log_names(in, LOG_FORMS, forms, 16);
+    size_t nw = report_log_names(in, LOG_WRAPPERS, wrappers, 16);
+    size_t nn = report_log_names(in, LOG_NOTES, notes, 16);
+    if (!nw && !nn && nf == 1 && strcmp(forms[0], "otp_logger_file") == 0)
+        return false;
+    put_names(b, "    log format: ", eras, ne);
+    put_names(b, " (", forms, nf);
+    buf_append_str(b, ")");
+    put_names(b, "; lines wrapped in ", wrappers, nw);
+    put_names(b, "; ", notes, nn);
+    return true;
 }
 
 void

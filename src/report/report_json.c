@@ -419,6 +419,26 @@ input_json(struct json_writer *w, const struct input_info *in)
         integer(w, "packets", count);
     else if (in->type == INPUT_EJLOG)
         integer(w, "lines", count);
+    if (in->type == INPUT_EJLOG) {
+        /* what the log is: its eras and record forms always, wrappers and time notes when any */
+        static const struct {
+            const char *key;
+            enum log_names which;
+            bool always;
+        } lists[] = {{"log_eras", LOG_ERAS, true}, {"log_formats", LOG_FORMS, true},
+                     {"log_wrappers", LOG_WRAPPERS, false}, {"log_notes", LOG_NOTES, false}};
+        for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+            const char *names[16];
+            size_t n = report_log_names(in, lists[l].which, names, 16);
+            if (!n && !lists[l].always)
+                continue;
+            json_writer_name(w, lists[l].key);
+            json_writer_array_begin(w);
+            for (size_t k = 0; k < n; k++)
+                json_writer_string(w, names[k]);
+            json_writer_array_end(w);
+        }
+    }
     json_writer_name(w, "errors");
     json_writer_array_begin(w);
     for (size_t i = 0; i < in->nerrors; i++) {

@@ -622,6 +622,8 @@ put_inputs(struct buf *b, const struct report_run *run)
             put_clean(b, e->message && *e->message ? e->message : "(no message)");
             end_line(b);
         }
+        if (report_log_format(b, in))
+            end_line(b);
     }
     end_line(b);
 }

@@ -174,7 +174,7 @@ check "a text file that is not a log: its content is not quoted" sh -c '! grep -
 xf forcedtext -f json --input log "$T/notes.txt"
 is "$rc" 3 "--input log on text without a log record: exit 3"
 check "--input log on text without a log record: stderr says no line is a log record" \
-    grep -q -F "notes.txt: no line is an ejabberd log record (2 lines read)" "$T/forcedtext.err"
+    grep -q -F "notes.txt: no line is a record of any known ejabberd log era (E0-E8; 2 lines read)" "$T/forcedtext.err"
 is "$(q "$T/forcedtext.out" 'd["inputs"][0]["type"]')" ejabberd-log "--input log on text without a log record: read as a log (type ejabberd-log)"
 # --input log on a log whose first 100 lines are a preamble: read (detection alone refuses it)
 { i=0; while [ $i -lt 100 ]; do echo "  preamble line $i"; i=$((i + 1)); done; cat "$src"; } >"$T/preamble.log"

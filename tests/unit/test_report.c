@@ -736,7 +736,7 @@ Test(json, inputs_follow_their_type)
     json_t *inputs = json_object_get(doc, "inputs");
     cr_assert_eq(json_array_size(inputs), 3);
 
-    static const char *const log_keys[] = {"path", "type", "size_bytes", "lines", "errors"};
+    static const char *const log_keys[] = {"path", "type", "size_bytes", "lines", "log_eras", "log_formats", "errors"};
     json_t *in0 = json_array_get(inputs, 0);
     expect_keys(in0, log_keys, NELEMS(log_keys), "log input");
     cr_expect_str_eq(json_string_value(json_object_get(in0, "type")), "ejabberd-log");
