@@ -83,6 +83,20 @@ http_listener(const char *server)
 }
 
 /*
+ * What the listener port of an HTTP handler says of its TLS, a guess until
+ * the handler's "http query" line names its socket: the HTTPS ports (as for
+ * captures without keys) yes, ejabberd's plain HTTP ports 5280 and 80 no.
+ */
+static enum tri
+http_port_tls(const char *server)
+{
+    unsigned port = port_of(server);
+    if (https_port(port))
+        return TRI_TRUE;
+    return port == 5280 || port == 80 ? TRI_FALSE : TRI_NULL;
+}
+
+/*
  * The BOSH or WebSocket session |c| runs over the HTTP handler |hc|: the
  * session's address is the handler's (when it has none yet), and a handler
  * whose socket is TLS had its handshake before any request it read (as
@@ -351,7 +365,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     /* every worker keeps the handlers' bodies: the session they go to is named later */
     if (ev->kind == EJ_ACCEPT)
         http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server, ev->time,
-                             https_port(port_of(ev->server)) ? TRI_TRUE : TRI_NULL);
+                             http_port_tls(ev->server));
     if (ev->kind == EJ_HTTP_QUERY) {
         http_handlers_query(handlers(a), ev->pid, ev->tls, ev->time);
         return;
