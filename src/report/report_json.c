@@ -138,14 +138,7 @@ attempt_json(struct json_writer *w, const struct attempt *a, bool show_secrets)
         credentials_json(w, &a->credentials, show_secrets);
     else
         json_writer_null(w);
-    if (a->cb_type[0]) { /* only when a key log let the binding be checked */
-        json_writer_name(w, "channel_binding");
-        json_writer_object_begin(w);
-        str(w, "type", a->cb_type);
-        json_writer_name(w, "verified");
-        json_writer_bool(w, a->cb_verified);
-        json_writer_object_end(w);
-    }
+    report_json_channel_binding(w, a);
     json_writer_object_end(w);
 }
 
