@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ejlog_http.h"
 #include "ejlog_oldmsg.h"
 #include "ejlog_prefix.h"
 #include "lognorm.h"
@@ -542,6 +543,28 @@ old_event(struct ejlog *r, usec_t t, const struct ejlog_oldmsg *o, const char *e
         keep_payload(r, q, o->payload, end);
 }
 
+/* A message of ejabberd's HTTP handler or WebSocket process (ejlog_http.h): true when it is one. */
+static bool
+http_record(struct ejlog *r, usec_t t, const struct ejlog_prefix *pf, const char *line_end)
+{
+    bool tls;
+    struct ejlog_span ws;
+    char client[64];
+    if (ejlog_http_query(pf->msg, line_end, &tls)) {
+        struct queued *q = push(r, EJ_HTTP_QUERY, t);
+        q->o_pid = keep(q, pf->pid, pf->pid_len);
+        q->ev.tls = tls;
+    } else if (ejlog_http_ws(pf->msg, line_end, &ws, client, sizeof client)) {
+        struct queued *q = push(r, EJ_WS_CONNECTED, t);
+        q->o_pid = keep(q, ws.p, ws.n);
+        if (client[0])
+            q->o_client = keep(q, client, strlen(client));
+    } else {
+        return false;
+    }
+    return true;
+}
+
 /* The prefix of the record: the first line's, or parsed again over the whole record. */
 static bool
 record_prefix(const struct ejlog *r, struct ejlog_prefix *pf)
@@ -683,6 +706,9 @@ process_record(struct ejlog *r)
             accept_line(r, pf.time, m + 1, (size_t)(close - m - 1), close + 22, line_end);
         return;
     }
+    if (pf.pid && (logged_by(&pf, "ejabberd_http") || logged_by(&pf, "ejabberd_http_ws")) &&
+        http_record(r, pf.time, &pf, line_end))
+        return;
     struct ejlog_oldmsg old;
     if (ejlog_oldmsg_parse(m, line_end, pf.pid, pf.pid_len, &old)) {
         old_event(r, pf.time, &old, end);

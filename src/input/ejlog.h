@@ -37,6 +37,15 @@ enum ejlog_kind {
      */
     EJ_BOSH_BODY,
     EJ_BOSH_REQUEST,
+    /*
+     * HTTP handlers (debug level, ejabberd_http): "<H>@ejabberd_http:process_header…
+     * (SOCKET) http query: …" (pid: H; tls: SOCKET is {tlssock,…}, not a bare
+     * #Port), and "<W>@ejabberd_http_ws:init… Client connected through websocket
+     * {http_ws,<W>,{IP,PORT}}" (pid: W, the pid of the c2s lines' tag
+     * "(websocket|<W>)"; client: "ip:port" as an Accepted line writes it).
+     */
+    EJ_HTTP_QUERY,
+    EJ_WS_CONNECTED,
     EJ_PROBLEM,      /* damaged input: message says what */
     /*
      * The logger dropped records here (lager "… dropped N messages in the last
@@ -62,7 +71,8 @@ struct ejlog_event {
     bool has_rid;         /* EJ_BOSH_REQUEST: the dump names the request's rid */
     unsigned long long rid;
     const char *sid;      /* EJ_BOSH_REQUEST: the session's sid, from its "** State:" (NULL: not there) */
-    const char *client, *server; /* EJ_ACCEPT: "ip:port" as the report writes it */
+    const char *client, *server; /* EJ_ACCEPT (EJ_WS_CONNECTED: client): "ip:port" as the report writes it */
+    bool tls;             /* EJ_HTTP_QUERY: the handler's socket is TLS */
     bool ok;              /* EJ_AUTH */
     const char *mech, *user, *ip, *reason; /* EJ_AUTH (reason: failures); user is "u@domain" */
     const char *jid;      /* EJ_SESSION_OPEN, EJ_CLOSING (both with their socket tag in transport) */

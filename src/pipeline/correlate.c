@@ -77,7 +77,9 @@ share_client(const struct session *a, const struct session *b)
 /*
  * A log session that names no client address: ejabberd 23.01 logs a WebSocket
  * client's address on its HTTP handler's lines only, which its c2s lines do
- * not name. It matches by transport and time alone.
+ * not name; the debug-level "Client connected through websocket" line links
+ * them (feed_log.c), but an info-level log has no such line. It matches by
+ * transport and time alone.
  */
 static bool
 no_client(const struct session *s)

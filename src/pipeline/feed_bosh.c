@@ -716,9 +716,10 @@ bosh_http_note(struct analyzer *a, struct conn *c, const struct stack_note *note
 }
 
 /*
- * From a log. The log does not say whether the HTTP listener had TLS; the
- * session is read as over http:// (as B1 and B12 read a BOSH log session,
- * whose login never sees TLS), so I19 as from a capture of the same login.
+ * From a log. Its HTTP handler's TLS, when the log shows it, came to the
+ * login before (feed_log.c: EV_TLS_ESTABLISHED); otherwise the session is
+ * read as over http:// (as B1 and B12 read a BOSH log session whose login
+ * never sees TLS), so I19 as from a capture of the same login.
  */
 void
 bosh_log_session(struct conn *s)
@@ -726,8 +727,9 @@ bosh_log_session(struct conn *s)
     if (s->bosh)
         return;
     bosh_attach(s);
-    issue(s, '-', BOSH_INSECURE, false,
-          "BOSH over http://: the session id and every element travel in clear");
+    if (login_session(s->login)->tls.negotiated != TRI_TRUE)
+        issue(s, '-', BOSH_INSECURE, false,
+              "BOSH over http://: the session id and every element travel in clear");
 }
 
 const char *

@@ -8,6 +8,7 @@
 
 #include "ejlog.h"
 #include "feed_bosh.h"
+#include "feed_tls.h"
 #include "http_handlers.h"
 #include "log_link.h"
 #include "logkey.h"
@@ -69,7 +70,7 @@ port_of(const char *endpoint)
 }
 
 /*
- * ejabberd's HTTP listeners (5280, 5443 and the usual 80, 443): a connection
+ * ejabberd's HTTP listeners (5280, 80 and the HTTPS ports): a connection
  * accepted there is an HTTP handler that carries BOSH or WebSocket requests,
  * whose session the c2s lines of another process name. Known from its
  * "Accepted connection" line alone, it is no login of its own.
@@ -78,7 +79,36 @@ static bool
 http_listener(const char *server)
 {
     unsigned port = port_of(server);
-    return port == 5280 || port == 5443 || port == 80 || port == 443;
+    return port == 5280 || port == 80 || https_port(port);
+}
+
+/*
+ * The BOSH or WebSocket session |c| runs over the HTTP handler |hc|: the
+ * session's address is the handler's (when it has none yet), and a handler
+ * whose socket is TLS had its handshake before any request it read (as
+ * direct TLS: the login sees TLS before its first element). Once.
+ */
+static void
+note_http_handler(struct conn *c, const struct handler_conn *hc, usec_t t)
+{
+    struct session *s = login_session(c->login);
+    if (!s->client && hc->client) {
+        s->client = xstrdup(hc->client);
+        s->server = hc->server ? xstrdup(hc->server) : NULL;
+        if (s->nconnections && !s->connections[s->nconnections - 1].client)
+            session_connection_endpoints(s, hc->client, hc->server);
+    }
+    if (hc->tls != TRI_TRUE || s->tls.negotiated == TRI_TRUE)
+        return;
+    char detail[160];
+    if (hc->tls_guessed)
+        snprintf(detail, sizeof detail,
+                 "HTTPS: a guess from the listener port %u (the log does not show the HTTP handler's socket)",
+                 port_of(hc->server ? hc->server : s->server));
+    else
+        snprintf(detail, sizeof detail, "HTTPS: HTTP handler %s read the requests over TLS (ejabberd_http tlssock)",
+                 hc->key ? hc->key : "?");
+    login_pseudo(c->login, EV_TLS_ESTABLISHED, t, detail);
 }
 
 /*
@@ -101,6 +131,29 @@ note_info_tag(struct conn *c, const char *tag, usec_t t)
         note_transport(c, tag, t);
     }
     login_log_socket(c->login, tls_of_tag(tag));
+}
+
+/*
+ * Info level: what a verdict line |ev| of |c| implies of TLS. A tcp/tls tag
+ * says it; a BOSH or WebSocket session's tag does not, and its lines name no
+ * HTTP handler: the handlers accepted from the client's address say it, a
+ * guess from their listener ports (note_http_handler() says so).
+ */
+static enum tri
+info_tls(struct analyzer *a, struct conn *c, const struct ejlog_event *ev)
+{
+    const char *tag = ev->transport ? ev->transport : c->transport;
+    enum tri tls = tls_of_tag(tag);
+    if (tls != TRI_NULL || !tag || !a->http_handlers ||
+        (strcmp(tag, "http_bind") != 0 && strcmp(tag, "websocket") != 0))
+        return tls;
+    if (login_session(c->login)->tls.negotiated == TRI_TRUE)
+        return TRI_TRUE;
+    struct handler_conn hc = {0};
+    tls = http_handlers_guess(a->http_handlers, ev->ip, &hc);
+    if (tls == TRI_TRUE)
+        note_http_handler(c, &hc, ev->time);
+    return tls;
 }
 
 static void
@@ -175,7 +228,6 @@ bosh_request(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     }
     conn_touch(a, c);
     session_log_line(login_session(c->login), a->input_path, ev->last_line);
-    bosh_log_sid(c, ev->sid);
     if (have)
         note_handler(c, ev->handler, body.client, body.server);
     /*
@@ -189,6 +241,11 @@ bosh_request(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     note_time(a, c, t, info, ev->line, 0);
     if (!login_session(c->login)->start)
         login_connected(c->login, t);
+    if (have) {
+        struct handler_conn hc = {ev->handler, body.client, body.server, body.tls, body.tls_guessed};
+        note_http_handler(c, &hc, t);
+    }
+    bosh_log_sid(c, ev->sid); /* after the handler's TLS: it decides I19 */
     if (!have)
         bosh_lost_body(c, t, "BOSH request whose body is not in the log (no Incoming data line of its HTTP handler)",
                        ev->line, info);
@@ -252,6 +309,8 @@ count_level(const struct ejlog_event *ev, struct input_info *info)
     case EJ_TLS_FAILED:
     case EJ_RUN_START:
     case EJ_PROBLEM:
+    case EJ_HTTP_QUERY:
+    case EJ_WS_CONNECTED:
     case EJ_DROPPED:
         break;
     }
@@ -291,7 +350,16 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     ev = &linked;
     /* every worker keeps the handlers' bodies: the session they go to is named later */
     if (ev->kind == EJ_ACCEPT)
-        http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server, ev->time);
+        http_handlers_accept(handlers(a), ev->pid, ev->client, ev->server, ev->time,
+                             https_port(port_of(ev->server)) ? TRI_TRUE : TRI_NULL);
+    if (ev->kind == EJ_HTTP_QUERY) {
+        http_handlers_query(handlers(a), ev->pid, ev->tls, ev->time);
+        return;
+    }
+    if (ev->kind == EJ_WS_CONNECTED) {
+        http_handlers_websocket(handlers(a), ev->pid, ev->client);
+        return;
+    }
     if (ev->kind == EJ_BOSH_BODY) {
         http_handlers_body(handlers(a), ev->pid, ev->data, ev->len, ev->truncated, ev->time, ev->line);
         return;
@@ -326,6 +394,10 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     session_log_line(s, a->input_path, ev->last_line);
     if (ev->kind != EJ_ACCEPT) /* an Accepted line may come late with an earlier time: login_connected() */
         note_time(a, c, ev->time, info, ev->line, 0);
+    struct handler_conn hc;
+    if (!c->saw_xml && ev->kind == EJ_XML && ev->transport && strcmp(ev->transport, "websocket") == 0 &&
+        a->http_handlers && http_handlers_of_websocket(a->http_handlers, ev->pid, &hc))
+        note_http_handler(c, &hc, ev->time);
     switch (ev->kind) {
     case EJ_ACCEPT:
         free(s->client);
@@ -385,7 +457,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         /* with XML, the tag of the XML lines told the transport; without, this one does */
         note_info_tag(c, ev->transport, ev->time);
         login_log_auth(c->login, ev->time, ev->ok, ev->mech, ev->user, ev->ip, ev->reason,
-                       c->saw_xml ? TRI_NULL : tls_of_tag(ev->transport));
+                       c->saw_xml ? TRI_NULL : info_tls(a, c, ev));
         break;
     case EJ_SESSION_OPEN:
     case EJ_RESUMED:
@@ -394,7 +466,7 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
         break;
     case EJ_REGISTERED:
         login_log_registered(c->login, ev->time, ev->user, ev->ip,
-                             c->saw_xml ? TRI_NULL : tls_of_tag(c->transport));
+                             c->saw_xml ? TRI_NULL : info_tls(a, c, ev));
         break;
     case EJ_CLOSING:
         c->terminated = true;
@@ -419,6 +491,8 @@ on_log_event(struct analyzer *a, const struct ejlog_event *ev, struct input_info
     case EJ_PROBLEM:
     case EJ_BOSH_BODY:
     case EJ_BOSH_REQUEST:
+    case EJ_HTTP_QUERY:
+    case EJ_WS_CONNECTED:
     case EJ_DROPPED:
         break;
     }

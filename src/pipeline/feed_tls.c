@@ -9,11 +9,16 @@
 #include "tls_watch.h"
 #include "tlsrec.h"
 
+bool
+https_port(unsigned port)
+{
+    return port == 443 || port == 5443 || port == 5281 || port == 7443 || port == 8443;
+}
+
 /*
  * Direct TLS that carries HTTP, BOSH or WebSocket (RFC 7395 §3.9, XEP-0206):
  * the ClientHello asks for http/1.1 or h2, or, without an ALPN that says
- * XMPP, the server listens on an HTTPS port (443; ejabberd 5443; Prosody
- * 5281; Openfire 7443; 8443).
+ * XMPP, the server listens on an HTTPS port (https_port()).
  */
 static bool
 is_https(const struct session *s, const char *alpn)
@@ -24,7 +29,7 @@ is_https(const struct session *s, const char *alpn)
         return false;
     const char *colon = s->server ? strrchr(s->server, ':') : NULL;
     unsigned port = colon ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
-    return port == 443 || port == 5443 || port == 5281 || port == 7443 || port == 8443;
+    return https_port(port);
 }
 
 void

@@ -16,6 +16,10 @@ struct handler {
     char pid[32];          /* "" : a free slot */
     char client[64], server[64];
     bool known;            /* the endpoints come from its Accepted line */
+    enum tri tls;          /* http_handlers_query(), or guessed from the port (tls_guessed) */
+    bool tls_guessed;
+    usec_t tls_time;       /* of its last http query line (0: none) */
+    char ws[32];           /* the WebSocket process it started ("": none) */
     uint64_t used;         /* when it was last active (the least is forgotten first) */
     bool waiting;          /* a body waits for its Got request */
     struct handler_body body;
@@ -99,7 +103,7 @@ entry(struct http_handlers *h, const char *pid)
 
 void
 http_handlers_accept(struct http_handlers *h, const char *pid, const char *client,
-                     const char *server, usec_t t)
+                     const char *server, usec_t t, enum tri port_tls)
 {
     if (!pid)
         return;
@@ -114,6 +118,96 @@ http_handlers_accept(struct http_handlers *h, const char *pid, const char *clien
     snprintf(e->client, sizeof e->client, "%s", client ? client : "");
     snprintf(e->server, sizeof e->server, "%s", server ? server : "");
     e->known = client && server;
+    /* the same for its TLS: an http query just before is of this connection */
+    if (!e->tls_time || !t || e->tls_time + ACCEPT_LATE < t) {
+        e->tls = port_tls;
+        e->tls_guessed = port_tls != TRI_NULL;
+        e->tls_time = 0;
+    }
+    e->ws[0] = '\0';
+}
+
+void
+http_handlers_query(struct http_handlers *h, const char *pid, bool tls, usec_t t)
+{
+    if (!pid)
+        return;
+    struct handler *e = entry(h, pid);
+    e->tls = tls ? TRI_TRUE : TRI_FALSE;
+    e->tls_guessed = false;
+    e->tls_time = t;
+}
+
+static void
+conn_of(const struct handler *e, struct handler_conn *out)
+{
+    out->key = e->pid;
+    out->client = e->known ? e->client : NULL;
+    out->server = e->known ? e->server : NULL;
+    out->tls = e->tls;
+    out->tls_guessed = e->tls_guessed;
+}
+
+void
+http_handlers_websocket(struct http_handlers *h, const char *ws, const char *client)
+{
+    if (!ws || !client || strlen(ws) >= sizeof h->slot[0].ws)
+        return;
+    struct handler *best = NULL; /* a client port reused: the latest accept */
+    for (size_t i = 0; i < HANDLERS_MAX; i++) {
+        struct handler *e = &h->slot[i];
+        if (e->pid[0] && e->known && strcmp(e->client, client) == 0 && (!best || e->used > best->used))
+            best = e;
+    }
+    if (best)
+        snprintf(best->ws, sizeof best->ws, "%s", ws);
+}
+
+bool
+http_handlers_of_websocket(struct http_handlers *h, const char *ws, struct handler_conn *out)
+{
+    for (size_t i = 0; ws && i < HANDLERS_MAX; i++)
+        if (h->slot[i].pid[0] && strcmp(h->slot[i].ws, ws) == 0) {
+            conn_of(&h->slot[i], out);
+            return true;
+        }
+    return false;
+}
+
+/* |endpoint| ("ip:port", "[ip6]:port") has the address |ip| (no brackets). */
+static bool
+from_ip(const char *endpoint, const char *ip)
+{
+    const char *colon = strrchr(endpoint, ':');
+    if (!colon)
+        return false;
+    const char *a = endpoint;
+    size_t n = (size_t)(colon - a);
+    if (n >= 2 && a[0] == '[' && a[n - 1] == ']')
+        a++, n -= 2;
+    return strlen(ip) == n && memcmp(a, ip, n) == 0;
+}
+
+enum tri
+http_handlers_guess(struct http_handlers *h, const char *ip, struct handler_conn *out)
+{
+    enum tri tls = TRI_NULL;
+    size_t found = 0;
+    bool guessed = false;
+    for (size_t i = 0; ip && i < HANDLERS_MAX; i++) {
+        const struct handler *e = &h->slot[i];
+        if (!e->pid[0] || !e->known || e->tls == TRI_NULL || !from_ip(e->client, ip))
+            continue;
+        if (found++ && e->tls != tls)
+            return TRI_NULL;
+        tls = e->tls;
+        guessed = guessed || e->tls_guessed;
+        conn_of(e, out);
+    }
+    if (found > 1)
+        out->key = out->client = out->server = NULL; /* which one is not known */
+    out->tls_guessed = guessed;
+    return tls;
 }
 
 void
@@ -146,6 +240,8 @@ http_handlers_take(struct http_handlers *h, const char *pid, struct handler_body
     *out = e->body;
     out->client = e->known ? e->client : NULL;
     out->server = e->known ? e->server : NULL;
+    out->tls = e->tls;
+    out->tls_guessed = e->tls_guessed;
     memset(&e->body, 0, sizeof e->body); /* the data is the caller's now */
     e->waiting = false;
     return true;

@@ -7,6 +7,13 @@
  * So each handler's last body waits here for the record that says whose it
  * is, with the endpoints of the handler's connection.
  *
+ * A handler's TLS: its "http query" lines (debug level) name its socket,
+ * {tlssock,…} or a bare #Port; without them (info level) the listener port
+ * of its Accepted line is all there is (a guess, said so). A WebSocket
+ * session's c2s lines name its ejabberd_http_ws process W, whose "Client
+ * connected through websocket" line gives the client address, the same as
+ * its handler's Accepted line: so a WebSocket session learns its handler.
+ *
  * Bounded: a few handlers (the least recently active is forgotten first),
  * one body each, each body at most HANDLER_BODY_MAX bytes (a longer one is
  * kept as cut). An "Accepted connection" of any pid is noted, as a log does
@@ -25,6 +32,7 @@
 #include <stddef.h>
 
 #include "ejlog.h"
+#include "session.h"
 #include "timestamp.h"
 
 #define HANDLERS_MAX 64
@@ -42,6 +50,16 @@ struct handler_body {
     long line;
     /* the handler's connection, "ip:port" (NULL: its Accepted line is not known) */
     const char *client, *server;
+    enum tri tls;          /* its socket is TLS (TRI_NULL: not known) */
+    bool tls_guessed;      /* |tls| is a guess from the listener port, not from its socket */
+};
+
+/* An HTTP handler's connection, as http_handlers_of_websocket() and http_handlers_guess() find it. */
+struct handler_conn {
+    const char *key;            /* the handler's pid */
+    const char *client, *server; /* "ip:port"; NULL: not known */
+    enum tri tls;
+    bool tls_guessed;
 };
 
 struct http_handlers *http_handlers_new(void);
@@ -54,7 +72,25 @@ void http_handlers_free(struct http_handlers *h);
  * listener logs the accept after the handler read its first request).
  */
 void http_handlers_accept(struct http_handlers *h, const char *pid, const char *client,
-                          const char *server, usec_t t);
+                          const char *server, usec_t t, enum tri port_tls);
+/*
+ * |port_tls|, given to http_handlers_accept(): what the listener port alone
+ * says of TLS, TRI_TRUE on an HTTPS port, else TRI_NULL. A handler's "http
+ * query" line at |t| says for sure: |tls| (it outlives an Accepted line of
+ * the same connection logged up to a second later, 17.03+).
+ */
+void http_handlers_query(struct http_handlers *h, const char *pid, bool tls, usec_t t);
+/* WebSocket process |ws| serves the client |client| ("ip:port"): the handler that accepted it. */
+void http_handlers_websocket(struct http_handlers *h, const char *ws, const char *client);
+/* The handler of WebSocket process |ws| into |out| (valid until the next call on |h|); false: unknown. */
+bool http_handlers_of_websocket(struct http_handlers *h, const char *ws, struct handler_conn *out);
+/*
+ * Info level: a BOSH or WebSocket session's lines name no handler, only the
+ * client's |ip|. The TLS of the handlers accepted from |ip| whose TLS is
+ * known (or guessed), when they all agree (TRI_NULL when none is known or
+ * they differ); |out| names the handler when there is only one.
+ */
+enum tri http_handlers_guess(struct http_handlers *h, const char *ip, struct handler_conn *out);
 /* Handler |pid| logged body |data| (|len| bytes) at |t|, line |line|; it replaces the last. */
 void http_handlers_body(struct http_handlers *h, const char *pid, const char *data, size_t len,
                         bool truncated, usec_t t, long line);

@@ -105,4 +105,27 @@ for j in 2 3; do
     check "-j $j: bosh-two-connections gives the report of one process" cmp -s "$T/j$j.out" "$T/bosh-two-connections.out"
 done
 
+# ---- tls-bosh-https from ejabberd's log: the HTTP handler's TLS (issue 14) ------------
+# 23.01 logs the handler's socket ({tlssock,…} vs #Port) on its "http query"
+# lines (debug); info level has only its Accepted line: the HTTPS port 5443, a
+# guess said so. Before: the log session was http:// (B1, plaintext on the wire).
+IL="python3 $E2E_DIR/infolevel.py"
+xf tls-bosh-https-debug -f json "$TESTDATA/tls-bosh-https/ejabberd.log"
+xf tls-bosh-https-pcap -f json "$TESTDATA/tls-bosh-https/capture.pcap"
+$IL derive "$TESTDATA/tls-bosh-https/ejabberd.log" >"$T/tls-bosh-https.info.log"
+xf tls-bosh-https-info -f json "$T/tls-bosh-https.info.log"
+for lv in debug info; do
+    o=$T/tls-bosh-https-$lv.out
+    is "$(jq_py "$o" '[s["transport"], s["tls"]["negotiated"], s["tls"]["before_auth"], s["phases"][0]["event"]]')" \
+        '["bosh", true, true, "tls-established"]' "tls-bosh-https ($lv level): bosh, TLS negotiated before auth, first"
+    is "$(jq_py "$o" '["B1" in codes, "I19" in codes, d["summary"]["plaintext_auth_wire"]["users"], [a["tls"] for a in s["auth"]["attempts"]]]')" \
+        '[false, false, [], [true]]' "tls-bosh-https ($lv level): no B1, no I19, nothing in plaintext_auth_wire, the attempt over TLS"
+    is "$(jq_py "$o" '[s["client"], s["server"]]')" "$(jq_py "$T/tls-bosh-https-pcap.out" '[s["client"], s["server"]]')" \
+        "tls-bosh-https ($lv level): the capture's client and server address"
+done
+is "$(jq_py "$T/tls-bosh-https-info.out" '"guess from the listener port 5443" in s["phases"][0]["summary"]')" true \
+    "tls-bosh-https (info level): the TLS is said to be a guess from the port"
+is "$(jq_py "$T/tls-bosh-https-debug.out" '"tlssock" in s["phases"][0]["summary"]')" true \
+    "tls-bosh-https (debug level): the TLS is from the handler's socket"
+
 done_testing

@@ -51,4 +51,27 @@ for v in websocket-plain.fragmented websocket-plain.fragmented-server websocket-
         "derived $v: the findings of its source"
 done
 
+# ---- tls-wss from ejabberd's log: the HTTP handler's TLS (issue 14) ------------
+# 23.01 logs the handler's socket ({tlssock,…} vs #Port) on its "http query"
+# lines (debug); info level has only its Accepted line: the HTTPS port 5443, a
+# guess said so. Before: the log session was http:// (B1, plaintext on the wire).
+IL="python3 $E2E_DIR/infolevel.py"
+xf tls-wss-debug -f json "$TESTDATA/tls-wss/ejabberd.log"
+xf tls-wss-pcap -f json "$TESTDATA/tls-wss/capture.pcap"
+$IL derive "$TESTDATA/tls-wss/ejabberd.log" >"$T/tls-wss.info.log"
+xf tls-wss-info -f json "$T/tls-wss.info.log"
+for lv in debug info; do
+    o=$T/tls-wss-$lv.out
+    is "$(jq_py "$o" '[s["transport"], s["tls"]["negotiated"], s["tls"]["before_auth"], s["phases"][0]["event"]]')" \
+        '["websocket", true, true, "tls-established"]' "tls-wss ($lv level): websocket, TLS negotiated before auth, first"
+    is "$(jq_py "$o" '["B1" in codes, "I19" in codes, d["summary"]["plaintext_auth_wire"]["users"], [a["tls"] for a in s["auth"]["attempts"]]]')" \
+        '[false, false, [], [true]]' "tls-wss ($lv level): no B1, no I19, nothing in plaintext_auth_wire, the attempt over TLS"
+    is "$(jq_py "$o" '[s["client"], s["server"]]')" "$(jq_py "$T/tls-wss-pcap.out" '[s["client"], s["server"]]')" \
+        "tls-wss ($lv level): the capture's client and server address"
+done
+is "$(jq_py "$T/tls-wss-info.out" '"guess from the listener port 5443" in s["phases"][0]["summary"]')" true \
+    "tls-wss (info level): the TLS is said to be a guess from the port"
+is "$(jq_py "$T/tls-wss-debug.out" '"tlssock" in s["phases"][0]["summary"]')" true \
+    "tls-wss (debug level): the TLS is from the handler's socket"
+
 done_testing

@@ -1455,3 +1455,63 @@ Test(ejlog, a_reused_handler_pid_gives_its_new_endpoints_and_bodies_in_order)
     cr_expect_str_eq(l.v[3].e.data, "<body rid='9' xmlns='http://jabber.org/protocol/httpbind'/>");
     evlist_free(&l);
 }
+
+/* ---- the HTTP handler's lines (issue 14: BOSH/WebSocket over HTTPS) ---- */
+
+Test(ejlog, http_query_says_whether_the_handler_socket_is_tls)
+{
+    struct evlist l;
+    one_event(E7 " [debug] <0.532.0>@ejabberd_http:process_header/2:290 ({tlssock,#Port<0.30>,"
+                 "#Ref<0.149941633.2588540929.25734>}) http query: 'POST' <<\"/bosh\">>\n",
+              &l);
+    const struct ejlog_event *e = &l.v[0].e;
+    cr_expect_eq(e->kind, EJ_HTTP_QUERY);
+    cr_expect_str_eq(e->pid, "<0.532.0>"); /* the handler: the pid of its Accepted line */
+    cr_expect(e->tls);
+    evlist_free(&l);
+
+    one_event(E7 " [debug] <0.520.0>@ejabberd_http:process_header/2:290 (#Port<0.50>) http query: "
+                 "'GET' <<\"/ws\">>\n",
+              &l);
+    e = &l.v[0].e;
+    cr_expect_eq(e->kind, EJ_HTTP_QUERY);
+    cr_expect_str_eq(e->pid, "<0.520.0>");
+    cr_expect_not(e->tls);
+    evlist_free(&l);
+}
+
+Test(ejlog, websocket_connected_names_the_ws_process_and_its_client)
+{
+    struct evlist l;
+    one_event(E7 " [debug] <0.536.0>@ejabberd_http_ws:init/1:135 Client connected through websocket "
+                 "{http_ws,<0.536.0>,{{127,0,0,1},42700}}\n",
+              &l);
+    const struct ejlog_event *e = &l.v[0].e;
+    cr_expect_eq(e->kind, EJ_WS_CONNECTED);
+    cr_expect_str_eq(e->pid, "<0.536.0>");
+    cr_expect_str_eq(e->client, "127.0.0.1:42700");
+    evlist_free(&l);
+
+    /* IPv6 as the 19.08+ Accepted line writes it (inet:ntoa, compressed, in brackets) */
+    one_event(E7 " [debug] <0.90.0>@ejabberd_http_ws:init/1:135 Client connected through websocket "
+                 "{http_ws,<0.90.0>,{{0,0,0,0,0,0,0,1},5001}}\n",
+              &l);
+    e = &l.v[0].e;
+    cr_expect_eq(e->kind, EJ_WS_CONNECTED);
+    cr_expect_str_eq(e->client, "[::1]:5001");
+    evlist_free(&l);
+}
+
+Test(ejlog, other_http_handler_lines_are_noise)
+{
+    struct evlist l;
+    const char *log =
+        E7 " [debug] <0.532.0>@ejabberd_http:init/3:129 S: [{[<<\"bosh\">>],mod_bosh}]\n"
+        E7 " [debug] <0.535.0>@ejabberd_http:process/1:362 [<<\"ws\">>] matches [<<\"ws\">>]\n"
+        E7 " [debug] <0.9.0>@ejabberd_http_ws:init/1:135 Client connected through websocket {http_ws,<0.9.0>,{{XXX},1}}\n";
+    read_str(log, &l);
+    cr_expect_eq(l.n, 1);
+    cr_expect_eq(l.v[0].e.kind, EJ_WS_CONNECTED);
+    cr_expect_null(l.v[0].e.client); /* a redacted address: not known */
+    evlist_free(&l);
+}
