@@ -159,6 +159,7 @@ audit_payload(struct login *l, const struct stanza *el, unsigned seq)
     if (d.present && (d.authcid || d.authzid || d.secret))
         expose_credentials(l, a, d.authzid, d.authcid, d.secret, seq);
     l->cb_downgrade = d.cbflag[0] == 'y' && login_plus_offered(&l->s);
+    memcpy(l->cbflag, d.cbflag, sizeof l->cbflag);
     f.u.cred.sasl = &d;
     credentials_fact(l, &f, EV_NONE, a, seq);
     sasl_decoded_clear(&d);

@@ -404,6 +404,7 @@ login_element_facts(struct login *l, char dir, const struct stanza *el, enum eve
     case EV_RESPONSE:
     case EV_SASL2_RESPONSE:
         /* challenge_pending is cleared after the machine's step, whose guard still needs it */
+        cbind_response(l, el, seq);
         audit_payload(l, el, seq);
         break;
     case EV_REGISTER_GET:

@@ -145,6 +145,13 @@ login_tls_carried_records(struct login *l, const struct login *carrier)
 }
 
 void
+login_tls_unique(struct login *l, const uint8_t *data, size_t len)
+{
+    l->tls_unique_len = len < sizeof l->tls_unique ? len : sizeof l->tls_unique;
+    memcpy(l->tls_unique, data, l->tls_unique_len);
+}
+
+void
 login_tls_version(struct login *l, unsigned version)
 {
     l->tls_version = version;

@@ -164,6 +164,8 @@ void login_tls_carried_records(struct login *l, const struct login *carrier);
 
 /* The TLS version the ServerHello chose (0x0304 = TLS 1.3), when a capture shows it (C13). */
 void login_tls_version(struct login *l, unsigned version);
+/* The decrypted session's client Finished verify_data: tls-unique (RFC 5929 §3.1), for SCRAM -PLUS. */
+void login_tls_unique(struct login *l, const uint8_t *data, size_t len);
 
 /*
  * XMPP over WebSocket (RFC 7395), seen from a capture. The server accepted

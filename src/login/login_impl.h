@@ -126,6 +126,8 @@ struct login {
     bool e3_checked;       /* the first client step after a registration was judged (E3) */
     bool legacy_stream;    /* a side omitted version: no features follow (RFC 6120 §4.7.5) */
     unsigned tls_version;  /* from a capture's ServerHello; 0 unknown */
+    uint8_t tls_unique[64]; /* the decrypted client Finished's verify_data (tls-unique) */
+    size_t tls_unique_len;  /* 0: not known (no key log) */
     char *bind_resource;   /* resource the client asked for (D12) */
     unsigned opaque_seq;   /* the step where visibility ended */
     bool headers_seen;     /* a client header was seen: later ones are restarts */
@@ -148,6 +150,7 @@ struct login {
     struct attempt *cur;   /* the attempt in progress, inside s.auth.attempts */
     bool cur_decoded;      /* its credentials were decoded */
     bool cb_downgrade;     /* its SCRAM client-first said 'y' while -PLUS was offered (C12) */
+    char cbflag[48];       /* its SCRAM client-first's gs2 flag ("p=tls-unique"), for cbind_response */
     usec_t auth_start, auth_end, tls_time, bound_time;
     unsigned auth_seq;     /* seq of the first credential-bearing step (for L1) */
     unsigned last_event;   /* seq of the last login event (0: none), for D16 */
@@ -243,6 +246,8 @@ void audit_sasl2_authenticate(struct login *l, const struct stanza *el, const ch
                               usec_t t, unsigned seq);
 /* A client payload that may carry the attempt's credentials (<response>, SASL2 response). */
 void audit_payload(struct login *l, const struct stanza *el, unsigned seq);
+/* A SCRAM client-final's c= against the decrypted TLS session's tls-unique data (cbind.c). */
+void cbind_response(struct login *l, const struct stanza *el, unsigned seq);
 /* The server's verdict on the attempt in progress. */
 void audit_verdict(struct login *l, bool ok, const char *condition, usec_t t, unsigned seq);
 /* jabber:iq:register set, jabber:iq:auth set (XEP-0077, XEP-0078). */

@@ -113,6 +113,9 @@ struct attempt {
     bool inferred;
     bool has_credentials;     /* false → credentials: null */
     struct credentials credentials;
+    /* SCRAM -PLUS: the channel binding type checked against the decrypted TLS session ("" → absent) */
+    char cb_type[24];
+    bool cb_verified;         /* its data is the session's (tls-unique: the client Finished) */
 };
 
 /*

@@ -12,6 +12,7 @@ struct tls_watch {
     struct tlsrec *rec;
     struct tlsdec *dec; /* NULL without a key log */
     bool told_opaque;
+    bool told_finished; /* TLS_NOTE_FINISHED sent */
     bool above;         /* the first-bytes layer is above */
 };
 
@@ -52,6 +53,14 @@ emit(void *arg, int dir, const uint8_t *data, size_t len)
         const struct layer_kind *fb = stack_layer("first-bytes");
         if (fb)
             stack_insert_above(e->call, fb, NULL);
+    }
+    const uint8_t *fin;
+    size_t flen = tlsdec_client_finished(e->w->dec, &fin);
+    if (flen && !e->w->told_finished) { /* before the SCRAM exchange that may be bound to it */
+        e->w->told_finished = true;
+        struct tls_note_finished info = {fin, flen};
+        struct stack_note fnote = {.what = TLS_NOTE_FINISHED, .dir = dir, .time = e->time, .info = &info};
+        stack_note(e->call, &fnote);
     }
     /* the count first: what the plaintext makes (a BOSH session) reads it */
     unsigned long n[2] = {tlsdec_app_records(e->w->dec, 0), tlsdec_app_records(e->w->dec, 1)};

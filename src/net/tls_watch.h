@@ -26,11 +26,17 @@ enum tls_note {
     TLS_NOTE_DECRYPTING = 100, /* after the tlsrec_kind values */
     TLS_NOTE_OPAQUE,
     TLS_NOTE_RECORDS, /* |info|: unsigned long[2], application data records decrypted so far per direction */
+    TLS_NOTE_FINISHED, /* |info|: struct tls_note_finished, once, before the first plaintext goes up */
 };
 
 struct tls_note_keys {
     const char *version; /* "TLS 1.3", "TLS 1.2" */
     const char *suite;   /* IANA name */
+};
+
+struct tls_note_finished {
+    const uint8_t *verify_data; /* the client Finished's: tls-unique channel binding data */
+    size_t len;
 };
 
 struct tls_note_opaque {

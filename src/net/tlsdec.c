@@ -46,6 +46,10 @@ struct tlsdec {
     uint8_t app_secret[2][SECRET_MAX]; /* TLS 1.3: *_TRAFFIC_SECRET_0 until the handshake keys end */
     char failure[96];
     const char *failure_kind;
+    /* the client Finished's verify_data: tls-unique (RFC 5929 §3.1) for SCRAM -PLUS channel binding */
+    uint8_t cfin[64];
+    size_t cfin_len;
+    bool cfin_done;
 };
 
 /* The plaintext of one record at a time: one process, one record in flight. */
@@ -219,6 +223,12 @@ handshake13(struct tlsdec *d, int dir, const uint8_t *p, size_t n)
             continue;
         }
         size_t take = x->hs_left < n ? x->hs_left : n;
+        if (dir == 0 && x->hs_hdr[0] == HS_FINISHED && x->epoch == EPOCH_HANDSHAKE && !d->cfin_done) {
+            size_t keep = take < sizeof d->cfin - d->cfin_len ? take : sizeof d->cfin - d->cfin_len;
+            memcpy(d->cfin + d->cfin_len, p, keep);
+            d->cfin_len += keep;
+            d->cfin_done = x->hs_left == take;
+        }
         x->hs_left -= take;
         p += take;
         n -= take;
@@ -336,7 +346,22 @@ record(struct tlsdec *d, int dir, const uint8_t hdr[5], const uint8_t *body, siz
         x->app_records++;
         if (n)
             emit(arg, dir, scratch, n);
+    } else if (type == REC_HANDSHAKE && dir == 0 && !d->cfin_done && n >= 4 && scratch[0] == HS_FINISHED) {
+        /* the first record under the client's new keys is its Finished (RFC 5246 §7.4.9) */
+        size_t vlen = (size_t)scratch[1] << 16 | (size_t)scratch[2] << 8 | scratch[3];
+        if (vlen > n - 4)
+            vlen = n - 4;
+        d->cfin_len = vlen < sizeof d->cfin ? vlen : sizeof d->cfin;
+        memcpy(d->cfin, scratch + 4, d->cfin_len);
+        d->cfin_done = true;
     }
+}
+
+size_t
+tlsdec_client_finished(const struct tlsdec *d, const uint8_t **out)
+{
+    *out = d->cfin;
+    return d->cfin_done ? d->cfin_len : 0;
 }
 
 void

@@ -49,5 +49,7 @@ const char *tlsdec_suite_name(const struct tlsdec *d);
 const char *tlsdec_version_name(const struct tlsdec *d);
 /* Application data records of |dir| decrypted so far. */
 unsigned long tlsdec_app_records(const struct tlsdec *d, int dir);
+/* The verify_data of the client's Finished (|*out|), once decrypted; else 0. tls-unique (RFC 5929 §3.1). */
+size_t tlsdec_client_finished(const struct tlsdec *d, const uint8_t **out);
 
 #endif

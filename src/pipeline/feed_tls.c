@@ -42,6 +42,11 @@ tls_noted(struct conn *c, const struct stack_note *note)
         login_tls_decrypting(c->login, k->version, k->suite);
         return;
     }
+    if (note->what == TLS_NOTE_FINISHED) {
+        const struct tls_note_finished *fin = note->info;
+        login_tls_unique(c->login, fin->verify_data, fin->len);
+        return;
+    }
     if (note->what == TLS_NOTE_RECORDS) {
         login_tls_records(c->login, note->info);
         return;

@@ -61,6 +61,8 @@ int report_text_write_end(FILE *out, const struct report_run *run);
 struct json_writer;
 void report_json_decryption(struct json_writer *w, const struct session *s);
 void report_json_decryption_summary(struct json_writer *w, const struct summary *sm);
+/* attempts[].channel_binding: SCRAM -PLUS checked against the decrypted TLS session (absent else) */
+void report_json_channel_binding(struct json_writer *w, const struct attempt *a);
 /* report_text_tls.c: with --keylog, the text report's lines on TLS decryption (none without it). */
 void report_text_decryption(struct buf *b, const struct session *s);
 void report_text_decryption_summary(struct buf *b, const struct summary *sm);

@@ -138,6 +138,7 @@ attempt_json(struct json_writer *w, const struct attempt *a, bool show_secrets)
         credentials_json(w, &a->credentials, show_secrets);
     else
         json_writer_null(w);
+    report_json_channel_binding(w, a);
     json_writer_object_end(w);
 }
 

@@ -63,3 +63,16 @@ report_json_decryption_summary(struct json_writer *w, const struct summary *sm)
     json_writer_object_end(w);
     json_writer_object_end(w);
 }
+
+void
+report_json_channel_binding(struct json_writer *w, const struct attempt *a)
+{
+    if (!a->cb_type[0])
+        return; /* only when a key log let the binding be checked */
+    json_writer_name(w, "channel_binding");
+    json_writer_object_begin(w);
+    member(w, "type", a->cb_type);
+    json_writer_name(w, "verified");
+    json_writer_bool(w, a->cb_verified);
+    json_writer_object_end(w);
+}

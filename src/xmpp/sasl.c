@@ -341,3 +341,29 @@ sasl_decoded_clear(struct sasl_decoded *d)
     }
     memset(d, 0, sizeof *d);
 }
+
+int
+sasl_scram_cb_check(const char *b64, size_t len, const uint8_t *want, size_t wlen)
+{
+    struct buf msg = {0}, cb = {0};
+    int r = -1;
+    if (sasl_base64_decode(b64, len, &msg, NULL) != 0 || msg.len < 2 || memcmp(msg.data, "c=", 2) != 0)
+        goto out;
+    const char *v = msg.data + 2;
+    const char *e = memchr(v, ',', msg.len - 2);
+    if (!e)
+        e = msg.data + msg.len;
+    if (sasl_base64_decode(v, (size_t)(e - v), &cb, NULL) != 0 || cb.len < 2 || cb.data[0] != 'p')
+        goto out;
+    /* gs2-header = cbflag "," [authzid] "," : the cb data follows its second comma */
+    const char *c1 = memchr(cb.data, ',', cb.len);
+    const char *c2 = c1 ? memchr(c1 + 1, ',', cb.len - (size_t)(c1 + 1 - cb.data)) : NULL;
+    if (!c2)
+        goto out;
+    size_t off = (size_t)(c2 + 1 - cb.data);
+    r = cb.len - off == wlen && memcmp(cb.data + off, want, wlen) == 0;
+out:
+    buf_clear(&msg);
+    buf_clear(&cb);
+    return r;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -41,6 +42,14 @@ int sasl_base64_decode(const char *in, size_t len, struct buf *out, bool *had_sp
  */
 void sasl_decode_client(const char *mech, const char *b64, size_t len, struct sasl_decoded *out);
 void sasl_decoded_clear(struct sasl_decoded *d);
+
+/*
+ * A SCRAM client-final-message (base64 |b64|, |len| bytes) against channel
+ * binding data |want| (|wlen| bytes): its c= attribute is base64 of the gs2
+ * header and the cb data (RFC 5802 §7). 1: the cb data is |want|; 0: it is
+ * not; -1: no c= to compare, or no cb data (a gs2 header without p=).
+ */
+int sasl_scram_cb_check(const char *b64, size_t len, const uint8_t *want, size_t wlen);
 
 /* SCRAM iteration count from a server-first challenge (base64), or -1. */
 long sasl_scram_iterations(const char *b64, size_t len);

@@ -276,6 +276,16 @@ print("; ".join(bad) if bad else "ok %d" % len(conns))
     done
 done
 
+# SCRAM-SHA-256-PLUS over TLS 1.3 and TLS 1.2: c= carries the client Finished's verify_data (tls-unique)
+xf cbind -f json --keylog "$TESTDATA/tls-scram-plus/keylog.txt" "$TESTDATA/tls-scram-plus/capture.pcap"
+check "tls-scram-plus: the report validates" validate "$T/cbind.out" json
+is "$(jq_py "$T/cbind.out" '[a.get("channel_binding") for x in d["sessions"] for a in x["auth"]["attempts"]]')" \
+    '[{"type": "tls-unique", "verified": true}, {"type": "tls-unique", "verified": true}]' \
+    "tls-scram-plus: both sessions' channel binding (tls-unique) verified against the decrypted handshake"
+xf cbind-nokey -f json "$TESTDATA/tls-scram-plus/capture.pcap"
+is "$(jq_py "$T/cbind-nokey.out" '[a.get("channel_binding") for x in d["sessions"] for a in x["auth"]["attempts"]]')" \
+    '[]' "tls-scram-plus without keys: no channel binding claim"
+
 # decrypted, the real runs' passwords (testdata/PASSWORDS.md) are still masked, their secrets never shown
 sed -n 's/^| [^|]*| `\([^`]*\)`.*/\1/p' "$TESTDATA/PASSWORDS.md" >"$T/passwords"
 check "the real runs decrypted: no password of PASSWORDS.md in a default report" \

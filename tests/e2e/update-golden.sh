@@ -6,6 +6,7 @@
 #   capture.pcapng    -> expected-pcapng.*
 #   capture-sll2.pcap -> expected-pcap-sll2.*
 #   capture.pcap.gz   -> expected-pcap-gz.*                 (see golden_pcap in lib.sh)
+#   capture.pcap + keylog.txt -> expected-keylog.{txt,json} (where one exists; tlslog.sh)
 #
 #   XMPPFLOW=/path/to/build/xmppflow tests/e2e/update-golden.sh starttls-plain-ok
 #
@@ -84,6 +85,12 @@ for s in "$@"; do
                 update "$c" "$fmt" "$(golden_pcap "$c" "$fmt")" $(pcap_args "$s")
             done
         done
+    fi
+    if [ "$ONLY" != log ] && [ -f "$TESTDATA/$s/expected-keylog.txt" ]; then
+        # the decrypted goldens tlslog.sh checks (tls-starttls13, tls-starttls12)
+        cd "$TESTDATA/$s" || exit 1
+        update capture.pcap text expected-keylog.txt --keylog keylog.txt
+        update capture.pcap json expected-keylog.json --keylog keylog.txt
     fi
     if [ $found -eq 0 ]; then
         echo "update-golden.sh: $TESTDATA/$s: no such scenario (no ejabberd.log, no capture*)" >&2

@@ -1,6 +1,7 @@
 /* test_sasl: base64, SASL client payload decoding and the mechanism helpers. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -392,4 +393,51 @@ Test(sasl, mechanism_rank_orders_by_strength)
     cr_expect_eq(sasl_mech_rank("X-UNKNOWN"), 0);
     cr_expect_eq(sasl_mech_rank(NULL), 0);
     cr_expect_gt(sasl_mech_rank("PLAIN"), 0);
+}
+
+/* A SCRAM client-final whose c= is base64("p=tls-unique,," + |cb|), then r= and p=. */
+static char *
+client_final(const uint8_t *cb, size_t n)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static char out[512], b64a[256], raw[256];
+    size_t rl = (size_t)snprintf(raw, sizeof raw, "p=tls-unique,,");
+    memcpy(raw + rl, cb, n);
+    rl += n;
+    char *sources[2] = {raw, NULL};
+    size_t lens[2] = {rl, 0};
+    char inner[256];
+    for (int k = 0; k < 2; k++) {
+        const uint8_t *s = (const uint8_t *)sources[k];
+        char *d = k ? out : b64a;
+        size_t j = 0;
+        for (size_t i = 0; i < lens[k]; i += 3) {
+            unsigned v = s[i] << 16 | (i + 1 < lens[k] ? s[i + 1] << 8 : 0) | (i + 2 < lens[k] ? s[i + 2] : 0);
+            d[j++] = a[v >> 18 & 63];
+            d[j++] = a[v >> 12 & 63];
+            d[j++] = i + 1 < lens[k] ? a[v >> 6 & 63] : '=';
+            d[j++] = i + 2 < lens[k] ? a[v & 63] : '=';
+        }
+        d[j] = '\0';
+        if (!k) {
+            lens[1] = (size_t)snprintf(inner, sizeof inner, "c=%s,r=abc,p=xyz", b64a);
+            sources[1] = inner;
+        }
+    }
+    return out;
+}
+
+Test(sasl, scram_cb_check_compares_tls_unique)
+{
+    const uint8_t fin[12] = {0xfc, 0x01, 0x02, 0x3f, 0x38, 0x25, 0x6f, 0xb3, 0xa1, 0x7e, 0xc7, 0x06};
+    uint8_t wrong[12];
+    memcpy(wrong, fin, sizeof wrong);
+    wrong[5] ^= 1; /* a hand-edited verify_data: a man in the middle's other session */
+    char *m = client_final(fin, sizeof fin);
+    cr_assert_eq(sasl_scram_cb_check(m, strlen(m), fin, sizeof fin), 1);
+    cr_assert_eq(sasl_scram_cb_check(m, strlen(m), wrong, sizeof wrong), 0);
+    cr_assert_eq(sasl_scram_cb_check(m, strlen(m), fin, 11), 0);
+    /* "biws" = base64("n,,"): no channel binding, nothing to compare */
+    cr_assert_eq(sasl_scram_cb_check("Yz1iaXdzLHI9YWJj", 16, fin, sizeof fin), -1);
+    cr_assert_eq(sasl_scram_cb_check("!!", 2, fin, sizeof fin), -1);
 }
