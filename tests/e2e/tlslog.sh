@@ -54,12 +54,9 @@ for dir in "$TESTDATA"/tls-* "$TESTDATA"/tls1[23]-*; do
     is "$rc" 0 "$name: the decrypted capture, exit 0"
     xf "$name-log" -f json "$dir/ejabberd.log"
     is "$rc" 0 "$name: the log, exit 0"
+    # TLS negotiated and before auth too: for BOSH and WSS the log knows it from
+    # its HTTP handler's socket ({tlssock,...} in the http query lines)
     tlsfacts=1
-    case $name in
-    # the log does not know yet that its HTTP handler is TLS (branch t14-httpslog):
-    # only the XMPP facts are compared
-    tls-bosh-https | tls-wss) tlsfacts=0 ;;
-    esac
     cap=$(facts "$T/$name-cap.out" $tlsfacts)
     log=$(facts "$T/$name-log.out" $tlsfacts)
     is "$(jq_py "$T/$name-cap.out" 'len(d["sessions"])')" "$(jq_py "$T/$name-log.out" 'len(d["sessions"])')" \
