@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "hash_bytes.h"
+#include "digits.h"
 #include "xalloc.h"
 
 #define HASH_SLOTS (2 * KEYLOG_MAX_SESSIONS) /* a power of two, at most half full */
@@ -99,18 +100,6 @@ slot_of(const struct keylog *kl, const uint8_t r[32])
     return &kl->slots[i];
 }
 
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* |n| hex digits at |s| into |out| (n/2 bytes); false on a character that is not one. */
 static bool
 unhex(const char *s, size_t n, uint8_t *out)
@@ -118,7 +107,7 @@ unhex(const char *s, size_t n, uint8_t *out)
     if (n % 2)
         return false;
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+        int hi = hex_digit((unsigned char)s[i]), lo = hex_digit((unsigned char)s[i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i / 2] = (uint8_t)(hi << 4 | lo);

@@ -115,18 +115,6 @@ iso_day(const char *p, size_t n)
 
 /* ---- docker json-file -------------------------------------------------- */
 
-static int
-hexval(char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static void
 put_utf8(struct buf *b, unsigned cp)
 {
@@ -162,7 +150,7 @@ hex4(const char *p, const char *end)
         return -1;
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = hex_digit((unsigned char)p[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

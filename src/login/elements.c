@@ -219,11 +219,9 @@ login_pair_iq(struct login *l, const struct stanza *el, enum event ev)
     return ev;
 }
 
-static void
-on_bind_result(struct login *l, const struct stanza *el, usec_t t)
+void
+login_bound(struct login *l, const char *jid, usec_t t)
 {
-    const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
-    const char *jid = bind ? stanza_child_text(bind, "jid", NULL) : NULL;
     if (jid && *jid) {
         free(l->s.jid);
         l->s.jid = xstrdup(jid);
@@ -233,6 +231,13 @@ on_bind_result(struct login *l, const struct stanza *el, usec_t t)
     }
     l->bound = true;
     l->bound_time = t;
+}
+
+static void
+on_bind_result(struct login *l, const struct stanza *el, usec_t t)
+{
+    const struct stanza *bind = stanza_child(el, "bind", NS_BIND);
+    login_bound(l, bind ? stanza_child_text(bind, "jid", NULL) : NULL, t);
 }
 
 static void

@@ -233,6 +233,8 @@ login_in_session(const struct login *l)
     return l->authed || l->bound || l->unsynced;
 }
 void login_remember_iq(struct login *l, const struct stanza *el, enum iq_kind kind);
+/* The session is bound at |t|, to |jid| when known (its user too, when not known yet). */
+void login_bound(struct login *l, const char *jid, usec_t t);
 
 /* Frees the |n| strings of |v| and |v|. */
 void login_free_list(char **v, size_t n);

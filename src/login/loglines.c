@@ -110,19 +110,13 @@ login_log_session(struct login *l, usec_t t, const char *jid, bool resumed)
     login_add_step(l, '-', t, EV_LOG_SESSION, NULL,
                    xasprintf("server log: %s for %s", resumed ? "resumed session" : "opened c2s session",
                              jid ? jid : "?"));
-    if (jid && *jid) {
-        free(l->s.jid);
-        l->s.jid = xstrdup(jid);
-        const char *at = strchr(jid, '@');
-        if (at && !l->s.user)
-            l->s.user = xstrndup(jid, (size_t)(at - jid));
-        if (at && !l->s.domain) {
-            const char *slash = strchr(at + 1, '/');
-            l->s.domain = slash ? xstrndup(at + 1, (size_t)(slash - at - 1)) : xstrdup(at + 1);
-        }
+    login_bound(l, jid, t);
+    /* without the stream header's to='…', the JID is where the log names the domain */
+    const char *at = jid ? strchr(jid, '@') : NULL;
+    if (at && !l->s.domain) {
+        const char *slash = strchr(at + 1, '/');
+        l->s.domain = slash ? xstrndup(at + 1, (size_t)(slash - at - 1)) : xstrdup(at + 1);
     }
-    l->bound = true;
-    l->bound_time = t;
 }
 
 void

@@ -1,4 +1,4 @@
-/* digits: fixed-width ASCII decimal fields, as log timestamps write them ("2026", "09"). */
+/* digits: fixed-width ASCII decimal fields, as log timestamps write them ("2026", "09"), and hex digits. */
 #ifndef XMPPFLOW_DIGITS_H
 #define XMPPFLOW_DIGITS_H
 
@@ -23,6 +23,19 @@ num(const char *p, size_t n)
     for (size_t i = 0; i < n; i++)
         v = v * 10 + (p[i] - '0');
     return v;
+}
+
+/* The value of the hex digit |c| ('0'-'9', 'a'-'f', 'A'-'F'), or -1. */
+static inline int
+hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }
 
 #endif
