@@ -686,9 +686,9 @@ const struct check check_table[] = {
     {"I19", "bosh-insecure", LEVEL_MEDIUM, "XEP-0124 §19.1",
      "XEP-0124 §19.1", "BOSH over http://: the session id and every payload travel in clear",
      ON(FACT_BOSH), {EV_NONE}, check_i19, SEEN_BOSH_BODIES,
-     "Once per session, at its creation (or first request seen). Credentials sent this way "
-     "are also B1. A log does not say whether the HTTP listener had TLS: a BOSH session of a "
-     "log is read as over http://, as B1 and B12 read it."},
+     "Once per session, at its creation (or first request seen); credentials sent so are also B1. "
+     "A log's session: not when its HTTP handler's socket is TLS (`{tlssock,…}` in its `http "
+     "query` lines; at info level, an HTTPS listener port), else read as http://, as B1 reads it."},
     {"I20", "bosh-terminal(<cond>)", LEVEL_INFO, "XEP-0124 §17.2",
      "XEP-0124 §17.2", "the connection manager ended the session with a condition",
      ON(FACT_BOSH), {EV_NONE}, check_i20, SEEN_BOSH_CAPTURE,
