@@ -107,19 +107,6 @@ for s in d["sessions"]:
 ' "$@" 2>/dev/null || echo "?"
 }
 
-# same_seq GOT WANT DESC: two seqs outputs are equal (a diff on failure)
-same_seq() {
-    if [ "$1" = "$2" ]; then
-        ok "$3"
-    else
-        not_ok "$3"
-        printf '%s\n' "$2" | tr ' ' '\n' >"$T/want.seq"
-        printf '%s\n' "$1" | tr ' ' '\n' >"$T/got.seq"
-        diff -u "$T/want.seq" "$T/got.seq" >"$T/seq.diff" || true
-        diag "  (- want, + got)"
-        diag_file "$T/seq.diff" 40
-    fi
-}
 
 # upto_tls SEQS: each line of a seqs output cut after its tls-established
 upto_tls() { printf '%s\n' "$1" | sed 's/\(-:tls-established\) .*/\1/'; }

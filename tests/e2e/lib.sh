@@ -262,3 +262,18 @@ render_golden() {
         -e "s/xmppflow $v/xmppflow @VERSION@/g" "$T/render.out" >"$rg_out"
     cp "$T/render.err" "$rg_err"
 }
+
+# same_seq GOT WANT DESC: two event sequences (words "dir:event") are equal;
+# on failure, a diff of them one word a line (- want, + got)
+same_seq() {
+    if [ "$1" = "$2" ]; then
+        ok "$3"
+    else
+        not_ok "$3"
+        printf '%s\n' "$2" | tr ' ' '\n' >"$T/want.seq"
+        printf '%s\n' "$1" | tr ' ' '\n' >"$T/got.seq"
+        diff -u "$T/want.seq" "$T/got.seq" >"$T/seq.diff" || true
+        diag "  (- want, + got)"
+        diag_file "$T/seq.diff" 40
+    fi
+}

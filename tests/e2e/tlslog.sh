@@ -33,19 +33,6 @@ for s in d["sessions"]:
 ' "$1" "$DROP" "${2:-1}" 2>/dev/null || echo "?"
 }
 
-same() {
-    if [ "$1" = "$2" ]; then
-        ok "$3"
-    else
-        not_ok "$3"
-        printf '%s\n' "$2" | tr ' ' '\n' >"$T/want.seq"
-        printf '%s\n' "$1" | tr ' ' '\n' >"$T/got.seq"
-        diff -u "$T/want.seq" "$T/got.seq" >"$T/seq.diff" || true
-        diag "  (- log, + capture)"
-        diag_file "$T/seq.diff" 40
-    fi
-}
-
 for dir in "$TESTDATA"/tls-* "$TESTDATA"/tls1[23]-*; do
     [ -f "$dir/keylog.txt" ] && [ -f "$dir/ejabberd.log" ] || continue
     case $dir in *tls-wrong-secret) continue ;; esac # nothing decrypts: tls.sh checks it is said
@@ -77,7 +64,7 @@ for dir in "$TESTDATA"/tls-* "$TESTDATA"/tls1[23]-*; do
         cap=$(printf '%s\n' "$cap" | sed 's/C:stanza:iq S:stanza:presence/S:stanza:presence C:stanza:iq/')
         ;;
     esac
-    same "$cap" "$log" "$name: the same users, mechanisms, outcomes, JIDs and phase sequence as the log"
+    same_seq "$cap" "$log" "$name: the same users, mechanisms, outcomes, JIDs and phase sequence as the log"
 done
 
 # ---- golden reports of two decrypted runs -------------------------------------
