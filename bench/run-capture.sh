@@ -20,6 +20,7 @@ LC_ALL=C
 export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 out=${BENCH_DIR:-$here/out}
+. "$here/lib.sh"
 [ $# -gt 0 ] || set -- 60
 
 command -v /usr/bin/time >/dev/null || { echo "$0: needs GNU time (apt-get install time)" >&2; exit 1; }
@@ -55,7 +56,6 @@ measure() {
     echo "$(awk -v n="$best" 'BEGIN { printf "%.3f", n / 1e9 }') $(echo "$usage" |
         awk '{ printf "%s %.2f", $1, $2 + $3 }')"
 }
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "inf" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
 
 echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version), $(tshark -v 2>/dev/null | head -n 1 | sed 's/ (Git.*//'), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"

@@ -15,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${BENCH_DIR:-$here/out}
 mb=${1:-100}
 mkdir -p "$out"
+. "$here/lib.sh"
 
 command -v /usr/bin/time >/dev/null || { echo "$0: needs GNU time (apt-get install time)" >&2; exit 1; }
 if [ -n "${XMPPFLOW:-}" ]; then
@@ -24,18 +25,6 @@ else
     bin="$out/build/xmppflow"
 fi
 
-measure() {
-    best=""
-    for _ in $(seq "${RUNS:-3}"); do
-        t0=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$out/time.txt" "$@" >/dev/null || true
-        t1=$(date +%s%N)
-        ns=$((t1 - t0))
-        if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then best=$ns; fi
-    done
-    echo "$(awk -v n="$best" 'BEGIN { printf "%.3f", n / 1e9 }') $(tail -n 1 "$out/time.txt")"
-}
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "inf" }'; }
 
 echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version | head -n 1), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 printf '%-6s %-10s %9s %7s %9s %7s %9s %11s %9s\n' era MiB grep_s xf_s MB/s RSS_MB sessions grep_ratio "of_E7"
@@ -45,8 +34,8 @@ for era in E7 E6 E2 E1 mixed; do
     python3 "$here/make-era-log.py" "$era" "$mb" "$log" 2>"$out/gen.txt"
     bytes=$(wc -c <"$log" | tr -d ' ')
     cat "$log" >/dev/null
-    g=$(measure grep -c 'XML on stream' "$log")
-    r=$(measure "$bin" -f jsonl -o /dev/null "$log")
+    g=$(measure_best grep -c 'XML on stream' "$log")
+    r=$(measure_best "$bin" -f jsonl -o /dev/null "$log")
     s=${r% *}
     kb=${r#* }
     n=$("$bin" -f json "$log" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["sessions"])' 2>/dev/null || echo '?')

@@ -25,6 +25,8 @@ else
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+. "$here/lib.sh"
+out=$work # measure_best keeps its files there
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
     -subj /CN=example.com >/dev/null 2>&1
@@ -41,30 +43,18 @@ wait "$dump" || true
 # TCP payload bytes: tcpdump -q ends each line with "tcp N"
 bytes=$(tcpdump -r "$work/bulk.pcap" -nn -q 2>/dev/null | awk '$(NF - 1) == "tcp" { s += $NF } END { print s + 0 }')
 
-measure() { # best wall seconds and the max RSS (KB) of that run
-    best="" rss=""
-    for _ in $(seq "${RUNS:-3}"); do
-        t0=$(date +%s%N)
-        /usr/bin/time -f '%M' -o "$work/time.txt" "$@" >"$work/cmd.out" 2>/dev/null || true
-        t1=$(date +%s%N)
-        ns=$((t1 - t0))
-        if [ -z "$best" ] || [ "$ns" -lt "$best" ]; then best=$ns rss=$(tail -n 1 "$work/time.txt"); fi
-    done
-    echo "$(awk -v n="$best" 'BEGIN { printf "%.3f", n / 1e9 }') $rss"
-}
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "inf" }'; }
 
 echo "# $(uname -m), $(nproc) CPUs, $("$bin" --version | head -n 1), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# capture: $(wc -c <"$work/bulk.pcap") bytes, $bytes bytes of TCP payload (TLS records)"
 printf '%-44s %8s %7s %8s %9s\n' command seconds MB/s RSS_MB records
-r=$(measure "$bin" -f json --port "$port" --keylog "$work/bulk.keys" "$work/bulk.pcap")
+r=$(measure_best "$bin" -f json --port "$port" --keylog "$work/bulk.keys" "$work/bulk.pcap")
 xs=${r% *}
 n=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(sum(s.get("decryption", {}).get("app_records", {}).values()) for s in d["sessions"]))' "$work/cmd.out" 2>/dev/null || echo '?')
 printf '%-44s %8s %7s %8s %9s\n' "xmppflow --keylog" "$xs" "$(mbps "$bytes" "$xs")" "$((${r#* } / 1024))" "$n"
-r=$(measure "$bin" -f json --port "$port" "$work/bulk.pcap")
+r=$(measure_best "$bin" -f json --port "$port" "$work/bulk.pcap")
 printf '%-44s %8s %7s %8s %9s\n' "xmppflow without keys" "${r% *}" "$(mbps "$bytes" "${r% *}")" "$((${r#* } / 1024))" 0
 if command -v tshark >/dev/null; then
-    r=$(measure tshark -r "$work/bulk.pcap" -o "tls.keylog_file:$work/bulk.keys" -d "tcp.port==$port,xmpp" \
+    r=$(measure_best tshark -r "$work/bulk.pcap" -o "tls.keylog_file:$work/bulk.keys" -d "tcp.port==$port,xmpp" \
         -Y 'tls.record.content_type == 23' -T fields -e frame.number)
     ts=${r% *}
     printf '%-44s %8s %7s %8s %9s\n' "tshark -o tls.keylog_file" "$ts" "$(mbps "$bytes" "$ts")" "$((${r#* } / 1024))" "-"

@@ -15,6 +15,7 @@ LC_ALL=C
 export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 out=${BENCH_DIR:-$here/out}
+. "$here/lib.sh"
 [ $# -gt 0 ] || set -- 100 1024
 
 command -v /usr/bin/time >/dev/null || { echo "$0: needs GNU time (apt-get install time)" >&2; exit 1; }
@@ -38,7 +39,6 @@ measure() {
     done
     echo "$(awk -v n="$best" 'BEGIN { printf "%.3f", n / 1e9 }') $(cat "$out/time.txt")"
 }
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1048576 / s; else print "inf" }'; }
 
 echo "# $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, $($bin --version), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 printf '%-9s %-38s %9s %9s %12s\n' "size" "command" "seconds" "MB/s" "max RSS MB"
